@@ -1,0 +1,34 @@
+"""The ``lpse-hub`` command: one sub-command per noun, plus ``serve``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from cli import agency, db, tenant
+from cli.serve import serve
+
+app = typer.Typer(
+    name="lpse-hub",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Run a province's LPSEs on one hub: provisioning, migrations and the HTTP service.",
+)
+app.command()(serve)
+app.add_typer(db.app, name="db")
+app.add_typer(tenant.app, name="tenant")
+app.add_typer(agency.app, name="agency")
+
+
+def run() -> None:
+    """The console script: anything we did not foresee is one line too, unless debugging."""
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("LPSE_HUB_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+            raise
+        sys.stderr.write(f"error: internal error ({type(exc).__name__}: {exc}); "
+                         "rerun with LPSE_HUB_DEBUG=1 for the traceback\n")
+        sys.exit(1)

@@ -1,0 +1,55 @@
+"""``lpse-hub serve``: migrate, optionally seed the demo province, then serve HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from cli.db import upgrade_all
+from cli.runtime import load_settings, reported_errors, stderr
+from hub.runtime import engine_for, running_database
+from hub.settings import PREFIX, Settings
+from tenants.demo import DEMO_PROVINCE, seed_demo
+
+
+async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
+    async with engine_for(settings) as engine:
+        if migrate or demo:
+            _, tenants = await upgrade_all(engine, concurrency=settings.migration_concurrency, show_progress=False)
+            for failed in (t for t in tenants if t.error):
+                stderr.print(f"warning: {failed.schema} did not migrate: {failed.error}", markup=False)
+        if demo:
+            report = await seed_demo(engine, concurrency=settings.migration_concurrency)
+            stderr.print(
+                f"demo province {DEMO_PROVINCE}: {len(report.created)} tenants created, "
+                f"{len(report.skipped)} there already"
+            )
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: LPSE_HUB_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: LPSE_HUB_PORT or 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Provision the demo province (Jawa Timur) if it is not there.")] = False,
+    migrate: Annotated[bool, typer.Option(help="Run `db upgrade` before serving.")] = True,
+) -> None:
+    """Serve the hub over HTTP (with the embedded database when no DATABASE_URL is set)."""
+    settings = load_settings()
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    with reported_errors(settings), running_database(settings) as ready:
+        asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
+        # Workers are separate processes: they read the (possibly embedded) URL from the environment.
+        os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
+        stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
+        if demo:
+            stderr.print(f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
+                         f"or http://kab-malang.localhost:{ready.port}/api/agencies")
+        uvicorn.run(
+            "hub.app:create_app", factory=True, host=ready.host, port=ready.port, workers=workers,
+            proxy_headers=True, log_level="info",
+        )

@@ -1,0 +1,5 @@
+"""The web shell of lpse-hub: settings, database engine, tenant resolution, controllers.
+
+Importing this package is cheap and does not import Litestar; the app factory lives in
+``hub.app``.
+"""

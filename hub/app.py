@@ -1,0 +1,51 @@
+"""The Litestar application factory.
+
+``create_app()`` reads the settings from the environment; ``uvicorn --factory hub.app:create_app``
+and ``lpse-hub serve`` both use it. The app owns one engine for its lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from hub.controllers.agencies import AgencyController
+from hub.controllers.health import HealthController
+from hub.controllers.tenants import TenantController
+from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
+from hub.problems import internal_error, problem_details_plugin
+from hub.runtime import engine_for, running_database
+from hub.settings import Settings
+
+TENANT_CONTROLLERS = [AgencyController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            ready = stack.enter_context(running_database(settings))
+            app.state.engine = await stack.enter_async_context(engine_for(ready))
+            yield
+
+    tenant_dependencies = {
+        "tenant": Provide(provide_tenant),
+        "tenant_session": Provide(provide_tenant_session),
+    }
+    by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
+    by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
+    return Litestar(
+        route_handlers=[HealthController, TenantController, by_path, by_host],
+        dependencies={"db_session": Provide(provide_db_session)},
+        lifespan=[database],
+        plugins=[problem_details_plugin()],
+        exception_handlers={Exception: internal_error},
+        openapi_config=OpenAPIConfig(title="lpse-hub", version="0.1.0"),
+        debug=settings.debug,
+    )

@@ -1,0 +1,44 @@
+"""Request-scoped dependencies: the hub session, the tenant the request addresses, its session.
+
+A tenant is addressed by the ``/t/{slug}`` prefix, or, on routes without it, by the request's
+host name. The tenant comes from the registry on every request, so a suspension takes effect at
+once on every replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from hub.database import hub_sessions, tenant_session
+from hub.errors import TenantNotFound, TenantSuspended
+from tenants.registry import Tenant, find_tenant_by_host, get_tenant
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    engine: AsyncEngine = state.engine
+    async with hub_sessions(engine)() as session:
+        yield session
+
+
+async def provide_tenant(request: Request[object, object, State], db_session: AsyncSession) -> Tenant:
+    slug = request.path_params.get("slug")
+    if slug is not None:
+        tenant = await get_tenant(db_session, slug)
+    else:
+        host = request.headers.get("host", "")
+        found = await find_tenant_by_host(db_session, host)
+        if found is None:
+            raise TenantNotFound(f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host")
+        tenant = found
+    if not tenant.is_active:
+        raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
+    return tenant
+
+
+async def provide_tenant_session(state: State, tenant: Tenant) -> AsyncIterator[AsyncSession]:
+    async with tenant_session(state.engine, tenant.schema) as session:
+        yield session

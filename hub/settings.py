@@ -1,0 +1,96 @@
+"""Settings, read once from the environment and validated before anything starts.
+
+Every variable has the prefix ``LPSE_HUB_``; ``DATABASE_URL`` is accepted too, because
+that is what platforms (and CI) set. With no database URL the hub runs an embedded
+PostgreSQL in ``<data dir>/postgres``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from hub.errors import ConfigurationError
+
+PREFIX = "LPSE_HUB_"
+
+
+def _default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lpse-hub"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Typed configuration of one hub process."""
+
+    database_url: str | None = None
+    """database_url: PostgreSQL URL (``postgresql://...``); ``None`` starts the embedded server."""
+    data_dir: Path = field(default_factory=lambda: _default_data_dir(os.environ))
+    """data_dir: where the hub keeps what it owns on disk (the embedded database among it)."""
+    host: str = "127.0.0.1"
+    """host: address the HTTP server binds to."""
+    port: int = 8000
+    """port: TCP port the HTTP server binds to."""
+    pool_size: int = 10
+    """pool_size: connections kept open in the one pool shared by every tenant."""
+    pool_max_overflow: int = 10
+    """pool_max_overflow: extra connections the pool may open under load."""
+    statement_cache_size: int = 2000
+    """statement_cache_size: prepared statements kept per connection; each tenant schema makes its
+    own statement text, so this is sized for hundreds of tenants, not the asyncpg default of 100."""
+    migration_concurrency: int = 8
+    """migration_concurrency: tenant schemas migrated or provisioned at the same time."""
+    debug: bool = False
+    """debug: show tracebacks (CLI) and Litestar's debug pages; never in production."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+        get = lambda name: env.get(PREFIX + name)  # noqa: E731
+        url = get("DATABASE_URL") or env.get("DATABASE_URL") or None
+        data_dir = Path(get("DATA_DIR") or _default_data_dir(env)).expanduser()
+        defaults = cls()
+        settings = cls(
+            database_url=url,
+            data_dir=data_dir,
+            host=get("HOST") or defaults.host,
+            port=_int(get("PORT"), defaults.port, "PORT"),
+            pool_size=_int(get("POOL_SIZE"), defaults.pool_size, "POOL_SIZE"),
+            pool_max_overflow=_int(get("POOL_MAX_OVERFLOW"), defaults.pool_max_overflow, "POOL_MAX_OVERFLOW"),
+            statement_cache_size=_int(
+                get("STATEMENT_CACHE_SIZE"), defaults.statement_cache_size, "STATEMENT_CACHE_SIZE"
+            ),
+            migration_concurrency=_int(
+                get("MIGRATION_CONCURRENCY"), defaults.migration_concurrency, "MIGRATION_CONCURRENCY"
+            ),
+            debug=(get("DEBUG") or "").lower() in {"1", "true", "yes", "on"},
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Fail fast, with the variable's name, on a value the hub cannot run with."""
+        if self.database_url is not None and not self.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+asyncpg://")
+        ):
+            raise ConfigurationError(f"{PREFIX}DATABASE_URL must be a postgresql:// URL")
+        if not 0 < self.port < 65536:
+            raise ConfigurationError(f"{PREFIX}PORT must be between 1 and 65535")
+        if self.pool_size < 1 or self.migration_concurrency < 1:
+            raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
+
+    def with_database_url(self, url: str) -> Settings:
+        return replace(self, database_url=url)
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{PREFIX}{name} must be an integer, not {raw!r}") from None

@@ -1,0 +1,1 @@
+"""Everything inside one regency's LPSE, and the registry of the hub's tenants."""

@@ -1,0 +1,31 @@
+"""Agencies of one tenant. Every function takes a tenant session (see ``hub.database.tenant_session``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.errors import Conflict, InvalidInput
+from tenants.agencies.models import Agency
+
+
+async def add_agency(session: AsyncSession, name: str) -> Agency:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InvalidInput("an agency's name must be 1 to 200 characters", field="name")
+    duplicate = await session.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower()))
+    if duplicate is not None:
+        raise Conflict(f"agency {name!r} exists already", field="name")
+    agency = Agency(name=name)
+    session.add(agency)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"agency {name!r} exists already", field="name") from exc
+    await session.refresh(agency)
+    return agency
+
+
+async def list_agencies(session: AsyncSession) -> list[Agency]:
+    return list((await session.execute(select(Agency).order_by(Agency.name))).scalars())

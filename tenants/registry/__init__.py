@@ -1,0 +1,33 @@
+"""The registry of the hub's tenants: who they are, how they are reached, whether they serve."""
+
+from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
+from tenants.registry.provisioning import ProvisionReport, provision_province
+from tenants.registry.service import (
+    TenantSpec,
+    create_tenant,
+    delete_tenant,
+    find_tenant_by_host,
+    get_tenant,
+    list_tenants,
+    resolve_spec,
+    resume_tenant,
+    suspend_tenant,
+)
+
+__all__ = [
+    "TIMEZONES",
+    "ProvisionReport",
+    "Tenant",
+    "TenantHost",
+    "TenantSpec",
+    "TenantStatus",
+    "create_tenant",
+    "delete_tenant",
+    "find_tenant_by_host",
+    "get_tenant",
+    "list_tenants",
+    "provision_province",
+    "resolve_spec",
+    "resume_tenant",
+    "suspend_tenant",
+]
