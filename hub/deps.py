@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.database import hub_sessions, tenant_session
@@ -24,7 +25,8 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def provide_tenant(request: Request[object, object, State], db_session: AsyncSession) -> Tenant:
+async def provide_tenant(request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
+) -> Tenant:
     slug = request.path_params.get("slug")
     if slug is not None:
         tenant = await get_tenant(db_session, slug)
@@ -39,6 +41,6 @@ async def provide_tenant(request: Request[object, object, State], db_session: As
     return tenant
 
 
-async def provide_tenant_session(state: State, tenant: Tenant) -> AsyncIterator[AsyncSession]:
+async def provide_tenant_session(state: State, tenant: NamedDependency[Tenant]) -> AsyncIterator[AsyncSession]:
     async with tenant_session(state.engine, tenant.schema) as session:
         yield session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.schemas import AgencyView
@@ -14,5 +15,5 @@ class AgencyController(Controller):
     tags = ["agencies"]  # noqa: RUF012
 
     @get("/", summary="The tenant's agencies (satker)")
-    async def list(self, tenant_session: AsyncSession) -> list[AgencyView]:
+    async def list(self, tenant_session: NamedDependency[AsyncSession]) -> list[AgencyView]:
         return [AgencyView.of(a) for a in await list_agencies(tenant_session)]

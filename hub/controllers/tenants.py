@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.schemas import TenantView
@@ -14,5 +15,5 @@ class TenantController(Controller):
     tags = ["tenants"]  # noqa: RUF012
 
     @get("/", summary="Active tenants (LPSEs) of this hub")
-    async def list(self, db_session: AsyncSession) -> list[TenantView]:
+    async def list(self, db_session: NamedDependency[AsyncSession]) -> list[TenantView]:
         return [TenantView.of(t) for t in await list_tenants(db_session, status=TenantStatus.ACTIVE)]

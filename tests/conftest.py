@@ -1,0 +1,95 @@
+"""Shared fixtures: a fresh PostgreSQL database per test run, the engine, and clean tenants per test.
+
+With ``DATABASE_URL`` (or ``LPSE_HUB_DATABASE_URL``) set, the run creates its own database on that
+server and drops it at the end; without, it runs the embedded server in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.database import create_engine, hub_sessions
+from hub.embedded import embedded_postgres
+from hub.migrations import migrate_hub
+from hub.settings import Settings
+from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
+
+
+def _server_url(tmp_root: Path) -> Iterator[str]:
+    configured = os.environ.get("LPSE_HUB_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if configured:
+        yield configured
+    else:
+        with embedded_postgres(tmp_root / "embedded") as url:
+            yield url
+
+
+def _asyncpg_dsn(url: str, database: str) -> str:
+    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
+
+
+async def _admin(url: str, statement: str) -> None:
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        user=parsed.username, password=parsed.password, host=parsed.query.get("host", parsed.host),
+        port=parsed.port, database="postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this run's own, on the configured server or the embedded one."""
+    name = f"lpse_hub_test_{uuid.uuid4().hex[:10]}"
+    for server in _server_url(tmp_path_factory.mktemp("pg")):
+        asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+        try:
+            yield _asyncpg_dsn(server, name)
+        finally:
+            asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), migration_concurrency=4)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    await migrate_hub(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def hub(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The engine, with no tenant before the test and none left after it."""
+    await _remove_all_tenants(engine)
+    yield engine
+    await _remove_all_tenants(engine)
+
+
+async def _remove_all_tenants(engine: AsyncEngine) -> None:
+    async with hub_sessions(engine)() as session, session.begin():
+        for tenant in await list_tenants(session):
+            await delete_tenant(session, tenant.slug)
+
+
+async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) -> Tenant:
+    """Create a tenant the way operators do, through the provisioning service."""
+    async with hub_sessions(engine)() as session, session.begin():
+        return await create_tenant(session, TenantSpec(slug=slug, code=code, hosts=hosts))

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.app import create_app
+from hub.settings import Settings
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(hub: AsyncEngine, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client

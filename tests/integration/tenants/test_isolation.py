@@ -1,0 +1,40 @@
+"""A tenant's data is reachable only through its own schema map."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.database import hub_sessions, tenant_session
+from hub.errors import Conflict
+from tenants.agencies import add_agency, list_agencies
+from tests.conftest import make_tenant
+
+
+async def test_an_agency_of_one_tenant_is_invisible_to_another(hub: AsyncEngine) -> None:
+    malang = await make_tenant(hub, "kab-malang", "3507")
+    blitar = await make_tenant(hub, "kab-blitar", "3505")
+    async with tenant_session(hub, malang.schema) as session, session.begin():
+        await add_agency(session, "Dinas Kesehatan Malang")
+    async with tenant_session(hub, blitar.schema) as session:
+        assert await list_agencies(session) == []
+    async with tenant_session(hub, malang.schema) as session:
+        assert [a.name for a in await list_agencies(session)] == ["Dinas Kesehatan Malang"]
+
+
+async def test_the_same_name_may_exist_in_two_tenants_but_not_twice_in_one(hub: AsyncEngine) -> None:
+    for slug, code in (("kab-malang", "3507"), ("kab-blitar", "3505")):
+        tenant = await make_tenant(hub, slug, code)
+        async with tenant_session(hub, tenant.schema) as session, session.begin():
+            await add_agency(session, "Dinas Kesehatan")
+    with pytest.raises(Conflict):
+        async with tenant_session(hub, tenant.schema) as session, session.begin():
+            await add_agency(session, "dinas  kesehatan")
+
+
+async def test_a_session_without_a_tenant_reaches_no_tenant(hub: AsyncEngine) -> None:
+    await make_tenant(hub, "kab-malang", "3507")
+    with pytest.raises(DBAPIError, match='relation "tenant.agencies" does not exist'):
+        async with hub_sessions(hub)() as session:
+            await list_agencies(session)
