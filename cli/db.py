@@ -43,15 +43,22 @@ def upgrade(as_json: JsonOption = False) -> None:
     failed = [t for t in tenants if t.error]
     moved = [t for t in tenants if not t.error and t.before != t.after]
     if as_json:
-        print_json({
-            "hub": {"before": hub.before, "after": hub.after},
-            "tenants": {"total": len(tenants), "migrated": [t.schema for t in moved],
-                        "failed": {t.schema: t.error for t in failed}},
-        })
+        print_json(
+            {
+                "hub": {"before": hub.before, "after": hub.after},
+                "tenants": {
+                    "total": len(tenants),
+                    "migrated": [t.schema for t in moved],
+                    "failed": {t.schema: t.error for t in failed},
+                },
+            }
+        )
     else:
         stdout.print(f"hub: {hub.before or 'empty'} -> {hub.after}")
-        stdout.print(f"tenants: {len(moved)} migrated, {len(tenants) - len(moved) - len(failed)} at head already, "
-                     f"{len(failed)} failed")
+        stdout.print(
+            f"tenants: {len(moved)} migrated, {len(tenants) - len(moved) - len(failed)} at head already, "
+            f"{len(failed)} failed"
+        )
         for t in failed:
             stdout.print(f"  failed {t.schema}: {t.error}", markup=False)
     if failed:

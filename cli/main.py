@@ -29,6 +29,8 @@ def run() -> None:
     except Exception as exc:
         if os.environ.get("LPSE_HUB_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
             raise
-        sys.stderr.write(f"error: internal error ({type(exc).__name__}: {exc}); "
-                         "rerun with LPSE_HUB_DEBUG=1 for the traceback\n")
+        sys.stderr.write(
+            f"error: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with LPSE_HUB_DEBUG=1 for the traceback\n"
+        )
         sys.exit(1)

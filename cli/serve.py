@@ -20,7 +20,9 @@ from tenants.demo import DEMO_PROVINCE, seed_demo
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
     async with engine_for(settings) as engine:
         if migrate or demo:
-            _, tenants = await upgrade_all(engine, concurrency=settings.migration_concurrency, show_progress=False)
+            _, tenants = await upgrade_all(
+                engine, concurrency=settings.migration_concurrency, show_progress=False
+            )
             for failed in (t for t in tenants if t.error):
                 stderr.print(f"warning: {failed.schema} did not migrate: {failed.error}", markup=False)
         if demo:
@@ -32,10 +34,14 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (default: LPSE_HUB_HOST or 127.0.0.1).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default: LPSE_HUB_HOST or 127.0.0.1).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: LPSE_HUB_PORT or 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server worker processes.")] = 1,
-    demo: Annotated[bool, typer.Option(help="Provision the demo province (Jawa Timur) if it is not there.")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Provision the demo province (Jawa Timur) if it is not there.")
+    ] = False,
     migrate: Annotated[bool, typer.Option(help="Run `db upgrade` before serving.")] = True,
 ) -> None:
     """Serve the hub over HTTP (with the embedded database when no DATABASE_URL is set)."""
@@ -47,9 +53,16 @@ def serve(
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
         stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
         if demo:
-            stderr.print(f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
-                         f"or http://kab-malang.localhost:{ready.port}/api/agencies")
+            stderr.print(
+                f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
+                f"or http://kab-malang.localhost:{ready.port}/api/agencies"
+            )
         uvicorn.run(
-            "hub.app:create_app", factory=True, host=ready.host, port=ready.port, workers=workers,
-            proxy_headers=True, log_level="info",
+            "hub.app:create_app",
+            factory=True,
+            host=ready.host,
+            port=ready.port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
         )

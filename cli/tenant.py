@@ -42,11 +42,16 @@ def create(
     slug: Annotated[str, typer.Argument(help="URL name, e.g. kab-malang.")],
     code: Annotated[str, typer.Option(help="Kemendagri code from the regions table, e.g. 3507.")],
     name: Annotated[str, typer.Option(help="Display name, e.g. 'Kabupaten Malang'.")],
-    kind: Annotated[str | None, typer.Option(help="province, regency or city (default: from the code).")] = None,
-    timezone: Annotated[
-        str | None, typer.Option(help="Asia/Jakarta, Asia/Makassar or Asia/Jayapura (default: the province's).")
+    kind: Annotated[
+        str | None, typer.Option(help="province, regency or city (default: from the code).")
     ] = None,
-    host: Annotated[list[str] | None, typer.Option(help="A host name that reaches the tenant; repeatable.")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Asia/Jakarta, Asia/Makassar or Asia/Jayapura (default: the province's)."),
+    ] = None,
+    host: Annotated[
+        list[str] | None, typer.Option(help="A host name that reaches the tenant; repeatable.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a tenant: registry row, schema and migrations, in one transaction."""
@@ -73,8 +78,9 @@ def list_(as_json: JsonOption = False) -> None:
         return
     table = Table("slug", "code", "name", "kind", "timezone", "status")
     for t in tenants:
-        table.add_row(t.slug, t.code, t.name, t.kind, t.timezone,
-                      t.status if t.is_active else f"[red]{t.status}[/red]")
+        table.add_row(
+            t.slug, t.code, t.name, t.kind, t.timezone, t.status if t.is_active else f"[red]{t.status}[/red]"
+        )
     stdout.print(table)
 
 
@@ -149,7 +155,9 @@ def provision_province_command(
     if as_json:
         print_json(report.to_dict())
     else:
-        stdout.print(f"created {len(report.created)}, skipped {len(report.skipped)}, failed {len(report.failed)}")
+        stdout.print(
+            f"created {len(report.created)}, skipped {len(report.skipped)}, failed {len(report.failed)}"
+        )
         for slug, reason in sorted(report.failed.items()):
             stdout.print(f"  [red]failed[/red] {slug}: {reason}", markup=True)
     if report.failed:

@@ -25,7 +25,8 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def provide_tenant(request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
+async def provide_tenant(
+    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
 ) -> Tenant:
     slug = request.path_params.get("slug")
     if slug is not None:
@@ -41,6 +42,8 @@ async def provide_tenant(request: Request[object, object, State], db_session: Na
     return tenant
 
 
-async def provide_tenant_session(state: State, tenant: NamedDependency[Tenant]) -> AsyncIterator[AsyncSession]:
+async def provide_tenant_session(
+    state: State, tenant: NamedDependency[Tenant]
+) -> AsyncIterator[AsyncSession]:
     async with tenant_session(state.engine, tenant.schema) as session:
         yield session

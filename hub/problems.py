@@ -8,7 +8,11 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 
 from hub.errors import HubError
 
@@ -24,8 +28,12 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
     extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
     headers = {"Retry-After": "300"} if exc.status == 503 else None
     return ProblemDetailsException(
-        status_code=exc.status, title=exc.title, detail=exc.detail, type_=problem_type(type(exc).__name__),
-        extra=extra, headers=headers,
+        status_code=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        type_=problem_type(type(exc).__name__),
+        extra=extra,
+        headers=headers,
     )
 
 
@@ -37,8 +45,12 @@ def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
         extra.update(exc.extra)
     title = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
     return ProblemDetailsException(
-        status_code=exc.status_code, title=title, detail=exc.detail, headers=exc.headers,
-        extra=extra, type_=problem_type(title.title().replace(" ", "")),
+        status_code=exc.status_code,
+        title=title,
+        detail=exc.detail,
+        headers=exc.headers,
+        extra=extra,
+        type_=problem_type(title.title().replace(" ", "")),
     )
 
 
@@ -46,7 +58,9 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     """An unexpected exception: logged in full here, told in one sentence to the caller."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return ProblemDetailsException(
-        status_code=500, title="Internal error", type_=problem_type("InternalError"),
+        status_code=500,
+        title="Internal error",
+        type_=problem_type("InternalError"),
         detail="The hub failed to handle this request; the operators have the details in the log.",
     ).to_response(request)
 

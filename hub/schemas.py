@@ -21,8 +21,15 @@ class TenantView:
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantView:
-        return cls(tenant.slug, tenant.code, tenant.name, tenant.kind, tenant.province_code,
-                   tenant.timezone, [h.host for h in tenant.hosts])
+        return cls(
+            tenant.slug,
+            tenant.code,
+            tenant.name,
+            tenant.kind,
+            tenant.province_code,
+            tenant.timezone,
+            [h.host for h in tenant.hosts],
+        )
 
 
 @dataclass(frozen=True, slots=True)

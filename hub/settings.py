@@ -50,7 +50,10 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``env`` (the process environment by default)."""
         env = os.environ if env is None else env
-        get = lambda name: env.get(PREFIX + name)  # noqa: E731
+
+        def get(name: str) -> str | None:
+            return env.get(PREFIX + name)
+
         url = get("DATABASE_URL") or env.get("DATABASE_URL") or None
         data_dir = Path(get("DATA_DIR") or _default_data_dir(env)).expanduser()
         defaults = cls()

@@ -25,8 +25,13 @@ class TenantRevision:
         return self.revision == self.head
 
     def to_dict(self) -> dict[str, object]:
-        return {"slug": self.slug, "schema": self.schema, "revision": self.revision,
-                "head": self.head, "at_head": self.at_head}
+        return {
+            "slug": self.slug,
+            "schema": self.schema,
+            "revision": self.revision,
+            "head": self.head,
+            "at_head": self.at_head,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,11 @@ class MigrationStatus:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "hub": {"revision": self.hub_revision, "head": self.hub_head,
-                    "at_head": self.hub_revision == self.hub_head},
+            "hub": {
+                "revision": self.hub_revision,
+                "head": self.hub_head,
+                "at_head": self.hub_revision == self.hub_head,
+            },
             "tenants": [t.to_dict() for t in self.tenants],
             "lagging": [t.slug for t in self.lagging],
             "at_head": self.at_head,
@@ -61,14 +69,18 @@ async def migration_status(engine: AsyncEngine) -> MigrationStatus:
     tenants: list[tuple[str, str]] = []
     if hub_revision is not None:
         async with engine.connect() as connection:
-            tenants = [(s, c) for s, c in await connection.execute(
-                select(Tenant.slug, Tenant.code).order_by(Tenant.code))]
+            tenants = [
+                (s, c)
+                for s, c in await connection.execute(select(Tenant.slug, Tenant.code).order_by(Tenant.code))
+            ]
     revisions = await schema_revisions(engine, [schema_of(code) for _, code in tenants])
     return MigrationStatus(
         hub_revision,
         HUB_HISTORY.head,
-        [TenantRevision(slug, schema_of(code), revisions[schema_of(code)], TENANT_HISTORY.head)
-         for slug, code in tenants],
+        [
+            TenantRevision(slug, schema_of(code), revisions[schema_of(code)], TENANT_HISTORY.head)
+            for slug, code in tenants
+        ],
     )
 
 
@@ -79,7 +91,10 @@ async def readiness(engine: AsyncEngine) -> tuple[bool, str]:
     except (SQLAlchemyError, OSError) as exc:
         return False, f"database unreachable: {type(exc).__name__}"
     if status.hub_revision != status.hub_head:
-        return False, f"hub schema at {status.hub_revision}, head is {status.hub_head}: run `lpse-hub db upgrade`"
+        return (
+            False,
+            f"hub schema at {status.hub_revision}, head is {status.hub_head}: run `lpse-hub db upgrade`",
+        )
     if lagging := status.lagging:
         names = ", ".join(t.slug for t in lagging[:5]) + (" ..." if len(lagging) > 5 else "")
         return False, f"{len(lagging)} tenant(s) not at head ({names}): run `lpse-hub db upgrade`"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.database import hub_sessions, tenant_session
 from tenants.agencies import add_agency, list_agencies
-from tenants.registry import ProvisionReport, TenantHost, get_tenant, list_tenants, provision_province
+from tenants.registry import ProvisionReport, TenantHost, list_tenants, provision_province
 
 DEMO_PROVINCE = "35"
 DEMO_AGENCIES = (
@@ -32,11 +32,10 @@ async def seed_demo(
     sessions = hub_sessions(engine)
     async with sessions() as session:
         tenants = await list_tenants(session, province_code=DEMO_PROVINCE)
-    for tenant in tenants:
-        if tenant.slug not in report.created:
-            continue
-        async with sessions() as session, session.begin():
-            (await get_tenant(session, tenant.slug)).hosts.append(TenantHost(host=f"{tenant.slug}.localhost"))
+    for tenant in tenants:  # idempotent: a run cut short is completed by the next one
+        if not tenant.hosts:
+            async with sessions() as session, session.begin():
+                session.add(TenantHost(host=f"{tenant.slug}.localhost", tenant_id=tenant.id))
         async with tenant_session(engine, tenant.schema) as session, session.begin():
             if not await list_agencies(session):
                 for name in DEMO_AGENCIES:

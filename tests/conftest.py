@@ -41,8 +41,11 @@ def _asyncpg_dsn(url: str, database: str) -> str:
 async def _admin(url: str, statement: str) -> None:
     parsed = make_url(url)
     connection = await asyncpg.connect(
-        user=parsed.username, password=parsed.password, host=parsed.query.get("host", parsed.host),
-        port=parsed.port, database="postgres",
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.query.get("host", parsed.host),
+        port=parsed.port,
+        database="postgres",
     )
     try:
         await connection.execute(statement)
@@ -64,7 +67,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), migration_concurrency=4)
+    return Settings(
+        database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), migration_concurrency=4
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

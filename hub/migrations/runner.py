@@ -161,13 +161,17 @@ async def schema_revisions(engine: AsyncEngine, schemas: Sequence[str]) -> dict[
         return {}
     async with engine.connect() as connection:
         present = (
-            await connection.execute(
-                select(_TABLES.c.table_schema)
-                .where(_TABLES.c.table_name == VERSION_TABLE)
-                .where(_TABLES.c.table_schema.in_(bindparam("schemas", expanding=True))),
-                {"schemas": list(schemas)},
+            (
+                await connection.execute(
+                    select(_TABLES.c.table_schema)
+                    .where(_TABLES.c.table_name == VERSION_TABLE)
+                    .where(_TABLES.c.table_schema.in_(bindparam("schemas", expanding=True))),
+                    {"schemas": list(schemas)},
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         revisions: dict[str, str | None] = dict.fromkeys(schemas)
         if present:
             query = union_all(
@@ -182,7 +186,11 @@ async def schema_revisions(engine: AsyncEngine, schemas: Sequence[str]) -> dict[
 
 
 _TABLES = Table(
-    "tables", MetaData(), Column("table_schema", String), Column("table_name", String), schema="information_schema"
+    "tables",
+    MetaData(),
+    Column("table_schema", String),
+    Column("table_name", String),
+    schema="information_schema",
 )
 
 

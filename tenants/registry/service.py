@@ -46,8 +46,9 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
         )
     region = find_region(spec.code)
     if region is None:
-        raise InvalidInput(f"code {spec.code!r} is not a province, regency or city in the regions table",
-                           field="code")
+        raise InvalidInput(
+            f"code {spec.code!r} is not a province, regency or city in the regions table", field="code"
+        )
     kind = spec.kind or region.kind.value
     if kind not in {k.value for k in RegionKind}:
         raise InvalidInput(f"unknown kind {kind!r}: use province, regency or city", field="kind")
@@ -55,8 +56,9 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
         raise InvalidInput(f"code {spec.code} is a {region.kind.value}, not a {kind}", field="kind")
     timezone = spec.timezone or region.timezone
     if timezone not in TIMEZONES:
-        raise InvalidInput(f"unknown time zone {timezone!r}: use one of {', '.join(TIMEZONES)}",
-                           field="timezone")
+        raise InvalidInput(
+            f"unknown time zone {timezone!r}: use one of {', '.join(TIMEZONES)}", field="timezone"
+        )
     name = (spec.name if spec.name is not None else region.name).strip()
     if not name or len(name) > 200:
         raise InvalidInput("name must be 1 to 200 characters", field="name")
@@ -65,8 +67,13 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
         if not HOST_PATTERN.match(host):
             raise InvalidInput(f"invalid host name {host!r}", field="host")
     tenant = Tenant(
-        slug=spec.slug, code=spec.code, name=name, kind=kind, province_code=region.province_code,
-        timezone=timezone, status=TenantStatus.ACTIVE.value,
+        slug=spec.slug,
+        code=spec.code,
+        name=name,
+        kind=kind,
+        province_code=region.province_code,
+        timezone=timezone,
+        status=TenantStatus.ACTIVE.value,
     )
     tenant.hosts = [TenantHost(host=h) for h in hosts]
     return tenant
@@ -91,7 +98,9 @@ async def create_tenant(session: AsyncSession, spec: TenantSpec) -> Tenant:
 async def _refuse_duplicates(session: AsyncSession, tenant: Tenant) -> None:
     existing = (
         await session.execute(
-            select(Tenant.slug, Tenant.code).where(or_(Tenant.slug == tenant.slug, Tenant.code == tenant.code))
+            select(Tenant.slug, Tenant.code).where(
+                or_(Tenant.slug == tenant.slug, Tenant.code == tenant.code)
+            )
         )
     ).first()
     if existing is not None:

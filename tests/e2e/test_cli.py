@@ -37,11 +37,36 @@ def as_json(result: Result) -> Any:
 
 
 def test_tenant_create_show_and_list_speak_json(lpse) -> None:  # type: ignore[no-untyped-def]
-    created = as_json(lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang",
-                           "--host", "lpse.malangkab.go.id", "--json"))
-    assert created["slug"] == "kab-malang" and created["schema"] == "t_3507"
-    assert set(created) == {"slug", "code", "name", "kind", "province_code", "timezone", "hosts", "status",
-                            "status_reason", "schema", "created_at", "updated_at"}
+    created = as_json(
+        lpse(
+            "tenant",
+            "create",
+            "kab-malang",
+            "--code",
+            "3507",
+            "--name",
+            "Kabupaten Malang",
+            "--host",
+            "lpse.malangkab.go.id",
+            "--json",
+        )
+    )
+    assert created["slug"] == "kab-malang"
+    assert created["schema"] == "t_3507"
+    assert set(created) == {
+        "slug",
+        "code",
+        "name",
+        "kind",
+        "province_code",
+        "timezone",
+        "hosts",
+        "status",
+        "status_reason",
+        "schema",
+        "created_at",
+        "updated_at",
+    }
     assert as_json(lpse("tenant", "show", "kab-malang", "--json"))["hosts"] == ["lpse.malangkab.go.id"]
     assert [t["slug"] for t in as_json(lpse("tenant", "list", "--json"))] == ["kab-malang"]
 
@@ -50,7 +75,11 @@ def test_tenant_create_show_and_list_speak_json(lpse) -> None:  # type: ignore[n
     ("args", "code", "message"),
     [
         (("tenant", "create", "Kab Malang", "--code", "3507", "--name", "X"), 2, "invalid slug"),
-        (("tenant", "create", "kab-x", "--code", "3599", "--name", "X"), 2, "not a province, regency or city"),
+        (
+            ("tenant", "create", "kab-x", "--code", "3599", "--name", "X"),
+            2,
+            "not a province, regency or city",
+        ),
         (("tenant", "create", "kab-x", "--code", "3507", "--name", "X", "--timezone", "UTC"), 2, "time zone"),
         (("tenant", "show", "kab-atlantis"), 1, "no tenant 'kab-atlantis'"),
         (("tenant", "delete", "kab-malang"), 2, "--yes"),
@@ -61,18 +90,24 @@ def test_bad_input_is_one_line_on_stderr_and_a_non_zero_exit(lpse, args, code, m
     result = lpse(*args)
     assert result.exit_code == code
     assert message in result.stderr
-    assert result.stderr.strip().count("\n") == 0 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stdout == ""
 
 
 def test_a_duplicate_tenant_is_refused(lpse) -> None:  # type: ignore[no-untyped-def]
-    assert lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang").exit_code == 0
+    assert (
+        lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang").exit_code == 0
+    )
     result = lpse("tenant", "create", "kab-malang-2", "--code", "3507", "--name", "Kabupaten Malang")
-    assert result.exit_code == 1 and "has code 3507 already" in result.stderr
+    assert result.exit_code == 1
+    assert "has code 3507 already" in result.stderr
 
 
 def test_suspend_resume_and_delete(lpse) -> None:  # type: ignore[no-untyped-def]
     lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang")
-    suspended = as_json(lpse("tenant", "suspend", "kab-malang", "--reason", "migration to new server", "--json"))
+    suspended = as_json(
+        lpse("tenant", "suspend", "kab-malang", "--reason", "migration to new server", "--json")
+    )
     assert (suspended["status"], suspended["status_reason"]) == ("suspended", "migration to new server")
     assert lpse("tenant", "suspend", "kab-malang", "--reason", "again").exit_code == 1
     assert as_json(lpse("tenant", "resume", "kab-malang", "--json"))["status"] == "active"
@@ -86,7 +121,8 @@ def test_agencies_are_added_and_listed_per_tenant(lpse) -> None:  # type: ignore
     added = as_json(lpse("agency", "add", "--tenant", "kab-malang", "--name", "Dinas Kesehatan", "--json"))
     assert added["name"] == "Dinas Kesehatan"
     assert [a["name"] for a in as_json(lpse("agency", "list", "--tenant", "kab-malang", "--json"))] == [
-        "Dinas Kesehatan"]
+        "Dinas Kesehatan"
+    ]
     assert as_json(lpse("agency", "list", "--tenant", "kab-blitar", "--json")) == []
 
 
@@ -122,12 +158,19 @@ def test_the_console_script_exits_with_one_line_errors(settings: Settings) -> No
     env = {**os.environ, "LPSE_HUB_DATABASE_URL": settings.database_url or ""}
     result = subprocess.run(
         [sys.executable, "-c", "from cli.main import run; run()", "tenant", "show", "kab-atlantis"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "error: no tenant 'kab-atlantis'"
     bad_setting = subprocess.run(
         [sys.executable, "-c", "from cli.main import run; run()", "tenant", "list"],
-        capture_output=True, text=True, env={**env, "LPSE_HUB_PORT": "x"}, timeout=60,
+        capture_output=True,
+        text=True,
+        env={**env, "LPSE_HUB_PORT": "x"},
+        timeout=60,
     )
-    assert bad_setting.returncode == 1 and "LPSE_HUB_PORT must be an integer" in bad_setting.stderr
+    assert bad_setting.returncode == 1
+    assert "LPSE_HUB_PORT must be an integer" in bad_setting.stderr

@@ -24,7 +24,9 @@ def assert_problem(response, status: int, title: str) -> dict:  # type: ignore[n
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
-    assert body["status"] == status and body["title"] == title and body["detail"]
+    assert body["status"] == status
+    assert body["title"] == title
+    assert body["detail"]
     return body  # type: ignore[no-any-return]
 
 
@@ -61,7 +63,8 @@ async def test_agencies_by_path_show_only_that_tenants_agencies(client: Client, 
     names = [a["name"] for a in (await client.get("/t/kab-malang/api/agencies")).json()]
     assert names == ["Dinas Kesehatan Malang", "RSUD Kanjuruhan"]
     assert [a["name"] for a in (await client.get("/t/kab-blitar/api/agencies")).json()] == [
-        "Dinas Pendidikan Blitar"]
+        "Dinas Pendidikan Blitar"
+    ]
 
 
 async def test_a_tenants_host_reaches_its_routes_without_the_prefix(client: Client, hub: AsyncEngine) -> None:
@@ -78,20 +81,26 @@ async def test_a_tenants_host_reaches_its_routes_without_the_prefix(client: Clie
 
 async def test_an_unknown_tenant_or_host_is_a_404_problem(client: Client, hub: AsyncEngine) -> None:
     assert_problem(await client.get("/t/kab-atlantis/api/agencies"), 404, "Unknown tenant")
-    assert_problem(await client.get("/api/agencies", headers={"host": "lpse.example.go.id"}), 404, "Unknown tenant")
+    assert_problem(
+        await client.get("/api/agencies", headers={"host": "lpse.example.go.id"}), 404, "Unknown tenant"
+    )
 
 
-async def test_a_suspended_tenant_is_a_503_problem_and_keeps_its_data(client: Client, hub: AsyncEngine) -> None:
+async def test_a_suspended_tenant_is_a_503_problem_and_keeps_its_data(
+    client: Client, hub: AsyncEngine
+) -> None:
     malang = await make_tenant(hub, "kab-malang", "3507", "lpse.malangkab.go.id")
     await add_agencies(hub, malang.schema, "Dinas Kesehatan Malang")
     async with hub_sessions(hub)() as session, session.begin():
         await suspend_tenant(session, "kab-malang", "audit by BPKP")
     body = assert_problem(await client.get("/t/kab-malang/api/agencies"), 503, "Tenant suspended")
     assert "audit by BPKP" in body["detail"]
-    assert_problem(await client.get("/api/agencies", headers={"host": "lpse.malangkab.go.id"}), 503,
-                   "Tenant suspended")
+    assert_problem(
+        await client.get("/api/agencies", headers={"host": "lpse.malangkab.go.id"}), 503, "Tenant suspended"
+    )
     async with tenant_session(hub, malang.schema) as session:
         from tenants.agencies import list_agencies
+
         assert len(await list_agencies(session)) == 1
 
 

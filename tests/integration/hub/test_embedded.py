@@ -44,7 +44,8 @@ def test_first_start_initialises_and_exit_stops_the_server(tmp_path: Path) -> No
 
 def test_a_killed_run_does_not_block_the_next_start(tmp_path: Path) -> None:
     killed = start(tmp_path, "hang")
-    assert killed.stdout is not None and killed.stdout.readline().startswith("postgresql://")
+    assert killed.stdout is not None
+    assert killed.stdout.readline().startswith("postgresql://")
     server_pid = postmaster_pid(tmp_path)
     assert server_pid is not None
     killed.send_signal(signal.SIGKILL)
@@ -60,7 +61,8 @@ def test_a_killed_run_does_not_block_the_next_start(tmp_path: Path) -> None:
 
 def test_a_killed_client_leaves_the_server_to_the_next_run(tmp_path: Path) -> None:
     killed = start(tmp_path, "hang")
-    assert killed.stdout is not None and killed.stdout.readline()
+    assert killed.stdout is not None
+    assert killed.stdout.readline()
     killed.send_signal(signal.SIGKILL)  # the server keeps running, with a dead handle in its list
     killed.wait(timeout=30)
     again = start(tmp_path, "exit")

@@ -35,6 +35,6 @@ async def test_the_same_name_may_exist_in_two_tenants_but_not_twice_in_one(hub: 
 
 async def test_a_session_without_a_tenant_reaches_no_tenant(hub: AsyncEngine) -> None:
     await make_tenant(hub, "kab-malang", "3507")
-    with pytest.raises(DBAPIError, match='relation "tenant.agencies" does not exist'):
+    with pytest.raises(DBAPIError, match=r'relation "tenant\.agencies" does not exist'):
         async with hub_sessions(hub)() as session:
             await list_agencies(session)

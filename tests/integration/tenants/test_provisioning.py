@@ -38,7 +38,11 @@ async def tenant_rows(engine: AsyncEngine) -> list[str]:
 async def test_a_new_tenant_has_its_row_its_hosts_and_a_schema_at_head(hub: AsyncEngine) -> None:
     tenant = await make_tenant(hub, "kab-malang", "3507", "lpse.malangkab.go.id")
     assert (tenant.name, tenant.kind, tenant.timezone, tenant.status) == (
-        "Kabupaten Malang", "regency", "Asia/Jakarta", "active")
+        "Kabupaten Malang",
+        "regency",
+        "Asia/Jakarta",
+        "active",
+    )
     assert [h.host for h in tenant.hosts] == ["lpse.malangkab.go.id"]
     assert (await schema_revisions(hub, ["t_3507"]))["t_3507"] == TENANT_HISTORY.head
 
@@ -99,7 +103,9 @@ async def test_deleting_removes_schema_and_row_together(hub: AsyncEngine) -> Non
 async def test_a_province_is_provisioned_whole_and_existing_tenants_are_skipped(hub: AsyncEngine) -> None:
     await make_tenant(hub, "kab-malang", "3507")
     report = await provision_province(hub, "35", concurrency=4)
-    assert len(report.created) == 38 and report.skipped == ["kab-malang"] and not report.failed
+    assert len(report.created) == 38
+    assert report.skipped == ["kab-malang"]
+    assert not report.failed
     async with hub_sessions(hub)() as session:
         assert len(await list_tenants(session, province_code="35")) == 39
         assert (await get_tenant(session, "prov-jawa-timur")).kind == "province"

@@ -7,10 +7,14 @@ from hub.settings import Settings
 
 
 def test_prefixed_variables_win_over_plain_database_url() -> None:
-    settings = Settings.from_env({
-        "LPSE_HUB_DATABASE_URL": "postgresql://a@h/one", "DATABASE_URL": "postgresql://b@h/two",
-        "LPSE_HUB_PORT": "9000", "LPSE_HUB_DATA_DIR": "/srv/hub",
-    })
+    settings = Settings.from_env(
+        {
+            "LPSE_HUB_DATABASE_URL": "postgresql://a@h/one",
+            "DATABASE_URL": "postgresql://b@h/two",
+            "LPSE_HUB_PORT": "9000",
+            "LPSE_HUB_DATA_DIR": "/srv/hub",
+        }
+    )
     assert settings.database_url == "postgresql://a@h/one"
     assert settings.port == 9000
     assert settings.data_dir == Path("/srv/hub")

@@ -7,7 +7,11 @@ from tenants.registry import TenantSpec, resolve_spec
 def test_missing_details_come_from_the_regions_table() -> None:
     tenant = resolve_spec(TenantSpec(slug="kota-ambon", code="8171"))
     assert (tenant.name, tenant.kind, tenant.province_code, tenant.timezone) == (
-        "Kota Ambon", "city", "81", "Asia/Jayapura")
+        "Kota Ambon",
+        "city",
+        "81",
+        "Asia/Jayapura",
+    )
     assert tenant.schema == "t_8171"
 
 

@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.CheckConstraint("kind IN ('province', 'regency', 'city')", name="kind"),
         sa.CheckConstraint("status IN ('active', 'suspended')", name="status"),
-        sa.CheckConstraint(
-            "timezone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')", name="timezone"
-        ),
+        sa.CheckConstraint("timezone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')", name="timezone"),
         schema="hub",
     )
     op.create_index("ix_tenants_province_code", "tenants", ["province_code"], schema="hub")

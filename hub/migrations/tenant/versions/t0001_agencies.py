@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         schema="tenant",
     )
-    op.create_index(
-        "uq_agencies_name", "agencies", [sa.text("lower(name)")], unique=True, schema="tenant"
-    )
+    op.create_index("uq_agencies_name", "agencies", [sa.text("lower(name)")], unique=True, schema="tenant")
 
 
 def downgrade() -> None:
