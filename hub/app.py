@@ -12,12 +12,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from hub.controllers.agencies import AgencyController
 from hub.controllers.health import HealthController
 from hub.controllers.tenants import TenantController
 from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
-from hub.problems import internal_error, problem_details_plugin
+from hub.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.runtime import engine_for, running_database
 from hub.settings import Settings
 
@@ -45,7 +47,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[database],
         plugins=[problem_details_plugin()],
-        exception_handlers={Exception: internal_error},
+        exception_handlers={
+            Exception: internal_error,
+            PoolTimeout: database_unavailable,
+            InterfaceError: database_unavailable,
+            ConnectionError: database_unavailable,
+        },
         openapi_config=OpenAPIConfig(title="lpse-hub", version="0.1.0"),
         debug=settings.debug,
     )

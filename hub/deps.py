@@ -25,18 +25,19 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def provide_tenant(
-    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
-) -> Tenant:
-    slug = request.path_params.get("slug")
-    if slug is not None:
-        tenant = await get_tenant(db_session, slug)
-    else:
-        host = request.headers.get("host", "")
-        found = await find_tenant_by_host(db_session, host)
-        if found is None:
-            raise TenantNotFound(f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host")
-        tenant = found
+async def provide_tenant(request: Request[object, object, State], state: State) -> Tenant:
+    """The addressed tenant, looked up on a connection given back before the tenant's work starts,
+    so that a request never holds two connections of the pool at once."""
+    async with hub_sessions(state.engine)() as session:
+        slug = request.path_params.get("slug")
+        if slug is not None:
+            tenant = await get_tenant(session, slug)
+        else:
+            host = request.headers.get("host", "")
+            found = await find_tenant_by_host(session, host)
+            if found is None:
+                raise TenantNotFound(f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host")
+            tenant = found
     if not tenant.is_active:
         raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
     return tenant

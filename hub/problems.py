@@ -14,7 +14,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
-from hub.errors import HubError
+from hub.errors import DatabaseUnavailable, HubError, TenantSuspended
 
 logger = logging.getLogger("hub")
 
@@ -26,7 +26,9 @@ def problem_type(name: str) -> str:
 
 def _from_hub_error(exc: HubError) -> ProblemDetailsException:
     extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
-    headers = {"Retry-After": "300"} if exc.status == 503 else None
+    headers = (
+        {"Retry-After": "300" if isinstance(exc, TenantSuspended) else "5"} if exc.status == 503 else None
+    )
     return ProblemDetailsException(
         status_code=exc.status,
         title=exc.title,
@@ -52,6 +54,14 @@ def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
         extra=extra,
         type_=problem_type(title.title().replace(" ", "")),
     )
+
+
+def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The pool is exhausted or PostgreSQL is unreachable: the caller may retry, so 503, not 500."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return _from_hub_error(
+        DatabaseUnavailable("The database is busy or unreachable; retry in a few seconds.")
+    ).to_response(request)
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -1,28 +1,56 @@
 """``op`` for our migration scripts: Alembic's operations, bound per running migration.
 
-Alembic's own ``alembic.op`` is one process-wide proxy: two migrations running at once in one
-event loop (we migrate hundreds of tenant schemas concurrently) would send each other's DDL to
-the wrong schema. This proxy looks the operations up in a context variable instead, which the
-runner sets inside the greenlet that runs each schema's migration.
+Two things differ from ``alembic.op``:
+
+- Alembic's own ``op`` is one process-wide proxy: two migrations running at once in one event
+  loop (we migrate hundreds of tenant schemas concurrently) would send each other's DDL to the
+  wrong schema. This proxy looks the operations up in a context variable instead, which the
+  runner sets inside the greenlet that runs each schema's migration.
+- ``schema_translate_map`` reaches the DDL SQLAlchemy compiles (``create_table``,
+  ``create_index``) but not Alembic's own ``ALTER TABLE`` constructs (``add_column``,
+  ``alter_column``, ``drop_column``...): those would be sent to the literal schema ``tenant``.
+  So the placeholder ``schema="tenant"`` is replaced here by the schema being migrated, for
+  every operation alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from alembic.operations import Operations
 
-current_operations: ContextVar[Operations] = ContextVar("current_operations")
+from hub.database import TENANT_SCHEMA
+
+_SCHEMA_ARGUMENTS = ("schema", "referent_schema", "source_schema")
+
+
+@dataclass(frozen=True, slots=True)
+class BoundOperations:
+    operations: Operations
+    schema: str
+
+
+current_operations: ContextVar[BoundOperations] = ContextVar("current_operations")
 
 
 class _OperationsProxy:
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Callable[..., Any]:
         try:
-            operations = current_operations.get()
+            bound = current_operations.get()
         except LookupError:
             raise RuntimeError("op used outside a migration run by hub.migrations") from None
-        return getattr(operations, name)
+        operation = getattr(bound.operations, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for argument in _SCHEMA_ARGUMENTS:
+                if kwargs.get(argument) == TENANT_SCHEMA:
+                    kwargs[argument] = bound.schema
+            return operation(*args, **kwargs)
+
+        return call
 
 
 op: Any = _OperationsProxy()

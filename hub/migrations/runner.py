@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateSchema
 
 from hub.database import HUB_SCHEMA, tenant_map
-from hub.migrations.op import current_operations
+from hub.migrations.op import BoundOperations, current_operations
 
 _HERE = Path(__file__).parent
 VERSION_TABLE = "alembic_version"
@@ -85,7 +85,7 @@ def migrate_schema_sync(
         opts={"fn": steps, "version_table_schema": schema, "version_table": VERSION_TABLE},
     )
     before = context.get_current_revision()
-    token = current_operations.set(Operations(context))
+    token = current_operations.set(BoundOperations(Operations(context), schema))
     try:
         context.run_migrations()
     finally:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.app import create_app
 from hub.database import hub_sessions, tenant_session
 from hub.migrations import migrate_tenants
+from hub.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import suspend_tenant
 from tests.conftest import make_tenant
@@ -111,3 +116,13 @@ async def test_an_unknown_route_is_a_404_problem(client: Client) -> None:
 async def test_the_openapi_document_lists_the_routes(client: Client) -> None:
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     assert {"/api/tenants", "/t/{slug}/api/agencies", "/api/agencies", "/health/ready"} <= set(paths)
+
+
+async def test_a_tenant_request_needs_one_connection_of_the_pool(
+    hub: AsyncEngine, settings: Settings
+) -> None:
+    await make_tenant(hub, "kab-malang", "3507")
+    one_connection = replace(settings, pool_size=1, pool_max_overflow=0)
+    async with AsyncTestClient(app=create_app(one_connection)) as client:
+        responses = await asyncio.gather(*(client.get("/t/kab-malang/api/agencies") for _ in range(5)))
+    assert [r.status_code for r in responses] == [200] * 5

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants, schema_revisions
 from monitoring.readiness import migration_status, readiness
 from tests.conftest import make_tenant
+from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision
 
 
 async def test_the_hub_migration_is_idempotent(hub: AsyncEngine) -> None:
@@ -57,3 +61,21 @@ async def test_many_schemas_migrate_concurrently_without_crossing(hub: AsyncEngi
     assert set((await schema_revisions(hub, schemas)).values()) == {TENANT_HISTORY.head}
     status = await migration_status(hub)
     assert status.at_head
+
+
+async def test_a_new_revision_alters_every_tenant_schema_and_only_it(
+    hub: AsyncEngine, tmp_path: Path
+) -> None:
+    history = history_with_extra_revision(tmp_path)
+    for slug, code in (("kab-malang", "3507"), ("kab-blitar", "3505"), ("kota-batu", "3579")):
+        await make_tenant(hub, slug, code)
+    schemas = ["t_3505", "t_3507", "t_3579"]
+    results = await migrate_tenants(hub, schemas, concurrency=3, history=history)
+    assert [(r.after, r.error) for r in results] == [(EXTRA_REVISION_ID, None)] * 3
+    async with hub.connect() as connection:
+        columns = await connection.execute(
+            text("SELECT table_schema FROM information_schema.columns WHERE column_name = 'short_name'")
+        )
+        assert sorted(columns.scalars()) == schemas
+    await migrate_tenants(hub, schemas, concurrency=3, target=TENANT_HISTORY.head or "base", history=history)
+    assert set((await schema_revisions(hub, schemas)).values()) == {TENANT_HISTORY.head}

@@ -1,0 +1,263 @@
+"""Figures for the foundation: provisioning, migrating and serving 548 tenants.
+
+Usage (a PostgreSQL server you can create databases on; the script makes and drops its own):
+
+    python -m tests.bench.bench_tenants --server postgresql://postgres@127.0.0.1:5432/postgres
+
+Prints a Markdown report for docs/BENCHMARKS.md. Every comparison runs side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+from sqlalchemy.engine import make_url
+
+from hub.database import create_engine, schema_of
+from hub.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants
+from hub.settings import Settings
+from tenants.regions import all_regions
+from tenants.registry.provisioning import provision_regions
+from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision
+
+
+def dsn(server: str, database: str) -> str:
+    return make_url(server).set(database=database).render_as_string(hide_password=False)
+
+
+async def admin(server: str, statement: str) -> None:
+    connection = await asyncpg.connect(dsn(server, "postgres"))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def fresh_database(server: str, name: str) -> Iterator[str]:
+    asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        yield dsn(server, name)
+    finally:
+        asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def provision_all(url: str, concurrency: int) -> tuple[float, int]:
+    engine = create_engine(Settings(database_url=url, migration_concurrency=concurrency))
+    try:
+        await migrate_hub(engine)
+        started = time.perf_counter()
+        report = await provision_regions(engine, list(all_regions().values()), concurrency=concurrency)
+        elapsed = time.perf_counter() - started
+        assert not report.failed, report.failed
+        return elapsed, len(report.created)
+    finally:
+        await engine.dispose()
+
+
+async def migrate_all(url: str, concurrency: int) -> dict[str, float]:
+    """One new revision to all tenants, concurrently and one by one (the baseline)."""
+    with tempfile.TemporaryDirectory() as scripts:
+        history = history_with_extra_revision(Path(scripts))
+        engine = create_engine(Settings(database_url=url, pool_size=concurrency))
+        schemas = [schema_of(code) for code in all_regions()]
+        figures: dict[str, float] = {}
+        try:
+            for label, workers in ((f"concurrency {concurrency}", concurrency), ("one by one", 1)):
+                started = time.perf_counter()
+                results = await migrate_tenants(engine, schemas, concurrency=workers, history=history)
+                figures[label] = time.perf_counter() - started
+                failed = [r for r in results if r.after != EXTRA_REVISION_ID or r.error]
+                assert not failed, failed[:3]
+                await migrate_tenants(
+                    engine,
+                    schemas,
+                    concurrency=concurrency,
+                    target=TENANT_HISTORY.head or "base",
+                    history=history,
+                )
+        finally:
+            await engine.dispose()
+    return figures
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psutil.Process]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_STATEMENT_CACHE_SIZE": str(statement_cache_size),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "hub.app:create_app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/health/live").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def median_ms(client: httpx.Client, base: str, slugs: list[str], requests: int) -> float:
+    samples = []
+    for i in range(requests):
+        started = time.perf_counter()
+        response = client.get(f"{base}/t/{slugs[i % len(slugs)]}/api/agencies")
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return statistics.median(samples) * 1000
+
+
+async def hub_connections(url: str) -> int:
+    connection = await asyncpg.connect(url)
+    try:
+        return int(
+            await connection.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = 'lpse-hub' AND datname = current_database()"
+            )
+        )
+    finally:
+        await connection.close()
+
+
+async def concurrent_load(base: str, slugs: list[str], clients: int, requests: int) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def one(i: int) -> None:
+            for j in range(requests):
+                response = await client.get(f"{base}/t/{slugs[(i * requests + j) % len(slugs)]}/api/agencies")
+                assert response.status_code == 200
+
+        await asyncio.gather(*(one(i) for i in range(clients)))
+
+
+def serve_figures(url: str, slugs: list[str], rounds: int, per_round: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for cache in (2000, 100):
+        with hub_server(url, cache) as (base, process), httpx.Client() as client:
+            median_ms(client, base, slugs, len(slugs) * 2)  # warm every tenant on the pool's connections
+            one, many = [], []
+            for _ in range(rounds):  # interleaved rounds: the machine's noise hits both alike
+                one.append(median_ms(client, base, slugs[:1], per_round))
+                many.append(median_ms(client, base, slugs, per_round))
+            figures[f"cache {cache}: 1 tenant ms"] = statistics.median(one)
+            figures[f"cache {cache}: 548 tenants ms"] = statistics.median(many)
+            if cache == 2000:
+                asyncio.run(concurrent_load(base, slugs, clients=64, requests=40))
+                figures["connections after 64 concurrent clients"] = asyncio.run(hub_connections(url))
+                figures["rss MiB"] = process.memory_info().rss / 2**20
+    return figures
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--server", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--per-round", type=int, default=400)
+    args = parser.parse_args()
+    slugs = [r.slug for r in all_regions().values()]
+    with fresh_database(args.server, "lpse_hub_bench") as url:
+        provision_s, created = asyncio.run(provision_all(url, args.concurrency))
+        migrate = asyncio.run(migrate_all(url, args.concurrency))
+        serve = serve_figures(url, slugs, args.rounds, args.per_round)
+    version = asyncio.run(_server_version(args.server))
+    print(f"Machine: {machine()}; PostgreSQL {version}\n")
+    print("| figure | value | goal |\n|---|---|---|")
+    print(
+        f"| provision all {created} tenants from an empty database (concurrency {args.concurrency}) "
+        f"| {provision_s:.1f} s | <= 60 s |"
+    )
+    for label, seconds in migrate.items():
+        print(f"| one new tenant migration to all 548, {label} | {seconds:.1f} s | <= 30 s |")
+    ratio = serve["cache 2000: 548 tenants ms"] / serve["cache 2000: 1 tenant ms"]
+    print(f"| median GET /t/{{slug}}/api/agencies, 1 tenant | {serve['cache 2000: 1 tenant ms']:.2f} ms | |")
+    print(
+        f"| median GET /t/{{slug}}/api/agencies, cycling 548 tenants "
+        f"| {serve['cache 2000: 548 tenants ms']:.2f} ms "
+        f"| |"
+    )
+    print(f"| ratio 548 / 1 tenant (statement cache 2000) | {ratio:.2f}x | <= 1.1x |")
+    ratio_small = serve["cache 100: 548 tenants ms"] / serve["cache 100: 1 tenant ms"]
+    print(
+        f"| ratio 548 / 1 tenant with asyncpg's default cache of 100 "
+        f"| {ratio_small:.2f}x | (for comparison) |"
+    )
+    print(f"| hub resident memory with 548 tenants, after load | {serve['rss MiB']:.0f} MiB | <= 300 MiB |")
+    print(
+        f"| hub connections to PostgreSQL after 64 concurrent clients | "
+        f"{serve['connections after 64 concurrent clients']:.0f} | <= pool (10 + 10 overflow) |"
+    )
+
+
+async def _server_version(server: str) -> str:
+    connection = await asyncpg.connect(dsn(server, "postgres"))
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    main()
