@@ -15,8 +15,8 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.database import hub_sessions, tenant_session
-from hub.errors import TenantNotFound, TenantSuspended
-from tenants.registry import Tenant, find_tenant_by_host, get_tenant
+from hub.errors import TenantSuspended
+from tenants.registry import TenantRef, resolve_tenant
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
@@ -25,26 +25,20 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def provide_tenant(request: Request[object, object, State], state: State) -> Tenant:
+async def provide_tenant(request: Request[object, object, State], state: State) -> TenantRef:
     """The addressed tenant, looked up on a connection given back before the tenant's work starts,
     so that a request never holds two connections of the pool at once."""
     async with hub_sessions(state.engine)() as session:
-        slug = request.path_params.get("slug")
-        if slug is not None:
-            tenant = await get_tenant(session, slug)
-        else:
-            host = request.headers.get("host", "")
-            found = await find_tenant_by_host(session, host)
-            if found is None:
-                raise TenantNotFound(f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host")
-            tenant = found
+        tenant = await resolve_tenant(
+            session, slug=request.path_params.get("slug"), host=request.headers.get("host", "")
+        )
     if not tenant.is_active:
         raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
     return tenant
 
 
 async def provide_tenant_session(
-    state: State, tenant: NamedDependency[Tenant]
+    state: State, tenant: NamedDependency[TenantRef]
 ) -> AsyncIterator[AsyncSession]:
     async with tenant_session(state.engine, tenant.schema) as session:
         yield session

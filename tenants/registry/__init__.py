@@ -3,13 +3,14 @@
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
 from tenants.registry.provisioning import ProvisionReport, provision_province
 from tenants.registry.service import (
+    TenantRef,
     TenantSpec,
     create_tenant,
     delete_tenant,
-    find_tenant_by_host,
     get_tenant,
     list_tenants,
     resolve_spec,
+    resolve_tenant,
     resume_tenant,
     suspend_tenant,
 )
@@ -19,15 +20,16 @@ __all__ = [
     "ProvisionReport",
     "Tenant",
     "TenantHost",
+    "TenantRef",
     "TenantSpec",
     "TenantStatus",
     "create_tenant",
     "delete_tenant",
-    "find_tenant_by_host",
     "get_tenant",
     "list_tenants",
     "provision_province",
     "resolve_spec",
+    "resolve_tenant",
     "resume_tenant",
     "suspend_tenant",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from hub.database import schema_of
 from hub.errors import Conflict, InvalidInput, TenantNotFound
 from hub.migrations import migrate_tenant_schema
 from tenants.regions import RegionKind, find_region
@@ -121,10 +122,57 @@ async def get_tenant(session: AsyncSession, slug: str) -> Tenant:
     return tenant
 
 
-async def find_tenant_by_host(session: AsyncSession, host: str) -> Tenant | None:
-    host = host.lower().split(":", 1)[0].rstrip(".")
-    query = select(Tenant).join(TenantHost).where(TenantHost.host == host)
-    return (await session.execute(query)).scalar_one_or_none()
+def _bare_host(host: str) -> str:
+    return host.lower().split(":", 1)[0].rstrip(".")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantRef:
+    """What a request needs of the tenant it addresses: read in one query, immutable after."""
+
+    id: int
+    slug: str
+    code: str
+    name: str
+    timezone: str
+    status: str
+    status_reason: str | None
+
+    @property
+    def schema(self) -> str:
+        return schema_of(self.code)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+
+_REF_COLUMNS = (
+    Tenant.id,
+    Tenant.slug,
+    Tenant.code,
+    Tenant.name,
+    Tenant.timezone,
+    Tenant.status,
+    Tenant.status_reason,
+)
+
+
+async def resolve_tenant(
+    session: AsyncSession, *, slug: str | None = None, host: str | None = None
+) -> TenantRef:
+    """The tenant named by ``slug``, or else the one serving ``host``; ``TenantNotFound`` if none."""
+    query = select(*_REF_COLUMNS)
+    if slug is not None:
+        query = query.where(Tenant.slug == slug)
+        missing = f"no tenant {slug!r}"
+    else:
+        query = query.join(TenantHost).where(TenantHost.host == _bare_host(host or ""))
+        missing = f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host"
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise TenantNotFound(missing)
+    return TenantRef(*row)
 
 
 async def list_tenants(
