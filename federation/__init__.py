@@ -1,0 +1,1 @@
+"""What crosses tenants: one identity and login for the province, vendors, and (later) the catalogue."""

@@ -5,9 +5,12 @@
     HubError
     ├── ConfigurationError        settings the hub cannot start with
     ├── InvalidInput              a value breaks a rule (400; CLI exit 2)
+    ├── Unauthenticated           no valid credentials (401)
+    ├── Forbidden                 valid credentials, not the role this needs here (403)
     ├── NotFound                  no such thing (404)
     │   └── TenantNotFound
     ├── Conflict                  it exists already, or the state forbids it (409)
+    ├── TooManyAttempts           rate-limited; ``retry_after`` seconds (429)
     ├── TenantSuspended           the tenant exists but does not serve (503)
     └── DatabaseUnavailable       PostgreSQL cannot be reached or is not migrated (503)
 
@@ -40,6 +43,25 @@ class InvalidInput(HubError):
     title = "Invalid input"
     status = 400
     exit_code = 2
+
+
+class Unauthenticated(HubError):
+    title = "Unauthenticated"
+    status = 401
+
+
+class Forbidden(HubError):
+    title = "Forbidden"
+    status = 403
+
+
+class TooManyAttempts(HubError):
+    title = "Too many attempts"
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class NotFound(HubError):

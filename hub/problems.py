@@ -14,7 +14,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
-from hub.errors import DatabaseUnavailable, HubError, TenantSuspended
+from hub.errors import DatabaseUnavailable, HubError, TenantSuspended, TooManyAttempts
 
 logger = logging.getLogger("hub")
 

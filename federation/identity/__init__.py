@@ -1,0 +1,1 @@
+"""One identity for the province: accounts, their roles per tenant, and passwords."""

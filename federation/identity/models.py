@@ -1,0 +1,78 @@
+"""Accounts and memberships, in the ``hub`` schema: one person, one login, roles per tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.database import HubBase
+
+
+class Role(StrEnum):
+    """What a membership lets its holder do. Tenant roles hold in one tenant; hub roles in all."""
+
+    TENANT_ADMIN = "tenant_admin"  # Admin PPE
+    COMMITMENT_OFFICER = "commitment_officer"  # PPK
+    SELECTION_COMMITTEE = "selection_committee"  # Pokja Pemilihan
+    PROCUREMENT_OFFICER = "procurement_officer"  # Pejabat Pengadaan
+    VERIFIER = "verifier"  # Verifikator
+    AUDITOR = "auditor"  # APIP
+    HUB_ADMIN = "hub_admin"
+    PROVINCE_AUDITOR = "province_auditor"
+
+    @property
+    def is_hub_role(self) -> bool:
+        return self in (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR)
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class Account(HubBase):
+    """A person who logs in: an official of some tenant, a vendor's user, or a hub operator."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """argon2id; ``None`` for an account that only logs in through an upstream provider."""
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=AccountStatus.ACTIVE.value)
+    vendor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "status": self.status,
+            "email_verified": self.email_verified,
+            "vendor_id": self.vendor_id,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class Membership(HubBase):
+    """A role held by an account in one tenant (``tenant_id``), or hub-wide (``tenant_id`` is NULL)."""
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.accounts.id", ondelete="CASCADE"))
+    tenant_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("hub.tenants.id", ondelete="CASCADE")
+    )
+    role: Mapped[str] = mapped_column(String(32))
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

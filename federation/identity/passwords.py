@@ -1,0 +1,42 @@
+"""Password hashing with argon2id (argon2-cffi), parameters from RFC 9106's second recommendation.
+
+t=3 iterations, 64 MiB, 4 lanes: the hash takes tens of milliseconds here (see BENCHMARKS.md),
+slow enough to make guessing expensive, fast enough for a login. Hashes made with older
+parameters are recognised (``needs_rehash``) and replaced at the next successful login.
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from hub.errors import InvalidInput
+
+HASHER = PasswordHasher(
+    time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+)
+MIN_LENGTH = 10
+# Verifying against this when the account does not exist costs the same time as a real check,
+# so the response time does not tell whether an email is registered.
+_DUMMY_HASH = HASHER.hash("lpse-hub timing equaliser")
+
+
+def check_strength(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_LENGTH} characters", field="password")
+
+
+def hash_password(password: str) -> str:
+    check_strength(password)
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return HASHER.check_needs_rehash(password_hash)

@@ -1,0 +1,1 @@
+"""Vendors registered once for the hub, verified once, suspended per tenant."""

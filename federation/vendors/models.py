@@ -1,0 +1,81 @@
+"""Vendors (*penyedia*): companies registered once for the whole hub, identified by NPWP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.database import HubBase, TenantBase
+
+
+class VendorStatus(StrEnum):
+    REGISTERED = "registered"  # registered itself, not checked yet
+    VERIFIED = "verified"  # a verifier of some tenant checked its documents: valid in every tenant
+    MERGED = "merged"  # found to be the same company as ``merged_into_id``; kept for its history
+
+
+class Vendor(HubBase):  # penyedia
+    __tablename__ = "vendors"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    npwp: Mapped[str] = mapped_column(String(16), unique=True)
+    """Tax number, digits only: 15 (classic NPWP) or 16 (NIK-based, since 2024)."""
+    nib: Mapped[str | None] = mapped_column(String(13))
+    """Business identification number from OSS, 13 digits."""
+    address: Mapped[str] = mapped_column(Text, default="")
+    home_regency_code: Mapped[str] = mapped_column(String(4))
+    kbli: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)
+    """Business fields (KBLI 2020 codes, five digits)."""
+    status: Mapped[str] = mapped_column(String(16), default=VendorStatus.REGISTERED.value)
+    merged_into_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class VendorVerification(HubBase):
+    """Who verified a vendor, in which tenant, when, and what was checked; recognised by every tenant."""
+
+    __tablename__ = "vendor_verifications"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    tenant_code: Mapped[str] = mapped_column(String(4))
+    verifier_account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.accounts.id"))
+    checked: Mapped[list[str]] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class VendorEvent(HubBase):
+    """A vendor's history: registered, verified, merged, suspended somewhere..."""
+
+    __tablename__ = "vendor_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    event: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    account_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class VendorSuspension(TenantBase):
+    """One tenant bars a vendor from its own tenders until ``ends_on``; other tenants are untouched."""
+
+    __tablename__ = "vendor_suspensions"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    ends_on: Mapped[date] = mapped_column(Date)
+    suspended_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
