@@ -26,9 +26,13 @@ def problem_type(name: str) -> str:
 
 def _from_hub_error(exc: HubError) -> ProblemDetailsException:
     extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
-    headers = (
-        {"Retry-After": "300" if isinstance(exc, TenantSuspended) else "5"} if exc.status == 503 else None
-    )
+    headers: dict[str, str] | None = None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif exc.status == 503:
+        headers = {"Retry-After": "300" if isinstance(exc, TenantSuspended) else "5"}
+    elif exc.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="lpse-hub"'}
     return ProblemDetailsException(
         status_code=exc.status,
         title=exc.title,
