@@ -45,6 +45,25 @@ class Settings:
     """migration_concurrency: tenant schemas migrated or provisioned at the same time."""
     debug: bool = False
     """debug: show tracebacks (CLI) and Litestar's debug pages; never in production."""
+    master_key: str | None = None
+    """master_key: 32 random bytes, base64url; encrypts signing keys (and later tenant keys). From a
+    secret, never from the database. Unset: a development key in ``<data dir>/master.key``."""
+    issuer: str | None = None
+    """issuer: the OpenID issuer URL (``https://lpse.jatimprov.go.id``); default ``http://<host>:<port>``."""
+    access_token_seconds: int = 600
+    """access_token_seconds: lifetime of access and ID tokens."""
+    refresh_token_days: int = 30
+    """refresh_token_days: lifetime of a refresh token family's members."""
+    upstream_issuer: str | None = None
+    """upstream_issuer: an OpenID provider whose users may log in here (a national SSO, another hub)."""
+    upstream_client_id: str | None = None
+    upstream_client_secret: str | None = None
+    upstream_name: str = "SSO"
+    """upstream_name: how the login page names the upstream provider."""
+
+    @property
+    def issuer_url(self) -> str:
+        return (self.issuer or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +90,14 @@ class Settings:
                 get("MIGRATION_CONCURRENCY"), defaults.migration_concurrency, "MIGRATION_CONCURRENCY"
             ),
             debug=(get("DEBUG") or "").lower() in {"1", "true", "yes", "on"},
+            master_key=get("MASTER_KEY") or None,
+            issuer=get("ISSUER") or None,
+            access_token_seconds=_int(get("ACCESS_TOKEN_SECONDS"), defaults.access_token_seconds, "ACCESS_TOKEN_SECONDS"),
+            refresh_token_days=_int(get("REFRESH_TOKEN_DAYS"), defaults.refresh_token_days, "REFRESH_TOKEN_DAYS"),
+            upstream_issuer=get("UPSTREAM_ISSUER") or None,
+            upstream_client_id=get("UPSTREAM_CLIENT_ID") or None,
+            upstream_client_secret=get("UPSTREAM_CLIENT_SECRET") or None,
+            upstream_name=get("UPSTREAM_NAME") or defaults.upstream_name,
         )
         settings.validate()
         return settings
@@ -83,6 +110,12 @@ class Settings:
             raise ConfigurationError(f"{PREFIX}DATABASE_URL must be a postgresql:// URL")
         if not 0 < self.port < 65536:
             raise ConfigurationError(f"{PREFIX}PORT must be between 1 and 65535")
+        if self.master_key is not None:
+            from federation.oidc.keys import MasterKey  # the one place that knows the key's format
+
+            MasterKey.parse(self.master_key)
+        if self.upstream_issuer and not self.upstream_client_id:
+            raise ConfigurationError(f"{PREFIX}UPSTREAM_ISSUER needs {PREFIX}UPSTREAM_CLIENT_ID")
         if self.pool_size < 1 or self.migration_concurrency < 1:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
 

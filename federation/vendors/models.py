@@ -19,7 +19,24 @@ class VendorStatus(StrEnum):
     MERGED = "merged"  # found to be the same company as ``merged_into_id``; kept for its history
 
 
+class VendorEventKind(StrEnum):
+    """What can happen to a vendor; each is one row of its history."""
+
+    REGISTERED = "registered"
+    VERIFIED = "verified"
+    SUSPENDED = "suspended"  # in one tenant; the detail names it
+    MERGED_INTO = "merged_into"  # on the duplicate: it became part of the survivor
+    ABSORBED = "absorbed"  # on the survivor: a duplicate became part of it
+
+
 class Vendor(HubBase):  # penyedia
+    """A company that offers goods and services, registered once for the whole hub.
+
+    A vendor acts through its users (accounts whose ``vendor_id`` is this vendor). Once a verifier of
+    any tenant has checked its documents it is ``verified`` everywhere; a tenant may still suspend it
+    from its own tenders (``VendorSuspension``, in that tenant's schema).
+    """
+
     __tablename__ = "vendors"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -39,6 +56,22 @@ class Vendor(HubBase):  # penyedia
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
+    def to_dict(self) -> dict[str, object]:
+        """The stable, machine-readable form (CLI ``--json`` and the HTTP API)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "npwp": self.npwp,
+            "nib": self.nib,
+            "address": self.address,
+            "home_regency_code": self.home_regency_code,
+            "kbli": list(self.kbli),
+            "status": self.status,
+            "merged_into_id": self.merged_into_id,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
 
 class VendorVerification(HubBase):
     """Who verified a vendor, in which tenant, when, and what was checked; recognised by every tenant."""
@@ -53,6 +86,17 @@ class VendorVerification(HubBase):
     note: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "vendor_id": self.vendor_id,
+            "tenant_code": self.tenant_code,
+            "verifier_account_id": self.verifier_account_id,
+            "checked": list(self.checked),
+            "note": self.note,
+            "verified_at": self.verified_at.isoformat(),
+        }
+
 
 class VendorEvent(HubBase):
     """A vendor's history: registered, verified, merged, suspended somewhere..."""
@@ -65,6 +109,16 @@ class VendorEvent(HubBase):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     account_id: Mapped[int | None] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "vendor_id": self.vendor_id,
+            "event": self.event,
+            "detail": dict(self.detail),
+            "account_id": self.account_id,
+            "at": self.at.isoformat(),
+        }
 
 
 class VendorSuspension(TenantBase):
@@ -79,3 +133,14 @@ class VendorSuspension(TenantBase):
     suspended_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "vendor_id": self.vendor_id,
+            "reason": self.reason,
+            "ends_on": self.ends_on.isoformat(),
+            "suspended_by": self.suspended_by,
+            "created_at": self.created_at.isoformat(),
+            "lifted_at": self.lifted_at.isoformat() if self.lifted_at else None,
+        }

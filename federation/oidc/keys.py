@@ -1,0 +1,116 @@
+"""Keys: the master key from a secret, and the rotating keys that sign the hub's tokens.
+
+A signing key is an EC P-256 key (ES256). Its private half is stored encrypted with AES-256-GCM
+under the master key, bound to its ``kid``. Rotation makes a new key the signer; the old one stays
+published in the JWKS until the last token it signed has expired, then drops out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from joserfc.jwk import ECKey
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.oidc.models import SigningKey, utcnow
+from hub.errors import ConfigurationError
+
+ALGORITHM = "ES256"
+
+
+@dataclass(frozen=True, slots=True)
+class MasterKey:
+    """The hub's root secret. Never stored in the database."""
+
+    key: bytes
+
+    @classmethod
+    def parse(cls, encoded: str) -> MasterKey:
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != 32:
+            raise ConfigurationError("LPSE_HUB_MASTER_KEY must be 32 random bytes, base64url-encoded")
+        return cls(key)
+
+    @classmethod
+    def generate(cls) -> str:
+        return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+    @classmethod
+    def development(cls, data_dir: Path) -> MasterKey:
+        """A key kept in the data directory: for the demo and development, never for production."""
+        path = data_dir / "master.key"
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(cls.generate())
+        return cls.parse(path.read_text().strip())
+
+    def encrypt(self, plaintext: bytes, context: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + AESGCM(self.key).encrypt(nonce, plaintext, context)
+
+    def decrypt(self, sealed: bytes, context: bytes) -> bytes:
+        return AESGCM(self.key).decrypt(sealed[:12], sealed[12:], context)
+
+
+async def create_signing_key(session: AsyncSession, master: MasterKey) -> SigningKey:
+    key = ECKey.generate_key("P-256", auto_kid=True)
+    kid = str(key.kid)
+    pem = key.as_pem(private=True)
+    record = SigningKey(
+        kid=kid,
+        alg=ALGORITHM,
+        private_key=master.encrypt(pem, kid.encode()),
+        public_jwk={**key.as_dict(private=False), "alg": ALGORITHM, "use": "sig"},
+    )
+    session.add(record)
+    await session.flush()
+    await session.refresh(record)
+    return record
+
+
+async def current_signing_key(session: AsyncSession) -> SigningKey | None:
+    query = select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
+    return (await session.execute(query)).scalars().first()
+
+
+async def ensure_signing_key(session: AsyncSession, master: MasterKey) -> SigningKey:
+    return await current_signing_key(session) or await create_signing_key(session, master)
+
+
+async def rotate_signing_keys(session: AsyncSession, master: MasterKey, token_seconds: int) -> SigningKey:
+    """A new key signs from now; the previous ones stay published while their tokens live."""
+    now = utcnow()
+    for old in (await session.execute(select(SigningKey).where(SigningKey.retired_at.is_(None)))).scalars():
+        old.retired_at = now
+        old.published_until = now + timedelta(seconds=token_seconds + 60)
+    return await create_signing_key(session, master)
+
+
+async def published_keys(session: AsyncSession) -> list[SigningKey]:
+    """The keys in the JWKS: the signer and every retired key whose tokens may still be alive."""
+    query = (
+        select(SigningKey)
+        .where(or_(SigningKey.published_until.is_(None), SigningKey.published_until > utcnow()))
+        .order_by(SigningKey.created_at.desc())
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def all_keys(session: AsyncSession) -> list[SigningKey]:
+    return list((await session.execute(select(SigningKey).order_by(SigningKey.created_at.desc()))).scalars())
+
+
+def private_key(record: SigningKey, master: MasterKey) -> ECKey:
+    pem = master.decrypt(record.private_key, record.kid.encode())
+    return ECKey.import_key(pem, {"kid": record.kid})

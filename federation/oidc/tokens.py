@@ -1,0 +1,139 @@
+"""The hub's JWTs: access tokens (RFC 9068 profile) and OpenID ID tokens, signed ES256.
+
+One ``TokenService`` per process. It keeps the current signing key and the published public keys
+in memory (refreshed every ``KEY_REFRESH_SECONDS`` and whenever a token names an unknown key), and
+remembers tokens it has verified until they expire, so a client that sends the same token with
+every request pays for the signature check once. Access tokens carry the subject and scopes,
+never roles or tenants: authorisation looks the memberships up at each request.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+from joserfc.jwt import JWTClaimsRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.oidc.keys import ALGORITHM, MasterKey, ensure_signing_key, private_key, published_keys
+from hub.auth import Caller
+from hub.database import hub_sessions
+from hub.errors import Unauthenticated
+
+KEY_REFRESH_SECONDS = 30
+VERIFIED_CACHE_SIZE = 10_000
+MACHINE_SUBJECT_PREFIX = "client:"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    caller: Caller
+    expires_at: int
+
+
+class TokenService:
+    def __init__(self, engine: AsyncEngine, master: MasterKey, issuer: str, token_seconds: int) -> None:
+        self._engine = engine
+        self._master = master
+        self.issuer = issuer
+        self.token_seconds = token_seconds
+        self._signer: ECKey | None = None
+        self._public = KeySet([])
+        self._loaded_at = 0.0
+        self._verified: dict[str, VerifiedToken] = {}
+        self._claims_rules = JWTClaimsRegistry(
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": issuer},
+            exp={"essential": True},
+            sub={"essential": True},
+            jti={"essential": True},
+        )
+
+    async def refresh(self) -> None:
+        """Reload the signer and the published keys from the database."""
+        async with hub_sessions(self._engine)() as session, session.begin():
+            signer = await ensure_signing_key(session, self._master)
+            keys = await published_keys(session)
+        self._signer = private_key(signer, self._master)
+        self._public = KeySet([ECKey.import_key(k.public_jwk) for k in keys])
+        self._loaded_at = time.monotonic()
+
+    async def refresh_if_stale(self) -> None:
+        if time.monotonic() - self._loaded_at > KEY_REFRESH_SECONDS:
+            await self.refresh()
+
+    def jwks(self) -> dict[str, Any]:
+        return dict(self._public.as_dict(private=False))
+
+    def _sign(self, claims: dict[str, Any], typ: str) -> str:
+        if self._signer is None:
+            raise RuntimeError("TokenService.refresh() must run before tokens are signed")
+        header = {"alg": ALGORITHM, "kid": self._signer.kid, "typ": typ}
+        return jwt.encode(header, claims, self._signer, algorithms=[ALGORITHM])
+
+    def access_token(self, subject: str, client_id: str, scope: str) -> tuple[str, str]:
+        """A signed access token and its ``jti``."""
+        now = int(time.time())
+        jti = uuid.uuid4().hex
+        claims = {
+            "iss": self.issuer, "aud": self.issuer, "sub": subject, "client_id": client_id, "scope": scope,
+            "iat": now, "exp": now + self.token_seconds, "jti": jti,
+        }  # fmt: skip
+        return self._sign(claims, "at+jwt"), jti
+
+    def id_token(self, subject: str, client_id: str, *, nonce: str | None, auth_time: int | None,
+                 profile: dict[str, Any]) -> str:  # fmt: skip
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "aud": client_id, "sub": subject, "iat": now, "exp": now + self.token_seconds,
+            **profile,
+        }  # fmt: skip
+        if nonce:
+            claims["nonce"] = nonce
+        if auth_time:
+            claims["auth_time"] = auth_time
+        return self._sign(claims, "JWT")
+
+    async def verify(self, token: str) -> VerifiedToken:
+        """The caller an access token speaks for; ``Unauthenticated`` unless it is one of ours, valid."""
+        remembered = self._verified.get(token)
+        if remembered is not None and remembered.expires_at > time.time():
+            return remembered
+        try:
+            decoded = self._decode(token)
+        except (JoseError, ValueError) as exc:
+            # Perhaps signed by a key published since we last looked: reload, at most once a second.
+            if time.monotonic() - self._loaded_at < 1:
+                raise Unauthenticated("the access token is invalid or expired") from exc
+            await self.refresh()
+            try:
+                decoded = self._decode(token)
+            except (JoseError, ValueError) as again:
+                raise Unauthenticated("the access token is invalid or expired") from again
+        return self._remember(token, decoded.claims)
+
+    def _decode(self, token: str) -> jwt.Token:
+        decoded = jwt.decode(token, self._public, algorithms=[ALGORITHM])
+        if decoded.header.get("typ") != "at+jwt":
+            raise ValueError("not an access token")
+        self._claims_rules.validate(decoded.claims)
+        return decoded
+
+    def _remember(self, token: str, claims: dict[str, Any]) -> VerifiedToken:
+        subject = str(claims["sub"])
+        caller = Caller(
+            account_id=None if subject.startswith(MACHINE_SUBJECT_PREFIX) else int(subject),
+            client_id=str(claims.get("client_id", "")),
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+            token_id=str(claims["jti"]),
+        )
+        verified = VerifiedToken(caller, int(claims["exp"]))
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[token] = verified
+        return verified
