@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, db, tenant
+from cli import agency, db, identity, tenant
 from cli.serve import serve
 
 app = typer.Typer(
@@ -20,6 +20,9 @@ app.command()(serve)
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(agency.app, name="agency")
+app.add_typer(identity.accounts, name="account")
+app.add_typer(identity.clients, name="client")
+app.add_typer(identity.keys, name="keys")
 
 
 def run() -> None:

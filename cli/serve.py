@@ -51,6 +51,7 @@ def serve(
         asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
+        os.environ[PREFIX + "HOST"], os.environ[PREFIX + "PORT"] = ready.host, str(ready.port)
         stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
         if demo:
             stderr.print(

@@ -6,45 +6,84 @@ and ``lpse-hub serve`` both use it. The app owns one engine for its lifetime.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from federation.oidc.keys import MasterKey
+from federation.oidc.server import HubAuthorizationServer
+from federation.oidc.tokens import TokenService
+from hub.auth import provide_caller
 from hub.controllers.agencies import AgencyController
 from hub.controllers.health import HealthController
+from hub.controllers.login import LoginController
+from hub.controllers.me import MeController
+from hub.controllers.oidc import OidcController
 from hub.controllers.tenants import TenantController
 from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
 from hub.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.runtime import engine_for, running_database
+from hub.sessions import session_config
 from hub.settings import Settings
 
-TENANT_CONTROLLERS = [AgencyController]
+TENANT_CONTROLLERS = [AgencyController, MeController]
+logger = logging.getLogger("hub")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
+    master = (
+        MasterKey.parse(settings.master_key)
+        if settings.master_key
+        else MasterKey.development(settings.data_dir)
+    )
+
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             ready = stack.enter_context(running_database(settings))
-            app.state.engine = await stack.enter_async_context(engine_for(ready))
+            engine = await stack.enter_async_context(engine_for(ready))
+            tokens = TokenService(
+                engine,
+                master,
+                settings.issuer_url,
+                settings.access_token_seconds,
+                settings.key_refresh_seconds,
+            )
+            try:
+                await tokens.refresh()
+            except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
+                logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
+            app.state.engine = engine
+            app.state.tokens = tokens
+            app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
             yield
 
     tenant_dependencies = {
         "tenant": Provide(provide_tenant),
         "tenant_session": Provide(provide_tenant_session),
     }
+    secure_cookies = settings.issuer_url.startswith("https://")
     by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     return Litestar(
-        route_handlers=[HealthController, TenantController, by_path, by_host],
-        dependencies={"db_session": Provide(provide_db_session)},
+        route_handlers=[
+            HealthController,
+            TenantController,
+            OidcController,
+            LoginController,
+            by_path,
+            by_host,
+        ],
+        dependencies={"db_session": Provide(provide_db_session), "caller": Provide(provide_caller)},
+        middleware=[session_config(master, secure=secure_cookies).middleware],
         lifespan=[database],
         plugins=[problem_details_plugin()],
         exception_handlers={

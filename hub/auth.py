@@ -7,15 +7,34 @@ the path) is a separate step: ``federation.identity.authorization.require_role``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy import select
+
+from federation.identity.caller import Caller
+from federation.identity.models import Account, AccountStatus
+from federation.oidc.models import RevokedAccessToken
+from federation.oidc.tokens import TokenService
+from hub.database import hub_sessions
+from hub.errors import Unauthenticated
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The verified subject of an access token."""
-
-    account_id: int | None
-    """``None`` for a machine client (client credentials grant): it acts as itself, not as a person."""
-    client_id: str
-    scopes: frozenset[str]
-    token_id: str
+async def provide_caller(request: Request[object, object, State], state: State) -> Caller:
+    """The caller of a route that needs one: a valid, unrevoked access token of an active account."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("this needs an access token: Authorization: Bearer <token>")
+    tokens: TokenService = state.tokens
+    await tokens.refresh_if_stale()
+    caller = (await tokens.verify(token.strip())).caller
+    async with hub_sessions(state.engine)() as session:
+        revoked = await session.scalar(
+            select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id)
+        )
+        if revoked is not None:
+            raise Unauthenticated("the access token was revoked")
+        if caller.account_id is not None:
+            status = await session.scalar(select(Account.status).where(Account.id == caller.account_id))
+            if status != AccountStatus.ACTIVE:
+                raise Unauthenticated("the account behind this token is disabled or gone")
+    return caller

@@ -52,6 +52,8 @@ class Settings:
     """issuer: the OpenID issuer URL (``https://lpse.jatimprov.go.id``); default ``http://<host>:<port>``."""
     access_token_seconds: int = 600
     """access_token_seconds: lifetime of access and ID tokens."""
+    key_refresh_seconds: int = 30
+    """key_refresh_seconds: how often a process reloads the signing keys (so a rotation reaches it)."""
     refresh_token_days: int = 30
     """refresh_token_days: lifetime of a refresh token family's members."""
     upstream_issuer: str | None = None
@@ -92,8 +94,15 @@ class Settings:
             debug=(get("DEBUG") or "").lower() in {"1", "true", "yes", "on"},
             master_key=get("MASTER_KEY") or None,
             issuer=get("ISSUER") or None,
-            access_token_seconds=_int(get("ACCESS_TOKEN_SECONDS"), defaults.access_token_seconds, "ACCESS_TOKEN_SECONDS"),
-            refresh_token_days=_int(get("REFRESH_TOKEN_DAYS"), defaults.refresh_token_days, "REFRESH_TOKEN_DAYS"),
+            access_token_seconds=_int(
+                get("ACCESS_TOKEN_SECONDS"), defaults.access_token_seconds, "ACCESS_TOKEN_SECONDS"
+            ),
+            key_refresh_seconds=_int(
+                get("KEY_REFRESH_SECONDS"), defaults.key_refresh_seconds, "KEY_REFRESH_SECONDS"
+            ),
+            refresh_token_days=_int(
+                get("REFRESH_TOKEN_DAYS"), defaults.refresh_token_days, "REFRESH_TOKEN_DAYS"
+            ),
             upstream_issuer=get("UPSTREAM_ISSUER") or None,
             upstream_client_id=get("UPSTREAM_CLIENT_ID") or None,
             upstream_client_secret=get("UPSTREAM_CLIENT_SECRET") or None,

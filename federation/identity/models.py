@@ -45,7 +45,8 @@ class Account(HubBase):
     """argon2id; ``None`` for an account that only logs in through an upstream provider."""
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default=AccountStatus.ACTIVE.value)
-    vendor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    vendor_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The vendor company this user acts for (``hub.vendors``; the constraint is in the migration)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

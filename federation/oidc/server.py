@@ -12,14 +12,14 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749 import InvalidRequestError, grants
 from authlib.oauth2.rfc6749.requests import OAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -65,7 +65,7 @@ class FormPayload(OAuth2Payload):  # type: ignore[misc]
 class CapturedRequest(OAuth2Request):  # type: ignore[misc]
     """An HTTP request, read in full by the async controller, as authlib wants to see it."""
 
-    def __init__(self, method: str, uri: str, headers: dict[str, str], query: dict[str, list[str]],
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], query: dict[str, list[str]],
                  form: dict[str, list[str]]) -> None:  # fmt: skip
         super().__init__(method, uri, headers=headers)
         self._query, self._form = query, form
@@ -95,6 +95,24 @@ def profile_claims(account: Account, scope: str) -> dict[str, Any]:
 def _active_account(account_id: int | None) -> Account | None:
     account = db().get(Account, account_id) if account_id is not None else None
     return account if account is not None and account.status == AccountStatus.ACTIVE else None
+
+
+class RequiredS256(CodeChallenge):  # type: ignore[misc]
+    """PKCE on every authorization request, S256 only (authlib checks presence only at the token
+    endpoint, and only for public clients; OAuth 2.1 wants it up front, for every client)."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__(required=True)
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge with code_challenge_method=S256")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256")
+        super().validate_code_challenge(grant, redirect_uri)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
@@ -239,9 +257,7 @@ class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         super().__init__(scopes_supported=SCOPES)
         self.engine, self.tokens, self.refresh_days = engine, tokens, refresh_days
         self.register_token_generator("default", self._generate_token)
-        challenge = CodeChallenge(required=True)
-        challenge.SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
-        self.register_grant(CodeGrant, [challenge, IdTokens(tokens)])
+        self.register_grant(CodeGrant, [RequiredS256(), IdTokens(tokens)])
         self.register_grant(RefreshGrant, [IdTokens(tokens)])
         self.register_grant(MachineGrant)
         self.register_endpoint(Revocation(self))

@@ -1,7 +1,7 @@
 """The hub's JWTs: access tokens (RFC 9068 profile) and OpenID ID tokens, signed ES256.
 
 One ``TokenService`` per process. It keeps the current signing key and the published public keys
-in memory (refreshed every ``KEY_REFRESH_SECONDS`` and whenever a token names an unknown key), and
+in memory (refreshed every ``key_refresh_seconds`` and whenever a token names an unknown key), and
 remembers tokens it has verified until they expire, so a client that sends the same token with
 every request pays for the signature check once. Access tokens carry the subject and scopes,
 never roles or tenants: authorisation looks the memberships up at each request.
@@ -20,12 +20,11 @@ from joserfc.jwk import ECKey, KeySet
 from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.identity.caller import Caller
 from federation.oidc.keys import ALGORITHM, MasterKey, ensure_signing_key, private_key, published_keys
-from hub.auth import Caller
 from hub.database import hub_sessions
 from hub.errors import Unauthenticated
 
-KEY_REFRESH_SECONDS = 30
 VERIFIED_CACHE_SIZE = 10_000
 MACHINE_SUBJECT_PREFIX = "client:"
 
@@ -37,11 +36,19 @@ class VerifiedToken:
 
 
 class TokenService:
-    def __init__(self, engine: AsyncEngine, master: MasterKey, issuer: str, token_seconds: int) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        master: MasterKey,
+        issuer: str,
+        token_seconds: int,
+        key_refresh_seconds: int = 30,
+    ) -> None:
         self._engine = engine
         self._master = master
         self.issuer = issuer
         self.token_seconds = token_seconds
+        self.key_refresh_seconds = key_refresh_seconds
         self._signer: ECKey | None = None
         self._public = KeySet([])
         self._loaded_at = 0.0
@@ -64,7 +71,7 @@ class TokenService:
         self._loaded_at = time.monotonic()
 
     async def refresh_if_stale(self) -> None:
-        if time.monotonic() - self._loaded_at > KEY_REFRESH_SECONDS:
+        if time.monotonic() - self._loaded_at > self.key_refresh_seconds:
             await self.refresh()
 
     def jwks(self) -> dict[str, Any]:

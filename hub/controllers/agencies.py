@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from dataclasses import dataclass
+
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.authorization import require_role
+from federation.identity.caller import Caller
+from federation.identity.models import Role
+from hub.errors import Forbidden
 from hub.schemas import AgencyView
-from tenants.agencies import list_agencies
+from tenants.agencies import add_agency, list_agencies
+from tenants.registry import TenantRef
+
+
+@dataclass(frozen=True, slots=True)
+class NewAgency:
+    name: str
 
 
 class AgencyController(Controller):
@@ -17,3 +30,14 @@ class AgencyController(Controller):
     @get("/", summary="The tenant's agencies (satker)")
     async def list(self, tenant_session: NamedDependency[AsyncSession]) -> list[AgencyView]:
         return [AgencyView.of(a) for a in await list_agencies(tenant_session)]
+
+    @post("/", summary="Add an agency (tenant_admin of this tenant)")
+    async def add(
+        self, data: JSONBody[NewAgency], caller: NamedDependency[Caller], tenant: NamedDependency[TenantRef],
+        tenant_session: NamedDependency[AsyncSession],
+    ) -> AgencyView:  # fmt: skip
+        if caller.account_id is None:
+            raise Forbidden("a person's token is needed to add an agency")
+        async with tenant_session.begin():
+            await require_role(tenant_session, caller.account_id, tenant.id, [Role.TENANT_ADMIN])
+            return AgencyView.of(await add_agency(tenant_session, data.name))

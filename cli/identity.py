@@ -1,0 +1,161 @@
+"""``lpse-hub account|client|keys ...``: people, the applications they log in with, and signing keys."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cli.options import JsonOption
+from cli.runtime import fail, load_settings, print_json, run, stdout
+from federation.identity.accounts import create_account, grant_role, revoke_role
+from federation.identity.models import Account
+from federation.oidc.clients import create_client
+from federation.oidc.keys import MasterKey, all_keys, rotate_signing_keys
+from federation.oidc.models import OAuthClient, SigningKey, utcnow
+from hub.database import hub_sessions
+from hub.settings import Settings
+
+accounts = typer.Typer(no_args_is_help=True, help="Accounts (people) and their roles per tenant.")
+clients = typer.Typer(no_args_is_help=True, help="OAuth / OpenID Connect clients.")
+keys = typer.Typer(no_args_is_help=True, help="The keys that sign the hub's tokens.")
+
+TenantFor = Annotated[str | None, typer.Option("--tenant", "-t", help="Tenant slug (not for hub roles).")]
+
+
+def master_key(settings: Settings) -> MasterKey:
+    return (
+        MasterKey.parse(settings.master_key)
+        if settings.master_key
+        else MasterKey.development(settings.data_dir)
+    )
+
+
+@accounts.command("create")
+def account_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the password (kept out of shell history).")
+    ] = "LPSE_HUB_PASSWORD",
+    as_json: JsonOption = False,
+) -> None:
+    """Create an account; its password comes from an environment variable, never from the command line."""
+    password = os.environ.get(password_env)
+    if not password:
+        raise fail(f"set the password in ${password_env} (or name another variable with --password-env)", 2)
+
+    async def work(engine: AsyncEngine) -> Account:
+        async with hub_sessions(engine)() as session, session.begin():
+            return await create_account(session, email, name, password, email_verified=True)
+
+    account = run(work)
+    print_json(account.to_dict()) if as_json else stdout.print(
+        f"created account {account.id} <{account.email}>"
+    )
+
+
+@accounts.command("grant")
+def account_grant(
+    email: str, role: Annotated[str, typer.Option(help="The role.")], tenant: TenantFor = None
+) -> None:
+    """Give an account a role in a tenant (or a hub role)."""
+
+    async def work(engine: AsyncEngine) -> None:
+        async with hub_sessions(engine)() as session, session.begin():
+            await grant_role(session, email, role, tenant)
+
+    run(work)
+    stdout.print(f"granted {role} to {email}" + (f" in {tenant}" if tenant else " hub-wide"))
+
+
+@accounts.command("revoke")
+def account_revoke(
+    email: str, role: Annotated[str, typer.Option(help="The role.")], tenant: TenantFor = None
+) -> None:
+    """Take a role away; effective at the account's next request."""
+
+    async def work(engine: AsyncEngine) -> None:
+        async with hub_sessions(engine)() as session, session.begin():
+            await revoke_role(session, email, role, tenant)
+
+    run(work)
+    stdout.print(f"revoked {role} from {email}" + (f" in {tenant}" if tenant else " hub-wide"))
+
+
+@clients.command("create")
+def client_create(
+    name: str,
+    redirect_uri: Annotated[list[str] | None, typer.Option(help="Allowed redirect URI; repeatable.")] = None,
+    confidential: Annotated[bool, typer.Option(help="A server-side client with a secret.")] = False,
+    first_party: Annotated[bool, typer.Option(help="The hub's own application: no consent page.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Register a client; prints its id and, once and only now, its secret."""
+
+    async def work(engine: AsyncEngine) -> tuple[OAuthClient, str | None]:
+        async with hub_sessions(engine)() as session, session.begin():
+            return await create_client(
+                session, name, redirect_uri or [], confidential=confidential, first_party=first_party
+            )
+
+    client, secret = run(work)
+    if as_json:
+        print_json({**client.to_dict(), "client_secret": secret})
+        return
+    stdout.print(f"client_id     {client.client_id}")
+    if secret:
+        stdout.print(f"client_secret {secret}   (shown once: store it now)")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """A new key signs from now on; the old one stays published until its tokens have expired."""
+    settings = load_settings()
+
+    async def work(engine: AsyncEngine) -> SigningKey:
+        async with hub_sessions(engine)() as session, session.begin():
+            return await rotate_signing_keys(session, master_key(settings), settings.access_token_seconds)
+
+    stdout.print(f"new signing key {run(work).kid}")
+
+
+@keys.command("list")
+def keys_list(as_json: JsonOption = False) -> None:
+    """Signing keys: which one signs, which are still published, which are gone from the JWKS."""
+
+    async def work(engine: AsyncEngine) -> list[SigningKey]:
+        async with hub_sessions(engine)() as session:
+            return await all_keys(session)
+
+    now = utcnow()
+    rows = [
+        {
+            "kid": k.kid,
+            "alg": k.alg,
+            "created_at": k.created_at.isoformat(),
+            "state": "signing"
+            if k.retired_at is None
+            else "published"
+            if k.published_until and k.published_until > now
+            else "expired",
+            "published_until": k.published_until.isoformat() if k.published_until else None,
+        }
+        for k in run(work)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("kid", "alg", "state", "created", "published until")
+    for r in rows:
+        table.add_row(
+            str(r["kid"]),
+            str(r["alg"]),
+            str(r["state"]),
+            str(r["created_at"]),
+            str(r["published_until"] or "-"),
+        )
+    stdout.print(table)

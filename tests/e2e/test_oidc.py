@@ -1,0 +1,390 @@
+"""The hub as an OpenID provider, driven over HTTP by authlib's own OAuth 2 client against a live server."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from authlib.integrations.httpx_client import OAuth2Client
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.identity.accounts import create_account, grant_role
+from federation.oidc.clients import create_client
+from federation.oidc.keys import MasterKey, rotate_signing_keys
+from federation.oidc.models import SigningKey, utcnow
+from federation.oidc.tokens import TokenService
+from hub.database import hub_sessions
+from hub.settings import Settings
+from tests.conftest import make_tenant
+from tests.live_server import LiveHub, live_hub
+
+PASSWORD = "rahasia-negara-2026"
+CALLBACK = "http://127.0.0.1:9/callback"
+
+
+@pytest.fixture(scope="module")
+def server(
+    engine: AsyncEngine, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveHub]:
+    assert settings.database_url is not None
+    with live_hub(settings.database_url, tmp_path_factory.mktemp("live"), KEY_REFRESH_SECONDS="1") as hub:
+        yield hub
+
+
+@dataclass
+class World:
+    email: str
+    first_party: str
+    third_party: str
+    machine_id: str
+    machine_secret: str
+
+
+@pytest.fixture
+async def world(hub: AsyncEngine) -> World:
+    """Two regencies; an official who is tenant_admin in Malang only; three clients."""
+    await make_tenant(hub, "kab-malang", "3507")
+    await make_tenant(hub, "kab-blitar", "3505")
+    email = f"ppk.{uuid.uuid4().hex[:8]}@malangkab.go.id"
+    async with hub_sessions(hub)() as session, session.begin():
+        await create_account(session, email, "Siti Rahayu", PASSWORD, email_verified=True)
+        await grant_role(session, email, "tenant_admin", "kab-malang")
+        ui, _ = await create_client(session, "Hub UI", [CALLBACK], confidential=False, first_party=True)
+        budget, _ = await create_client(session, "e-Budgeting", [CALLBACK], confidential=False)
+        machine, secret = await create_client(session, "e-Monev", [], confidential=True)
+    assert secret is not None
+    return World(email, ui.client_id, budget.client_id, machine.client_id, secret)
+
+
+class Browser:
+    """A person at a browser: follows the hub's pages by hand, keeps its cookies."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = httpx.Client(base_url=base, follow_redirects=False)
+
+    def login_page(self, next_url: str) -> tuple[str, str]:
+        page = self.http.get("/login", params={"next": next_url})
+        csrf = re.search(r'name=csrf value="([^"]+)"', page.text)
+        assert csrf is not None, page.text
+        return csrf.group(1), next_url
+
+    def log_in(self, email: str, password: str, next_url: str = "/") -> httpx.Response:
+        csrf, _ = self.login_page(next_url)
+        return self.http.post(
+            "/login", data={"email": email, "password": password, "csrf": csrf, "next": next_url}
+        )
+
+    def authorize(self, url: str, email: str, password: str = PASSWORD) -> httpx.Response:
+        """Open the authorization URL, log in when asked, and return the hub's final answer."""
+        first = self.http.get(url)
+        if first.status_code == 302 and first.headers["location"].startswith("/login"):
+            next_url = parse_qs(urlsplit(first.headers["location"]).query)["next"][0]
+            assert self.log_in(email, password, next_url).status_code == 303
+            return self.http.get(next_url)
+        return first
+
+
+def oauth_client(server: LiveHub, client_id: str, **kwargs: object) -> OAuth2Client:
+    return OAuth2Client(
+        client_id=client_id,
+        redirect_uri=CALLBACK,
+        scope="openid profile email offline_access",
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",
+        **kwargs,
+    )
+
+
+def code_flow(
+    server: LiveHub, world: World, browser: Browser | None = None
+) -> tuple[OAuth2Client, dict[str, str]]:
+    """The whole authorization-code + PKCE flow; returns the client and its token."""
+    client = oauth_client(server, world.first_party)
+    verifier = secrets.token_urlsafe(48)
+    url, _state = client.create_authorization_url(
+        server.url + "/oauth/authorize", code_verifier=verifier, nonce="n-0S6_WzA2Mj"
+    )
+    answer = (browser or Browser(server.url)).authorize(url, world.email)
+    assert answer.status_code == 302, answer.text
+    callback = answer.headers["location"]
+    assert callback.startswith(CALLBACK)
+    assert "code=" in callback
+    token = client.fetch_token(
+        server.url + "/oauth/token", authorization_response=callback, code_verifier=verifier
+    )
+    return client, token
+
+
+def bearer(token: dict[str, str] | str) -> dict[str, str]:
+    value = token if isinstance(token, str) else token["access_token"]
+    return {"Authorization": f"Bearer {value}"}
+
+
+def test_the_provider_describes_itself(server: LiveHub) -> None:
+    meta = httpx.get(server.url + "/.well-known/openid-configuration").json()
+    assert meta["issuer"] == server.url
+    assert meta["code_challenge_methods_supported"] == ["S256"]
+    keys = httpx.get(meta["jwks_uri"]).json()["keys"]
+    assert keys
+    assert all(k["kty"] == "EC" and "d" not in k for k in keys)
+
+
+async def test_code_flow_with_pkce_gives_tokens_that_open_the_tenant_apis(
+    server: LiveHub, world: World
+) -> None:
+    _client, token = code_flow(server, world)
+    assert {"access_token", "refresh_token", "id_token"} <= set(token)
+    keys = KeySet.import_key_set(httpx.get(server.url + "/oauth/jwks").json())
+    id_token = jwt.decode(token["id_token"], keys, algorithms=["ES256"])
+    assert id_token.claims["aud"] == world.first_party
+    assert id_token.claims["nonce"] == "n-0S6_WzA2Mj"
+    assert id_token.claims["email"] == world.email
+    assert id_token.claims["iss"] == server.url
+    access = jwt.decode(token["access_token"], keys, algorithms=["ES256"]).claims
+    assert "roles" not in access
+    assert "tenants" not in access
+
+    me = httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(token)).json()
+    assert me["roles"] == ["tenant_admin"]
+    added = httpx.post(
+        server.url + "/t/kab-malang/api/agencies", json={"name": "Dinas Kominfo"}, headers=bearer(token)
+    )
+    assert added.status_code == 201, added.text
+    userinfo = httpx.get(server.url + "/oauth/userinfo", headers=bearer(token)).json()
+    assert userinfo["email"] == world.email
+    assert userinfo["name"] == "Siti Rahayu"
+
+
+async def test_a_role_in_one_tenant_grants_nothing_in_another(server: LiveHub, world: World) -> None:
+    _, token = code_flow(server, world)
+    assert httpx.get(server.url + "/t/kab-blitar/api/me", headers=bearer(token)).json()["roles"] == []
+    refused = httpx.post(server.url + "/t/kab-blitar/api/agencies", json={"name": "X"}, headers=bearer(token))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_tenant_apis_refuse_a_missing_or_forged_token(server: LiveHub, world: World) -> None:
+    missing = httpx.post(server.url + "/t/kab-malang/api/agencies", json={"name": "X"})
+    assert missing.status_code == 401
+    assert "Bearer" in missing.headers["www-authenticate"]
+    forged = httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer("eyJhbGciOiJub25lIn0.e30."))
+    assert forged.status_code == 401
+
+
+async def test_refresh_rotates_and_reuse_of_an_old_token_revokes_the_family(
+    server: LiveHub, world: World
+) -> None:
+    client, token = code_flow(server, world)
+    first_refresh = token["refresh_token"]
+    rotated = client.refresh_token(server.url + "/oauth/token", refresh_token=first_refresh)
+    assert rotated["refresh_token"] != first_refresh
+    assert "id_token" in rotated
+    reuse = httpx.post(
+        server.url + "/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": first_refresh, "client_id": world.first_party},
+    )
+    assert reuse.status_code == 400
+    assert reuse.json()["error"] == "invalid_grant"
+    # the thief's replay also cost the legitimate holder its newer token: the whole family is gone
+    after = httpx.post(
+        server.url + "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": rotated["refresh_token"],
+            "client_id": world.first_party,
+        },
+    )
+    assert after.json()["error"] == "invalid_grant"
+
+
+async def test_authorization_refusals_name_the_oauth_error(server: LiveHub, world: World) -> None:
+    browser = Browser(server.url)
+    assert browser.log_in(world.email, PASSWORD).status_code == 303
+    base = {"response_type": "code", "client_id": world.first_party, "scope": "openid", "state": "s1"}
+    challenge = create_s256_code_challenge("v" * 50)
+
+    wrong_redirect = browser.http.get(
+        "/oauth/authorize",
+        params={
+            **base,
+            "redirect_uri": "https://evil.example/cb",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    assert wrong_redirect.status_code == 400  # never redirected to an unregistered URI
+
+    no_pkce = browser.http.get("/oauth/authorize", params={**base, "redirect_uri": CALLBACK})
+    assert no_pkce.status_code == 302
+    assert parse_qs(urlsplit(no_pkce.headers["location"]).query)["error"] == ["invalid_request"]
+
+    plain = browser.http.get(
+        "/oauth/authorize",
+        params={
+            **base,
+            "redirect_uri": CALLBACK,
+            "code_challenge": "v" * 50,
+            "code_challenge_method": "plain",
+        },
+    )
+    assert "error=" in plain.headers["location"]
+
+    unknown_client = browser.http.get(
+        "/oauth/authorize",
+        params={**base, "client_id": "nobody", "redirect_uri": CALLBACK, "code_challenge": challenge},
+    )
+    assert unknown_client.status_code == 400
+
+
+async def test_token_refusals_name_the_oauth_error(server: LiveHub, world: World) -> None:
+    browser = Browser(server.url)
+    verifier = "v" * 50
+    params = {
+        "response_type": "code",
+        "client_id": world.first_party,
+        "scope": "openid",
+        "redirect_uri": CALLBACK,
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    answer = browser.authorize(server.url + "/oauth/authorize?" + str(httpx.QueryParams(params)), world.email)
+    code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": CALLBACK,
+        "client_id": world.first_party,
+    }
+
+    wrong = httpx.post(server.url + "/oauth/token", data={**exchange, "code_verifier": "w" * 50})
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+    missing = httpx.post(server.url + "/oauth/token", data=exchange)
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid_request"
+    good = httpx.post(server.url + "/oauth/token", data={**exchange, "code_verifier": verifier})
+    assert good.status_code == 200, good.text
+    reused = httpx.post(server.url + "/oauth/token", data={**exchange, "code_verifier": verifier})
+    assert reused.status_code == 400
+    assert reused.json()["error"] == "invalid_grant"
+    bad_grant = httpx.post(
+        server.url + "/oauth/token", data={"grant_type": "password", "client_id": world.first_party}
+    )
+    assert bad_grant.json()["error"] == "unsupported_grant_type"
+
+
+async def test_revoked_expired_and_foreign_tokens_are_refused(
+    server: LiveHub, world: World, hub: AsyncEngine
+) -> None:
+    _client, token = code_flow(server, world)
+    assert httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(token)).status_code == 200
+    revoked = httpx.post(
+        server.url + "/oauth/revoke", data={"token": token["access_token"], "client_id": world.first_party}
+    )
+    assert revoked.status_code == 200
+    assert httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(token)).status_code == 401
+
+    master = MasterKey.parse(server.master_key)
+    expired = TokenService(hub, master, server.url, token_seconds=-60)
+    await expired.refresh()
+    old, _ = expired.access_token("1", world.first_party, "openid")
+    assert httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(old)).status_code == 401
+
+    foreign = TokenService(hub, master, "https://another-hub.example", token_seconds=600)
+    await foreign.refresh()
+    other, _ = foreign.access_token("1", world.first_party, "openid")
+    assert httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(other)).status_code == 401
+
+
+async def test_machine_clients_get_tokens_for_themselves(server: LiveHub, world: World) -> None:
+    machine = OAuth2Client(client_id=world.machine_id, client_secret=world.machine_secret, scope="lpse")
+    token = machine.fetch_token(server.url + "/oauth/token", grant_type="client_credentials")
+    assert "refresh_token" not in token
+    me = httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(token)).json()
+    assert me["account_id"] is None
+    assert me["roles"] == []
+    assert httpx.get(server.url + "/oauth/userinfo", headers=bearer(token)).status_code == 403
+    wrong_secret = httpx.post(
+        server.url + "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(world.machine_id, "not-the-secret"),
+    )
+    assert wrong_secret.status_code == 401
+    assert wrong_secret.json()["error"] == "invalid_client"
+
+
+async def test_third_party_clients_ask_for_consent(server: LiveHub, world: World) -> None:
+    browser = Browser(server.url)
+    client = oauth_client(server, world.third_party)
+    url, _ = client.create_authorization_url(server.url + "/oauth/authorize", code_verifier="x" * 50)
+    page = browser.authorize(url, world.email)
+    assert page.status_code == 200
+    assert "e-Budgeting" in page.text
+    fields = dict(re.findall(r'<input type=hidden name="([^"]+)" value="([^"]*)">', page.text))
+    csrf = re.search(r"name=csrf value=([\w-]+)>", page.text)
+    assert csrf is not None
+    denied = browser.http.post("/oauth/authorize", data={**fields, "csrf": csrf.group(1), "decision": "deny"})
+    assert parse_qs(urlsplit(denied.headers["location"]).query)["error"] == ["access_denied"]
+    allowed = browser.http.post(
+        "/oauth/authorize", data={**fields, "csrf": csrf.group(1), "decision": "allow"}
+    )
+    assert "code=" in allowed.headers["location"]
+    forged = browser.http.post("/oauth/authorize", data={**fields, "csrf": "forged", "decision": "allow"})
+    assert forged.status_code == 403
+
+
+async def test_login_failures_are_rate_limited_and_do_not_tell_which_part_was_wrong(
+    server: LiveHub, world: World
+) -> None:
+    browser = Browser(server.url)
+    unknown = browser.log_in(f"nobody.{uuid.uuid4().hex[:6]}@example.go.id", PASSWORD)
+    wrong = browser.log_in(world.email, "not the password")
+    assert unknown.status_code == wrong.status_code == 401
+    assert re.search(r'class="error">([^<]+)<', unknown.text).group(1) == re.search(  # type: ignore[union-attr]
+        r'class="error">([^<]+)<', wrong.text
+    ).group(1)  # type: ignore[union-attr]
+    for _ in range(4):
+        browser.log_in(world.email, "still not it")
+    limited = browser.log_in(world.email, PASSWORD)  # even the right password waits now
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+    assert PASSWORD not in limited.text
+
+
+async def test_a_rotated_key_keeps_verifying_its_tokens_until_they_expire(
+    server: LiveHub, world: World, hub: AsyncEngine
+) -> None:
+    _, before = code_flow(server, world)
+    old_kid = jwt.decode(
+        before["access_token"],
+        KeySet.import_key_set(httpx.get(server.url + "/oauth/jwks").json()),
+        algorithms=["ES256"],
+    ).header["kid"]
+    async with hub_sessions(hub)() as session, session.begin():
+        new = await rotate_signing_keys(session, MasterKey.parse(server.master_key), 600)
+    time.sleep(1.2)  # the server reloads its keys every second in this test (KEY_REFRESH_SECONDS=1)
+    assert httpx.get(server.url + "/t/kab-malang/api/me", headers=bearer(before)).status_code == 200
+    published = {k["kid"] for k in httpx.get(server.url + "/oauth/jwks").json()["keys"]}
+    assert {old_kid, new.kid} <= published
+    _, after = code_flow(server, world)
+    assert extract_compact(after["access_token"].encode()).headers()["kid"] == new.kid
+
+    async with hub_sessions(hub)() as session, session.begin():  # the old key's tokens have all expired
+        await session.execute(
+            update(SigningKey).where(SigningKey.kid == old_kid).values(published_until=utcnow())
+        )
+    time.sleep(1.2)
+    assert old_kid not in {k["kid"] for k in httpx.get(server.url + "/oauth/jwks").json()["keys"]}
