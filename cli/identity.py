@@ -13,6 +13,7 @@ from cli.options import JsonOption
 from cli.runtime import fail, load_settings, print_json, run, stdout
 from federation.identity.accounts import create_account, grant_role, revoke_role
 from federation.identity.models import Account
+from federation.identity.upstream import link_account
 from federation.oidc.clients import create_client
 from federation.oidc.keys import MasterKey, all_keys, rotate_signing_keys
 from federation.oidc.models import OAuthClient, SigningKey, utcnow
@@ -84,6 +85,22 @@ def account_revoke(
 
     run(work)
     stdout.print(f"revoked {role} from {email}" + (f" in {tenant}" if tenant else " hub-wide"))
+
+
+@accounts.command("link")
+def account_link(
+    email: str,
+    issuer: Annotated[str, typer.Option(help="The upstream provider's issuer URL.")],
+    subject: Annotated[str, typer.Option(help="The person's subject (sub) at that provider.")],
+) -> None:
+    """Let an identity at an upstream provider log in as this account."""
+
+    async def work(engine: AsyncEngine) -> None:
+        async with hub_sessions(engine)() as session, session.begin():
+            await link_account(session, email, issuer, subject)
+
+    run(work)
+    stdout.print(f"linked {subject} at {issuer} to {email}")
 
 
 @clients.command("create")

@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.exc import InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from federation.identity.upstream import UpstreamProvider
 from federation.oidc.keys import MasterKey
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
@@ -26,6 +27,7 @@ from hub.controllers.login import LoginController
 from hub.controllers.me import MeController
 from hub.controllers.oidc import OidcController
 from hub.controllers.tenants import TenantController
+from hub.controllers.upstream import UpstreamLoginController
 from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
 from hub.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.runtime import engine_for, running_database
@@ -64,13 +66,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.engine = engine
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
+            if settings.upstream_issuer and settings.upstream_client_id:
+                app.state.upstream = UpstreamProvider(
+                    settings.upstream_name,
+                    settings.upstream_issuer.rstrip("/"),
+                    settings.upstream_client_id,
+                    settings.upstream_client_secret,
+                    f"{settings.issuer_url}/login/upstream/callback",
+                )
             yield
 
     tenant_dependencies = {
         "tenant": Provide(provide_tenant),
         "tenant_session": Provide(provide_tenant_session),
     }
-    secure_cookies = settings.issuer_url.startswith("https://")
     by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     return Litestar(
@@ -79,11 +88,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TenantController,
             OidcController,
             LoginController,
+            UpstreamLoginController,
             by_path,
             by_host,
         ],
         dependencies={"db_session": Provide(provide_db_session), "caller": Provide(provide_caller)},
-        middleware=[session_config(master, secure=secure_cookies).middleware],
+        middleware=[session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
         plugins=[problem_details_plugin()],
         exception_handlers={

@@ -6,6 +6,7 @@ The cookie's key is derived from the master key, so every replica reads every co
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
@@ -20,12 +21,19 @@ from federation.oidc.keys import MasterKey
 from hub.errors import Forbidden
 
 
-def session_config(master: MasterKey, *, secure: bool) -> CookieBackendConfig:
+def session_config(master: MasterKey, issuer: str) -> CookieBackendConfig:
+    """Cookies ignore ports: the name carries a digest of the issuer, so two hubs on one host
+    (a developer's machine, a test) keep their sessions apart."""
     secret = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lpse-hub session cookie").derive(
         master.key
     )
     return CookieBackendConfig(
-        secret=secret, key="lpse_session", max_age=8 * 3600, httponly=True, secure=secure, samesite="lax"
+        secret=secret,
+        key="lpse_session_" + hashlib.sha256(issuer.encode()).hexdigest()[:8],
+        max_age=8 * 3600,
+        httponly=True,
+        secure=issuer.startswith("https://"),
+        samesite="lax",
     )
 
 

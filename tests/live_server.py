@@ -30,8 +30,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_hub(database_url: str, data_dir: Path, **settings: str) -> Iterator[LiveHub]:
-    port = free_port()
+def live_hub(
+    database_url: str, data_dir: Path, port: int | None = None, **settings: str
+) -> Iterator[LiveHub]:
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     master_key = settings.pop("MASTER_KEY", None) or MasterKey.generate()
     env = {
