@@ -1,0 +1,143 @@
+"""``lpse-hub account|client|keys``: what an operator types, what it answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from typer.testing import CliRunner, Result
+
+from cli.main import app
+from federation.identity.accounts import get_account, roles_in
+from federation.identity.models import Account, Role
+from federation.oidc.models import OAuthClient, digest
+from hub.database import create_engine, hub_sessions
+from hub.settings import Settings
+from tenants.registry import get_tenant
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def lpse(hub: AsyncEngine, settings: Settings):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    env = {
+        "LPSE_HUB_DATABASE_URL": settings.database_url,
+        "LPSE_HUB_DATA_DIR": str(settings.data_dir),
+        "LPSE_HUB_PASSWORD": "sangat-rahasia-99",
+    }
+
+    def invoke(*args: str, **extra_env: str) -> Result:
+        return runner.invoke(app, list(args), env={**env, **extra_env})
+
+    return invoke
+
+
+def in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Look at the database from a sync test (the CLI runs its own event loop)."""
+
+    async def run() -> T:
+        engine = create_engine(settings)
+        try:
+            async with hub_sessions(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def email() -> str:
+    return f"pokja.{uuid.uuid4().hex[:8]}@blitarkab.go.id"
+
+
+def test_an_account_is_created_with_its_password_from_the_environment(lpse, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    address = email()
+    created = lpse("account", "create", address, "--name", "Agus Salim", "--json")
+    assert created.exit_code == 0, created.stderr
+    assert json.loads(created.stdout)["email"] == address
+    assert "sangat-rahasia-99" not in created.stdout + created.stderr
+    stored = in_database(
+        settings, lambda s: s.scalar(select(Account.password_hash).where(Account.email == address))
+    )
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    again = lpse("account", "create", address.upper(), "--name", "Agus Salim")
+    assert again.exit_code == 1
+    assert "exists already" in again.stderr
+    no_password = lpse("account", "create", email(), "--name", "X", LPSE_HUB_PASSWORD="")
+    assert no_password.exit_code == 2
+    assert "LPSE_HUB_PASSWORD" in no_password.stderr
+
+
+def test_roles_are_granted_and_revoked_per_tenant(lpse, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang").exit_code == 0
+    )
+    address = email()
+    lpse("account", "create", address, "--name", "Agus Salim")
+    assert (
+        lpse("account", "grant", address, "--role", "selection_committee", "--tenant", "kab-malang").exit_code
+        == 0
+    )
+
+    async def roles(session: AsyncSession) -> set[Role]:
+        account = await get_account(session, address)
+        return await roles_in(session, account.id, (await get_tenant(session, "kab-malang")).id)
+
+    assert in_database(settings, roles) == {Role.SELECTION_COMMITTEE}
+    unknown = lpse("account", "grant", address, "--role", "bupati", "--tenant", "kab-malang")
+    assert unknown.exit_code == 2
+    assert "unknown role" in unknown.stderr
+    hub_role_in_tenant = lpse("account", "grant", address, "--role", "hub_admin", "--tenant", "kab-malang")
+    assert hub_role_in_tenant.exit_code == 2
+    assert (
+        lpse(
+            "account", "revoke", address, "--role", "selection_committee", "--tenant", "kab-malang"
+        ).exit_code
+        == 0
+    )
+    assert (
+        lpse(
+            "account", "revoke", address, "--role", "selection_committee", "--tenant", "kab-malang"
+        ).exit_code
+        == 1
+    )
+
+
+def test_a_confidential_client_secret_is_shown_once_and_stored_hashed(lpse, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    created = json.loads(
+        lpse(
+            "client",
+            "create",
+            "e-Planning",
+            "--redirect-uri",
+            "https://eplanning.jatimprov.go.id/cb",
+            "--confidential",
+            "--json",
+        ).stdout
+    )
+    client = in_database(
+        settings, lambda s: s.scalar(select(OAuthClient).where(OAuthClient.client_id == created["client_id"]))
+    )
+    assert client is not None
+    assert client.secret_hash == digest(created["client_secret"])
+    refused = lpse("client", "create", "Bad", "--redirect-uri", "http://evil.example/cb")
+    assert refused.exit_code == 2
+    assert "redirect URI" in refused.stderr
+
+
+def test_keys_rotate_and_list(lpse) -> None:  # type: ignore[no-untyped-def]
+    assert lpse("keys", "rotate").exit_code == 0
+    assert lpse("keys", "rotate").exit_code == 0
+    listed = json.loads(lpse("keys", "list", "--json").stdout)
+    states = [k["state"] for k in listed]
+    assert states.count("signing") == 1
+    assert states[0] == "signing"
+    assert "published" in states
