@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc.jwk import ECKey
 from sqlalchemy import or_, select
@@ -112,5 +113,11 @@ async def all_keys(session: AsyncSession) -> list[SigningKey]:
 
 
 def private_key(record: SigningKey, master: MasterKey) -> ECKey:
-    pem = master.decrypt(record.private_key, record.kid.encode())
+    try:
+        pem = master.decrypt(record.private_key, record.kid.encode())
+    except InvalidTag:
+        raise ConfigurationError(
+            f"the master key does not open signing key {record.kid}: is LPSE_HUB_MASTER_KEY the one this "
+            "database was set up with?"
+        ) from None
     return ECKey.import_key(pem, {"kid": record.kid})
