@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from hub.errors import InvalidInput
 
 HASHER = PasswordHasher(
-    time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+    time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
 )
 MIN_LENGTH = 10
 # Verifying against this when the account does not exist costs the same time as a real check,
