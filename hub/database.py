@@ -68,6 +68,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,
+        hide_parameters=True,  # errors and logs never show values: hashes, tokens, personal data
         connect_args={"server_settings": {"application_name": "lpse-hub"}},
     )
 

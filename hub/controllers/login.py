@@ -41,7 +41,12 @@ class LoginController(Controller):
 
     @post("/login", summary="Check email and password; start a session", include_in_schema=False)
     async def submit(self, request: Request[Any, Any, State], state: State) -> Response[str]:
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
+        form = {
+            k: v[0]
+            for k, v in parse_qs(
+                (await request.body()).decode(errors="replace"), keep_blank_values=True
+            ).items()
+        }
         next_url = safe_next(form.get("next"))
         check_csrf(request, form.get("csrf", ""))
         async with hub_sessions(state.engine)() as session:

@@ -29,7 +29,7 @@ from hub.sessions import account_in_session, check_csrf, csrf_token
 async def capture(request: Request[Any, Any, State]) -> CapturedRequest:
     form: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = parse_qs((await request.body()).decode(), keep_blank_values=True)
+        form = parse_qs((await request.body()).decode(errors="replace"), keep_blank_values=True)
     return CapturedRequest(
         request.method, str(request.url), request.headers, parse_qs(request.url.query), form
     )
@@ -105,7 +105,7 @@ class OidcController(Controller):
 
     @post("/oauth/authorize", summary="The user's answer on the consent page", status_code=302)
     async def consent(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
-        form = parse_qs((await request.body()).decode())
+        form = parse_qs((await request.body()).decode(errors="replace"))
         check_csrf(request, (form.get("csrf") or [""])[0])
         return await _authorize(request, state, decision=(form.get("decision") or ["deny"])[0])
 
