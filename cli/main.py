@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, db, identity, tenant
+from cli import agency, db, identity, tenant, vendor
 from cli.serve import serve
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(agency.app, name="agency")
 app.add_typer(identity.accounts, name="account")
 app.add_typer(identity.clients, name="client")
 app.add_typer(identity.keys, name="keys")
+app.add_typer(vendor.app, name="vendor")
 
 
 def run() -> None:

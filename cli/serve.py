@@ -12,6 +12,7 @@ import uvicorn
 
 from cli.db import upgrade_all
 from cli.runtime import load_settings, reported_errors, stderr
+from federation.demo import DEMO_PASSWORD, seed_identity_demo
 from hub.runtime import engine_for, running_database
 from hub.settings import PREFIX, Settings
 from tenants.demo import DEMO_PROVINCE, seed_demo
@@ -31,6 +32,9 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
                 f"demo province {DEMO_PROVINCE}: {len(report.created)} tenants created, "
                 f"{len(report.skipped)} there already"
             )
+            identity = await seed_identity_demo(engine, f"http://{settings.host}:{settings.port}/callback")
+            stderr.print(f"demo accounts (password {DEMO_PASSWORD!r}): {', '.join(identity.emails)}")
+            stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
 
 
 def serve(

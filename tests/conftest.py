@@ -15,9 +15,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.oidc.keys import MasterKey
 from hub.database import create_engine, hub_sessions
 from hub.embedded import embedded_postgres
 from hub.migrations import migrate_hub
@@ -66,10 +68,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), migration_concurrency=4
-    )
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The run's settings. Its master key is also in the environment, so that every hub process a
+    test starts (CLI, live server) opens the signing keys the others made."""
+    master_key = MasterKey.generate()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LPSE_HUB_MASTER_KEY", master_key)
+        yield Settings(
+            database_url=database_url,
+            data_dir=tmp_path_factory.mktemp("data"),
+            migration_concurrency=4,
+            master_key=master_key,
+        )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -98,3 +108,19 @@ async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) ->
     """Create a tenant the way operators do, through the provisioning service."""
     async with hub_sessions(engine)() as session, session.begin():
         return await create_tenant(session, TenantSpec(slug=slug, code=code, hosts=hosts))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def clean_identity(hub: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The ``hub`` engine, with no vendors or accounts (nor their memberships) before the test and
+    none left after it: unlike tenants, they live in the ``hub`` schema and outlive a test."""
+    await _remove_identity(hub)
+    yield hub
+    await _remove_identity(hub)
+
+
+async def _remove_identity(engine: AsyncEngine) -> None:
+    # In foreign-key order; memberships and OAuth rows go with their accounts (ON DELETE CASCADE).
+    async with hub_sessions(engine)() as session, session.begin():
+        for table in ("vendor_events", "vendor_verifications", "accounts", "vendors"):
+            await session.execute(text(f"DELETE FROM hub.{table}"))

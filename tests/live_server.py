@@ -35,7 +35,9 @@ def live_hub(
 ) -> Iterator[LiveHub]:
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    master_key = settings.pop("MASTER_KEY", None) or MasterKey.generate()
+    master_key = (
+        settings.pop("MASTER_KEY", None) or os.environ.get("LPSE_HUB_MASTER_KEY") or MasterKey.generate()
+    )
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": database_url,

@@ -9,11 +9,11 @@ creates accounts for strangers, because accounts carry roles.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -54,7 +54,11 @@ class UpstreamProvider:
             self._metadata, self._keys, self._fetched_at = meta, KeySet.import_key_set(jwks), time.monotonic()
         return self._metadata
 
-    def client(self) -> AsyncOAuth2Client:
+    def client(self) -> Any:
+        """authlib's OAuth 2 client for the upstream (an ``httpx.AsyncClient``)."""
+        with warnings.catch_warnings():  # authlib 1.9 announces a move to httpx2 on import
+            warnings.simplefilter("ignore")
+            from authlib.integrations.httpx_client import AsyncOAuth2Client
         return AsyncOAuth2Client(
             client_id=self.client_id, client_secret=self.client_secret, redirect_uri=self.redirect_uri,
             scope="openid email profile", code_challenge_method="S256",

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from federation.identity.login import authenticate
@@ -35,7 +36,9 @@ class LoginController(Controller):
         return upstream.name if upstream is not None else None
 
     @get("/login", summary="The login page", include_in_schema=False)
-    async def form(self, request: Request[Any, Any, State], state: State, next: str = "/") -> Response[str]:
+    async def form(
+        self, request: Request[Any, Any, State], state: State, next: FromQuery[str] = "/"
+    ) -> Response[str]:
         page = login_page(safe_next(next), csrf_token(request), upstream_name=self._upstream_name(state))
         return Response(page, media_type="text/html")
 

@@ -8,6 +8,7 @@ from typing import Any
 from authlib.integrations.base_client.errors import OAuthError
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from federation.identity.upstream import UpstreamProvider, account_for_upstream
@@ -30,7 +31,9 @@ class UpstreamLoginController(Controller):
     tags = ["login"]  # noqa: RUF012
 
     @get("/", include_in_schema=False)
-    async def start(self, request: Request[Any, Any, State], state: State, next: str = "/") -> Redirect:
+    async def start(
+        self, request: Request[Any, Any, State], state: State, next: FromQuery[str] = "/"
+    ) -> Redirect:
         upstream = _provider(state)
         meta = await upstream.metadata()
         verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account
 from federation.oidc.clients import create_client
+from federation.oidc.keys import MasterKey
 from hub.database import create_engine, hub_sessions
 from hub.migrations import migrate_hub
 from hub.settings import Settings
@@ -67,15 +68,20 @@ def federation(
         ":", 1
     )
     try:
-        with live_hub(upstream_url, tmp_path_factory.mktemp("up")) as upstream, live_hub(
-            settings.database_url,
-            tmp_path_factory.mktemp("hub"),
-            port=hub_port,
-            UPSTREAM_ISSUER=upstream.url,
-            UPSTREAM_CLIENT_ID=client_id,
-            UPSTREAM_CLIENT_SECRET=secret,
-            UPSTREAM_NAME="SSO Nasional",
-        ) as hub:
+        with (
+            live_hub(
+                upstream_url, tmp_path_factory.mktemp("up"), MASTER_KEY=MasterKey.generate()
+            ) as upstream,
+            live_hub(
+                settings.database_url,
+                tmp_path_factory.mktemp("hub"),
+                port=hub_port,
+                UPSTREAM_ISSUER=upstream.url,
+                UPSTREAM_CLIENT_ID=client_id,
+                UPSTREAM_CLIENT_SECRET=secret,
+                UPSTREAM_NAME="SSO Nasional",
+            ) as hub,
+        ):
             hub_client = asyncio.run(_prepare_hub(replace(settings), hub.url, linked))
             yield Federation(upstream, hub, linked, stranger, hub_client)
     finally:

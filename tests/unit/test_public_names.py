@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["hub.migrations", "tenants.agencies", "tenants.regions", "tenants.registry"]
+PACKAGES = ["federation.vendors", "hub.migrations", "tenants.agencies", "tenants.regions", "tenants.registry"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -1,0 +1,148 @@
+"""Suspensions (*sanksi* from one LPSE): a tenant bars a vendor from its own tenders until a date.
+
+A suspension is a row in the suspending tenant's schema, so no other tenant sees it; the
+vendor's hub-wide history records it too. Both are written in one tenant session (hub tables are
+reachable from it), hence in one transaction. Dates are the tenant's own: "today" is the date on
+the tenant's clock (WIB, WITA or WIT).
+
+A suspension of a vendor later merged into another keeps barring the survivor: merging two
+records must not be a way out of a sanction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.identity.models import Role
+from federation.vendors.actors import require_actor
+from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspension
+from federation.vendors.service import get_vendor, merged_family, record_event
+from hub.database import TENANT_SCHEMA
+from hub.errors import Conflict, InvalidInput, TenantNotFound
+from tenants.registry import Tenant, get_tenant
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Whether a vendor may bid in a tenant; false with the ``reason`` when it may not.
+
+    >>> bool(Eligibility()), bool(Eligibility("not verified yet"))
+    (True, False)
+    """
+
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.reason is None
+
+
+def local_today(timezone: str) -> date:
+    """Today's date on the clock of a tenant in ``timezone``."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def tenant_schema_of(session: AsyncSession) -> str | None:
+    """The tenant schema a session's tenant tables reach (see ``hub.database.tenant_session``)."""
+    translate = session.get_bind().get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(TENANT_SCHEMA)
+    return str(schema) if schema is not None else None
+
+
+async def _session_tenant(session: AsyncSession) -> Tenant:
+    schema = tenant_schema_of(session)
+    if schema is None:
+        raise ValueError("this needs a tenant session (hub.database.tenant_session)")
+    tenant = await session.scalar(select(Tenant).where(Tenant.code == schema.removeprefix("t_")))
+    if tenant is None or tenant.schema != schema:
+        raise TenantNotFound(f"no tenant has schema {schema!r}")
+    return tenant
+
+
+async def suspend_vendor(
+    session: AsyncSession,
+    tenant_slug: str,
+    vendor_id: int,
+    reason: str,
+    ends_on: date,
+    by_account_id: int,
+    *,
+    today: date | None = None,
+) -> VendorSuspension:
+    """Bar the vendor from the tenders of ``tenant_slug`` up to and including ``ends_on``.
+
+    ``session`` must be a tenant session of that very tenant (``ValueError`` otherwise: a
+    suspension written elsewhere would bar the vendor in the wrong LPSE). The actor must hold
+    ``Role.TENANT_ADMIN`` or ``Role.VERIFIER`` there. ``ends_on`` must come after ``today``
+    (default: today on the tenant's clock) and the reason must be given.
+    """
+    tenant = await get_tenant(session, tenant_slug)
+    if tenant_schema_of(session) != tenant.schema:
+        raise ValueError(f"suspending in {tenant_slug!r} needs a tenant session of {tenant.schema}")
+    await require_actor(session, by_account_id, tenant.id, [Role.TENANT_ADMIN, Role.VERIFIER])
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("a suspension needs a reason", field="reason")
+    today = today or local_today(tenant.timezone)
+    if ends_on <= today:
+        raise InvalidInput(
+            f"a suspension must end after today ({today.isoformat()}); got {ends_on.isoformat()}",
+            field="ends_on",
+        )
+    vendor = await get_vendor(session, vendor_id)
+    if vendor.status == VendorStatus.MERGED:
+        raise Conflict(
+            f"vendor {vendor.id} was merged into vendor {vendor.merged_into_id}; suspend that one instead"
+        )
+    suspension = VendorSuspension(
+        vendor_id=vendor.id, reason=reason, ends_on=ends_on, suspended_by=by_account_id
+    )
+    session.add(suspension)
+    await session.flush()
+    detail = {
+        "tenant_code": tenant.code,
+        "reason": reason,
+        "ends_on": ends_on.isoformat(),
+        "suspension_id": suspension.id,
+    }
+    record_event(session, vendor.id, VendorEventKind.SUSPENDED, detail, by_account_id)
+    await session.flush()
+    await session.refresh(suspension)
+    return suspension
+
+
+async def suspension_in(session: AsyncSession, vendor_id: int, today: date) -> VendorSuspension | None:
+    """The suspension that bars the vendor in the session's tenant on ``today`` (the one ending
+    last, if several do), counting those of vendors merged into it; ``None`` if it is free to bid."""
+    query = (
+        select(VendorSuspension)
+        .where(
+            VendorSuspension.vendor_id.in_(merged_family(vendor_id)),
+            VendorSuspension.lifted_at.is_(None),
+            VendorSuspension.ends_on >= today,
+        )
+        .order_by(VendorSuspension.ends_on.desc(), VendorSuspension.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | None = None) -> Eligibility:
+    """Whether the vendor may bid in the session's tenant on ``today`` (default: the tenant's today):
+    it must be verified (by any tenant), not merged away, and not suspended in this tenant."""
+    vendor = await get_vendor(session, vendor_id)
+    if vendor.status == VendorStatus.MERGED:
+        return Eligibility(f"vendor {vendor.id} was merged into vendor {vendor.merged_into_id}")
+    if vendor.status != VendorStatus.VERIFIED:
+        return Eligibility(f"vendor {vendor.id} is not verified yet")
+    if today is None:
+        today = local_today((await _session_tenant(session)).timezone)
+    suspension = await suspension_in(session, vendor.id, today)
+    if suspension is not None:
+        until = suspension.ends_on.isoformat()
+        return Eligibility(f"vendor {vendor.id} is suspended here until {until}: {suspension.reason}")
+    return Eligibility()
