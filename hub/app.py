@@ -28,13 +28,14 @@ from hub.controllers.me import MeController
 from hub.controllers.oidc import OidcController
 from hub.controllers.tenants import TenantController
 from hub.controllers.upstream import UpstreamLoginController
+from hub.controllers.vendors import TenantVendorController, VendorRegistrationController
 from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
 from hub.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.runtime import engine_for, running_database
 from hub.sessions import session_config
 from hub.settings import Settings
 
-TENANT_CONTROLLERS = [AgencyController, MeController]
+TENANT_CONTROLLERS = [AgencyController, MeController, TenantVendorController]
 logger = logging.getLogger("hub")
 
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OidcController,
             LoginController,
             UpstreamLoginController,
+            VendorRegistrationController,
             by_path,
             by_host,
         ],
