@@ -7,6 +7,7 @@ server. Seeding is idempotent: what exists is left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,18 +15,51 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.identity.accounts import create_account, find_account, grant_role
 from federation.oidc.clients import create_client
 from federation.oidc.models import OAuthClient
-from hub.database import hub_sessions
+from federation.vendors import register_vendor, suspend_vendor, verify_vendor
+from hub.database import hub_sessions, tenant_session
+from tenants.registry import get_tenant
 
 DEMO_PASSWORD = "demo-lpse-jatim-2026"
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("admin@lpse-hub.demo", "Admin Biro PBJ Jawa Timur", "hub_admin", None),
     ("admin.malang@lpse-hub.demo", "Admin LPSE Kabupaten Malang", "tenant_admin", "kab-malang"),
     ("ppk.malang@lpse-hub.demo", "PPK Dinas PUPR Kabupaten Malang", "commitment_officer", "kab-malang"),
+    ("admin.blitar@lpse-hub.demo", "Admin LPSE Kabupaten Blitar", "tenant_admin", "kab-blitar"),
     ("pokja.malang@lpse-hub.demo", "Pokja Pemilihan Kabupaten Malang", "selection_committee", "kab-malang"),
     ("verifikator.surabaya@lpse-hub.demo", "Verifikator LPSE Kota Surabaya", "verifier", "kota-surabaya"),
     ("auditor@lpse-hub.demo", "Inspektorat Provinsi Jawa Timur", "province_auditor", None),
 )
 DEMO_CLIENT = "lpse-hub demo (public)"
+# name, NPWP, home regency, KBLI, user email, verified by Surabaya's verifier?, suspended in
+DEMO_VENDORS: tuple[tuple[str, str, str, list[str], str, bool, str | None], ...] = (
+    (
+        "CV Maju Jaya Konstruksi",
+        "01.234.567.8-652.000",
+        "3507",
+        ["41011", "42101"],
+        "direktur@majujaya.demo",
+        True,
+        None,
+    ),
+    (
+        "PT Karya Surabaya Mandiri",
+        "02.345.678.9-614.000",
+        "3578",
+        ["41012", "43211"],
+        "direktur@karyasurabaya.demo",
+        True,
+        "kab-blitar",
+    ),
+    (
+        "CV Sumber Rejeki Blitar",
+        "03.456.789.0-653.000",
+        "3505",
+        ["46100"],
+        "direktur@sumberrejeki.demo",
+        False,
+        None,
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +79,52 @@ async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIden
             client, _ = await create_client(
                 session, DEMO_CLIENT, [redirect_uri], confidential=False, first_party=True
             )
-        return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client.client_id)
+        client_id = client.client_id
+    await _seed_vendors(engine)
+    return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client_id)
+
+
+async def _seed_vendors(engine: AsyncEngine) -> None:
+    """Three vendors from three regencies: two verified in Surabaya, one of them suspended in Blitar."""
+    async with hub_sessions(engine)() as session:
+        verifier = await find_account(session, "verifikator.surabaya@lpse-hub.demo")
+        admin = await find_account(session, "admin.blitar@lpse-hub.demo")
+    if verifier is None or admin is None:
+        raise RuntimeError("seed the demo accounts before the demo vendors")
+    for name, npwp, regency, kbli, email, verified, suspended_in in DEMO_VENDORS:
+        async with hub_sessions(engine)() as session, session.begin():
+            if await find_account(session, email) is not None:
+                continue
+            vendor = await register_vendor(
+                session,
+                name,
+                npwp,
+                None,
+                f"Jl. Demo 1, {regency}",
+                regency,
+                kbli,
+                email,
+                "Direktur " + name,
+                DEMO_PASSWORD,
+            )
+            if verified:
+                await verify_vendor(
+                    session,
+                    vendor.id,
+                    verifier.id,
+                    "kota-surabaya",
+                    ["NPWP", "NIB", "akta pendirian", "SBU"],
+                    "demo",
+                )
+        if suspended_in is not None:
+            async with hub_sessions(engine)() as session:
+                tenant = await get_tenant(session, suspended_in)
+            async with tenant_session(engine, tenant.schema) as session, session.begin():
+                await suspend_vendor(
+                    session,
+                    suspended_in,
+                    vendor.id,
+                    "wanprestasi pada paket 2025 (demo)",
+                    date.today() + timedelta(days=180),
+                    admin.id,
+                )
