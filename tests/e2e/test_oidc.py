@@ -280,6 +280,16 @@ async def test_token_refusals_name_the_oauth_error(server: LiveHub, world: World
     reused = httpx.post(server.url + "/oauth/token", data={**exchange, "code_verifier": verifier})
     assert reused.status_code == 400
     assert reused.json()["error"] == "invalid_grant"
+    # a replayed code means it leaked: what was issued for it is revoked too (RFC 6749 4.1.2)
+    leaked_refresh = httpx.post(
+        server.url + "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": good.json()["refresh_token"],
+            "client_id": world.first_party,
+        },
+    )
+    assert leaked_refresh.json()["error"] == "invalid_grant"
     bad_grant = httpx.post(
         server.url + "/oauth/token", data={"grant_type": "password", "client_id": world.first_party}
     )
