@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,13 +29,19 @@ from hub.settings import Settings
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
 
 
-def _server_url(tmp_root: Path) -> Iterator[str]:
+def _server_url() -> Iterator[str]:
     configured = os.environ.get("LPSE_HUB_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if configured:
         yield configured
-    else:
-        with embedded_postgres(tmp_root / "embedded") as url:
+        return
+    # Not under pytest's temporary root: the server runs as another user when we are root, and
+    # pytest resets that root to mode 0700 whenever another pytest run starts.
+    root = Path(tempfile.mkdtemp(prefix="lpse-hub-test-pg-"))
+    try:
+        with embedded_postgres(root) as url:
             yield url
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _asyncpg_dsn(url: str, database: str) -> str:
@@ -59,7 +67,7 @@ async def _admin(url: str, statement: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this run's own, on the configured server or the embedded one."""
     name = f"lpse_hub_test_{uuid.uuid4().hex[:10]}"
-    for server in _server_url(tmp_path_factory.mktemp("pg")):
+    for server in _server_url():
         asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
         try:
             yield _asyncpg_dsn(server, name)
