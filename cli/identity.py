@@ -15,10 +15,12 @@ from federation.identity.accounts import create_account, grant_role, revoke_role
 from federation.identity.models import Account
 from federation.identity.upstream import link_account
 from federation.oidc.clients import create_client
-from federation.oidc.keys import MasterKey, all_keys, rotate_signing_keys
+from federation.oidc.keys import MasterKey, all_keys, rewrap_signing_keys, rotate_signing_keys
 from federation.oidc.models import OAuthClient, SigningKey, utcnow
 from hub.database import hub_sessions
+from hub.errors import ConfigurationError
 from hub.settings import Settings
+from tenants.tenders.keys import rewrap_tenant_keys
 
 accounts = typer.Typer(no_args_is_help=True, help="Accounts (people) and their roles per tenant.")
 clients = typer.Typer(no_args_is_help=True, help="OAuth / OpenID Connect clients.")
@@ -176,3 +178,29 @@ def keys_list(as_json: JsonOption = False) -> None:
             str(r["published_until"] or "-"),
         )
     stdout.print(table)
+
+
+@keys.command("rotate-master")
+def keys_rotate_master(
+    new_key_env: Annotated[
+        str, typer.Option(help="Environment variable holding the new master key.")
+    ] = "LPSE_HUB_NEW_MASTER_KEY",
+) -> None:
+    """Re-wrap tenant, receipt and signing keys under a new master key; bids are not touched."""
+    settings = load_settings()
+    encoded = os.environ.get(new_key_env)
+    if not encoded:
+        raise fail(f"put the new master key in ${new_key_env} (generate one with MasterKey.generate())", 2)
+    try:
+        new = MasterKey.parse(encoded)
+    except ConfigurationError as exc:
+        raise fail(exc.detail, 2) from None
+    old = master_key(settings)
+
+    async def work(engine: AsyncEngine) -> tuple[int, int]:
+        async with hub_sessions(engine)() as session, session.begin():
+            return await rewrap_tenant_keys(session, old, new), await rewrap_signing_keys(session, old, new)
+
+    tenants, signing = run(work)
+    stdout.print(f"re-wrapped {tenants} tenant keys, the receipt keys and {signing} signing keys")
+    stdout.print(f"now set LPSE_HUB_MASTER_KEY to the value of ${new_key_env} and restart every hub process")

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, db, identity, tenant, vendor
+from cli import agency, audit, bid, db, identity, tenant, vendor
 from cli.serve import serve
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app.add_typer(identity.accounts, name="account")
 app.add_typer(identity.clients, name="client")
 app.add_typer(identity.keys, name="keys")
 app.add_typer(vendor.app, name="vendor")
+app.add_typer(bid.bid, name="bid")
+app.add_typer(bid.receipt, name="receipt")
+app.add_typer(audit.app, name="audit")
 
 
 def run() -> None:

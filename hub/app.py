@@ -20,13 +20,17 @@ from federation.identity.upstream import UpstreamProvider
 from federation.oidc.keys import MasterKey
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
-from hub.auth import provide_caller
+from hub.auth import provide_caller, provide_optional_caller
 from hub.controllers.agencies import AgencyController
+from hub.controllers.audit import AuditController
+from hub.controllers.bidding import BiddingController
 from hub.controllers.health import HealthController
 from hub.controllers.login import LoginController
 from hub.controllers.me import MeController
 from hub.controllers.oidc import OidcController
+from hub.controllers.receipts import ReceiptKeyController
 from hub.controllers.tenants import TenantController
+from hub.controllers.tenders import PackageController, TenderController
 from hub.controllers.upstream import UpstreamLoginController
 from hub.controllers.vendors import TenantVendorController, VendorRegistrationController
 from hub.deps import provide_db_session, provide_tenant, provide_tenant_session
@@ -35,7 +39,15 @@ from hub.runtime import engine_for, running_database
 from hub.sessions import session_config
 from hub.settings import Settings
 
-TENANT_CONTROLLERS = [AgencyController, MeController, TenantVendorController]
+TENANT_CONTROLLERS = [
+    AgencyController,
+    MeController,
+    TenantVendorController,
+    PackageController,
+    TenderController,
+    BiddingController,
+    AuditController,
+]
 logger = logging.getLogger("hub")
 
 
@@ -65,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
                 logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
             app.state.engine = engine
+            app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
             if settings.upstream_issuer and settings.upstream_client_id:
@@ -91,10 +104,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController,
             UpstreamLoginController,
             VendorRegistrationController,
+            ReceiptKeyController,
             by_path,
             by_host,
         ],
-        dependencies={"db_session": Provide(provide_db_session), "caller": Provide(provide_caller)},
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "caller": Provide(provide_caller),
+            "optional_caller": Provide(provide_optional_caller),
+        },
         middleware=[session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
         plugins=[problem_details_plugin()],

@@ -38,3 +38,10 @@ async def provide_caller(request: Request[object, object, State], state: State) 
             if status != AccountStatus.ACTIVE:
                 raise Unauthenticated("the account behind this token is disabled or gone")
     return caller
+
+
+async def provide_optional_caller(request: Request[object, object, State], state: State) -> Caller | None:
+    """The caller when a token is sent (and then it must be valid); ``None`` for the public."""
+    if not request.headers.get("authorization"):
+        return None
+    return await provide_caller(request, state)

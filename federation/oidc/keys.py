@@ -121,3 +121,14 @@ def private_key(record: SigningKey, master: MasterKey) -> ECKey:
             "database was set up with?"
         ) from None
     return ECKey.import_key(pem, {"kid": record.kid})
+
+
+async def rewrap_signing_keys(session: AsyncSession, old: MasterKey, new: MasterKey) -> int:
+    """Re-encrypt every signing key's private half under ``new`` (a master key rotation)."""
+    records = list((await session.execute(select(SigningKey).with_for_update())).scalars())
+    for record in records:
+        record.private_key = new.encrypt(
+            old.decrypt(record.private_key, record.kid.encode()), record.kid.encode()
+        )
+    await session.flush()
+    return len(records)

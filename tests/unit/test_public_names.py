@@ -6,7 +6,16 @@ import importlib
 
 import pytest
 
-PACKAGES = ["federation.vendors", "hub.migrations", "tenants.agencies", "tenants.regions", "tenants.registry"]
+PACKAGES = [
+    "federation.vendors",
+    "hub.migrations",
+    "tenants.agencies",
+    "tenants.audit",
+    "tenants.regions",
+    "tenants.registry",
+    "tenants.sealing",
+    "tenants.tenders",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -1,0 +1,81 @@
+"""``lpse-hub audit ...``: verify each tenant's audit trail, and anchor its head in the hub."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cli.options import JsonOption
+from cli.runtime import load_settings, print_json, progress_bar, run, stdout
+from hub.database import hub_sessions
+from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
+from tenants.registry import list_tenants
+
+app = typer.Typer(
+    no_args_is_help=True, help="The audit trail: each tenant's hash-chained log, verified and anchored."
+)
+
+AnyTenantOption = Annotated[
+    str | None,
+    typer.Option("--tenant", "-t", help="One tenant's slug (default: every tenant).", show_default=False),
+]
+
+
+async def _tenant_count(engine: AsyncEngine, slug: str | None) -> int:
+    if slug is not None:
+        return 1
+    async with hub_sessions(engine)() as session:
+        return len(await list_tenants(session))
+
+
+@app.command()
+def verify(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
+    """Check every entry of each tenant's log against its hash and the hub's anchors (exit 1 if broken)."""
+    concurrency = load_settings().migration_concurrency
+
+    async def work(engine: AsyncEngine) -> list[TenantChain]:
+        total = await _tenant_count(engine, tenant)
+        with progress_bar("verifying audit logs", total, enabled=not as_json) as advance:
+            return await verify_tenants(engine, concurrency=concurrency, slug=tenant, on_done=advance)
+
+    results = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        table = Table("tenant", "entries", "head", "chain")
+        for r in results:
+            found = r.to_dict()
+            verdict = "[green]ok[/green]" if r.ok else f"[red]BROKEN[/red] {escape(str(found['problem']))}"
+            table.add_row(r.slug, str(found["entries"]), str(found["head_seq"] or "-"), verdict)
+        stdout.print(table)
+        broken = sum(not r.ok for r in results)
+        stdout.print(f"{len(results)} tenants, {broken} broken")
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def anchor(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
+    """Record each tenant's log head in the hub, where later verification checks it (exit 1 on error)."""
+    concurrency = load_settings().migration_concurrency
+
+    async def work(engine: AsyncEngine) -> list[TenantAnchor]:
+        return await anchor_tenants(engine, concurrency=concurrency, slug=tenant)
+
+    results = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        for r in results:
+            if r.error is not None:
+                stdout.print(f"[red]failed[/red] {r.slug}: {escape(r.error)}", soft_wrap=True)
+            elif r.anchor is not None:
+                stdout.print(f"anchored {r.slug} at entry {r.anchor.seq} ({r.anchor.hash[:16]}...)")
+            else:
+                stdout.print(f"{r.slug}: nothing new to anchor")
+    if any(r.error is not None for r in results):
+        raise typer.Exit(1)

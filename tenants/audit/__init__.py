@@ -1,0 +1,36 @@
+"""The audit trail (*jejak audit*): each tenant's append-only, hash-chained log of what happened.
+
+Procurement is accountable only if every step can be traced afterwards: who announced a
+tender, who opened the bids and when, who decided the award. Each tenant keeps that record in
+its own schema, each entry written in the same transaction as the change it records
+(``append_audit``) and chained to the one before by its hash, so editing, deleting or
+reordering an entry shows (``verify_chain``). The head of each chain is copied into ``hub``
+from time to time (``anchor_chain``), so cutting off the newest entries or rewriting the whole
+log shows too. Hashing is defined once, in ``tenants.audit.canonical``.
+"""
+
+from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
+from tenants.audit.chain import anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
+from tenants.audit.models import Anchor, AuditEntry
+from tenants.audit.sweep import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
+from tenants.audit.verification import ChainReport, verify_chain
+
+__all__ = [
+    "GENESIS_HASH",
+    "Anchor",
+    "AuditEntry",
+    "ChainReport",
+    "TenantAnchor",
+    "TenantChain",
+    "anchor_chain",
+    "anchor_tenants",
+    "append_audit",
+    "canonical_json",
+    "entry_hash",
+    "json_payload",
+    "read_audit",
+    "tenant_code",
+    "tenant_schema",
+    "verify_chain",
+    "verify_tenants",
+]

@@ -1,0 +1,157 @@
+"""Writing and reading a tenant's audit log, and anchoring its head in ``hub``.
+
+Every function takes a tenant session (``hub.database.tenant_session``) and works inside the
+caller's transaction: it never commits.
+
+Appends are serialised per tenant by a transaction-level advisory lock, taken before the last
+entry is read and held until the caller commits or rolls back. So two transactions never
+chain onto the same entry, and a rolled-back append leaves no number behind. The lock also
+means a tenant's writers queue from their append to their commit: append last, just before
+committing, and keep that stretch short. (Under REPEATABLE READ a transaction that started
+before another's append committed would not see that entry; its append then fails on the
+primary key instead of forking the chain. Use the default READ COMMITTED.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, bindparam, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.database import TENANT_SCHEMA, schema_of
+from hub.errors import Conflict, InvalidInput
+from tenants.audit.canonical import GENESIS_HASH, entry_hash, json_payload
+from tenants.audit.models import Anchor, AuditEntry
+from tenants.registry import Tenant
+
+ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+MAX_PAGE = 1000
+
+
+def tenant_schema(session: AsyncSession) -> str:
+    """The real schema a tenant session's tables reach (``t_3507``); ``ValueError`` for other sessions."""
+    translate = session.get_bind().get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(TENANT_SCHEMA)
+    if not schema:
+        raise ValueError("the audit log needs a tenant session (hub.database.tenant_session)")
+    return str(schema)
+
+
+def tenant_code(session: AsyncSession) -> str:
+    """The Kemendagri code of the tenant a session reaches (``3507`` for ``t_3507``)."""
+    return tenant_schema(session).removeprefix("t_")
+
+
+def anchors_of(code: str) -> ColumnElement[bool]:
+    """The anchors of the tenant that holds ``code`` now.
+
+    Anchors outlive their tenant (they are evidence that its log existed); those of an earlier
+    tenant deleted with the same code, anchored before this one was created, do not count.
+    """
+    created = select(Tenant.created_at).where(Tenant.code == code).scalar_subquery()
+    return and_(Anchor.tenant_code == code, Anchor.anchored_at >= created)
+
+
+async def lock_chain(session: AsyncSession) -> None:
+    """Hold the tenant's append lock until the transaction ends (appends and anchors take it)."""
+    key = func.hashtext(literal(f"audit:{tenant_schema(session)}"))
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+async def append_audit(
+    session: AsyncSession, *, actor_id: int | None, action: str, subject: str, payload: dict[str, Any]
+) -> AuditEntry:
+    """Record that ``actor_id`` did ``action`` to ``subject``, in the caller's transaction.
+
+    The entry commits or rolls back with the change it records. ``payload`` must be plain JSON
+    (see ``tenants.audit.canonical.json_payload``); ``InvalidInput`` otherwise. For example::
+
+        await append_audit(
+            session, actor_id=42, action="tender.announced", subject="tender:12",
+            payload={"title": "Jalan Desa Sumberejo", "budget": 1_250_000_000},
+        )
+    """
+    _check_names(action, subject)
+    plain = json_payload(payload)
+    await lock_chain(session)
+    # One round trip: the transaction's clock, and the payload as jsonb will give it back.
+    at, stored = (
+        await session.execute(select(func.now(), cast(bindparam("payload", plain, type_=JSONB), JSONB)))
+    ).one()
+    last = await _head(session)
+    seq, prev_hash = (last.seq + 1, last.hash) if last is not None else (1, GENESIS_HASH)
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "subject": subject,
+        "payload": stored,
+    }
+    entry = AuditEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash, **fields))
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+def _check_names(action: str, subject: str) -> None:
+    if len(action) > 64 or not ACTION_PATTERN.match(action):
+        raise InvalidInput(
+            f"invalid audit action {action!r}: use up to 64 lowercase words joined by dots, "
+            "e.g. 'tender.announced'",
+            field="action",
+        )
+    if not subject.strip() or len(subject) > 200 or "\x00" in subject:
+        raise InvalidInput("an audit subject is 1 to 200 characters, e.g. 'tender:12'", field="subject")
+
+
+async def _head(session: AsyncSession) -> Row[int, str] | None:
+    query = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    return (await session.execute(query)).first()
+
+
+async def read_audit(
+    session: AsyncSession, *, after_seq: int = 0, limit: int = 100, subject: str | None = None
+) -> list[AuditEntry]:
+    """Up to ``limit`` entries after ``after_seq``, oldest first; pass the last ``seq`` for the next page."""
+    if after_seq < 0:
+        raise InvalidInput("after_seq is 0 or more", field="after_seq")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
+    query = select(AuditEntry).where(AuditEntry.seq > after_seq).order_by(AuditEntry.seq).limit(limit)
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    return list((await session.execute(query)).scalars())
+
+
+async def anchor_chain(session: AsyncSession, tenant_code: str) -> Anchor | None:
+    """Record the tenant's current head in ``hub.audit_anchors``; ``None`` if there is nothing new.
+
+    Nothing new: the log is empty, or its head is the last anchor already. A head that
+    contradicts the last anchor (that entry gone or changed) is not anchored: ``Conflict``,
+    since anchoring it would vouch for a chain that is already broken.
+    """
+    if schema_of(tenant_code) != tenant_schema(session):
+        raise ValueError(f"tenant {tenant_code} is not the tenant of this session ({tenant_schema(session)})")
+    await lock_chain(session)  # the head cannot move while it is being anchored
+    head = await _head(session)
+    last = await session.scalar(
+        select(Anchor).where(anchors_of(tenant_code)).order_by(Anchor.id.desc()).limit(1)
+    )
+    if last is not None:
+        anchored = await session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == last.seq))
+        if anchored != last.hash:
+            raise Conflict(
+                f"the audit log of tenant {tenant_code} no longer matches its anchor at entry {last.seq}; "
+                "run 'lpse-hub audit verify'"
+            )
+    if head is None or (last is not None and (last.seq, last.hash) == (head.seq, head.hash)):
+        return None
+    anchor = Anchor(tenant_code=tenant_code, seq=head.seq, hash=head.hash)
+    session.add(anchor)
+    await session.flush()
+    await session.refresh(anchor)
+    return anchor

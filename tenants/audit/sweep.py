@@ -1,0 +1,127 @@
+"""Verifying and anchoring the audit logs of every tenant at once (the CLI, probes, scheduled jobs).
+
+Each tenant is checked in its own session, ``concurrency`` at a time within the one pool; a
+tenant that cannot be checked (its schema not migrated yet, the database gone) is reported with
+its error and the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from hub.database import hub_sessions, tenant_session
+from hub.errors import HubError
+from tenants.audit.chain import anchor_chain
+from tenants.audit.models import Anchor
+from tenants.audit.verification import ChainReport, verify_chain
+from tenants.registry import Tenant, get_tenant, list_tenants
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantChain:
+    """The verification of one tenant's log, or the error that prevented it."""
+
+    slug: str
+    code: str
+    report: ChainReport | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None and self.report.ok
+
+    def to_dict(self) -> dict[str, object]:
+        """The report's fields with the tenant's; an error becomes the ``problem``."""
+        report = self.report or ChainReport(False, 0, None, None, None, f"could not verify: {self.error}")
+        return {**report.to_dict(), "tenant": self.slug, "code": self.code}
+
+
+@dataclass(frozen=True, slots=True)
+class TenantAnchor:
+    """The head anchored for one tenant (``None``: nothing new), or the error that prevented it."""
+
+    slug: str
+    code: str
+    anchor: Anchor | None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        anchored = self.anchor.to_dict() if self.anchor is not None else None
+        return {"tenant": self.slug, "code": self.code, "anchored": anchored, "error": self.error}
+
+
+async def verify_tenants(
+    engine: AsyncEngine,
+    *,
+    concurrency: int,
+    slug: str | None = None,
+    on_done: Callable[[object], None] | None = None,
+) -> list[TenantChain]:
+    """Verify the log of the tenant ``slug``, or of every tenant (suspended ones too), by slug."""
+
+    async def one(tenant: Tenant) -> TenantChain:
+        async with tenant_session(engine, tenant.schema) as session:
+            error, report = await _guarded(verify_chain(session))
+        return TenantChain(tenant.slug, tenant.code, report, error)
+
+    return await _each_tenant(engine, slug, concurrency, one, on_done)
+
+
+async def anchor_tenants(
+    engine: AsyncEngine,
+    *,
+    concurrency: int,
+    slug: str | None = None,
+    on_done: Callable[[object], None] | None = None,
+) -> list[TenantAnchor]:
+    """Anchor the head of the tenant ``slug``'s log, or of every tenant's, each in its own transaction."""
+
+    async def one(tenant: Tenant) -> TenantAnchor:
+        async with tenant_session(engine, tenant.schema) as session:
+            error, anchor = await _guarded(_anchor_and_commit(session, tenant.code))
+        return TenantAnchor(tenant.slug, tenant.code, anchor, error)
+
+    return await _each_tenant(engine, slug, concurrency, one, on_done)
+
+
+async def _anchor_and_commit(session: AsyncSession, code: str) -> Anchor | None:
+    async with session.begin():
+        return await anchor_chain(session, code)
+
+
+async def _guarded(work: Awaitable[R]) -> tuple[str | None, R | None]:
+    try:
+        return None, await work
+    except HubError as exc:
+        return exc.detail, None
+    except SQLAlchemyError as exc:  # reported per tenant; the others carry on
+        return str(getattr(exc, "orig", None) or exc).splitlines()[0], None
+
+
+async def _each_tenant(
+    engine: AsyncEngine,
+    slug: str | None,
+    concurrency: int,
+    work: Callable[[Tenant], Awaitable[R]],
+    on_done: Callable[[object], None] | None,
+) -> list[R]:
+    async with hub_sessions(engine)() as session:
+        tenants = [await get_tenant(session, slug)] if slug is not None else await list_tenants(session)
+    limit = asyncio.Semaphore(concurrency)
+
+    async def bounded(tenant: Tenant) -> R:
+        async with limit:
+            result = await work(tenant)
+        if on_done is not None:
+            on_done(result)
+        return result
+
+    return list(await asyncio.gather(*(bounded(t) for t in sorted(tenants, key=lambda t: t.slug))))

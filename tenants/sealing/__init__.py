@@ -1,0 +1,79 @@
+"""Sealed bids (*penawaran*) and their receipts: the cryptography, with no database.
+
+A tender's X25519 key pair (``keys``) lets vendors seal a bid on their own machine (``bundle``); the
+hub stores the sealed bundle, checks that it is for the right tender and key, and returns a receipt
+signed with its Ed25519 key (``receipts``) that anyone can verify offline. After the deadline the
+selection committee opens the bid with the tender's private key, kept wrapped under the tenant's key,
+itself wrapped under the hub's master key.
+
+Usage::
+
+    private_raw, public_raw = generate_tender_keypair()
+    data = seal_bid(public_raw, tenant_code="3507", tender_id=12, vendor_id=34, price=1_250_000_000,
+                    files=[BidFile("penawaran.pdf", "application/pdf", pdf_bytes)])
+    bundle = parse_bundle(data, max_size=50 * 2**20)
+    check_bundle_for(bundle, tenant_code="3507", tender_id=12, vendor_id=34, public_raw=public_raw)
+    opened = open_bid(bundle, private_raw, tenant_code="3507", tender_id=12, vendor_id=34)
+"""
+
+from tenants.sealing.bundle import (
+    BUNDLE_VERSION,
+    BidFile,
+    OpenedBid,
+    SealedBundle,
+    check_bundle_for,
+    open_bid,
+    parse_bundle,
+    seal_bid,
+)
+from tenants.sealing.errors import InvalidReceipt, KeyUnwrapError, TamperedBid
+from tenants.sealing.keys import (
+    decode_public_key,
+    derive_public_key,
+    encode_public_key,
+    fingerprint,
+    generate_tender_keypair,
+    new_tenant_key,
+    tenant_key_context,
+    tender_key_context,
+    unwrap_key,
+    wrap_key,
+)
+from tenants.sealing.receipts import (
+    Receipt,
+    decode_receipt_public_key,
+    encode_receipt_public_key,
+    generate_receipt_key,
+    sign_receipt,
+    verify_receipt,
+)
+
+__all__ = [
+    "BUNDLE_VERSION",
+    "BidFile",
+    "InvalidReceipt",
+    "KeyUnwrapError",
+    "OpenedBid",
+    "Receipt",
+    "SealedBundle",
+    "TamperedBid",
+    "check_bundle_for",
+    "decode_public_key",
+    "decode_receipt_public_key",
+    "derive_public_key",
+    "encode_public_key",
+    "encode_receipt_public_key",
+    "fingerprint",
+    "generate_receipt_key",
+    "generate_tender_keypair",
+    "new_tenant_key",
+    "open_bid",
+    "parse_bundle",
+    "seal_bid",
+    "sign_receipt",
+    "tenant_key_context",
+    "tender_key_context",
+    "unwrap_key",
+    "verify_receipt",
+    "wrap_key",
+]

@@ -1,0 +1,102 @@
+"""The byte-level conventions shared by bundles, keys and receipts.
+
+Binary values travel as base64url without padding, and exactly one text is accepted for each value
+(no padding, no stray bits, no whitespace), so a document has one reading. JSON is written
+canonically (sorted keys, compact separators, UTF-8) and read strictly: one object, no duplicate
+keys, no NaN or Infinity. Every reader here raises ``ValueError`` with a short message; the public
+modules turn it into the error that fits their caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_TENANT_CODE = re.compile(r"[0-9A-Za-z._-]{1,32}")
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def b64url_decode(text: str) -> bytes:
+    """The bytes of an unpadded base64url text; ``ValueError`` unless ``text`` is their one encoding."""
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url without padding")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64url without padding") from None
+    if b64url_encode(data) != text:
+        raise ValueError("not the canonical base64url of its bytes")
+    return data
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one serialization we write and sign: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in our JSON")
+
+
+def load_object(data: bytes, keys: frozenset[str]) -> dict[str, Any]:
+    """A JSON object with exactly ``keys``; ``ValueError`` naming the first thing wrong."""
+    try:
+        value = json.loads(
+            data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
+        )
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:  # json.JSONDecodeError and our hooks; messages are one line
+        raise ValueError(f"not valid JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    missing, unknown = sorted(keys - value.keys()), sorted(value.keys() - keys)
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    if unknown:
+        raise ValueError(f"unknown field {', '.join(unknown)}")
+    return value
+
+
+def is_id(value: object) -> bool:
+    """A database id: a positive JSON integer (``True`` is not one)."""
+    return type(value) is int and value > 0
+
+
+def is_tenant_code(value: object) -> bool:
+    """A tenant's code as it goes into associated data: short, and never containing the ``|`` separator."""
+    return isinstance(value, str) and _TENANT_CODE.fullmatch(value) is not None
+
+
+def field_bytes(document: dict[str, Any], key: str, *, size: int | None = None, minimum: int = 0) -> bytes:
+    """The bytes of a base64url field, of exactly ``size`` bytes or at least ``minimum``."""
+    text = document[key]
+    if not isinstance(text, str):
+        raise ValueError(f"{key} is not a string")
+    try:
+        data = b64url_decode(text)
+    except ValueError as exc:
+        raise ValueError(f"{key} is {exc}") from None
+    if size is not None and len(data) != size:
+        raise ValueError(f"{key} is {len(data)} bytes, not {size}")
+    if len(data) < minimum:
+        raise ValueError(f"{key} is {len(data)} bytes, fewer than {minimum}")
+    return data

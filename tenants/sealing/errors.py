@@ -1,0 +1,43 @@
+"""What can go wrong with sealed bids, their keys and their receipts.
+
+These extend the hub's tree (``hub.errors``)::
+
+    HubError
+    ├── InvalidInput              a bundle, key or field that breaks the format (400; CLI exit 2)
+    ├── KeyUnwrapError            a wrapped key does not open with its wrapping key and context (500)
+    ├── TamperedBid               a bid that does not decrypt or does not match its manifest (422)
+    └── InvalidReceipt            a receipt that is malformed or whose signature does not verify (400)
+
+Malformed input that can be judged without a key (a bundle's JSON, a public key's text) is
+``InvalidInput``; what is found wrong only by decrypting or verifying has its own class, so the
+caller can tell "you sent something unreadable" from "this was altered or is not yours".
+"""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+
+
+class KeyUnwrapError(HubError):
+    """A key of the hierarchy (tender key under tenant key, tenant key under master key) did not open.
+
+    Either the wrapping key is not the one it was wrapped with, the context names another owner, or
+    the stored bytes were altered. It is the operator's problem, never the caller's.
+    """
+
+    title = "Key unwrap failed"
+
+
+class TamperedBid(HubError):
+    """A sealed bid did not open: wrong tender key, altered bytes, moved to another tender, tenant or
+    vendor, or contents that do not match their own manifest. The detail names what failed."""
+
+    title = "Tampered bid"
+    status = 422
+
+
+class InvalidReceipt(HubError):
+    """A bid receipt that is not well formed, or whose signature does not verify with the given key."""
+
+    title = "Invalid receipt"
+    status = 400

@@ -1,0 +1,57 @@
+"""One regency's tenders: packages, schedules, documents, clarification, sealed bids, opening."""
+
+from tenants.tenders.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
+from tenants.tenders.common import Actor, database_now, get_tender
+from tenants.tenders.documents import (
+    BlobStore,
+    PostgresBlobStore,
+    download_document,
+    list_documents,
+    upload_document,
+)
+from tenants.tenders.participation import answer, ask, clarifications, register_for_tender, vendor_of
+from tenants.tenders.service import (
+    PackageInput,
+    announce_tender,
+    cancel_tender,
+    create_package,
+    create_tender,
+    list_tenders,
+    load_schedule,
+    reschedule_stage,
+    visible_tender,
+)
+from tenants.tenders.stages import Stage
+from tenants.tenders.views import tender_view
+
+__all__ = [
+    "AcceptedBid",
+    "Actor",
+    "BlobStore",
+    "PackageInput",
+    "PostgresBlobStore",
+    "Stage",
+    "announce_tender",
+    "answer",
+    "ask",
+    "cancel_tender",
+    "clarifications",
+    "create_package",
+    "create_tender",
+    "current_bids",
+    "database_now",
+    "download_document",
+    "get_tender",
+    "list_documents",
+    "list_tenders",
+    "load_schedule",
+    "open_bids",
+    "register_for_tender",
+    "reschedule_stage",
+    "seal_and_submit",
+    "submit_bid",
+    "tender_view",
+    "upload_document",
+    "vendor_of",
+    "visible_tender",
+]

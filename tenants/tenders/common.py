@@ -1,0 +1,56 @@
+"""What every tender action shares: who acts, in which tenant, at which database time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.identity.authorization import require_role
+from federation.identity.models import Role
+from hub.errors import InvalidInput, NotFound
+from tenants.audit import append_audit
+from tenants.registry import TenantRef
+from tenants.tenders.models import Tender
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person acting in one tenant. Roles are checked per action, from the memberships."""
+
+    account_id: int
+    tenant: TenantRef
+
+    async def require(self, session: AsyncSession, *roles: Role) -> Role:
+        return await require_role(session, self.account_id, self.tenant.id, roles)
+
+    async def record(self, session: AsyncSession, action: str, subject: str, **payload: Any) -> None:
+        """Append to the tenant's audit chain, in the transaction of the change it records."""
+        await append_audit(session, actor_id=self.account_id, action=action, subject=subject, payload=payload)
+
+
+async def database_now(session: AsyncSession) -> datetime:
+    """The transaction's time on the database clock: what every deadline is judged by."""
+    now = await session.scalar(select(func.now()))
+    assert isinstance(now, datetime)
+    return now
+
+
+async def get_tender(session: AsyncSession, tender_id: int, *, for_update: bool = False) -> Tender:
+    query = select(Tender).where(Tender.id == tender_id)
+    if for_update:
+        query = query.with_for_update()
+    tender = await session.scalar(query)
+    if tender is None:
+        raise NotFound(f"no tender {tender_id} in this tenant")
+    return tender
+
+
+def rupiah(value: int, field: str) -> int:
+    """Money is whole rupiah in BIGINT, never a float."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(f"{field} must be a positive whole number of rupiah", field=field)
+    return value

@@ -1,0 +1,97 @@
+"""The key ladder of sealed bids: master key -> tenant key -> tender key.
+
+The master key comes from a secret and never touches the database. Each tenant has a key of its
+own, stored wrapped by the master key in ``hub.tenant_keys``; each tender's private key is stored
+wrapped by its tenant key. Rotating the master key re-wraps the tenant keys only: no bid, and no
+tender key, is re-encrypted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.oidc.keys import MasterKey
+from federation.oidc.models import utcnow
+from tenants.sealing import (
+    encode_receipt_public_key,
+    generate_receipt_key,
+    new_tenant_key,
+    unwrap_key,
+    wrap_key,
+)
+from tenants.tenders.sealing_models import ReceiptKey, TenantKey
+
+
+def master_key_id(master: MasterKey) -> str:
+    """A short, non-secret name for a master key, to tell which one wrapped a tenant key."""
+    return hashlib.sha256(b"lpse-hub master key id" + master.key).hexdigest()[:16]
+
+
+def _context(tenant_code: str) -> str:
+    return f"lpse-hub/tenant-key/{tenant_code}"
+
+
+async def tenant_key(session: AsyncSession, master: MasterKey, tenant_code: str) -> bytes:
+    """The tenant's key, created on first use."""
+    record = await session.get(TenantKey, tenant_code)
+    if record is None:
+        key = new_tenant_key()
+        session.add(
+            TenantKey(
+                tenant_code=tenant_code,
+                wrapped_key=wrap_key(key, master.key, _context(tenant_code)),
+                master_key_id=master_key_id(master),
+            )
+        )
+        await session.flush()
+        return key
+    return unwrap_key(record.wrapped_key, master.key, _context(tenant_code))
+
+
+def tender_context(tenant_code: str, tender_id: int) -> str:
+    return f"lpse-hub/tender-key/{tenant_code}/{tender_id}"
+
+
+async def rewrap_tenant_keys(session: AsyncSession, old: MasterKey, new: MasterKey) -> int:
+    """Re-wrap every tenant key under ``new``; returns how many. Bids stay as they are."""
+    records = list((await session.execute(select(TenantKey).with_for_update())).scalars())
+    for record in records:
+        key = unwrap_key(record.wrapped_key, old.key, _context(record.tenant_code))
+        record.wrapped_key = wrap_key(key, new.key, _context(record.tenant_code))
+        record.master_key_id = master_key_id(new)
+        record.rewrapped_at = utcnow()
+    for receipt in (await session.execute(select(ReceiptKey).with_for_update())).scalars():
+        private = unwrap_key(receipt.private_key, old.key, _receipt_context(receipt.kid))
+        receipt.private_key = wrap_key(private, new.key, _receipt_context(receipt.kid))
+    await session.flush()
+    return len(records)
+
+
+def _receipt_context(kid: str) -> str:
+    return f"lpse-hub/receipt-key/{kid}"
+
+
+async def receipt_signer(session: AsyncSession, master: MasterKey) -> tuple[str, bytes]:
+    """The current receipt key's id and private half, created on first use."""
+    record = await session.scalar(
+        select(ReceiptKey).where(ReceiptKey.retired_at.is_(None)).order_by(ReceiptKey.created_at.desc())
+    )
+    if record is None:
+        private, public = generate_receipt_key()
+        kid = hashlib.sha256(public).hexdigest()[:16]
+        record = ReceiptKey(
+            kid=kid,
+            private_key=wrap_key(private, master.key, _receipt_context(kid)),
+            public_key=encode_receipt_public_key(public),
+        )
+        session.add(record)
+        await session.flush()
+        return kid, private
+    return record.kid, unwrap_key(record.private_key, master.key, _receipt_context(record.kid))
+
+
+async def receipt_public_keys(session: AsyncSession) -> list[ReceiptKey]:
+    return list((await session.execute(select(ReceiptKey).order_by(ReceiptKey.created_at.desc()))).scalars())

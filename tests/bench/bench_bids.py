@@ -1,0 +1,452 @@
+"""Deadline rush: thousands of vendors send a 256 KiB sealed bid to one tender in its last minute.
+
+Usage (a PostgreSQL server you can create databases on; the script makes and drops its own):
+
+    python -m tests.bench.bench_bids --vendors 2000 --concurrency 48
+
+1. A plain-insert baseline: the same bundles written as bytea through asyncpg, same concurrency.
+2. The rush through the hub (uvicorn, two workers) from a load generator in another process on
+   loopback: accepted bids per second, p50/p99 latency; then every receipted bid is opened.
+3. The same rush with the hub killed (SIGKILL) half-way and restarted: every bid that got a
+   receipt is there and opens; no partial row exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import text
+
+from federation.identity.models import Account, Membership, Role
+from federation.oidc.keys import MasterKey
+from federation.oidc.tokens import TokenService
+from federation.vendors.models import Vendor
+from hub.database import create_engine, hub_sessions, tenant_session
+from hub.migrations import migrate_hub
+from hub.settings import Settings
+from tenants.agencies import add_agency
+from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenant
+from tenants.sealing import BidFile, seal_bid
+from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender, open_bids
+from tenants.tenders.models import Registration
+from tests.bench.bench_tenants import fresh_database, machine
+from tests.live_server import free_port
+
+BID_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class World:
+    tenant: TenantRef
+    tenders: list[int]
+    user_ids: list[int]
+    vendor_ids: list[int]
+
+
+async def setup(url: str, master: MasterKey, vendors: int) -> World:
+    """A tenant, a committee member, ``vendors`` verified vendors with a user each."""
+    engine = create_engine(Settings(database_url=url))
+    try:
+        await migrate_hub(engine)
+        async with hub_sessions(engine)() as session, session.begin():
+            await create_tenant(session, TenantSpec(slug="kab-malang", code="3507"))
+            tenant = await resolve_tenant(session, slug="kab-malang")
+            pokja = Account(email="pokja@bench.go.id", name="Pokja", status="active")
+            ppk = Account(email="ppk@bench.go.id", name="PPK", status="active")
+            session.add_all([pokja, ppk])
+            await session.flush()
+            session.add_all(
+                [
+                    Membership(account_id=pokja.id, tenant_id=tenant.id, role=Role.SELECTION_COMMITTEE.value),
+                    Membership(account_id=ppk.id, tenant_id=tenant.id, role=Role.COMMITMENT_OFFICER.value),
+                ]
+            )
+            companies = [
+                Vendor(
+                    name=f"CV Bench {i}",
+                    npwp=f"{i:015d}",
+                    home_regency_code="3507",
+                    kbli=["41011"],
+                    status="verified",
+                )
+                for i in range(1, vendors + 1)
+            ]
+            session.add_all(companies)
+            await session.flush()
+            users = [
+                Account(email=f"v{v.id}@bench.co.id", name="Direktur", status="active", vendor_id=v.id)
+                for v in companies
+            ]
+            session.add_all(users)
+            await session.flush()
+            user_ids, vendor_ids = [u.id for u in users], [v.id for v in companies]
+        async with tenant_session(engine, tenant.schema) as session, session.begin():
+            agency = await add_agency(session, "Dinas PUPR")
+        tender_ids = []
+        for round_ in range(2):  # one tender for the clean rush, one for the rush with a crash
+            tender_ids.append(await _tender(engine, tenant, master, pokja.id, ppk.id, agency.id, round_))
+            async with tenant_session(engine, tenant.schema) as session, session.begin():
+                session.add_all(
+                    [
+                        Registration(tender_id=tender_ids[-1], vendor_id=v, registered_by=u)
+                        for v, u in zip(vendor_ids, user_ids, strict=True)
+                    ]
+                )
+        return World(tenant, tender_ids, user_ids, vendor_ids)
+    finally:
+        await engine.dispose()
+
+
+async def _tender(
+    engine: Any, tenant: TenantRef, master: MasterKey, pokja: int, ppk: int, agency: int, round_: int
+) -> int:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    day = timedelta(days=1)
+    schedule = {
+        "announcement": (now - day, now + day),
+        "document_download": (now - day, now + day),
+        "bid_submission": (now - timedelta(minutes=1), now + timedelta(minutes=30)),
+        "bid_opening": (now + timedelta(minutes=30), now + day),
+    }
+    async with tenant_session(engine, tenant.schema) as session, session.begin():
+        package = await create_package(
+            session,
+            Actor(ppk, tenant),
+            PackageInput(
+                agency,
+                f"Pembangunan Jembatan Bench {round_}",
+                2026,
+                "construction",
+                "tender",
+                10**10,
+                9 * 10**9,
+            ),
+        )
+        tender = await create_tender(session, Actor(pokja, tenant), package.id, "lowest_price", schedule)
+        await announce_tender(session, Actor(pokja, tenant), tender.id, master)
+        return tender.id
+
+
+def seal_all(public_key: bytes, tender_id: int, vendor_ids: list[int]) -> list[bytes]:
+    payload = os.urandom(BID_BYTES)
+    return [
+        seal_bid(
+            public_key,
+            tenant_code="3507",
+            tender_id=tender_id,
+            vendor_id=v,
+            price=9 * 10**9 - v,
+            files=[BidFile("penawaran.pdf", "application/pdf", payload)],
+        )
+        for v in vendor_ids
+    ]
+
+
+async def plain_inserts(url: str, bundles: list[bytes], concurrency: int) -> float:
+    """Baseline: the same bytes, inserted as fast as asyncpg can, with the same concurrency."""
+    pool = await asyncpg.create_pool(url, min_size=concurrency, max_size=concurrency)
+    try:
+        await pool.execute("CREATE TABLE IF NOT EXISTS bench_plain (id bigserial PRIMARY KEY, data bytea)")
+        queue = list(bundles)
+
+        async def worker() -> None:
+            while queue:
+                data = queue.pop()
+                await pool.execute("INSERT INTO bench_plain (data) VALUES ($1)", data)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return len(bundles) / (time.perf_counter() - started)
+    finally:
+        await pool.close()
+
+
+def load_generator(
+    base: str, tender_id: int, work: list[tuple[bytes, str]], concurrency: int, out: str
+) -> None:
+    """Another process: post every bundle, retrying through a crash, and record latencies and receipts."""
+
+    async def run() -> dict[str, Any]:
+        queue = list(enumerate(work))
+        latencies: list[float] = []
+        receipts: dict[int, str] = {}
+        refused: dict[int, str] = {}
+        async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+            async def worker() -> None:
+                while queue:
+                    index, (bundle, token) = queue.pop(0)
+                    while True:
+                        started = time.perf_counter()
+                        try:
+                            answer = await client.post(
+                                f"{base}/t/kab-malang/api/tenders/{tender_id}/bids",
+                                content=bundle,
+                                headers={"Authorization": f"Bearer {token}"},
+                            )
+                        except httpx.TransportError:
+                            await asyncio.sleep(
+                                0.2
+                            )  # the hub is down: try again, as a vendor's browser would
+                            continue
+                        if answer.status_code >= 500 or answer.status_code == 503:
+                            await asyncio.sleep(0.2)
+                            continue
+                        break
+                    latencies.append(time.perf_counter() - started)
+                    if answer.status_code == 201:
+                        receipts[index] = answer.text
+                    else:
+                        refused[index] = answer.text
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return {
+                "seconds": time.perf_counter() - started,
+                "latencies": latencies,
+                "receipts": receipts,
+                "refused": refused,
+            }
+
+    Path(out).write_text(json.dumps(asyncio.run(run())))
+
+
+def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_MASTER_KEY": master_key,
+        "LPSE_HUB_DATA_DIR": data_dir,
+        "LPSE_HUB_ISSUER": f"http://127.0.0.1:{port}",
+        "LPSE_HUB_POOL_SIZE": "20",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "hub.app:create_app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/live").status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("the hub did not start")
+
+
+async def count_bids(url: str, tender_id: int) -> int:
+    connection = await asyncpg.connect(url)
+    try:
+        return int(
+            await connection.fetchval("SELECT count(*) FROM t_3507.bids WHERE tender_id = $1", tender_id)
+        )
+    finally:
+        await connection.close()
+
+
+async def open_and_check(
+    url: str, master: MasterKey, tenant: TenantRef, tender_id: int, receipts: dict[int, str]
+) -> dict[str, int]:
+    """Close submission, open the bids, and check each receipted one is there and opens."""
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "UPDATE t_3507.tender_stages SET starts_at = now() - interval '2 hours', "
+                    "ends_at = now() - interval '1 hour' WHERE tender_id = :t AND stage = "
+                    "'bid_submission'"
+                ),
+                {"t": tender_id},
+            )
+            await connection.execute(
+                text(
+                    "UPDATE t_3507.tender_stages SET starts_at = now() - interval '1 hour' "
+                    "WHERE tender_id = :t AND stage = 'bid_opening'"
+                ),
+                {"t": tender_id},
+            )
+        pokja = await _account_id(engine, "pokja@bench.go.id")
+        async with tenant_session(engine, tenant.schema) as session, session.begin():
+            opening = await open_bids(session, Actor(pokja, tenant), tender_id, master)
+            stored = {
+                row[0]
+                for row in (
+                    await session.execute(
+                        text(
+                            "SELECT ciphertext_sha256 FROM t_3507.bids"
+                            " WHERE tender_id = :t AND superseded_at IS NULL"
+                        ),
+                        {"t": tender_id},
+                    )
+                ).all()
+            }
+    finally:
+        await engine.dispose()
+    receipted = {json.loads(r)["ciphertext_sha256"] for r in receipts.values()}
+    opened_ok = sum(b["status"] == "ok" for b in opening["bids"])
+    return {
+        "receipted": len(receipted),
+        "receipted_present": len(receipted & stored),
+        "stored": len(stored),
+        "opened_ok": opened_ok,
+        "tampered": opening["tampered"],
+    }
+
+
+async def _account_id(engine: Any, email: str) -> int:
+    async with hub_sessions(engine)() as session:
+        return int(await session.scalar(text("SELECT id FROM hub.accounts WHERE email = :e"), {"e": email}))
+
+
+def rush(
+    url: str,
+    port: int,
+    master_key: str,
+    tender_id: int,
+    work: list[tuple[bytes, str]],
+    concurrency: int,
+    kill_after: int | None,
+) -> dict[str, Any]:
+    data_dir = tempfile.mkdtemp()
+    hub = start_hub(url, port, master_key, data_dir)
+    out = tempfile.mktemp(suffix=".json")
+    generator = multiprocessing.get_context("spawn").Process(
+        target=load_generator, args=(f"http://127.0.0.1:{port}", tender_id, work, concurrency, out)
+    )
+    generator.start()
+    killed_at = None
+    try:
+        if kill_after is not None:
+            while asyncio.run(count_bids(url, tender_id)) < kill_after:
+                time.sleep(0.05)
+            hub.send_signal(signal.SIGKILL)  # the parent: its workers die with it
+            os.system(f"pkill -9 -f 'uvicorn --factory hub.app:create_app --port {port}'")
+            hub.wait()
+            killed_at = asyncio.run(count_bids(url, tender_id))
+            hub = start_hub(url, port, master_key, data_dir)
+        generator.join()
+    finally:
+        hub.terminate()
+        hub.wait(timeout=30)
+    result: dict[str, Any] = json.loads(Path(out).read_text())
+    result["killed_at"] = killed_at
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--server", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument("--vendors", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=48)
+    args = parser.parse_args()
+    master_key = MasterKey.generate()
+    master = MasterKey.parse(master_key)
+    with fresh_database(args.server, "lpse_hub_bench_bids") as url:
+        world = asyncio.run(setup(url, master, args.vendors))
+        tenant, vendor_ids = world.tenant, world.vendor_ids
+        tokens = asyncio.run(_tokens(url, master, world.user_ids))
+        results = []
+        for tid, kill in ((world.tenders[0], None), (world.tenders[1], args.vendors // 2)):
+            public_key = asyncio.run(_public_key(url, tid))
+            bundles = seal_all(public_key, tid, vendor_ids)
+            baseline = asyncio.run(plain_inserts(url, bundles, args.concurrency)) if kill is None else None
+            outcome = rush(
+                url,
+                free_port(),
+                master_key,
+                tid,
+                list(zip(bundles, tokens, strict=True)),
+                args.concurrency,
+                kill,
+            )
+            outcome["check"] = asyncio.run(open_and_check(url, master, tenant, tid, outcome["receipts"]))
+            outcome["baseline"] = baseline
+            outcome["bundle_bytes"] = len(bundles[0])
+            results.append(outcome)
+    report(results, args)
+
+
+async def _tokens(url: str, master: MasterKey, users: list[int]) -> list[str]:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        tokens = TokenService(engine, master, "http://127.0.0.1:0", 3600)
+        await tokens.refresh()
+        return [tokens.access_token(str(u), "bench", "openid lpse")[0] for u in users]
+    finally:
+        await engine.dispose()
+
+
+async def _public_key(url: str, tender_id: int) -> bytes:
+    connection = await asyncpg.connect(url)
+    try:
+        return bytes(
+            await connection.fetchval("SELECT public_key FROM t_3507.tenders WHERE id = $1", tender_id)
+        )
+    finally:
+        await connection.close()
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    clean, crashed = results
+    rate = len(clean["receipts"]) / clean["seconds"]
+    latencies = sorted(clean["latencies"])
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    print(f"Machine: {machine()}\n")
+    print("| figure | value | goal |\n|---|---|---|")
+    print(
+        f"| bids accepted per second, {args.vendors} vendors x {BID_BYTES // 1024} KiB "
+        f"({clean['bundle_bytes'] // 1024} KiB sealed), {args.concurrency} concurrent, 2 workers "
+        f"| {rate:.0f}/s ({clean['seconds']:.1f} s for all) | |"
+    )
+    print(f"| plain asyncpg inserts of the same bytes, same concurrency | {clean['baseline']:.0f}/s | |")
+    print(f"| ratio hub / plain inserts | {rate / clean['baseline']:.2f} | >= 0.60 |")
+    print(f"| latency p50 / p99 | {p(0.5):.0f} ms / {p(0.99):.0f} ms | |")
+    print(
+        f"| receipted bids present and opened "
+        f"| {clean['check']['receipted_present']}/{clean['check']['receipted']}"
+        f" present, {clean['check']['opened_ok']} opened, {clean['check']['tampered']} tampered, "
+        f"{len(clean['refused'])} refused | all |"
+    )
+    print(
+        f"| with SIGKILL after {crashed['killed_at']} stored bids, then restart: "
+        f"receipted present and opened "
+        f"| {crashed['check']['receipted_present']}/{crashed['check']['receipted']} present, "
+        f"{crashed['check']['opened_ok']}/{crashed['check']['stored']} stored bids opened, "
+        f"{crashed['check']['tampered']} tampered | all |"
+    )
+
+
+if __name__ == "__main__":
+    main()
