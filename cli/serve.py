@@ -11,11 +11,13 @@ import typer
 import uvicorn
 
 from cli.db import upgrade_all
+from cli.identity import master_key
 from cli.runtime import load_settings, reported_errors, stderr
 from federation.demo import DEMO_PASSWORD, seed_identity_demo
 from hub.runtime import engine_for, running_database
 from hub.settings import PREFIX, Settings
 from tenants.demo import DEMO_PROVINCE, seed_demo
+from tenants.tenders.demo import seed_tender_demo
 
 
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
@@ -35,6 +37,8 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
             identity = await seed_identity_demo(engine, f"http://{settings.host}:{settings.port}/callback")
             stderr.print(f"demo accounts (password {DEMO_PASSWORD!r}): {', '.join(identity.emails)}")
             stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
+            await seed_tender_demo(engine, master_key(settings))
+            stderr.print("demo tenders in kab-malang: a draft, one announced, one taking bids, one opened")
 
 
 def serve(

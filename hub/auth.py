@@ -27,16 +27,19 @@ async def provide_caller(request: Request[object, object, State], state: State) 
     tokens: TokenService = state.tokens
     await tokens.refresh_if_stale()
     caller = (await tokens.verify(token.strip())).caller
-    async with hub_sessions(state.engine)() as session:
-        revoked = await session.scalar(
-            select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id)
+    # One round trip: is the token revoked, and is the account (if any) still active?
+    revoked = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id).exists()
+    query = select(revoked.label("revoked"))
+    if caller.account_id is not None:
+        query = query.add_columns(
+            select(Account.status).where(Account.id == caller.account_id).scalar_subquery().label("status")
         )
-        if revoked is not None:
-            raise Unauthenticated("the access token was revoked")
-        if caller.account_id is not None:
-            status = await session.scalar(select(Account.status).where(Account.id == caller.account_id))
-            if status != AccountStatus.ACTIVE:
-                raise Unauthenticated("the account behind this token is disabled or gone")
+    async with hub_sessions(state.engine)() as session:
+        row = (await session.execute(query)).one()
+    if row.revoked:
+        raise Unauthenticated("the access token was revoked")
+    if caller.account_id is not None and row.status != AccountStatus.ACTIVE:
+        raise Unauthenticated("the account behind this token is disabled or gone")
     return caller
 
 

@@ -54,3 +54,8 @@ class _OperationsProxy:
 
 
 op: Any = _OperationsProxy()
+
+
+def current_schema() -> str:
+    """The real schema being migrated, for the rare raw SQL a migration needs (quote it)."""
+    return current_operations.get().schema

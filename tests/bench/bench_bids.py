@@ -19,6 +19,7 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -206,7 +207,7 @@ def load_generator(
                                 0.2
                             )  # the hub is down: try again, as a vendor's browser would
                             continue
-                        if answer.status_code >= 500 or answer.status_code == 503:
+                        if answer.status_code == 503:  # the hub is restarting: retry, as a browser would
                             await asyncio.sleep(0.2)
                             continue
                         break
@@ -228,17 +229,31 @@ def load_generator(
     Path(out).write_text(json.dumps(asyncio.run(run())))
 
 
+ISSUER = "http://bench-hub.example"
+
+
+def wait_until_free(port: int) -> None:
+    for _ in range(300):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"port {port} stays busy")
+
+
 def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
         "LPSE_HUB_MASTER_KEY": master_key,
         "LPSE_HUB_DATA_DIR": data_dir,
-        "LPSE_HUB_ISSUER": f"http://127.0.0.1:{port}",
+        "LPSE_HUB_ISSUER": ISSUER,
         "LPSE_HUB_POOL_SIZE": "20",
     }
+    wait_until_free(port)
     process = subprocess.Popen(
-        [
+        start_new_session=True,  # its own process group: a SIGKILL reaches the workers too
+        args=[
             sys.executable,
             "-m",
             "uvicorn",
@@ -349,14 +364,13 @@ def rush(
         if kill_after is not None:
             while asyncio.run(count_bids(url, tender_id)) < kill_after:
                 time.sleep(0.05)
-            hub.send_signal(signal.SIGKILL)  # the parent: its workers die with it
-            os.system(f"pkill -9 -f 'uvicorn --factory hub.app:create_app --port {port}'")
+            os.killpg(hub.pid, signal.SIGKILL)  # the whole server, workers included, mid-request
             hub.wait()
             killed_at = asyncio.run(count_bids(url, tender_id))
             hub = start_hub(url, port, master_key, data_dir)
         generator.join()
     finally:
-        hub.terminate()
+        os.killpg(hub.pid, signal.SIGTERM)
         hub.wait(timeout=30)
     result: dict[str, Any] = json.loads(Path(out).read_text())
     result["killed_at"] = killed_at
@@ -401,7 +415,7 @@ def main() -> None:
 async def _tokens(url: str, master: MasterKey, users: list[int]) -> list[str]:
     engine = create_engine(Settings(database_url=url))
     try:
-        tokens = TokenService(engine, master, "http://127.0.0.1:0", 3600)
+        tokens = TokenService(engine, master, ISSUER, 3600)
         await tokens.refresh()
         return [tokens.access_token(str(u), "bench", "openid lpse")[0] for u in users]
     finally:
