@@ -33,6 +33,8 @@ from tenants.tenders import (
     visible_tender,
 )
 from tenants.tenders.bids import MAX_BUNDLE_BYTES
+from tenants.tenders.participation import registered_vendor
+from tenants.tenders.views import clarification_view
 
 STORE = PostgresBlobStore()
 SEALED_BID_TYPE = "application/vnd.lpse-hub.sealed-bid+json"
@@ -155,9 +157,6 @@ class BiddingController(Controller):
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
     ) -> list[dict[str, Any]]:
-        from tenants.tenders.participation import registered_vendor
-        from tenants.tenders.views import clarification_view
-
         official = await is_official(tenant_session, caller, tenant)
         own = None if official else await registered_vendor(tenant_session, actor(caller, tenant), tender_id)
         zone = ZoneInfo(tenant.timezone)

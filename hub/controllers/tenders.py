@@ -6,7 +6,7 @@ transaction of the tenant's session, and the result back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,19 +51,6 @@ class NewTender:
 
 
 @dataclass(frozen=True, slots=True)
-class NewPackage:
-    agency_id: int
-    title: str
-    fiscal_year: int
-    category: str
-    method: str
-    budget: int
-    owner_estimate: int
-    location: str = ""
-    kbli: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
 class ScheduleChange:
     stage: str
     starts_at: datetime
@@ -96,24 +83,13 @@ class PackageController(Controller):
     @post("/", summary="Create a package (commitment_officer)")
     async def create(
         self,
-        data: JSONBody[NewPackage],
+        data: JSONBody[PackageInput],
         caller: NamedDependency[Caller],
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         async with tenant_session.begin():
-            package_input = PackageInput(
-                data.agency_id,
-                data.title,
-                data.fiscal_year,
-                data.category,
-                data.method,
-                data.budget,
-                data.owner_estimate,
-                data.location,
-                list(data.kbli),
-            )
-            package = await create_package(tenant_session, actor(caller, tenant), package_input)
+            package = await create_package(tenant_session, actor(caller, tenant), data)
             return package_view(package)
 
 
