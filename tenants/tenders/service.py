@@ -21,7 +21,7 @@ from tenants.sealing import fingerprint, generate_tender_keypair, wrap_key
 from tenants.tenders.common import Actor, database_now, get_tender, rupiah
 from tenants.tenders.keys import tenant_key, tender_context
 from tenants.tenders.models import Category, Evaluation, Method, Package, Tender, TenderStage, TenderStatus
-from tenants.tenders.stages import Stage, Window, check_order, parse_schedule
+from tenants.tenders.stages import Stage, Window, parse_schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,17 +166,19 @@ async def reschedule_stage(
     if tender.status == TenderStatus.CANCELLED:
         raise Conflict(f"tender {tender_id} is cancelled")
     schedule = await load_schedule(session, tender_id)
-    target = parse_schedule(
-        {**{s.value: (w.starts_at, w.ends_at) for s, w in schedule.items()}, stage: (starts_at, ends_at)}
-    )
-    changed = Stage(stage)
+    try:
+        changed = Stage(stage)
+    except ValueError:
+        raise InvalidInput(f"unknown stage {stage!r}", field="stage") from None
     now = await database_now(session)
     old = schedule.get(changed)
     if old is not None and old.starts_at <= now:
         raise Conflict(f"{stage} has started already: past and current stages cannot change")
-    if starts_at <= now:
+    if starts_at.tzinfo is not None and starts_at <= now:
         raise InvalidInput("a stage can only be moved into the future", field="starts_at")
-    check_order(target)
+    target = parse_schedule(
+        {**{s.value: (w.starts_at, w.ends_at) for s, w in schedule.items()}, stage: (starts_at, ends_at)}
+    )
     row = await session.get(TenderStage, (tender_id, changed.value))
     if row is None:
         session.add(

@@ -20,7 +20,13 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "tenant_keys",
-        sa.Column("tenant_code", sa.String(4), primary_key=True),
+        # The key goes with its tenant: a tenant provisioned again under the same code starts afresh.
+        sa.Column(
+            "tenant_code",
+            sa.String(4),
+            sa.ForeignKey("hub.tenants.code", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
         sa.Column("master_key_id", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),

@@ -1,0 +1,242 @@
+"""The rules of a tender that the happy path does not show: schedules, tampering, key rotation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.identity.accounts import create_account, grant_role
+from federation.oidc.keys import MasterKey
+from federation.vendors import register_vendor, verify_vendor
+from hub.database import hub_sessions, tenant_session
+from hub.errors import Conflict, Forbidden, InvalidInput
+from hub.settings import Settings
+from tenants.agencies import add_agency
+from tenants.registry import TenantRef, resolve_tenant
+from tenants.sealing import BidFile, KeyUnwrapError, seal_bid
+from tenants.tenders import (
+    Actor,
+    PackageInput,
+    announce_tender,
+    cancel_tender,
+    create_package,
+    create_tender,
+    open_bids,
+    register_for_tender,
+    reschedule_stage,
+    submit_bid,
+)
+from tenants.tenders.keys import rewrap_tenant_keys
+from tests.conftest import make_tenant
+
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Stage:
+    tenant: TenantRef
+    pokja: Actor
+    vendor: Actor
+    vendor_id: int
+    tender_id: int
+    master: MasterKey
+
+
+async def _person(engine: AsyncEngine, role: str | None, vendor_id: int | None = None) -> int:
+    email = f"p.{uuid.uuid4().hex[:8]}@malangkab.go.id"
+    async with hub_sessions(engine)() as session, session.begin():
+        account = await create_account(session, email, "Orang", None, vendor_id=vendor_id)
+        if role:
+            await grant_role(session, email, role, "kab-malang")
+    return account.id
+
+
+@pytest.fixture
+async def stage(clean_identity: AsyncEngine, settings: Settings) -> Stage:
+    """An announced tender taking bids, and one registered vendor."""
+    engine = clean_identity
+    assert settings.master_key is not None
+    master = MasterKey.parse(settings.master_key)  # the run's one master key, as in a deployment
+    await make_tenant(engine, "kab-malang", "3507")
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug="kab-malang")
+    ppk, pokja = (
+        Actor(await _person(engine, "commitment_officer"), tenant),
+        Actor(await _person(engine, "selection_committee"), tenant),
+    )
+    verifier = await _person(engine, "verifier")
+    async with hub_sessions(engine)() as session, session.begin():
+        vendor = await register_vendor(
+            session,
+            "CV Tirta",
+            "01.111.222.3-652.000",
+            None,
+            "Jl. Ijen",
+            "3507",
+            ["41011"],
+            f"t.{uuid.uuid4().hex[:6]}@tirta.co.id",
+            "Direktur",
+            "kata-sandi-99",
+        )
+        await verify_vendor(session, vendor.id, verifier, "kab-malang", ["NPWP"], None)
+    user = Actor(await _person(engine, None, vendor.id), tenant)
+    now = datetime.now(UTC)
+    async with tenant_session(engine, tenant.schema) as session, session.begin():
+        agency = await add_agency(session, "Dinas PUPR")
+        package = await create_package(
+            session,
+            ppk,
+            PackageInput(
+                agency.id, "Jembatan Sungai Brantas", 2026, "construction", "tender", 10**9, 9 * 10**8
+            ),
+        )
+        windows = {
+            "announcement": (now - DAY, now + DAY),
+            "document_download": (now - DAY, now + DAY),
+            "bid_submission": (now - DAY, now + DAY),
+            "bid_opening": (now + DAY, now + 2 * DAY),
+            "evaluation": (now + 3 * DAY, now + 4 * DAY),
+        }
+        tender = await create_tender(session, pokja, package.id, "lowest_price", windows)
+        await announce_tender(session, pokja, tender.id, master)
+    async with tenant_session(engine, tenant.schema) as session, session.begin():
+        await register_for_tender(session, user, tender.id)
+    return Stage(tenant, pokja, user, vendor.id, tender.id, master)
+
+
+async def _bid(engine: AsyncEngine, s: Stage, price: int) -> None:
+    async with tenant_session(engine, s.tenant.schema) as session, session.begin():
+        key = await session.scalar(
+            text("SELECT public_key FROM t_3507.tenders WHERE id = :t"), {"t": s.tender_id}
+        )
+        bundle = seal_bid(
+            key,
+            tenant_code="3507",
+            tender_id=s.tender_id,
+            vendor_id=s.vendor_id,
+            price=price,
+            files=[BidFile("p.pdf", "application/pdf", b"%PDF")],
+        )
+        await submit_bid(session, s.vendor, s.tender_id, bundle, s.master)
+
+
+async def _close_submission(engine: AsyncEngine, tender_id: int) -> None:
+    """Move the clock past the submission deadline (the schedule moves back instead)."""
+    closed = (
+        "UPDATE t_3507.tender_stages SET starts_at = now() - interval '2 days', "
+        "ends_at = now() - interval '1 second' WHERE tender_id = :t AND stage <> 'bid_opening'"
+    )
+    opening = (
+        "UPDATE t_3507.tender_stages SET starts_at = now() - interval '1 second' "
+        "WHERE tender_id = :t AND stage = 'bid_opening'"
+    )
+    async with engine.begin() as connection:
+        await connection.execute(text(closed), {"t": tender_id})
+        await connection.execute(text(opening), {"t": tender_id})
+
+
+async def test_a_started_stage_cannot_be_moved_and_a_future_one_can(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    later = datetime.now(UTC) + 5 * DAY
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(Conflict, match="has started already"):
+            await reschedule_stage(
+                session, stage.pokja, stage.tender_id, "bid_submission", later, later + DAY, "x"
+            )
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(InvalidInput, match="reason"):
+            await reschedule_stage(
+                session, stage.pokja, stage.tender_id, "evaluation", later, later + DAY, " "
+            )
+        window = await reschedule_stage(
+            session,
+            stage.pokja,
+            stage.tender_id,
+            "evaluation",
+            later,
+            later + DAY,
+            "banyak pertanyaan di penjelasan",
+        )
+    assert window.starts_at == later
+
+
+async def test_a_bid_tampered_in_the_database_is_reported_not_opened(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    await _bid(clean_identity, stage, 850_000_000)
+    async with clean_identity.begin() as connection:  # someone with database access flips one byte
+        await connection.execute(
+            text(
+                "UPDATE t_3507.bids SET bundle = overlay(bundle placing decode("
+                "CASE WHEN get_byte(bundle, 200) = 65 "
+                "THEN '42' ELSE '41' END, 'hex') from 201 for 1) WHERE tender_id = :t"
+            ),
+            {"t": stage.tender_id},
+        )
+    await _close_submission(clean_identity, stage.tender_id)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        opening = await open_bids(session, stage.pokja, stage.tender_id, stage.master)
+    assert opening["tampered"] == 1
+    assert opening["bids"][0]["status"] == "tampered"
+    assert opening["bids"][0]["price"] is None
+
+
+async def test_only_the_committee_opens_and_only_once(stage: Stage, clean_identity: AsyncEngine) -> None:
+    await _bid(clean_identity, stage, 850_000_000)
+    await _close_submission(clean_identity, stage.tender_id)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(Forbidden):
+            await open_bids(session, stage.vendor, stage.tender_id, stage.master)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        assert (await open_bids(session, stage.pokja, stage.tender_id, stage.master))["bids"][0][
+            "price"
+        ] == 850_000_000
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(Conflict, match="opened already"):
+            await open_bids(session, stage.pokja, stage.tender_id, stage.master)
+        with pytest.raises(Conflict, match="was opened"):
+            await cancel_tender(session, stage.pokja, stage.tender_id, "terlambat")
+
+
+async def test_a_master_key_rotation_keeps_every_bid_openable(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    await _bid(clean_identity, stage, 777_000_000)
+    new_master = MasterKey.parse(MasterKey.generate())
+    before = await _bundles(clean_identity, stage.tender_id)
+    async with hub_sessions(clean_identity)() as session, session.begin():
+        assert await rewrap_tenant_keys(session, stage.master, new_master) >= 1
+    try:
+        await _opens_only_under(clean_identity, stage, new_master, before)
+    finally:  # the run goes on with its own master key
+        async with hub_sessions(clean_identity)() as session, session.begin():
+            await rewrap_tenant_keys(session, new_master, stage.master)
+
+
+async def _opens_only_under(
+    engine: AsyncEngine, stage: Stage, new_master: MasterKey, before: list[bytes]
+) -> None:
+    clean_identity = engine
+    assert await _bundles(clean_identity, stage.tender_id) == before  # no bid was re-encrypted
+    await _close_submission(clean_identity, stage.tender_id)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(KeyUnwrapError):  # the old master key no longer opens the tenant key
+            await open_bids(session, stage.pokja, stage.tender_id, stage.master)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        assert (await open_bids(session, stage.pokja, stage.tender_id, new_master))["bids"][0][
+            "price"
+        ] == 777_000_000
+
+
+async def _bundles(engine: AsyncEngine, tender_id: int) -> list[bytes]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT bundle FROM t_3507.bids WHERE tender_id = :t"), {"t": tender_id}
+        )
+        return [bytes(r[0]) for r in rows]
