@@ -90,7 +90,13 @@ async def ensure_signing_key(session: AsyncSession, master: MasterKey) -> Signin
 
 
 async def rotate_signing_keys(session: AsyncSession, master: MasterKey, token_seconds: int) -> SigningKey:
-    """A new key signs from now; the previous ones stay published while their tokens live."""
+    """A new key signs from now; the previous ones stay published while their tokens live.
+
+    Refused (``ConfigurationError``) when ``master`` does not open the current key: a process still
+    on an old master key must not add keys the others cannot read."""
+    current = await current_signing_key(session)
+    if current is not None:
+        private_key(current, master)
     now = utcnow()
     for old in (await session.execute(select(SigningKey).where(SigningKey.retired_at.is_(None)))).scalars():
         old.retired_at = now

@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from federation.identity.accounts import get_account, roles_in
 from federation.identity.models import Account, Role
+from federation.oidc.keys import MasterKey
 from federation.oidc.models import OAuthClient, digest
 from hub.database import create_engine, hub_sessions
 from hub.settings import Settings
@@ -141,3 +142,19 @@ def test_keys_rotate_and_list(lpse) -> None:  # type: ignore[no-untyped-def]
     assert states.count("signing") == 1
     assert states[0] == "signing"
     assert "published" in states
+
+
+def test_rotating_the_master_key_rewraps_and_can_be_undone(lpse, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    assert lpse("keys", "rotate").exit_code == 0  # there is a signing key to re-wrap
+    old, new = settings.master_key or "", MasterKey.generate()
+    missing = lpse("keys", "rotate-master", LPSE_HUB_NEW_MASTER_KEY="")
+    assert missing.exit_code == 2
+    assert "LPSE_HUB_NEW_MASTER_KEY" in missing.stderr
+    rotated = lpse("keys", "rotate-master", LPSE_HUB_NEW_MASTER_KEY=new)
+    assert rotated.exit_code == 0, rotated.stderr
+    assert "re-wrapped" in rotated.stdout
+    # under the new key the hub opens its keys again; the old one no longer does
+    assert lpse("keys", "rotate", LPSE_HUB_MASTER_KEY=new).exit_code == 0
+    assert lpse("keys", "rotate", LPSE_HUB_MASTER_KEY=old).exit_code == 1
+    back = lpse("keys", "rotate-master", LPSE_HUB_MASTER_KEY=new, LPSE_HUB_NEW_MASTER_KEY=old)
+    assert back.exit_code == 0, back.stderr
