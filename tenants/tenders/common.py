@@ -33,9 +33,17 @@ class Actor:
 
 
 async def database_now(session: AsyncSession) -> datetime:
-    """The transaction's time on the database clock: what every deadline is judged by."""
+    """The transaction's time on the database clock: what every deadline is judged by.
+
+    PostgreSQL's ``now()`` is fixed for a transaction, so it is asked once per transaction.
+    """
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get("database_now")
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]  # type: ignore[no-any-return]
     now = await session.scalar(select(func.now()))
     assert isinstance(now, datetime)
+    session.info["database_now"] = (session.sync_session.get_transaction(), now)
     return now
 
 
