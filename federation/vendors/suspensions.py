@@ -24,6 +24,7 @@ from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspe
 from federation.vendors.service import get_vendor, merged_family, record_event
 from hub.database import TENANT_SCHEMA
 from hub.errors import Conflict, InvalidInput, TenantNotFound
+from tenants.audit import append_audit
 from tenants.registry import Tenant, get_tenant
 
 
@@ -111,6 +112,13 @@ async def suspend_vendor(
     }
     record_event(session, vendor.id, VendorEventKind.SUSPENDED, detail, by_account_id)
     await session.flush()
+    await append_audit(
+        session,
+        actor_id=by_account_id,
+        action="vendor.suspended",
+        subject=f"vendor:{vendor.id}",
+        payload={"reason": reason, "ends_on": ends_on.isoformat(), "suspension_id": suspension.id},
+    )
     await session.refresh(suspension)
     return suspension
 

@@ -40,4 +40,4 @@ class AgencyController(Controller):
             raise Forbidden("a person's token is needed to add an agency")
         async with tenant_session.begin():
             await require_role(tenant_session, caller.account_id, tenant.id, [Role.TENANT_ADMIN])
-            return AgencyView.of(await add_agency(tenant_session, data.name))
+            return AgencyView.of(await add_agency(tenant_session, data.name, actor_id=caller.account_id))

@@ -8,9 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import Conflict, InvalidInput
 from tenants.agencies.models import Agency
+from tenants.audit import append_audit
 
 
-async def add_agency(session: AsyncSession, name: str) -> Agency:
+async def add_agency(session: AsyncSession, name: str, *, actor_id: int | None = None) -> Agency:
+    """Add an agency, and record it in the tenant's audit chain (``actor_id`` None: an operator's CLI)."""
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise InvalidInput("an agency's name must be 1 to 200 characters", field="name")
@@ -24,6 +26,13 @@ async def add_agency(session: AsyncSession, name: str) -> Agency:
     except IntegrityError as exc:
         raise Conflict(f"agency {name!r} exists already", field="name") from exc
     await session.refresh(agency)
+    await append_audit(
+        session,
+        actor_id=actor_id,
+        action="agency.added",
+        subject=f"agency:{agency.id}",
+        payload={"name": name},
+    )
     return agency
 
 

@@ -28,8 +28,7 @@ async def entries_of(engine: AsyncEngine, tenant: Tenant, **options: Any) -> lis
 async def test_concurrent_appends_make_one_gap_free_chain(audit_hub: AsyncEngine, malang: Tenant) -> None:
     async def one_transaction(n: int) -> int:
         async with tenant_session(audit_hub, malang.schema) as session, session.begin():
-            await add_agency(session, f"Dinas {n}")  # the change the entry records
-            await asyncio.sleep(0.001 * (n % 3))
+            await asyncio.sleep(0.001 * (n % 3))  # transactions interleave before they append
             entry = await append_audit(
                 session, actor_id=n, action="agency.added", subject=f"agency:{n}", payload={"n": n}
             )

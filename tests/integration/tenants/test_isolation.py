@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.database import hub_sessions, tenant_session
 from hub.errors import Conflict
 from tenants.agencies import add_agency, list_agencies
+from tenants.audit import read_audit, verify_chain
 from tests.conftest import make_tenant
 
 
@@ -38,3 +39,17 @@ async def test_a_session_without_a_tenant_reaches_no_tenant(hub: AsyncEngine) ->
     with pytest.raises(DBAPIError, match=r'relation "tenant\.agencies" does not exist'):
         async with hub_sessions(hub)() as session:
             await list_agencies(session)
+
+
+async def test_adding_an_agency_is_recorded_in_the_tenants_audit_chain(hub: AsyncEngine) -> None:
+    malang = await make_tenant(hub, "kab-malang", "3507")
+    async with tenant_session(hub, malang.schema) as session, session.begin():
+        await add_agency(session, "Dinas Kominfo", actor_id=42)
+    async with tenant_session(hub, malang.schema) as session:
+        [entry] = await read_audit(session)
+        assert (entry.action, entry.actor_id, entry.payload) == (
+            "agency.added",
+            42,
+            {"name": "Dinas Kominfo"},
+        )
+        assert (await verify_chain(session)).ok
