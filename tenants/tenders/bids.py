@@ -138,6 +138,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     tender.opened_at, tender.opened_by = now, actor.account_id
     tender.opening = {
         "opened_at": now.isoformat(),
+        "opened_by": actor.account_id,
         "bids": results,
         "count": len(results),
         "tampered": sum(r["status"] == "tampered" for r in results),

@@ -31,6 +31,7 @@ from tenants.tenders import (
     reschedule_stage,
     submit_bid,
 )
+from tenants.tenders.documents import MAX_DOCUMENT_BYTES, PostgresBlobStore, upload_document
 from tenants.tenders.keys import rewrap_tenant_keys
 from tests.conftest import make_tenant
 
@@ -240,3 +241,37 @@ async def _bundles(engine: AsyncEngine, tender_id: int) -> list[bytes]:
             text("SELECT bundle FROM t_3507.bids WHERE tender_id = :t"), {"t": tender_id}
         )
         return [bytes(r[0]) for r in rows]
+
+
+async def test_an_oversize_or_foreign_document_is_refused(stage: Stage, clean_identity: AsyncEngine) -> None:
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        with pytest.raises(InvalidInput, match="MiB"):
+            await upload_document(
+                session,
+                stage.pokja,
+                stage.tender_id,
+                "besar.pdf",
+                "application/pdf",
+                b"x" * (MAX_DOCUMENT_BYTES + 1),
+                PostgresBlobStore(),
+            )
+        with pytest.raises(InvalidInput, match="not accepted"):
+            await upload_document(
+                session,
+                stage.pokja,
+                stage.tender_id,
+                "x.exe",
+                "application/x-msdownload",
+                b"MZ",
+                PostgresBlobStore(),
+            )
+        with pytest.raises(Forbidden):
+            await upload_document(
+                session,
+                stage.vendor,
+                stage.tender_id,
+                "a.pdf",
+                "application/pdf",
+                b"%PDF",
+                PostgresBlobStore(),
+            )
