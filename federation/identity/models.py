@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase
+from hub.database import HubBase, Timestamps
 
 
 class Role(StrEnum):
@@ -33,7 +33,7 @@ class AccountStatus(StrEnum):
     DISABLED = "disabled"
 
 
-class Account(HubBase):
+class Account(Timestamps, HubBase):
     """A person who logs in: an official of some tenant, a vendor's user, or a hub operator."""
 
     __tablename__ = "accounts"
@@ -47,10 +47,6 @@ class Account(HubBase):
     status: Mapped[str] = mapped_column(String(16), default=AccountStatus.ACTIVE.value)
     vendor_id: Mapped[int | None] = mapped_column(BigInteger)
     """The vendor company this user acts for (``hub.vendors``; the constraint is in the migration)."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, String,
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase, TenantBase
+from hub.database import HubBase, TenantBase, Timestamps
 
 
 class VendorStatus(StrEnum):
@@ -29,7 +29,7 @@ class VendorEventKind(StrEnum):
     ABSORBED = "absorbed"  # on the survivor: a duplicate became part of it
 
 
-class Vendor(HubBase):  # penyedia
+class Vendor(Timestamps, HubBase):  # penyedia
     """A company that offers goods and services, registered once for the whole hub.
 
     A vendor acts through its users (accounts whose ``vendor_id`` is this vendor). Once a verifier of
@@ -51,10 +51,6 @@ class Vendor(HubBase):  # penyedia
     """Business fields (KBLI 2020 codes, five digits)."""
     status: Mapped[str] = mapped_column(String(16), default=VendorStatus.REGISTERED.value)
     merged_into_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     def to_dict(self) -> dict[str, object]:
         """The stable, machine-readable form (CLI ``--json`` and the HTTP API)."""

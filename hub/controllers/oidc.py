@@ -79,19 +79,7 @@ class OidcController(Controller):
             "id_token_signing_alg_values_supported": ["ES256"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "claims_supported": [
-                "sub",
-                "iss",
-                "aud",
-                "exp",
-                "iat",
-                "auth_time",
-                "nonce",
-                "name",
-                "email",
-                "email_verified",
-                "vendor_id",
-            ],
+            "claims_supported": CLAIMS,
         }
 
     @get("/oauth/jwks", summary="The public keys that verify the hub's tokens")

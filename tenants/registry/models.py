@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import BigInteger, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.database import HubBase, schema_of
+from hub.database import HubBase, Timestamps, schema_of
 
 
 class TenantStatus(StrEnum):
@@ -20,7 +19,7 @@ TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 """WIB, WITA and WIT: the only clocks an Indonesian LPSE runs on."""
 
 
-class Tenant(HubBase):
+class Tenant(Timestamps, HubBase):
     """One LPSE on the hub: a province, regency or city, with its own schema ``t_<code>``."""
 
     __tablename__ = "tenants"
@@ -36,10 +35,6 @@ class Tenant(HubBase):
     timezone: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=TenantStatus.ACTIVE.value)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
     hosts: Mapped[list[TenantHost]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="TenantHost.host"
     )
