@@ -189,7 +189,10 @@ def load_generator(
         latencies: list[float] = []
         receipts: dict[int, str] = {}
         refused: dict[int, str] = {}
-        async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency)) as client:
+        # Each vendor sends its bid on a connection of its own, as 2,000 different browsers would; kept-alive
+        # connections would all stick to whichever server worker accepted them first.
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
 
             async def worker() -> None:
                 while queue:
