@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,19 +84,19 @@ async def _membership_target(session: AsyncSession, role: Role, tenant_slug: str
     return (await get_tenant(session, tenant_slug)).id
 
 
+def _membership(account_id: int, tenant_id: int | None, role: Role) -> list[ColumnElement[bool]]:
+    """The conditions naming one membership; a hub role's tenant is NULL."""
+    tenant = Membership.tenant_id.is_(None) if tenant_id is None else Membership.tenant_id == tenant_id
+    return [Membership.account_id == account_id, tenant, Membership.role == role.value]
+
+
 async def grant_role(
     session: AsyncSession, email: str, role: str, tenant_slug: str | None, *, granted_by: int | None = None
 ) -> Membership:
     parsed = parse_role(role)
     account = await get_account(session, email)
     tenant_id = await _membership_target(session, parsed, tenant_slug)
-    existing = await session.scalar(
-        select(Membership).where(
-            Membership.account_id == account.id,
-            Membership.tenant_id.is_(None) if tenant_id is None else Membership.tenant_id == tenant_id,
-            Membership.role == parsed.value,
-        )
-    )
+    existing = await session.scalar(select(Membership).where(*_membership(account.id, tenant_id, parsed)))
     if existing is not None:
         raise Conflict(f"{email} holds {parsed.value} there already")
     membership = Membership(
@@ -111,13 +111,7 @@ async def revoke_role(session: AsyncSession, email: str, role: str, tenant_slug:
     parsed = parse_role(role)
     account = await get_account(session, email)
     tenant_id = await _membership_target(session, parsed, tenant_slug)
-    result = await session.execute(
-        delete(Membership).where(
-            Membership.account_id == account.id,
-            Membership.tenant_id.is_(None) if tenant_id is None else Membership.tenant_id == tenant_id,
-            Membership.role == parsed.value,
-        )
-    )
+    result = await session.execute(delete(Membership).where(*_membership(account.id, tenant_id, parsed)))
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound(f"{email} does not hold {parsed.value} there")
 

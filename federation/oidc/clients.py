@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.oidc.models import OAuthClient, digest
 from federation.oidc.server import SCOPES
-from hub.errors import InvalidInput, NotFound
+from hub.errors import InvalidInput
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -57,16 +56,3 @@ async def create_client(
     session.add(client)
     await session.flush()
     return client, secret
-
-
-async def list_clients(session: AsyncSession) -> list[OAuthClient]:
-    return list((await session.execute(select(OAuthClient).order_by(OAuthClient.name))).scalars())
-
-
-async def get_client(session: AsyncSession, client_id: str) -> OAuthClient:
-    client: OAuthClient | None = await session.scalar(
-        select(OAuthClient).where(OAuthClient.client_id == client_id)
-    )
-    if client is None:
-        raise NotFound(f"no client {client_id!r}")
-    return client

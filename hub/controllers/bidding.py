@@ -30,7 +30,6 @@ from tenants.tenders import (
     submit_bid,
     upload_document,
     vendor_of,
-    visible_tender,
 )
 from tenants.tenders.bids import MAX_BUNDLE_BYTES
 from tenants.tenders.participation import registered_vendor
@@ -222,5 +221,4 @@ class BiddingController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         async with tenant_session.begin():
-            await visible_tender(tenant_session, tender_id, official=True)
             return await open_bids(tenant_session, actor(caller, tenant), tender_id, state.master)

@@ -33,7 +33,7 @@ from tenants.tenders import (
     tender_view,
     visible_tender,
 )
-from tenants.tenders.models import Package
+from tenants.tenders.models import Package, Tender
 from tenants.tenders.views import package_view
 
 
@@ -76,6 +76,12 @@ async def is_official(session: AsyncSession, caller: Caller | None, tenant: Tena
     return bool(caller and caller.account_id and await roles_in(session, caller.account_id, tenant.id))
 
 
+async def view_of(session: AsyncSession, tenant: TenantRef, tender: Tender) -> dict[str, Any]:
+    package = await session.get(Package, tender.package_id)
+    assert package is not None  # a tender always has its package (foreign key)
+    return await tender_view(session, tenant, tender, package, await database_now(session))
+
+
 class PackageController(Controller):
     path = "/api/packages"
     tags = ["tenders"]  # noqa: RUF012
@@ -110,11 +116,7 @@ class TenderController(Controller):
             tender = await create_tender(
                 tenant_session, actor(caller, tenant), data.package_id, data.evaluation, schedule
             )
-            package = await tenant_session.get(Package, tender.package_id)
-            assert package is not None
-            return await tender_view(
-                tenant_session, tenant, tender, package, await database_now(tenant_session)
-            )
+            return await view_of(tenant_session, tenant, tender)
 
     @get("/", summary="The tenant's tenders: announced ones for everybody, drafts for its officials")
     async def list(
@@ -140,9 +142,7 @@ class TenderController(Controller):
     ) -> dict[str, Any]:
         official = await is_official(tenant_session, optional_caller, tenant)
         tender = await visible_tender(tenant_session, tender_id, official=official)
-        package = await tenant_session.get(Package, tender.package_id)
-        assert package is not None
-        return await tender_view(tenant_session, tenant, tender, package, await database_now(tenant_session))
+        return await view_of(tenant_session, tenant, tender)
 
     @post("/{tender_id:int}/announcement", summary="Announce: make public and create the bid key")
     async def announce(
@@ -155,11 +155,7 @@ class TenderController(Controller):
     ) -> dict[str, Any]:
         async with tenant_session.begin():
             tender = await announce_tender(tenant_session, actor(caller, tenant), tender_id, state.master)
-            package = await tenant_session.get(Package, tender.package_id)
-            assert package is not None
-            return await tender_view(
-                tenant_session, tenant, tender, package, await database_now(tenant_session)
-            )
+            return await view_of(tenant_session, tenant, tender)
 
     @post("/{tender_id:int}/schedule-changes", summary="Move a stage that has not started (with a reason)")
     async def reschedule(

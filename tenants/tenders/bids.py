@@ -27,11 +27,12 @@ from tenants.sealing import (
     parse_bundle,
     seal_bid,
     sign_receipt,
+    tender_key_context,
     unwrap_key,
 )
 from tenants.tenders.common import Actor, database_now, get_tender
-from tenants.tenders.keys import receipt_signer, tenant_key, tender_context
-from tenants.tenders.models import Bid, TenderStatus
+from tenants.tenders.keys import receipt_signer, tenant_key
+from tenants.tenders.models import Bid, Tender, TenderStatus
 from tenants.tenders.participation import registered_vendor, require_stage
 from tenants.tenders.service import load_schedule
 from tenants.tenders.stages import Stage
@@ -49,9 +50,22 @@ async def submit_bid(
     session: AsyncSession, actor: Actor, tender_id: int, bundle: bytes, master: MasterKey
 ) -> AcceptedBid:
     """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed."""
+    vendor_id, tender = await _bidder(session, actor, tender_id)
+    return await _store(session, actor, tender, vendor_id, bundle, master)
+
+
+async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
+    """The caller's registered vendor and the tender, while bid submission is open."""
     vendor_id = await registered_vendor(session, actor, tender_id)
     tender = await get_tender(session, tender_id)
     await require_stage(session, tender, Stage.BID_SUBMISSION)
+    return vendor_id, tender
+
+
+async def _store(
+    session: AsyncSession, actor: Actor, tender: Tender, vendor_id: int, bundle: bytes, master: MasterKey
+) -> AcceptedBid:
+    tender_id = tender.id
     parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
     assert tender.public_key is not None  # announced tenders have their key
     check_bundle_for(
@@ -102,10 +116,8 @@ async def seal_and_submit(
     session: AsyncSession, actor: Actor, tender_id: int, price: int, files: list[BidFile], master: MasterKey
 ) -> AcceptedBid:
     """The hub seals for the vendor (upload through the browser), then stores as any sealed bid."""
-    vendor_id = await registered_vendor(session, actor, tender_id)
-    tender = await get_tender(session, tender_id)
-    if tender.public_key is None:
-        raise Conflict(f"tender {tender_id} is not announced")
+    vendor_id, tender = await _bidder(session, actor, tender_id)
+    assert tender.public_key is not None  # bid submission is open only for announced tenders
     bundle = seal_bid(
         tender.public_key,
         tenant_code=actor.tenant.code,
@@ -114,7 +126,7 @@ async def seal_and_submit(
         price=price,
         files=files,
     )
-    return await submit_bid(session, actor, tender_id, bundle, master)
+    return await _store(session, actor, tender, vendor_id, bundle, master)
 
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
@@ -131,7 +143,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         raise Conflict(f"bids cannot be opened before bid submission closes at {closes.isoformat()}")
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
-    private = unwrap_key(tender.wrapped_private_key, key, tender_context(actor.tenant.code, tender_id))
+    private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
     results = [
         await _open_one(session, actor, bid, private) for bid in await current_bids(session, tender_id)
     ]

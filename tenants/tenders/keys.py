@@ -19,6 +19,7 @@ from tenants.sealing import (
     encode_receipt_public_key,
     generate_receipt_key,
     new_tenant_key,
+    tenant_key_context,
     unwrap_key,
     wrap_key,
 )
@@ -30,10 +31,6 @@ def master_key_id(master: MasterKey) -> str:
     return hashlib.sha256(b"lpse-hub master key id" + master.key).hexdigest()[:16]
 
 
-def _context(tenant_code: str) -> str:
-    return f"lpse-hub/tenant-key/{tenant_code}"
-
-
 async def tenant_key(session: AsyncSession, master: MasterKey, tenant_code: str) -> bytes:
     """The tenant's key, created on first use."""
     record = await session.get(TenantKey, tenant_code)
@@ -42,25 +39,21 @@ async def tenant_key(session: AsyncSession, master: MasterKey, tenant_code: str)
         session.add(
             TenantKey(
                 tenant_code=tenant_code,
-                wrapped_key=wrap_key(key, master.key, _context(tenant_code)),
+                wrapped_key=wrap_key(key, master.key, tenant_key_context(tenant_code)),
                 master_key_id=master_key_id(master),
             )
         )
         await session.flush()
         return key
-    return unwrap_key(record.wrapped_key, master.key, _context(tenant_code))
-
-
-def tender_context(tenant_code: str, tender_id: int) -> str:
-    return f"lpse-hub/tender-key/{tenant_code}/{tender_id}"
+    return unwrap_key(record.wrapped_key, master.key, tenant_key_context(tenant_code))
 
 
 async def rewrap_tenant_keys(session: AsyncSession, old: MasterKey, new: MasterKey) -> int:
     """Re-wrap every tenant key under ``new``; returns how many. Bids stay as they are."""
     records = list((await session.execute(select(TenantKey).with_for_update())).scalars())
     for record in records:
-        key = unwrap_key(record.wrapped_key, old.key, _context(record.tenant_code))
-        record.wrapped_key = wrap_key(key, new.key, _context(record.tenant_code))
+        key = unwrap_key(record.wrapped_key, old.key, tenant_key_context(record.tenant_code))
+        record.wrapped_key = wrap_key(key, new.key, tenant_key_context(record.tenant_code))
         record.master_key_id = master_key_id(new)
         record.rewrapped_at = utcnow()
     for receipt in (await session.execute(select(ReceiptKey).with_for_update())).scalars():

@@ -17,9 +17,9 @@ from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from hub.errors import Conflict, InvalidInput, NotFound
 from tenants.agencies import Agency
-from tenants.sealing import fingerprint, generate_tender_keypair, wrap_key
+from tenants.sealing import fingerprint, generate_tender_keypair, tender_key_context, wrap_key
 from tenants.tenders.common import Actor, database_now, get_tender, rupiah
-from tenants.tenders.keys import tenant_key, tender_context
+from tenants.tenders.keys import tenant_key
 from tenants.tenders.models import Category, Evaluation, Method, Package, Tender, TenderStage, TenderStatus
 from tenants.tenders.stages import Stage, Window, parse_schedule
 
@@ -139,7 +139,7 @@ async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, m
         raise Conflict("bid submission would already be over: reschedule before announcing")
     private, public = generate_tender_keypair()
     key = await tenant_key(session, master, actor.tenant.code)
-    tender.wrapped_private_key = wrap_key(private, key, tender_context(actor.tenant.code, tender.id))
+    tender.wrapped_private_key = wrap_key(private, key, tender_key_context(actor.tenant.code, tender.id))
     tender.public_key, tender.key_fingerprint = public, fingerprint(public)
     tender.status, tender.announced_at = TenderStatus.ANNOUNCED.value, now
     await session.flush()
