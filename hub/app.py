@@ -24,9 +24,13 @@ from hub.auth import provide_caller, provide_optional_caller
 from hub.controllers.agencies import AgencyController
 from hub.controllers.audit import AuditController
 from hub.controllers.bidding import BiddingController
+from hub.controllers.contracts import ContractController
+from hub.controllers.direct import DirectProcurementController
+from hub.controllers.evaluation import EvaluationController
 from hub.controllers.health import HealthController
 from hub.controllers.login import LoginController
 from hub.controllers.me import MeController
+from hub.controllers.objections import ObjectionController
 from hub.controllers.oidc import OidcController
 from hub.controllers.receipts import ReceiptKeyController
 from hub.controllers.tenants import TenantController
@@ -46,6 +50,10 @@ TENANT_CONTROLLERS = [
     PackageController,
     TenderController,
     BiddingController,
+    EvaluationController,
+    ObjectionController,
+    ContractController,
+    DirectProcurementController,
     AuditController,
 ]
 logger = logging.getLogger("hub")

@@ -33,9 +33,12 @@ class AgencyController(Controller):
 
     @post("/", summary="Add an agency (tenant_admin of this tenant)")
     async def add(
-        self, data: JSONBody[NewAgency], caller: NamedDependency[Caller], tenant: NamedDependency[TenantRef],
+        self,
+        data: JSONBody[NewAgency],
+        caller: NamedDependency[Caller],
+        tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> AgencyView:  # fmt: skip
+    ) -> AgencyView:
         if caller.account_id is None:
             raise Forbidden("a person's token is needed to add an agency")
         async with tenant_session.begin():

@@ -54,8 +54,9 @@ class LoginController(Controller):
         check_csrf(request, form.get("csrf", ""))
         async with hub_sessions(state.engine)() as session:
             try:
-                account = await authenticate(session, form.get("email", ""), form.get("password", ""),
-                                             client_address(request))  # fmt: skip
+                account = await authenticate(
+                    session, form.get("email", ""), form.get("password", ""), client_address(request)
+                )
             except Unauthenticated as refused:
                 await session.commit()  # the failure counts towards the rate limit
                 page = login_page(
@@ -64,8 +65,12 @@ class LoginController(Controller):
                 return Response(page, status_code=401, media_type="text/html")
             except TooManyAttempts as limited:
                 page = login_page(next_url, csrf_token(request), limited.detail, self._upstream_name(state))
-                return Response(page, status_code=429, media_type="text/html",
-                                headers={"Retry-After": str(limited.retry_after)})  # fmt: skip
+                return Response(
+                    page,
+                    status_code=429,
+                    media_type="text/html",
+                    headers={"Retry-After": str(limited.retry_after)},
+                )
             await session.commit()
         log_in(request, account.id)
         return Redirect(next_url, status_code=303)

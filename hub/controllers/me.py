@@ -17,9 +17,11 @@ class MeController(Controller):
 
     @get("/", summary="The caller and its roles in this tenant")
     async def me(
-        self, caller: NamedDependency[Caller], tenant: NamedDependency[TenantRef],
+        self,
+        caller: NamedDependency[Caller],
+        tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, object]:  # fmt: skip
+    ) -> dict[str, object]:
         roles = await roles_in(tenant_session, caller.account_id, tenant.id) if caller.account_id else set()
         return {
             "account_id": caller.account_id,

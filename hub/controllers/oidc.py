@@ -40,8 +40,12 @@ def from_authlib(result: tuple[int, Any, list[tuple[str, str]]]) -> Response[Any
     header_map = dict(headers)
     if status == 302:
         return Redirect(header_map["Location"], status_code=302)
-    return Response(body, status_code=status, headers={**header_map, "Cache-Control": "no-store"},
-                    media_type="application/json")  # fmt: skip
+    return Response(
+        body,
+        status_code=status,
+        headers={**header_map, "Cache-Control": "no-store"},
+        media_type="application/json",
+    )
 
 
 CLAIMS = [
@@ -133,11 +137,15 @@ async def _authorize(request: Request[Any, Any, State], state: State, decision: 
         # authlib redirects only to a redirect URI it has checked; otherwise the user sees the error.
         if getattr(error, "redirect_uri", None):
             return Redirect(f"{error.redirect_uri}?{urlencode(error.get_body())}", status_code=302)
-        return Response(error_page("Permintaan ditolak / Request refused", error.get_error_description() or
-                                   error.error), status_code=400, media_type="text/html")  # fmt: skip
+        return Response(
+            error_page("Permintaan ditolak / Request refused", error.get_error_description() or error.error),
+            status_code=400,
+            media_type="text/html",
+        )
     if account_id is None:
-        return Redirect(f"/login?{urlencode({'next': str(request.url.path) + '?' + request.url.query})}",
-                        status_code=302)  # fmt: skip
+        return Redirect(
+            f"/login?{urlencode({'next': str(request.url.path) + '?' + request.url.query})}", status_code=302
+        )
     client = grant.client
     if decision is None and not client.first_party:
         fields = {k: v[0] for k, v in parse_qs(request.url.query).items()}

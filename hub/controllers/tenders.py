@@ -48,6 +48,8 @@ class NewTender:
     package_id: int
     evaluation: str
     schedule: dict[str, StageWindow]
+    criteria: dict[str, Any] | None = None
+    objection_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,13 @@ class TenderController(Controller):
         schedule = {name: (w.starts_at, w.ends_at) for name, w in data.schedule.items()}
         async with tenant_session.begin():
             tender = await create_tender(
-                tenant_session, actor(caller, tenant), data.package_id, data.evaluation, schedule
+                tenant_session,
+                actor(caller, tenant),
+                data.package_id,
+                data.evaluation,
+                schedule,
+                criteria=data.criteria,
+                objection_days=data.objection_days,
             )
             return await view_of(tenant_session, tenant, tender)
 

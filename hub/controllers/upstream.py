@@ -40,8 +40,17 @@ class UpstreamLoginController(Controller):
         url, flow_state = upstream.client().create_authorization_url(
             meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce
         )
-        request.set_session({**request.session, "upstream": {
-            "state": flow_state, "verifier": verifier, "nonce": nonce, "next": safe_next(next)}})  # fmt: skip
+        request.set_session(
+            {
+                **request.session,
+                "upstream": {
+                    "state": flow_state,
+                    "verifier": verifier,
+                    "nonce": nonce,
+                    "next": safe_next(next),
+                },
+            }
+        )
         return Redirect(url, status_code=302)
 
     @get("/callback", include_in_schema=False)
@@ -56,9 +65,10 @@ class UpstreamLoginController(Controller):
         try:
             async with upstream.client() as client:
                 token = await client.fetch_token(
-                    meta["token_endpoint"], code=request.query_params.get("code", ""),
+                    meta["token_endpoint"],
+                    code=request.query_params.get("code", ""),
                     code_verifier=flow["verifier"],
-                )  # fmt: skip
+                )
             claims = await upstream.verified_claims(token["id_token"], flow["nonce"])
             async with hub_sessions(state.engine)() as session, session.begin():
                 account = await account_for_upstream(session, upstream.issuer, claims)

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from federation.vendors import Vendor
 from hub.errors import Conflict
@@ -30,7 +29,7 @@ from tenants.sealing import (
     tender_key_context,
     unwrap_key,
 )
-from tenants.tenders.common import Actor, database_now, get_tender
+from tenants.tenders.common import Actor, database_now, get_tender, runner_tender
 from tenants.tenders.keys import receipt_signer, tenant_key
 from tenants.tenders.models import Bid, Tender, TenderStatus
 from tenants.tenders.participation import registered_vendor, require_stage
@@ -130,13 +129,12 @@ async def seal_and_submit(
 
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
-    """Open every current bid: only the committee, only once bid submission is over (database clock)."""
-    await actor.require(session, Role.SELECTION_COMMITTEE)
-    tender = await get_tender(session, tender_id, for_update=True)
-    if tender.status != TenderStatus.ANNOUNCED:
-        raise Conflict(f"tender {tender_id} is {tender.status}")
+    """Open every current bid: only the tender's runner, only once bid submission is over (database clock)."""
+    tender = await runner_tender(session, actor, tender_id)
     if tender.opened_at is not None:
         raise Conflict(f"the bids of tender {tender_id} were opened already")
+    if tender.status != TenderStatus.ANNOUNCED:
+        raise Conflict(f"tender {tender_id} is {tender.status}")
     now = await database_now(session)
     closes = (await load_schedule(session, tender_id))[Stage.BID_SUBMISSION].ends_at
     if now < closes:
@@ -147,7 +145,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     results = [
         await _open_one(session, actor, bid, private) for bid in await current_bids(session, tender_id)
     ]
-    tender.opened_at, tender.opened_by = now, actor.account_id
+    tender.status, tender.opened_at, tender.opened_by = TenderStatus.OPENED.value, now, actor.account_id
     tender.opening = {
         "opened_at": now.isoformat(),
         "opened_by": actor.account_id,

@@ -32,6 +32,24 @@ class Actor:
         await append_audit(session, actor_id=self.account_id, action=action, subject=subject, payload=payload)
 
 
+def runner_role(tender: Tender) -> Role:
+    """Who runs the tender: the selection committee, or the procurement officer for direct procurement."""
+    return Role.PROCUREMENT_OFFICER if tender.is_direct else Role.SELECTION_COMMITTEE
+
+
+async def runner_tender(session: AsyncSession, actor: Actor, tender_id: int) -> Tender:
+    """The tender, locked, for a step only its runner may take.
+
+    The role is checked before the tender is looked up, so people without a role in this tenant
+    learn nothing of its tenders (not even whether one exists).
+    """
+    role = await actor.require(session, Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER)
+    tender = await get_tender(session, tender_id, for_update=True)
+    if role != runner_role(tender):
+        await actor.require(session, runner_role(tender))
+    return tender
+
+
 async def database_now(session: AsyncSession) -> datetime:
     """The transaction's time on the database clock: what every deadline is judged by.
 

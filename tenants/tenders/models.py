@@ -36,9 +36,20 @@ class Evaluation(StrEnum):
 
 
 class TenderStatus(StrEnum):
+    """Where a tender is. Before opening, which stage is open comes from the schedule and the clock."""
+
     DRAFT = "draft"
-    ANNOUNCED = "announced"
+    ANNOUNCED = "announced"  # public; registration, clarification, bid submission as scheduled
+    OPENED = "opened"  # bids opened: evaluation and qualification verification
+    AWARDED = "awarded"  # the committee decided the award (public at once for direct procurement)
+    AWARD_ANNOUNCED = "award_announced"  # results public; the objection period runs
+    AWARD_LETTER = "award_letter"  # SPPBJ issued by the commitment officer
+    CONTRACTED = "contracted"
+    FAILED = "failed"  # gagal tender: no passing bid, or another stated reason
     CANCELLED = "cancelled"
+
+
+CLOSED = (TenderStatus.CONTRACTED, TenderStatus.FAILED, TenderStatus.CANCELLED)
 
 
 class Package(TenantBase):  # paket
@@ -80,8 +91,24 @@ class Tender(TenantBase):
     opened_by: Mapped[int | None] = mapped_column(BigInteger)
     opening: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     """The opening record (bidders, prices, bundles that failed to open): public once opened."""
+    criteria: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    """Scoring criteria and weights of a merit-point or quality-and-cost tender (fixed at creation)."""
+    objection_days: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    """Evaluation round: an upheld objection reopens evaluation in a new round."""
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    """The evaluation results as published (award announcement or failure)."""
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fail_reason: Mapped[str | None] = mapped_column(Text)
+    retender_of: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("tenant.tenders.id"))
+    invited_vendor_id: Mapped[int | None] = mapped_column(BigInteger)
+    """Set for direct procurement (pengadaan langsung): the one vendor invited to offer."""
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def is_direct(self) -> bool:
+        return self.invited_vendor_id is not None
 
 
 class TenderStage(TenantBase):

@@ -45,6 +45,8 @@ async def is_registered(session: AsyncSession, tender_id: int, vendor_id: int) -
 async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: int) -> Registration:
     vendor_id = await vendor_of(session, actor.account_id)
     tender = await get_tender(session, tender_id)
+    if tender.is_direct:
+        raise Forbidden("a direct procurement takes the offer of its invited vendor only")
     await require_stage(session, tender, Stage.ANNOUNCEMENT, Stage.DOCUMENT_DOWNLOAD)
     eligibility = await can_bid_in(session, vendor_id)
     if not eligibility:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +19,11 @@ from federation.oidc.keys import MasterKey
 from hub.errors import Conflict, InvalidInput, NotFound
 from tenants.agencies import Agency
 from tenants.sealing import fingerprint, generate_tender_keypair, tender_key_context, wrap_key
-from tenants.tenders.common import Actor, database_now, get_tender, rupiah
+from tenants.tenders.common import Actor, database_now, get_tender, runner_tender, rupiah
+from tenants.tenders.criteria import parse_criteria
 from tenants.tenders.keys import tenant_key
 from tenants.tenders.models import Category, Evaluation, Method, Package, Tender, TenderStage, TenderStatus
+from tenants.tenders.rules import objection_limits
 from tenants.tenders.stages import Stage, Window, parse_schedule
 
 
@@ -92,34 +95,70 @@ async def create_tender(
     package_id: int,
     evaluation: str,
     schedule: Mapping[str, tuple[datetime, datetime]],
+    *,
+    criteria: Mapping[str, Any] | None = None,
+    objection_days: int | None = None,
+    retender_of: int | None = None,
 ) -> Tender:
     await actor.require(session, Role.SELECTION_COMMITTEE)
-    if await session.get(Package, package_id) is None:
+    package = await session.get(Package, package_id)
+    if package is None:
         raise InvalidInput(f"no package {package_id} in this tenant", field="package_id")
+    if package.method == Method.DIRECT_PROCUREMENT:
+        raise InvalidInput(
+            "a direct procurement package is run by a procurement officer, not put to tender",
+            field="package_id",
+        )
+    await require_no_live_tender(session, package_id)
+    evaluation = _choice(evaluation, Evaluation, "evaluation")
+    scoring = parse_criteria(evaluation, criteria)
     stages = parse_schedule(schedule)
     tender = Tender(
         package_id=package_id,
-        evaluation=_choice(evaluation, Evaluation, "evaluation"),
+        evaluation=evaluation,
+        criteria=scoring.as_json() if scoring else None,
+        objection_days=(await objection_limits(session)).choose(objection_days),
         status=TenderStatus.DRAFT.value,
+        retender_of=retender_of,
         created_by=actor.account_id,
     )
     session.add(tender)
     await session.flush()
-    for stage, window in stages.items():
-        session.add(
-            TenderStage(
-                tender_id=tender.id, stage=stage.value, starts_at=window.starts_at, ends_at=window.ends_at
-            )
-        )
-    await session.flush()
+    await save_schedule(session, tender.id, stages)
     await actor.record(
         session,
         "tender.created",
         f"tender:{tender.id}",
         package_id=package_id,
+        evaluation=evaluation,
+        criteria=tender.criteria,
+        objection_days=tender.objection_days,
+        retender_of=retender_of,
         schedule={s.value: [w.starts_at.isoformat(), w.ends_at.isoformat()] for s, w in stages.items()},
     )
     return tender
+
+
+async def require_no_live_tender(session: AsyncSession, package_id: int) -> None:
+    """A package is procured once at a time: a new tender only after the last one failed or was cancelled."""
+    live = await session.scalar(
+        select(Tender.id).where(
+            Tender.package_id == package_id,
+            Tender.status.not_in([TenderStatus.FAILED.value, TenderStatus.CANCELLED.value]),
+        )
+    )
+    if live is not None:
+        raise Conflict(f"package {package_id} is already in tender {live}")
+
+
+async def save_schedule(session: AsyncSession, tender_id: int, stages: Mapping[Stage, Window]) -> None:
+    for stage, window in stages.items():
+        session.add(
+            TenderStage(
+                tender_id=tender_id, stage=stage.value, starts_at=window.starts_at, ends_at=window.ends_at
+            )
+        )
+    await session.flush()
 
 
 async def load_schedule(session: AsyncSession, tender_id: int) -> dict[Stage, Window]:
@@ -137,16 +176,23 @@ async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, m
     schedule = await load_schedule(session, tender_id)
     if schedule[Stage.BID_SUBMISSION].ends_at <= now:
         raise Conflict("bid submission would already be over: reschedule before announcing")
-    private, public = generate_tender_keypair()
-    key = await tenant_key(session, master, actor.tenant.code)
-    tender.wrapped_private_key = wrap_key(private, key, tender_key_context(actor.tenant.code, tender.id))
-    tender.public_key, tender.key_fingerprint = public, fingerprint(public)
+    await issue_tender_key(session, master, actor.tenant.code, tender)
     tender.status, tender.announced_at = TenderStatus.ANNOUNCED.value, now
     await session.flush()
     await actor.record(
         session, "tender.announced", f"tender:{tender.id}", key_fingerprint=tender.key_fingerprint
     )
     return tender
+
+
+async def issue_tender_key(
+    session: AsyncSession, master: MasterKey, tenant_code: str, tender: Tender
+) -> None:
+    """Give the tender the key pair its bids are sealed for; the private half wrapped by the tenant key."""
+    private, public = generate_tender_keypair()
+    key = await tenant_key(session, master, tenant_code)
+    tender.wrapped_private_key = wrap_key(private, key, tender_key_context(tenant_code, tender.id))
+    tender.public_key, tender.key_fingerprint = public, fingerprint(public)
 
 
 async def reschedule_stage(
@@ -200,10 +246,9 @@ async def reschedule_stage(
 
 
 async def cancel_tender(session: AsyncSession, actor: Actor, tender_id: int, reason: str) -> Tender:
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    tender = await runner_tender(session, actor, tender_id)
     if not reason.strip():
         raise InvalidInput("a cancellation needs a reason", field="reason")
-    tender = await get_tender(session, tender_id, for_update=True)
     if tender.status == TenderStatus.CANCELLED:
         raise Conflict(f"tender {tender_id} is cancelled already")
     if tender.opened_at is not None:

@@ -1,7 +1,8 @@
 """What a tender looks like to whoever asks: times in the tenant's zone, and only what the stage allows.
 
 Before announcement only officials see a tender. Nothing of a bid is shown before the opening;
-once opened, the bidders and their prices are public.
+once opened, the bidders and their prices are public; the evaluation results, with the award
+announcement (or the failure).
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.documents import list_documents
 from tenants.tenders.models import Clarification, Package, Tender
+from tenants.tenders.objections import objections_of
+from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
+from tenants.tenders.progress import current_stage
 from tenants.tenders.service import load_schedule
-from tenants.tenders.stages import ORDER, open_stages
+from tenants.tenders.stages import ORDER, Stage, Window, open_stages
 
 
 def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -73,7 +78,82 @@ async def tender_view(
         "cancel_reason": tender.cancel_reason,
         "opening": tender.opening,  # None until the committee opens the bids
     }
-    return view
+    return view | await outcome_view(session, tender, schedule, now, zone)
+
+
+async def outcome_view(
+    session: AsyncSession, tender: Tender, schedule: dict[Stage, Window], now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    """After the opening: what is public of the evaluation, award, objections and contract.
+
+    Results are public from the award announcement (or the failure) on, never before; a direct
+    procurement's award is public once decided.
+    """
+    awards = (
+        await session.execute(select(Award).where(Award.tender_id == tender.id).order_by(Award.round))
+    ).scalars()
+    contract = await session.get(Contract, tender.id)
+    retendered_as = await session.scalar(select(Tender.id).where(Tender.retender_of == tender.id))
+    published = [a for a in awards if a.announced_at is not None or tender.is_direct]
+    return {
+        "stage": current_stage(tender, schedule, now),
+        "round": tender.round,
+        "criteria": tender.criteria,
+        "objection_days": None if tender.is_direct else tender.objection_days,
+        "direct_procurement": {"invited_vendor_id": tender.invited_vendor_id} if tender.is_direct else None,
+        "retender_of": tender.retender_of,
+        "retendered_as": retendered_as,
+        "failed": {"at": local(tender.failed_at, zone), "reason": tender.fail_reason}
+        if tender.failed_at
+        else None,
+        "results": tender.results,
+        "awards": [award_view(a, zone) for a in published],
+        "objections": [objection_view(o, files, zone) for o, files in await objections_of(session, tender.id)]
+        if published
+        else [],
+        "contract": contract_view(contract) if contract else None,
+    }
+
+
+def award_view(award: Award, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "round": award.round,
+        "vendor_id": award.vendor_id,
+        "price": award.price,
+        "reserves": list(award.reserves),
+        "decided_at": local(award.decided_at, zone),
+        "announced_at": local(award.announced_at, zone),
+        "objection_ends_at": local(award.objection_ends_at, zone),
+        "withdrawn_at": local(award.withdrawn_at, zone),
+        "letter": {"number": award.letter_number, "issued_at": local(award.letter_issued_at, zone)}
+        if award.letter_number
+        else None,
+    }
+
+
+def objection_view(objection: Objection, files: list[ObjectionFile], zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": objection.id,
+        "round": objection.round,
+        "vendor_id": objection.vendor_id,
+        "grounds": objection.grounds,
+        "lodged_at": local(objection.lodged_at, zone),
+        "files": [{"id": f.id, "name": f.name, "size": f.size, "sha256": f.sha256} for f in files],
+        "answer": objection.answer,
+        "upheld": objection.upheld,
+        "answered_at": local(objection.answered_at, zone),
+    }
+
+
+def contract_view(contract: Contract) -> dict[str, Any]:
+    return {
+        "number": contract.number,
+        "vendor_id": contract.vendor_id,
+        "value": contract.value,
+        "signed_on": contract.signed_on.isoformat(),
+        "starts_on": contract.starts_on.isoformat(),
+        "ends_on": contract.ends_on.isoformat(),
+    }
 
 
 def clarification_view(
