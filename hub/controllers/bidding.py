@@ -200,7 +200,7 @@ class BiddingController(Controller):
             raise InvalidInput("price must be a whole number of rupiah", field="price") from None
         files = [
             BidFile(f.filename or "file", f.content_type, await f.read())
-            for f in form.getall("files")
+            for f in (form.getall("files") if "files" in form else [])
             if isinstance(f, UploadFile)
         ]
         if not files:

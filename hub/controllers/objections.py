@@ -48,7 +48,7 @@ class ObjectionController(Controller):
         form = await request.form()
         attachments = [
             Attachment(f.filename or "", f.content_type, await f.read())
-            for f in form.getall("files")
+            for f in (form.getall("files") if "files" in form else [])
             if isinstance(f, UploadFile)
         ]
         grounds = form.get("grounds")
