@@ -33,7 +33,7 @@ from tenants.tenders import (
 )
 from tenants.tenders.bids import MAX_BUNDLE_BYTES
 from tenants.tenders.participation import registered_vendor
-from tenants.tenders.views import clarification_view
+from tenants.tenders.views import clarification_view, localized
 
 STORE = PostgresBlobStore()
 SEALED_BID_TYPE = "application/vnd.lpse-hub.sealed-bid+json"
@@ -221,4 +221,5 @@ class BiddingController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         async with tenant_session.begin():
-            return await open_bids(tenant_session, actor(caller, tenant), tender_id, state.master)
+            opening = await open_bids(tenant_session, actor(caller, tenant), tender_id, state.master)
+            return dict(localized(opening, ZoneInfo(tenant.timezone)))

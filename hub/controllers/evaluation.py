@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -23,6 +24,7 @@ from tenants.tenders.evaluation import (
     verify_qualification,
 )
 from tenants.tenders.ranking import Ranking
+from tenants.tenders.views import localized
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +52,14 @@ class Retender:
     objection_days: int | None = None
 
 
-def ranking_view(tender_round: int, ranking: Ranking) -> dict[str, Any]:
+def ranking_view(tender_round: int, ranking: Ranking, tenant: TenantRef) -> dict[str, Any]:
     ranked = ranking.ranked
+    bidders = [r.as_json() for r in ranked + [r for r in ranking.results if r.rank is None]]
     return {
         "round": tender_round,
         "complete": ranking.complete,
         "leader": ranking.leader.vendor_id if ranking.leader else None,
-        "bidders": [r.as_json() for r in ranked + [r for r in ranking.results if r.rank is None]],
+        "bidders": localized(bidders, ZoneInfo(tenant.timezone)),
     }
 
 
@@ -75,7 +78,7 @@ class EvaluationController(Controller):
         if not await is_official(tenant_session, caller, tenant):
             raise Forbidden("the evaluation is published with the award announcement")
         tender = await get_tender(tenant_session, tender_id)
-        return ranking_view(tender.round, await evaluation_state(tenant_session, tender))
+        return ranking_view(tender.round, await evaluation_state(tenant_session, tender), tenant)
 
     @post("/assessments", summary="Record verdicts on bids' aspects (selection_committee)")
     async def assess(
@@ -91,7 +94,7 @@ class EvaluationController(Controller):
                 tenant_session, actor(caller, tenant), tender_id, data.assessments
             )
             tender = await get_tender(tenant_session, tender_id)
-            return ranking_view(tender.round, ranking)
+            return ranking_view(tender.round, ranking, tenant)
 
     @post("/qualification-verifications", summary="Record the top bidder's proof of qualification")
     async def verify(
@@ -107,7 +110,7 @@ class EvaluationController(Controller):
                 tenant_session, actor(caller, tenant), tender_id, data.vendor_id, data.passed, data.reason
             )
             tender = await get_tender(tenant_session, tender_id)
-            return ranking_view(tender.round, ranking)
+            return ranking_view(tender.round, ranking, tenant)
 
     @post("/award", summary="Decide the award (selection_committee; procurement_officer for direct)")
     async def award(

@@ -135,19 +135,22 @@ def rank_bids(
     criteria: Criteria | None,
 ) -> Ranking:
     results = [_assess(bid, assessments, owner_estimate, criteria) for bid in bids]
-    for result in results:
-        verdict = verifications.get(result.vendor_id)
-        if verdict is not None and result.status == "passed":
-            result.verified = verdict.passed
-            if not verdict.passed:
-                result.fail(VERIFICATION, verdict.reason)
-    passing = [r for r in results if r.status == "passed"]
-    if criteria is not None and passing:
-        lowest = min(r.price or 0 for r in passing)
-        for r in passing:
+    evaluated = [r for r in results if r.status == "passed"]
+    if criteria is not None and evaluated:
+        # Price scores are relative to the lowest price that passed evaluation; a later failed
+        # verification removes a bidder but does not re-score the others.
+        lowest = min(r.price or 0 for r in evaluated)
+        for r in evaluated:
             assert r.technical_score is not None
             assert r.price is not None
             r.combined_score = criteria.combined_score(r.technical_score, r.price, lowest)
+    for result in evaluated:
+        verdict = verifications.get(result.vendor_id)
+        if verdict is not None:
+            result.verified = verdict.passed
+            if not verdict.passed:
+                result.fail(VERIFICATION, verdict.reason)
+    passing = [r for r in evaluated if r.status == "passed"]
     for position, result in enumerate(sorted(passing, key=_order), start=1):
         result.rank = position
     return Ranking(results)

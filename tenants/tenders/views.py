@@ -30,6 +30,23 @@ def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat() if moment is not None else None
 
 
+SNAPSHOT_TIMES = frozenset({"opened_at", "received_at", "published_at"})
+
+
+def localized(snapshot: Any, zone: ZoneInfo) -> Any:
+    """A stored JSON record (opening, results) with its UTC times shown in the tenant's zone."""
+    if isinstance(snapshot, dict):
+        return {
+            k: datetime.fromisoformat(v).astimezone(zone).isoformat()
+            if k in SNAPSHOT_TIMES and isinstance(v, str)
+            else localized(v, zone)
+            for k, v in snapshot.items()
+        }
+    if isinstance(snapshot, list):
+        return [localized(v, zone) for v in snapshot]
+    return snapshot
+
+
 def package_view(package: Package) -> dict[str, Any]:
     return {
         "id": package.id,
@@ -76,7 +93,7 @@ async def tender_view(
             for d in documents
         ],
         "cancel_reason": tender.cancel_reason,
-        "opening": tender.opening,  # None until the committee opens the bids
+        "opening": localized(tender.opening, zone),  # None until the committee opens the bids
     }
     return view | await outcome_view(session, tender, schedule, now, zone)
 
@@ -106,7 +123,7 @@ async def outcome_view(
         "failed": {"at": local(tender.failed_at, zone), "reason": tender.fail_reason}
         if tender.failed_at
         else None,
-        "results": tender.results,
+        "results": localized(tender.results, zone),
         "awards": [award_view(a, zone) for a in published],
         "objections": [objection_view(o, files, zone) for o, files in await objections_of(session, tender.id)]
         if published

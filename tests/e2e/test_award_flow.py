@@ -90,6 +90,9 @@ async def lowest_price_tender(client: Client, engine: AsyncEngine, where: Regenc
     public = await desk.public()
     assert public["stage"] == "evaluation"
     assert public["opening"]["count"] == 5
+    assert public["opening"]["bids"][0]["received_at"].endswith("+07:00")  # stored in UTC, shown in WIB
+    for outsider in (b["andalas"].headers, {}):
+        assert (await client.get(f"{desk.url}/evaluation", headers=outsider)).status_code in (401, 403)
     assert public["results"] is None
     assert public["awards"] == []
 
@@ -143,6 +146,32 @@ async def lowest_price_tender(client: Client, engine: AsyncEngine, where: Regenc
     assert public["results"] is None
     assert public["awards"] == []
 
+    other_tenant = {
+        "assessments": other.pokja,
+        "qualification-verifications": other.pokja,
+        "award": other.pokja,
+        "award-announcement": other.pokja,
+        "failure": other.pokja,
+        "award-letter": other.ppk,
+        "contract": other.ppk,
+        "opening": other.pokja,
+        "negotiations": other.officer,
+    }
+    any_step = {  # a body every step accepts: the refusal must come from the role, not the input
+        "assessments": [{"vendor_id": b["cendana"].vendor_id, "aspect": "price", "passed": True}],
+        "vendor_id": b["cendana"].vendor_id,
+        "passed": True,
+        "reason": "Alasan yang cukup panjang",
+        "number": "X/1/2026",
+        "value": 1,
+        "signed_on": today(),
+        "starts_on": today(),
+        "ends_on": today(),
+        "price": 1,
+        "notes": "catatan negosiasi",
+    }
+    for step, headers in other_tenant.items():  # officials of the other regency
+        assert (await desk.post(step, headers, any_step)).status_code == 403, step
     announced = ok(await desk.post("award-announcement", where.pokja))
     assert announced["stage"] == "objection_period"
     results = announced["results"]

@@ -346,11 +346,6 @@ def test_no_leader_when_no_bid_passes_evaluation() -> None:
     assert [r.failed_stage for r in ranking.results] == ["technical", "price", "administrative"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rank_bids recomputes the price part against the lowest price left after a failed "
-    "verification, so the ranking of the others can change instead of the next one moving up",
-)
 def test_a_failed_verification_in_a_scored_tender_moves_the_next_one_up() -> None:
     # Half and half, lowest passing price 100 (vendor 3):
     # 3: technical 100, price 100 -> 100
