@@ -49,6 +49,15 @@ class Answer:
     answer: str
 
 
+def file_response(data: bytes, name: str, content_type: str, sha256: str) -> Response[bytes]:
+    """A stored file as an attachment, with the digest it was stored under."""
+    return Response(
+        data,
+        media_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Digest": f"sha-256={sha256}"},
+    )
+
+
 def receipt_response(receipt: bytes) -> Response[bytes]:
     return Response(receipt, status_code=201, media_type="application/json")
 
@@ -98,14 +107,7 @@ class BiddingController(Controller):
         document, data = await download_document(
             tenant_session, tender_id, document_id, vendor_id=vendor_id, official=official, store=STORE
         )
-        return Response(
-            data,
-            media_type=document.content_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{document.name}"',
-                "Digest": f"sha-256={document.sha256}",
-            },
-        )
+        return file_response(data, document.name, document.content_type, document.sha256)
 
     @post("/registrations", summary="Register the caller's vendor for this tender")
     async def register(

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.caller import Caller
-from hub.controllers.bidding import STORE
+from hub.controllers.bidding import STORE, file_response
 from hub.controllers.tenders import actor
 from tenants.registry import TenantRef
 from tenants.tenders.objections import (
@@ -99,11 +99,4 @@ class ObjectionController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
         file, data = await objection_file(tenant_session, tender_id, file_id, STORE)
-        return Response(
-            data,
-            media_type=file.content_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{file.name}"',
-                "Digest": f"sha-256={file.sha256}",
-            },
-        )
+        return file_response(data, file.name, file.content_type, file.sha256)

@@ -30,6 +30,9 @@ from tests.e2e.procurement import (
     schedule,
     vendor,
 )
+from tests.e2e.procurement import (
+    package as create_package,
+)
 
 HPS = 2_400_000_000
 WIB = ZoneInfo("Asia/Jakarta")
@@ -436,20 +439,13 @@ async def test_a_direct_procurement_from_invitation_to_contract(
     client: Client, province: Province, clean_identity: AsyncEngine
 ) -> None:
     b, where = province.bidders, province.malang
-    package = ok(
-        await client.post(
-            f"{where.base}/packages",
-            headers=where.ppk,
-            json={
-                "agency_id": where.agency_id,
-                "title": "Pengadaan Komputer Kantor Kecamatan",
-                "fiscal_year": 2026,
-                "category": "goods",
-                "method": "direct_procurement",
-                "budget": 160_000_000,
-                "owner_estimate": 150_000_000,
-            },
-        )
+    package = await create_package(
+        client,
+        where,
+        "Pengadaan Komputer Kantor Kecamatan",
+        owner_estimate=150_000_000,
+        method="direct_procurement",
+        category="goods",
     )
     deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     invitation = {"package_id": package["id"], "vendor_id": b["bromo"].vendor_id, "offer_deadline": deadline}
@@ -509,20 +505,13 @@ async def test_the_objection_period_is_set_per_tender_within_the_tenants_limits(
         await client.put(f"{where.base}/procurement-rules", headers=where.admin, json=bad)
     ).status_code == 400
     ok(await client.put(f"{where.base}/procurement-rules", headers=where.admin, json=limits), 200)
-    package = ok(
-        await client.post(
-            f"{where.base}/packages",
-            headers=where.ppk,
-            json={
-                "agency_id": where.agency_id,
-                "title": "Jasa Kebersihan Kantor",
-                "fiscal_year": 2026,
-                "category": "other_services",
-                "method": "tender",
-                "budget": 300_000_000,
-                "owner_estimate": 290_000_000,
-            },
-        )
+    package = await create_package(
+        client,
+        where,
+        "Jasa Kebersihan Kantor",
+        owner_estimate=290_000_000,
+        method="tender",
+        category="other_services",
     )
     body = {"package_id": package["id"], "evaluation": "lowest_price", "schedule": schedule()}
     too_long = await client.post(

@@ -32,6 +32,9 @@ from tests.e2e.procurement import (
     regency,
     vendor,
 )
+from tests.e2e.procurement import (
+    package as create_package,
+)
 
 HPS = 900_000_000
 
@@ -241,16 +244,15 @@ async def test_direct_procurement_has_its_limits(
     where = cast.malang
 
     async def package(estimate: int, method: str = "direct_procurement") -> int:
-        body = {
-            "agency_id": where.agency_id,
-            "title": "Pengadaan ATK Sekretariat Daerah",
-            "fiscal_year": 2026,
-            "category": "goods",
-            "method": method,
-            "budget": estimate,
-            "owner_estimate": estimate,
-        }
-        return int(ok(await client.post(f"{where.base}/packages", headers=where.ppk, json=body))["id"])
+        created = await create_package(
+            client,
+            where,
+            "Pengadaan ATK Sekretariat Daerah",
+            owner_estimate=estimate,
+            method=method,
+            category="goods",
+        )
+        return int(created["id"])
 
     deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     invite = {"vendor_id": cast.bidders[0].vendor_id, "offer_deadline": deadline}

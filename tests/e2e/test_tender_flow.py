@@ -6,17 +6,14 @@ second, ``advance`` shifts the tender's schedule back in time, as if the clock h
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.identity.accounts import create_account, grant_role
 from federation.vendors import register_vendor, verify_vendor
 from hub.database import hub_sessions, tenant_session
 from tenants.agencies import add_agency
@@ -29,6 +26,7 @@ from tenants.sealing import (
     verify_receipt,
 )
 from tests.conftest import make_tenant
+from tests.e2e.procurement import advance, bearer, person
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 PASSWORD = "kata-sandi-pengadaan-1"
@@ -41,24 +39,6 @@ class Cast:
     pokja: dict[str, str]
     vendors: dict[str, tuple[int, dict[str, str]]]  # name -> (vendor id, auth header)
     agency_id: int
-
-
-def bearer(client: Client, account_id: int) -> dict[str, str]:
-    token, _ = client.app.state.tokens.access_token(str(account_id), "test-client", "openid lpse")
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def person(
-    engine: AsyncEngine, role: str | None, tenant: str | None, vendor_id: int | None = None
-) -> int:
-    email = f"{role or 'vendor'}.{uuid.uuid4().hex[:8]}@example.go.id"
-    async with hub_sessions(engine)() as session, session.begin():
-        account = await create_account(
-            session, email, "Orang", PASSWORD, email_verified=True, vendor_id=vendor_id
-        )
-        if role:
-            await grant_role(session, email, role, tenant)
-    return account.id
 
 
 @pytest.fixture
@@ -108,19 +88,6 @@ def schedule(now: datetime) -> dict[str, dict[str, str]]:
     return {
         stage: {"starts_at": a.isoformat(), "ends_at": b.isoformat()} for stage, (a, b) in windows.items()
     }
-
-
-async def advance(engine: AsyncEngine, tender_id: int, stage: str) -> None:
-    """Move the clock on: shift the schedule so that ``stage`` started a second ago."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "UPDATE t_3507.tender_stages SET starts_at = starts_at - d, ends_at = ends_at - d FROM "
-                "(SELECT starts_at - now() + interval '1 second' AS d FROM t_3507.tender_stages "
-                " WHERE tender_id = :t AND stage = :s) AS shift WHERE tender_id = :t"
-            ),
-            {"t": tender_id, "s": stage},
-        )
 
 
 async def test_a_tender_from_package_to_public_opening(
@@ -189,7 +156,7 @@ async def test_a_tender_from_package_to_public_opening(
     assert (await client.get(doc_url, headers=cast.vendors["andalas"][1])).content == b"%PDF-1.7 dokumen"
     assert (await client.get(doc_url, headers=cast.vendors["elang"][1])).status_code == 403
 
-    await advance(engine, tender_id, "clarification")
+    await advance(engine, "t_3507", tender_id, "clarification")
     asked = await client.post(
         f"{base}/tenders/{tender_id}/clarifications",
         headers=cast.vendors["andalas"][1],
@@ -214,7 +181,7 @@ async def test_a_tender_from_package_to_public_opening(
         client, base, tender_id, public["tender_key"], cast.vendors["andalas"], 2_300_000_000
     )
     assert early.status_code == 409  # bid submission has not opened yet
-    await advance(engine, tender_id, "bid_submission")
+    await advance(engine, "t_3507", tender_id, "bid_submission")
     receipts = {}
     receipts["andalas"] = await submit(
         client, base, tender_id, public["tender_key"], cast.vendors["andalas"], 2_300_000_000
@@ -271,7 +238,7 @@ async def test_a_tender_from_package_to_public_opening(
         assert (receipt.tender, receipt.vendor) == (tender_id, cast.vendors[name][0])
 
     assert (await client.post(f"{base}/tenders/{tender_id}/opening", headers=cast.pokja)).status_code == 409
-    await advance(engine, tender_id, "bid_opening")
+    await advance(engine, "t_3507", tender_id, "bid_opening")
     late = await submit(client, base, tender_id, public["tender_key"], cast.vendors["duta"], 2_000_000_000)
     assert late.status_code == 409
     assert "bid_submission" in late.json()["detail"]
