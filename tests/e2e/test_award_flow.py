@@ -223,6 +223,9 @@ async def lowest_price_tender(client: Client, engine: AsyncEngine, where: Regenc
     issued = ok(await desk.post("award-letter", where.ppk, letter))
     assert issued["status"] == "award_letter"
     assert issued["awards"][0]["letter"]["number"] == letter["number"]
+    assert issued["stage"] == "contract_signing"
+    assert issued["contract"] is None  # the contract shows once signed
+    assert issued["results"]["winner"] == b["cendana"].vendor_id  # the results stay public
 
     contract = {
         "number": f"HK.02.03/{where.code}/2026",
