@@ -38,7 +38,12 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
             stderr.print(f"demo accounts (password {DEMO_PASSWORD!r}): {', '.join(identity.emails)}")
             stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
             await seed_tender_demo(engine, master_key(settings))
-            stderr.print("demo tenders in kab-malang: a draft, one announced, one taking bids, one opened")
+            stderr.print(
+                "demo tenders in kab-malang: a draft, one announced, one taking bids, one opened, "
+                "one in evaluation, one in its objection period (an objection waiting), a lowest-price "
+                "and a merit-point tender contracted, a failed tender and its re-tender (a draft), "
+                "and a direct procurement contracted"
+            )
 
 
 def serve(

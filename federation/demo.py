@@ -26,6 +26,12 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("ppk.malang@lpse-hub.demo", "PPK Dinas PUPR Kabupaten Malang", "commitment_officer", "kab-malang"),
     ("admin.blitar@lpse-hub.demo", "Admin LPSE Kabupaten Blitar", "tenant_admin", "kab-blitar"),
     ("pokja.malang@lpse-hub.demo", "Pokja Pemilihan Kabupaten Malang", "selection_committee", "kab-malang"),
+    (
+        "pejabat.malang@lpse-hub.demo",
+        "Pejabat Pengadaan Kabupaten Malang",
+        "procurement_officer",
+        "kab-malang",
+    ),
     ("verifikator.surabaya@lpse-hub.demo", "Verifikator LPSE Kota Surabaya", "verifier", "kota-surabaya"),
     ("auditor@lpse-hub.demo", "Inspektorat Provinsi Jawa Timur", "province_auditor", None),
 )
@@ -59,6 +65,33 @@ DEMO_VENDORS: tuple[tuple[str, str, str, list[str], str, bool, str | None], ...]
         False,
         None,
     ),
+    (
+        "PT Bromo Tengger Konstruksi",
+        "04.567.890.1-625.000",
+        "3513",
+        ["41012", "42101"],
+        "direktur@bromotengger.demo",
+        True,
+        None,
+    ),
+    (
+        "CV Brantas Kediri Abadi",
+        "05.678.901.2-655.000",
+        "3506",
+        ["41011", "46100"],
+        "direktur@brantaskediri.demo",
+        True,
+        None,
+    ),
+    (
+        "PT Delta Sidoarjo Utama",
+        "06.789.012.3-617.000",
+        "3515",
+        ["42101", "46100"],
+        "direktur@deltasidoarjo.demo",
+        True,
+        None,
+    ),
 )
 
 
@@ -85,7 +118,8 @@ async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIden
 
 
 async def _seed_vendors(engine: AsyncEngine) -> None:
-    """Three vendors from three regencies: two verified in Surabaya, one of them suspended in Blitar."""
+    """Six vendors from six regencies: five verified in Surabaya (one of them suspended in Blitar),
+    one still waiting for its verification."""
     async with hub_sessions(engine)() as session:
         verifier = await find_account(session, "verifikator.surabaya@lpse-hub.demo")
         admin = await find_account(session, "admin.blitar@lpse-hub.demo")

@@ -1,9 +1,14 @@
-"""Demo tenders in Kabupaten Malang, one at each stage so far: a draft, an announced tender with a
-document, one taking bids, and one whose bids have been opened in public.
+"""Demo tenders in Kabupaten Malang, one at each stage: a draft, an announced tender with a
+document, one taking bids, and one whose bids have been opened in public; then, from
+``demo_outcomes``, one in evaluation, one in its objection period, a lowest-price and a
+merit-point tender signed to contract, a failed tender with its re-tender, and a direct
+procurement.
 
 Built through the same services officials and vendors use. The opened tender's submission closes
-a few seconds after the demo seeds it, so the first ``serve --demo`` waits for that deadline, then
-opens the bids: no clock is faked.
+a few seconds after the demo seeds it, so the first ``serve --demo`` waits for that deadline (while
+the later stages are seeded), then opens the bids. The later stages need days to pass: there the
+demo moves each tender's own schedule (and award times) into the past with SQL between steps, as
+the end-to-end tests do (see ``demo_outcomes``). The database clock itself is never faked.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile
 from tenants.tenders.bids import open_bids, seal_and_submit
 from tenants.tenders.common import Actor, database_now
+from tenants.tenders.demo_outcomes import seed_outcome_demo
 from tenants.tenders.documents import PostgresBlobStore, upload_document
 from tenants.tenders.models import Package
 from tenants.tenders.participation import register_for_tender
@@ -158,6 +164,7 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey) -> None:
             True,
         )
     await _bid(engine, tenant, vendors, bidding, opened, master)
+    await seed_outcome_demo(engine, tenant, master)
     await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         await open_bids(session, pokja, opened, master)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.documents import list_documents
-from tenants.tenders.models import Clarification, Package, Tender
+from tenants.tenders.models import Clarification, Package, Tender, TenderStatus
 from tenants.tenders.objections import objections_of
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
@@ -85,7 +85,7 @@ async def tender_view(
             for s in ORDER
             if s in schedule
         ],
-        "open_stages": [s.value for s in open_stages(schedule, now)],
+        "open_stages": _open_stages(tender, schedule, now),
         "tender_key": encode_public_key(tender.public_key) if tender.public_key else None,
         "key_fingerprint": tender.key_fingerprint,
         "documents": [
@@ -96,6 +96,17 @@ async def tender_view(
         "opening": localized(tender.opening, zone),  # None until the committee opens the bids
     }
     return view | await outcome_view(session, tender, schedule, now, zone)
+
+
+def _open_stages(tender: Tender, schedule: dict[Stage, Window], now: datetime) -> list[str]:
+    """Before the opening, what the schedule opens now; after it, the one step the tender is at."""
+    if tender.status == TenderStatus.ANNOUNCED:
+        return [s.value for s in open_stages(schedule, now)]
+    stage = current_stage(tender, schedule, now)
+    return [stage] if stage in STAGE_NAMES else []
+
+
+STAGE_NAMES = frozenset(s.value for s in Stage)
 
 
 async def outcome_view(

@@ -15,7 +15,6 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
@@ -23,7 +22,10 @@ from federation.vendors import register_vendor, verify_vendor
 from hub.database import hub_sessions, schema_of, tenant_session
 from tenants.agencies import add_agency
 from tenants.sealing import BidFile, decode_public_key, seal_bid
+from tenants.tenders.backdate import advance, end_objection_period
 from tests.conftest import make_tenant
+
+__all__ = ["advance", "end_objection_period"]
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]
@@ -144,41 +146,6 @@ def schedule(now: datetime | None = None) -> dict[str, dict[str, str]]:
     return {
         stage: {"starts_at": a.isoformat(), "ends_at": b.isoformat()} for stage, (a, b) in windows.items()
     }
-
-
-async def advance(engine: AsyncEngine, schema: str, tender_id: int, stage: str) -> None:
-    """Move the clock on: shift the tender's schedule so that ``stage`` started a second ago."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                f"UPDATE {schema}.tender_stages SET starts_at = starts_at - d, ends_at = ends_at - d FROM "
-                f"(SELECT starts_at - now() + interval '1 second' AS d FROM {schema}.tender_stages "
-                " WHERE tender_id = :t AND stage = :s) AS shift WHERE tender_id = :t"
-            ),
-            {"t": tender_id, "s": stage},
-        )
-
-
-async def end_objection_period(engine: AsyncEngine, schema: str, tender_id: int) -> None:
-    """Move the clock past the current award's objection period: its times, and the schedule's."""
-    moved = "{0} = {0} - CAST(:d AS interval)"
-    async with engine.begin() as connection:
-        shift = await connection.scalar(
-            text(
-                f"SELECT objection_ends_at - now() + interval '1 second' FROM {schema}.awards a "
-                f"JOIN {schema}.tenders t ON t.id = a.tender_id AND t.round = a.round WHERE t.id = :t"
-            ),
-            {"t": tender_id},
-        )
-        for table, columns in (
-            ("awards", ("announced_at", "objection_ends_at", "decided_at")),
-            ("tender_stages", ("starts_at", "ends_at")),
-        ):
-            assignments = ", ".join(moved.format(c) for c in columns)
-            await connection.execute(
-                text(f"UPDATE {schema}.{table} SET {assignments} WHERE tender_id = :t"),
-                {"t": tender_id, "d": shift},
-            )
 
 
 def ok(response: Any, status: int = 201) -> Any:

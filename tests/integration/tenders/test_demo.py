@@ -1,0 +1,83 @@
+"""The demo ``serve --demo`` seeds: Kabupaten Malang shows a tender at every stage, seeded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.demo import seed_identity_demo
+from federation.oidc.keys import MasterKey
+from hub.database import hub_sessions, tenant_session
+from hub.settings import Settings
+from tenants.demo import seed_demo
+from tenants.registry import resolve_tenant
+from tenants.tenders.demo import DEMO_TENANT, seed_tender_demo
+from tenants.tenders.models import Package, Tender
+from tenants.tenders.outcome_models import Assessment, Award, Contract, Objection
+from tenants.tenders.service import list_tenders
+
+
+async def _seed(engine: AsyncEngine, settings: Settings) -> None:
+    await seed_demo(engine, concurrency=4)
+    await seed_identity_demo(engine, "http://127.0.0.1:8000/callback")
+    await seed_tender_demo(engine, MasterKey.parse(settings.master_key or ""))
+
+
+async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
+    clean_identity: AsyncEngine, settings: Settings
+) -> None:
+    engine = clean_identity
+    await _seed(engine, settings)
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug=DEMO_TENANT)
+    async with tenant_session(engine, tenant.schema) as session:
+        tenders = await list_tenders(session, include_drafts=True)
+        by_title = {package.title: tender for tender, package in tenders}
+        assert Counter(t.status for t, _ in tenders) == {
+            "draft": 2,  # one never announced, one the re-tender of the failed tender
+            "announced": 2,
+            "opened": 2,  # one just opened, one in evaluation
+            "award_announced": 1,
+            "contracted": 3,
+            "failed": 1,
+        }
+
+        evaluating = by_title["Pembangunan Jembatan Sungai Lesti Dampit"]
+        verdicts = await session.scalars(select(Assessment).where(Assessment.tender_id == evaluating.id))
+        failed = [(a.aspect, a.reason) for a in verdicts if not a.passed]
+        assert failed == [("administrative", "Jaminan penawaran tidak dilampirkan")]
+
+        objecting = by_title["Rehabilitasi Gedung SMP Negeri 1 Singosari"]
+        objection = await session.scalar(select(Objection).where(Objection.tender_id == objecting.id))
+        assert objection is not None
+        assert objection.answered_at is None
+        award = await session.get(Award, (objecting.id, objecting.round))
+        assert award is not None
+        assert award.objection_ends_at is not None
+        assert award.objection_ends_at > await session.scalar(select(func.now()))  # still in its period
+
+        road = by_title["Peningkatan Jalan Tumpang - Poncokusumo"]
+        answered = await session.scalar(select(Objection).where(Objection.tender_id == road.id))
+        assert answered is not None
+        assert answered.upheld is False
+
+        merit = by_title["Pengadaan Ambulans Puskesmas Kabupaten Malang"]
+        assert (merit.evaluation, merit.status) == ("merit_point", "contracted")
+
+        failed_tender = next(t for t, _ in tenders if t.status == "failed")
+        assert failed_tender.fail_reason
+        retender = next(t for t, _ in tenders if t.retender_of == failed_tender.id)
+        assert retender.status == "draft"
+
+        direct = by_title["Pengadaan Laptop dan Printer Bappeda"]
+        assert (direct.is_direct, direct.status) == (True, "contracted")
+        contract = await session.get(Contract, direct.id)
+        assert contract is not None
+        assert contract.value == 176_500_000
+
+    await _seed(engine, settings)  # a second start leaves the demo as it is
+    async with tenant_session(engine, tenant.schema) as session:
+        assert await session.scalar(select(func.count()).select_from(Tender)) == len(tenders)
+        assert await session.scalar(select(func.count()).select_from(Package)) == len(tenders) - 1
