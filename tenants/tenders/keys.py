@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.oidc.keys import MasterKey
@@ -35,16 +36,22 @@ async def tenant_key(session: AsyncSession, master: MasterKey, tenant_code: str)
     """The tenant's key, created on first use."""
     record = await session.get(TenantKey, tenant_code)
     if record is None:
-        key = new_tenant_key()
-        session.add(
-            TenantKey(
+        # Two first announcements in a tenant may race: the first insert wins, the other reads it.
+        await session.execute(
+            insert(TenantKey)
+            .values(
                 tenant_code=tenant_code,
-                wrapped_key=wrap_key(key, master.key, tenant_key_context(tenant_code)),
+                wrapped_key=wrap_key(new_tenant_key(), master.key, tenant_key_context(tenant_code)),
                 master_key_id=master_key_id(master),
             )
+            .on_conflict_do_nothing(index_elements=["tenant_code"])
         )
-        await session.flush()
-        return key
+        record = await session.scalar(
+            select(TenantKey)
+            .where(TenantKey.tenant_code == tenant_code)
+            .execution_options(populate_existing=True)
+        )
+        assert record is not None
     return unwrap_key(record.wrapped_key, master.key, tenant_key_context(tenant_code))
 
 
@@ -73,16 +80,24 @@ async def receipt_signer(session: AsyncSession, master: MasterKey) -> tuple[str,
         select(ReceiptKey).where(ReceiptKey.retired_at.is_(None)).order_by(ReceiptKey.created_at.desc())
     )
     if record is None:
+        # Concurrent first bids race to create it; a unique index admits one current key.
         private, public = generate_receipt_key()
         kid = hashlib.sha256(public).hexdigest()[:16]
-        record = ReceiptKey(
-            kid=kid,
-            private_key=wrap_key(private, master.key, _receipt_context(kid)),
-            public_key=encode_receipt_public_key(public),
+        await session.execute(
+            insert(ReceiptKey)
+            .values(
+                kid=kid,
+                private_key=wrap_key(private, master.key, _receipt_context(kid)),
+                public_key=encode_receipt_public_key(public),
+            )
+            .on_conflict_do_nothing()
         )
-        session.add(record)
-        await session.flush()
-        return kid, private
+        record = await session.scalar(
+            select(ReceiptKey)
+            .where(ReceiptKey.retired_at.is_(None))
+            .execution_options(populate_existing=True)
+        )
+        assert record is not None
     return record.kid, unwrap_key(record.private_key, master.key, _receipt_context(record.kid))
 
 
