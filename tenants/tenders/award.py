@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from hub.errors import Conflict, InvalidInput
 from tenants.tenders.common import Actor, runner_tender
 from tenants.tenders.evaluation import evaluation_state, opened_bids, top_bidder
@@ -77,6 +78,8 @@ async def decide_award(session: AsyncSession, actor: Actor, tender_id: int, vend
         price=price,
         reserves=reserves,
     )
+    if tender.is_direct:  # no announcement: a direct award is public when decided
+        await publish(session, actor.tenant, tender, "award")
     return award
 
 
@@ -105,7 +108,7 @@ async def announce_award(session: AsyncSession, actor: Actor, tender_id: int) ->
     award.announced_at = now
     award.objection_ends_at = now + timedelta(days=tender.objection_days)
     await _set_stage(session, tender_id, Stage.OBJECTION_PERIOD, now, award.objection_ends_at)
-    tender.results = publish(await evaluation_state(session, tender), tender, now, award)
+    tender.results = published_results(await evaluation_state(session, tender), tender, now, award)
     tender.status = TenderStatus.AWARD_ANNOUNCED.value
     await session.flush()
     await actor.record(
@@ -117,10 +120,11 @@ async def announce_award(session: AsyncSession, actor: Actor, tender_id: int) ->
         price=award.price,
         objection_ends_at=award.objection_ends_at.isoformat(),
     )
+    await publish(session, actor.tenant, tender, "award")
     return award
 
 
-def publish(ranking: Ranking, tender: Tender, now: datetime, award: Award | None) -> dict[str, Any]:
+def published_results(ranking: Ranking, tender: Tender, now: datetime, award: Award | None) -> dict[str, Any]:
     """The results as the public reads them: frozen at announcement (or failure)."""
     return {
         "round": tender.round,
@@ -156,10 +160,11 @@ async def fail_tender(session: AsyncSession, actor: Actor, tender_id: int, reaso
         raise InvalidInput("a failed tender needs its reason (10 to 4000 characters)", field="reason")
     now = await not_before(session, tender, Stage.EVALUATION)
     opened_bids(tender)
-    tender.results = publish(await evaluation_state(session, tender), tender, now, None)
+    tender.results = published_results(await evaluation_state(session, tender), tender, now, None)
     tender.status, tender.failed_at, tender.fail_reason = TenderStatus.FAILED.value, now, reason
     await session.flush()
     await actor.record(session, "tender.failed", f"tender:{tender_id}", round=tender.round, reason=reason)
+    await publish(session, actor.tenant, tender, "tenderUpdate")
     return tender
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from federation.oidc.keys import MasterKey
 from federation.vendors import Vendor
 from hub.errors import Conflict
@@ -33,7 +34,7 @@ from tenants.tenders.common import Actor, database_now, get_tender, runner_tende
 from tenants.tenders.keys import receipt_signer, tenant_key
 from tenants.tenders.models import Bid, Tender, TenderStatus
 from tenants.tenders.participation import registered_vendor, require_stage
-from tenants.tenders.service import load_schedule
+from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
 
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
@@ -161,6 +162,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         count=len(results),
         tampered=tender.opening["tampered"],
     )
+    await publish(session, actor.tenant, tender, "tenderUpdate")
     return tender.opening
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from hub.errors import Conflict, InvalidInput
 from tenants.tenders.award import require_award
@@ -70,6 +71,7 @@ async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int
         number=award.letter_number,
         vendor_id=award.vendor_id,
     )
+    await publish(session, actor.tenant, tender, "awardUpdate")
     return award
 
 
@@ -127,4 +129,5 @@ async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, dat
         starts_on=data.starts_on.isoformat(),
         ends_on=data.ends_on.isoformat(),
     )
+    await publish(session, actor.tenant, tender, "contract")
     return contract

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from federation.vendors import can_bid_in
@@ -23,7 +24,8 @@ from tenants.tenders.evaluation import opened_bids
 from tenants.tenders.models import Category, Evaluation, Method, Package, Registration, Tender, TenderStatus
 from tenants.tenders.outcome_models import Negotiation
 from tenants.tenders.progress import require_status
-from tenants.tenders.service import issue_tender_key, require_no_live_tender, save_schedule
+from tenants.tenders.schedules import save_schedule
+from tenants.tenders.service import issue_tender_key, require_no_live_tender
 from tenants.tenders.stages import Stage, Window
 
 # Perpres 12/2021: direct procurement up to Rp200 million, Rp100 million for consultancy.
@@ -98,6 +100,7 @@ async def invite_vendor(session: AsyncSession, actor: Actor, master: MasterKey, 
         offer_deadline=deadline.isoformat(),
         key_fingerprint=tender.key_fingerprint,
     )
+    await publish(session, actor.tenant, tender, "tender")
     return tender
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tenants.tenders.award import require_award
@@ -158,6 +159,7 @@ async def answer_objection(
             objection_id=objection_id,
             withdrawn_vendor_id=award.vendor_id,
         )
+        await publish(session, actor.tenant, tender, "awardUpdate")
     return objection
 
 

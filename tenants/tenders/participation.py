@@ -15,7 +15,7 @@ from federation.vendors import can_bid_in
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tenants.tenders.common import Actor, database_now, get_tender
 from tenants.tenders.models import Clarification, Registration, Tender, TenderStatus
-from tenants.tenders.service import load_schedule
+from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage, open_stages
 
 

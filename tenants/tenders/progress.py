@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.errors import Conflict
 from tenants.tenders.common import database_now
 from tenants.tenders.models import Tender, TenderStatus
-from tenants.tenders.service import load_schedule
+from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage, Window, open_stages
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -24,7 +25,10 @@ from tenants.tenders.criteria import parse_criteria
 from tenants.tenders.keys import tenant_key
 from tenants.tenders.models import Category, Evaluation, Method, Package, Tender, TenderStage, TenderStatus
 from tenants.tenders.rules import objection_limits
+from tenants.tenders.schedules import load_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
+
+__all__ = ["load_schedule", "save_schedule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,21 +155,6 @@ async def require_no_live_tender(session: AsyncSession, package_id: int) -> None
         raise Conflict(f"package {package_id} is already in tender {live}")
 
 
-async def save_schedule(session: AsyncSession, tender_id: int, stages: Mapping[Stage, Window]) -> None:
-    for stage, window in stages.items():
-        session.add(
-            TenderStage(
-                tender_id=tender_id, stage=stage.value, starts_at=window.starts_at, ends_at=window.ends_at
-            )
-        )
-    await session.flush()
-
-
-async def load_schedule(session: AsyncSession, tender_id: int) -> dict[Stage, Window]:
-    rows = (await session.execute(select(TenderStage).where(TenderStage.tender_id == tender_id))).scalars()
-    return {Stage(r.stage): Window(r.starts_at, r.ends_at) for r in rows}
-
-
 async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> Tender:
     """Make the tender public and give it the key pair bids are sealed for."""
     await actor.require(session, Role.SELECTION_COMMITTEE)
@@ -182,6 +171,7 @@ async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, m
     await actor.record(
         session, "tender.announced", f"tender:{tender.id}", key_fingerprint=tender.key_fingerprint
     )
+    await publish(session, actor.tenant, tender, "tender")
     return tender
 
 
@@ -242,6 +232,7 @@ async def reschedule_stage(
         old=[old.starts_at.isoformat(), old.ends_at.isoformat()] if old else None,
         new=[starts_at.isoformat(), ends_at.isoformat()],
     )
+    await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderUpdate")
     return target[changed]
 
 
@@ -257,6 +248,7 @@ async def cancel_tender(session: AsyncSession, actor: Actor, tender_id: int, rea
     tender.cancel_reason = reason.strip()
     await session.flush()
     await actor.record(session, "tender.cancelled", f"tender:{tender_id}", reason=tender.cancel_reason)
+    await publish(session, actor.tenant, tender, "tenderCancellation")
     return tender
 
 

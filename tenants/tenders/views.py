@@ -21,7 +21,7 @@ from tenants.tenders.models import Clarification, Package, Tender, TenderStatus
 from tenants.tenders.objections import objections_of
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
-from tenants.tenders.service import load_schedule
+from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import ORDER, Stage, Window, open_stages
 
 

@@ -1,0 +1,1 @@
+"""What crosses tenants about tenders: the province-wide catalogue, OCDS releases, the change feed."""

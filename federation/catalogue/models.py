@@ -1,0 +1,77 @@
+"""The catalogue (one row per public tender, local or from a peer hub) and the change feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Computed, Date, DateTime, Identity, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.database import HubBase
+
+LOCAL = ""  # the origin of this hub's own tenders; a peer's rows carry the peer's name
+
+
+class CatalogueEntry(HubBase):
+    __tablename__ = "catalogue"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(64), default=LOCAL)
+    ocid: Mapped[str] = mapped_column(String(200))
+    """For local tenders, ``<tenant code>-<tender id>``: the hub's prefix is added when published."""
+    tenant_code: Mapped[str] = mapped_column(String(16))
+    tenant_slug: Mapped[str] = mapped_column(String(64))
+    tenant_name: Mapped[str] = mapped_column(String(200))
+    province_code: Mapped[str] = mapped_column(String(8))
+    tender_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(300))
+    agency: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(32))
+    evaluation: Mapped[str] = mapped_column(String(32))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    budget: Mapped[int] = mapped_column(BigInteger)
+    owner_estimate: Mapped[int] = mapped_column(BigInteger)
+    kbli: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(32))
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submission_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submission_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bidders: Mapped[int | None] = mapped_column(Integer)
+    winner: Mapped[str | None] = mapped_column(String(200))
+    award_value: Mapped[int | None] = mapped_column(BigInteger)
+    contract_value: Mapped[int | None] = mapped_column(BigInteger)
+    contract_signed_on: Mapped[date | None] = mapped_column(Date)
+    search_text: Mapped[str] = mapped_column(Text)
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('simple'::regconfig, search_text)"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Change(HubBase):
+    """One public change of a tender, with its OCDS release: an entry of the feed."""
+
+    __tablename__ = "changes"
+
+    position: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(64), default=LOCAL)
+    ocid: Mapped[str] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    release: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Peer(HubBase):
+    """Another hub this one follows: its feed URL and how far this hub has read it."""
+
+    __tablename__ = "peers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,253 @@
+"""A tender's public state as an OCDS 1.1 release, and as a catalogue row: pure functions.
+
+Each release is a full snapshot of what is public at that moment (never a diff), so merging the
+releases of a tender gives its latest state: the compiled record. Values are whole rupiah in IDR.
+The ``ocid`` and release ``id`` are not stored here: the hub's prefix is added when published
+(``with_ocid``), so the prefix is a setting and not baked into stored data.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from tenants.tenders.stages import Stage, Window
+
+CATEGORY = {
+    "goods": "goods",
+    "construction": "works",
+    "consultancy": "services",
+    "other_services": "services",
+}
+METHOD = {
+    "tender": "open",
+    "quick_tender": "open",
+    "selection": "open",
+    "direct_procurement": "direct",
+    "direct_appointment": "direct",
+    "e_purchasing": "limited",
+}
+METHOD_DETAILS = {
+    "tender": "Tender",
+    "quick_tender": "Tender Cepat",
+    "selection": "Seleksi",
+    "direct_procurement": "Pengadaan Langsung",
+    "direct_appointment": "Penunjukan Langsung",
+    "e_purchasing": "E-Purchasing",
+}
+AWARD_CRITERIA = {
+    "lowest_price": "priceOnly",
+    "merit_point": "ratedCriteria",
+    "quality_cost": "ratedCriteria",
+}
+TENDER_STATUS = {
+    "announced": "active",
+    "opened": "active",
+    "awarded": "active",
+    "award_announced": "complete",
+    "award_letter": "complete",
+    "contracted": "complete",
+    "failed": "unsuccessful",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAward:
+    round: int
+    vendor_id: int
+    vendor: str
+    price: int
+    date: datetime
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicContract:
+    number: str
+    value: int
+    signed_on: date
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class TenderSnapshot:
+    """What is public of one tender now, read in the transaction that changed it."""
+
+    tenant_code: str
+    tenant_slug: str
+    tenant_name: str
+    tender_id: int
+    status: str
+    stage: str
+    evaluation: str
+    title: str
+    agency_id: int
+    agency: str
+    category: str
+    method: str
+    fiscal_year: int
+    budget: int
+    owner_estimate: int
+    kbli: list[str]
+    location: str
+    announced_at: datetime | None
+    schedule: dict[Stage, Window]
+    opened_at: datetime | None = None
+    bidders: list[tuple[int, str]] = field(default_factory=list)  # (vendor id, name), after opening
+    awards: list[PublicAward] = field(default_factory=list)  # announced ones (direct: decided)
+    contract: PublicContract | None = None
+    reason: str | None = None  # of a cancellation or a failure
+
+    @property
+    def local_id(self) -> str:
+        return f"{self.tenant_code}-{self.tender_id}"
+
+    @property
+    def winner(self) -> PublicAward | None:
+        current = [a for a in self.awards if a.withdrawn_at is None]
+        return current[-1] if current else None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for the ``simple`` text search: "Pembangunan Jalan Désa" matches "desa"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _money(amount: int) -> dict[str, Any]:
+    return {"amount": amount, "currency": "IDR"}
+
+
+def _period(window: Window | None) -> dict[str, str] | None:
+    if window is None:
+        return None
+    return {"startDate": window.starts_at.isoformat(), "endDate": window.ends_at.isoformat()}
+
+
+def _org(party_id: str, name: str) -> dict[str, str]:
+    return {"id": party_id, "name": name}
+
+
+def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[str, Any]:
+    """The OCDS release of ``snapshot`` (without ``ocid`` and ``id``: see ``with_ocid``)."""
+    s = snapshot
+    buyer_id, lpse_id = f"ID-SATKER-{s.tenant_code}-{s.agency_id}", f"ID-LPSE-{s.tenant_code}"
+    parties: dict[str, dict[str, Any]] = {
+        buyer_id: {**_org(buyer_id, s.agency), "roles": ["buyer"]},
+        lpse_id: {**_org(lpse_id, f"LPSE {s.tenant_name}"), "roles": ["procuringEntity"]},
+    }
+    for vendor_id, name in s.bidders:
+        parties[f"ID-VENDOR-{vendor_id}"] = {**_org(f"ID-VENDOR-{vendor_id}", name), "roles": ["tenderer"]}
+    for award in s.awards:
+        party = parties.setdefault(
+            f"ID-VENDOR-{award.vendor_id}",
+            {**_org(f"ID-VENDOR-{award.vendor_id}", award.vendor), "roles": []},
+        )
+        if award.withdrawn_at is None and "supplier" not in party["roles"]:
+            party["roles"].append("supplier")
+    tender: dict[str, Any] = {
+        "id": str(s.tender_id),
+        "title": s.title,
+        "status": TENDER_STATUS.get(s.status, "active"),
+        "value": _money(s.owner_estimate),
+        "procurementMethod": METHOD[s.method],
+        "procurementMethodDetails": METHOD_DETAILS[s.method],
+        "mainProcurementCategory": CATEGORY[s.category],
+        "awardCriteria": AWARD_CRITERIA[s.evaluation],
+        "procuringEntity": _org(lpse_id, f"LPSE {s.tenant_name}"),
+        "datePublished": s.announced_at.isoformat() if s.announced_at else when.isoformat(),
+    }
+    for key, stage in (("tenderPeriod", Stage.BID_SUBMISSION), ("enquiryPeriod", Stage.CLARIFICATION)):
+        period = _period(s.schedule.get(stage))
+        if period:
+            tender[key] = period
+    if s.kbli:
+        tender["items"] = [
+            {"id": str(n), "description": s.title, "classification": {"scheme": "KBLI", "id": code}}
+            for n, code in enumerate(s.kbli, start=1)
+        ]
+    if s.opened_at is not None:
+        tender["numberOfTenderers"] = len(s.bidders)
+        tender["tenderers"] = [_org(f"ID-VENDOR-{v}", name) for v, name in s.bidders]
+    if s.reason and s.status in ("failed", "cancelled"):
+        tender["statusDetails"] = s.reason
+    result: dict[str, Any] = {
+        "date": when.isoformat(),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "id",
+        "parties": list(parties.values()),
+        "buyer": _org(buyer_id, s.agency),
+        "planning": {"budget": {"amount": _money(s.budget), "description": f"Pagu TA {s.fiscal_year}"}},
+        "tender": tender,
+    }
+    if s.awards:
+        result["awards"] = [
+            {
+                "id": f"{s.tender_id}-{a.round}",
+                "status": "cancelled" if a.withdrawn_at else "active",
+                "date": a.date.isoformat(),
+                "value": _money(a.price),
+                "suppliers": [_org(f"ID-VENDOR-{a.vendor_id}", a.vendor)],
+            }
+            for a in s.awards
+        ]
+    winner = s.winner
+    if s.contract is not None and winner is not None:
+        c = s.contract
+        result["contracts"] = [
+            {
+                "id": f"{s.tender_id}-contract",
+                "awardID": f"{s.tender_id}-{winner.round}",
+                "title": f"{c.number}: {s.title}",
+                "status": "active",
+                "value": _money(c.value),
+                "dateSigned": c.signed_on.isoformat(),
+                "period": {"startDate": c.starts_on.isoformat(), "endDate": c.ends_on.isoformat()},
+            }
+        ]
+    return result
+
+
+def with_ocid(stored: dict[str, Any], ocid: str, position: int) -> dict[str, Any]:
+    """A stored release as published: its ``ocid`` and a release id unique within it."""
+    return {"ocid": ocid, "id": f"{ocid}-{position}", **stored}
+
+
+def entry_values(s: TenderSnapshot) -> dict[str, Any]:
+    """The catalogue row of a local tender."""
+    submission = s.schedule.get(Stage.BID_SUBMISSION)
+    winner = s.winner
+    return {
+        "tenant_code": s.tenant_code,
+        "tenant_slug": s.tenant_slug,
+        "tenant_name": s.tenant_name,
+        "province_code": s.tenant_code[:2],
+        "tender_id": s.tender_id,
+        "title": s.title,
+        "agency": s.agency,
+        "category": s.category,
+        "method": s.method,
+        "evaluation": s.evaluation,
+        "fiscal_year": s.fiscal_year,
+        "budget": s.budget,
+        "owner_estimate": s.owner_estimate,
+        "kbli": s.kbli,
+        "status": s.status,
+        "stage": s.stage,
+        "announced_at": s.announced_at,
+        "submission_starts_at": submission.starts_at if submission else None,
+        "submission_ends_at": submission.ends_at if submission else None,
+        "opened_at": s.opened_at,
+        "awarded_at": winner.date if winner else None,
+        "bidders": len(s.bidders) if s.opened_at else None,
+        "winner": winner.vendor if winner else None,
+        "award_value": winner.price if winner else None,
+        "contract_value": s.contract.value if s.contract else None,
+        "contract_signed_on": s.contract.signed_on if s.contract else None,
+        "search_text": fold(" ".join([s.title, s.agency, s.tenant_name, s.location, *s.kbli])),
+    }
