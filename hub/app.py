@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy.exc import InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -24,6 +25,7 @@ from hub.auth import provide_caller, provide_optional_caller
 from hub.controllers.agencies import AgencyController
 from hub.controllers.audit import AuditController
 from hub.controllers.bidding import BiddingController
+from hub.controllers.catalogue import CatalogueController
 from hub.controllers.contracts import ContractController
 from hub.controllers.direct import DirectProcurementController
 from hub.controllers.evaluation import EvaluationController
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
                 logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
             app.state.engine = engine
+            app.state.ocid_prefix = settings.ocid_prefix
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "tenant": Provide(provide_tenant),
         "tenant_session": Provide(provide_tenant_session),
     }
+    public_rate_limit = RateLimitConfig(rate_limit=("minute", settings.public_requests_per_minute))
     by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     return Litestar(
@@ -113,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UpstreamLoginController,
             VendorRegistrationController,
             ReceiptKeyController,
+            Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
             by_path,
             by_host,
         ],

@@ -8,6 +8,7 @@ PostgreSQL in ``<data dir>/postgres``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +63,11 @@ class Settings:
     upstream_client_secret: str | None = None
     upstream_name: str = "SSO"
     """upstream_name: how the login page names the upstream provider."""
+    public_requests_per_minute: int = 600
+    """public_requests_per_minute: per client address, on the catalogue, OCDS and feed routes."""
+    ocid_prefix: str = "ocds-lpsehub"
+    """ocid_prefix: the OCDS prefix of this hub's tenders (registered with the Open Contracting
+    Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
 
     @property
     def issuer_url(self) -> str:
@@ -107,6 +113,12 @@ class Settings:
             upstream_client_id=get("UPSTREAM_CLIENT_ID") or None,
             upstream_client_secret=get("UPSTREAM_CLIENT_SECRET") or None,
             upstream_name=get("UPSTREAM_NAME") or defaults.upstream_name,
+            ocid_prefix=get("OCID_PREFIX") or defaults.ocid_prefix,
+            public_requests_per_minute=_int(
+                get("PUBLIC_REQUESTS_PER_MINUTE"),
+                defaults.public_requests_per_minute,
+                "PUBLIC_REQUESTS_PER_MINUTE",
+            ),
         )
         settings.validate()
         return settings
@@ -125,6 +137,10 @@ class Settings:
             MasterKey.parse(self.master_key)
         if self.upstream_issuer and not self.upstream_client_id:
             raise ConfigurationError(f"{PREFIX}UPSTREAM_ISSUER needs {PREFIX}UPSTREAM_CLIENT_ID")
+        if not re.fullmatch(r"ocds-[a-z0-9]{1,20}(-[a-z0-9]{1,20})?", self.ocid_prefix):
+            raise ConfigurationError(f"{PREFIX}OCID_PREFIX must look like ocds-abc123")
+        if self.public_requests_per_minute < 1:
+            raise ConfigurationError(f"{PREFIX}PUBLIC_REQUESTS_PER_MINUTE must be >= 1")
         if self.pool_size < 1 or self.migration_concurrency < 1:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
 

@@ -120,8 +120,9 @@ async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) ->
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def clean_identity(hub: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    """The ``hub`` engine, with no vendors or accounts (nor their memberships) before the test and
-    none left after it: unlike tenants, they live in the ``hub`` schema and outlive a test."""
+    """The ``hub`` engine, with no vendors or accounts (nor their memberships), nor catalogue, feed or
+    peers, before the test and none left after it: unlike tenants, they live in the ``hub`` schema
+    and outlive a test."""
     await _remove_identity(hub)
     yield hub
     await _remove_identity(hub)
@@ -130,5 +131,13 @@ async def clean_identity(hub: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 async def _remove_identity(engine: AsyncEngine) -> None:
     # In foreign-key order; memberships and OAuth rows go with their accounts (ON DELETE CASCADE).
     async with hub_sessions(engine)() as session, session.begin():
-        for table in ("vendor_events", "vendor_verifications", "accounts", "vendors"):
+        for table in (
+            "vendor_events",
+            "vendor_verifications",
+            "accounts",
+            "vendors",
+            "catalogue",
+            "changes",
+            "peers",
+        ):
             await session.execute(text(f"DELETE FROM hub.{table}"))

@@ -1,0 +1,282 @@
+"""The province-wide catalogue and its OCDS publication, over HTTP.
+
+A tender reaches the catalogue only when it is public, and shows at each stage only what that
+stage makes public. Every release the hub publishes is valid OCDS 1.1 (the official schemas,
+shipped in tests/data), and merging a tender's releases with ocdsmerge gives the compiled
+release the hub serves.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import ocdsmerge
+import pytest
+from jsonschema import Draft4Validator
+from litestar.testing import AsyncTestClient
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.app import create_app
+from hub.settings import Settings
+from tests.e2e.procurement import (
+    Bidder,
+    Client,
+    Desk,
+    Regency,
+    end_objection_period,
+    ok,
+    person,
+    regency,
+    schedule,
+    vendor,
+)
+from tests.e2e.procurement import package as create_package
+from tests.e2e.test_award_flow import today
+
+SCHEMAS = Path(__file__).parent.parent / "data" / "ocds-1.1"
+ONLINE = "https://standard.open-contracting.org/schema/1__1__5/"
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return dict(json.loads((SCHEMAS / name).read_text()))
+
+
+def validator(name: str) -> Draft4Validator:
+    """The official schema, with its references to the published schemas mapped to the local copies."""
+    registry: Registry = Registry().with_resources(
+        (ONLINE + n, Resource.from_contents(_schema(n), default_specification=DRAFT4))
+        for n in ("release-schema.json", "versioned-release-validation-schema.json")
+    )
+    return Draft4Validator(_schema(name), registry=registry)
+
+
+def valid(document: dict[str, Any], schema: str) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator(schema).iter_errors(document)]
+    assert errors == [], errors
+
+
+async def search(client: Client, **params: Any) -> dict[str, Any]:
+    return dict(ok(await client.get("/api/catalogue", params=params), 200))
+
+
+async def test_a_tender_shows_in_the_catalogue_only_what_its_stage_makes_public(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(client, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", "kab-malang")
+    bidders = [await vendor(client, engine, n, "3507", verifier, "kab-malang") for n in ("arum", "bayu")]
+    draft = await create_package(client, malang, "Pembangunan Jalan Désa Ngadas", owner_estimate=900_000_000)
+    body = {"package_id": draft["id"], "evaluation": "lowest_price", "schedule": schedule()}
+    draft_id = ok(await client.post(f"{malang.base}/tenders", headers=malang.pokja, json=body))["id"]
+    assert (await search(client))["results"] == []  # a draft is never public
+    ok(
+        await client.post(
+            f"{malang.base}/tenders/{draft_id}/cancellation",
+            headers=malang.pokja,
+            json={"reason": "Salah input paket"},
+        ),
+        201,
+    )
+    assert (await search(client))["results"] == []  # nor once cancelled, never having been announced
+
+    desk = Desk(client, engine, malang)
+    await desk.announce("Rehabilitasi Jembatan Désa Sumberpucung", owner_estimate=900_000_000)
+    [entry] = (await search(client))["results"]
+    assert entry["ocid"] == f"ocds-lpsehub-3507-{desk.tender_id}"
+    assert (entry["status"], entry["bidders"], entry["winner"]) == ("announced", None, None)
+    await desk.bids({bidders[0]: 850_000_000, bidders[1]: 870_000_000})
+    assert (await search(client))["results"][0]["bidders"] is None  # nothing of a bid before the opening
+    await desk.open()
+    entry = (await search(client))["results"][0]
+    assert (entry["status"], entry["bidders"]) == ("opened", 2)
+    await desk.pass_all(*bidders)
+    first = {"vendor_id": bidders[0].vendor_id}
+    ok(await desk.post("qualification-verifications", malang.pokja, {**first, "passed": True}))
+    ok(await desk.post("award", malang.pokja, first))
+    entry = (await search(client))["results"][0]
+    assert entry["winner"] is None
+    assert entry["award_value"] is None
+    ok(await desk.post("award-announcement", malang.pokja))
+    entry = (await search(client))["results"][0]
+    assert (entry["winner"], entry["award_value"]) == (bidders[0].name, 850_000_000)
+    await end_objection_period(engine, malang.schema, desk.tender_id)
+    ok(await desk.post("award-letter", malang.ppk, {"number": "SPPBJ/1"}))
+    contract = {
+        "number": "HK/1",
+        "value": 840_000_000,
+        "signed_on": today(),
+        "starts_on": today(),
+        "ends_on": "2026-12-31",
+    }
+    ok(await desk.post("contract", malang.ppk, contract))
+    entry = dict(ok(await client.get(f"/api/catalogue/{entry['ocid']}"), 200))
+    assert (entry["status"], entry["contract_value"]) == ("contracted", 840_000_000)
+
+    feed = dict(ok(await client.get("/api/feed"), 200))
+    tags = [e["tags"][0] for e in feed["entries"]]
+    assert tags == ["tender", "tenderUpdate", "award", "awardUpdate", "contract"]
+    for item in feed["entries"]:
+        valid(
+            {
+                "uri": "x",
+                "version": "1.1",
+                "publishedDate": item["release"]["date"],
+                "publisher": {"name": "t"},
+                "releases": [item["release"]],
+            },
+            "release-package-schema.json",
+        )
+    package = dict(ok(await client.get("/api/ocds/releases"), 200))
+    valid(package, "release-package-schema.json")
+    record = dict(ok(await client.get(f"/api/ocds/records/{entry['ocid']}"), 200))
+    valid(record, "record-package-schema.json")
+    releases = record["records"][0]["releases"]
+    merged = ocdsmerge.Merger(_schema("release-schema.json")).create_compiled_release(releases)
+    served = record["records"][0]["compiledRelease"]
+    assert {k: v for k, v in merged.items() if k not in ("id", "tag", "date")} == {
+        k: v for k, v in served.items() if k not in ("id", "tag", "date")
+    }
+    assert served["contracts"][0]["value"] == {"amount": 840_000_000, "currency": "IDR"}
+    suppliers = [p for p in served["parties"] if "supplier" in p["roles"]]
+    assert [p["name"] for p in suppliers] == [bidders[0].name]
+
+
+async def test_cancelled_and_failed_tenders_publish_valid_releases(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(client, engine, "kab-malang", "3507")
+    cancelled = Desk(client, engine, malang)
+    await cancelled.announce("Pengadaan Seragam Dinas", owner_estimate=300_000_000, category="goods")
+    ok(await cancelled.post("cancellation", malang.pokja, {"reason": "Anggaran direvisi"}))
+    failed = Desk(client, engine, malang)
+    await failed.announce("Pembangunan Pagar Kantor", owner_estimate=300_000_000)
+    await failed.open()
+    ok(await failed.post("failure", malang.pokja, {"reason": "Tidak ada peserta yang menawar"}))
+    package = dict(ok(await client.get("/api/ocds/releases"), 200))
+    valid(package, "release-package-schema.json")
+    statuses = {(r["tag"][0], r["tender"]["status"]) for r in package["releases"]}
+    assert ("tenderCancellation", "cancelled") in statuses
+    assert ("tenderUpdate", "unsuccessful") in statuses
+
+
+@pytest.fixture
+async def seeded(client: Client, clean_identity: AsyncEngine) -> Regency:
+    """Six tenders in two regencies, announced: enough to search, filter, sort and page."""
+    engine = clean_identity
+    malang = await regency(client, engine, "kab-malang", "3507")
+    surabaya = await regency(client, engine, "kota-surabaya", "3578")
+    for where, title, estimate, category in (
+        (malang, "Rehabilitasi Jalan Désa Tumpang", 900_000_000, "construction"),
+        (malang, "Pengadaan Alat Kesehatan Puskesmas", 400_000_000, "goods"),
+        (malang, "Pembangunan Jembatan Gantung Desa Ngadas", 1_500_000_000, "construction"),
+        (surabaya, "Peningkatan Jalan Kenjeran", 2_000_000_000, "construction"),
+        (surabaya, "Pengadaan Komputer Sekolah", 300_000_000, "goods"),
+        (surabaya, "Jasa Kebersihan Balai Kota", 500_000_000, "other_services"),
+    ):
+        await Desk(client, engine, where).announce(title, owner_estimate=estimate, category=category)
+    return malang
+
+
+async def test_search_folds_case_and_accents_and_ranks_by_relevance(client: Client, seeded: Regency) -> None:
+    found = await search(client, q="DESA")
+    assert {r["title"] for r in found["results"]} == {
+        "Rehabilitasi Jalan Désa Tumpang",
+        "Pembangunan Jembatan Gantung Desa Ngadas",
+    }
+    best = (await search(client, q="jalan désa"))["results"][0]
+    assert best["title"] == "Rehabilitasi Jalan Désa Tumpang"  # both words beat one
+    assert {r["tenant"]["slug"] for r in (await search(client, q="41011"))["results"]} == {
+        "kab-malang",
+        "kota-surabaya",
+    }  # KBLI codes are searchable
+
+
+async def test_filters_and_facets(client: Client, seeded: Regency) -> None:
+    goods = await search(client, category="goods")
+    assert {r["title"] for r in goods["results"]} == {
+        "Pengadaan Alat Kesehatan Puskesmas",
+        "Pengadaan Komputer Sekolah",
+    }
+    assert goods["facets"]["tenant"] == {"kab-malang": 1, "kota-surabaya": 1}
+    everything = await search(client)
+    assert everything["facets"]["category"] == {"construction": 3, "goods": 2, "other_services": 1}
+    ranged = await search(client, budget_min=500_000_000, budget_max=1_100_000_000, tenant="kab-malang")
+    assert [r["owner_estimate"] for r in ranged["results"]] == [900_000_000]
+    assert len((await search(client, province="35", fiscal_year=2026))["results"]) == 6
+    assert (await search(client, open="true"))["results"] == []  # bid submission opens tomorrow
+    for name, value in (
+        ("category", "sembako"),
+        ("sort", "cheapest"),
+        ("province", "jatim"),
+        ("limit", 0),
+        ("budget_min", -1),
+        ("cursor", "not-a-cursor"),
+    ):
+        refused = await client.get("/api/catalogue", params={name: value})
+        assert refused.status_code == 400, name
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert name in refused.text
+
+
+async def test_keyset_pages_cover_everything_once_in_every_sort(client: Client, seeded: Regency) -> None:
+    for sort in ("newest", "closing", "budget", "-budget"):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = await search(client, sort=sort, limit=4, **({"cursor": cursor} if cursor else {}))
+            seen += [r["ocid"] for r in page["results"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)) == 6, sort
+    budgets = [r["budget"] for r in (await search(client, sort="budget", limit=6))["results"]]
+    assert budgets == sorted(budgets)
+
+
+async def test_public_pages_carry_an_etag_and_a_rate_limit(
+    client: Client, seeded: Regency, settings: Settings
+) -> None:
+    first = await client.get("/api/catalogue")
+    again = await client.get("/api/catalogue", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    async with AsyncTestClient(app=create_app(replace(settings, public_requests_per_minute=3))) as strict:
+        codes = [(await strict.get("/api/feed")).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+async def test_a_package_bought_by_direct_procurement_is_published_with_its_award(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(client, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", "kab-malang")
+    bidder: Bidder = await vendor(client, engine, "citra", "3507", verifier, "kab-malang")
+    small = await create_package(
+        client,
+        malang,
+        "Pengadaan Printer Kecamatan",
+        owner_estimate=50_000_000,
+        method="direct_procurement",
+        category="goods",
+    )
+    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    invited = ok(
+        await client.post(
+            f"{malang.base}/direct-procurements",
+            headers=malang.officer,
+            json={"package_id": small["id"], "vendor_id": bidder.vendor_id, "offer_deadline": deadline},
+        )
+    )
+    [entry] = (await search(client, method="direct_procurement"))["results"]
+    assert entry["tender_id"] == invited["id"]
+    release = (await client.get("/api/feed")).json()["entries"][0]["release"]
+    assert release["tender"]["procurementMethod"] == "direct"
