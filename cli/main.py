@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, audit, bid, db, identity, tenant, vendor
+from cli import agency, audit, bid, catalogue, db, identity, tenant, vendor
 from cli.serve import serve
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(vendor.app, name="vendor")
 app.add_typer(bid.bid, name="bid")
 app.add_typer(bid.receipt, name="receipt")
 app.add_typer(audit.app, name="audit")
+app.add_typer(catalogue.app, name="catalogue")
 
 
 def run() -> None:

@@ -9,11 +9,21 @@ The ``ocid`` and release ``id`` are not stored here: the hub's prefix is added w
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from tenants.tenders.stages import Stage, Window
+
+class Period(Protocol):
+    """A stage's window (``tenants.tenders.stages.Window``); stages are named by their string value."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
 
 CATEGORY = {
     "goods": "goods",
@@ -95,7 +105,7 @@ class TenderSnapshot:
     kbli: list[str]
     location: str
     announced_at: datetime | None
-    schedule: dict[Stage, Window]
+    schedule: Mapping[str, Period]
     opened_at: datetime | None = None
     bidders: list[tuple[int, str]] = field(default_factory=list)  # (vendor id, name), after opening
     awards: list[PublicAward] = field(default_factory=list)  # announced ones (direct: decided)
@@ -122,7 +132,7 @@ def _money(amount: int) -> dict[str, Any]:
     return {"amount": amount, "currency": "IDR"}
 
 
-def _period(window: Window | None) -> dict[str, str] | None:
+def _period(window: Period | None) -> dict[str, str] | None:
     if window is None:
         return None
     return {"startDate": window.starts_at.isoformat(), "endDate": window.ends_at.isoformat()}
@@ -161,7 +171,7 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
         "procuringEntity": _org(lpse_id, f"LPSE {s.tenant_name}"),
         "datePublished": s.announced_at.isoformat() if s.announced_at else when.isoformat(),
     }
-    for key, stage in (("tenderPeriod", Stage.BID_SUBMISSION), ("enquiryPeriod", Stage.CLARIFICATION)):
+    for key, stage in (("tenderPeriod", "bid_submission"), ("enquiryPeriod", "clarification")):
         period = _period(s.schedule.get(stage))
         if period:
             tender[key] = period
@@ -220,7 +230,7 @@ def with_ocid(stored: dict[str, Any], ocid: str, position: int) -> dict[str, Any
 
 def entry_values(s: TenderSnapshot) -> dict[str, Any]:
     """The catalogue row of a local tender."""
-    submission = s.schedule.get(Stage.BID_SUBMISSION)
+    submission = s.schedule.get("bid_submission")
     winner = s.winner
     return {
         "tenant_code": s.tenant_code,

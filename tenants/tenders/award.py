@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from hub.errors import Conflict, InvalidInput
 from tenants.tenders.common import Actor, runner_tender
 from tenants.tenders.evaluation import evaluation_state, opened_bids, top_bidder
 from tenants.tenders.models import Tender, TenderStage, TenderStatus
 from tenants.tenders.outcome_models import Award, Negotiation
 from tenants.tenders.progress import not_before, require_status
+from tenants.tenders.publication import publish
 from tenants.tenders.ranking import BidderResult, Ranking
 from tenants.tenders.service import create_tender
 from tenants.tenders.stages import Stage

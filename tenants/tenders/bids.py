@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from federation.oidc.keys import MasterKey
 from federation.vendors import Vendor
 from hub.errors import Conflict
@@ -34,6 +33,7 @@ from tenants.tenders.common import Actor, database_now, get_tender, runner_tende
 from tenants.tenders.keys import receipt_signer, tenant_key
 from tenants.tenders.models import Bid, Tender, TenderStatus
 from tenants.tenders.participation import registered_vendor, require_stage
+from tenants.tenders.publication import publish
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
 

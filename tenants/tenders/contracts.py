@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from hub.errors import Conflict, InvalidInput
 from tenants.tenders.award import require_award
@@ -22,6 +21,7 @@ from tenants.tenders.common import Actor, get_tender, rupiah
 from tenants.tenders.models import TenderStatus
 from tenants.tenders.outcome_models import Award, Contract, Objection
 from tenants.tenders.progress import not_before, require_status
+from tenants.tenders.publication import publish
 from tenants.tenders.stages import Stage
 
 

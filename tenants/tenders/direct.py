@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from federation.vendors import can_bid_in
@@ -24,6 +23,7 @@ from tenants.tenders.evaluation import opened_bids
 from tenants.tenders.models import Category, Evaluation, Method, Package, Registration, Tender, TenderStatus
 from tenants.tenders.outcome_models import Negotiation
 from tenants.tenders.progress import require_status
+from tenants.tenders.publication import publish
 from tenants.tenders.schedules import save_schedule
 from tenants.tenders.service import issue_tender_key, require_no_live_tender
 from tenants.tenders.stages import Stage, Window

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tenants.tenders.award import require_award
@@ -24,6 +23,7 @@ from tenants.tenders.models import TenderStatus
 from tenants.tenders.outcome_models import Objection, ObjectionFile
 from tenants.tenders.participation import vendor_of
 from tenants.tenders.progress import require_status
+from tenants.tenders.publication import publish
 
 MAX_FILES = 5
 

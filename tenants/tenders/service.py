@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.publish import publish
 from federation.identity.models import Role
 from federation.oidc.keys import MasterKey
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -24,6 +23,7 @@ from tenants.tenders.common import Actor, database_now, get_tender, runner_tende
 from tenants.tenders.criteria import parse_criteria
 from tenants.tenders.keys import tenant_key
 from tenants.tenders.models import Category, Evaluation, Method, Package, Tender, TenderStage, TenderStatus
+from tenants.tenders.publication import publish
 from tenants.tenders.rules import objection_limits
 from tenants.tenders.schedules import load_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule

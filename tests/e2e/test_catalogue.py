@@ -20,8 +20,10 @@ from jsonschema import Draft4Validator
 from litestar.testing import AsyncTestClient
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue.rebuild import rebuild_catalogue
 from hub.app import create_app
 from hub.settings import Settings
 from tests.e2e.procurement import (
@@ -280,3 +282,31 @@ async def test_a_package_bought_by_direct_procurement_is_published_with_its_awar
     assert entry["tender_id"] == invited["id"]
     release = (await client.get("/api/feed")).json()["entries"][0]["release"]
     assert release["tender"]["procurementMethod"] == "direct"
+
+
+async def test_a_rebuild_reports_and_repairs_drift(
+    client: Client, seeded: Regency, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    assert not any(d.drifted for d in await rebuild_catalogue(engine))  # written with each change: no drift
+    async with engine.begin() as connection:  # a catalogue restored from an old backup, say
+        await connection.execute(text("DELETE FROM hub.catalogue WHERE ocid = '3507-1'"))
+        await connection.execute(text("UPDATE hub.catalogue SET title = 'Usang' WHERE ocid = '3507-2'"))
+        await connection.execute(
+            text(
+                "INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, "
+                "tender_id, title, agency, category, method, evaluation, fiscal_year, budget, owner_estimate, "
+                "status, stage, search_text) SELECT '3507-99', tenant_code, tenant_slug, tenant_name, "
+                "province_code, 99, title, agency, category, method, evaluation, fiscal_year, budget, "
+                "owner_estimate, status, stage, search_text FROM hub.catalogue WHERE ocid = '3507-3'"
+            )
+        )
+    [malang] = await rebuild_catalogue(engine, "kab-malang")
+    assert (malang.checked, malang.missing, malang.changed, malang.removed) == (
+        3,
+        ["3507-1"],
+        ["3507-2"],
+        ["3507-99"],
+    )
+    assert len((await search(client, tenant="kab-malang"))["results"]) == 3
+    assert not any(d.drifted for d in await rebuild_catalogue(engine))

@@ -62,7 +62,7 @@ async def snapshot_of(
         kbli=list(package.kbli),
         location=package.location,
         announced_at=tender.announced_at,
-        schedule=schedule,
+        schedule={stage.value: window for stage, window in schedule.items()},
         opened_at=tender.opened_at,
         bidders=bidders,
         awards=[

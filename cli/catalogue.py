@@ -1,0 +1,46 @@
+"""``lpse-hub catalogue rebuild``: the province-wide catalogue recomputed from the tenant schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cli.options import JsonOption
+from cli.runtime import print_json, run, stdout
+from federation.catalogue.rebuild import Drift, rebuild_catalogue
+
+app = typer.Typer(no_args_is_help=True, help="The province-wide tender catalogue.")
+
+
+@app.command()
+def rebuild(
+    tenant: Annotated[
+        str | None,
+        typer.Option("--tenant", "-t", help="One tenant's slug (default: every tenant).", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute every public tender's row; report the rows that were missing, changed or left over."""
+
+    async def work(engine: AsyncEngine) -> list[Drift]:
+        return await rebuild_catalogue(engine, tenant)
+
+    results = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+        return
+    table = Table("tenant", "tenders", "missing", "changed", "removed")
+    for r in results:
+        if r.checked or r.drifted:
+            table.add_row(
+                r.slug, str(r.checked), str(len(r.missing)), str(len(r.changed)), str(len(r.removed))
+            )
+    stdout.print(table)
+    drifted = [r.slug for r in results if r.drifted]
+    stdout.print(
+        f"{len(results)} tenants, {sum(r.checked for r in results)} tenders, "
+        f"{len(drifted)} tenants had drifted" + (f": {', '.join(drifted)}" if drifted else "")
+    )
