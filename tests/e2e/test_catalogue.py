@@ -295,8 +295,8 @@ async def test_a_rebuild_reports_and_repairs_drift(
         await connection.execute(
             text(
                 "INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, "
-                "tender_id, title, agency, category, method, evaluation, fiscal_year, budget, owner_estimate, "
-                "status, stage, search_text) SELECT '3507-99', tenant_code, tenant_slug, tenant_name, "
+                "tender_id, title, agency, category, method, evaluation, fiscal_year, budget, owner_estimate,"
+                " status, stage, search_text) SELECT '3507-99', tenant_code, tenant_slug, tenant_name, "
                 "province_code, 99, title, agency, category, method, evaluation, fiscal_year, budget, "
                 "owner_estimate, status, stage, search_text FROM hub.catalogue WHERE ocid = '3507-3'"
             )
