@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, audit, bid, catalogue, db, identity, tenant, vendor
+from cli import agency, audit, bid, catalogue, db, identity, ocds, peer, tenant, vendor
 from cli.serve import serve
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.add_typer(bid.bid, name="bid")
 app.add_typer(bid.receipt, name="receipt")
 app.add_typer(audit.app, name="audit")
 app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(ocds.app, name="ocds")
+app.add_typer(peer.app, name="peer")
 
 
 def run() -> None:

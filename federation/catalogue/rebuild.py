@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue.entries import upsert_entry
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.ocds import entry_values
 from hub.database import hub_sessions, tenant_session
 from tenants.registry import TenantRef, list_tenants, resolve_tenant
 from tenants.tenders.common import database_now
 from tenants.tenders.models import Tender
-from tenants.tenders.publication import snapshot_of, upsert_entry
+from tenants.tenders.publication import snapshot_of
 
 COMPARED = (
     "status",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.models import LOCAL, CatalogueEntry, Change
+from federation.catalogue.entries import upsert_entry
+from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import PublicAward, PublicContract, TenderSnapshot, entry_values, release
 from federation.vendors import Vendor
 from tenants.agencies import Agency
@@ -96,15 +96,3 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
         )
     )
     await session.flush()
-
-
-async def upsert_entry(
-    session: AsyncSession, origin: str, ocid: str, values: dict[str, object], now: datetime
-) -> None:
-    statement = insert(CatalogueEntry).values(origin=origin, ocid=ocid, updated_at=now, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            constraint="uq_catalogue_origin_ocid",
-            set_={**{k: statement.excluded[k] for k in values}, "updated_at": now},
-        )
-    )

@@ -1,0 +1,68 @@
+"""``lpse-hub ocds export``: this hub's OCDS releases as release package files."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cli.runtime import fail, load_settings, run, stdout
+from federation.catalogue.models import LOCAL, Change
+from federation.catalogue.ocds import with_ocid
+from federation.catalogue.records import public_ocid, release_package
+from hub.database import hub_sessions
+
+app = typer.Typer(no_args_is_help=True, help="Open Contracting Data Standard publication.")
+PER_FILE = 1000
+
+
+@app.command()
+def export(
+    out: Annotated[
+        Path, typer.Option(file_okay=False, help="The directory to write into.", show_default=False)
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only releases from this date on (YYYY-MM-DD, UTC).", show_default=False),
+    ] = None,
+) -> None:
+    """Write every release (since a date) as release packages of 1,000: releases-000001.json, ..."""
+    try:
+        start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC) if since else None
+    except ValueError:
+        raise fail(f"--since {since!r} is not a date (YYYY-MM-DD)", 2) from None
+    prefix = load_settings().ocid_prefix
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"{out}: {exc.strerror}") from None
+
+    async def work(engine: AsyncEngine) -> tuple[int, int]:
+        query = select(Change).where(Change.origin == LOCAL).order_by(Change.position)
+        if start is not None:
+            query = query.where(Change.created_at >= start)
+        files = written = 0
+        batch: list[dict[str, object]] = []
+        async with hub_sessions(engine)() as session:
+            for change in (await session.execute(query.execution_options(yield_per=PER_FILE))).scalars():
+                batch.append(with_ocid(change.release, public_ocid(prefix, change.ocid), change.position))
+                if len(batch) == PER_FILE:
+                    files, written = files + 1, written + _write(out, files + 1, batch)
+                    batch = []
+        if batch:
+            files, written = files + 1, written + _write(out, files + 1, batch)
+        return files, written
+
+    files, written = run(work)
+    stdout.print(f"{written} releases in {files} files in {out}")
+
+
+def _write(out: Path, number: int, releases: list[dict[str, object]]) -> int:
+    package = release_package(releases, f"releases-{number:06d}.json", datetime.now(UTC), None)
+    (out / f"releases-{number:06d}.json").write_text(json.dumps(package, ensure_ascii=False, indent=1))
+    return len(releases)

@@ -1,0 +1,22 @@
+"""Writing one catalogue row: insert, or update the row of the same origin and ocid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.catalogue.models import CatalogueEntry
+
+
+async def upsert_entry(
+    session: AsyncSession, origin: str, ocid: str, values: dict[str, object], now: datetime
+) -> None:
+    statement = insert(CatalogueEntry).values(origin=origin, ocid=ocid, updated_at=now, **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            constraint="uq_catalogue_origin_ocid",
+            set_={**{k: statement.excluded[k] for k in values}, "updated_at": now},
+        )
+    )

@@ -1,0 +1,136 @@
+"""Two hubs: one (a province) publishes its feed over HTTP, the other (a neighbour) follows it.
+
+The leader is a real hub process on this run's database; the follower is a hub on a database of
+its own. The follower's sync is cut short twice, once inside a page (its transaction rolls back)
+and once by SIGKILL of the CLI process, and resumed: it ends with exactly the leader's entries,
+each once, and the leader's tenders in its catalogue marked with their origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.catalogue.peers import add_peer, http_fetch, sync_peer
+from hub.database import create_engine, hub_sessions
+from hub.migrations import migrate_hub
+from hub.settings import Settings
+from tests.conftest import _admin, _asyncpg_dsn
+from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
+from tests.live_server import live_hub
+
+
+@pytest.fixture
+async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:
+    """A second hub's database, migrated, on the same server."""
+    assert settings.database_url is not None
+    name = f"lpse_hub_follower_{uuid.uuid4().hex[:8]}"
+    await _admin(settings.database_url, f'CREATE DATABASE "{name}"')
+    url = _asyncpg_dsn(settings.database_url, name)
+    engine = create_engine(Settings(database_url=url))
+    try:
+        await migrate_hub(engine)
+        yield engine, url
+    finally:
+        await engine.dispose()
+        await _admin(settings.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _leader_tenders(client: Client, engine: AsyncEngine) -> None:
+    malang = await regency(client, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", "kab-malang")
+    bidders = [await vendor(client, engine, n, "3507", verifier, "kab-malang") for n in ("anggrek", "bakung")]
+    for n in range(12):
+        desk = Desk(client, engine, malang)
+        await desk.announce(f"Pemeliharaan Saluran Irigasi Blok {n}", owner_estimate=500_000_000 + n)
+        if n < 2:
+            await desk.bids({bidders[0]: 480_000_000, bidders[1]: 490_000_000})
+            await desk.open()
+        if n == 0:
+            await desk.pass_all(*bidders)
+            first = {"vendor_id": bidders[0].vendor_id}
+            ok(await desk.post("qualification-verifications", malang.pokja, {**first, "passed": True}))
+            ok(await desk.post("award", malang.pokja, first))
+            ok(await desk.post("award-announcement", malang.pokja))
+
+
+async def _count(engine: AsyncEngine, sql: str) -> Any:
+    async with engine.connect() as connection:
+        return (await connection.execute(text(sql))).all()
+
+
+async def test_a_follower_killed_mid_sync_resumes_without_dropping_or_repeating(
+    client: Client,
+    clean_identity: AsyncEngine,
+    settings: Settings,
+    follower: tuple[AsyncEngine, str],
+    tmp_path: Path,
+) -> None:
+    await _leader_tenders(client, clean_identity)
+    leader_changes = await _count(clean_identity, "SELECT ocid, tags FROM hub.changes ORDER BY position")
+    assert len(leader_changes) == 12 + 2 + 1  # twelve announced, two opened, one award
+    follower_engine, follower_url = follower
+    assert settings.database_url is not None
+    with live_hub(settings.database_url, tmp_path / "leader") as leader:
+        async with hub_sessions(follower_engine)() as session, session.begin():
+            await add_peer(session, "jatim", leader.url)
+
+        # 1. Cut short inside a page: the page's transaction rolls back, the cursor stays.
+        async def broken(url: str, after: str | None, limit: int) -> Mapping[str, Any]:
+            page = dict(await http_fetch(url, after, limit))
+            return {**page, "entries": [*page["entries"], {"ocid": "broken"}]}  # no release: fails mid-page
+
+        await sync_peer(follower_engine, "jatim", limit=2, max_pages=1)
+        with pytest.raises(KeyError):
+            await sync_peer(follower_engine, "jatim", fetch=broken, limit=2)
+        assert len(await _count(follower_engine, "SELECT 1 FROM hub.changes")) == 2  # the first page only
+
+        # 2. Killed: the CLI, one entry a page, gets SIGKILL once it has applied a few pages.
+        env = {**os.environ, "LPSE_HUB_DATABASE_URL": follower_url, "DATABASE_URL": follower_url}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from cli.main import run; run()",
+            "peer",
+            "sync",
+            "jatim",
+            "--limit",
+            "1",
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        while (
+            len(await _count(follower_engine, "SELECT 1 FROM hub.changes")) < 5 and process.returncode is None
+        ):
+            await asyncio.sleep(0.002)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        killed_at = len(await _count(follower_engine, "SELECT 1 FROM hub.changes"))
+        assert 5 <= killed_at < len(leader_changes), "the sync was not killed part-way"
+
+        # 3. Resumed to the end.
+        await sync_peer(follower_engine, "jatim", limit=3)
+        again = await sync_peer(follower_engine, "jatim")
+        assert again.entries == 0  # nothing new: nothing repeated
+    followed = await _count(
+        follower_engine, "SELECT ocid, tags FROM hub.changes WHERE origin = 'jatim' ORDER BY position"
+    )
+    assert [(o.removeprefix("ocds-lpsehub-"), t) for o, t in followed] == [tuple(r) for r in leader_changes]
+    rows = await _count(
+        follower_engine, "SELECT ocid, origin, status, bidders, winner FROM hub.catalogue ORDER BY ocid"
+    )
+    assert len(rows) == 12
+    assert {r.origin for r in rows} == {"jatim"}
+    assert sorted(r.status for r in rows) == ["announced"] * 10 + ["award_announced", "opened"]
+    assert [r.winner for r in rows if r.status == "award_announced"] == ["CV Anggrek"]
