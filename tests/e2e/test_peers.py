@@ -110,9 +110,12 @@ async def test_a_follower_killed_mid_sync_resumes_without_dropping_or_repeating(
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
-        while (
-            len(await _count(follower_engine, "SELECT 1 FROM hub.changes")) < 5 and process.returncode is None
-        ):
+        for _ in range(5000):  # watch its progress in the database, for ten seconds at most
+            if (
+                process.returncode is not None
+                or len(await _count(follower_engine, "SELECT 1 FROM hub.changes")) >= 5
+            ):
+                break
             await asyncio.sleep(0.002)
         process.send_signal(signal.SIGKILL)
         await process.wait()
