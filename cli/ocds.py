@@ -48,8 +48,8 @@ def export(
             query = query.where(Change.created_at >= start)
         files = written = 0
         batch: list[dict[str, object]] = []
-        async with hub_sessions(engine)() as session:
-            for change in (await session.execute(query.execution_options(yield_per=PER_FILE))).scalars():
+        async with hub_sessions(engine)() as session, session.begin():
+            async for change in await session.stream_scalars(query.execution_options(yield_per=PER_FILE)):
                 batch.append(with_ocid(change.release, public_ocid(prefix, change.ocid), change.position))
                 if len(batch) == PER_FILE:
                     files, written = files + 1, written + _write(out, files + 1, batch)

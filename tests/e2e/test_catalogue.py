@@ -9,6 +9,9 @@ release the hub serves.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -310,3 +313,31 @@ async def test_a_rebuild_reports_and_repairs_drift(
     )
     assert len((await search(client, tenant="kab-malang"))["results"]) == 3
     assert not any(d.drifted for d in await rebuild_catalogue(engine))
+
+
+def test_ocds_export_writes_valid_release_packages_and_refuses_a_bad_date(
+    seeded: Regency, settings: Settings, tmp_path: Path
+) -> None:
+    assert settings.database_url is not None
+    env = {**os.environ, "LPSE_HUB_DATABASE_URL": settings.database_url}
+    command = [
+        sys.executable,
+        "-c",
+        "from cli.main import run; run()",
+        "ocds",
+        "export",
+        "--out",
+        str(tmp_path),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    [written] = sorted(tmp_path.glob("releases-*.json"))
+    package = json.loads(written.read_text())
+    valid(package, "release-package-schema.json")
+    assert len(package["releases"]) == 6
+    assert all(r["ocid"].startswith("ocds-lpsehub-") for r in package["releases"])
+    bad = subprocess.run(
+        [*command, "--since", "kemarin"], env=env, capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().count("\n") == 0  # one line, no traceback
