@@ -42,6 +42,15 @@ def cached(request: Request[Any, Any, State], body: Any) -> Response[bytes]:
     return Response(data, media_type="application/json", headers=headers)
 
 
+def stage_now(entry: CatalogueEntry, now: datetime) -> str:
+    """Before the opening the stage moves with the clock, not with a change: read it off the dates."""
+    if entry.status != "announced" or entry.submission_starts_at is None or entry.submission_ends_at is None:
+        return entry.stage
+    if now < entry.submission_starts_at:
+        return "announcement"
+    return "bid_submission" if now < entry.submission_ends_at else "bid_opening"
+
+
 def entry_view(entry: CatalogueEntry, prefix: str) -> dict[str, Any]:
     ocid = public_ocid(prefix, entry.ocid) if entry.origin == LOCAL else entry.ocid
     return {
@@ -60,7 +69,7 @@ def entry_view(entry: CatalogueEntry, prefix: str) -> dict[str, Any]:
         "owner_estimate": entry.owner_estimate,
         "kbli": list(entry.kbli),
         "status": entry.status,
-        "stage": entry.stage,
+        "stage": stage_now(entry, datetime.now(UTC)),
         "announced_at": entry.announced_at,
         "submission_starts_at": entry.submission_starts_at,
         "submission_ends_at": entry.submission_ends_at,
