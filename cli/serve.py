@@ -71,6 +71,10 @@ def serve(
                 f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
                 f"or http://kab-malang.localhost:{ready.port}/api/agencies"
             )
+            stderr.print(
+                f"  the province's catalogue: http://{ready.host}:{ready.port}/api/catalogue?q=jalan, "
+                f"its OCDS releases at /api/ocds/releases and the change feed at /api/feed"
+            )
         uvicorn.run(
             "hub.app:create_app",
             factory=True,
