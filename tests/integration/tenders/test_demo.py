@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue.models import CatalogueEntry
 from federation.demo import seed_identity_demo
 from federation.oidc.keys import MasterKey
 from hub.database import hub_sessions, tenant_session
@@ -81,3 +82,12 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
     async with tenant_session(engine, tenant.schema) as session:
         assert await session.scalar(select(func.count()).select_from(Tender)) == len(tenders)
         assert await session.scalar(select(func.count()).select_from(Package)) == len(tenders) - 1
+        public = [t for t, _ in tenders if t.announced_at is not None]
+        catalogue = await session.execute(
+            select(CatalogueEntry.tender_id, CatalogueEntry.status).where(
+                CatalogueEntry.tenant_code == "3507"
+            )
+        )
+        assert {row.tender_id: row.status for row in catalogue} == {
+            t.id: t.status for t in public
+        }  # drafts never public
