@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import CatalogueEntry
@@ -155,6 +155,11 @@ def _decode(cursor: str, order: str) -> tuple[Any, int]:
 
 async def search_catalogue(session: AsyncSession, query: CatalogueQuery) -> CataloguePage:
     query = query.checked()
+    # A search's statements have the same text whatever the words, and each connection prepares them
+    # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
+    # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
+    # million rows; docs/BENCHMARKS.md, issue 6). Planning each search anew costs ~0.3 ms.
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     conditions = _filters(query)
     key, descending = _sort_key(query)
     page: Select[Any] = select(C, key.label("sort_key")).where(*conditions)
