@@ -73,14 +73,16 @@ async def read_feed(
     xid, position = decode_cursor(after)
     rows = await session.execute(
         text(
-            "SELECT position, xid::text AS xid, ocid, tags, release, created_at FROM hub.changes "
+            "SELECT position, xid::text AS xid_text, ocid, tags, release, created_at FROM hub.changes "
             "WHERE origin = '' AND (CAST(:ocid AS text) IS NULL OR ocid = :ocid) "
             "AND (xid, position) > (CAST(:xid AS text)::xid8, :position) "
             "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY xid, position LIMIT :limit"
+            "ORDER BY hub.changes.xid, position LIMIT :limit"
         ),
         {"xid": str(xid), "position": position, "limit": check_limit(limit), "ocid": ocid},
     )
-    entries = [FeedEntry(r.position, int(r.xid), r.ocid, list(r.tags), r.release, r.created_at) for r in rows]
+    entries = [
+        FeedEntry(r.position, int(r.xid_text), r.ocid, list(r.tags), r.release, r.created_at) for r in rows
+    ]
     last = (entries[-1].xid, entries[-1].position) if entries else (xid, position)
     return FeedPage(entries, encode_cursor(*last))
