@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.catalogue.ocds import with_ocid
 from hub.errors import InvalidInput
 
 MAX_LIMIT = 1000
@@ -35,6 +36,10 @@ class FeedEntry:
     tags: list[str]
     release: dict[str, Any]
     created_at: datetime
+
+    def published(self, prefix: str) -> dict[str, Any]:
+        """The release as published: with this hub's ocid and a release id."""
+        return with_ocid(self.release, f"{prefix}-{self.ocid}", self.position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +71,18 @@ def check_limit(limit: int, field: str = "limit") -> int:
     return limit
 
 
-async def read_feed(
-    session: AsyncSession, after: str | None, limit: int, *, ocid: str | None = None
-) -> FeedPage:
+async def read_feed(session: AsyncSession, after: str | None, limit: int) -> FeedPage:
     """The next ``limit`` changes of this hub's tenders after ``after`` (from the start if empty)."""
     xid, position = decode_cursor(after)
     rows = await session.execute(
         text(
             "SELECT position, xid::text AS xid_text, ocid, tags, release, created_at FROM hub.changes "
-            "WHERE origin = '' AND (CAST(:ocid AS text) IS NULL OR ocid = :ocid) "
+            "WHERE origin = '' "
             "AND (xid, position) > (CAST(:xid AS text)::xid8, :position) "
             "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
             "ORDER BY hub.changes.xid, position LIMIT :limit"
         ),
-        {"xid": str(xid), "position": position, "limit": check_limit(limit), "ocid": ocid},
+        {"xid": str(xid), "position": position, "limit": check_limit(limit)},
     )
     entries = [
         FeedEntry(r.position, int(r.xid_text), r.ocid, list(r.tags), r.release, r.created_at) for r in rows

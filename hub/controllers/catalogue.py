@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.feed import read_feed
 from federation.catalogue.models import LOCAL, CatalogueEntry
-from federation.catalogue.ocds import with_ocid
 from federation.catalogue.records import (
     local_id_of,
     public_ocid,
@@ -169,11 +168,7 @@ class CatalogueController(Controller):
         page = await read_feed(db_session, after, limit)
         prefix: str = state.ocid_prefix
         entries = [
-            {
-                "ocid": public_ocid(prefix, e.ocid),
-                "tags": e.tags,
-                "release": with_ocid(e.release, public_ocid(prefix, e.ocid), e.position),
-            }
+            {"ocid": public_ocid(prefix, e.ocid), "tags": e.tags, "release": e.published(prefix)}
             for e in page.entries
         ]
         return cached(request, {"entries": entries, "next": page.next_cursor})
@@ -189,7 +184,7 @@ class CatalogueController(Controller):
     ) -> Response[bytes]:
         page = await read_feed(db_session, after, limit)
         prefix: str = state.ocid_prefix
-        releases = [with_ocid(e.release, public_ocid(prefix, e.ocid), e.position) for e in page.entries]
+        releases = [e.published(prefix) for e in page.entries]
         next_uri = _link(request, after=page.next_cursor, limit=limit) if len(page.entries) == limit else None
         uri = _link(request, after=after, limit=limit)
         published = page.entries[-1].created_at if page.entries else datetime(1970, 1, 1, tzinfo=UTC)

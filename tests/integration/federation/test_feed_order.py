@@ -76,3 +76,27 @@ async def test_a_follower_gets_every_committed_change_exactly_once(clean_identit
     # The load really committed out of order: a reader trusting positions missed changes (about a
     # third of them in our runs), where the feed missed none.
     assert committed - set(naive), "the writers happened to commit in order: the test proved nothing"
+
+
+async def test_the_feed_orders_transactions_by_number_across_a_power_of_ten(
+    clean_identity: AsyncEngine,
+) -> None:
+    # Two finished transactions, xids 9 and 10: as text "10" sorts before "9", and a cursor moved
+    # past 10 would never return to 9. The feed must give 9, then 10.
+    async with clean_identity.begin() as connection:
+        for xid in (10, 9):
+            await connection.execute(
+                text(
+                    "INSERT INTO hub.changes (xid, ocid, tags, release) "
+                    "VALUES (CAST(:x AS text)::xid8, :o, ARRAY['tender'], '{}'::jsonb)"
+                ),
+                {"x": str(xid), "o": f"9999-{xid}"},
+            )
+    received: list[str] = []
+    cursor: str | None = None
+    for _ in range(3):
+        async with hub_sessions(clean_identity)() as session:
+            page = await read_feed(session, cursor, 1)
+        received += [e.ocid for e in page.entries]
+        cursor = page.next_cursor
+    assert received == ["9999-9", "9999-10"]
