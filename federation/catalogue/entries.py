@@ -1,4 +1,4 @@
-"""Writing one catalogue row: insert, or update the row of the same origin and ocid."""
+"""Writing catalogue rows: insert, or update the row of the same origin and ocid."""
 
 from __future__ import annotations
 
@@ -19,4 +19,19 @@ async def upsert_entry(
             constraint="uq_catalogue_origin_ocid",
             set_={**{k: statement.excluded[k] for k in values}, "updated_at": now},
         )
+    )
+
+
+async def upsert_entries(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Many rows in one executemany; each row has ``origin``, ``ocid``, ``updated_at`` and the same values."""
+    if not rows:
+        return
+    statement = insert(CatalogueEntry)
+    kept = {"origin", "ocid"}
+    await session.execute(
+        statement.on_conflict_do_update(
+            constraint="uq_catalogue_origin_ocid",
+            set_={k: statement.excluded[k] for k in rows[0] if k not in kept},
+        ),
+        rows,
     )

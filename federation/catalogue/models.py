@@ -11,6 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.database import HubBase
 
+SEARCH_VECTOR = (
+    "to_tsvector('simple'::regconfig, search_text) || array_to_tsvector(ARRAY["
+    "'~t' || tenant_slug, '~p' || province_code, '~c' || category, '~m' || method, '~s' || status, "
+    "'~y' || fiscal_year::text]::text[])"
+)
 LOCAL = ""  # the origin of this hub's own tenders; a peer's rows carry the peer's name
 
 
@@ -37,9 +42,14 @@ class CatalogueEntry(HubBase):
     kbli: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)
     status: Mapped[str] = mapped_column(String(16))
     stage: Mapped[str] = mapped_column(String(32))
-    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submission_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submission_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True),
+        Computed("coalesce(submission_ends_at, '9999-12-31 00:00:00+00'::timestamptz)", persisted=True),
+    )
+    """When bids close; the far future for a tender with no submission window (sorted last)."""
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     bidders: Mapped[int | None] = mapped_column(Integer)
@@ -48,7 +58,8 @@ class CatalogueEntry(HubBase):
     contract_value: Mapped[int | None] = mapped_column(BigInteger)
     contract_signed_on: Mapped[date | None] = mapped_column(Date)
     search_text: Mapped[str] = mapped_column(Text)
-    search: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('simple'::regconfig, search_text)"))
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))
+    """The words of ``search_text``, and a token per filter value (see ``query.filter_tokens``)."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -143,6 +143,7 @@ def entry_from_release(release: Mapping[str, Any], origin: str) -> dict[str, Any
         if i.get("classification", {}).get("scheme") == "KBLI"
     ]
     signed = contracts[0].get("dateSigned") if contracts else None
+    published = _when(tender.get("datePublished")) or _when(release.get("date")) or datetime.now(UTC)
     return {
         "tenant_code": code,
         "tenant_slug": f"{origin}:{code}",
@@ -154,13 +155,13 @@ def entry_from_release(release: Mapping[str, Any], origin: str) -> dict[str, Any
         "category": CATEGORY_BACK.get(tender.get("mainProcurementCategory", ""), "other_services"),
         "method": METHOD_BACK.get(tender.get("procurementMethodDetails", ""), "tender"),
         "evaluation": "lowest_price" if tender.get("awardCriteria") == "priceOnly" else "merit_point",
-        "fiscal_year": (_when(tender.get("datePublished")) or datetime.now()).year,
+        "fiscal_year": published.year,
         "budget": int(budget if budget is not None else estimate),
         "owner_estimate": int(estimate),
         "kbli": kbli,
         "status": status,
         "stage": status,
-        "announced_at": _when(tender.get("datePublished")),
+        "announced_at": published,
         "submission_starts_at": _when(period.get("startDate")),
         "submission_ends_at": _when(period.get("endDate")),
         "opened_at": None,

@@ -9,21 +9,25 @@ history and is not rewritten.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import and_, delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from federation.catalogue.entries import upsert_entry
+from federation.catalogue.entries import upsert_entries
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.ocds import entry_values
 from hub.database import hub_sessions, tenant_session
 from tenants.registry import TenantRef, list_tenants, resolve_tenant
 from tenants.tenders.common import database_now
 from tenants.tenders.models import Tender
-from tenants.tenders.publication import snapshot_of
+from tenants.tenders.publication import snapshots_of
 
+BATCH = 2_000
+"""Tenders read and compared at a time: a handful of queries each, whatever the tenant's size."""
 COMPARED = (
     "status",
     "stage",
@@ -37,6 +41,7 @@ COMPARED = (
     "submission_ends_at",
     "agency",
 )
+COMPARED_COLUMNS = [CatalogueEntry.ocid, *(getattr(CatalogueEntry, k) for k in COMPARED)]
 
 
 @dataclass(slots=True)
@@ -55,47 +60,53 @@ class Drift:
         return asdict(self)
 
 
-async def rebuild_catalogue(engine: AsyncEngine, slug: str | None = None) -> list[Drift]:
+async def rebuild_catalogue(
+    engine: AsyncEngine, slug: str | None = None, concurrency: int = 4
+) -> list[Drift]:
+    """Rebuild one tenant's rows, or every tenant's, ``concurrency`` tenants at a time on the pool."""
     async with hub_sessions(engine)() as session:
         if slug is not None:
             tenants = [await resolve_tenant(session, slug=slug)]
         else:
             tenants = [await resolve_tenant(session, slug=t.slug) for t in await list_tenants(session)]
-    return [await _rebuild_one(engine, tenant) for tenant in tenants]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(tenant: TenantRef) -> Drift:
+        async with gate:
+            return await _rebuild_one(engine, tenant)
+
+    return list(await asyncio.gather(*(one(t) for t in tenants)))
 
 
 async def _rebuild_one(engine: AsyncEngine, tenant: TenantRef) -> Drift:
+    """One transaction per tenant: its rows read once, its tenders a batch at a time, fixes in bulk."""
     drift = Drift(tenant.slug)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         now = await database_now(session)
-        stored = {
-            e.ocid: e
-            for e in (
-                await session.execute(
-                    select(CatalogueEntry).where(
-                        CatalogueEntry.origin == LOCAL, CatalogueEntry.tenant_code == tenant.code
-                    )
-                )
-            ).scalars()
-        }
-        public = (
-            (await session.execute(select(Tender).where(Tender.announced_at.is_not(None)))).scalars().all()
-        )
-        for tender in public:
-            values = entry_values(await snapshot_of(session, tenant, tender, now))
-            local_id = f"{tenant.code}-{tender.id}"
-            drift.checked += 1
-            row = stored.pop(local_id, None)
-            if row is None:
-                drift.missing.append(local_id)
-            elif any(getattr(row, k) != values[k] for k in COMPARED):
-                drift.changed.append(local_id)
-            else:
-                continue
-            await upsert_entry(session, LOCAL, local_id, values, now)
+        mine = and_(CatalogueEntry.origin == LOCAL, CatalogueEntry.tenant_code == tenant.code)
+        stored = {row.ocid: row for row in await session.execute(select(*COMPARED_COLUMNS).where(mine))}
+        after = 0
+        while batch := await _public_tenders(session, after):
+            after = batch[-1].id
+            fixes = []
+            for snapshot in await snapshots_of(session, tenant, batch, now):
+                values = entry_values(snapshot)
+                drift.checked += 1
+                row = stored.pop(snapshot.local_id, None)
+                if row is None:
+                    drift.missing.append(snapshot.local_id)
+                elif any(getattr(row, k) != values[k] for k in COMPARED):
+                    drift.changed.append(snapshot.local_id)
+                else:
+                    continue
+                fixes.append({"origin": LOCAL, "ocid": snapshot.local_id, "updated_at": now, **values})
+            await upsert_entries(session, fixes)
         drift.removed = sorted(stored)
         if stored:
-            await session.execute(
-                delete(CatalogueEntry).where(CatalogueEntry.origin == LOCAL, CatalogueEntry.ocid.in_(stored))
-            )
+            await session.execute(delete(CatalogueEntry).where(mine, CatalogueEntry.ocid.in_(stored)))
     return drift
+
+
+async def _public_tenders(session: AsyncSession, after: int) -> Sequence[Tender]:
+    query = select(Tender).where(Tender.announced_at.is_not(None), Tender.id > after).order_by(Tender.id)
+    return (await session.execute(query.limit(BATCH))).scalars().all()

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.feed import read_feed
 from federation.catalogue.models import LOCAL, CatalogueEntry
+from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import (
     local_id_of,
     public_ocid,
@@ -27,7 +28,7 @@ from federation.catalogue.records import (
     release_package,
     releases_of,
 )
-from federation.catalogue.search import CatalogueQuery, search_catalogue
+from federation.catalogue.search import search_catalogue
 from hub.errors import NotFound
 
 
@@ -110,6 +111,7 @@ class CatalogueController(Controller):
         sort: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 20,
+        facets: FromQuery[bool] = True,
     ) -> Response[bytes]:
         query = CatalogueQuery(
             q,
@@ -125,13 +127,15 @@ class CatalogueController(Controller):
             sort,
             cursor,
             limit,
+            facets,
         )
         page = await search_catalogue(db_session, query)
+        counted = page.facets.to_dict() if page.facets else {"total": None, "facets": None}
         return cached(
             request,
             {
                 "results": [entry_view(e, state.ocid_prefix) for e in page.entries],
-                "facets": page.facets,
+                **counted,
                 "next_cursor": page.next_cursor,
             },
         )

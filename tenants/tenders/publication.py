@@ -8,9 +8,11 @@ never published; awards are published with their announcement (direct procuremen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.entries import upsert_entry
@@ -23,26 +25,87 @@ from tenants.tenders.common import database_now
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
 from tenants.tenders.progress import current_stage
-from tenants.tenders.schedules import load_schedule
+from tenants.tenders.schedules import load_schedules
+from tenants.tenders.stages import Stage, Window
 
 
 async def snapshot_of(
     session: AsyncSession, tenant: TenantRef, tender: Tender, now: datetime
 ) -> TenderSnapshot:
-    package = await session.get(Package, tender.package_id)
-    assert package is not None
-    agency = await session.get(Agency, package.agency_id)
-    schedule = await load_schedule(session, tender.id)
-    bidders = [(b["vendor_id"], b.get("vendor") or "") for b in (tender.opening or {}).get("bids", [])]
-    awards = list(
-        (
-            await session.execute(select(Award).where(Award.tender_id == tender.id).order_by(Award.round))
-        ).scalars()
+    [snapshot] = await snapshots_of(session, tenant, [tender], now)
+    return snapshot
+
+
+async def snapshots_of(
+    session: AsyncSession, tenant: TenantRef, tenders: Sequence[Tender], now: datetime
+) -> list[TenderSnapshot]:
+    """What the public sees of each tender, read in a fixed number of queries however many there are.
+
+    Callers pass a bounded batch (a rebuild reads a tenant's tenders a few thousand at a time).
+    """
+    ids = [t.id for t in tenders]
+    packages = await _keyed(session, select(Package).where(Package.id.in_({t.package_id for t in tenders})))
+    agency_ids = {p.agency_id for p in packages.values()}
+    agencies = await _keyed(session, select(Agency).where(Agency.id.in_(agency_ids)))
+    schedules = await load_schedules(session, ids)
+    contracts = await _keyed(session, select(Contract).where(Contract.tender_id.in_(ids)), "tender_id")
+    public = {t.id: t.is_direct for t in tenders}  # a direct procurement's award is public once decided
+    published: dict[int, list[Award]] = {}
+    for award in (
+        await session.execute(select(Award).where(Award.tender_id.in_(ids)).order_by(Award.round))
+    ).scalars():
+        if award.announced_at is not None or public[award.tender_id]:
+            published.setdefault(award.tender_id, []).append(award)
+    winners = {a.vendor_id for awards in published.values() for a in awards}
+    names = {
+        r.id: r.name
+        for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
+    }
+    return [
+        _snapshot(
+            tenant,
+            t,
+            packages[t.package_id],
+            agencies.get(packages[t.package_id].agency_id),
+            schedules.get(t.id, {}),
+            [_public_award(a, names) for a in published.get(t.id, [])],
+            _public_contract(contracts.get(t.id)),
+            now,
+        )
+        for t in tenders
+    ]
+
+
+async def _keyed(session: AsyncSession, query: Select[Any], key: str = "id") -> dict[int, Any]:
+    return {getattr(row, key): row for row in (await session.execute(query)).scalars()}
+
+
+def _public_award(award: Award, names: dict[int, str]) -> PublicAward:
+    return PublicAward(
+        award.round,
+        award.vendor_id,
+        names.get(award.vendor_id, ""),
+        award.price,
+        award.announced_at or award.decided_at,
+        award.withdrawn_at,
     )
-    published = [a for a in awards if a.announced_at is not None or tender.is_direct]
-    query = select(Vendor.id, Vendor.name).where(Vendor.id.in_([a.vendor_id for a in published]))
-    names: dict[int, str] = {row.id: row.name for row in await session.execute(query)}
-    contract = await session.get(Contract, tender.id)
+
+
+def _public_contract(c: Contract | None) -> PublicContract | None:
+    return PublicContract(c.number, c.value, c.signed_on, c.starts_on, c.ends_on) if c else None
+
+
+def _snapshot(
+    tenant: TenantRef,
+    tender: Tender,
+    package: Package,
+    agency: Agency | None,
+    schedule: dict[Stage, Window],
+    awards: list[PublicAward],
+    contract: PublicContract | None,
+    now: datetime,
+) -> TenderSnapshot:
+    bidders = [(b["vendor_id"], b.get("vendor") or "") for b in (tender.opening or {}).get("bids", [])]
     return TenderSnapshot(
         tenant_code=tenant.code,
         tenant_slug=tenant.slug,
@@ -65,20 +128,8 @@ async def snapshot_of(
         schedule={stage.value: window for stage, window in schedule.items()},
         opened_at=tender.opened_at,
         bidders=bidders,
-        awards=[
-            PublicAward(
-                a.round,
-                a.vendor_id,
-                names.get(a.vendor_id, ""),
-                a.price,
-                a.announced_at or a.decided_at,
-                a.withdrawn_at,
-            )
-            for a in published
-        ],
-        contract=PublicContract(c.number, c.value, c.signed_on, c.starts_on, c.ends_on)
-        if (c := contract)
-        else None,
+        awards=awards,
+        contract=contract,
         reason=tender.fail_reason or tender.cancel_reason,
     )
 

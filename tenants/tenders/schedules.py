@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +12,16 @@ from tenants.tenders.stages import Stage, Window
 
 
 async def load_schedule(session: AsyncSession, tender_id: int) -> dict[Stage, Window]:
-    rows = (await session.execute(select(TenderStage).where(TenderStage.tender_id == tender_id))).scalars()
-    return {Stage(r.stage): Window(r.starts_at, r.ends_at) for r in rows}
+    return (await load_schedules(session, [tender_id])).get(tender_id, {})
+
+
+async def load_schedules(session: AsyncSession, tender_ids: Sequence[int]) -> dict[int, dict[Stage, Window]]:
+    """The schedules of many tenders in one query (a tender without stages is left out)."""
+    query = select(TenderStage).where(TenderStage.tender_id.in_(tender_ids))
+    schedules: dict[int, dict[Stage, Window]] = {}
+    for row in (await session.execute(query)).scalars():
+        schedules.setdefault(row.tender_id, {})[Stage(row.stage)] = Window(row.starts_at, row.ends_at)
+    return schedules
 
 
 async def save_schedule(session: AsyncSession, tender_id: int, stages: Mapping[Stage, Window]) -> None:

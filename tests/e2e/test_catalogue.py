@@ -26,6 +26,8 @@ from referencing.jsonschema import DRAFT4
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue import facets
+from federation.catalogue import search as search_module
 from federation.catalogue.rebuild import rebuild_catalogue
 from hub.app import create_app
 from hub.settings import Settings
@@ -196,7 +198,7 @@ async def test_search_folds_case_and_accents_and_ranks_by_relevance(client: Clie
         "Rehabilitasi Jalan Désa Tumpang",
         "Pembangunan Jembatan Gantung Desa Ngadas",
     }
-    best = (await search(client, q="jalan désa"))["results"][0]
+    best = (await search(client, q="jalan or désa", sort="relevance"))["results"][0]
     assert best["title"] == "Rehabilitasi Jalan Désa Tumpang"  # both words beat one
     assert {r["tenant"]["slug"] for r in (await search(client, q="41011"))["results"]} == {
         "kab-malang",
@@ -213,6 +215,7 @@ async def test_filters_and_facets(client: Client, seeded: Regency) -> None:
     assert goods["facets"]["tenant"] == {"kab-malang": 1, "kota-surabaya": 1}
     everything = await search(client)
     assert everything["facets"]["category"] == {"construction": 3, "goods": 2, "other_services": 1}
+    assert everything["total"] == {"value": 6, "exact": True}
     ranged = await search(client, budget_min=500_000_000, budget_max=1_100_000_000, tenant="kab-malang")
     assert [r["owner_estimate"] for r in ranged["results"]] == [900_000_000]
     assert len((await search(client, province="35", fiscal_year=2026))["results"]) == 6
@@ -244,6 +247,37 @@ async def test_keyset_pages_cover_everything_once_in_every_sort(client: Client, 
         assert len(seen) == len(set(seen)) == 6, sort
     budgets = [r["budget"] for r in (await search(client, sort="budget", limit=6))["results"]]
     assert budgets == sorted(budgets)
+
+
+async def test_facets_come_with_the_first_page_only_and_on_request(client: Client, seeded: Regency) -> None:
+    first = await search(client, limit=2)
+    assert first["total"]["value"] == 6
+    following = await search(client, limit=2, cursor=first["next_cursor"])
+    assert (following["facets"], following["total"]) == (None, None)  # the client has them from page one
+    assert (await search(client, facets="false"))["facets"] is None
+
+
+async def test_a_catalogue_smaller_than_the_sample_is_counted_exactly(
+    client: Client, seeded: Regency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = await search(client)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 3)  # six matches are past the limit now...
+    sampled = await search(client)
+    assert sampled["total"] == {"value": 6, "exact": True}  # ...but the sample was the whole table
+    assert sampled["facets"] == exact["facets"]
+
+
+async def test_relevance_ranks_the_newest_matches_of_a_broad_search(
+    client: Client, seeded: Regency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (await search(client, q="pengadaan jalan"))["results"] == []  # every word must match
+    everything = [
+        r["title"] for r in (await search(client, q="pengadaan or jalan", sort="newest"))["results"]
+    ]
+    assert len(everything) == 4
+    monkeypatch.setattr(search_module, "RELEVANCE_WINDOW", 2)
+    ranked = [r["title"] for r in (await search(client, q="pengadaan or jalan", sort="relevance"))["results"]]
+    assert sorted(ranked) == sorted(everything[:2])
 
 
 async def test_public_pages_carry_an_etag_and_a_rate_limit(
@@ -299,9 +333,10 @@ async def test_a_rebuild_reports_and_repairs_drift(
             text(
                 "INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, "
                 "tender_id, title, agency, category, method, evaluation, fiscal_year, budget, owner_estimate,"
-                " status, stage, search_text) SELECT '3507-99', tenant_code, tenant_slug, tenant_name, "
-                "province_code, 99, title, agency, category, method, evaluation, fiscal_year, budget, "
-                "owner_estimate, status, stage, search_text FROM hub.catalogue WHERE ocid = '3507-3'"
+                " status, stage, announced_at, search_text) SELECT '3507-99', tenant_code, tenant_slug, "
+                "tenant_name, province_code, 99, title, agency, category, method, evaluation, fiscal_year, "
+                "budget, owner_estimate, status, stage, announced_at, search_text FROM hub.catalogue "
+                "WHERE ocid = '3507-3'"
             )
         )
     [malang] = await rebuild_catalogue(engine, "kab-malang")

@@ -1,0 +1,135 @@
+"""How many tenders a search matches, by category, method, status and tenant.
+
+Counting every match costs as much as reading every match: 0.7 s for the whole million-row
+catalogue, 0.2 s for a common word (docs/BENCHMARKS.md, issue 6). So, as search engines do
+(Elasticsearch's ``track_total_hits``, Algolia's ``exhaustiveFacetsCount``), counts are exact up
+to ``EXACT_UP_TO`` matches and estimated beyond:
+
+- **The sample.** Every first page starts with the search's conditions over a fixed sample of
+  the table's pages (``TABLESAMPLE SYSTEM`` with a fixed seed, so the same search gives the same
+  estimate): a few milliseconds whatever the search. Each count is scaled by the inverse of the
+  sampled share and rounded to two significant figures. A catalogue of at most ``SAMPLE_PAGES``
+  pages is sampled whole, and its counts are exact.
+- **Exact.** When the sample says a search matches at most ``EXACT_UP_TO`` tenders, the first
+  ``EXACT_UP_TO + 1`` matches are grouped; if there are no more than ``EXACT_UP_TO`` of them,
+  those are every match and the counts are exact (otherwise the sample's estimate stands). The
+  work is bounded by the cap, whatever the search.
+
+A search broad enough to pass the cap matches thousands of the sampled rows, so its estimate is
+close; a small group in it (one tenant's share of a common word) is rough, and may be missing.
+The sample also tells the page how large a share of the table matches (see ``search.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import REAL, Select, and_, func, literal, literal_column, select, tablesample, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from federation.catalogue.models import CatalogueEntry
+from federation.catalogue.query import CatalogueQuery
+
+EXACT_UP_TO = 5_000
+SAMPLE_PAGES = 300
+"""About 3,600 rows of the catalogue: a few milliseconds to read, filter and group."""
+SAMPLE_SEED = 20_061  # any fixed number: the same pages each time
+SAMPLED_PERCENT = select(
+    func.least(
+        100.0,
+        100.0
+        * SAMPLE_PAGES
+        / func.greatest(
+            1,
+            func.pg_relation_size(literal_column("'hub.catalogue'::regclass"))
+            / literal_column("current_setting('block_size')::int"),
+        ),
+    ).cast(REAL)
+)
+FACETS = {"category": "category", "method": "method", "status": "status", "tenant": "tenant_slug"}
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    total: int
+    exact: bool
+    counts: dict[str, dict[str, int]]
+    share: float = 1.0
+    """The share of the catalogue that matches, as the sample saw it (1.0 when counted exactly)."""
+
+    @property
+    def settles(self) -> bool:
+        """Whether these are the counts to give, with no exact count to try."""
+        return self.exact or self.total > EXACT_UP_TO
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": {"value": self.total, "exact": self.exact}, "facets": self.counts}
+
+
+async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
+    """The counts estimated from the sample (exact when the sample is the whole catalogue)."""
+    percent = SAMPLED_PERCENT.scalar_subquery()  # an InitPlan: computed once, before the scan
+    sample = tablesample(
+        CatalogueEntry.__table__, func.system(percent), name="sampled", seed=literal(SAMPLE_SEED)
+    )
+    sampled = aliased(CatalogueEntry, sample)
+    matched = func.count().filter(and_(true(), *query.conditions(sampled)))
+    statement = _grouping(sampled, matched, func.count().label("seen"), percent.label("percent"))
+    seen, percent_drawn = 0, 100.0
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    for row in (await session.execute(statement)).mappings():
+        seen += row["seen"] if row["category"] is not None else 0
+        percent_drawn = row["percent"]
+        _add(counts, row)
+    if percent_drawn >= 100.0:
+        return Facets(sum(counts["category"].values()), True, counts, _share(counts, seen))
+    scale = 100.0 / percent_drawn
+    estimated = {
+        facet: {v: _rounded(n * scale) for v, n in values.items()} for facet, values in counts.items()
+    }
+    return Facets(sum(estimated["category"].values()), False, estimated, _share(counts, seen))
+
+
+async def count_facets(session: AsyncSession, query: CatalogueQuery, sampled: Facets) -> Facets:
+    """Exact counts if the search matches at most ``EXACT_UP_TO`` tenders; else the sample's."""
+    if sampled.settles:
+        return sampled
+    table = CatalogueEntry
+    columns = [getattr(table, column) for column in FACETS.values()]
+    first = select(*columns).where(*query.conditions(table)).limit(EXACT_UP_TO + 1).subquery()
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    for row in (await session.execute(_grouping(first.c, func.count()))).mappings():
+        _add(counts, row)
+    total = sum(counts["category"].values())
+    if total > EXACT_UP_TO:
+        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share)
+    return Facets(total, True, counts, sampled.share)
+
+
+def _grouping(source: Any, matched: Any, *more: Any) -> Select[Any]:
+    """Counts by each facet in one pass: ``GROUP BY GROUPING SETS ((category), (method), ...)``."""
+    columns = [getattr(source, column) for column in FACETS.values()]
+    return select(*columns, matched.label("n"), *more).group_by(
+        func.grouping_sets(*[tuple_(c) for c in columns])
+    )
+
+
+def _add(counts: dict[str, dict[str, int]], row: Any) -> None:
+    if row["n"] == 0:
+        return
+    for facet, column in FACETS.items():
+        if row[column] is not None:
+            counts[facet][row[column]] = row["n"]
+
+
+def _share(counts: dict[str, dict[str, int]], seen: int) -> float:
+    return sum(counts["category"].values()) / seen if seen else 0.0
+
+
+def _rounded(estimate: float) -> int:
+    """Two significant figures: 178,234 is "about 180,000"."""
+    whole = round(estimate)
+    digits = len(str(whole)) - 2
+    return round(whole, -digits) if digits > 0 else whole

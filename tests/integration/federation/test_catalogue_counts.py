@@ -1,0 +1,82 @@
+"""The catalogue's counts: exact for narrow searches, estimated from a sample for broad ones.
+
+A catalogue of 30,000 rows (inserted by SQL: the counting, not the publishing, is under test) is
+larger than the sample, so a broad search gets an estimate marked as such, close to the truth,
+and a narrow one gets exact counts. Pages of a broad search walk the date index and still cover
+every match once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.catalogue.facets import EXACT_UP_TO, Facets
+from federation.catalogue.query import CatalogueQuery
+from federation.catalogue.search import CataloguePage, search_catalogue
+from hub.database import hub_sessions
+
+ROWS = 30_000
+SEED = """
+INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, tender_id, title,
+    agency, category, method, evaluation, fiscal_year, budget, owner_estimate, status, stage, announced_at,
+    search_text)
+SELECT '9901-' || i, '9901', CASE WHEN i % 100 = 0 THEN 'kab-kecil' ELSE 'kab-besar' END, 'Kabupaten',
+    '99', i, title, 'Dinas PUPR', CASE WHEN i % 4 = 0 THEN 'goods' ELSE 'construction' END, 'tender',
+    'lowest_price', 2026, 1000000, 900000, 'contracted', 'contracted',
+    now() - i * interval '1 minute', lower(title)
+FROM (SELECT i, CASE WHEN i % 3 = 0 THEN 'Rehabilitasi Jalan Desa' ELSE 'Pembangunan Gedung Sekolah' END
+      AS title FROM generate_series(1, :rows) AS i) AS drawn
+"""
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def large(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    async with clean_identity.begin() as connection:
+        await connection.execute(text(SEED), {"rows": ROWS})
+        await connection.execute(text("ANALYZE hub.catalogue"))
+    yield clean_identity
+
+
+async def _search(engine: AsyncEngine, query: CatalogueQuery) -> CataloguePage:
+    async with hub_sessions(engine)() as session:
+        return await search_catalogue(session, query)
+
+
+async def _counts(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
+    facets = (await _search(engine, query)).facets
+    assert facets is not None
+    return facets
+
+
+async def test_a_broad_search_gets_an_estimate_close_to_the_count(large: AsyncEngine) -> None:
+    everything = await _counts(large, CatalogueQuery())
+    assert not everything.exact
+    assert everything.total == pytest.approx(ROWS, rel=0.15)
+    assert everything.counts["category"]["goods"] == pytest.approx(ROWS / 4, rel=0.25)
+    road = await _counts(large, CatalogueQuery(q="jalan"))
+    assert not road.exact
+    assert road.total == pytest.approx(ROWS / 3, rel=0.2)
+
+
+async def test_a_narrow_search_gets_exact_counts(large: AsyncEngine) -> None:
+    small = await _counts(large, CatalogueQuery(tenant="kab-kecil"))
+    assert (small.total, small.exact) == (ROWS // 100, True)
+    assert ROWS // 100 < EXACT_UP_TO
+    both = await _counts(large, CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods"))
+    assert (both.total, both.exact, both.counts["tenant"]) == (200, True, {"kab-kecil": 200})
+
+
+async def test_the_pages_of_a_broad_search_cover_every_match_once(large: AsyncEngine) -> None:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(30):
+        page = await _search(large, CatalogueQuery(q="jalan", limit=100, cursor=cursor))
+        seen += [e.ocid for e in page.entries]
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 3_000
+    assert seen == [f"9901-{i}" for i in range(3, 9_001, 3)]  # newest first: announced a minute apart
