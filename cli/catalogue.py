@@ -26,7 +26,7 @@ def rebuild(
     """Recompute every public tender's row; report the rows that were missing, changed or left over."""
 
     async def work(engine: AsyncEngine) -> list[Drift]:
-        return await rebuild_catalogue(engine, tenant)
+        return await rebuild_catalogue(engine, [tenant] if tenant else None)
 
     results = run(work)
     if as_json:

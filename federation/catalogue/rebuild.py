@@ -61,14 +61,12 @@ class Drift:
 
 
 async def rebuild_catalogue(
-    engine: AsyncEngine, slug: str | None = None, concurrency: int = 4
+    engine: AsyncEngine, slugs: Sequence[str] | None = None, concurrency: int = 4
 ) -> list[Drift]:
-    """Rebuild one tenant's rows, or every tenant's, ``concurrency`` tenants at a time on the pool."""
+    """Rebuild the named tenants' rows, or every tenant's, ``concurrency`` tenants at a time."""
     async with hub_sessions(engine)() as session:
-        if slug is not None:
-            tenants = [await resolve_tenant(session, slug=slug)]
-        else:
-            tenants = [await resolve_tenant(session, slug=t.slug) for t in await list_tenants(session)]
+        named = slugs if slugs is not None else [t.slug for t in await list_tenants(session)]
+        tenants = [await resolve_tenant(session, slug=slug) for slug in named]
     gate = asyncio.Semaphore(concurrency)
 
     async def one(tenant: TenantRef) -> Drift:
@@ -83,7 +81,11 @@ async def _rebuild_one(engine: AsyncEngine, tenant: TenantRef) -> Drift:
     drift = Drift(tenant.slug)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         now = await database_now(session)
-        mine = and_(CatalogueEntry.origin == LOCAL, CatalogueEntry.tenant_code == tenant.code)
+        mine = and_(
+            CatalogueEntry.origin == LOCAL,
+            CatalogueEntry.tenant_slug == tenant.slug,  # the index; the code, for certainty
+            CatalogueEntry.tenant_code == tenant.code,
+        )
         stored = {row.ocid: row for row in await session.execute(select(*COMPARED_COLUMNS).where(mine))}
         after = 0
         while batch := await _public_tenders(session, after):

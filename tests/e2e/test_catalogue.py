@@ -339,7 +339,7 @@ async def test_a_rebuild_reports_and_repairs_drift(
                 "WHERE ocid = '3507-3'"
             )
         )
-    [malang] = await rebuild_catalogue(engine, "kab-malang")
+    [malang] = await rebuild_catalogue(engine, ["kab-malang"])
     assert (malang.checked, malang.missing, malang.changed, malang.removed) == (
         3,
         ["3507-1"],
