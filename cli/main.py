@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import agency, audit, bid, catalogue, db, identity, ocds, peer, tenant, vendor
+from cli import agency, audit, bid, catalogue, db, identity, ocds, peer, review, tenant, uptime, vendor
 from cli.serve import serve
 
 app = typer.Typer(
@@ -30,6 +30,9 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(ocds.app, name="ocds")
 app.add_typer(peer.app, name="peer")
+app.add_typer(review.app, name="review")
+app.add_typer(uptime.uptime, name="uptime")
+app.add_typer(uptime.probe, name="probe")
 
 
 def run() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import replace
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
@@ -16,6 +18,10 @@ from cli.runtime import load_settings, reported_errors, stderr
 from federation.demo import DEMO_PASSWORD, seed_identity_demo
 from hub.runtime import engine_for, running_database
 from hub.settings import PREFIX, Settings
+from monitoring.metrics import prepare_multiprocess
+from monitoring.probes import probe_round
+from monitoring.reviews.demo import HISTORY as REVIEW_HISTORY
+from monitoring.reviews.demo import review_hint, seed_review_demo
 from tenants.demo import DEMO_PROVINCE, seed_demo
 from tenants.tenders.demo import seed_tender_demo
 
@@ -44,6 +50,10 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
                 "and a merit-point tender contracted, a failed tender and its re-tender (a draft), "
                 "and a direct procurement contracted"
             )
+            await seed_review_demo(engine, master_key(settings))
+            stderr.print(f"demo history for the review (rakor) in {', '.join(REVIEW_HISTORY)}")
+            probed = await probe_round(engine, settings)  # so `lpse-hub uptime` has a round to show
+            stderr.print(f"probed {len(probed.results)} tenants, {len(probed.down)} down (`lpse-hub uptime`)")
 
 
 def serve(
@@ -65,15 +75,23 @@ def serve(
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
         os.environ[PREFIX + "HOST"], os.environ[PREFIX + "PORT"] = ready.host, str(ready.port)
+        os.environ[PREFIX + "EMBEDDED_DATABASE"] = "1" if ready.embedded_database else ""
+        if workers > 1 and ready.metrics:  # one scrape adds up every worker's series
+            prepare_multiprocess(ready.data_dir / "metrics")
         stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
         if demo:
             stderr.print(
                 f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
                 f"or http://kab-malang.localhost:{ready.port}/api/agencies"
             )
+            stderr.print(review_hint(ready.host, ready.port, datetime.now(ZoneInfo("Asia/Jakarta")).date()))
             stderr.print(
                 f"  the province's catalogue: http://{ready.host}:{ready.port}/api/catalogue?q=jalan, "
                 f"its OCDS releases at /api/ocds/releases and the change feed at /api/feed"
+            )
+            stderr.print(
+                f"  operators: http://{ready.host}:{ready.port}/metrics (Prometheus), `lpse-hub uptime`, "
+                "and the dashboard and alert rules in monitoring/"
             )
         uvicorn.run(
             "hub.app:create_app",

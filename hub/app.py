@@ -32,9 +32,11 @@ from hub.controllers.evaluation import EvaluationController
 from hub.controllers.health import HealthController
 from hub.controllers.login import LoginController
 from hub.controllers.me import MeController
+from hub.controllers.metrics import MetricsController
 from hub.controllers.objections import ObjectionController
 from hub.controllers.oidc import OidcController
 from hub.controllers.receipts import ReceiptKeyController
+from hub.controllers.reviews import ReviewController
 from hub.controllers.tenants import TenantController
 from hub.controllers.tenders import PackageController, TenderController
 from hub.controllers.upstream import UpstreamLoginController
@@ -44,6 +46,8 @@ from hub.problems import database_unavailable, internal_error, problem_details_p
 from hub.runtime import engine_for, running_database
 from hub.sessions import session_config
 from hub.settings import Settings
+from monitoring.metrics import instrument_pool, request_metrics
+from monitoring.probes import probing
 
 TENANT_CONTROLLERS = [
     AgencyController,
@@ -87,6 +91,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
                 logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
             app.state.engine = engine
+            app.state.embedded_database = ready.embedded_database
+            if settings.metrics:
+                instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
             app.state.master = master
             app.state.tokens = tokens
@@ -99,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     settings.upstream_client_secret,
                     f"{settings.issuer_url}/login/upstream/callback",
                 )
+            await stack.enter_async_context(probing(engine, settings))  # cancelled on shutdown
             yield
 
     tenant_dependencies = {
@@ -108,15 +116,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     public_rate_limit = RateLimitConfig(rate_limit=("minute", settings.public_requests_per_minute))
     by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
+    operations = [MetricsController] if settings.metrics else []
+    counting = [request_metrics()] if settings.metrics else []
     return Litestar(
         route_handlers=[
             HealthController,
+            *operations,
             TenantController,
             OidcController,
             LoginController,
             UpstreamLoginController,
             VendorRegistrationController,
             ReceiptKeyController,
+            ReviewController,
             Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
             by_path,
             by_host,
@@ -126,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "caller": Provide(provide_caller),
             "optional_caller": Provide(provide_optional_caller),
         },
-        middleware=[session_config(master, settings.issuer_url).middleware],
+        middleware=[*counting, session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
         plugins=[problem_details_plugin()],
         exception_handlers={

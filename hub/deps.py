@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.database import hub_sessions, tenant_session
 from hub.errors import TenantSuspended
+from monitoring.metrics import note_tenant
 from tenants.registry import TenantRef, resolve_tenant
 
 
@@ -32,6 +33,7 @@ async def provide_tenant(request: Request[object, object, State], state: State) 
         tenant = await resolve_tenant(
             session, slug=request.path_params.get("slug"), host=request.headers.get("host", "")
         )
+    note_tenant(request.scope, tenant.slug)
     if not tenant.is_active:
         raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
     return tenant

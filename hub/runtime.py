@@ -19,7 +19,7 @@ def running_database(settings: Settings) -> Iterator[Settings]:
         yield settings
         return
     with embedded_postgres(settings.data_dir) as url:
-        yield settings.with_database_url(url)
+        yield settings.with_database_url(url, embedded=True)
 
 
 @asynccontextmanager

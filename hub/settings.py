@@ -65,9 +65,20 @@ class Settings:
     """upstream_name: how the login page names the upstream provider."""
     public_requests_per_minute: int = 600
     """public_requests_per_minute: per client address, on the catalogue, OCDS and feed routes."""
+    probe_interval_seconds: int = 60
+    """probe_interval_seconds: how often the hub probes every tenant and records the result (uptime);
+    ``0`` disables probing. With several replicas one of them probes each round."""
+    probe_timeout_seconds: int = 5
+    """probe_timeout_seconds: the time each check of a probe may take before it counts as failed."""
+    probe_retention_days: int = 90
+    """probe_retention_days: how long probe results are kept; older ones are pruned each round."""
     ocid_prefix: str = "ocds-lpsehub"
     """ocid_prefix: the OCDS prefix of this hub's tenders (registered with the Open Contracting
     Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
+    metrics: bool = True
+    """metrics: serve Prometheus metrics at ``/metrics`` and count requests (``false``: neither)."""
+    embedded_database: bool = False
+    """embedded_database: the URL is the embedded server's (set by the hub for its own workers)."""
 
     @property
     def issuer_url(self) -> str:
@@ -114,10 +125,21 @@ class Settings:
             upstream_client_secret=get("UPSTREAM_CLIENT_SECRET") or None,
             upstream_name=get("UPSTREAM_NAME") or defaults.upstream_name,
             ocid_prefix=get("OCID_PREFIX") or defaults.ocid_prefix,
+            metrics=(get("METRICS") or "true").lower() not in {"0", "false", "no", "off"},
+            embedded_database=(get("EMBEDDED_DATABASE") or "").lower() in {"1", "true", "yes", "on"},
             public_requests_per_minute=_int(
                 get("PUBLIC_REQUESTS_PER_MINUTE"),
                 defaults.public_requests_per_minute,
                 "PUBLIC_REQUESTS_PER_MINUTE",
+            ),
+            probe_interval_seconds=_int(
+                get("PROBE_INTERVAL_SECONDS"), defaults.probe_interval_seconds, "PROBE_INTERVAL_SECONDS"
+            ),
+            probe_timeout_seconds=_int(
+                get("PROBE_TIMEOUT_SECONDS"), defaults.probe_timeout_seconds, "PROBE_TIMEOUT_SECONDS"
+            ),
+            probe_retention_days=_int(
+                get("PROBE_RETENTION_DAYS"), defaults.probe_retention_days, "PROBE_RETENTION_DAYS"
             ),
         )
         settings.validate()
@@ -141,11 +163,17 @@ class Settings:
             raise ConfigurationError(f"{PREFIX}OCID_PREFIX must look like ocds-abc123")
         if self.public_requests_per_minute < 1:
             raise ConfigurationError(f"{PREFIX}PUBLIC_REQUESTS_PER_MINUTE must be >= 1")
+        if self.probe_interval_seconds < 0:
+            raise ConfigurationError(f"{PREFIX}PROBE_INTERVAL_SECONDS must be >= 0 (0 disables probing)")
+        if self.probe_timeout_seconds < 1 or self.probe_retention_days < 1:
+            raise ConfigurationError(
+                f"{PREFIX}PROBE_TIMEOUT_SECONDS and {PREFIX}PROBE_RETENTION_DAYS must be >= 1"
+            )
         if self.pool_size < 1 or self.migration_concurrency < 1:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
 
-    def with_database_url(self, url: str) -> Settings:
-        return replace(self, database_url=url)
+    def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:
+        return replace(self, database_url=url, embedded_database=embedded)
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

@@ -87,6 +87,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             data_dir=tmp_path_factory.mktemp("data"),
             migration_concurrency=4,
             master_key=master_key,
+            probe_interval_seconds=0,  # tests probe when they mean to, not in the background
         )
 
 

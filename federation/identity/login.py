@@ -16,7 +16,10 @@ from federation.identity.accounts import find_account
 from federation.identity.models import Account, AccountStatus
 from federation.identity.passwords import HASHER, needs_rehash, verify_password
 from federation.oidc.models import LoginFailure, utcnow
+from federation.vendors.models import Vendor
 from hub.errors import TooManyAttempts, Unauthenticated
+from monitoring.metrics import count_vendor_login, on_commit
+from tenants.registry.models import Tenant
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -68,4 +71,18 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
     await session.execute(
         delete(LoginFailure).where(func.lower(LoginFailure.account_key) == account.email.lower())
     )
+    if account.vendor_id is not None:
+        await _count_vendor_login(session, account.vendor_id)
     return account
+
+
+async def _count_vendor_login(session: AsyncSession, vendor_id: int) -> None:
+    """Counted for the tenant of the vendor's home regency ('' when that regency is no tenant here)."""
+    home = (
+        select(Tenant.slug)
+        .join(Vendor, Vendor.home_regency_code == Tenant.code)
+        .where(Vendor.id == vendor_id)
+        .scalar_subquery()
+    )
+    slug = await session.scalar(select(home))
+    on_commit(session, lambda: count_vendor_login(slug or ""))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.caller import Caller
 from federation.identity.models import Role
 from hub.controllers.tenders import actor
+from monitoring.metrics import count_audit_verification
 from tenants.audit import read_audit, verify_chain
 from tenants.registry import TenantRef
 
@@ -46,4 +47,6 @@ class AuditController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         await actor(caller, tenant).require(tenant_session, *READERS)
-        return (await verify_chain(tenant_session)).to_dict()
+        report = await verify_chain(tenant_session)
+        count_audit_verification(tenant.slug, intact=report.ok)
+        return report.to_dict()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.caller import Caller
 from hub.controllers.tenders import actor, is_official
-from hub.errors import InvalidInput
+from hub.errors import HubError, InvalidInput
+from monitoring.metrics import count_bid_refusal
 from tenants.registry import TenantRef
 from tenants.sealing import BidFile
 from tenants.tenders import (
@@ -60,6 +63,16 @@ def file_response(data: bytes, name: str, content_type: str, sha256: str) -> Res
 
 def receipt_response(receipt: bytes) -> Response[bytes]:
     return Response(receipt, status_code=201, media_type="application/json")
+
+
+@contextmanager
+def counted_refusals(tenant: TenantRef) -> Iterator[None]:
+    """A bid this request refuses is counted, by the kind of refusal, before the error answers."""
+    try:
+        yield
+    except HubError as refusal:
+        count_bid_refusal(tenant.slug, refusal)
+        raise
 
 
 class BiddingController(Controller):
@@ -176,13 +189,14 @@ class BiddingController(Controller):
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        bundle = await request.body()
-        if len(bundle) > MAX_BUNDLE_BYTES:
-            raise InvalidInput("the sealed bundle is too large", field="bundle")
-        async with tenant_session.begin():
-            accepted = await submit_bid(
-                tenant_session, actor(caller, tenant), tender_id, bundle, state.master
-            )
+        with counted_refusals(tenant):
+            bundle = await request.body()
+            if len(bundle) > MAX_BUNDLE_BYTES:
+                raise InvalidInput("the sealed bundle is too large", field="bundle")
+            async with tenant_session.begin():
+                accepted = await submit_bid(
+                    tenant_session, actor(caller, tenant), tender_id, bundle, state.master
+                )
         return receipt_response(accepted.receipt)
 
     @post("/bids/sealed-by-hub", summary="Upload files and price; the hub seals them with the tender key")
@@ -195,22 +209,23 @@ class BiddingController(Controller):
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        form = await request.form()
-        try:
-            price = int(str(form.get("price", "")))
-        except ValueError:
-            raise InvalidInput("price must be a whole number of rupiah", field="price") from None
-        files = [
-            BidFile(f.filename or "file", f.content_type, await f.read())
-            for f in (form.getall("files") if "files" in form else [])
-            if isinstance(f, UploadFile)
-        ]
-        if not files:
-            raise InvalidInput("a bid needs at least one file", field="files")
-        async with tenant_session.begin():
-            accepted = await seal_and_submit(
-                tenant_session, actor(caller, tenant), tender_id, price, files, state.master
-            )
+        with counted_refusals(tenant):
+            form = await request.form()
+            try:
+                price = int(str(form.get("price", "")))
+            except ValueError:
+                raise InvalidInput("price must be a whole number of rupiah", field="price") from None
+            files = [
+                BidFile(f.filename or "file", f.content_type, await f.read())
+                for f in (form.getall("files") if "files" in form else [])
+                if isinstance(f, UploadFile)
+            ]
+            if not files:
+                raise InvalidInput("a bid needs at least one file", field="files")
+            async with tenant_session.begin():
+                accepted = await seal_and_submit(
+                    tenant_session, actor(caller, tenant), tender_id, price, files, state.master
+                )
         return receipt_response(accepted.receipt)
 
     @post("/opening", summary="Open the bids after submission closes (selection_committee)")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.database import hub_sessions, tenant_session
 from hub.errors import HubError
+from monitoring.metrics import count_audit_verification
 from tenants.audit.chain import anchor_chain
 from tenants.audit.models import Anchor
 from tenants.audit.verification import ChainReport, verify_chain
@@ -70,6 +71,8 @@ async def verify_tenants(
     async def one(tenant: Tenant) -> TenantChain:
         async with tenant_session(engine, tenant.schema) as session:
             error, report = await _guarded(verify_chain(session))
+        if report is not None:
+            count_audit_verification(tenant.slug, intact=report.ok)
         return TenantChain(tenant.slug, tenant.code, report, error)
 
     return await _each_tenant(engine, slug, concurrency, one, on_done)

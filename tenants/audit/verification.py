@@ -27,7 +27,7 @@ from tenants.audit.chain import anchors_of, tenant_code
 from tenants.audit.models import Anchor, AuditEntry
 
 BATCH_SIZE = 5000
-_COLUMNS = (
+ENTRY_COLUMNS = (
     AuditEntry.seq,
     AuditEntry.at,
     AuditEntry.actor_id,
@@ -68,7 +68,9 @@ async def verify_chain(session: AsyncSession, *, batch_size: int = BATCH_SIZE) -
     )
     walk = _Walk(anchors.all())
     while True:
-        query = select(*_COLUMNS).where(AuditEntry.seq > walk.seq).order_by(AuditEntry.seq).limit(batch_size)
+        query = (
+            select(*ENTRY_COLUMNS).where(AuditEntry.seq > walk.seq).order_by(AuditEntry.seq).limit(batch_size)
+        )
         rows = (await session.execute(query)).all()
         for row in rows:
             walk.step(row)

@@ -46,3 +46,34 @@ async def end_objection_period(engine: AsyncEngine, schema: str, tender_id: int)
                 text(f"UPDATE {schema}.{table} SET {assignments} WHERE tender_id = :t"),
                 {"t": tender_id, "d": shift},
             )
+
+
+_RECORDED_TIMES = {  # table: (timestamps, calendar dates)
+    "tenders": (("announced_at", "cancelled_at", "opened_at", "failed_at", "created_at"), ()),
+    "tender_stages": (("starts_at", "ends_at"), ()),
+    "registrations": (("registered_at",), ()),
+    "bids": (("received_at", "superseded_at"), ()),
+    "assessments": (("recorded_at",), ()),
+    "awards": (("decided_at", "announced_at", "objection_ends_at", "withdrawn_at", "letter_issued_at"), ()),
+    "objections": (("lodged_at", "answered_at"), ()),
+    "negotiations": (("recorded_at",), ()),
+    "contracts": (("recorded_at",), ("signed_on", "starts_on", "ends_on")),
+}
+
+
+async def shift_back(engine: AsyncEngine, schema: str, tender_id: int, days: int) -> None:
+    """Move every time a tender's rows record ``days`` back, as if all of it had happened then.
+
+    For a history to review (*rakor*): the tender's schedule, announcement, bids, opening, award,
+    objections, failure or cancellation, and its contract's dates. The audit chain, the receipts,
+    the opening and results records and the catalogue keep the real times.
+    """
+    async with engine.begin() as connection:
+        for table, (timestamps, dates) in _RECORDED_TIMES.items():
+            moved = [f"{c} = {c} - make_interval(days => :d)" for c in timestamps]
+            moved += [f"{c} = {c} - CAST(:d AS integer)" for c in dates]  # date - integer is a date
+            key = "id" if table == "tenders" else "tender_id"
+            await connection.execute(
+                text(f"UPDATE {schema}.{table} SET {', '.join(moved)} WHERE {key} = :t"),
+                {"t": tender_id, "d": days},
+            )

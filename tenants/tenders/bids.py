@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.oidc.keys import MasterKey
 from federation.vendors import Vendor
 from hub.errors import Conflict
+from monitoring.metrics import record_bid_accepted, record_bid_opening
 from tenants.sealing import (
     BidFile,
     TamperedBid,
@@ -109,6 +110,7 @@ async def _store(
         bid_id=bid.id,
         ciphertext_sha256=parsed.sha256,
     )
+    record_bid_accepted(session, actor.tenant.slug)
     return AcceptedBid(bid, receipt)
 
 
@@ -163,6 +165,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         tampered=tender.opening["tampered"],
     )
     await publish(session, actor.tenant, tender, "tenderUpdate")
+    record_bid_opening(session, actor.tenant.slug)
     return tender.opening
 
 

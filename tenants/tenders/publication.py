@@ -19,6 +19,7 @@ from federation.catalogue.entries import upsert_entry
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import PublicAward, PublicContract, TenderSnapshot, entry_values, release
 from federation.vendors import Vendor
+from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
 from tenants.registry import TenantRef
 from tenants.tenders.common import database_now
@@ -141,6 +142,7 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
     await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
+    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
     session.add(
         Change(
             origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)

@@ -9,6 +9,10 @@ import pytest
 PACKAGES = [
     "federation.vendors",
     "hub.migrations",
+    "monitoring.metrics",
+    "monitoring.metrics.scrape",
+    "monitoring.probes",
+    "monitoring.reviews",
     "tenants.agencies",
     "tenants.audit",
     "tenants.regions",

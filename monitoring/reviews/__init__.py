@@ -1,0 +1,32 @@
+"""Coordination reviews (*rakor*): how procurement went in each LPSE of a province, and its uptime.
+
+``review_province`` computes the figures from every tenant's own schema and the probe history;
+``monitoring.reviews.render`` writes them as a table, CSV, JSON or one self-contained HTML page.
+"""
+
+from monitoring.reviews.access import REVIEWERS, require_reviewer
+from monitoring.reviews.figures import province_name, review_province, tenant_figures
+from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime
+from monitoring.reviews.period import Period, parse_period
+from monitoring.reviews.render import FORMATS, review_csv, review_dict, review_html, review_json, review_table
+
+__all__ = [
+    "FORMATS",
+    "REVIEWERS",
+    "Figures",
+    "Month",
+    "Period",
+    "ProvinceReview",
+    "TenantReview",
+    "Uptime",
+    "parse_period",
+    "province_name",
+    "require_reviewer",
+    "review_csv",
+    "review_dict",
+    "review_html",
+    "review_json",
+    "review_province",
+    "review_table",
+    "tenant_figures",
+]

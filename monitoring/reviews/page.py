@@ -1,0 +1,126 @@
+"""The review as one HTML page for the governor's office (in Indonesian): summary, charts, table.
+
+The template (``templates/review.html``, package data) is rendered with autoescaping; the charts
+are inline SVG from ``monitoring.reviews.charts``. Nothing on the page points to the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from monitoring.reviews.charts import Ranked, ranked_bars, trend
+from monitoring.reviews.models import Figures, ProvinceReview
+from monitoring.reviews.numbers import UNKNOWN, decimal, grouped, long_date, percent, rupiah, short_rupiah
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the page's table, every cell already written out."""
+
+    name: str
+    note: str
+    cells: tuple[str, ...]
+
+
+HEADERS = (
+    "Tender diumumkan",
+    "Pagu diumumkan",
+    "Kontrak",
+    "Nilai kontrak",
+    "Efisiensi",
+    "Gagal",
+    "Batal",
+    "Median hari ke kontrak",
+    "Rata-rata peserta",
+    "Sanggah",
+    "Uptime",
+)
+
+
+def _cells(figures: Figures | None) -> tuple[str, ...]:
+    if figures is None:
+        return (UNKNOWN,) * len(HEADERS)
+    uptime = figures.uptime
+    return (
+        grouped(figures.announced),
+        rupiah(figures.budget),
+        grouped(figures.completed),
+        rupiah(figures.contract_value),
+        f"{rupiah(figures.savings)} ({percent(figures.savings_share)})",
+        grouped(figures.failed),
+        grouped(figures.cancelled),
+        decimal(figures.median_days_to_contract),
+        decimal(figures.mean_bidders),
+        percent(figures.objection_share),
+        percent(uptime.share, 2) if uptime else UNKNOWN,
+    )
+
+
+def _charts(review: ProvinceReview) -> list[Markup]:
+    """LPSEs ranked by contracts signed, by savings (those with a contract), and the monthly trend."""
+    read = [(t.name, t.figures) for t in review.tenants if t.figures is not None and _busy(t.figures)]
+    completed = [
+        Ranked(n, f.completed, f"{f.completed} \u00b7 {short_rupiah(f.contract_value)}") for n, f in read
+    ]
+    savings = [
+        Ranked(n, f.savings_share, percent(f.savings_share)) for n, f in read if f.savings_share is not None
+    ]
+    return [
+        ranked_bars("Kontrak ditandatangani per LPSE", completed),
+        ranked_bars("Efisiensi terhadap pagu per LPSE", savings),
+        trend("Tren per bulan", review.totals.months),
+    ]
+
+
+def _busy(figures: Figures) -> bool:
+    """Something happened in the LPSE in the period (the charts leave the idle ones to the table)."""
+    return bool(figures.announced or figures.completed or figures.failed or figures.cancelled)
+
+
+def _status_note(status: str) -> str:
+    return "" if status == "active" else {"suspended": "ditangguhkan"}.get(status, status)
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("monitoring.reviews", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_page(review: ProvinceReview) -> str:
+    rows = [Row(t.name, t.error or _status_note(t.status), _cells(t.figures)) for t in review.tenants]
+    totals = review.totals
+    summary = [
+        ("Tender diumumkan", grouped(totals.announced), rupiah(totals.budget) + " pagu"),
+        ("Kontrak ditandatangani", grouped(totals.completed), rupiah(totals.contract_value)),
+        ("Efisiensi", percent(totals.savings_share), rupiah(totals.savings)),
+        ("Gagal / batal", f"{totals.failed} / {totals.cancelled}", ""),
+        ("Median hari ke kontrak", decimal(totals.median_days_to_contract), "sejak pengumuman"),
+        ("Rata-rata peserta", decimal(totals.mean_bidders), "penawaran per tender dibuka"),
+        ("Uptime", percent(totals.uptime.share, 2) if totals.uptime else UNKNOWN, "dari riwayat probe"),
+    ]
+    completed, savings, monthly = _charts(review)
+    return (
+        _environment()
+        .get_template("review.html")
+        .render(
+            review=review,
+            period=f"{long_date(review.period.start)} \u2013 {long_date(review.period.end)}",
+            summary=summary,
+            headers=HEADERS,
+            rows=rows,
+            total=Row(f"Total {review.name}", "", _cells(totals)),
+            idle=sum(1 for t in review.tenants if t.figures is not None and not _busy(t.figures)),
+            completed_chart=completed,
+            savings_chart=savings,
+            trend_chart=monthly,
+        )
+    )

@@ -1,0 +1,49 @@
+"""The demo gives the province's review a story: several regencies, several months, seeded once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.demo import seed_identity_demo
+from federation.oidc.keys import MasterKey
+from hub.database import tenant_session
+from hub.settings import Settings
+from monitoring.reviews import review_province
+from monitoring.reviews.demo import HISTORY, review_hint, seed_review_demo
+from tenants.demo import seed_demo
+from tenants.tenders.models import Tender
+from tests.integration.monitoring.review_scenario import today
+
+
+async def test_the_demo_history_fills_the_review_of_the_last_six_months_once(
+    clean_identity: AsyncEngine, settings: Settings
+) -> None:
+    engine, master = clean_identity, MasterKey.parse(settings.master_key or "")
+    await seed_demo(engine, concurrency=4)
+    await seed_identity_demo(engine, "http://127.0.0.1:8000/callback")
+    await seed_review_demo(engine, master)
+    await seed_review_demo(engine, master)  # a second start adds nothing
+
+    hint = review_hint("127.0.0.1", 8000, today())
+    start = date.fromisoformat(hint.split("--from ")[1].split()[0])
+    review = await review_province(engine, "35", start, today())
+    assert len(review.tenants) == 39  # the province and its 38 regencies and cities
+    busy = {t.slug for t in review.tenants if t.figures is not None and t.figures.completed}
+    assert busy == set(HISTORY)  # each regency with a history signed a contract in it
+    totals = review.totals
+    planned = [p for tenders in HISTORY.values() for p in tenders]
+    assert totals.completed == sum(p.value is not None for p in planned)
+    assert totals.failed == sum(bool(p.prices) and p.value is None for p in planned)
+    assert totals.cancelled == sum(not p.prices for p in planned)
+    assert totals.objected == sum(p.objected for p in planned)
+    assert totals.savings_share is not None
+    assert 0 < totals.savings_share < 1
+    assert sum(1 for m in totals.months if m.completed) >= 4  # a trend, not one bar
+    surabaya = next(t for t in review.tenants if t.slug == "kota-surabaya")
+    async with tenant_session(engine, "t_3578") as session:
+        assert await session.scalar(select(func.count()).select_from(Tender)) == len(HISTORY[surabaya.slug])
+    assert f"--to {today()}" in hint
+    assert "/api/reviews/35?from=" in hint

@@ -1,0 +1,112 @@
+"""The review's periods, arithmetic and rendering, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from fractions import Fraction
+
+import pytest
+
+from hub.errors import InvalidInput
+from monitoring.reviews import Figures, Month, Period, ProvinceReview, TenantReview, Uptime, parse_period
+from monitoring.reviews.charts import Ranked, ranked_bars
+from monitoring.reviews.models import total
+from monitoring.reviews.numbers import decimal, percent, rupiah, short_rupiah
+from monitoring.reviews.render import review_csv, review_html
+
+JANUARY = Period(date(2026, 1, 1), date(2026, 1, 31))
+
+
+def test_a_period_is_whole_days_on_the_tenants_own_clock() -> None:
+    wib, wit = JANUARY.bounds("Asia/Jakarta"), JANUARY.bounds("Asia/Jayapura")
+    assert wib == (datetime(2025, 12, 31, 17, tzinfo=UTC), datetime(2026, 1, 31, 17, tzinfo=UTC))
+    assert wit == (datetime(2025, 12, 31, 15, tzinfo=UTC), datetime(2026, 1, 31, 15, tzinfo=UTC))
+    assert Period(date(2025, 11, 30), date(2026, 2, 1)).months() == [
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        (None, "2026-01-31", "from"),
+        ("2026-1-5", "2026-01-31", "from"),
+        ("20260101", "2026-01-31", "from"),
+        ("2026-01-01", "2026-02-30", "to"),
+        ("2026-02-01", "2026-01-31", "to"),
+        ("2000-01-01", "2026-01-31", "to"),  # longer than ten years
+    ],
+)
+def test_a_period_people_type_wrong_is_refused_naming_the_field(
+    start: str | None, end: str, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_period(start, end)
+    assert refused.value.field == field
+
+
+def test_figures_add_up_and_a_ratio_with_nothing_to_divide_by_is_unknown() -> None:
+    months = (Month(date(2026, 1, 1)),)
+    one = Figures(
+        completed=1, contracted_budget=110, contract_value=100, days_to_contract=(9,), months=months
+    )
+    two = Figures(
+        completed=2,
+        contracted_budget=220,
+        contract_value=180,
+        days_to_contract=(4, 30),
+        months=(Month(date(2026, 1, 1), 3, 2),),
+        uptime=Uptime(4, 3),
+    )
+    both = total(JANUARY, [one, two])
+    assert both.days_to_contract == (4, 9, 30)
+    assert both.median_days_to_contract == 9
+    assert Figures(days_to_contract=(4, 9)).median_days_to_contract == Fraction(13, 2)
+    assert both.savings_share == Fraction(50, 330)
+    assert both.uptime == Uptime(4, 3)  # a tenant never probed adds nothing, rather than zero
+    assert both.months == (Month(date(2026, 1, 1), 3, 2),)
+    assert (one.mean_bidders, one.objection_share, one.uptime, Figures().savings_share) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_numbers_are_written_as_indonesian_readers_write_them() -> None:
+    assert rupiah(1_234_567) == "Rp 1.234.567"
+    assert rupiah(-5_000) == "-Rp 5.000"
+    assert short_rupiah(2_310_000_000) == "Rp 2,3 M"
+    assert percent(Fraction(23, 165)) == "13,9%"
+    assert percent(None) == "\u2013"
+    assert decimal(Fraction(5, 2)) == "2,5"
+    assert decimal(Fraction(2)) == "2"
+
+
+def _review(name: str) -> ProvinceReview:
+    figures = Figures(
+        completed=1, contracted_budget=110, contract_value=100, months=(Month(date(2026, 1, 1)),)
+    )
+    tenant = TenantReview("kab-x", "3599", name, "regency", "active", figures)
+    broken = TenantReview("kab-y", "3598", "Kabupaten Y", "regency", "active", None, "schema t_3598 is gone")
+    return ProvinceReview("35", "Jawa Timur", JANUARY, (tenant, broken), figures)
+
+
+def test_a_tenants_name_cannot_inject_markup_into_the_page() -> None:
+    page = review_html(_review('<script src="https://evil.example/x.js"></script>'))
+    assert "<script" not in page
+    assert "&lt;script" in page
+    chart = ranked_bars("t", [Ranked("<b>", 1, "<i>")])
+    assert "<b>" not in chart
+    assert "<i>" not in chart
+
+
+def test_the_csv_leaves_unknown_figures_empty_and_ends_with_the_province() -> None:
+    lines = review_csv(_review("Kabupaten X")).splitlines()
+    assert lines[0].startswith("tenant,code,name,status,announced,budget,completed")
+    assert lines[2].startswith("kab-y,3598,Kabupaten Y,active,,,")
+    assert lines[2].endswith(",schema t_3598 is gone")
+    assert lines[3].startswith("total,35,Jawa Timur,,0,0,1,110,100,10,0.0909")
