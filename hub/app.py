@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.exc import InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from federation.catalogue.facets import FacetCache
 from federation.identity.upstream import UpstreamProvider
 from federation.oidc.keys import MasterKey
 from federation.oidc.server import HubAuthorizationServer
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.metrics:
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
+            app.state.facet_cache = FacetCache()
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)

@@ -22,7 +22,9 @@ The sample also tells the page how large a share of the table matches (see ``sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import REAL, Select, and_, func, literal, literal_column, select, tablesample, true, tuple_
@@ -133,3 +135,37 @@ def _rounded(estimate: float) -> int:
     whole = round(estimate)
     digits = len(str(whole)) - 2
     return round(whole, -digits) if digits > 0 else whole
+
+
+class FacetCache:
+    """The sample's counts of recent searches, for ``ttl`` seconds: a search repeated within that
+    time (the catalogue's front page, a popular word) skips the sample, as a cursor's page does.
+
+    Bounded (least recently used out) and per process; held by the app, never module-wide. The
+    counts may be ``ttl`` seconds old, like the answer itself under its ``max-age``; the rows
+    of the page never are.
+    """
+
+    def __init__(self, ttl: float = 10.0, size: int = 1024) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[float, Facets]] = OrderedDict()
+
+    @staticmethod
+    def key(query: CatalogueQuery) -> tuple[Any, ...]:
+        """What the counts depend on: the words and the filters, not the order or the page."""
+        ignored = {"sort", "cursor", "limit", "facets", "q"}
+        return (query.terms, *(getattr(query, f.name) for f in fields(query) if f.name not in ignored))
+
+    def get(self, query: CatalogueQuery) -> Facets | None:
+        found = self._entries.get(self.key(query))
+        if found is None or found[0] < time.monotonic():
+            return None
+        self._entries.move_to_end(self.key(query))
+        return found[1]
+
+    def put(self, query: CatalogueQuery, facets: Facets) -> None:
+        self._entries[self.key(query)] = (time.monotonic() + self._ttl, facets)
+        self._entries.move_to_end(self.key(query))
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.facets import Facets, count_facets, sample_facets
+from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from hub.errors import InvalidInput
@@ -130,7 +130,10 @@ def _decode(cursor: str, order: str) -> tuple[Any, int, bool]:
         ) from None
 
 
-async def search_catalogue(session: AsyncSession, query: CatalogueQuery) -> CataloguePage:
+async def search_catalogue(
+    session: AsyncSession, query: CatalogueQuery, cache: FacetCache | None = None
+) -> CataloguePage:
+    """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
     query = query.checked()
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
@@ -143,7 +146,9 @@ async def search_catalogue(session: AsyncSession, query: CatalogueQuery) -> Cata
         value, row_id, walks = _decode(query.cursor, query.order)
         after: tuple[Any, int] | None = (value, row_id)
     else:
-        sampled = await sample_facets(session, query)
+        sampled = cache.get(query) if cache is not None else None
+        if sampled is None:
+            sampled = await sample_facets(session, query)
         after, walks = None, _walks(query, sampled)
     if walks:
         await session.execute(WALK)
@@ -156,4 +161,6 @@ async def search_catalogue(session: AsyncSession, query: CatalogueQuery) -> Cata
         if walks and not sampled.settles:
             await session.execute(NO_WALK)  # the exact count reads every match: bitmaps serve it best
         facets = await count_facets(session, query, sampled)
+        if cache is not None:
+            cache.put(query, facets)
     return CataloguePage([r[0] for r in rows], cursor, facets)

@@ -129,7 +129,7 @@ class CatalogueController(Controller):
             limit,
             facets,
         )
-        page = await search_catalogue(db_session, query)
+        page = await search_catalogue(db_session, query, state.facet_cache)
         counted = page.facets.to_dict() if page.facets else {"total": None, "facets": None}
         return cached(
             request,

@@ -260,11 +260,10 @@ async def test_facets_come_with_the_first_page_only_and_on_request(client: Clien
 async def test_a_catalogue_smaller_than_the_sample_is_counted_exactly(
     client: Client, seeded: Regency, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exact = await search(client)
     monkeypatch.setattr(facets, "EXACT_UP_TO", 3)  # six matches are past the limit now...
     sampled = await search(client)
     assert sampled["total"] == {"value": 6, "exact": True}  # ...but the sample was the whole table
-    assert sampled["facets"] == exact["facets"]
+    assert sampled["facets"]["category"] == {"construction": 3, "goods": 2, "other_services": 1}
 
 
 async def test_relevance_ranks_the_newest_matches_of_a_broad_search(
