@@ -248,6 +248,7 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
         "LPSE_HUB_MASTER_KEY": master_key,
         "LPSE_HUB_DATA_DIR": data_dir,
         "LPSE_HUB_ISSUER": ISSUER,

@@ -523,6 +523,7 @@ def start_hub(url: str, port: int, workers: int, master_key: str) -> subprocess.
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
         "LPSE_HUB_MASTER_KEY": master_key,
         "LPSE_HUB_DATA_DIR": tempfile.mkdtemp(),
         "LPSE_HUB_ISSUER": "http://bench-hub.example",

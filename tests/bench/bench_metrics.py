@@ -49,12 +49,16 @@ FROM hub.tenants t CROSS JOIN generate_series(1, 6) AS g
 """
 
 
+MASTER_KEY = MasterKey.generate()
+"""One master key for every hub of the run: the first one seals the signing key the others open."""
+
+
 @contextmanager
 def hub(url: str, *, metrics: bool, workers: int = 1) -> Iterator[str]:
     port = free_port()
     data = tempfile.mkdtemp()
     env = {**os.environ, "LPSE_HUB_DATABASE_URL": url, "LPSE_HUB_DATA_DIR": data,
-           "LPSE_HUB_MASTER_KEY": MasterKey.generate(), "LPSE_HUB_METRICS": "true" if metrics else "false",
+           "LPSE_HUB_MASTER_KEY": MASTER_KEY, "LPSE_HUB_METRICS": "true" if metrics else "false",
            "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0"}  # fmt: skip
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [sys.executable, "-c", "from cli.main import run; run()", "serve", "--no-migrate",
@@ -68,6 +72,8 @@ def hub(url: str, *, metrics: bool, workers: int = 1) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+            if process.poll() is not None:
+                raise RuntimeError(f"the hub exited with {process.returncode}")
         yield base
     finally:
         process.terminate()

@@ -109,6 +109,7 @@ def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psuti
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
         "LPSE_HUB_STATEMENT_CACHE_SIZE": str(statement_cache_size),
     }
     process = subprocess.Popen(
