@@ -14,12 +14,13 @@ import os
 from collections.abc import Iterable, Iterator
 
 import psutil
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 from monitoring.metrics._database import DatabaseSnapshot, database_families
 from monitoring.metrics._multiprocess import MULTIPROCESS_ENV
+from monitoring.metrics._text import text_format
 
 
 def _forget_dead_workers(directory: str) -> None:
@@ -63,6 +64,4 @@ def render(snapshot: DatabaseSnapshot, *, embedded: bool) -> bytes:
         families = list(processes.collect())
     else:
         families = list(REGISTRY.collect())
-    scrape = CollectorRegistry()
-    scrape.register(_Scrape(families, snapshot, embedded))
-    return generate_latest(scrape)
+    return text_format(_Scrape(families, snapshot, embedded).collect())

@@ -1,0 +1,45 @@
+"""The Prometheus text format (0.0.4) of metric families, written for the hub's own names.
+
+prometheus-client's ``generate_latest`` escapes and validates every label name of every sample, for
+names that may be any UTF-8 text: with 548 tenants (about 10,000 samples) that was most of a
+150 ms scrape (docs/BENCHMARKS.md, issue 7). The hub's metric and label names are fixed
+identifiers in this package, so only label values (which come from the registry and routes) are
+escaped here; everything else is the library's: the families, their samples and the float format.
+The tests parse the result with prometheus-client's own parser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from prometheus_client.core import Metric
+from prometheus_client.utils import floatToGoString
+
+TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "summary": "summary"}
+
+
+def _value(text: str) -> str:
+    if "\\" in text or "\n" in text or '"' in text:
+        return text.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    return text
+
+
+def _number(value: float) -> str:
+    """A finite value as Python writes it (Prometheus reads "1.0" and "0.25"); others as Go does."""
+    return repr(float(value)) if math.isfinite(value) else str(floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
+def text_format(families: Iterable[Metric]) -> bytes:
+    lines: list[str] = []
+    for family in families:
+        name = f"{family.name}_total" if family.type == "counter" else family.name
+        doc = family.documentation.replace("\\", r"\\").replace("\n", r"\n")
+        lines.append(f"# HELP {name} {doc}\n# TYPE {name} {TYPES.get(family.type, 'untyped')}\n")
+        for sample in family.samples:
+            if sample.labels:
+                labels = ",".join(f'{k}="{_value(v)}"' for k, v in sorted(sample.labels.items()))
+                lines.append(f"{sample.name}{{{labels}}} {_number(sample.value)}\n")
+            else:
+                lines.append(f"{sample.name} {_number(sample.value)}\n")
+    return "".join(lines).encode()
