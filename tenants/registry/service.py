@@ -1,8 +1,9 @@
 """Provisioning and life cycle of tenants.
 
-A tenant is created in one transaction: its registry row, its host names, its schema and every
-tenant migration. PostgreSQL's DDL is transactional, so a failure at any point leaves neither
-schema nor row. The functions take a session inside a transaction the caller owns and commits.
+A tenant is created in one transaction: its registry row, its host names, its schema, every
+tenant migration and, on a Citus coordinator, the schema's distribution. PostgreSQL's DDL is
+transactional, so a failure at any point leaves neither schema nor row. The functions take a
+session inside a transaction the caller owns and commits.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hub.database import schema_of
 from hub.errors import Conflict, InvalidInput, TenantNotFound
 from hub.migrations import migrate_tenant_schema
 from tenants.regions import RegionKind, find_region
+from tenants.registry.citus import CitusDetector, citus_installed, distribute_if_citus
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$")
@@ -80,8 +82,11 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
     return tenant
 
 
-async def create_tenant(session: AsyncSession, spec: TenantSpec) -> Tenant:
-    """Register a tenant and build its schema, in the caller's transaction."""
+async def create_tenant(
+    session: AsyncSession, spec: TenantSpec, *, citus: CitusDetector = citus_installed
+) -> Tenant:
+    """Register a tenant and build its schema, in the caller's transaction; on a Citus
+    coordinator the schema is distributed in that same transaction (``tenants.registry.citus``)."""
     tenant = resolve_spec(spec)
     await _refuse_duplicates(session, tenant)
     session.add(tenant)
@@ -92,6 +97,7 @@ async def create_tenant(session: AsyncSession, spec: TenantSpec) -> Tenant:
     connection = await session.connection()
     await connection.execute(CreateSchema(tenant.schema))
     await migrate_tenant_schema(connection, tenant.schema)
+    await distribute_if_citus(connection, tenant.schema, detect=citus)
     await session.refresh(tenant)
     return tenant
 
