@@ -239,3 +239,19 @@ async def test_long_logs_are_verified_page_by_page(audit_hub: AsyncEngine, malan
     assert (report.first_broken_seq, report.entries, report.head_seq) == (8, 10, 11)
     async with tenant_session(audit_hub, malang.schema) as session:
         assert await session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) == 11
+
+
+async def test_from_the_latest_anchor_only_the_anchored_entry_and_those_after_are_checked(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    await record(audit_hub, malang, 4)
+    assert (await anchor(audit_hub, malang)) is not None  # entry 4
+    await record(audit_hub, malang, 2)
+    await attack(audit_hub, malang, """UPDATE {log} SET payload = '{{"edited": true}}' WHERE seq = 2""")
+    cheap = await verify(audit_hub, malang, from_latest_anchor=True)
+    assert (cheap.ok, cheap.entries, cheap.head_seq) == (True, 3, 6)  # entries 4 to 6; 2 is not re-read
+    assert (await verify(audit_hub, malang)).first_broken_seq == 2
+    await attack(audit_hub, malang, """UPDATE {log} SET payload = '{{"edited": true}}' WHERE seq = 4""")
+    anchored = await verify(audit_hub, malang, from_latest_anchor=True)
+    assert (anchored.ok, anchored.first_broken_seq) == (False, 4)
+    assert anchored.problem == "entry 4 was edited: its content no longer matches its hash"

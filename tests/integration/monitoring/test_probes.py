@@ -109,7 +109,7 @@ async def test_a_tenant_whose_audit_log_was_edited_fails_audit(
 
     assert not result.up
     assert result.checks == {**EVERY_CHECK_PASSES, "audit": False}
-    assert result.error == "audit: audit entry 1 was edited: its content no longer matches its hash"
+    assert result.error == "audit: entry 1 was edited: its content no longer matches its hash"
 
 
 async def test_a_tenant_whose_anchored_entries_were_cut_off_fails_audit(
@@ -128,7 +128,8 @@ async def test_a_tenant_whose_anchored_entries_were_cut_off_fails_audit(
     result = await probe_tenant(probes_hub, malang)
 
     assert result.checks == {**EVERY_CHECK_PASSES, "audit": False}
-    assert result.error == f"audit: entry {head}, anchored in the hub, is gone: the log was cut off"
+    assert result.error.startswith(f"audit: entry {head}, anchored in the hub at ")
+    assert result.error.endswith("is gone: the log was cut off")
 
 
 async def test_a_read_blocked_beyond_the_time_limit_fails_read(
