@@ -11,8 +11,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -27,6 +28,8 @@ from hub.embedded import embedded_postgres
 from hub.migrations import migrate_hub
 from hub.settings import Settings
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
+
+T = TypeVar("T")
 
 
 def _server_url() -> Iterator[str]:
@@ -111,6 +114,19 @@ async def _remove_all_tenants(engine: AsyncEngine) -> None:
     async with hub_sessions(engine)() as session, session.begin():
         for tenant in await list_tenants(session):
             await delete_tenant(session, tenant.slug)
+
+
+def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run ``work`` on an engine of its own, from a synchronous test (one that drives the CLI)."""
+
+    async def run() -> T:
+        engine = create_engine(settings)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) -> Tenant:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,26 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from hub.database import create_engine
 from hub.settings import Settings
 from monitoring.probes.rounds import ROUND_LOCK
 from tenants.registry import Tenant
-from tests.conftest import make_tenant
+from tests.conftest import in_database, make_tenant
 from tests.integration.monitoring.probe_history import forget_probes, record_history
 
-T = TypeVar("T")
 Invoke = Callable[..., Result]
-
-
-def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(settings)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ on an engine of its own.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import typer
@@ -17,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli import audit
-from hub.database import create_engine
 from hub.migrations import migrate_tenants
 from hub.settings import Settings
 from tenants.registry import Tenant
+from tests.conftest import in_database
 from tests.integration.audit.conftest import attack, record
 
-T = TypeVar("T")
 Invoke = Callable[..., Result]
 
 
@@ -38,17 +36,6 @@ def lpse(audit_hub: AsyncEngine, settings: Settings) -> Invoke:
         return runner.invoke(cli, list(args), env=env)
 
     return invoke
-
-
-def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(settings)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def verified(result: Result) -> dict[str, dict[str, Any]]:
