@@ -257,6 +257,18 @@ async def test_facets_come_with_the_first_page_only_and_on_request(client: Clien
     assert (await search(client, facets="false"))["facets"] is None
 
 
+async def test_a_repeated_search_reuses_its_counts_but_never_its_rows(
+    client: Client, seeded: Regency, clean_identity: AsyncEngine
+) -> None:
+    before = await search(client, category="goods")
+    await Desk(client, clean_identity, seeded).announce(
+        "Pengadaan Meubelair Kantor", owner_estimate=200_000_000, category="goods"
+    )
+    again = await search(client, category="goods", sort="budget")
+    assert len(again["results"]) == 3  # the new tender is on the page at once...
+    assert again["total"] == before["total"] == {"value": 2, "exact": True}  # ...its count within 10 s
+
+
 async def test_a_catalogue_smaller_than_the_sample_is_counted_exactly(
     client: Client, seeded: Regency, monkeypatch: pytest.MonkeyPatch
 ) -> None:
