@@ -158,14 +158,16 @@ class FacetCache:
         return (query.terms, *(getattr(query, f.name) for f in fields(query) if f.name not in ignored))
 
     def get(self, query: CatalogueQuery) -> Facets | None:
-        found = self._entries.get(self.key(query))
+        key = self.key(query)
+        found = self._entries.get(key)
         if found is None or found[0] < time.monotonic():
             return None
-        self._entries.move_to_end(self.key(query))
+        self._entries.move_to_end(key)
         return found[1]
 
     def put(self, query: CatalogueQuery, facets: Facets) -> None:
-        self._entries[self.key(query)] = (time.monotonic() + self._ttl, facets)
-        self._entries.move_to_end(self.key(query))
+        key = self.key(query)
+        self._entries[key] = (time.monotonic() + self._ttl, facets)
+        self._entries.move_to_end(key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
