@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import print_json, run, stdout
 from cli.options import JsonOption, TenantOption
-from cli.runtime import print_json, run, stdout
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from tenants.agencies import Agency, add_agency, list_agencies
 from tenants.registry import get_tenant
 

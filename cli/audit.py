@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import load_settings, print_json, progress_bar, run, stdout
 from cli.options import JsonOption
-from cli.runtime import load_settings, print_json, progress_bar, run, stdout
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
 from tenants.registry import list_tenants
 

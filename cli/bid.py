@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 
+from cli.command_runner import fail, print_json, stderr, stdout
 from cli.options import JsonOption
-from cli.runtime import fail, print_json, stderr, stdout
-from hub.errors import HubError
+from hub.core.errors import HubError
 from tenants.sealing import (
     BidFile,
     decode_public_key,

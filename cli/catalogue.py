@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import print_json, run, stdout
 from cli.options import JsonOption
-from cli.runtime import print_json, run, stdout
-from federation.catalogue.rebuild import Drift, rebuild_catalogue
+from tenants.tenders.publication.rebuild import Drift, rebuild_catalogue
 
 app = typer.Typer(no_args_is_help=True, help="The province-wide tender catalogue.")
 

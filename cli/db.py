@@ -7,10 +7,10 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import load_settings, print_json, progress_bar, run, stdout
 from cli.options import JsonOption
-from cli.runtime import load_settings, print_json, progress_bar, run, stdout
-from hub.database import schema_of
-from hub.migrations import SchemaMigration, migrate_hub, migrate_tenants
+from hub.core.database import schema_of
+from hub.core.migrations import SchemaMigration, migrate_hub, migrate_tenants
 from monitoring.readiness import MigrationStatus, migration_status
 from tenants.registry import Tenant
 

@@ -9,18 +9,20 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import fail, load_settings, print_json, run, stdout
 from cli.options import JsonOption
-from cli.runtime import fail, load_settings, print_json, run, stdout
 from federation.identity.accounts import create_account, grant_role, revoke_role
 from federation.identity.models import Account
 from federation.identity.upstream import link_account
 from federation.oidc.clients import create_client
-from federation.oidc.keys import MasterKey, all_keys, rewrap_signing_keys, rotate_signing_keys
-from federation.oidc.models import OAuthClient, SigningKey, utcnow
-from hub.database import hub_sessions
-from hub.errors import ConfigurationError
-from hub.settings import Settings
-from tenants.tenders.keys import rewrap_tenant_keys
+from federation.oidc.models import OAuthClient, SigningKey
+from federation.oidc.signing_keys import all_keys, rewrap_signing_keys, rotate_signing_keys
+from hub.core.clock import utcnow
+from hub.core.database import hub_sessions
+from hub.core.errors import ConfigurationError
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
+from tenants.tenders.preparation.bid_keys import rewrap_tenant_keys
 
 accounts = typer.Typer(no_args_is_help=True, help="Accounts (people) and their roles per tenant.")
 clients = typer.Typer(no_args_is_help=True, help="OAuth / OpenID Connect clients.")

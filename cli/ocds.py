@@ -11,11 +11,11 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.runtime import fail, load_settings, run, stdout
+from cli.command_runner import fail, load_settings, run, stdout
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import with_ocid
 from federation.catalogue.records import public_ocid, release_package
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 
 app = typer.Typer(no_args_is_help=True, help="Open Contracting Data Standard publication.")
 PER_FILE = 1000

@@ -8,10 +8,10 @@ import httpx
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import fail, print_json, run, stdout
 from cli.options import JsonOption
-from cli.runtime import fail, print_json, run, stdout
 from federation.catalogue.peers import SyncReport, add_peer, list_peers, sync_peer
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 
 app = typer.Typer(no_args_is_help=True, help="Peer hubs whose tenders this hub's catalogue follows.")
 

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.runtime import fail, load_settings, run, stdout
-from hub.errors import InvalidInput
+from cli.command_runner import fail, load_settings, run, stdout
+from hub.core.errors import InvalidInput
 from monitoring.reviews import (
     FORMATS,
     ProvinceReview,

@@ -12,18 +12,18 @@ from zoneinfo import ZoneInfo
 import typer
 import uvicorn
 
+from cli.command_runner import load_settings, reported_errors, stderr
 from cli.db import upgrade_all
+from cli.demo.identity import DEMO_PASSWORD, seed_identity_demo
+from cli.demo.province import DEMO_PROVINCE, seed_demo
+from cli.demo.reviews import HISTORY as REVIEW_HISTORY
+from cli.demo.reviews import review_hint, seed_review_demo
+from cli.demo.tenders import seed_tender_demo
 from cli.identity import master_key
-from cli.runtime import load_settings, reported_errors, stderr
-from federation.demo import DEMO_PASSWORD, seed_identity_demo
-from hub.runtime import engine_for, running_database
-from hub.settings import PREFIX, Settings
+from hub.core.database_lifetime import engine_for, running_database
+from hub.core.settings import PREFIX, Settings
 from monitoring.metrics import prepare_multiprocess
 from monitoring.probes import probe_round
-from monitoring.reviews.demo import HISTORY as REVIEW_HISTORY
-from monitoring.reviews.demo import review_hint, seed_review_demo
-from tenants.demo import DEMO_PROVINCE, seed_demo
-from tenants.tenders.demo import seed_tender_demo
 
 
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
@@ -94,7 +94,7 @@ def serve(
                 "and the dashboard and alert rules in monitoring/"
             )
         uvicorn.run(
-            "hub.app:create_app",
+            "hub.web.app:create_app",
             factory=True,
             host=ready.host,
             port=ready.port,

@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import fail, load_settings, print_json, progress_bar, run, stdout
 from cli.options import JsonOption
-from cli.runtime import fail, load_settings, print_json, progress_bar, run, stdout
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tenants.regions import regions_of_province
 from tenants.registry import (
     ProvisionReport,

@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.table import Column, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import fail, load_settings, print_json, run, stderr, stdout
 from cli.options import JsonOption
-from cli.runtime import fail, load_settings, print_json, run, stderr, stdout
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from monitoring.probes import CHECKS, Availability, ProbeRound, availability, probe_round
 from tenants.registry import get_tenant
 

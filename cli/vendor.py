@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.command_runner import fail, print_json, run, stdout
 from cli.options import JsonOption, TenantOption
-from cli.runtime import fail, print_json, run, stdout
 from federation.identity.accounts import get_account
 from federation.vendors import (
     Vendor,
@@ -25,7 +25,7 @@ from federation.vendors import (
     vendor_detail,
     verify_vendor,
 )
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from tenants.registry import get_tenant
 
 app = typer.Typer(no_args_is_help=True, help="Vendors (penyedia): registered once, recognised everywhere.")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import HUB_SCHEMA, schema_of
-from hub.migrations import HUB_HISTORY, TENANT_HISTORY, schema_revisions
+from hub.core.database import HUB_SCHEMA, schema_of
+from hub.core.migrations import HUB_HISTORY, TENANT_HISTORY, schema_revisions
 from tenants.registry.models import Tenant
 
 

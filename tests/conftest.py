@@ -22,11 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.oidc.keys import MasterKey
-from hub.database import create_engine, hub_sessions
-from hub.embedded import embedded_postgres
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions
+from hub.core.embedded_postgres import embedded_postgres
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
 
 T = TypeVar("T")

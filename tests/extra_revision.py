@@ -10,14 +10,14 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from hub.migrations import TENANT_HISTORY, History
+from hub.core.migrations import TENANT_HISTORY, History
 
 EXTRA_REVISION_ID = "extra0001"
 _SCRIPT = textwrap.dedent(
     '''
     """extra: one more tenant migration (a column and an index)"""
     import sqlalchemy as sa
-    from hub.migrations.op import op
+    from hub.core.migrations.op import op
     revision = "{revision}"
     down_revision = {head!r}
     branch_labels = None

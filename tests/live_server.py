@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from federation.oidc.keys import MasterKey
+from hub.core.master_key import MasterKey
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def live_hub(
         **{f"LPSE_HUB_{k}": v for k, v in settings.items()},
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port),
          "--log-level", "warning"],
         env=env,
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""ruff and mypy (strict) stay clean: CI fails the moment they do not."""
+"""ruff, mypy (strict) and the import layers stay clean: CI fails the moment they do not."""
 
 from __future__ import annotations
 
@@ -25,4 +25,12 @@ def test_mypy_strict_reports_nothing() -> None:
         text=True,
         cwd=ROOT,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_imports_keep_to_their_layers_and_form_no_cycle() -> None:
+    """The contracts in pyproject.toml: shells over monitoring over the domains over the core."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint_imports)] if lint_imports.exists() else ["lint-imports"]
+    result = subprocess.run([*command, "--no-cache"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

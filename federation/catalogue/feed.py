@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.ocds import with_ocid
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 MAX_LIMIT = 1000
 START = (0, 0)

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Computed, Date, DateTime, Identity, Integer, 
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase
+from hub.core.database import HubBase
 
 SEARCH_VECTOR = (
     "to_tsvector('simple'::regconfig, search_text) || array_to_tsvector(ARRAY["

@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from federation.catalogue.entries import upsert_entry
 from federation.catalogue.models import Change, Peer
 from federation.catalogue.ocds import METHOD_DETAILS, fold
-from hub.database import hub_sessions
-from hub.errors import Conflict, InvalidInput, NotFound
+from hub.core.database import hub_sessions
+from hub.core.errors import Conflict, InvalidInput, NotFound
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 CATEGORY_BACK = {"goods": "goods", "works": "construction", "services": "other_services"}

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.ocds import fold
-from hub.errors import InvalidInput
-from tenants.tenders.models import Category, Method
+from hub.core.errors import InvalidInput
+from tenants.vocabulary import Category, Method
 
 SORTS = ("newest", "closing", "budget", "-budget", "relevance")
 STATUSES = ("announced", "opened", "awarded", "award_announced", "award_letter", "contracted", "failed",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import with_ocid
-from hub.errors import NotFound
+from hub.core.errors import NotFound
 
 VERSION = "1.1"
 PUBLISHER = {"name": "lpse-hub", "uri": "https://github.com/lpse-hub"}

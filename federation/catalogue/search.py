@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 C = CatalogueEntry
 RELEVANCE_WINDOW = 1_000

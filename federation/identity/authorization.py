@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.accounts import roles_in
 from federation.identity.models import Role
-from hub.errors import Forbidden
+from hub.core.errors import Forbidden
 
 
 async def require_role(

@@ -13,13 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from federation.identity.accounts import find_account
-from federation.identity.models import Account, AccountStatus
+from federation.identity.models import Account, AccountStatus, LoginFailure
 from federation.identity.passwords import HASHER, needs_rehash, verify_password
-from federation.oidc.models import LoginFailure, utcnow
-from federation.vendors.models import Vendor
-from hub.errors import TooManyAttempts, Unauthenticated
-from monitoring.metrics import count_vendor_login, on_commit
-from tenants.registry.models import Tenant
+from hub.core.clock import utcnow
+from hub.core.errors import TooManyAttempts, Unauthenticated
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -58,7 +55,7 @@ async def check_login_allowed(session: AsyncSession, email: str, address: str) -
 
 async def authenticate(session: AsyncSession, email: str, password: str, address: str) -> Account:
     """The account these credentials open. A failure is recorded in the caller's transaction,
-    which must commit it even though the login fails (see ``hub/controllers/login.py``)."""
+    which must commit it even though the login fails (see ``hub/web/controllers/login.py``)."""
     await check_login_allowed(session, email, address)
     account = await find_account(session, email)
     hashed = account.password_hash if account is not None else None
@@ -71,18 +68,4 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
     await session.execute(
         delete(LoginFailure).where(func.lower(LoginFailure.account_key) == account.email.lower())
     )
-    if account.vendor_id is not None:
-        await _count_vendor_login(session, account.vendor_id)
     return account
-
-
-async def _count_vendor_login(session: AsyncSession, vendor_id: int) -> None:
-    """Counted for the tenant of the vendor's home regency ('' when that regency is no tenant here)."""
-    home = (
-        select(Tenant.slug)
-        .join(Vendor, Vendor.home_regency_code == Tenant.code)
-        .where(Vendor.id == vendor_id)
-        .scalar_subquery()
-    )
-    slug = await session.scalar(select(home))
-    on_commit(session, lambda: count_vendor_login(slug or ""))

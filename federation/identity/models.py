@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, String, func
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase, Timestamps
+from hub.core.database import HubBase, Timestamps
 
 
 class Role(StrEnum):
@@ -73,3 +73,25 @@ class Membership(HubBase):
     role: Mapped[str] = mapped_column(String(32))
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LoginFailure(HubBase):
+    """A failed login, kept to slow down guessing by account and by address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AccountLink(HubBase):
+    """An identity at an upstream provider (issuer, subject) that logs in as a hub account."""
+
+    __tablename__ = "account_links"
+
+    issuer: Mapped[str] = mapped_column(Text, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.accounts.id", ondelete="CASCADE"))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -22,9 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.accounts import find_account, get_account
-from federation.identity.models import Account, AccountStatus
-from federation.oidc.models import AccountLink
-from hub.errors import Conflict, Forbidden, Unauthenticated
+from federation.identity.models import Account, AccountLink, AccountStatus
+from hub.core.errors import Conflict, Forbidden, Unauthenticated
 
 METADATA_SECONDS = 300
 

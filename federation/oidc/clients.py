@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.oidc.models import OAuthClient, digest
 from federation.oidc.server import SCOPES
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 

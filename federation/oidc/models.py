@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
@@ -18,16 +18,13 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Larg
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase
+from hub.core.clock import utcnow
+from hub.core.database import HubBase
 
 
 def digest(secret: str) -> str:
     """How codes, tokens and client secrets are stored: high-entropy values, so SHA-256 suffices."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class OAuthClient(HubBase, ClientMixin):  # type: ignore[misc]
@@ -177,23 +174,3 @@ class SigningKey(HubBase):
     """When it stopped signing (a newer key took over)."""
     published_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """It stays in the JWKS until the last token it signed has expired."""
-
-
-class LoginFailure(HubBase):
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    account_key: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class AccountLink(HubBase):
-    """An identity at an upstream provider (issuer, subject) that logs in as a hub account."""
-
-    __tablename__ = "account_links"
-
-    issuer: Mapped[str] = mapped_column(Text, primary_key=True)
-    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
-    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.accounts.id", ondelete="CASCADE"))
-    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

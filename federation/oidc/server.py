@@ -28,16 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from federation.identity.models import Account, AccountStatus
-from federation.oidc.models import (
-    AuthorizationCode,
-    OAuthClient,
-    RefreshToken,
-    RevokedAccessToken,
-    digest,
-    utcnow,
-)
+from federation.oidc.models import AuthorizationCode, OAuthClient, RefreshToken, RevokedAccessToken, digest
 from federation.oidc.tokens import MACHINE_SUBJECT_PREFIX, TokenService
-from hub.database import hub_sessions
+from hub.core.clock import utcnow
+from hub.core.database import hub_sessions
 
 SCOPES = ["openid", "profile", "email", "offline_access", "lpse"]
 CODE_SECONDS = 60

@@ -21,9 +21,10 @@ from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.caller import Caller
-from federation.oidc.keys import ALGORITHM, MasterKey, ensure_signing_key, private_key, published_keys
-from hub.database import hub_sessions
-from hub.errors import Unauthenticated
+from federation.oidc.signing_keys import ALGORITHM, ensure_signing_key, private_key, published_keys
+from hub.core.database import hub_sessions
+from hub.core.errors import Unauthenticated
+from hub.core.master_key import MasterKey
 
 VERIFIED_CACHE_SIZE = 10_000
 MACHINE_SUBJECT_PREFIX = "client:"

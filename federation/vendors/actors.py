@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.authorization import require_role
 from federation.identity.models import Account, AccountStatus, Role
-from hub.errors import Forbidden
+from hub.core.errors import Forbidden
 
 
 async def require_actor(

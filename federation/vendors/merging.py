@@ -15,7 +15,7 @@ from federation.identity.models import Account, Role
 from federation.vendors.actors import require_actor
 from federation.vendors.models import Vendor, VendorEventKind, VendorStatus, VendorVerification
 from federation.vendors.service import record_event
-from hub.errors import Conflict, NotFound
+from hub.core.errors import Conflict, NotFound
 
 
 async def _lock_pair(session: AsyncSession, duplicate_id: int, survivor_id: int) -> tuple[Vendor, Vendor]:

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, String,
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase, TenantBase, Timestamps
+from hub.core.database import HubBase, TenantBase, Timestamps
 
 
 class VendorStatus(StrEnum):

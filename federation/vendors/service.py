@@ -27,7 +27,7 @@ from federation.vendors.validation import (
     normalise_nib,
     normalise_npwp,
 )
-from hub.errors import Conflict, InvalidInput, NotFound
+from hub.core.errors import Conflict, InvalidInput, NotFound
 
 
 async def register_vendor(

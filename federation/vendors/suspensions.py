@@ -22,8 +22,8 @@ from federation.identity.models import Role
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspension
 from federation.vendors.service import get_vendor, merged_family, record_event
-from hub.database import TENANT_SCHEMA
-from hub.errors import Conflict, InvalidInput, TenantNotFound
+from hub.core.database import TENANT_SCHEMA
+from hub.core.errors import Conflict, InvalidInput, TenantNotFound
 from tenants.audit import append_audit
 from tenants.registry import Tenant, get_tenant
 
@@ -48,7 +48,7 @@ def local_today(timezone: str) -> date:
 
 
 def tenant_schema_of(session: AsyncSession) -> str | None:
-    """The tenant schema a session's tenant tables reach (see ``hub.database.tenant_session``)."""
+    """The tenant schema a session's tenant tables reach (see ``hub.core.database.tenant_session``)."""
     translate = session.get_bind().get_execution_options().get("schema_translate_map") or {}
     schema = translate.get(TENANT_SCHEMA)
     return str(schema) if schema is not None else None
@@ -57,7 +57,7 @@ def tenant_schema_of(session: AsyncSession) -> str | None:
 async def _session_tenant(session: AsyncSession) -> Tenant:
     schema = tenant_schema_of(session)
     if schema is None:
-        raise ValueError("this needs a tenant session (hub.database.tenant_session)")
+        raise ValueError("this needs a tenant session (hub.core.database.tenant_session)")
     tenant = await session.scalar(select(Tenant).where(Tenant.code == schema.removeprefix("t_")))
     if tenant is None or tenant.schema != schema:
         raise TenantNotFound(f"no tenant has schema {schema!r}")

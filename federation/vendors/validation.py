@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.regions import RegionKind, find_region
 
 _SEPARATORS = re.compile(r"[\s.\-]")

@@ -11,7 +11,7 @@ from federation.identity.models import Role
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorVerification
 from federation.vendors.service import get_vendor, record_event
-from hub.errors import Conflict, Forbidden, InvalidInput
+from hub.core.errors import Conflict, Forbidden, InvalidInput
 from tenants.registry import get_tenant
 
 MAX_ITEM = 200

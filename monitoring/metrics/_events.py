@@ -15,7 +15,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from hub.core.errors import (
+    Conflict,
+    Forbidden,
+    HubError,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from monitoring.metrics import _series as series
 
 PENDING = "lpsehub.metrics.pending"

@@ -3,7 +3,7 @@
 Litestar's middleware gives the counter and the histogram the same labels. The hub needs two sets:
 the counter by route template, method, status class and tenant; the histogram by route template
 and method only, since a tenant label would multiply its buckets by every tenant. The tenant is
-the one the request resolved through the registry (``hub.deps.provide_tenant`` notes it), never
+the one the request resolved through the registry (``hub.web.dependencies.provide_tenant`` notes it), never
 the path or host as the client sent it, so a request for a tenant that does not exist counts as
 no tenant's.
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.migrations import TENANT_HISTORY
+from hub.core.migrations import TENANT_HISTORY
 
 # The audit modules themselves, not the package: tenants.audit imports monitoring.metrics, which
 # imports this package, so at that moment the package's own names may not all be there yet.

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, tru
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from monitoring.probes.models import ProbeResult
 from tenants.registry import Tenant
 

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Float, Identity, String, T
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase
+from hub.core.database import HubBase
 
 CHECKS = ("schema", "migrations", "read", "audit")
 """schema: the tenant's schema answers; migrations: it is at the tenant head; read: its tenders are

@@ -21,8 +21,8 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub.database import tenant_session
-from hub.migrations import schema_revisions
+from hub.core.database import tenant_session
+from hub.core.migrations import schema_revisions
 from monitoring.probes.checks import audit_problem, migration_problem, read_problem, schema_problem
 from monitoring.probes.models import CHECKS, ProbeResult
 from tenants.registry import Tenant

@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub.database import hub_sessions
-from hub.migrations import schema_revisions
-from hub.settings import Settings
+from hub.core.database import hub_sessions
+from hub.core.migrations import schema_revisions
+from hub.core.settings import Settings
 from monitoring.probes.models import CHECKS, ProbeResult
 from monitoring.probes.probe import DEFAULT_TIMEOUT_SECONDS, probe_tenant
 from tenants.registry import Tenant, list_tenants

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from monitoring.probes.rounds import probe_round
 
 logger = logging.getLogger("hub.probes")

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.caller import Caller
 from federation.identity.models import Role
 from federation.vendors.actors import require_actor
-from hub.errors import Forbidden
+from hub.core.errors import Forbidden
 
 REVIEWERS = (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR)
 """Hub-wide roles: a role in one regency (even its admin's) shows nothing of the others."""

@@ -22,8 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hub.database import hub_sessions, tenant_session
-from hub.errors import InvalidInput
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import InvalidInput
 from monitoring.probes import availability
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime, total
 from monitoring.reviews.period import Period, checked_period

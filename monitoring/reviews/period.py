@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 MAX_DAYS = 3660
 """A review covers at most ten years: enough for any rakor, bounded for the month series."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Identity, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import TenantBase
+from hub.core.database import TenantBase
 
 
 class Agency(TenantBase):  # satker / OPD

@@ -1,4 +1,4 @@
-"""Agencies of one tenant. Every function takes a tenant session (see ``hub.database.tenant_session``)."""
+"""Agencies of one tenant. Every function takes a tenant session (``hub.core.database.tenant_session``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.errors import Conflict, InvalidInput
+from hub.core.errors import Conflict, InvalidInput
 from tenants.agencies.models import Agency
 from tenants.audit import append_audit
 

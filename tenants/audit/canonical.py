@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of a log's first entry."""

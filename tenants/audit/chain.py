@@ -1,6 +1,6 @@
 """Writing and reading a tenant's audit log, and anchoring its head in ``hub``.
 
-Every function takes a tenant session (``hub.database.tenant_session``) and works inside the
+Every function takes a tenant session (``hub.core.database.tenant_session``) and works inside the
 caller's transaction: it never commits.
 
 Appends are serialised per tenant by a transaction-level advisory lock, taken before the last
@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, Row, and_, bindparam, cast, func, literal,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.database import TENANT_SCHEMA, schema_of
-from hub.errors import Conflict, InvalidInput
+from hub.core.database import TENANT_SCHEMA, schema_of
+from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import GENESIS_HASH, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
 from tenants.registry import Tenant
@@ -36,7 +36,7 @@ def tenant_schema(session: AsyncSession) -> str:
     translate = session.get_bind().get_execution_options().get("schema_translate_map") or {}
     schema = translate.get(TENANT_SCHEMA)
     if not schema:
-        raise ValueError("the audit log needs a tenant session (hub.database.tenant_session)")
+        raise ValueError("the audit log needs a tenant session (hub.core.database.tenant_session)")
     return str(schema)
 
 

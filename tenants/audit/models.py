@@ -9,7 +9,7 @@ from sqlalchemy import CHAR, BigInteger, DateTime, Identity, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import HubBase, TenantBase
+from hub.core.database import HubBase, TenantBase
 from tenants.audit.canonical import iso_utc
 
 

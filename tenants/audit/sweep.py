@@ -15,8 +15,8 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub.database import hub_sessions, tenant_session
-from hub.errors import HubError
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import HubError
 from monitoring.metrics import count_audit_verification
 from tenants.audit.chain import anchor_chain
 from tenants.audit.models import Anchor

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.database import HubBase, Timestamps, schema_of
+from hub.core.database import HubBase, Timestamps, schema_of
 
 
 class TenantStatus(StrEnum):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions
-from hub.errors import HubError, InvalidInput
+from hub.core.database import hub_sessions
+from hub.core.errors import HubError, InvalidInput
 from tenants.regions import Region, RegionKind, find_region, regions_of_province
 from tenants.registry.models import Tenant
 from tenants.registry.service import TenantSpec, create_tenant

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateSchema, DropSchema
 
-from hub.database import schema_of
-from hub.errors import Conflict, InvalidInput, TenantNotFound
-from hub.migrations import migrate_tenant_schema
+from hub.core.database import schema_of
+from hub.core.errors import Conflict, InvalidInput, TenantNotFound
+from hub.core.migrations import migrate_tenant_schema
 from tenants.regions import RegionKind, find_region
 from tenants.registry.citus import CitusDetector, citus_installed, distribute_if_citus
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus

@@ -27,7 +27,15 @@ from tenants.sealing.bundle import (
     seal_bid,
 )
 from tenants.sealing.errors import InvalidReceipt, KeyUnwrapError, TamperedBid
-from tenants.sealing.keys import (
+from tenants.sealing.receipts import (
+    Receipt,
+    decode_receipt_public_key,
+    encode_receipt_public_key,
+    generate_receipt_key,
+    sign_receipt,
+    verify_receipt,
+)
+from tenants.sealing.tender_keys import (
     decode_public_key,
     derive_public_key,
     encode_public_key,
@@ -38,14 +46,6 @@ from tenants.sealing.keys import (
     tender_key_context,
     unwrap_key,
     wrap_key,
-)
-from tenants.sealing.receipts import (
-    Receipt,
-    decode_receipt_public_key,
-    encode_receipt_public_key,
-    generate_receipt_key,
-    sign_receipt,
-    verify_receipt,
 )
 
 __all__ = [

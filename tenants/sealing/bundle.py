@@ -37,7 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
+from hub.core.key_wrapping import KEY_SIZE, NONCE_SIZE
 from tenants.sealing import _container
 from tenants.sealing._codec import (
     b64url_encode,
@@ -49,7 +50,7 @@ from tenants.sealing._codec import (
 )
 from tenants.sealing._container import BidFile, OpenedBid
 from tenants.sealing.errors import TamperedBid
-from tenants.sealing.keys import KEY_SIZE, NONCE_SIZE, derive_public_key, fingerprint
+from tenants.sealing.tender_keys import derive_public_key, fingerprint
 
 __all__ = [
     "BUNDLE_VERSION",

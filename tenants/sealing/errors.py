@@ -1,6 +1,6 @@
 """What can go wrong with sealed bids, their keys and their receipts.
 
-These extend the hub's tree (``hub.errors``)::
+These extend the hub's tree (``hub.core.errors``)::
 
     HubError
     ├── InvalidInput              a bundle, key or field that breaks the format (400; CLI exit 2)
@@ -15,7 +15,7 @@ caller can tell "you sent something unreadable" from "this was altered or is not
 
 from __future__ import annotations
 
-from hub.errors import HubError
+from hub.core.errors import HubError
 
 
 class KeyUnwrapError(HubError):

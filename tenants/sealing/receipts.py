@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.sealing._codec import (
     b64url_decode,
     b64url_encode,

@@ -1,7 +1,9 @@
 """One regency's tenders: packages, schedules, documents, clarification, sealed bids, opening."""
 
-from tenants.tenders.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
-from tenants.tenders.common import Actor, database_now, get_tender
+from hub.core.clock import database_now
+from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.bidding.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
+from tenants.tenders.bidding.participation import answer, ask, clarifications, register_for_tender, vendor_of
 from tenants.tenders.documents import (
     BlobStore,
     PostgresBlobStore,
@@ -9,8 +11,7 @@ from tenants.tenders.documents import (
     list_documents,
     upload_document,
 )
-from tenants.tenders.participation import answer, ask, clarifications, register_for_tender, vendor_of
-from tenants.tenders.service import (
+from tenants.tenders.preparation.tenders import (
     PackageInput,
     announce_tender,
     cancel_tender,

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.models import Role
-from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tenants.tenders.common import Actor, get_tender
-from tenants.tenders.models import Blob, Document, TenderStatus
-from tenants.tenders.participation import is_registered
+from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.bidding.participation import is_registered
+from tenants.tenders.models import Blob, Document
+from tenants.vocabulary import TenderStatus
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {

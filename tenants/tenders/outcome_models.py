@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.database import TenantBase
+from hub.core.database import TenantBase
 
 
 class ProcurementRules(TenantBase):

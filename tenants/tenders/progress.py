@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.errors import Conflict
-from tenants.tenders.common import database_now
-from tenants.tenders.models import Tender, TenderStatus
+from hub.core.clock import database_now
+from hub.core.errors import Conflict
+from tenants.tenders.models import Tender
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage, Window, open_stages
+from tenants.vocabulary import TenderStatus
 
 
 def require_status(tender: Tender, *allowed: TenderStatus, doing: str) -> None:

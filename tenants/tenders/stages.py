@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 
 
 class Stage(StrEnum):

@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
+from tenants.tenders.award.objections import objections_of
 from tenants.tenders.documents import list_documents
-from tenants.tenders.models import Clarification, Package, Tender, TenderStatus
-from tenants.tenders.objections import objections_of
+from tenants.tenders.models import Clarification, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import ORDER, Stage, Window, open_stages
+from tenants.vocabulary import TenderStatus
 
 
 def local(moment: datetime | None, zone: ZoneInfo) -> str | None:

@@ -34,12 +34,12 @@ import httpx
 from sqlalchemy import text
 
 from federation.identity.models import Account, Membership, Role
-from federation.oidc.keys import MasterKey
 from federation.oidc.tokens import TokenService
 from federation.vendors.models import Vendor
-from hub.database import create_engine, hub_sessions, tenant_session
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions, tenant_session
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenant
 from tenants.sealing import BidFile, seal_bid
@@ -262,7 +262,7 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
             "-m",
             "uvicorn",
             "--factory",
-            "hub.app:create_app",
+            "hub.web.app:create_app",
             "--port",
             str(port),
             "--workers",

@@ -62,18 +62,18 @@ from federation.catalogue.ocds import (
     release,
 )
 from federation.catalogue.query import CatalogueQuery
-from federation.catalogue.rebuild import rebuild_catalogue
 from federation.catalogue.search import search_catalogue
 from federation.identity.models import Account, Membership, Role
-from federation.oidc.keys import MasterKey
-from hub.database import create_engine, hub_sessions, tenant_session
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions, tenant_session
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.regions import RegionKind, all_regions
 from tenants.registry import resolve_tenant
 from tenants.registry.provisioning import provision_regions
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender
+from tenants.tenders.publication.rebuild import rebuild_catalogue
 from tenants.tenders.stages import Window
 from tests.bench.bench_tenants import admin, dsn, machine
 from tests.live_server import free_port

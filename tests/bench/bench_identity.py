@@ -29,12 +29,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from federation.identity.accounts import create_account
 from federation.identity.passwords import HASHER
 from federation.oidc.clients import create_client
-from federation.oidc.keys import MasterKey
-from federation.oidc.models import RefreshToken, digest, utcnow
+from federation.oidc.models import RefreshToken, digest
 from federation.oidc.tokens import TokenService
-from hub.database import create_engine, hub_sessions
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.clock import utcnow
+from hub.core.database import create_engine, hub_sessions
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tests.bench.bench_tenants import fresh_database, machine
 from tests.live_server import live_hub
 

@@ -12,7 +12,7 @@ the owner's estimate), verifies the winner's qualification, awards and announces
 officer issues the letter of award and records the contract. 20 requests a tender.
 
 The database clock decides what is open, so between phases the tenders' own times are moved into
-the past (as ``tenants.tenders.backdate`` does for one tender): one SQL statement per tenant
+the past (as ``cli.demo.backdate`` does for one tender): one SQL statement per tenant
 schema, timed apart from the phases. The load generator runs in another process, like a crowd of
 browsers; it seals the bids before the bidding phase (sealing is the vendors' cost, not the hub's).
 
@@ -49,12 +49,12 @@ import httpx
 import psutil
 
 from federation.identity.models import Account, Membership, Role
-from federation.oidc.keys import MasterKey
 from federation.oidc.tokens import TokenService
 from federation.vendors.models import Vendor
-from hub.database import create_engine, hub_sessions, tenant_session
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions, tenant_session
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.regions import RegionKind, regions_of_province
 from tenants.registry import resolve_tenant
@@ -570,7 +570,7 @@ def start_hub(
         "LPSE_HUB_ISSUER": ISSUER,
     }
     if profile_to is None:
-        command = ["-m", "uvicorn", "--factory", "hub.app:create_app", "--port", str(port)]
+        command = ["-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port)]
         command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     else:
         command = ["-m", "tests.bench.profiled_hub", "--port", str(port), "--out", str(profile_to)]

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from federation.oidc.keys import MasterKey
-from hub.database import create_engine
-from hub.settings import Settings
+from hub.core.database import create_engine
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from monitoring.probes import probe_all
 from tests.bench.bench_tenants import admin, dsn, machine, provision_all
 from tests.live_server import free_port

@@ -41,10 +41,10 @@ import asyncpg
 import httpx
 import psutil
 
-from federation.oidc.keys import MasterKey
-from hub.database import create_engine
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tenants.regions import regions_of_province
 from tenants.registry.provisioning import provision_regions
 from tests.bench.bench_catalogue import TWO_WORDS, Place, seed
@@ -84,7 +84,7 @@ def hub(url: str, workers: int, probe_interval: int) -> Iterator[tuple[str, psut
         "LPSE_HUB_ISSUER": "http://bench-hub.example",
         "LPSE_HUB_PUBLIC_REQUESTS_PER_MINUTE": str(10**9),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen(command, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

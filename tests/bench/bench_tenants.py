@@ -28,9 +28,9 @@ import httpx
 import psutil
 from sqlalchemy.engine import make_url
 
-from hub.database import create_engine, schema_of
-from hub.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants
-from hub.settings import Settings
+from hub.core.database import create_engine, schema_of
+from hub.core.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants
+from hub.core.settings import Settings
 from tenants.regions import all_regions
 from tenants.registry.provisioning import provision_regions
 from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision
@@ -118,7 +118,7 @@ def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psuti
             "-m",
             "uvicorn",
             "--factory",
-            "hub.app:create_app",
+            "hub.web.app:create_app",
             "--port",
             str(port),
             "--log-level",

@@ -20,7 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app as create_hub_app
+from hub.web.app import create_app as create_hub_app
 
 
 @get("/bench/select1", summary="SELECT 1 on the hub's pool (benchmark baseline)")

@@ -1,6 +1,6 @@
 """The hub in one process under cProfile, and what its stats say: for benchmarks that ask where time goes.
 
-Run the hub (the environment is read as ``uvicorn --factory hub.app:create_app`` reads it):
+Run the hub (the environment is read as ``uvicorn --factory hub.web.app:create_app`` reads it):
 
     python -m tests.bench.profiled_hub --port 8123 --out /tmp/hub.prof
 
@@ -123,7 +123,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, ignore)
     signal.signal(signal.SIGINT, ignore)
     config = uvicorn.Config(
-        "hub.app:create_app",
+        "hub.web.app:create_app",
         factory=True,
         port=args.port,
         loop="asyncio",

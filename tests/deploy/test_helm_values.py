@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from hub.settings import Settings
+from hub.core.settings import Settings
 from tests.deploy.chart import CHART, COMBINATIONS, ROOT, Render, env_of, only
 
 

@@ -6,8 +6,8 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import create_app
 
 
 @pytest_asyncio.fixture(loop_scope="session")

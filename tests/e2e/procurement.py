@@ -17,12 +17,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.demo.backdate import advance, end_objection_period
 from federation.identity.accounts import create_account, grant_role
 from federation.vendors import register_vendor, verify_vendor
-from hub.database import hub_sessions, schema_of, tenant_session
+from hub.core.database import hub_sessions, schema_of, tenant_session
 from tenants.agencies import add_agency
 from tenants.sealing import BidFile, decode_public_key, seal_bid
-from tenants.tenders.backdate import advance, end_objection_period
 from tests.conftest import make_tenant
 
 __all__ = ["advance", "end_objection_period"]

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.peers import add_peer, sync_peer
 from federation.identity.accounts import create_account
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tests.e2e.procurement import (
     PASSWORD,
     Bidder,

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.vendors import register_vendor
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tests.e2e.procurement import (
     PDF,
     Bidder,

@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue import facets
 from federation.catalogue import search as search_module
-from federation.catalogue.rebuild import rebuild_catalogue
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from tenants.tenders.publication.rebuild import rebuild_catalogue
 from tests.e2e.procurement import (
     Bidder,
     Client,

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from hub.database import create_engine
-from hub.migrations import migrate_tenants
-from hub.settings import Settings
+from hub.core.database import create_engine
+from hub.core.migrations import migrate_tenants
+from hub.core.settings import Settings
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from dataclasses import replace
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
-from hub.database import hub_sessions, tenant_session
-from hub.migrations import migrate_tenants
-from hub.settings import Settings
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.migrations import migrate_tenants
+from hub.core.settings import Settings
+from hub.web.app import create_app
 from tenants.agencies import add_agency
 from tenants.registry import suspend_tenant
 from tests.conftest import make_tenant

@@ -16,10 +16,10 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from federation.identity.accounts import get_account, roles_in
 from federation.identity.models import Account, Role
-from federation.oidc.keys import MasterKey
 from federation.oidc.models import OAuthClient, digest
-from hub.database import create_engine, hub_sessions
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tenants.registry import get_tenant
 
 T = TypeVar("T")

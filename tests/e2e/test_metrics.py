@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tenants.registry import delete_tenant
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from federation.oidc.keys import MasterKey
-from hub.settings import Settings
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tests.live_server import free_port
 
 WORKERS = 2

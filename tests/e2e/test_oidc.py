@@ -22,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
 from federation.oidc.clients import create_client
-from federation.oidc.keys import MasterKey, rotate_signing_keys
-from federation.oidc.models import SigningKey, utcnow
+from federation.oidc.models import SigningKey
+from federation.oidc.signing_keys import rotate_signing_keys
 from federation.oidc.tokens import TokenService
-from hub.database import hub_sessions
-from hub.settings import Settings
+from hub.core.clock import utcnow
+from hub.core.database import hub_sessions
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tests.conftest import make_tenant
 from tests.live_server import LiveHub, live_hub
 

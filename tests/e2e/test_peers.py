@@ -22,9 +22,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.peers import add_peer, http_fetch, sync_peer
-from hub.database import create_engine, hub_sessions
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tests.conftest import _admin, _asyncpg_dsn
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.live_server import live_hub

@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from monitoring.probes import probe_all
 from tests.e2e.procurement import Client, Regency
 from tests.e2e.prometheus_traffic import Province, drive, follow_itself

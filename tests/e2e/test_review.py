@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from hub.settings import Settings
+from hub.core.settings import Settings
 from tests.e2e.procurement import Client, Headers, bearer, person, regency, vendor
 from tests.integration.monitoring.review_scenario import Moves, today
 

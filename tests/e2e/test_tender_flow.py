@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.vendors import register_vendor, verify_vendor
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from tenants.agencies import add_agency
 from tenants.sealing import (
     BidFile,

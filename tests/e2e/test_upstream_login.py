@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account
 from federation.oidc.clients import create_client
-from federation.oidc.keys import MasterKey
-from hub.database import create_engine, hub_sessions
-from hub.migrations import migrate_hub
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions
+from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
 from tests.conftest import _admin, _asyncpg_dsn
 from tests.live_server import LiveHub, free_port, live_hub
 

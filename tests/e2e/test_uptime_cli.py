@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from hub.settings import Settings
+from hub.core.settings import Settings
 from monitoring.probes.rounds import ROUND_LOCK
 from tenants.registry import Tenant
 from tests.conftest import in_database, make_tenant

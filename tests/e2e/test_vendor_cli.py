@@ -14,8 +14,8 @@ from typer.testing import CliRunner, Result
 
 from cli.main import app
 from federation.identity.accounts import create_account, grant_role
-from hub.database import hub_sessions
-from hub.settings import Settings
+from hub.core.database import hub_sessions
+from hub.core.settings import Settings
 from tests.conftest import make_tenant
 
 PASSWORD = "kata-sandi-rahasia-1"

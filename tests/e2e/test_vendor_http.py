@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 from tests.conftest import make_tenant
 
 Client = AsyncTestClient  # type: ignore[type-arg]

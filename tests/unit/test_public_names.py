@@ -8,9 +8,9 @@ import pytest
 
 PACKAGES = [
     "federation.vendors",
-    "hub.migrations",
+    "hub.core.migrations",
     "monitoring.metrics",
-    "monitoring.metrics.scrape",
+    "monitoring.scrape",
     "monitoring.probes",
     "monitoring.reviews",
     "tenants.agencies",

@@ -9,7 +9,7 @@ import pytest_asyncio
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from tenants.audit import Anchor, AuditEntry, ChainReport, append_audit, verify_chain
 from tenants.registry import Tenant
 from tests.conftest import make_tenant

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions, tenant_session
-from hub.errors import InvalidInput
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import InvalidInput
 from tenants.agencies import add_agency, list_agencies
 from tenants.audit import AuditEntry, append_audit, read_audit
 from tenants.registry import Tenant

@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions, tenant_session
-from hub.errors import Conflict
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import Conflict
 from tenants.audit import GENESIS_HASH, Anchor, AuditEntry, anchor_chain, append_audit, entry_hash
 from tenants.registry import Tenant, delete_tenant
 from tests.conftest import make_tenant

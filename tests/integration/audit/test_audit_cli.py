@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
 from cli import audit
-from hub.migrations import migrate_tenants
-from hub.settings import Settings
+from hub.core.migrations import migrate_tenants
+from hub.core.settings import Settings
 from tenants.registry import Tenant
 from tests.conftest import in_database
 from tests.integration.audit.conftest import attack, record

@@ -19,7 +19,7 @@ from federation.vendors import (
     suspend_vendor,
     verify_vendor,
 )
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from tenants.registry import Tenant
 from tests.conftest import make_tenant
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.catalogue.facets import EXACT_UP_TO, Facets
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.search import CataloguePage, search_catalogue
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 
 ROWS = 30_000
 SEED = """

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.feed import read_feed
-from hub.database import hub_sessions
+from hub.core.database import hub_sessions
 
 WRITERS = 40
 

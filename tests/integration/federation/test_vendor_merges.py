@@ -17,7 +17,7 @@ from federation.vendors import (
     vendor_users,
     verifications_of,
 )
-from hub.errors import Conflict, Forbidden, NotFound
+from hub.core.errors import Conflict, Forbidden, NotFound
 from tests.integration.federation.conftest import Province
 
 OTHER_NPWP = "3507012345678901"

@@ -15,7 +15,7 @@ from federation.vendors import (
     suspension_in,
     vendor_history,
 )
-from hub.errors import Forbidden, InvalidInput
+from hub.core.errors import Forbidden, InvalidInput
 from tests.integration.federation.conftest import Province
 
 

@@ -22,7 +22,7 @@ from federation.vendors import (
     vendor_users,
     verifications_of,
 )
-from hub.errors import Conflict, Forbidden, HubError, InvalidInput, TenantNotFound
+from hub.core.errors import Conflict, Forbidden, HubError, InvalidInput, TenantNotFound
 from tests.integration.federation.conftest import NPWP, NPWP_DIGITS, PASSWORD, Province
 
 # ---- registration

@@ -15,7 +15,7 @@ START_AND_PRINT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from hub.embedded import embedded_postgres
+    from hub.core.embedded_postgres import embedded_postgres
     with embedded_postgres(Path(sys.argv[1])) as url:
         print(url, flush=True)
         if sys.argv[2] == "hang":

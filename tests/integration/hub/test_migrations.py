@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants, schema_revisions
+from hub.core.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants, schema_revisions
 from monitoring.readiness import migration_status, readiness
 from tests.conftest import make_tenant
 from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision

@@ -9,8 +9,8 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import create_app
 from tests.e2e.procurement import Client
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
-from hub.database import hub_sessions, tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from monitoring.probes import CHECKS, ProbeResult
 from tenants.agencies import add_agency
 from tenants.audit import Anchor

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tenants.tenders.backdate import end_objection_period, shift_back
+from cli.demo.backdate import end_objection_period, shift_back
 from tests.e2e.procurement import Bidder, Client, Desk, Regency, ok, package, schedule
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -12,8 +12,8 @@ import pytest_asyncio
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import create_engine, hub_sessions, tenant_session
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions, tenant_session
+from hub.core.settings import Settings
 from monitoring.probes import ProbeResult, availability, latest_probes, probe_all, probe_tenant, probing
 from monitoring.probes.rounds import ROUND_LOCK
 from tenants.agencies import add_agency

@@ -7,13 +7,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.demo import seed_identity_demo
-from federation.oidc.keys import MasterKey
-from hub.database import tenant_session
-from hub.settings import Settings
+from cli.demo.identity import seed_identity_demo
+from cli.demo.province import seed_demo
+from cli.demo.reviews import HISTORY, review_hint, seed_review_demo
+from hub.core.database import tenant_session
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from monitoring.reviews import review_province
-from monitoring.reviews.demo import HISTORY, review_hint, seed_review_demo
-from tenants.demo import seed_demo
 from tenants.tenders.models import Tender
 from tests.integration.monitoring.review_scenario import today
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from monitoring.probes import probe_all
 from monitoring.reviews import Figures, Month, Uptime, review_province
 from tests.conftest import make_tenant

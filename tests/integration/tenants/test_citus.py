@@ -16,8 +16,8 @@ import pytest_asyncio
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hub.database import create_engine, hub_sessions
-from hub.settings import Settings
+from hub.core.database import create_engine, hub_sessions
+from hub.core.settings import Settings
 from tenants.registry import Tenant, TenantSpec, create_tenant
 from tenants.registry.citus import citus_installed
 

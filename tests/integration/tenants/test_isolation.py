@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.database import hub_sessions, tenant_session
-from hub.errors import Conflict
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import Conflict
 from tenants.agencies import add_agency, list_agencies
 from tenants.audit import read_audit, verify_chain
 from tests.conftest import make_tenant

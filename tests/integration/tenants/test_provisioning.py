@@ -7,9 +7,9 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import tenants.registry.service as registry_service
-from hub.database import hub_sessions
-from hub.errors import Conflict, InvalidInput
-from hub.migrations import TENANT_HISTORY, schema_revisions
+from hub.core.database import hub_sessions
+from hub.core.errors import Conflict, InvalidInput
+from hub.core.migrations import TENANT_HISTORY, schema_revisions
 from tenants.registry import (
     Tenant,
     TenantSpec,

@@ -7,17 +7,17 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.demo.identity import seed_identity_demo
+from cli.demo.province import seed_demo
+from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
 from federation.catalogue.models import CatalogueEntry
-from federation.demo import seed_identity_demo
-from federation.oidc.keys import MasterKey
-from hub.database import hub_sessions, tenant_session
-from hub.settings import Settings
-from tenants.demo import seed_demo
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tenants.registry import resolve_tenant
-from tenants.tenders.demo import DEMO_TENANT, seed_tender_demo
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Assessment, Award, Contract, Objection
-from tenants.tenders.service import list_tenders
+from tenants.tenders.preparation.tenders import list_tenders
 
 
 async def _seed(engine: AsyncEngine, settings: Settings) -> None:

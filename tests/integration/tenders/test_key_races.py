@@ -7,11 +7,11 @@ import asyncio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.oidc.keys import MasterKey
-from hub.database import hub_sessions
-from hub.settings import Settings
-from tenants.tenders.keys import receipt_signer, tenant_key
-from tenants.tenders.sealing_models import ReceiptKey, TenantKey
+from hub.core.database import hub_sessions
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
+from tenants.tenders.bid_key_models import ReceiptKey, TenantKey
+from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tests.conftest import make_tenant
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
-from federation.oidc.keys import MasterKey
 from federation.vendors import register_vendor, verify_vendor
-from hub.database import hub_sessions, tenant_session
-from hub.errors import Conflict, Forbidden, InvalidInput
-from hub.settings import Settings
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import Conflict, Forbidden, InvalidInput
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile, KeyUnwrapError, seal_bid
@@ -32,7 +32,7 @@ from tenants.tenders import (
     submit_bid,
 )
 from tenants.tenders.documents import MAX_DOCUMENT_BYTES, PostgresBlobStore, upload_document
-from tenants.tenders.keys import rewrap_tenant_keys
+from tenants.tenders.preparation.bid_keys import rewrap_tenant_keys
 from tests.conftest import make_tenant
 
 DAY = timedelta(days=1)

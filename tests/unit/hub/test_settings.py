@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.errors import ConfigurationError
-from hub.settings import Settings
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
 
 
 def test_prefixed_variables_win_over_plain_database_url() -> None:

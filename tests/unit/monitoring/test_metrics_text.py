@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitoring.metrics._text import text_format
+from monitoring.scrape._text import text_format
 
 
 def _parsed(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from monitoring.reviews import Figures, Month, Period, ProvinceReview, TenantReview, Uptime, parse_period
 from monitoring.reviews.charts import Ranked, ranked_bars
 from monitoring.reviews.models import total

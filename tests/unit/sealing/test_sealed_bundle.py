@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.sealing import (
     BidFile,
     SealedBundle,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.sealing import (
     KeyUnwrapError,
     decode_public_key,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.sealing import (
     InvalidReceipt,
     decode_receipt_public_key,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from hub.errors import InvalidInput
-from tenants.tenders.criteria import Criteria, Criterion, criteria_of, parse_criteria
-from tenants.tenders.models import Evaluation
+from hub.core.errors import InvalidInput
+from tenants.tenders.preparation.criteria import Criteria, Criterion, criteria_of, parse_criteria
+from tenants.vocabulary import Evaluation
 
 
 def raw_criteria(**changes: Any) -> dict[str, Any]:

@@ -9,8 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from tenants.tenders.criteria import Criteria, Criterion
-from tenants.tenders.ranking import (
+from tenants.tenders.evaluation.ranking import (
     VERIFICATION,
     Aspect,
     OpenedBid,
@@ -18,6 +17,7 @@ from tenants.tenders.ranking import (
     Verdict,
     rank_bids,
 )
+from tenants.tenders.preparation.criteria import Criteria, Criterion
 
 HPS = 1_000_000  # the owner's estimate of every tender here
 OPENED = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)

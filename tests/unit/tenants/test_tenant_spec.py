@@ -1,6 +1,6 @@
 import pytest
 
-from hub.errors import InvalidInput
+from hub.core.errors import InvalidInput
 from tenants.registry import TenantSpec, resolve_spec
 
 

@@ -1,0 +1,85 @@
+"""How every command runs: settings, the database, errors as one line, output as JSON or text.
+
+A command hands ``run`` an async function of the engine. Our errors become one line on stderr
+and the error's exit code (2 for bad input, 1 otherwise); a traceback is shown only with
+``LPSE_HUB_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.core.database_lifetime import engine_for, running_database
+from hub.core.errors import HubError
+from hub.core.settings import Settings
+
+T = TypeVar("T")
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    stderr.print(f"error: {message}", markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except HubError as exc:
+        raise fail(exc.detail, exc.exit_code) from None
+
+
+@contextmanager
+def reported_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Turn what goes wrong into one line on stderr and an exit code."""
+    try:
+        yield
+    except HubError as exc:
+        if settings is not None and settings.debug:
+            raise
+        raise fail(exc.detail, exc.exit_code) from None
+    except (SQLAlchemyError, OSError) as exc:
+        if settings is not None and settings.debug:
+            raise
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise fail(f"database error: {first_line}") from None
+
+
+def run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run ``work`` with the hub's engine, starting the embedded database if none is configured."""
+    settings = load_settings()
+
+    async def main(ready: Settings) -> T:
+        async with engine_for(ready) as engine:
+            return await work(engine)
+
+    with reported_errors(settings), running_database(settings) as ready:
+        return asyncio.run(main(ready))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str, total: int, *, enabled: bool) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr; silent with ``--json`` or when stderr is not a terminal."""
+    if not enabled or not stderr.is_terminal:
+        yield lambda _done: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda _done: progress.advance(task)

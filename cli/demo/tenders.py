@@ -1,0 +1,183 @@
+"""Demo tenders in Kabupaten Malang, one at each stage: a draft, an announced tender with a
+document, one taking bids, and one whose bids have been opened in public; then, from
+``demo_outcomes``, one in evaluation, one in its objection period, a lowest-price and a
+merit-point tender signed to contract, a failed tender with its re-tender, and a direct
+procurement.
+
+Built through the same services officials and vendors use. The opened tender's submission closes
+a few seconds after the demo seeds it, so the first ``serve --demo`` waits for that deadline (while
+the later stages are seeded), then opens the bids. The later stages need days to pass: there the
+demo moves each tender's own schedule (and award times) into the past with SQL between steps, as
+the end-to-end tests do (see ``demo_outcomes``). The database clock itself is never faked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from cli.demo.outcomes import seed_outcome_demo
+from federation.identity.accounts import get_account
+from hub.core.clock import database_now
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.master_key import MasterKey
+from tenants.agencies import Agency
+from tenants.registry import TenantRef, resolve_tenant
+from tenants.sealing import BidFile
+from tenants.tenders.acting import Actor
+from tenants.tenders.bidding.bids import open_bids, seal_and_submit
+from tenants.tenders.bidding.participation import register_for_tender
+from tenants.tenders.documents import PostgresBlobStore, upload_document
+from tenants.tenders.models import Package
+from tenants.tenders.preparation.tenders import PackageInput, announce_tender, create_package, create_tender
+
+DEMO_TENANT = "kab-malang"
+PDF = "application/pdf"
+H, D = timedelta(hours=1), timedelta(days=1)
+
+
+async def _ids(engine: AsyncEngine, *emails: str) -> list[int]:
+    async with hub_sessions(engine)() as session:
+        return [(await get_account(session, e)).id for e in emails]
+
+
+def _schedule(now: datetime, submission: tuple[datetime, datetime]) -> dict[str, tuple[datetime, datetime]]:
+    start, end = submission
+    early = now - 2 * H
+    return {
+        "announcement": (early, end),
+        "document_download": (early, end),
+        "clarification": (early, end),
+        "bid_submission": (start, end),
+        "bid_opening": (end, end + D),
+    }
+
+
+async def _tender(
+    session: AsyncSession,
+    ppk: Actor,
+    pokja: Actor,
+    agency: int,
+    title: str,
+    budget: int,
+    submission: tuple[datetime, datetime] | None,
+    master: MasterKey,
+    announce: bool,
+) -> int:
+    now = await database_now(session)
+    package = await create_package(
+        session,
+        ppk,
+        PackageInput(
+            agency,
+            title,
+            2026,
+            "construction",
+            "tender",
+            budget,
+            budget * 96 // 100,
+            "Kabupaten Malang",
+            ["42101"],
+        ),
+    )
+    tender = await create_tender(
+        session, pokja, package.id, "lowest_price", _schedule(now, submission or (now + 3 * D, now + 5 * D))
+    )
+    if announce:
+        await announce_tender(session, pokja, tender.id, master)
+    return tender.id
+
+
+async def seed_tender_demo(engine: AsyncEngine, master: MasterKey) -> None:
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug=DEMO_TENANT)
+    async with tenant_session(engine, tenant.schema) as session:
+        if await session.scalar(select(Package.id).limit(1)) is not None:
+            return  # seeded before
+        agency = await session.scalar(select(Agency.id).order_by(Agency.id).limit(1))
+    assert agency is not None
+    ppk_id, pokja_id, maju_id, karya_id = await _ids(
+        engine,
+        "ppk.malang@lpse-hub.demo",
+        "pokja.malang@lpse-hub.demo",
+        "direktur@majujaya.demo",
+        "direktur@karyasurabaya.demo",
+    )
+    ppk, pokja = Actor(ppk_id, tenant), Actor(pokja_id, tenant)
+    vendors = [Actor(maju_id, tenant), Actor(karya_id, tenant)]
+    async with tenant_session(engine, tenant.schema) as session, session.begin():
+        now = await database_now(session)
+        await _tender(
+            session,
+            ppk,
+            pokja,
+            agency,
+            "Pengadaan Alat Kesehatan RSUD Kanjuruhan",
+            1_200_000_000,
+            None,
+            master,
+            False,
+        )
+        announced = await _tender(
+            session,
+            ppk,
+            pokja,
+            agency,
+            "Rehabilitasi Jalan Kepanjen - Gondanglegi",
+            2_500_000_000,
+            None,
+            master,
+            True,
+        )
+        await upload_document(
+            session,
+            pokja,
+            announced,
+            "dokumen-pemilihan.pdf",
+            PDF,
+            b"%PDF-1.7 Dokumen Pemilihan",
+            PostgresBlobStore(),
+        )
+        bidding = await _tender(
+            session,
+            ppk,
+            pokja,
+            agency,
+            "Pembangunan Gedung Puskesmas Turen",
+            3_100_000_000,
+            (now - H, now + 7 * D),
+            master,
+            True,
+        )
+        closing = now + timedelta(seconds=4)
+        opened = await _tender(
+            session,
+            ppk,
+            pokja,
+            agency,
+            "Normalisasi Saluran Irigasi Kromengan",
+            850_000_000,
+            (now - H, closing),
+            master,
+            True,
+        )
+    await _bid(engine, tenant, vendors, bidding, opened, master)
+    await seed_outcome_demo(engine, tenant, master)
+    await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
+    async with tenant_session(engine, tenant.schema) as session, session.begin():
+        await open_bids(session, pokja, opened, master)
+
+
+async def _bid(
+    engine: AsyncEngine, tenant: TenantRef, vendors: list[Actor], bidding: int, opened: int, master: MasterKey
+) -> None:
+    for tender_id, prices in ((bidding, (3_020_000_000,)), (opened, (812_500_000, 799_000_000))):
+        for vendor, price in zip(vendors, prices, strict=False):
+            async with tenant_session(engine, tenant.schema) as session, session.begin():
+                await register_for_tender(session, vendor, tender_id)
+            async with tenant_session(engine, tenant.schema) as session, session.begin():
+                files = [BidFile("penawaran.pdf", PDF, f"%PDF penawaran {price}".encode())]
+                await seal_and_submit(session, vendor, tender_id, price, files, master)

@@ -1,0 +1,92 @@
+"""The database layer: one engine and one pool for the whole hub, and the tenant schema map.
+
+Tables shared by the hub live in the ``hub`` schema. A tenant's tables are declared in the
+placeholder schema ``tenant`` and reach a real schema (``t_<code>``) only through the
+``schema_translate_map`` of the connection that runs them, so a statement without a tenant
+map fails ("schema tenant does not exist") instead of reaching some other tenant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from hub.core.settings import Settings
+
+HUB_SCHEMA = "hub"
+TENANT_SCHEMA = "tenant"
+"""The placeholder schema of tenant tables, translated per tenant at execution time."""
+
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Timestamps:
+    """When a row was created and last changed, by the database clock."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class HubBase(DeclarativeBase):
+    """Base of the tables in the shared ``hub`` schema."""
+
+    metadata = MetaData(schema=HUB_SCHEMA, naming_convention=_NAMING)
+
+
+class TenantBase(DeclarativeBase):
+    """Base of the tables every tenant schema has, declared in the placeholder schema."""
+
+    metadata = MetaData(schema=TENANT_SCHEMA, naming_convention=_NAMING)
+
+
+def schema_of(code: str) -> str:
+    """The schema that holds the tenant with this Kemendagri code."""
+    return f"t_{code}"
+
+
+def tenant_map(schema: str) -> dict[str, Any]:
+    """Execution options that point tenant tables at ``schema``."""
+    return {"schema_translate_map": {TENANT_SCHEMA: schema}}
+
+
+def async_url(url: str, *, statement_cache_size: int = 100) -> URL:
+    """The asyncpg form of a ``postgresql://`` URL, with the prepared-statement cache sized."""
+    parsed = make_url(url)
+    parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.update_query_dict({"prepared_statement_cache_size": str(statement_cache_size)})
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """The one engine (and pool) every tenant shares."""
+    if settings.database_url is None:
+        raise ValueError("create_engine needs a database URL; start the embedded server first")
+    return create_async_engine(
+        async_url(settings.database_url, statement_cache_size=settings.statement_cache_size),
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_pre_ping=True,
+        hide_parameters=True,  # errors and logs never show values: hashes, tokens, personal data
+        connect_args={"server_settings": {"application_name": "lpse-hub"}},
+    )
+
+
+def hub_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def tenant_session(engine: AsyncEngine, schema: str) -> AsyncSession:
+    """A session whose tenant tables are those of ``schema``; hub tables stay reachable."""
+    return AsyncSession(engine.execution_options(**tenant_map(schema)), expire_on_commit=False)

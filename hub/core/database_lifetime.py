@@ -1,0 +1,32 @@
+"""Where a hub process gets its database: the configured server, or the embedded one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.core.database import create_engine
+from hub.core.embedded_postgres import embedded_postgres
+from hub.core.settings import Settings
+
+
+@contextmanager
+def running_database(settings: Settings) -> Iterator[Settings]:
+    """Yield settings with a database URL, running the embedded server meanwhile if none is set."""
+    if settings.database_url is not None:
+        yield settings
+        return
+    with embedded_postgres(settings.data_dir) as url:
+        yield settings.with_database_url(url, embedded=True)
+
+
+@asynccontextmanager
+async def engine_for(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The process's one engine, disposed of (pool closed) on the way out."""
+    engine = create_engine(settings)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

@@ -1,0 +1,55 @@
+"""The hub's master key: the root secret that wraps the keys kept in the database.
+
+It comes from ``LPSE_HUB_MASTER_KEY`` (32 random bytes, base64url) and is never stored in the
+database. It wraps the token signing keys and the tenants' keys (``hub.core.key_wrapping``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.core.errors import ConfigurationError
+from hub.core.key_wrapping import KEY_SIZE, unwrap, wrap
+
+
+@dataclass(frozen=True, slots=True)
+class MasterKey:
+    """The hub's root secret. Never stored in the database."""
+
+    key: bytes
+
+    @classmethod
+    def parse(cls, encoded: str) -> MasterKey:
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != KEY_SIZE:
+            raise ConfigurationError("LPSE_HUB_MASTER_KEY must be 32 random bytes, base64url-encoded")
+        return cls(key)
+
+    @classmethod
+    def generate(cls) -> str:
+        return base64.urlsafe_b64encode(os.urandom(KEY_SIZE)).decode().rstrip("=")
+
+    @classmethod
+    def development(cls, data_dir: Path) -> MasterKey:
+        """A key kept in the data directory: for the demo and development, never for production."""
+        path = data_dir / "master.key"
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(cls.generate())
+        return cls.parse(path.read_text().strip())
+
+    def encrypt(self, plaintext: bytes, context: bytes) -> bytes:
+        """``plaintext`` wrapped under the master key, bound to ``context`` (``key_wrapping.wrap``)."""
+        return wrap(plaintext, self.key, context)
+
+    def decrypt(self, sealed: bytes, context: bytes) -> bytes:
+        """What ``encrypt`` wrapped; ``key_wrapping.UnwrapError`` if key, context or bytes differ."""
+        return unwrap(sealed, self.key, context)

@@ -1,0 +1,185 @@
+"""Settings, read once from the environment and validated before anything starts.
+
+Every variable has the prefix ``LPSE_HUB_``; ``DATABASE_URL`` is accepted too, because
+that is what platforms (and CI) set. With no database URL the hub runs an embedded
+PostgreSQL in ``<data dir>/postgres``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from hub.core.errors import ConfigurationError
+
+PREFIX = "LPSE_HUB_"
+
+
+def _default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lpse-hub"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Typed configuration of one hub process."""
+
+    database_url: str | None = None
+    """database_url: PostgreSQL URL (``postgresql://...``); ``None`` starts the embedded server."""
+    data_dir: Path = field(default_factory=lambda: _default_data_dir(os.environ))
+    """data_dir: where the hub keeps what it owns on disk (the embedded database among it)."""
+    host: str = "127.0.0.1"
+    """host: address the HTTP server binds to."""
+    port: int = 8000
+    """port: TCP port the HTTP server binds to."""
+    pool_size: int = 10
+    """pool_size: connections kept open in the one pool shared by every tenant."""
+    pool_max_overflow: int = 10
+    """pool_max_overflow: extra connections the pool may open under load."""
+    statement_cache_size: int = 2000
+    """statement_cache_size: prepared statements kept per connection; each tenant schema makes its
+    own statement text, so this is sized for hundreds of tenants, not the asyncpg default of 100."""
+    migration_concurrency: int = 8
+    """migration_concurrency: tenant schemas migrated or provisioned at the same time."""
+    debug: bool = False
+    """debug: show tracebacks (CLI) and Litestar's debug pages; never in production."""
+    master_key: str | None = None
+    """master_key: 32 random bytes, base64url; encrypts signing keys (and later tenant keys). From a
+    secret, never from the database. Unset: a development key in ``<data dir>/master.key``."""
+    issuer: str | None = None
+    """issuer: the OpenID issuer URL (``https://lpse.jatimprov.go.id``); default ``http://<host>:<port>``."""
+    access_token_seconds: int = 600
+    """access_token_seconds: lifetime of access and ID tokens."""
+    key_refresh_seconds: int = 30
+    """key_refresh_seconds: how often a process reloads the signing keys (so a rotation reaches it)."""
+    refresh_token_days: int = 30
+    """refresh_token_days: lifetime of a refresh token family's members."""
+    upstream_issuer: str | None = None
+    """upstream_issuer: an OpenID provider whose users may log in here (a national SSO, another hub)."""
+    upstream_client_id: str | None = None
+    upstream_client_secret: str | None = None
+    upstream_name: str = "SSO"
+    """upstream_name: how the login page names the upstream provider."""
+    public_requests_per_minute: int = 600
+    """public_requests_per_minute: per client address, on the catalogue, OCDS and feed routes."""
+    probe_interval_seconds: int = 60
+    """probe_interval_seconds: how often the hub probes every tenant and records the result (uptime);
+    ``0`` disables probing. With several replicas one of them probes each round."""
+    probe_timeout_seconds: int = 5
+    """probe_timeout_seconds: the time each check of a probe may take before it counts as failed."""
+    probe_retention_days: int = 90
+    """probe_retention_days: how long probe results are kept; older ones are pruned each round."""
+    ocid_prefix: str = "ocds-lpsehub"
+    """ocid_prefix: the OCDS prefix of this hub's tenders (registered with the Open Contracting
+    Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
+    metrics: bool = True
+    """metrics: serve Prometheus metrics at ``/metrics`` and count requests (``false``: neither)."""
+    embedded_database: bool = False
+    """embedded_database: the URL is the embedded server's (set by the hub for its own workers)."""
+
+    @property
+    def issuer_url(self) -> str:
+        return (self.issuer or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            return env.get(PREFIX + name)
+
+        url = get("DATABASE_URL") or env.get("DATABASE_URL") or None
+        data_dir = Path(get("DATA_DIR") or _default_data_dir(env)).expanduser()
+        defaults = cls()
+        settings = cls(
+            database_url=url,
+            data_dir=data_dir,
+            host=get("HOST") or defaults.host,
+            port=_int(get("PORT"), defaults.port, "PORT"),
+            pool_size=_int(get("POOL_SIZE"), defaults.pool_size, "POOL_SIZE"),
+            pool_max_overflow=_int(get("POOL_MAX_OVERFLOW"), defaults.pool_max_overflow, "POOL_MAX_OVERFLOW"),
+            statement_cache_size=_int(
+                get("STATEMENT_CACHE_SIZE"), defaults.statement_cache_size, "STATEMENT_CACHE_SIZE"
+            ),
+            migration_concurrency=_int(
+                get("MIGRATION_CONCURRENCY"), defaults.migration_concurrency, "MIGRATION_CONCURRENCY"
+            ),
+            debug=(get("DEBUG") or "").lower() in {"1", "true", "yes", "on"},
+            master_key=get("MASTER_KEY") or None,
+            issuer=get("ISSUER") or None,
+            access_token_seconds=_int(
+                get("ACCESS_TOKEN_SECONDS"), defaults.access_token_seconds, "ACCESS_TOKEN_SECONDS"
+            ),
+            key_refresh_seconds=_int(
+                get("KEY_REFRESH_SECONDS"), defaults.key_refresh_seconds, "KEY_REFRESH_SECONDS"
+            ),
+            refresh_token_days=_int(
+                get("REFRESH_TOKEN_DAYS"), defaults.refresh_token_days, "REFRESH_TOKEN_DAYS"
+            ),
+            upstream_issuer=get("UPSTREAM_ISSUER") or None,
+            upstream_client_id=get("UPSTREAM_CLIENT_ID") or None,
+            upstream_client_secret=get("UPSTREAM_CLIENT_SECRET") or None,
+            upstream_name=get("UPSTREAM_NAME") or defaults.upstream_name,
+            ocid_prefix=get("OCID_PREFIX") or defaults.ocid_prefix,
+            metrics=(get("METRICS") or "true").lower() not in {"0", "false", "no", "off"},
+            embedded_database=(get("EMBEDDED_DATABASE") or "").lower() in {"1", "true", "yes", "on"},
+            public_requests_per_minute=_int(
+                get("PUBLIC_REQUESTS_PER_MINUTE"),
+                defaults.public_requests_per_minute,
+                "PUBLIC_REQUESTS_PER_MINUTE",
+            ),
+            probe_interval_seconds=_int(
+                get("PROBE_INTERVAL_SECONDS"), defaults.probe_interval_seconds, "PROBE_INTERVAL_SECONDS"
+            ),
+            probe_timeout_seconds=_int(
+                get("PROBE_TIMEOUT_SECONDS"), defaults.probe_timeout_seconds, "PROBE_TIMEOUT_SECONDS"
+            ),
+            probe_retention_days=_int(
+                get("PROBE_RETENTION_DAYS"), defaults.probe_retention_days, "PROBE_RETENTION_DAYS"
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Fail fast, with the variable's name, on a value the hub cannot run with."""
+        if self.database_url is not None and not self.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+asyncpg://")
+        ):
+            raise ConfigurationError(f"{PREFIX}DATABASE_URL must be a postgresql:// URL")
+        if not 0 < self.port < 65536:
+            raise ConfigurationError(f"{PREFIX}PORT must be between 1 and 65535")
+        if self.master_key is not None:
+            from hub.core.master_key import MasterKey
+
+            MasterKey.parse(self.master_key)
+        if self.upstream_issuer and not self.upstream_client_id:
+            raise ConfigurationError(f"{PREFIX}UPSTREAM_ISSUER needs {PREFIX}UPSTREAM_CLIENT_ID")
+        if not re.fullmatch(r"ocds-[a-z0-9]{1,20}(-[a-z0-9]{1,20})?", self.ocid_prefix):
+            raise ConfigurationError(f"{PREFIX}OCID_PREFIX must look like ocds-abc123")
+        if self.public_requests_per_minute < 1:
+            raise ConfigurationError(f"{PREFIX}PUBLIC_REQUESTS_PER_MINUTE must be >= 1")
+        if self.probe_interval_seconds < 0:
+            raise ConfigurationError(f"{PREFIX}PROBE_INTERVAL_SECONDS must be >= 0 (0 disables probing)")
+        if self.probe_timeout_seconds < 1 or self.probe_retention_days < 1:
+            raise ConfigurationError(
+                f"{PREFIX}PROBE_TIMEOUT_SECONDS and {PREFIX}PROBE_RETENTION_DAYS must be >= 1"
+            )
+        if self.pool_size < 1 or self.migration_concurrency < 1:
+            raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
+
+    def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:
+        return replace(self, database_url=url, embedded_database=embedded)
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{PREFIX}{name} must be an integer, not {raw!r}") from None

@@ -1,0 +1,154 @@
+"""The Litestar application factory.
+
+``create_app()`` reads the settings from the environment; ``uvicorn --factory hub.web.app:create_app``
+and ``lpse-hub serve`` both use it. The app owns one engine for its lifetime.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from sqlalchemy.exc import InterfaceError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from federation.catalogue.facets import FacetCache
+from federation.identity.upstream import UpstreamProvider
+from federation.oidc.server import HubAuthorizationServer
+from federation.oidc.tokens import TokenService
+from hub.core.database_lifetime import engine_for, running_database
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
+from hub.web.auth import provide_caller, provide_optional_caller
+from hub.web.controllers.agencies import AgencyController
+from hub.web.controllers.audit import AuditController
+from hub.web.controllers.bidding import BiddingController
+from hub.web.controllers.catalogue import CatalogueController
+from hub.web.controllers.contracts import ContractController
+from hub.web.controllers.direct import DirectProcurementController
+from hub.web.controllers.evaluation import EvaluationController
+from hub.web.controllers.health import HealthController
+from hub.web.controllers.login import LoginController
+from hub.web.controllers.me import MeController
+from hub.web.controllers.metrics import MetricsController
+from hub.web.controllers.objections import ObjectionController
+from hub.web.controllers.oidc import OidcController
+from hub.web.controllers.receipts import ReceiptKeyController
+from hub.web.controllers.reviews import ReviewController
+from hub.web.controllers.tenants import TenantController
+from hub.web.controllers.tenders import PackageController, TenderController
+from hub.web.controllers.upstream import UpstreamLoginController
+from hub.web.controllers.vendors import TenantVendorController, VendorRegistrationController
+from hub.web.dependencies import provide_db_session, provide_tenant, provide_tenant_session
+from hub.web.problems import database_unavailable, internal_error, problem_details_plugin
+from hub.web.sessions import session_config
+from monitoring.metrics import instrument_pool, request_metrics
+from monitoring.probes import probing
+
+TENANT_CONTROLLERS = [
+    AgencyController,
+    MeController,
+    TenantVendorController,
+    PackageController,
+    TenderController,
+    BiddingController,
+    EvaluationController,
+    ObjectionController,
+    ContractController,
+    DirectProcurementController,
+    AuditController,
+]
+logger = logging.getLogger("hub")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    master = (
+        MasterKey.parse(settings.master_key)
+        if settings.master_key
+        else MasterKey.development(settings.data_dir)
+    )
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            ready = stack.enter_context(running_database(settings))
+            engine = await stack.enter_async_context(engine_for(ready))
+            tokens = TokenService(
+                engine,
+                master,
+                settings.issuer_url,
+                settings.access_token_seconds,
+                settings.key_refresh_seconds,
+            )
+            try:
+                await tokens.refresh()
+            except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
+                logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
+            app.state.engine = engine
+            app.state.embedded_database = ready.embedded_database
+            if settings.metrics:
+                instrument_pool(engine)
+            app.state.ocid_prefix = settings.ocid_prefix
+            app.state.facet_cache = FacetCache()
+            app.state.master = master
+            app.state.tokens = tokens
+            app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
+            if settings.upstream_issuer and settings.upstream_client_id:
+                app.state.upstream = UpstreamProvider(
+                    settings.upstream_name,
+                    settings.upstream_issuer.rstrip("/"),
+                    settings.upstream_client_id,
+                    settings.upstream_client_secret,
+                    f"{settings.issuer_url}/login/upstream/callback",
+                )
+            await stack.enter_async_context(probing(engine, settings))  # cancelled on shutdown
+            yield
+
+    tenant_dependencies = {
+        "tenant": Provide(provide_tenant),
+        "tenant_session": Provide(provide_tenant_session),
+    }
+    public_rate_limit = RateLimitConfig(rate_limit=("minute", settings.public_requests_per_minute))
+    by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
+    by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
+    operations = [MetricsController] if settings.metrics else []
+    counting = [request_metrics()] if settings.metrics else []
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            *operations,
+            TenantController,
+            OidcController,
+            LoginController,
+            UpstreamLoginController,
+            VendorRegistrationController,
+            ReceiptKeyController,
+            ReviewController,
+            Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
+            by_path,
+            by_host,
+        ],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "caller": Provide(provide_caller),
+            "optional_caller": Provide(provide_optional_caller),
+        },
+        middleware=[*counting, session_config(master, settings.issuer_url).middleware],
+        lifespan=[database],
+        plugins=[problem_details_plugin()],
+        exception_handlers={
+            Exception: internal_error,
+            PoolTimeout: database_unavailable,
+            InterfaceError: database_unavailable,
+            ConnectionError: database_unavailable,
+        },
+        openapi_config=OpenAPIConfig(title="lpse-hub", version="0.1.0"),
+        debug=settings.debug,
+    )

@@ -1,0 +1,207 @@
+"""Sealed bids: received until the deadline, receipted, opened by the committee after it.
+
+A bid arrives sealed (by the vendor's machine, or by the hub on upload: ``seal_and_submit``). The
+hub checks that the bundle was sealed for this tender's key and names this tenant, tender and
+vendor, stores it as received, and signs a receipt over its SHA-256 and the database time. The
+deadline is judged by the database clock inside the same transaction that stores the bid, so a
+bid either is in before the deadline with a receipt, or is refused; never half-way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.vendors import Vendor
+from hub.core.clock import database_now
+from hub.core.errors import Conflict
+from hub.core.master_key import MasterKey
+from monitoring.metrics import record_bid_accepted, record_bid_opening
+from tenants.sealing import (
+    BidFile,
+    TamperedBid,
+    check_bundle_for,
+    open_bid,
+    parse_bundle,
+    seal_bid,
+    sign_receipt,
+    tender_key_context,
+    unwrap_key,
+)
+from tenants.tenders.acting import Actor, get_tender, runner_tender
+from tenants.tenders.bidding.participation import registered_vendor, require_stage
+from tenants.tenders.models import Bid, Tender
+from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
+from tenants.tenders.publication.publish import publish
+from tenants.tenders.schedules import load_schedule
+from tenants.tenders.stages import Stage
+from tenants.vocabulary import TenderStatus
+
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedBid:
+    bid: Bid
+    receipt: bytes
+
+
+async def submit_bid(
+    session: AsyncSession, actor: Actor, tender_id: int, bundle: bytes, master: MasterKey
+) -> AcceptedBid:
+    """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed."""
+    vendor_id, tender = await _bidder(session, actor, tender_id)
+    return await _store(session, actor, tender, vendor_id, bundle, master)
+
+
+async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
+    """The caller's registered vendor and the tender, while bid submission is open."""
+    vendor_id = await registered_vendor(session, actor, tender_id)
+    tender = await get_tender(session, tender_id)
+    await require_stage(session, tender, Stage.BID_SUBMISSION)
+    return vendor_id, tender
+
+
+async def _store(
+    session: AsyncSession, actor: Actor, tender: Tender, vendor_id: int, bundle: bytes, master: MasterKey
+) -> AcceptedBid:
+    tender_id = tender.id
+    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
+    assert tender.public_key is not None  # announced tenders have their key
+    check_bundle_for(
+        parsed,
+        tenant_code=actor.tenant.code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        public_raw=tender.public_key,
+    )
+    now = await database_now(session)
+    await session.execute(
+        update(Bid)
+        .where(Bid.tender_id == tender_id, Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
+        .values(superseded_at=now)
+    )
+    kid, signing_key = await receipt_signer(session, master)
+    receipt = sign_receipt(
+        signing_key,
+        kid=kid,
+        tenant_code=actor.tenant.code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        ciphertext_sha256=parsed.sha256,
+        received_at=now,
+    )
+    bid = Bid(
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        bundle=bundle,
+        ciphertext_sha256=parsed.sha256,
+        receipt=receipt,
+        received_at=now,
+    )
+    session.add(bid)
+    await session.flush()
+    await actor.record(
+        session,
+        "bid.received",
+        f"tender:{tender_id}",
+        vendor_id=vendor_id,
+        bid_id=bid.id,
+        ciphertext_sha256=parsed.sha256,
+    )
+    record_bid_accepted(session, actor.tenant.slug)
+    return AcceptedBid(bid, receipt)
+
+
+async def seal_and_submit(
+    session: AsyncSession, actor: Actor, tender_id: int, price: int, files: list[BidFile], master: MasterKey
+) -> AcceptedBid:
+    """The hub seals for the vendor (upload through the browser), then stores as any sealed bid."""
+    vendor_id, tender = await _bidder(session, actor, tender_id)
+    assert tender.public_key is not None  # bid submission is open only for announced tenders
+    bundle = seal_bid(
+        tender.public_key,
+        tenant_code=actor.tenant.code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        price=price,
+        files=files,
+    )
+    return await _store(session, actor, tender, vendor_id, bundle, master)
+
+
+async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
+    """Open every current bid: only the tender's runner, only once bid submission is over (database clock)."""
+    tender = await runner_tender(session, actor, tender_id)
+    if tender.opened_at is not None:
+        raise Conflict(f"the bids of tender {tender_id} were opened already")
+    if tender.status != TenderStatus.ANNOUNCED:
+        raise Conflict(f"tender {tender_id} is {tender.status}")
+    now = await database_now(session)
+    closes = (await load_schedule(session, tender_id))[Stage.BID_SUBMISSION].ends_at
+    if now < closes:
+        raise Conflict(f"bids cannot be opened before bid submission closes at {closes.isoformat()}")
+    assert tender.wrapped_private_key is not None
+    key = await tenant_key(session, master, actor.tenant.code)
+    private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
+    results = [
+        await _open_one(session, actor, bid, private) for bid in await current_bids(session, tender_id)
+    ]
+    tender.status, tender.opened_at, tender.opened_by = TenderStatus.OPENED.value, now, actor.account_id
+    tender.opening = {
+        "opened_at": now.isoformat(),
+        "opened_by": actor.account_id,
+        "bids": results,
+        "count": len(results),
+        "tampered": sum(r["status"] == "tampered" for r in results),
+    }
+    await session.flush()
+    await actor.record(
+        session,
+        "tender.opened",
+        f"tender:{tender_id}",
+        count=len(results),
+        tampered=tender.opening["tampered"],
+    )
+    await publish(session, actor.tenant, tender, "tenderUpdate")
+    record_bid_opening(session, actor.tenant.slug)
+    return tender.opening
+
+
+async def _open_one(session: AsyncSession, actor: Actor, bid: Bid, private: bytes) -> dict[str, Any]:
+    vendor = await session.get(Vendor, bid.vendor_id)
+    result: dict[str, Any] = {
+        "vendor_id": bid.vendor_id,
+        "vendor": vendor.name if vendor else None,
+        "received_at": bid.received_at.isoformat(),
+        "ciphertext_sha256": bid.ciphertext_sha256,
+    }
+    try:
+        opened = open_bid(
+            parse_bundle(bid.bundle),
+            private,
+            tenant_code=actor.tenant.code,
+            tender_id=bid.tender_id,
+            vendor_id=bid.vendor_id,
+        )
+        result |= {
+            "status": "ok",
+            "price": opened.price,
+            "files": [{"name": f.name, "size": len(f.data)} for f in opened.files],
+        }
+    except TamperedBid as exc:
+        result |= {"status": "tampered", "price": None, "problem": exc.detail}
+    await actor.record(
+        session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
+    )
+    return result
+
+
+async def current_bids(session: AsyncSession, tender_id: int) -> list[Bid]:
+    query = (
+        select(Bid).where(Bid.tender_id == tender_id, Bid.superseded_at.is_(None)).order_by(Bid.received_at)
+    )
+    return list((await session.execute(query)).scalars())

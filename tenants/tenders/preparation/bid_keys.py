@@ -1,0 +1,105 @@
+"""The key ladder of sealed bids: master key -> tenant key -> tender key.
+
+The master key comes from a secret and never touches the database. Each tenant has a key of its
+own, stored wrapped by the master key in ``hub.tenant_keys``; each tender's private key is stored
+wrapped by its tenant key. Rotating the master key re-wraps the tenant keys only: no bid, and no
+tender key, is re-encrypted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.core.clock import utcnow
+from hub.core.master_key import MasterKey
+from tenants.sealing import (
+    encode_receipt_public_key,
+    generate_receipt_key,
+    new_tenant_key,
+    tenant_key_context,
+    unwrap_key,
+    wrap_key,
+)
+from tenants.tenders.bid_key_models import ReceiptKey, TenantKey
+
+
+def master_key_id(master: MasterKey) -> str:
+    """A short, non-secret name for a master key, to tell which one wrapped a tenant key."""
+    return hashlib.sha256(b"lpse-hub master key id" + master.key).hexdigest()[:16]
+
+
+async def tenant_key(session: AsyncSession, master: MasterKey, tenant_code: str) -> bytes:
+    """The tenant's key, created on first use."""
+    record = await session.get(TenantKey, tenant_code)
+    if record is None:
+        # Two first announcements in a tenant may race: the first insert wins, the other reads it.
+        await session.execute(
+            insert(TenantKey)
+            .values(
+                tenant_code=tenant_code,
+                wrapped_key=wrap_key(new_tenant_key(), master.key, tenant_key_context(tenant_code)),
+                master_key_id=master_key_id(master),
+            )
+            .on_conflict_do_nothing(index_elements=["tenant_code"])
+        )
+        record = await session.scalar(
+            select(TenantKey)
+            .where(TenantKey.tenant_code == tenant_code)
+            .execution_options(populate_existing=True)
+        )
+        assert record is not None
+    return unwrap_key(record.wrapped_key, master.key, tenant_key_context(tenant_code))
+
+
+async def rewrap_tenant_keys(session: AsyncSession, old: MasterKey, new: MasterKey) -> int:
+    """Re-wrap every tenant key under ``new``; returns how many. Bids stay as they are."""
+    records = list((await session.execute(select(TenantKey).with_for_update())).scalars())
+    for record in records:
+        key = unwrap_key(record.wrapped_key, old.key, tenant_key_context(record.tenant_code))
+        record.wrapped_key = wrap_key(key, new.key, tenant_key_context(record.tenant_code))
+        record.master_key_id = master_key_id(new)
+        record.rewrapped_at = utcnow()
+    for receipt in (await session.execute(select(ReceiptKey).with_for_update())).scalars():
+        private = unwrap_key(receipt.private_key, old.key, _receipt_context(receipt.kid))
+        receipt.private_key = wrap_key(private, new.key, _receipt_context(receipt.kid))
+    await session.flush()
+    return len(records)
+
+
+def _receipt_context(kid: str) -> str:
+    return f"lpse-hub/receipt-key/{kid}"
+
+
+async def receipt_signer(session: AsyncSession, master: MasterKey) -> tuple[str, bytes]:
+    """The current receipt key's id and private half, created on first use."""
+    record = await session.scalar(
+        select(ReceiptKey).where(ReceiptKey.retired_at.is_(None)).order_by(ReceiptKey.created_at.desc())
+    )
+    if record is None:
+        # Concurrent first bids race to create it; a unique index admits one current key.
+        private, public = generate_receipt_key()
+        kid = hashlib.sha256(public).hexdigest()[:16]
+        await session.execute(
+            insert(ReceiptKey)
+            .values(
+                kid=kid,
+                private_key=wrap_key(private, master.key, _receipt_context(kid)),
+                public_key=encode_receipt_public_key(public),
+            )
+            .on_conflict_do_nothing()
+        )
+        record = await session.scalar(
+            select(ReceiptKey)
+            .where(ReceiptKey.retired_at.is_(None))
+            .execution_options(populate_existing=True)
+        )
+        assert record is not None
+    return record.kid, unwrap_key(record.private_key, master.key, _receipt_context(record.kid))
+
+
+async def receipt_public_keys(session: AsyncSession) -> list[ReceiptKey]:
+    return list((await session.execute(select(ReceiptKey).order_by(ReceiptKey.created_at.desc()))).scalars())

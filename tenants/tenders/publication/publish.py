@@ -1,0 +1,151 @@
+"""Publishing a tender's public change: the catalogue row and a feed entry, in the change's transaction.
+
+Every step that changes what the public sees of a tender calls ``publish`` inside its own
+transaction, after its writes: the catalogue and the feed are then exactly as committed as the
+change, never ahead of it (a rolled-back step publishes nothing) and never behind it. Drafts are
+never published; awards are published with their announcement (direct procurement: decision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.catalogue.entries import upsert_entry
+from federation.catalogue.models import LOCAL, Change
+from federation.catalogue.ocds import PublicAward, PublicContract, TenderSnapshot, entry_values, release
+from federation.vendors import Vendor
+from hub.core.clock import database_now
+from monitoring.metrics import record_tender_change
+from tenants.agencies import Agency
+from tenants.registry import TenantRef
+from tenants.tenders.models import Package, Tender
+from tenants.tenders.outcome_models import Award, Contract
+from tenants.tenders.progress import current_stage
+from tenants.tenders.schedules import load_schedules
+from tenants.tenders.stages import Stage, Window
+
+
+async def snapshot_of(
+    session: AsyncSession, tenant: TenantRef, tender: Tender, now: datetime
+) -> TenderSnapshot:
+    [snapshot] = await snapshots_of(session, tenant, [tender], now)
+    return snapshot
+
+
+async def snapshots_of(
+    session: AsyncSession, tenant: TenantRef, tenders: Sequence[Tender], now: datetime
+) -> list[TenderSnapshot]:
+    """What the public sees of each tender, read in a fixed number of queries however many there are.
+
+    Callers pass a bounded batch (a rebuild reads a tenant's tenders a few thousand at a time).
+    """
+    ids = [t.id for t in tenders]
+    packages = await _keyed(session, select(Package).where(Package.id.in_({t.package_id for t in tenders})))
+    agency_ids = {p.agency_id for p in packages.values()}
+    agencies = await _keyed(session, select(Agency).where(Agency.id.in_(agency_ids)))
+    schedules = await load_schedules(session, ids)
+    contracts = await _keyed(session, select(Contract).where(Contract.tender_id.in_(ids)), "tender_id")
+    public = {t.id: t.is_direct for t in tenders}  # a direct procurement's award is public once decided
+    published: dict[int, list[Award]] = {}
+    for award in (
+        await session.execute(select(Award).where(Award.tender_id.in_(ids)).order_by(Award.round))
+    ).scalars():
+        if award.announced_at is not None or public[award.tender_id]:
+            published.setdefault(award.tender_id, []).append(award)
+    winners = {a.vendor_id for awards in published.values() for a in awards}
+    names = {
+        r.id: r.name
+        for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
+    }
+    return [
+        _snapshot(
+            tenant,
+            t,
+            packages[t.package_id],
+            agencies.get(packages[t.package_id].agency_id),
+            schedules.get(t.id, {}),
+            [_public_award(a, names) for a in published.get(t.id, [])],
+            _public_contract(contracts.get(t.id)),
+            now,
+        )
+        for t in tenders
+    ]
+
+
+async def _keyed(session: AsyncSession, query: Select[Any], key: str = "id") -> dict[int, Any]:
+    return {getattr(row, key): row for row in (await session.execute(query)).scalars()}
+
+
+def _public_award(award: Award, names: dict[int, str]) -> PublicAward:
+    return PublicAward(
+        award.round,
+        award.vendor_id,
+        names.get(award.vendor_id, ""),
+        award.price,
+        award.announced_at or award.decided_at,
+        award.withdrawn_at,
+    )
+
+
+def _public_contract(c: Contract | None) -> PublicContract | None:
+    return PublicContract(c.number, c.value, c.signed_on, c.starts_on, c.ends_on) if c else None
+
+
+def _snapshot(
+    tenant: TenantRef,
+    tender: Tender,
+    package: Package,
+    agency: Agency | None,
+    schedule: dict[Stage, Window],
+    awards: list[PublicAward],
+    contract: PublicContract | None,
+    now: datetime,
+) -> TenderSnapshot:
+    bidders = [(b["vendor_id"], b.get("vendor") or "") for b in (tender.opening or {}).get("bids", [])]
+    return TenderSnapshot(
+        tenant_code=tenant.code,
+        tenant_slug=tenant.slug,
+        tenant_name=tenant.name,
+        tender_id=tender.id,
+        status=tender.status,
+        stage=current_stage(tender, schedule, now),
+        evaluation=tender.evaluation,
+        title=package.title,
+        agency_id=package.agency_id,
+        agency=agency.name if agency else "",
+        category=package.category,
+        method=package.method,
+        fiscal_year=package.fiscal_year,
+        budget=package.budget,
+        owner_estimate=package.owner_estimate,
+        kbli=list(package.kbli),
+        location=package.location,
+        announced_at=tender.announced_at,
+        schedule={stage.value: window for stage, window in schedule.items()},
+        opened_at=tender.opened_at,
+        bidders=bidders,
+        awards=awards,
+        contract=contract,
+        reason=tender.fail_reason or tender.cancel_reason,
+    )
+
+
+async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tags: str) -> None:
+    """Write the tender's catalogue row and append its release to the feed, in this transaction."""
+    if tender.announced_at is None:
+        return  # a draft, or cancelled before announcement: never public
+    now = await database_now(session)
+    snapshot = await snapshot_of(session, tenant, tender, now)
+    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
+    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
+    session.add(
+        Change(
+            origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
+        )
+    )
+    await session.flush()

@@ -1,0 +1,45 @@
+"""The words of Indonesian public procurement that every area shares: categories, methods, ways of
+evaluating, and where a tender stands (Perpres 16/2018 and its amendments; LKPP's SPSE)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    GOODS = "goods"  # barang
+    CONSTRUCTION = "construction"  # pekerjaan konstruksi
+    CONSULTANCY = "consultancy"  # jasa konsultansi
+    OTHER_SERVICES = "other_services"  # jasa lainnya
+
+
+class Method(StrEnum):
+    TENDER = "tender"
+    QUICK_TENDER = "quick_tender"  # tender cepat
+    SELECTION = "selection"  # seleksi (consultancy)
+    DIRECT_PROCUREMENT = "direct_procurement"  # pengadaan langsung
+    DIRECT_APPOINTMENT = "direct_appointment"  # penunjukan langsung
+    E_PURCHASING = "e_purchasing"
+
+
+class Evaluation(StrEnum):
+    LOWEST_PRICE = "lowest_price"  # harga terendah
+    MERIT_POINT = "merit_point"  # sistem nilai
+    QUALITY_COST = "quality_cost"  # kualitas dan biaya
+
+
+class TenderStatus(StrEnum):
+    """Where a tender is. Before opening, which stage is open comes from the schedule and the clock."""
+
+    DRAFT = "draft"
+    ANNOUNCED = "announced"  # public; registration, clarification, bid submission as scheduled
+    OPENED = "opened"  # bids opened: evaluation and qualification verification
+    AWARDED = "awarded"  # the committee decided the award (public at once for direct procurement)
+    AWARD_ANNOUNCED = "award_announced"  # results public; the objection period runs
+    AWARD_LETTER = "award_letter"  # SPPBJ issued by the commitment officer
+    CONTRACTED = "contracted"
+    FAILED = "failed"  # gagal tender: no passing bid, or another stated reason
+    CANCELLED = "cancelled"
+
+
+CLOSED = (TenderStatus.CONTRACTED, TenderStatus.FAILED, TenderStatus.CANCELLED)
