@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from cli.command_runner import fail, print_json, stderr, stdout
+from cli.command_runner import exit_code, fail, print_json, stderr, stdout
 from cli.options import JsonOption
 from hub.core.errors import HubError
 from tenants.sealing import (
@@ -40,7 +40,7 @@ def _one_line_errors() -> Iterator[None]:
     try:
         yield
     except HubError as exc:
-        raise fail(exc.detail, exc.exit_code) from None
+        raise fail(exc.detail, exit_code(exc)) from None
     except OSError as exc:
         raise fail(f"{exc.filename or 'file'}: {exc.strerror or exc}") from None
 

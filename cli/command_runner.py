@@ -21,12 +21,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.database_lifetime import engine_for, running_database
-from hub.core.errors import HubError
+from hub.core.errors import HubError, InvalidInput
 from hub.core.settings import Settings
 
 T = TypeVar("T")
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
+
+
+def exit_code(error: HubError) -> int:
+    """2 for input the user can correct (a usage error), 1 for everything else."""
+    return 2 if isinstance(error, InvalidInput) else 1
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -38,7 +43,7 @@ def load_settings() -> Settings:
     try:
         return Settings.from_env()
     except HubError as exc:
-        raise fail(exc.detail, exc.exit_code) from None
+        raise fail(exc.detail, exit_code(exc)) from None
 
 
 @contextmanager
@@ -49,7 +54,7 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
     except HubError as exc:
         if settings is not None and settings.debug:
             raise
-        raise fail(exc.detail, exc.exit_code) from None
+        raise fail(exc.detail, exit_code(exc)) from None
     except (SQLAlchemyError, OSError) as exc:
         if settings is not None and settings.debug:
             raise

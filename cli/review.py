@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import fail, load_settings, run, stdout
+from cli.command_runner import exit_code, fail, load_settings, run, stdout
 from hub.core.errors import InvalidInput
 from monitoring.reviews import (
     FORMATS,
@@ -56,7 +56,7 @@ def review(
         if output_format not in FORMATS:
             raise InvalidInput(f"unknown format {output_format!r}: use one of {', '.join(FORMATS)}")
     except InvalidInput as exc:
-        raise fail(exc.detail, exc.exit_code) from None
+        raise fail(exc.detail, exit_code(exc)) from None
     concurrency = load_settings().migration_concurrency
 
     async def work(engine: AsyncEngine) -> ProvinceReview:

@@ -27,13 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo import backdate
 from federation.identity.accounts import get_account
+from federation.identity.actor import Actor
 from hub.core.clock import database_now
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from tenants.agencies import list_agencies
 from tenants.registry import TenantRef
 from tenants.sealing import BidFile
-from tenants.tenders.acting import Actor
 from tenants.tenders.award.contracts import ContractInput, issue_award_letter, sign_contract
 from tenants.tenders.award.decision import announce_award, decide_award, fail_tender, retender
 from tenants.tenders.award.objections import Attachment, answer_objection, lodge_objection

@@ -24,13 +24,13 @@ from cli.demo import backdate
 from cli.demo.identity import DEMO_PASSWORD
 from cli.demo.province import DEMO_PROVINCE
 from federation.identity.accounts import create_account, find_account, grant_role
+from federation.identity.actor import Actor
 from hub.core.clock import database_now
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from tenants.agencies import list_agencies
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile
-from tenants.tenders.acting import Actor
 from tenants.tenders.award.contracts import ContractInput, issue_award_letter, sign_contract
 from tenants.tenders.award.decision import announce_award, decide_award, fail_tender
 from tenants.tenders.award.objections import answer_objection, lodge_objection

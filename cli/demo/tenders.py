@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo.outcomes import seed_outcome_demo
 from federation.identity.accounts import get_account
+from federation.identity.actor import Actor
 from hub.core.clock import database_now
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile
-from tenants.tenders.acting import Actor
 from tenants.tenders.bidding.bids import open_bids, seal_and_submit
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.documents import PostgresBlobStore, upload_document

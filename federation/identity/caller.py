@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from federation.identity.models import Role
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -14,3 +16,12 @@ class Caller:
     client_id: str
     scopes: frozenset[str]
     token_id: str
+    memberships: frozenset[tuple[int | None, Role]] | None = None
+    """The account's roles as ``(tenant id, role)``, ``None`` for hub-wide ones, read with the token
+    for this request; ``None`` when not read."""
+
+    def roles_in(self, tenant_id: int) -> frozenset[Role] | None:
+        """The roles held in the tenant, hub-wide ones included; ``None`` when not read."""
+        if self.memberships is None:
+            return None
+        return frozenset(role for where, role in self.memberships if where is None or where == tenant_id)

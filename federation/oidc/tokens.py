@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.identity.caller import Caller
 from federation.oidc.signing_keys import ALGORITHM, ensure_signing_key, private_key, published_keys
 from hub.core.database import hub_sessions
-from hub.core.errors import Unauthenticated
+from hub.core.errors import InvalidToken
 from hub.core.master_key import MasterKey
 
 VERIFIED_CACHE_SIZE = 10_000
@@ -108,7 +108,7 @@ class TokenService:
         return self._sign(claims, "JWT")
 
     async def verify(self, token: str) -> VerifiedToken:
-        """The caller an access token speaks for; ``Unauthenticated`` unless it is one of ours, valid."""
+        """The caller an access token speaks for; ``InvalidToken`` unless it is one of ours, valid."""
         remembered = self._verified.get(token)
         if remembered is not None and remembered.expires_at > time.time():
             return remembered
@@ -117,12 +117,12 @@ class TokenService:
         except (JoseError, ValueError) as exc:
             # Perhaps signed by a key published since we last looked: reload, at most once a second.
             if time.monotonic() - self._loaded_at < 1:
-                raise Unauthenticated("the access token is invalid or expired") from exc
+                raise InvalidToken("the access token is invalid or expired") from exc
             await self.refresh()
             try:
                 decoded = self._decode(token)
             except (JoseError, ValueError) as again:
-                raise Unauthenticated("the access token is invalid or expired") from again
+                raise InvalidToken("the access token is invalid or expired") from again
         return self._remember(token, decoded.claims)
 
     def _decode(self, token: str) -> jwt.Token:

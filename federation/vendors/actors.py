@@ -1,20 +1,18 @@
-"""Who may act on vendors: an active account holding one of the roles the action needs."""
+"""Who may act on vendors: an active account allowed the action by the policy table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.authorization import require_role
-from federation.identity.models import Account, AccountStatus, Role
+from federation.identity.models import Account, AccountStatus
+from federation.identity.policy import Action, require
 from hub.core.errors import Forbidden
 
 
 async def require_actor(
-    session: AsyncSession, account_id: int, tenant_id: int | None, allowed: Iterable[Role]
+    session: AsyncSession, account_id: int, tenant_id: int | None, action: Action
 ) -> Account:
-    """The acting account, if it exists, is active and holds one of ``allowed`` in the tenant
+    """The acting account, if it exists, is active and holds a role the action needs in the tenant
     (``tenant_id`` ``None``: hub-wide); ``Forbidden`` otherwise. A disabled account keeps its
     memberships but may not use them."""
     account = await session.get(Account, account_id)
@@ -22,5 +20,5 @@ async def require_actor(
         raise Forbidden(f"no account {account_id}")
     if account.status != AccountStatus.ACTIVE:
         raise Forbidden(f"account {account.email} is disabled")
-    await require_role(session, account_id, tenant_id, allowed)
+    await require(session, account_id, tenant_id, action)
     return account

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Account, Role
+from federation.identity.models import Account
+from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import Vendor, VendorEventKind, VendorStatus, VendorVerification
 from federation.vendors.service import record_event
@@ -44,7 +45,7 @@ async def merge_vendors(
     """
     if duplicate_id == survivor_id:
         raise Conflict(f"vendor {duplicate_id} cannot be merged into itself")
-    await require_actor(session, by_account_id, None, [Role.HUB_ADMIN])
+    await require_actor(session, by_account_id, None, Action.VENDOR_MERGE)
     duplicate, survivor = await _lock_pair(session, duplicate_id, survivor_id)
     if duplicate.status == VendorStatus.MERGED:
         raise Conflict(f"vendor {duplicate.id} was merged into vendor {duplicate.merged_into_id} already")

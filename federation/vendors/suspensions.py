@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspension
 from federation.vendors.service import get_vendor, merged_family, record_event
@@ -84,7 +84,7 @@ async def suspend_vendor(
     tenant = await get_tenant(session, tenant_slug)
     if tenant_schema_of(session) != tenant.schema:
         raise ValueError(f"suspending in {tenant_slug!r} needs a tenant session of {tenant.schema}")
-    await require_actor(session, by_account_id, tenant.id, [Role.TENANT_ADMIN, Role.VERIFIER])
+    await require_actor(session, by_account_id, tenant.id, Action.VENDOR_SUSPEND)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("a suspension needs a reason", field="reason")

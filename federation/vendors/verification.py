@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorVerification
 from federation.vendors.service import get_vendor, record_event
@@ -48,7 +48,7 @@ async def verify_vendor(
     ``Conflict``: its survivor is the one to verify.
     """
     tenant = await get_tenant(session, tenant_slug)
-    verifier = await require_actor(session, verifier_account_id, tenant.id, [Role.VERIFIER])
+    verifier = await require_actor(session, verifier_account_id, tenant.id, Action.VENDOR_VERIFY)
     items = _checked_items(checked)
     vendor = await get_vendor(session, vendor_id, for_update=True)
     if vendor.status == VendorStatus.MERGED:

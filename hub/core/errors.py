@@ -4,19 +4,26 @@
 
     HubError
     ├── ConfigurationError        settings the hub cannot start with
-    ├── InvalidInput              a value breaks a rule (400; CLI exit 2)
-    ├── Unauthenticated           no valid credentials (401)
-    ├── Forbidden                 valid credentials, not the role this needs here (403)
-    ├── NotFound                  no such thing (404)
+    ├── InvalidInput              a value breaks a rule
+    │   └── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
+    ├── Unprocessable             well formed, but it does not hold up
+    │   └── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
+    ├── Unauthenticated           no valid credentials
+    │   └── InvalidToken          a token was sent, but it is invalid, expired or revoked
+    ├── Forbidden                 valid credentials, not the role this needs here
+    │   └── InsufficientScope     the token was not granted the scope this needs
+    ├── NotFound                  no such thing
     │   └── TenantNotFound
-    ├── Conflict                  it exists already, or the state forbids it (409)
-    ├── TooManyAttempts           rate-limited; ``retry_after`` seconds (429)
-    ├── TenantSuspended           the tenant exists but does not serve (503)
-    └── DatabaseUnavailable       PostgreSQL cannot be reached or is not migrated (503)
+    ├── Conflict                  it exists already, or the state forbids it
+    ├── TooManyAttempts           rate-limited; ``retry_after`` seconds
+    ├── TenantSuspended           the tenant exists but does not serve
+    ├── DatabaseUnavailable       PostgreSQL cannot be reached or is not migrated
+    └── KeyUnwrapError            (tenants.sealing) a stored key does not open: the operator's problem
 
 Each carries a short ``title`` (the same for every instance of the class) and a ``detail``
 sentence for the person who made the request. ``field`` names the offending input, when
-there is one.
+there is one. What a class means to a protocol (an HTTP status, an exit code) is decided where
+that protocol lives: ``hub.web.problems`` and ``cli.command_runner``.
 """
 
 from __future__ import annotations
@@ -26,8 +33,6 @@ class HubError(Exception):
     """Base of every error the hub raises on purpose."""
 
     title = "Hub error"
-    status = 500
-    exit_code = 1
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -41,23 +46,36 @@ class ConfigurationError(HubError):
 
 class InvalidInput(HubError):
     title = "Invalid input"
-    status = 400
-    exit_code = 2
+
+
+class Unprocessable(HubError):
+    title = "Unprocessable"
 
 
 class Unauthenticated(HubError):
     title = "Unauthenticated"
-    status = 401
+
+
+class InvalidToken(Unauthenticated):
+    title = "Invalid token"
 
 
 class Forbidden(HubError):
     title = "Forbidden"
-    status = 403
+
+
+class InsufficientScope(Forbidden):
+    """The caller may do this, but not with this token: it was not granted one of ``scopes``."""
+
+    title = "Insufficient scope"
+
+    def __init__(self, detail: str, *, scopes: tuple[str, ...]) -> None:
+        super().__init__(detail)
+        self.scopes = scopes
 
 
 class TooManyAttempts(HubError):
     title = "Too many attempts"
-    status = 429
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
@@ -66,7 +84,6 @@ class TooManyAttempts(HubError):
 
 class NotFound(HubError):
     title = "Not found"
-    status = 404
 
 
 class TenantNotFound(NotFound):
@@ -75,14 +92,11 @@ class TenantNotFound(NotFound):
 
 class Conflict(HubError):
     title = "Conflict"
-    status = 409
 
 
 class TenantSuspended(HubError):
     title = "Tenant suspended"
-    status = 503
 
 
 class DatabaseUnavailable(HubError):
     title = "Database unavailable"
-    status = 503

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from importlib.metadata import version
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi import OpenAPIConfig
 from sqlalchemy.exc import InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -44,7 +44,16 @@ from hub.web.controllers.tenants import TenantController
 from hub.web.controllers.tenders import PackageController, TenderController
 from hub.web.controllers.upstream import UpstreamLoginController
 from hub.web.controllers.vendors import TenantVendorController, VendorRegistrationController
-from hub.web.dependencies import provide_db_session, provide_tenant, provide_tenant_session
+from hub.web.dependencies import (
+    provide_actor,
+    provide_db_session,
+    provide_hub_transaction,
+    provide_official,
+    provide_tenant,
+    provide_tenant_session,
+    provide_transaction,
+)
+from hub.web.openapi import describe_tenant_problems, openapi_config
 from hub.web.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
@@ -114,13 +123,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     tenant_dependencies = {
         "tenant": Provide(provide_tenant),
         "tenant_session": Provide(provide_tenant_session),
+        "transaction": Provide(provide_transaction),
+        "actor": Provide(provide_actor),
+        "official": Provide(provide_official),
     }
     public_rate_limit = RateLimitConfig(rate_limit=("minute", settings.public_requests_per_minute))
     by_path = Router("/t/{slug:str}", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     operations = [MetricsController] if settings.metrics else []
     counting = [request_metrics()] if settings.metrics else []
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             *operations,
@@ -139,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db_session": Provide(provide_db_session),
             "caller": Provide(provide_caller),
             "optional_caller": Provide(provide_optional_caller),
+            "hub_transaction": Provide(provide_hub_transaction),
         },
         middleware=[*counting, session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
@@ -149,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InterfaceError: database_unavailable,
             ConnectionError: database_unavailable,
         },
-        openapi_config=OpenAPIConfig(title="lpse-hub", version="0.1.0"),
+        openapi_config=openapi_config(settings.issuer_url, version("lpse-hub")),
         debug=settings.debug,
     )
+    describe_tenant_problems(app, tuple(TENANT_CONTROLLERS))
+    return app

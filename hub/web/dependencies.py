@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the hub session, the tenant the request addresses, its session.
+"""Request-scoped dependencies: the tenant the request addresses, its session and transaction, who acts.
 
 A tenant is addressed by the ``/t/{slug}`` prefix, or, on routes without it, by the request's
 host name. The tenant comes from the registry on every request, so a suspension takes effect at
@@ -14,8 +14,12 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from federation.identity.actor import Actor
+from federation.identity.caller import Caller
+from federation.identity.policy import Action, holds_any, role_for
 from hub.core.database import hub_sessions, tenant_session
-from hub.core.errors import TenantSuspended
+from hub.core.errors import Forbidden, TenantSuspended
+from hub.web.auth import authorize
 from monitoring.metrics import note_tenant
 from tenants.registry import TenantRef, resolve_tenant
 
@@ -44,3 +48,57 @@ async def provide_tenant_session(
 ) -> AsyncIterator[AsyncSession]:
     async with tenant_session(state.engine, tenant.schema) as session:
         yield session
+
+
+async def provide_transaction(tenant_session: NamedDependency[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """The tenant's session inside one transaction: committed when the handler has returned and its
+    response is built, rolled back when anything raised. A route that changes something takes this
+    in place of ``tenant_session`` and never opens a transaction itself."""
+    async with tenant_session.begin():
+        yield tenant_session
+
+
+async def provide_hub_transaction(db_session: NamedDependency[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """As ``provide_transaction``, for routes that change the ``hub`` schema (vendors, accounts)."""
+    async with db_session.begin():
+        yield db_session
+
+
+async def provide_actor(
+    request: Request[object, object, State],
+    caller: NamedDependency[Caller],
+    tenant: NamedDependency[TenantRef],
+) -> Actor:
+    """The person acting in the addressed tenant, with the roles read along with the token. A route
+    guarded by ``requires`` takes it, so the person's role for the route's action is checked here,
+    before any of the tenant's data is read: someone without a role learns nothing, not even whether
+    the tender exists. The service checks again (from the same roles, no query)."""
+    if caller.account_id is None:
+        raise Forbidden("this needs a person's token, not a machine client's")
+    actor = Actor(caller.account_id, tenant, caller.roles_in(tenant.id))
+    action = request.route_handler.opt.get("action")
+    if isinstance(action, Action) and actor.held_roles is not None:
+        role_for(action, actor.held_roles)
+    return actor
+
+
+async def provide_official(
+    optional_caller: NamedDependency[Caller | None],
+    tenant: NamedDependency[TenantRef],
+    tenant_session: NamedDependency[AsyncSession],
+) -> bool:
+    """Whether the caller sees what only the tenant's officials see (drafts, evaluations before they
+    are published): ``Action.OFFICIAL_READ``, by the token's scope and the account's roles."""
+    if optional_caller is None or optional_caller.account_id is None:
+        return False
+    try:
+        authorize(optional_caller, Action.OFFICIAL_READ)
+        held = optional_caller.roles_in(tenant.id)
+        if held is None:
+            return await holds_any(
+                tenant_session, optional_caller.account_id, tenant.id, Action.OFFICIAL_READ
+            )
+        role_for(Action.OFFICIAL_READ, held)
+    except Forbidden:
+        return False
+    return True

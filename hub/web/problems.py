@@ -14,7 +14,20 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
-from hub.core.errors import DatabaseUnavailable, HubError, TenantSuspended, TooManyAttempts
+from hub.core.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    Forbidden,
+    HubError,
+    InsufficientScope,
+    InvalidInput,
+    InvalidToken,
+    NotFound,
+    TenantSuspended,
+    TooManyAttempts,
+    Unauthenticated,
+    Unprocessable,
+)
 
 logger = logging.getLogger("hub")
 
@@ -24,17 +37,51 @@ def problem_type(name: str) -> str:
     return "urn:lpse-hub:problem:" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
+STATUS: dict[type[HubError], int] = {
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unprocessable: 422,
+    TooManyAttempts: 429,
+    TenantSuspended: 503,
+    DatabaseUnavailable: 503,
+}
+"""HTTP status of each class of the exception tree (``hub.core.errors``); a subclass takes its
+nearest ancestor's. Anything else the hub raised on purpose is its own fault: 500."""
+
+
+def status_of(exc: HubError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def _authenticate_header(exc: HubError) -> str:
+    """RFC 6750, section 3: the challenge names what was wrong with the token, if one was sent."""
+    if isinstance(exc, InsufficientScope):
+        return f'Bearer realm="lpse-hub", error="insufficient_scope", scope="{" ".join(exc.scopes)}"'
+    if isinstance(exc, InvalidToken):
+        return 'Bearer realm="lpse-hub", error="invalid_token"'
+    return 'Bearer realm="lpse-hub"'
+
+
 def _from_hub_error(exc: HubError) -> ProblemDetailsException:
+    status = status_of(exc)
     extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
     headers: dict[str, str] | None = None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
-    elif exc.status == 503:
+    elif status == 503:
         headers = {"Retry-After": "300" if isinstance(exc, TenantSuspended) else "5"}
-    elif exc.status == 401:
-        headers = {"WWW-Authenticate": 'Bearer realm="lpse-hub"'}
+    elif status == 401 or isinstance(exc, InsufficientScope):
+        headers = {"WWW-Authenticate": _authenticate_header(exc)}
+    if isinstance(exc, InsufficientScope):
+        extra["scopes"] = list(exc.scopes)
     return ProblemDetailsException(
-        status_code=exc.status,
+        status_code=status,
         title=exc.title,
         detail=exc.detail,
         type_=problem_type(type(exc).__name__),

@@ -4,7 +4,7 @@
 ``monitoring.reviews.render`` writes them as a table, CSV, JSON or one self-contained HTML page.
 """
 
-from monitoring.reviews.access import REVIEWERS, require_reviewer
+from monitoring.reviews.access import require_reviewer
 from monitoring.reviews.figures import province_name, review_province, tenant_figures
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime
 from monitoring.reviews.period import Period, parse_period
@@ -12,7 +12,6 @@ from monitoring.reviews.render import FORMATS, review_csv, review_dict, review_h
 
 __all__ = [
     "FORMATS",
-    "REVIEWERS",
     "Figures",
     "Month",
     "Period",

@@ -6,13 +6,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.errors import Conflict, InvalidInput
 from tenants.agencies.models import Agency
 from tenants.audit import append_audit
 
 
-async def add_agency(session: AsyncSession, name: str, *, actor_id: int | None = None) -> Agency:
-    """Add an agency, and record it in the tenant's audit chain (``actor_id`` None: an operator's CLI)."""
+async def add_agency(session: AsyncSession, name: str, *, actor: Actor | None = None) -> Agency:
+    """Add an agency, and record it in the tenant's audit chain. ``actor``: the person adding it, who
+    needs ``Action.AGENCY_ADD``; ``None``: an operator at the CLI, with the database's own rights."""
+    if actor is not None:
+        await actor.require(session, Action.AGENCY_ADD)
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise InvalidInput("an agency's name must be 1 to 200 characters", field="name")
@@ -28,7 +33,7 @@ async def add_agency(session: AsyncSession, name: str, *, actor_id: int | None =
     await session.refresh(agency)
     await append_audit(
         session,
-        actor_id=actor_id,
+        actor_id=actor.account_id if actor else None,
         action="agency.added",
         subject=f"agency:{agency.id}",
         payload={"name": name},

@@ -1,12 +1,13 @@
 """What can go wrong with sealed bids, their keys and their receipts.
 
-These extend the hub's tree (``hub.core.errors``)::
+These extend the hub's tree (drawn in ``hub.core.errors``)::
 
     HubError
-    ├── InvalidInput              a bundle, key or field that breaks the format (400; CLI exit 2)
-    ├── KeyUnwrapError            a wrapped key does not open with its wrapping key and context (500)
-    ├── TamperedBid               a bid that does not decrypt or does not match its manifest (422)
-    └── InvalidReceipt            a receipt that is malformed or whose signature does not verify (400)
+    ├── InvalidInput              a bundle, key or field that breaks the format
+    │   └── InvalidReceipt        a receipt that is malformed or whose signature does not verify
+    ├── Unprocessable
+    │   └── TamperedBid           a bid that does not decrypt or does not match its manifest
+    └── KeyUnwrapError            a wrapped key does not open with its wrapping key and context
 
 Malformed input that can be judged without a key (a bundle's JSON, a public key's text) is
 ``InvalidInput``; what is found wrong only by decrypting or verifying has its own class, so the
@@ -15,7 +16,7 @@ caller can tell "you sent something unreadable" from "this was altered or is not
 
 from __future__ import annotations
 
-from hub.core.errors import HubError
+from hub.core.errors import HubError, InvalidInput, Unprocessable
 
 
 class KeyUnwrapError(HubError):
@@ -28,16 +29,14 @@ class KeyUnwrapError(HubError):
     title = "Key unwrap failed"
 
 
-class TamperedBid(HubError):
+class TamperedBid(Unprocessable):
     """A sealed bid did not open: wrong tender key, altered bytes, moved to another tender, tenant or
     vendor, or contents that do not match their own manifest. The detail names what failed."""
 
     title = "Tampered bid"
-    status = 422
 
 
-class InvalidReceipt(HubError):
+class InvalidReceipt(InvalidInput):
     """A bid receipt that is not well formed, or whose signature does not verify with the given key."""
 
     title = "Invalid receipt"
-    status = 400

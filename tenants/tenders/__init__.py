@@ -1,7 +1,8 @@
 """One regency's tenders: packages, schedules, documents, clarification, sealed bids, opening."""
 
+from federation.identity.actor import Actor
 from hub.core.clock import database_now
-from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.acting import get_tender
 from tenants.tenders.bidding.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
 from tenants.tenders.bidding.participation import answer, ask, clarifications, register_for_tender, vendor_of
 from tenants.tenders.documents import (

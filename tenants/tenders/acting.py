@@ -1,35 +1,16 @@
-"""What every tender action shares: who acts, in which tenant, at which database time."""
+"""What every tender action shares: who acts (``Actor``), the tender it acts on, the database time."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.authorization import require_role
+from federation.identity.actor import Actor
 from federation.identity.models import Role
+from federation.identity.policy import Action
 from hub.core.clock import database_now
-from hub.core.errors import InvalidInput, NotFound
-from tenants.audit import append_audit
-from tenants.registry import TenantRef
+from hub.core.errors import Forbidden, InvalidInput, NotFound
 from tenants.tenders.models import Tender
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """A person acting in one tenant. Roles are checked per action, from the memberships."""
-
-    account_id: int
-    tenant: TenantRef
-
-    async def require(self, session: AsyncSession, *roles: Role) -> Role:
-        return await require_role(session, self.account_id, self.tenant.id, roles)
-
-    async def record(self, session: AsyncSession, action: str, subject: str, **payload: Any) -> None:
-        """Append to the tenant's audit chain, in the transaction of the change it records."""
-        await append_audit(session, actor_id=self.account_id, action=action, subject=subject, payload=payload)
 
 
 def runner_role(tender: Tender) -> Role:
@@ -43,10 +24,11 @@ async def runner_tender(session: AsyncSession, actor: Actor, tender_id: int) -> 
     The role is checked before the tender is looked up, so people without a role in this tenant
     learn nothing of its tenders (not even whether one exists).
     """
-    role = await actor.require(session, Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER)
+    role = await actor.require(session, Action.TENDER_RUN)
     tender = await get_tender(session, tender_id, for_update=True)
-    if role != runner_role(tender):
-        await actor.require(session, runner_role(tender))
+    runner = runner_role(tender)
+    if role != runner and runner not in await actor.roles(session):
+        raise Forbidden(f"this tender is run by its {runner.value}")
     return tender
 
 

@@ -13,9 +13,10 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.acting import get_tender
 from tenants.tenders.bidding.participation import is_registered
 from tenants.tenders.models import Blob, Document
 from tenants.vocabulary import TenderStatus
@@ -65,7 +66,7 @@ async def upload_document(
     data: bytes,
     store: BlobStore,
 ) -> Document:
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.TENDER_PREPARE)
     tender = await get_tender(session, tender_id)
     if tender.status == TenderStatus.CANCELLED:
         raise Conflict(f"tender {tender_id} is cancelled")

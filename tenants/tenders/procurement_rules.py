@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import InvalidInput
-from tenants.tenders.acting import Actor
 from tenants.tenders.outcome_models import ProcurementRules
 
 MAX_OBJECTION_DAYS = 60
@@ -46,7 +46,7 @@ async def objection_limits(session: AsyncSession) -> ObjectionLimits:
 async def set_objection_limits(
     session: AsyncSession, actor: Actor, limits: ObjectionLimits
 ) -> ObjectionLimits:
-    await actor.require(session, Role.TENANT_ADMIN)
+    await actor.require(session, Action.RULES_CHANGE)
     values = (limits.min_days, limits.default_days, limits.max_days)
     if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
         raise InvalidInput("objection limits are whole days", field="objection_days")

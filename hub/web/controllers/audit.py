@@ -2,51 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.caller import Caller
-from federation.identity.models import Role
-from hub.web.controllers.tenders import actor
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
+from hub.web.auth import requires
+from hub.web.schemas.audit import AuditEntryView, ChainReportView
 from monitoring.metrics import count_audit_verification
 from tenants.audit import read_audit, verify_chain
-from tenants.registry import TenantRef
-
-READERS = (Role.AUDITOR, Role.PROVINCE_AUDITOR, Role.TENANT_ADMIN, Role.HUB_ADMIN)
 
 
 class AuditController(Controller):
     path = "/api/audit"
     tags = ["audit"]  # noqa: RUF012
 
-    @get("/", summary="The tenant's audit log after a sequence number (auditors)")
+    @get(
+        "/",
+        summary="The tenant's audit log after a sequence number (auditors)",
+        **requires(Action.AUDIT_READ),
+    )
     async def entries(
         self,
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
+        actor: NamedDependency[Actor],
         tenant_session: NamedDependency[AsyncSession],
-        after: FromQuery[int] = 0,
-        limit: FromQuery[int] = 100,
+        after: Annotated[int, Parameter(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         subject: FromQuery[str | None] = None,
-    ) -> list[dict[str, Any]]:
-        await actor(caller, tenant).require(tenant_session, *READERS)
-        return [
-            e.to_dict()
-            for e in await read_audit(tenant_session, after_seq=after, limit=limit, subject=subject)
-        ]
+    ) -> list[AuditEntryView]:
+        await actor.require(tenant_session, Action.AUDIT_READ)
+        entries = await read_audit(tenant_session, after_seq=after, limit=limit, subject=subject)
+        return [AuditEntryView.of(entry) for entry in entries]
 
-    @get("/verification", summary="Walk the chain and say whether it holds (auditors)")
+    @get(
+        "/verification",
+        summary="Walk the chain and say whether it holds (auditors)",
+        **requires(Action.AUDIT_READ),
+    )
     async def verification(
-        self,
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        await actor(caller, tenant).require(tenant_session, *READERS)
+        self, actor: NamedDependency[Actor], tenant_session: NamedDependency[AsyncSession]
+    ) -> ChainReportView:
+        await actor.require(tenant_session, Action.AUDIT_READ)
         report = await verify_chain(tenant_session)
-        count_audit_verification(tenant.slug, intact=report.ok)
-        return report.to_dict()
+        count_audit_verification(actor.tenant.slug, intact=report.ok)
+        return ChainReportView.of(report)

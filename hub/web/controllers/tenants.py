@@ -6,7 +6,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.web.schemas import TenantView
+from hub.web.schemas.registry import TenantView
 from tenants.registry import TenantStatus, list_tenants
 
 

@@ -16,6 +16,7 @@ from hub.core.database import hub_sessions
 from hub.core.errors import HubError, NotFound
 from hub.web.controllers.login import safe_next
 from hub.web.pages import error_page
+from hub.web.problems import status_of
 from hub.web.sessions import log_in
 
 
@@ -75,7 +76,7 @@ class UpstreamLoginController(Controller):
         except (OAuthError, KeyError) as exc:
             return _refused(f"{upstream.name} did not complete the login ({exc})")
         except HubError as exc:
-            return _refused(exc.detail, exc.status)
+            return _refused(exc.detail, status_of(exc))
         log_in(request, account.id)
         return Redirect(flow.get("next", "/"), status_code=303)
 

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.errors import Conflict, InvalidInput
-from tenants.tenders.acting import Actor, get_tender, rupiah
+from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
 from tenants.tenders.outcome_models import Award, Contract, Objection
 from tenants.tenders.progress import not_before, require_status
@@ -42,7 +43,7 @@ def _number(raw: str, field: str) -> str:
 
 
 async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int, number: str) -> Award:
-    await actor.require(session, Role.COMMITMENT_OFFICER)
+    await actor.require(session, Action.CONTRACT_SIGN)
     tender = await get_tender(session, tender_id, for_update=True)
     if tender.is_direct:
         raise Conflict("direct procurement goes from the award to the contract, without a letter of award")
@@ -76,7 +77,7 @@ async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int
 
 
 async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, data: ContractInput) -> Contract:
-    await actor.require(session, Role.COMMITMENT_OFFICER)
+    await actor.require(session, Action.CONTRACT_SIGN)
     tender = await get_tender(session, tender_id, for_update=True)
     if tender.is_direct:
         require_status(tender, TenderStatus.AWARDED, doing="sign the contract")

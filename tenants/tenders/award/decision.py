@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.actor import Actor
 from hub.core.errors import Conflict, InvalidInput
-from tenants.tenders.acting import Actor, runner_tender
+from tenants.tenders.acting import runner_tender
 from tenants.tenders.evaluation.assessments import evaluation_state, opened_bids, top_bidder
 from tenants.tenders.evaluation.ranking import BidderResult, Ranking
 from tenants.tenders.models import Tender, TenderStage

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.acting import get_tender
 from tenants.tenders.award.decision import require_award
 from tenants.tenders.bidding.participation import vendor_of
 from tenants.tenders.documents import ALLOWED_TYPES, MAX_DOCUMENT_BYTES, BlobStore
@@ -119,7 +120,7 @@ async def _attach(
 async def answer_objection(
     session: AsyncSession, actor: Actor, tender_id: int, objection_id: int, answer: str, upheld: bool
 ) -> Objection:
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.OBJECTION_ANSWER)
     tender = await get_tender(session, tender_id, for_update=True)
     objection = await session.get(Objection, objection_id, with_for_update=True)
     if objection is None or objection.tender_id != tender_id:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.actor import Actor
 from federation.vendors import Vendor
 from hub.core.clock import database_now
 from hub.core.errors import Conflict
@@ -31,7 +32,7 @@ from tenants.sealing import (
     tender_key_context,
     unwrap_key,
 )
-from tenants.tenders.acting import Actor, get_tender, runner_tender
+from tenants.tenders.acting import get_tender, runner_tender
 from tenants.tenders.bidding.participation import registered_vendor, require_stage
 from tenants.tenders.models import Bid, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key

@@ -10,11 +10,13 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Account, Role
+from federation.identity.actor import Actor
+from federation.identity.models import Account
+from federation.identity.policy import Action
 from federation.vendors import can_bid_in
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tenants.tenders.acting import Actor, get_tender
+from tenants.tenders.acting import get_tender
 from tenants.tenders.models import Clarification, Registration, Tender
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage, open_stages
@@ -94,7 +96,7 @@ async def ask(session: AsyncSession, actor: Actor, tender_id: int, question: str
 async def answer(
     session: AsyncSession, actor: Actor, tender_id: int, clarification_id: int, text: str
 ) -> Clarification:
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.TENDER_PREPARE)
     item = await session.get(Clarification, clarification_id)
     if item is None or item.tender_id != tender_id:
         raise NotFound(f"no question {clarification_id} in tender {tender_id}")

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from federation.vendors import can_bid_in
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, Forbidden, InvalidInput
 from hub.core.master_key import MasterKey
-from tenants.tenders.acting import Actor, runner_tender, rupiah
+from tenants.tenders.acting import runner_tender, rupiah
 from tenants.tenders.evaluation.assessments import opened_bids
 from tenants.tenders.models import Package, Registration, Tender
 from tenants.tenders.outcome_models import Negotiation
@@ -45,7 +46,7 @@ class Invitation:
 
 
 async def invite_vendor(session: AsyncSession, actor: Actor, master: MasterKey, data: Invitation) -> Tender:
-    await actor.require(session, Role.PROCUREMENT_OFFICER)
+    await actor.require(session, Action.DIRECT_INVITE)
     package = await session.get(Package, data.package_id)
     if package is None:
         raise InvalidInput(f"no package {data.package_id} in this tenant", field="package_id")

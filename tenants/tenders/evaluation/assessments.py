@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.actor import Actor
 from hub.core.errors import Conflict, InvalidInput
-from tenants.tenders.acting import Actor, runner_tender
+from tenants.tenders.acting import runner_tender
 from tenants.tenders.evaluation.ranking import (
     VERIFICATION,
     Aspect,

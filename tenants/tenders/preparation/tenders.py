@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.models import Role
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
 from tenants.sealing import fingerprint, generate_tender_keypair, tender_key_context, wrap_key
-from tenants.tenders.acting import Actor, get_tender, runner_tender, rupiah
+from tenants.tenders.acting import get_tender, runner_tender, rupiah
 from tenants.tenders.models import Package, Tender, TenderStage
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
@@ -55,7 +56,7 @@ def _choice(value: str, allowed: type[Category] | type[Method] | type[Evaluation
 
 
 async def create_package(session: AsyncSession, actor: Actor, data: PackageInput) -> Package:
-    await actor.require(session, Role.COMMITMENT_OFFICER)
+    await actor.require(session, Action.PACKAGE_CREATE)
     if await session.get(Agency, data.agency_id) is None:
         raise InvalidInput(f"no agency {data.agency_id} in this tenant", field="agency_id")
     title = " ".join(data.title.split())
@@ -106,7 +107,7 @@ async def create_tender(
     objection_days: int | None = None,
     retender_of: int | None = None,
 ) -> Tender:
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.TENDER_PREPARE)
     package = await session.get(Package, package_id)
     if package is None:
         raise InvalidInput(f"no package {package_id} in this tenant", field="package_id")
@@ -159,7 +160,7 @@ async def require_no_live_tender(session: AsyncSession, package_id: int) -> None
 
 async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> Tender:
     """Make the tender public and give it the key pair bids are sealed for."""
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.TENDER_PREPARE)
     tender = await get_tender(session, tender_id, for_update=True)
     if tender.status != TenderStatus.DRAFT:
         raise Conflict(f"tender {tender_id} is {tender.status}, not a draft")
@@ -197,7 +198,7 @@ async def reschedule_stage(
     reason: str,
 ) -> Window:
     """Move a stage that has not started yet; a started or past stage is history."""
-    await actor.require(session, Role.SELECTION_COMMITTEE)
+    await actor.require(session, Action.TENDER_PREPARE)
     if not reason.strip():
         raise InvalidInput("a schedule change needs a reason", field="reason")
     tender = await get_tender(session, tender_id, for_update=True)

@@ -1,4 +1,4 @@
-"""What the HTTP API returns: plain dataclasses, so the OpenAPI document describes them."""
+"""The tenant registry and a tenant's agencies, as the API shows them."""
 
 from __future__ import annotations
 
@@ -41,3 +41,9 @@ class AgencyView:
     @classmethod
     def of(cls, agency: Agency) -> AgencyView:
         return cls(agency.id, agency.name, agency.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class NewAgency:
+    name: str
+    """The agency's name (satker), 1 to 200 characters, unique in the tenant regardless of case."""

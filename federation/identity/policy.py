@@ -1,0 +1,229 @@
+"""Who may do what: the one policy table, read by the HTTP route guards and by the services.
+
+Every action a caller can take is an ``Action``. Its ``Rule`` says which OAuth scopes a token must
+carry for it (any one of them), which roles the caller must hold (in the tenant of the request, or
+hub-wide), and whether a machine client (client credentials, acting as itself) may take it at all.
+
+Two doors read this table, and no other check of roles or scopes is written anywhere:
+
+- the route guard (``hub.web.policy``) refuses a request whose token lacks the scope (403,
+  ``insufficient_scope``) or is a machine's where a person is needed, before anything is read;
+- the service refuses an account without the role (``require``), in the transaction of the change,
+  from the memberships as they are now: a role granted or revoked counts at the next request.
+
+A scope narrows what a token may do; it never adds to what its account may do. A token with
+``review:read`` lets an e-monev system read the coordination review on behalf of a province auditor,
+and nothing else; the ``lpse`` scope lets an application act in procurement as the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.identity.accounts import roles_in
+from federation.identity.models import Role
+from hub.core.errors import Forbidden, InsufficientScope
+
+
+class Scope(StrEnum):
+    """What a token may be used for. Clients are granted a subset; persons consent to it."""
+
+    OPENID = "openid"
+    PROFILE = "profile"
+    EMAIL = "email"
+    OFFLINE_ACCESS = "offline_access"
+    PROCUREMENT = "lpse"
+    TENDERS_READ = "tenders:read"
+    AUDIT_READ = "audit:read"
+    REVIEW_READ = "review:read"
+
+
+SCOPE_MEANINGS: Mapping[Scope, tuple[str, str]] = MappingProxyType(
+    {
+        # (Indonesian, English): what the consent page says a scope allows.
+        Scope.OPENID: (
+            "Mengetahui siapa Anda (nomor akun Anda di hub).",
+            "Know who you are (your account number at the hub).",
+        ),
+        Scope.PROFILE: ("Melihat nama Anda.", "See your name."),
+        Scope.EMAIL: ("Melihat alamat email Anda.", "See your email address."),
+        Scope.OFFLINE_ACCESS: (
+            "Tetap masuk atas nama Anda setelah Anda menutup aplikasi (token penyegaran).",
+            "Stay signed in as you after you close the application (a refresh token).",
+        ),
+        Scope.PROCUREMENT: (
+            "Bertindak dalam pengadaan atas nama Anda, sejauh peran Anda mengizinkan: mengirim "
+            "penawaran, menyanggah, membuat paket dan tender, mengevaluasi, menetapkan pemenang, "
+            "menandatangani kontrak, di setiap LPSE tempat Anda memegang peran.",
+            "Act in procurement as you, as far as your roles allow: submit bids, lodge objections, "
+            "create packages and tenders, evaluate, award, sign contracts, in every LPSE where you "
+            "hold a role.",
+        ),
+        Scope.TENDERS_READ: (
+            "Membaca tender sebagaimana Anda melihatnya sebagai pejabat (draf dan evaluasi yang belum "
+            "diumumkan), tanpa dapat mengubah apa pun.",
+            "Read tenders as you see them as an official (drafts, unpublished evaluations), without "
+            "changing anything.",
+        ),
+        Scope.AUDIT_READ: (
+            "Membaca jejak audit dan memeriksa keutuhannya, sejauh peran auditor Anda mengizinkan.",
+            "Read the audit trail and check that it holds, as far as your auditor role allows.",
+        ),
+        Scope.REVIEW_READ: (
+            "Membaca angka rapat koordinasi (rakor) provinsi, sejauh peran Anda mengizinkan.",
+            "Read the province's coordination review (rakor) figures, as far as your role allows.",
+        ),
+    }
+)
+
+SUPPORTED_SCOPES: tuple[str, ...] = tuple(scope.value for scope in Scope)
+
+
+class Action(StrEnum):
+    """Everything a caller can ask the hub to do that not everybody may."""
+
+    AGENCY_ADD = "agency.add"
+    RULES_CHANGE = "procurement-rules.change"
+    PACKAGE_CREATE = "package.create"
+    TENDER_PREPARE = "tender.prepare"  # create, announce, reschedule, cancel, documents, answers
+    TENDER_RUN = "tender.run"  # open bids, evaluate, verify, award, announce, fail, re-tender
+    OBJECTION_ANSWER = "objection.answer"
+    DIRECT_INVITE = "direct-procurement.invite"
+    CONTRACT_SIGN = "contract.sign"  # the letter of award (SPPBJ) and the contract
+    OFFICIAL_READ = "tender.read-as-official"  # drafts, evaluations before they are published
+    VENDOR_ACT = "vendor.act"  # register, ask, bid, offer, lodge an objection: as the caller's vendor
+    ACCOUNT_READ = "account.read"  # the caller's own account and roles
+    VENDOR_VERIFY = "vendor.verify"
+    VENDOR_SUSPEND = "vendor.suspend"
+    VENDOR_MERGE = "vendor.merge"
+    AUDIT_READ = "audit.read"
+    REVIEW_READ = "review.read"
+
+
+TENANT_ROLES = (
+    Role.TENANT_ADMIN,
+    Role.COMMITMENT_OFFICER,
+    Role.SELECTION_COMMITTEE,
+    Role.PROCUREMENT_OFFICER,
+    Role.VERIFIER,
+    Role.AUDITOR,
+)
+ANY_ROLE = (*TENANT_ROLES, Role.HUB_ADMIN, Role.PROVINCE_AUDITOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What an action needs. ``roles`` empty: any active account (a vendor's user, for instance)."""
+
+    scopes: tuple[Scope, ...]
+    roles: tuple[Role, ...] = ()
+    hub_wide: bool = False
+    """The roles count only where held hub-wide (no tenant): merging vendors, the province's review."""
+    machines: bool = False
+    """A machine client's token (no person behind it) may take it; otherwise a person is needed."""
+
+
+_ACT = (Scope.PROCUREMENT,)
+
+POLICY: Mapping[Action, Rule] = MappingProxyType(
+    {
+        Action.AGENCY_ADD: Rule(_ACT, (Role.TENANT_ADMIN,)),
+        Action.RULES_CHANGE: Rule(_ACT, (Role.TENANT_ADMIN,)),
+        Action.PACKAGE_CREATE: Rule(_ACT, (Role.COMMITMENT_OFFICER,)),
+        Action.TENDER_PREPARE: Rule(_ACT, (Role.SELECTION_COMMITTEE,)),
+        # Which of the two runs a given tender is the tender's business (direct procurement or
+        # not): ``tenants.tenders.acting.runner_tender`` narrows it once the tender is read.
+        Action.TENDER_RUN: Rule(_ACT, (Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER)),
+        Action.OBJECTION_ANSWER: Rule(_ACT, (Role.SELECTION_COMMITTEE,)),
+        Action.DIRECT_INVITE: Rule(_ACT, (Role.PROCUREMENT_OFFICER,)),
+        Action.CONTRACT_SIGN: Rule(_ACT, (Role.COMMITMENT_OFFICER,)),
+        Action.OFFICIAL_READ: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ), ANY_ROLE),
+        Action.VENDOR_ACT: Rule(_ACT),
+        Action.ACCOUNT_READ: Rule(
+            (Scope.PROCUREMENT, Scope.TENDERS_READ, Scope.AUDIT_READ, Scope.REVIEW_READ), machines=True
+        ),
+        Action.VENDOR_VERIFY: Rule(_ACT, (Role.VERIFIER,)),
+        Action.VENDOR_SUSPEND: Rule(_ACT, (Role.TENANT_ADMIN, Role.VERIFIER)),
+        Action.VENDOR_MERGE: Rule(_ACT, (Role.HUB_ADMIN,), hub_wide=True),
+        Action.AUDIT_READ: Rule(
+            (Scope.PROCUREMENT, Scope.AUDIT_READ),
+            (Role.AUDITOR, Role.PROVINCE_AUDITOR, Role.TENANT_ADMIN, Role.HUB_ADMIN),
+        ),
+        Action.REVIEW_READ: Rule(
+            (Scope.PROCUREMENT, Scope.REVIEW_READ), (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR), hub_wide=True
+        ),
+    }
+)
+
+
+def rule_of(action: Action) -> Rule:
+    return POLICY[action]
+
+
+def check_scopes(action: Action, granted: Iterable[str]) -> None:
+    """``InsufficientScope`` unless the token carries one of the scopes the action needs."""
+    needed = rule_of(action).scopes
+    if not set(granted).intersection(needed):
+        raise InsufficientScope(
+            f"this token was not granted the scope this needs ({' or '.join(needed)})",
+            scopes=tuple(s.value for s in needed),
+        )
+
+
+def role_for(action: Action, held: Collection[Role]) -> Role | None:
+    """The first role of the action's rule among ``held`` (the roles an account holds in the tenant,
+    hub-wide ones included); ``Forbidden`` if none. ``None`` for an action that needs no role."""
+    rule = rule_of(action)
+    if not rule.roles:
+        return None
+    for role in rule.roles:
+        if role in held and (role.is_hub_role or not rule.hub_wide):
+            return role
+    names = " or ".join(r.value for r in rule.roles)
+    where = "hub-wide" if rule.hub_wide else "in this tenant"
+    raise Forbidden(f"this needs the role {names} {where}")
+
+
+async def require(
+    session: AsyncSession, account_id: int, tenant_id: int | None, action: Action
+) -> Role | None:
+    """``role_for`` the roles the account holds now in the tenant (``tenant_id`` ``None``: hub-wide)."""
+    rule = rule_of(action)
+    if not rule.roles:
+        return None
+    return role_for(action, await roles_in(session, account_id, None if rule.hub_wide else tenant_id))
+
+
+async def holds_any(
+    session: AsyncSession, account_id: int | None, tenant_id: int | None, action: Action
+) -> bool:
+    """Whether the account may take the action here: for reads that show more to officials."""
+    if account_id is None:
+        return False
+    try:
+        await require(session, account_id, tenant_id, action)
+    except Forbidden:
+        return False
+    return True
+
+
+__all__ = [
+    "ANY_ROLE",
+    "POLICY",
+    "SCOPE_MEANINGS",
+    "SUPPORTED_SCOPES",
+    "TENANT_ROLES",
+    "Action",
+    "Rule",
+    "Scope",
+    "check_scopes",
+    "holds_any",
+    "require",
+    "role_for",
+    "rule_of",
+]

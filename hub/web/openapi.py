@@ -1,0 +1,122 @@
+"""What the OpenAPI document says beyond the routes: the hub's OAuth scheme and its problem documents.
+
+Every error leaves the hub as an RFC 9457 problem document; ``problem_responses`` describes the ones a
+route can answer with, so a client (and schemathesis) knows every body the route may send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Litestar
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import (
+    Components,
+    OAuthFlow,
+    OAuthFlows,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Reference,
+    SecurityScheme,
+)
+from litestar.routes import HTTPRoute
+
+from federation.identity.policy import SCOPE_MEANINGS
+
+BEARER = "hub_oauth"
+"""The name of the hub's OAuth 2 scheme in the document's components."""
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_MEANINGS = {
+    400: "The request breaks a rule; `field` names the offending input when there is one.",
+    401: "No valid access token (RFC 6750 `WWW-Authenticate` challenge).",
+    403: "The token lacks the scope (`insufficient_scope`, with `scopes`) or its account the role.",
+    404: "No such thing here (or in this tenant, or no such tenant).",
+    409: "It exists already, or its state forbids this now.",
+    413: "The body is larger than this route accepts.",
+    422: "Well formed, but it does not hold up (a bid that does not open).",
+    429: "Too many requests; `Retry-After` says when to come back.",
+    503: "The tenant is suspended, or the database cannot be reached; `Retry-After` says when to retry.",
+}
+
+
+@dataclass
+class Problem:
+    """An RFC 9457 problem document, as the hub writes them."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    field: str | None = None
+    """The input that broke the rule, when there is one."""
+    scopes: list[str] | None = None
+    """With ``insufficient_scope``: the scopes of which the token needs one."""
+    errors: list[dict[str, Any]] | None = None
+    """Litestar's validation errors: each names a parameter and what was wrong with it."""
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    return {
+        status: ResponseSpec(
+            data_container=Problem, description=_MEANINGS[status], media_type=PROBLEM_MEDIA_TYPE
+        )
+        for status in statuses
+    }
+
+
+def openapi_config(issuer: str, version: str) -> OpenAPIConfig:
+    flows = OAuthFlows(
+        authorization_code=OAuthFlow(
+            authorization_url=f"{issuer}/oauth/authorize",
+            token_url=f"{issuer}/oauth/token",
+            refresh_url=f"{issuer}/oauth/token",
+            scopes={scope.value: english for scope, (_, english) in SCOPE_MEANINGS.items()},
+        ),
+        client_credentials=OAuthFlow(
+            token_url=f"{issuer}/oauth/token",
+            scopes={scope.value: english for scope, (_, english) in SCOPE_MEANINGS.items()},
+        ),
+    )
+    return OpenAPIConfig(
+        title="lpse-hub",
+        version=version,
+        description="One hub for the e-procurement services (LPSE) of a province's regencies and cities.",
+        components=Components(
+            security_schemes={
+                BEARER: SecurityScheme(
+                    type="oauth2",
+                    description="Access tokens of the hub's own OpenID provider, as `Authorization: Bearer`.",
+                    flows=flows,
+                )
+            }
+        ),
+    )
+
+
+def describe_tenant_problems(app: Litestar, tenant_controllers: tuple[type[Controller], ...]) -> None:
+    """Add to every operation of a tenant's route the problems any tenant route can answer with: 404
+    for a tenant that does not exist, 503 for one that is suspended. (Litestar takes responses per
+    handler only, not per router.)"""
+    paths = app.openapi_schema.paths or {}
+    problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
+    problems = {
+        str(status): OpenAPIResponse(description=_MEANINGS[status], content={PROBLEM_MEDIA_TYPE: problem})
+        for status in (404, 503)
+    }
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path_format not in paths:
+            continue
+        item = paths[route.path_format]
+        for handler in route.route_handlers:
+            if not isinstance(getattr(handler.fn, "__self__", None), tenant_controllers):
+                continue
+            for method in handler.http_methods:
+                operation = getattr(item, method.lower(), None)
+                if operation is None:
+                    continue
+                responses = operation.responses = dict(operation.responses or {})
+                for status, spec in problems.items():
+                    responses.setdefault(status, spec)
