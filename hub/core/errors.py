@@ -5,9 +5,9 @@
     HubError
     ├── ConfigurationError        settings the hub cannot start with
     ├── InvalidInput              a value breaks a rule
-    │   └── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
     ├── Unprocessable             well formed, but it does not hold up
-    │   └── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
+    │   ├── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
+    │   └── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
     ├── Unauthenticated           no valid credentials
     │   └── InvalidToken          a token was sent, but it is invalid, expired or revoked
     ├── Forbidden                 valid credentials, not the role this needs here

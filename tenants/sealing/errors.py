@@ -4,9 +4,9 @@ These extend the hub's tree (drawn in ``hub.core.errors``)::
 
     HubError
     ├── InvalidInput              a bundle, key or field that breaks the format
-    │   └── InvalidReceipt        a receipt that is malformed or whose signature does not verify
     ├── Unprocessable
-    │   └── TamperedBid           a bid that does not decrypt or does not match its manifest
+    │   ├── TamperedBid           a bid that does not decrypt or does not match its manifest
+    │   └── InvalidReceipt        a receipt that is malformed or whose signature does not verify
     └── KeyUnwrapError            a wrapped key does not open with its wrapping key and context
 
 Malformed input that can be judged without a key (a bundle's JSON, a public key's text) is
@@ -16,7 +16,7 @@ caller can tell "you sent something unreadable" from "this was altered or is not
 
 from __future__ import annotations
 
-from hub.core.errors import HubError, InvalidInput, Unprocessable
+from hub.core.errors import HubError, Unprocessable
 
 
 class KeyUnwrapError(HubError):
@@ -36,7 +36,7 @@ class TamperedBid(Unprocessable):
     title = "Tampered bid"
 
 
-class InvalidReceipt(InvalidInput):
+class InvalidReceipt(Unprocessable):
     """A bid receipt that is not well formed, or whose signature does not verify with the given key."""
 
     title = "Invalid receipt"

@@ -37,7 +37,7 @@ from tests.e2e.promql import (
     rules,
     without_comparisons,
 )
-from tests.integration.monitoring.probe_history import forget_probes
+from tests.integration.monitoring.probes.probe_history import forget_probes
 from tests.live_server import live_hub
 from tests.prometheus_server import PROMETHEUS, PROMTOOL, Prometheus, eventually, running_prometheus
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from hub.core.settings import Settings
 from tests.e2e.procurement import Client, Headers, bearer, person, regency, vendor
-from tests.integration.monitoring.review_scenario import Moves, today
+from tests.integration.monitoring.reviews.review_scenario import Moves, today
 
 PERIOD = {"from": (today() - timedelta(days=30)).isoformat(), "to": today().isoformat()}
 

@@ -22,7 +22,7 @@ from hub.core.settings import Settings
 from monitoring.probes.rounds import ROUND_LOCK
 from tenants.registry import Tenant
 from tests.conftest import in_database, make_tenant
-from tests.integration.monitoring.probe_history import forget_probes, record_history
+from tests.integration.monitoring.probes.probe_history import forget_probes, record_history
 
 Invoke = Callable[..., Result]
 

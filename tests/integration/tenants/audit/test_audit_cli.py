@@ -20,7 +20,7 @@ from hub.core.migrations import migrate_tenants
 from hub.core.settings import Settings
 from tenants.registry import Tenant
 from tests.conftest import in_database
-from tests.integration.audit.conftest import attack, record
+from tests.integration.tenants.audit.conftest import attack, record
 
 Invoke = Callable[..., Result]
 

@@ -20,7 +20,7 @@ from tenants.agencies import add_agency
 from tenants.audit import anchor_tenants
 from tenants.registry import Tenant, delete_tenant
 from tests.conftest import make_tenant
-from tests.integration.monitoring.probe_history import (
+from tests.integration.monitoring.probes.probe_history import (
     MINUTE,
     forget_probes,
     record_history,

@@ -21,7 +21,7 @@ from monitoring.probes import probe_all
 from monitoring.reviews import Figures, Month, Uptime, review_province
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Bidder, Client, person, regency, vendor
-from tests.integration.monitoring.review_scenario import Moves, today
+from tests.integration.monitoring.reviews.review_scenario import Moves, today
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from hub.core.errors import Conflict
 from tenants.audit import GENESIS_HASH, Anchor, AuditEntry, anchor_chain, append_audit, entry_hash
 from tenants.registry import Tenant, delete_tenant
 from tests.conftest import make_tenant
-from tests.integration.audit.conftest import attack, record, verify
+from tests.integration.tenants.audit.conftest import attack, record, verify
 
 
 async def anchor(engine: AsyncEngine, tenant: Tenant) -> Anchor | None:

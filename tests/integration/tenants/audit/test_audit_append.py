@@ -17,7 +17,7 @@ from hub.core.errors import InvalidInput
 from tenants.agencies import add_agency, list_agencies
 from tenants.audit import AuditEntry, append_audit, read_audit
 from tenants.registry import Tenant
-from tests.integration.audit.conftest import record, verify
+from tests.integration.tenants.audit.conftest import record, verify
 
 
 async def entries_of(engine: AsyncEngine, tenant: Tenant, **options: Any) -> list[AuditEntry]:

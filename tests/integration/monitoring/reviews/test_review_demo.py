@@ -15,7 +15,7 @@ from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from monitoring.reviews import review_province
 from tenants.tenders.models import Tender
-from tests.integration.monitoring.review_scenario import today
+from tests.integration.monitoring.reviews.review_scenario import today
 
 
 async def test_the_demo_history_fills_the_review_of_the_last_six_months_once(
