@@ -9,7 +9,7 @@ from federation.vendors.models import (
     VendorSuspension,
     VendorVerification,
 )
-from federation.vendors.service import (
+from federation.vendors.registration import (
     get_vendor,
     list_vendors,
     merged_family,

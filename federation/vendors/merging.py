@@ -15,7 +15,7 @@ from federation.identity.models import Account
 from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import Vendor, VendorEventKind, VendorStatus, VendorVerification
-from federation.vendors.service import record_event
+from federation.vendors.registration import record_event
 from hub.core.errors import Conflict, NotFound
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspension
-from federation.vendors.service import get_vendor, merged_family, record_event
+from federation.vendors.registration import get_vendor, merged_family, record_event
 from hub.core.database import TENANT_SCHEMA
 from hub.core.errors import Conflict, InvalidInput, TenantNotFound
 from tenants.audit import append_audit

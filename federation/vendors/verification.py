@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
 from federation.vendors.models import VendorEventKind, VendorStatus, VendorVerification
-from federation.vendors.service import get_vendor, record_event
+from federation.vendors.registration import get_vendor, record_event
 from hub.core.errors import Conflict, Forbidden, InvalidInput
 from tenants.registry import get_tenant
 

@@ -2,7 +2,7 @@
 
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
 from tenants.registry.provisioning import ProvisionReport, provision_province
-from tenants.registry.service import (
+from tenants.registry.tenants import (
     TenantRef,
     TenantSpec,
     create_tenant,

@@ -17,7 +17,7 @@ from hub.core.database import hub_sessions
 from hub.core.errors import HubError, InvalidInput
 from tenants.regions import Region, RegionKind, find_region, regions_of_province
 from tenants.registry.models import Tenant
-from tenants.registry.service import TenantSpec, create_tenant
+from tenants.registry.tenants import TenantSpec, create_tenant
 
 
 @dataclass(slots=True)

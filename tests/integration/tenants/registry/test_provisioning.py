@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import tenants.registry.service as registry_service
+import tenants.registry.tenants as registry_tenants
 from hub.core.database import hub_sessions
 from hub.core.errors import Conflict, InvalidInput
 from hub.core.migrations import TENANT_HISTORY, schema_revisions
@@ -76,13 +76,13 @@ async def test_invalid_input_writes_nothing(hub: AsyncEngine) -> None:
 async def test_a_failure_half_way_leaves_no_schema_and_no_row(
     hub: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    migrate = registry_service.migrate_tenant_schema
+    migrate = registry_tenants.migrate_tenant_schema
 
     async def migrate_then_fail(connection, schema, *args, **kwargs):  # type: ignore[no-untyped-def]
         await migrate(connection, schema, *args, **kwargs)  # the schema and its tables exist now
         raise RuntimeError("injected failure after the migrations")
 
-    monkeypatch.setattr(registry_service, "migrate_tenant_schema", migrate_then_fail)
+    monkeypatch.setattr(registry_tenants, "migrate_tenant_schema", migrate_then_fail)
     with pytest.raises(RuntimeError, match="injected"):
         async with hub_sessions(hub)() as session, session.begin():
             await create_tenant(session, TenantSpec(slug="kab-malang", code="3507"))
