@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.settings import Settings
 from monitoring.probes import probe_all
+from tests.conftest import needs_tool
 from tests.e2e.procurement import Client, Regency
 from tests.e2e.prometheus_traffic import Province, drive, follow_itself
 from tests.e2e.promql import (
@@ -41,12 +42,8 @@ from tests.integration.monitoring.probes.probe_history import forget_probes
 from tests.live_server import live_hub
 from tests.prometheus_server import PROMETHEUS, PROMTOOL, Prometheus, eventually, running_prometheus
 
-needs_promtool = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool is not installed (Debian package prometheus; .ci/run installs it)"
-)
-needs_prometheus = pytest.mark.skipif(
-    PROMETHEUS is None, reason="prometheus is not installed (Debian package prometheus; .ci/run installs it)"
-)
+needs_promtool = needs_tool(PROMTOOL, "promtool (Debian package prometheus; .ci/run installs it)")
+needs_prometheus = needs_tool(PROMETHEUS, "prometheus (Debian package prometheus; .ci/run installs it)")
 ABSENT_ON_AN_EXTERNAL_DATABASE = {"lpsehub_embedded_database_up"}
 """Exported only by a hub that runs its embedded PostgreSQL; the live hub here uses the test server."""
 
