@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import fail, load_settings, print_json, run, stdout
+from cli.command_runner import fail, load_settings, print_json, reported_errors, run, stdout
 from cli.options import JsonOption
 from federation.identity.accounts import create_account, grant_role, revoke_role
 from federation.identity.models import Account
+from federation.identity.policy import SUPPORTED_SCOPES
 from federation.identity.upstream import link_account
-from federation.oidc.clients import create_client
+from federation.oidc.clients import check_scopes, create_client
 from federation.oidc.models import OAuthClient, SigningKey
 from federation.oidc.signing_keys import all_keys, rewrap_signing_keys, rotate_signing_keys
 from hub.core.clock import utcnow
@@ -113,14 +114,29 @@ def client_create(
     redirect_uri: Annotated[list[str] | None, typer.Option(help="Allowed redirect URI; repeatable.")] = None,
     confidential: Annotated[bool, typer.Option(help="A server-side client with a secret.")] = False,
     first_party: Annotated[bool, typer.Option(help="The hub's own application: no consent page.")] = False,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A scope it may ask for; repeatable. Default: all for --first-party, else openid profile "
+            f"email. One of: {', '.join(SUPPORTED_SCOPES)}."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register a client; prints its id and, once and only now, its secret."""
+    if scope is not None:
+        with reported_errors():  # a mistyped scope is told before any database is started
+            check_scopes(scope)
 
     async def work(engine: AsyncEngine) -> tuple[OAuthClient, str | None]:
         async with hub_sessions(engine)() as session, session.begin():
             return await create_client(
-                session, name, redirect_uri or [], confidential=confidential, first_party=first_party
+                session,
+                name,
+                redirect_uri or [],
+                confidential=confidential,
+                first_party=first_party,
+                scopes=scope,
             )
 
     client, secret = run(work)
@@ -128,6 +144,7 @@ def client_create(
         print_json({**client.to_dict(), "client_secret": secret})
         return
     stdout.print(f"client_id     {client.client_id}")
+    stdout.print(f"scope         {client.scope}")
     if secret:
         stdout.print(f"client_secret {secret}   (shown once: store it now)")
 

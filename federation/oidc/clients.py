@@ -1,17 +1,36 @@
-"""Registering OAuth clients: the hub's own UI and CLI, e-government systems, machine clients."""
+"""Registering OAuth clients: the hub's own UI and CLI, e-government systems, machine clients.
+
+A client is registered with the scopes it may ask for (``federation.identity.policy.Scope``): a
+person consents to a subset of them, and a machine client's tokens carry no more than them. The
+hub's own first-party clients may ask for every scope; any other client, unless told otherwise,
+only for who the person is (``openid profile email``).
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.policy import SUPPORTED_SCOPES, Scope
 from federation.oidc.models import OAuthClient, digest
-from federation.oidc.server import SCOPES
 from hub.core.errors import InvalidInput
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+THIRD_PARTY_SCOPES: tuple[str, ...] = (Scope.OPENID, Scope.PROFILE, Scope.EMAIL)
+"""What a client that is not the hub's own may ask for when registered without ``scopes``."""
+
+
+def check_scopes(scopes: Sequence[str]) -> list[str]:
+    """The scopes in the order of ``Scope``, each once; ``InvalidInput`` for one the hub does not know."""
+    unknown = [s for s in scopes if s not in SUPPORTED_SCOPES]
+    if unknown:
+        raise InvalidInput(
+            f"unknown scope {unknown[0]!r}: choose from {', '.join(SUPPORTED_SCOPES)}", field="scope"
+        )
+    return [s for s in SUPPORTED_SCOPES if s in scopes]
 
 
 def check_redirect_uri(uri: str) -> str:
@@ -33,10 +52,19 @@ async def create_client(
     *,
     confidential: bool,
     first_party: bool = False,
+    scopes: Sequence[str] | None = None,
 ) -> tuple[OAuthClient, str | None]:
-    """The new client and, for a confidential one, its secret: shown this once, stored hashed."""
+    """The new client and, for a confidential one, its secret: shown this once, stored hashed.
+
+    ``scopes`` are those it may ask for; by default every scope for a first-party client, and
+    ``THIRD_PARTY_SCOPES`` for any other."""
     if not name.strip():
         raise InvalidInput("a client needs a name", field="name")
+    if scopes is None:
+        scopes = SUPPORTED_SCOPES if first_party else THIRD_PARTY_SCOPES
+    allowed = check_scopes(scopes)
+    if not allowed:
+        raise InvalidInput("a client needs at least one scope", field="scope")
     uris = [check_redirect_uri(u) for u in redirect_uris]
     grant_types = ["authorization_code", "refresh_token"] if uris else []
     if confidential:
@@ -50,7 +78,7 @@ async def create_client(
         secret_hash=digest(secret) if secret else None,
         redirect_uris=uris,
         grant_types=grant_types,
-        scope=" ".join(SCOPES),
+        scope=" ".join(allowed),
         first_party=first_party,
     )
     session.add(client)

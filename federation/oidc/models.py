@@ -90,6 +90,8 @@ class OAuthClient(HubBase, ClientMixin):  # type: ignore[misc]
 
 
 class AuthorizationCode(HubBase, AuthorizationCodeMixin):  # type: ignore[misc]
+    """A code a person's consent produced: exchanged once, within a minute, with its PKCE verifier."""
+
     __tablename__ = "oauth_codes"
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -100,6 +102,8 @@ class AuthorizationCode(HubBase, AuthorizationCodeMixin):  # type: ignore[misc]
     nonce: Mapped[str | None] = mapped_column(Text)
     code_challenge: Mapped[str | None] = mapped_column(String(128))
     code_challenge_method: Mapped[str | None] = mapped_column(String(8))
+    family_id: Mapped[str] = mapped_column(String(36))
+    """The family of every token issued from this code: revoked whole if the code is replayed."""
     auth_time: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -118,7 +122,9 @@ class AuthorizationCode(HubBase, AuthorizationCodeMixin):  # type: ignore[misc]
 
 
 class RefreshToken(HubBase, TokenMixin):  # type: ignore[misc]
-    """An opaque refresh token. Each use rotates it; a family is every token descended from one login."""
+    """An opaque refresh token (only for a grant with ``offline_access``). Each use rotates it; a
+    family is every token descended from one authorization: this token, its successors, and the
+    access tokens issued with any of them (they carry the family's id)."""
 
     __tablename__ = "oauth_refresh_tokens"
 
@@ -157,6 +163,16 @@ class RevokedAccessToken(HubBase):
     __tablename__ = "revoked_access_tokens"
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RevokedFamily(HubBase):
+    """A token family revoked (its refresh token revoked, an old one replayed, its code replayed):
+    the access tokens issued from it are refused too. Kept until the last of them has expired."""
+
+    __tablename__ = "oauth_revoked_families"
+
+    family_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

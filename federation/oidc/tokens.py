@@ -4,7 +4,9 @@ One ``TokenService`` per process. It keeps the current signing key and the publi
 in memory (refreshed every ``key_refresh_seconds`` and whenever a token names an unknown key), and
 remembers tokens it has verified until they expire, so a client that sends the same token with
 every request pays for the signature check once. Access tokens carry the subject and scopes,
-never roles or tenants: authorisation looks the memberships up at each request.
+never roles or tenants: authorisation looks the memberships up at each request. A person's access
+token also carries its ``family``: the authorization it descends from, revoked as a whole
+(``federation.oidc.grants``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ MACHINE_SUBJECT_PREFIX = "client:"
 class VerifiedToken:
     caller: Caller
     expires_at: int
+    family: str | None = None
+    """The token family it was issued into; ``None`` for a machine client's token."""
 
 
 class TokenService:
@@ -84,14 +88,18 @@ class TokenService:
         header = {"alg": ALGORITHM, "kid": self._signer.kid, "typ": typ}
         return jwt.encode(header, claims, self._signer, algorithms=[ALGORITHM])
 
-    def access_token(self, subject: str, client_id: str, scope: str) -> tuple[str, str]:
-        """A signed access token and its ``jti``."""
+    def access_token(
+        self, subject: str, client_id: str, scope: str, *, family: str | None = None
+    ) -> tuple[str, str]:
+        """A signed access token and its ``jti``; ``family`` is the token family it belongs to."""
         now = int(time.time())
         jti = uuid.uuid4().hex
-        claims = {
+        claims: dict[str, Any] = {
             "iss": self.issuer, "aud": self.issuer, "sub": subject, "client_id": client_id, "scope": scope,
             "iat": now, "exp": now + self.token_seconds, "jti": jti,
         }  # fmt: skip
+        if family is not None:
+            claims["family"] = family
         return self._sign(claims, "at+jwt"), jti
 
     def id_token(self, subject: str, client_id: str, *, nonce: str | None, auth_time: int | None,
@@ -140,7 +148,8 @@ class TokenService:
             scopes=frozenset(str(claims.get("scope", "")).split()),
             token_id=str(claims["jti"]),
         )
-        verified = VerifiedToken(caller, int(claims["exp"]))
+        family = claims.get("family")
+        verified = VerifiedToken(caller, int(claims["exp"]), str(family) if family is not None else None)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.pop(next(iter(self._verified)))
         self._verified[token] = verified

@@ -22,12 +22,12 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from federation.identity.caller import Caller
 from federation.identity.models import Account, AccountStatus, Membership, Role
 from federation.identity.policy import Action, check_scopes, rule_of
-from federation.oidc.models import RevokedAccessToken
+from federation.oidc.models import RevokedAccessToken, RevokedFamily
 from federation.oidc.tokens import TokenService
 from hub.core.database import hub_sessions
 from hub.core.errors import Forbidden, InvalidToken, Unauthenticated
@@ -47,9 +47,16 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller
     state: State = connection.app.state
     tokens: TokenService = state.tokens
     await tokens.refresh_if_stale()
-    caller = (await tokens.verify(token.strip())).caller
-    # One round trip: is the token revoked, is the account (if any) still active, and its roles.
-    revoked = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id).exists()
+    verified = await tokens.verify(token.strip())
+    caller = verified.caller
+    # One round trip: is the token (or its family) revoked, is the account (if any) still active,
+    # and its roles.
+    revoked: ColumnElement[bool] = (
+        select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id).exists()
+    )
+    if verified.family is not None:
+        family = select(RevokedFamily.family_id).where(RevokedFamily.family_id == verified.family)
+        revoked = or_(revoked, family.exists())
     query = select(revoked.label("revoked"))
     if caller.account_id is not None:
         status = select(Account.status).where(Account.id == caller.account_id).scalar_subquery()

@@ -5,10 +5,13 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from federation.identity.policy import SCOPE_MEANINGS, Scope
+
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#222}"
     "label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}"
     "button{margin-top:1rem;padding:.5rem 1.2rem}.error{color:#a00}.muted{color:#666;font-size:.9rem}"
+    "li{margin:.6rem 0}"
 )
 
 
@@ -40,13 +43,29 @@ def login_page(next_url: str, csrf: str, error: str | None = None, upstream_name
     )
 
 
+def scope_item(scope: str) -> str:
+    """One requested scope in words: what it allows, in Indonesian, then in English below."""
+    try:
+        indonesian, english = SCOPE_MEANINGS[Scope(scope)]
+    except ValueError:  # not one of ours: say its name, nothing more is known of it
+        return f"<li><code>{escape(scope)}</code></li>"
+    return (
+        f'<li><span lang="id">{escape(indonesian)}</span><br>'
+        f'<span lang="en" class=muted>{escape(english)}</span> <code>{escape(scope)}</code></li>'
+    )
+
+
 def consent_page(client_name: str, scopes: list[str], fields: dict[str, str], csrf: str) -> str:
+    """What ``client_name`` asks to do in the person's name, scope by scope, and the two answers."""
     hidden = "".join(f'<input type=hidden name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
-    items = "".join(f"<li>{escape(s)}</li>" for s in scopes)
+    items = "".join(scope_item(s) for s in scopes)
+    name = escape(client_name)
     return _page(
         "Izin akses / Allow access",
-        f"<p><b>{escape(client_name)}</b> asks to act for you with: </p><ul>{items}</ul>"
-        f"<form method=post action=/oauth/authorize>{hidden}<input type=hidden name=csrf value={csrf}>"
+        f"<p><b>{name}</b> meminta izin untuk:<br>"
+        f'<span lang="en" class=muted><b>{name}</b> asks to be allowed to:</span></p><ul>{items}</ul>'
+        f"<form method=post action=/oauth/authorize>{hidden}"
+        f'<input type=hidden name=csrf value="{escape(csrf)}">'
         "<button name=decision value=allow>Izinkan / Allow</button> "
         "<button name=decision value=deny>Tolak / Deny</button></form>",
     )

@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from federation.identity.accounts import get_account, roles_in
 from federation.identity.models import Account, Role
+from federation.identity.policy import SUPPORTED_SCOPES
 from federation.oidc.models import OAuthClient, digest
 from hub.core.database import create_engine, hub_sessions
 from hub.core.master_key import MasterKey
@@ -132,6 +133,46 @@ def test_a_confidential_client_secret_is_shown_once_and_stored_hashed(lpse, sett
     refused = lpse("client", "create", "Bad", "--redirect-uri", "http://evil.example/cb")
     assert refused.exit_code == 2
     assert "redirect URI" in refused.stderr
+
+
+def test_a_client_is_registered_with_the_scopes_it_may_ask_for(lpse, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    created = lpse(
+        "client", "create", "e-Monev Jatim", "--confidential", "--scope", "review:read",
+        "--scope", "openid", "--json",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    assert json.loads(created.stdout)["scope"] == "openid review:read"
+    stored = in_database(
+        settings,
+        lambda s: s.scalar(
+            select(OAuthClient.scope).where(OAuthClient.client_id == json.loads(created.stdout)["client_id"])
+        ),
+    )
+    assert stored == "openid review:read"
+    told = lpse("client", "create", "e-Audit", "--confidential", "--scope", "audit:read")
+    assert told.exit_code == 0, told.stderr
+    assert "audit:read" in told.stdout
+
+
+def test_by_default_first_party_clients_may_ask_for_every_scope_and_others_for_who_the_person_is(
+    lpse,
+) -> None:  # type: ignore[no-untyped-def]
+    uri = "https://hub.jatimprov.go.id/cb"
+    own = json.loads(
+        lpse("client", "create", "Hub UI", "--redirect-uri", uri, "--first-party", "--json").stdout
+    )
+    assert own["scope"].split() == list(SUPPORTED_SCOPES)
+    other = json.loads(lpse("client", "create", "e-Budgeting", "--redirect-uri", uri, "--json").stdout)
+    assert other["scope"] == "openid profile email"
+
+
+def test_an_unknown_scope_is_refused_in_one_line_with_exit_2(lpse) -> None:  # type: ignore[no-untyped-def]
+    refused = lpse("client", "create", "e-Monev", "--confidential", "--scope", "lpse", "--scope", "admin")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip().count("\n") == 0
+    assert "unknown scope 'admin'" in refused.stderr
+    assert "review:read" in refused.stderr  # it names the scopes there are
+    assert refused.stdout == ""
 
 
 def test_keys_rotate_and_list(lpse) -> None:  # type: ignore[no-untyped-def]

@@ -1,29 +1,44 @@
 """The OpenID Connect provider's HTTP face: discovery, JWKS, authorize, token, revoke, userinfo.
 
-The rules are authlib's and ours in ``federation.oidc.server``; this module only reads requests
-in full, hands them over, and turns authlib's answers into responses.
+The rules are authlib's and ours in ``federation.oidc``; this module only reads requests in full,
+hands them over, and turns authlib's answers into responses.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from authlib.oauth2 import OAuth2Error
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.response import Redirect
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.caller import Caller
 from federation.identity.models import Account
-from federation.oidc.server import SCOPES, CapturedRequest, HubAuthorizationServer, db, profile_claims
-from hub.core.database import hub_sessions
-from hub.core.errors import Forbidden
+from federation.identity.policy import SUPPORTED_SCOPES, Scope
+from federation.oidc.authlib_bridge import CapturedRequest, db
+from federation.oidc.claims import CLAIMS_SUPPORTED, userinfo
+from federation.oidc.server import HubAuthorizationServer
+from hub.web.openapi import BEARER, problem_responses
 from hub.web.pages import consent_page, error_page
+from hub.web.schemas.oidc import (
+    JsonWebKeySet,
+    OAuthError,
+    ProviderMetadata,
+    Revoked,
+    TokenResponse,
+    UserInfo,
+)
 from hub.web.sessions import account_in_session, check_csrf, csrf_token
+
+AuthlibAnswer = tuple[int, Any, list[tuple[str, str]]]
+S = TypeVar("S", TokenResponse, Revoked)
 
 
 async def capture(request: Request[Any, Any, State]) -> CapturedRequest:
@@ -35,92 +50,135 @@ async def capture(request: Request[Any, Any, State]) -> CapturedRequest:
     )
 
 
-def from_authlib(result: tuple[int, Any, list[tuple[str, str]]]) -> Response[Any]:
+def oauth_answer(result: AuthlibAnswer, success: Callable[[dict[str, Any]], S]) -> Response[S | OAuthError]:
+    """authlib's answer of the token or revocation endpoint as a typed body, never cached."""
     status, body, headers = result
-    header_map = dict(headers)
-    if status == 302:
-        return Redirect(header_map["Location"], status_code=302)
+    typed = success(body) if status == 200 else OAuthError.of(body)
     return Response(
-        body,
+        typed,
         status_code=status,
-        headers={**header_map, "Cache-Control": "no-store"},
+        headers={**dict(headers), "Cache-Control": "no-store"},
         media_type="application/json",
     )
 
 
-CLAIMS = [
-    "sub",
-    "iss",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "name",
-    "email",
-    "email_verified",
-    "vendor_id",
-]
+def oauth_errors(success: ResponseSpec) -> dict[int, ResponseSpec]:
+    """The OpenAPI description of a token or revocation endpoint: ``success`` and the RFC 6749 errors."""
+
+    def error(meaning: str) -> ResponseSpec:
+        return ResponseSpec(OAuthError, description=meaning, generate_examples=False)
+
+    return {
+        200: success,
+        400: error("The request was refused: `error` names why (RFC 6749, section 5.2)."),
+        401: error("The client did not authenticate (`invalid_client`)."),
+    }
+
+
+def _page(meaning: str) -> ResponseSpec:
+    return ResponseSpec(str, media_type=MediaType.HTML, description=meaning, generate_examples=False)
+
+
+_BACK = "To the login page, or back to the client's redirect URI with `code` or an OAuth `error`."
+AUTHORIZE_RESPONSES = {
+    200: _page("The consent page: what the client asks to do in the person's name, scope by scope."),
+    302: ResponseSpec(None, description=_BACK),
+    400: _page("Refused, and not sent back to the client: an unknown client or redirect URI."),
+}
 
 
 class OidcController(Controller):
     tags = ["openid"]  # noqa: RUF012
 
     @get("/.well-known/openid-configuration", summary="OpenID Provider metadata")
-    async def discovery(self, state: State) -> dict[str, Any]:
+    async def discovery(self, state: State) -> ProviderMetadata:
         issuer: str = state.tokens.issuer
-        return {
-            "issuer": issuer,
-            "authorization_endpoint": f"{issuer}/oauth/authorize",
-            "token_endpoint": f"{issuer}/oauth/token",
-            "userinfo_endpoint": f"{issuer}/oauth/userinfo",
-            "revocation_endpoint": f"{issuer}/oauth/revoke",
-            "jwks_uri": f"{issuer}/oauth/jwks",
-            "scopes_supported": SCOPES,
-            "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "claims_supported": CLAIMS,
-        }
+        return ProviderMetadata(
+            issuer=issuer,
+            authorization_endpoint=f"{issuer}/oauth/authorize",
+            token_endpoint=f"{issuer}/oauth/token",
+            userinfo_endpoint=f"{issuer}/oauth/userinfo",
+            revocation_endpoint=f"{issuer}/oauth/revoke",
+            jwks_uri=f"{issuer}/oauth/jwks",
+            scopes_supported=list(SUPPORTED_SCOPES),
+            response_types_supported=["code"],
+            grant_types_supported=["authorization_code", "refresh_token", "client_credentials"],
+            subject_types_supported=["public"],
+            id_token_signing_alg_values_supported=["ES256"],
+            code_challenge_methods_supported=["S256"],
+            token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post", "none"],
+            claims_supported=list(CLAIMS_SUPPORTED),
+        )
 
     @get("/oauth/jwks", summary="The public keys that verify the hub's tokens")
-    async def jwks(self, state: State) -> Response[dict[str, Any]]:
+    async def jwks(self, state: State) -> Response[JsonWebKeySet]:
         await state.tokens.refresh_if_stale()
-        return Response(state.tokens.jwks(), headers={"Cache-Control": "public, max-age=60"})
+        return Response(
+            JsonWebKeySet.of(state.tokens.jwks()), headers={"Cache-Control": "public, max-age=60"}
+        )
 
-    @get("/oauth/authorize", summary="Authorization endpoint (code flow with PKCE S256)")
+    @get(
+        "/oauth/authorize",
+        summary="Authorization endpoint (code flow with PKCE S256)",
+        responses=AUTHORIZE_RESPONSES,
+    )
     async def authorize(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
         return await _authorize(request, state, decision=None)
 
-    @post("/oauth/authorize", summary="The user's answer on the consent page", status_code=302)
+    @post(
+        "/oauth/authorize",
+        summary="The user's answer on the consent page",
+        status_code=302,
+        responses={302: AUTHORIZE_RESPONSES[302], 400: AUTHORIZE_RESPONSES[400], **problem_responses(403)},
+    )
     async def consent(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
         form = parse_qs((await request.body()).decode(errors="replace"))
         check_csrf(request, (form.get("csrf") or [""])[0])
         return await _authorize(request, state, decision=(form.get("decision") or ["deny"])[0])
 
-    @post("/oauth/token", summary="Token endpoint", status_code=200)
-    async def token(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
+    @post(
+        "/oauth/token",
+        summary="Token endpoint",
+        status_code=200,
+        responses=oauth_errors(
+            ResponseSpec(TokenResponse, description="The tokens granted.", generate_examples=False)
+        ),
+    )
+    async def token(
+        self, request: Request[Any, Any, State], state: State
+    ) -> Response[TokenResponse | OAuthError]:
         server: HubAuthorizationServer = state.oauth
         captured = await capture(request)
-        return from_authlib(await server.run(lambda: server.create_token_response(captured)))
+        return oauth_answer(
+            await server.run(lambda: server.create_token_response(captured)), TokenResponse.of
+        )
 
-    @post("/oauth/revoke", summary="Revocation endpoint (RFC 7009)", status_code=200)
-    async def revoke(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
+    @post(
+        "/oauth/revoke",
+        summary="Revocation endpoint (RFC 7009); a refresh token revokes every token of its family",
+        status_code=200,
+        responses=oauth_errors(
+            ResponseSpec(Revoked, description="Revoked, or not a token of ours.", generate_examples=False)
+        ),
+    )
+    async def revoke(self, request: Request[Any, Any, State], state: State) -> Response[Revoked | OAuthError]:
         server: HubAuthorizationServer = state.oauth
         captured = await capture(request)
-        return from_authlib(await server.run(lambda: server.create_endpoint_response("revocation", captured)))
+        answer = await server.run(lambda: server.create_endpoint_response("revocation", captured))
+        return oauth_answer(answer, Revoked.of)
 
-    @get("/oauth/userinfo", summary="Claims about the logged-in person")
-    async def userinfo(self, caller: NamedDependency[Caller], state: State) -> dict[str, Any]:
-        if caller.account_id is None or "openid" not in caller.scopes:
-            raise Forbidden("userinfo needs a person's token with the openid scope")
-        async with hub_sessions(state.engine)() as session:
-            account = await session.scalar(select(Account).where(Account.id == caller.account_id))
-        assert account is not None  # provide_caller checked the account is active
-        return {"sub": str(account.id), **profile_claims(account, " ".join(caller.scopes))}
+    @route(
+        "/oauth/userinfo",
+        http_method=[HttpMethod.GET, HttpMethod.POST],
+        status_code=200,
+        summary="Claims about the person behind the token (GET or POST, OpenID Connect Core 5.3.1)",
+        security=[{BEARER: [Scope.OPENID.value]}],
+        responses=problem_responses(401, 403),
+    )
+    async def userinfo(
+        self, caller: NamedDependency[Caller], db_session: NamedDependency[AsyncSession]
+    ) -> UserInfo:
+        return UserInfo.of(await userinfo(db_session, caller))
 
 
 async def _authorize(request: Request[Any, Any, State], state: State, decision: str | None) -> Response[Any]:
@@ -160,4 +218,9 @@ async def _authorize(request: Request[Any, Any, State], state: State, decision: 
             user = db().get(Account, account_id)
         return server.create_authorization_response(captured, grant_user=user, grant=grant)
 
-    return from_authlib(await server.run(respond))
+    status, body, headers = await server.run(respond)
+    if status == 302:
+        return Redirect(dict(headers)["Location"], status_code=302)
+    detail = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+    page = error_page("Permintaan ditolak / Request refused", str(detail or "the request was refused"))
+    return Response(page, status_code=status, media_type="text/html")
