@@ -14,7 +14,12 @@ import uvicorn
 
 from cli.command_runner import load_settings, reported_errors, stderr
 from cli.db import upgrade_all
-from cli.demo.identity import DEMO_PASSWORD, seed_identity_demo
+from cli.demo.identity import (
+    DEMO_MONITORING_CLIENT,
+    DEMO_MONITORING_SCOPES,
+    DEMO_PASSWORD,
+    seed_identity_demo,
+)
 from cli.demo.province import DEMO_PROVINCE, seed_demo
 from cli.demo.reviews import HISTORY as REVIEW_HISTORY
 from cli.demo.reviews import review_hint, seed_review_demo
@@ -43,6 +48,10 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
             identity = await seed_identity_demo(engine, f"http://{settings.host}:{settings.port}/callback")
             stderr.print(f"demo accounts (password {DEMO_PASSWORD!r}): {', '.join(identity.emails)}")
             stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
+            stderr.print(
+                f"demo third-party client {identity.monitoring_client_id} ({DEMO_MONITORING_CLIENT}): "
+                f"scopes {' '.join(DEMO_MONITORING_SCOPES)} only; its consent page says what each allows"
+            )
             await seed_tender_demo(engine, master_key(settings))
             stderr.print(
                 "demo tenders in kab-malang: a draft, one announced, one taking bids, one opened, "

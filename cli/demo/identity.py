@@ -36,6 +36,10 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("auditor@lpse-hub.demo", "Inspektorat Provinsi Jawa Timur", "province_auditor", None),
 )
 DEMO_CLIENT = "lpse-hub demo (public)"
+DEMO_MONITORING_CLIENT = "e-Monev Jawa Timur (demo)"
+"""A third-party application that may only log people in and read the coordination review: its consent
+page lists those scopes, and its tokens are refused everywhere else (403, insufficient_scope)."""
+DEMO_MONITORING_SCOPES = ("openid", "profile", "review:read")
 # name, NPWP, home regency, KBLI, user email, verified by Surabaya's verifier?, suspended in
 DEMO_VENDORS: tuple[tuple[str, str, str, list[str], str, bool, str | None], ...] = (
     (
@@ -99,6 +103,7 @@ DEMO_VENDORS: tuple[tuple[str, str, str, list[str], str, bool, str | None], ...]
 class DemoIdentity:
     emails: list[str]
     client_id: str
+    monitoring_client_id: str
 
 
 async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIdentity:
@@ -113,8 +118,20 @@ async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIden
                 session, DEMO_CLIENT, [redirect_uri], confidential=False, first_party=True
             )
         client_id = client.client_id
+        monitoring = await session.scalar(
+            select(OAuthClient).where(OAuthClient.name == DEMO_MONITORING_CLIENT)
+        )
+        if monitoring is None:
+            monitoring, _ = await create_client(
+                session,
+                DEMO_MONITORING_CLIENT,
+                [redirect_uri],
+                confidential=False,
+                scopes=DEMO_MONITORING_SCOPES,
+            )
+        monitoring_client_id = monitoring.client_id
     await _seed_vendors(engine)
-    return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client_id)
+    return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client_id, monitoring_client_id)
 
 
 async def _seed_vendors(engine: AsyncEngine) -> None:

@@ -11,6 +11,7 @@ from cli.demo.identity import seed_identity_demo
 from cli.demo.province import seed_demo
 from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
 from federation.catalogue.models import CatalogueEntry
+from federation.oidc.models import OAuthClient
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
@@ -91,3 +92,21 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
         assert {row.tender_id: row.status for row in catalogue} == {
             t.id: t.status for t in public
         }  # drafts never public
+
+
+async def test_the_demo_has_a_third_party_client_limited_to_its_scopes(clean_identity: AsyncEngine) -> None:
+    """The e-monev client shows scopes at work: it may log people in and read the review, nothing else."""
+    await seed_demo(clean_identity, concurrency=4)
+    first = await seed_identity_demo(clean_identity, "http://127.0.0.1:8000/callback")
+    again = await seed_identity_demo(clean_identity, "http://127.0.0.1:8000/callback")
+    assert again.monitoring_client_id == first.monitoring_client_id  # seeded once
+    async with hub_sessions(clean_identity)() as session:
+        monitoring = await session.scalar(
+            select(OAuthClient).where(OAuthClient.client_id == first.monitoring_client_id)
+        )
+        hub_client = await session.scalar(select(OAuthClient).where(OAuthClient.client_id == first.client_id))
+    assert monitoring is not None
+    assert hub_client is not None
+    assert (monitoring.scope.split(), monitoring.first_party) == (["openid", "profile", "review:read"], False)
+    assert "lpse" in hub_client.scope.split()
+    assert hub_client.first_party
