@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.clock import database_now
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.award.objections import objections_of
@@ -97,6 +98,13 @@ async def tender_view(
         "opening": localized(tender.opening, zone),  # None until the committee opens the bids
     }
     return view | await outcome_view(session, tender, schedule, now, zone)
+
+
+async def tender_view_now(session: AsyncSession, tenant: TenantRef, tender: Tender) -> dict[str, Any]:
+    """``tender_view`` of a tender with its package, as it stands on the database clock."""
+    package = await session.get(Package, tender.package_id)
+    assert package is not None  # a tender always has its package (foreign key)
+    return await tender_view(session, tenant, tender, package, await database_now(session))
 
 
 def _open_stages(tender: Tender, schedule: dict[Stage, Window], now: datetime) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -12,12 +11,29 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.openapi import ResponseSpec
+from litestar.params import Body, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.caller import Caller
-from hub.core.errors import HubError, InvalidInput
-from hub.web.controllers.tenders import actor, is_official
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
+from hub.core.errors import HubError
+from hub.web.auth import requires
+from hub.web.schemas.bids import (
+    Answer,
+    BidReceipt,
+    ClarificationView,
+    FileDownloadOperation,
+    OpeningView,
+    Question,
+    QuestionAnswered,
+    QuestionAsked,
+    RegistrationView,
+    SealedBidOperation,
+    SealedByHubUpload,
+    UploadedDocument,
+)
+from hub.web.schemas.tenders import Id
 from monitoring.metrics import count_bid_refusal
 from tenants.registry import TenantRef
 from tenants.sealing import BidFile
@@ -36,20 +52,23 @@ from tenants.tenders import (
 )
 from tenants.tenders.bidding.bids import MAX_BUNDLE_BYTES
 from tenants.tenders.bidding.participation import registered_vendor
+from tenants.tenders.documents import MAX_DOCUMENT_BYTES
 from tenants.tenders.views import clarification_view, localized
 
 STORE = PostgresBlobStore()
-SEALED_BID_TYPE = "application/vnd.lpse-hub.sealed-bid+json"
+FORM_OVERHEAD = 64 * 1024
+"""What a multipart form adds around a file (boundaries, part headers, other fields), at most."""
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    question: str
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    answer: str
+def receipted(route: dict[str, Any]) -> dict[str, Any]:
+    """A bid route's arguments (``requires``), its answer described: the receipt."""
+    receipt = ResponseSpec(
+        data_container=BidReceipt,
+        media_type="application/json",
+        description="Accepted before the deadline: the receipt, exactly as signed.",
+        generate_examples=False,
+    )
+    return route | {"responses": {**route["responses"], 201: receipt}}
 
 
 def file_response(data: bytes, name: str, content_type: str, sha256: str) -> Response[bytes]:
@@ -62,6 +81,7 @@ def file_response(data: bytes, name: str, content_type: str, sha256: str) -> Res
 
 
 def receipt_response(receipt: bytes) -> Response[bytes]:
+    """The receipt's own bytes: its signature covers them, so they are not decoded and re-encoded."""
     return Response(receipt, status_code=201, media_type="application/json")
 
 
@@ -79,164 +99,156 @@ class BiddingController(Controller):
     path = "/api/tenders/{tender_id:int}"
     tags = ["bidding"]  # noqa: RUF012
 
-    @post("/documents", summary="Upload a tender document (selection_committee)")
+    @post(
+        "/documents",
+        summary="Upload a tender document (selection_committee)",
+        request_max_body_size=MAX_DOCUMENT_BYTES + FORM_OVERHEAD,
+        **requires(Action.TENDER_PREPARE, errors=(400, 409, 413)),
+    )
     async def upload(
         self,
-        tender_id: FromPath[int],
-        caller: NamedDependency[Caller],
+        tender_id: Id,
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> UploadedDocument:
         content = await data.read()
-        async with tenant_session.begin():
-            document = await upload_document(
-                tenant_session,
-                actor(caller, tenant),
-                tender_id,
-                data.filename or "",
-                data.content_type,
-                content,
-                STORE,
-            )
-            return {
-                "id": document.id,
-                "name": document.name,
-                "size": document.size,
-                "sha256": document.sha256,
-            }
+        document = await upload_document(
+            transaction, actor, tender_id, data.filename or "", data.content_type, content, STORE
+        )
+        return UploadedDocument.of(document)
 
-    @get("/documents/{document_id:int}", summary="Download a tender document (registered vendors, officials)")
+    @get(
+        "/documents/{document_id:int}",
+        summary="Download a tender document (registered vendors, the tenant's officials)",
+        operation_class=FileDownloadOperation,
+        **requires(Action.VENDOR_ACT, errors=(400,)),
+    )
     async def download(
         self,
-        tender_id: FromPath[int],
-        document_id: FromPath[int],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
+        tender_id: Id,
+        document_id: Id,
+        actor: NamedDependency[Actor],
+        official: NamedDependency[bool],
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        official = await is_official(tenant_session, caller, tenant)
-        vendor_id = None if official else await vendor_of(tenant_session, actor(caller, tenant).account_id)
+        vendor_id = None if official else await vendor_of(tenant_session, actor.account_id)
         document, data = await download_document(
             tenant_session, tender_id, document_id, vendor_id=vendor_id, official=official, store=STORE
         )
         return file_response(data, document.name, document.content_type, document.sha256)
 
-    @post("/registrations", summary="Register the caller's vendor for this tender")
+    @post(
+        "/registrations",
+        summary="Register the caller's vendor for this tender",
+        **requires(Action.VENDOR_ACT, errors=(400, 409)),
+    )
     async def register(
         self,
-        tender_id: FromPath[int],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            registration = await register_for_tender(tenant_session, actor(caller, tenant), tender_id)
-            return {"tender_id": tender_id, "vendor_id": registration.vendor_id}
+        tender_id: Id,
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> RegistrationView:
+        return RegistrationView.of(await register_for_tender(transaction, actor, tender_id))
 
-    @post("/clarifications", summary="Ask a question (registered vendors, during clarification)")
+    @post(
+        "/clarifications",
+        summary="Ask a question (registered vendors, during clarification)",
+        **requires(Action.VENDOR_ACT, errors=(400, 409)),
+    )
     async def ask(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         data: JSONBody[Question],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            item = await ask(tenant_session, actor(caller, tenant), tender_id, data.question)
-            return {"id": item.id, "question": item.question}
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> QuestionAsked:
+        return QuestionAsked.of(await ask(transaction, actor, tender_id, data.question))
 
-    @post("/clarifications/{clarification_id:int}/answer", summary="Answer a question (selection_committee)")
+    @post(
+        "/clarifications/{clarification_id:int}/answer",
+        summary="Answer a question (selection_committee)",
+        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+    )
     async def answer(
         self,
-        tender_id: FromPath[int],
-        clarification_id: FromPath[int],
+        tender_id: Id,
+        clarification_id: Id,
         data: JSONBody[Answer],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            item = await answer(
-                tenant_session, actor(caller, tenant), tender_id, clarification_id, data.answer
-            )
-            return {"id": item.id, "answer": item.answer}
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> QuestionAnswered:
+        return QuestionAnswered.of(await answer(transaction, actor, tender_id, clarification_id, data.answer))
 
-    @get("/clarifications", summary="Questions and answers (registered vendors see no asker)")
+    @get(
+        "/clarifications",
+        summary="Questions and answers (registered vendors, without the asker; the tenant's officials)",
+        **requires(Action.VENDOR_ACT, errors=(400,)),
+    )
     async def clarifications(
         self,
-        tender_id: FromPath[int],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
+        tender_id: Id,
+        actor: NamedDependency[Actor],
+        official: NamedDependency[bool],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> list[dict[str, Any]]:
-        official = await is_official(tenant_session, caller, tenant)
-        own = None if official else await registered_vendor(tenant_session, actor(caller, tenant), tender_id)
-        zone = ZoneInfo(tenant.timezone)
+    ) -> list[ClarificationView]:
+        own = None if official else await registered_vendor(tenant_session, actor, tender_id)
+        zone = ZoneInfo(actor.tenant.timezone)
         return [
-            clarification_view(c, zone, show_asker=official, own_vendor=own)
+            ClarificationView.of(clarification_view(c, zone, show_asker=official, own_vendor=own))
             for c in await clarifications(tenant_session, tender_id)
         ]
 
-    @post("/bids", summary="Submit a bid sealed on the vendor's machine (the bundle as the body)")
+    @post(
+        "/bids",
+        summary="Submit a bid sealed on the vendor's machine (the bundle as the body)",
+        operation_class=SealedBidOperation,
+        request_max_body_size=MAX_BUNDLE_BYTES,
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413))),
+    )
     async def submit(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         request: Request[Any, Any, State],
-        caller: NamedDependency[Caller],
+        actor: NamedDependency[Actor],
         state: State,
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
+        transaction: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        with counted_refusals(tenant):
-            bundle = await request.body()
-            if len(bundle) > MAX_BUNDLE_BYTES:
-                raise InvalidInput("the sealed bundle is too large", field="bundle")
-            async with tenant_session.begin():
-                accepted = await submit_bid(
-                    tenant_session, actor(caller, tenant), tender_id, bundle, state.master
-                )
+        with counted_refusals(actor.tenant):
+            bundle = await request.body()  # the bytes themselves: the receipt signs their digest
+            accepted = await submit_bid(transaction, actor, tender_id, bundle, state.master)
         return receipt_response(accepted.receipt)
 
-    @post("/bids/sealed-by-hub", summary="Upload files and price; the hub seals them with the tender key")
+    @post(
+        "/bids/sealed-by-hub",
+        summary="Upload files and price; the hub seals them with the tender key",
+        request_max_body_size=MAX_BUNDLE_BYTES,
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413))),
+    )
     async def seal_and_submit(
         self,
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        caller: NamedDependency[Caller],
+        tender_id: Id,
+        data: Annotated[SealedByHubUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        actor: NamedDependency[Actor],
         state: State,
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
+        transaction: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        with counted_refusals(tenant):
-            form = await request.form()
-            try:
-                price = int(str(form.get("price", "")))
-            except ValueError:
-                raise InvalidInput("price must be a whole number of rupiah", field="price") from None
-            files = [
-                BidFile(f.filename or "file", f.content_type, await f.read())
-                for f in (form.getall("files") if "files" in form else [])
-                if isinstance(f, UploadFile)
-            ]
-            if not files:
-                raise InvalidInput("a bid needs at least one file", field="files")
-            async with tenant_session.begin():
-                accepted = await seal_and_submit(
-                    tenant_session, actor(caller, tenant), tender_id, price, files, state.master
-                )
+        with counted_refusals(actor.tenant):
+            files = [BidFile(f.filename or "file", f.content_type, await f.read()) for f in data.files]
+            accepted = await seal_and_submit(transaction, actor, tender_id, data.price, files, state.master)
         return receipt_response(accepted.receipt)
 
-    @post("/opening", summary="Open the bids after submission closes (selection_committee)")
+    @post(
+        "/opening",
+        summary="Open the bids after submission closes (selection_committee; procurement_officer for direct)",
+        **requires(Action.TENDER_RUN, errors=(400, 409)),
+    )
     async def open(
         self,
-        tender_id: FromPath[int],
-        caller: NamedDependency[Caller],
+        tender_id: Id,
+        actor: NamedDependency[Actor],
         state: State,
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            opening = await open_bids(tenant_session, actor(caller, tenant), tender_id, state.master)
-            return dict(localized(opening, ZoneInfo(tenant.timezone)))
+        transaction: NamedDependency[AsyncSession],
+    ) -> OpeningView:
+        opening = await open_bids(transaction, actor, tender_id, state.master)
+        return OpeningView.of(localized(opening, ZoneInfo(actor.tenant.timezone)))

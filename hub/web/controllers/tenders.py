@@ -1,28 +1,30 @@
-"""Tenders over HTTP: the committee's and the commitment officer's actions, and the public view.
-
-Controllers only translate: who the caller is and what it sent, to a service call in one
-transaction of the tenant's session, and the result back.
-"""
+"""Tenders over HTTP: the committee's and the commitment officer's actions, and the public view."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.accounts import roles_in
-from federation.identity.caller import Caller
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
 from hub.core.clock import database_now
-from hub.core.errors import Forbidden, Unauthenticated
+from hub.web.auth import requires
+from hub.web.openapi import problem_responses
+from hub.web.schemas.tenders import (
+    CancelledTender,
+    Id,
+    NewTender,
+    PackageView,
+    Reason,
+    RescheduledStage,
+    ScheduleChange,
+    TenderView,
+)
 from tenants.registry import TenantRef
 from tenants.tenders import (
-    Actor,
     PackageInput,
     announce_tender,
     cancel_tender,
@@ -33,172 +35,129 @@ from tenants.tenders import (
     tender_view,
     visible_tender,
 )
-from tenants.tenders.models import Package, Tender
-from tenants.tenders.views import package_view
-
-
-@dataclass(frozen=True, slots=True)
-class StageWindow:
-    starts_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewTender:
-    package_id: int
-    evaluation: str
-    schedule: dict[str, StageWindow]
-    criteria: dict[str, Any] | None = None
-    objection_days: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleChange:
-    stage: str
-    starts_at: datetime
-    ends_at: datetime
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    reason: str
-
-
-def actor(caller: Caller | None, tenant: TenantRef) -> Actor:
-    if caller is None:
-        raise Unauthenticated("this needs an access token: Authorization: Bearer <token>")
-    if caller.account_id is None:
-        raise Forbidden("this needs a person's token, not a machine client's")
-    return Actor(caller.account_id, tenant)
-
-
-async def is_official(session: AsyncSession, caller: Caller | None, tenant: TenantRef) -> bool:
-    """Anyone holding a role in this tenant (or hub-wide) sees what the public does not yet."""
-    return bool(caller and caller.account_id and await roles_in(session, caller.account_id, tenant.id))
-
-
-async def view_of(session: AsyncSession, tenant: TenantRef, tender: Tender) -> dict[str, Any]:
-    package = await session.get(Package, tender.package_id)
-    assert package is not None  # a tender always has its package (foreign key)
-    return await tender_view(session, tenant, tender, package, await database_now(session))
+from tenants.tenders.views import tender_view_now
 
 
 class PackageController(Controller):
     path = "/api/packages"
     tags = ["tenders"]  # noqa: RUF012
 
-    @post("/", summary="Create a package (commitment_officer)")
+    @post(
+        "/", summary="Create a package (commitment_officer)", **requires(Action.PACKAGE_CREATE, errors=(400,))
+    )
     async def create(
         self,
         data: JSONBody[PackageInput],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            package = await create_package(tenant_session, actor(caller, tenant), data)
-            return package_view(package)
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> PackageView:
+        return PackageView.of(await create_package(transaction, actor, data))
 
 
 class TenderController(Controller):
     path = "/api/tenders"
     tags = ["tenders"]  # noqa: RUF012
 
-    @post("/", summary="Put a package to tender with a schedule (selection_committee)")
+    @post(
+        "/",
+        summary="Put a package to tender with a schedule (selection_committee)",
+        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+    )
     async def create(
         self,
         data: JSONBody[NewTender],
-        caller: NamedDependency[Caller],
+        actor: NamedDependency[Actor],
         tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        schedule = {name: (w.starts_at, w.ends_at) for name, w in data.schedule.items()}
-        async with tenant_session.begin():
-            tender = await create_tender(
-                tenant_session,
-                actor(caller, tenant),
-                data.package_id,
-                data.evaluation,
-                schedule,
-                criteria=data.criteria,
-                objection_days=data.objection_days,
-            )
-            return await view_of(tenant_session, tenant, tender)
+        transaction: NamedDependency[AsyncSession],
+    ) -> TenderView:
+        tender = await create_tender(
+            transaction,
+            actor,
+            data.package_id,
+            data.evaluation,
+            {name: (w.starts_at, w.ends_at) for name, w in data.schedule.items()},
+            criteria=data.criteria_input(),
+            objection_days=data.objection_days,
+        )
+        return TenderView.of(await tender_view_now(transaction, tenant, tender))
 
-    @get("/", summary="The tenant's tenders: announced ones for everybody, drafts for its officials")
-    async def list(
+    @get(
+        "/",
+        summary="The tenant's tenders: announced ones for everybody, drafts for its officials",
+        responses=problem_responses(401),
+    )
+    async def index(
         self,
-        optional_caller: NamedDependency[Caller | None],
+        official: NamedDependency[bool],
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> list[dict[str, Any]]:
-        official = await is_official(tenant_session, optional_caller, tenant)
+    ) -> list[TenderView]:
         now = await database_now(tenant_session)
         return [
-            await tender_view(tenant_session, tenant, t, p, now)
+            TenderView.of(await tender_view(tenant_session, tenant, t, p, now))
             for t, p in await list_tenders(tenant_session, include_drafts=official)
         ]
 
-    @get("/{tender_id:int}", summary="One tender, as the caller may see it")
+    @get(
+        "/{tender_id:int}",
+        summary="One tender, as the caller may see it",
+        responses=problem_responses(400, 401),
+    )
     async def show(
         self,
-        tender_id: FromPath[int],
-        optional_caller: NamedDependency[Caller | None],
+        tender_id: Id,
+        official: NamedDependency[bool],
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        official = await is_official(tenant_session, optional_caller, tenant)
+    ) -> TenderView:
         tender = await visible_tender(tenant_session, tender_id, official=official)
-        return await view_of(tenant_session, tenant, tender)
+        return TenderView.of(await tender_view_now(tenant_session, tenant, tender))
 
-    @post("/{tender_id:int}/announcement", summary="Announce: make public and create the bid key")
+    @post(
+        "/{tender_id:int}/announcement",
+        summary="Announce: make public and create the bid key (selection_committee)",
+        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+    )
     async def announce(
         self,
-        tender_id: FromPath[int],
-        caller: NamedDependency[Caller],
+        tender_id: Id,
+        actor: NamedDependency[Actor],
         state: State,
         tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            tender = await announce_tender(tenant_session, actor(caller, tenant), tender_id, state.master)
-            return await view_of(tenant_session, tenant, tender)
+        transaction: NamedDependency[AsyncSession],
+    ) -> TenderView:
+        tender = await announce_tender(transaction, actor, tender_id, state.master)
+        return TenderView.of(await tender_view_now(transaction, tenant, tender))
 
-    @post("/{tender_id:int}/schedule-changes", summary="Move a stage that has not started (with a reason)")
+    @post(
+        "/{tender_id:int}/schedule-changes",
+        summary="Move a stage that has not started, with a reason (selection_committee)",
+        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+    )
     async def reschedule(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         data: JSONBody[ScheduleChange],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, str]:
-        async with tenant_session.begin():
-            window = await reschedule_stage(
-                tenant_session,
-                actor(caller, tenant),
-                tender_id,
-                data.stage,
-                data.starts_at,
-                data.ends_at,
-                data.reason,
-            )
-            return {
-                "stage": data.stage,
-                "starts_at": window.starts_at.isoformat(),
-                "ends_at": window.ends_at.isoformat(),
-            }
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> RescheduledStage:
+        window = await reschedule_stage(
+            transaction, actor, tender_id, data.stage, data.starts_at, data.ends_at, data.reason
+        )
+        return RescheduledStage.of(data.stage, window)
 
-    @post("/{tender_id:int}/cancellation", summary="Cancel the tender (with a reason)")
+    @post(
+        "/{tender_id:int}/cancellation",
+        summary="Cancel the tender, with a reason (its runner: selection_committee, or procurement_officer)",
+        # The tender's runner cancels it (``runner_tender``): a direct procurement's is its
+        # procurement officer, so the route takes the runners' action, not preparation's.
+        **requires(Action.TENDER_RUN, errors=(400, 409)),
+    )
     async def cancel(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         data: JSONBody[Reason],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            tender = await cancel_tender(tenant_session, actor(caller, tenant), tender_id, data.reason)
-            return {"id": tender.id, "status": tender.status, "cancel_reason": tender.cancel_reason}
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> CancelledTender:
+        return CancelledTender.of(await cancel_tender(transaction, actor, tender_id, data.reason))

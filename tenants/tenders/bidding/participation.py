@@ -65,10 +65,12 @@ async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: in
 
 
 async def registered_vendor(session: AsyncSession, actor: Actor, tender_id: int) -> int:
-    """The caller's vendor, if it is registered for the tender: one round trip (on the bid path)."""
+    """The caller's vendor, if it is registered for the tender: one round trip (on the bid path).
+    A tender that is not in this tenant is not found, rather than one the vendor is not registered for."""
     registration = and_(Registration.vendor_id == Account.vendor_id, Registration.tender_id == tender_id)
+    tender = select(Tender.id).where(Tender.id == tender_id).exists()
     query = (
-        select(Account.vendor_id, Registration.tender_id)
+        select(Account.vendor_id, Registration.tender_id, tender.label("tender_exists"))
         .outerjoin(Registration, registration)
         .where(Account.id == actor.account_id)
     )
@@ -76,6 +78,8 @@ async def registered_vendor(session: AsyncSession, actor: Actor, tender_id: int)
     if row is None or row.vendor_id is None:
         raise Forbidden("only a vendor's user can do this")
     if row.tender_id is None:
+        if not row.tender_exists:
+            raise NotFound(f"no tender {tender_id} in this tenant")
         raise Forbidden("this vendor is not registered for this tender")
     return int(row.vendor_id)
 
@@ -116,5 +120,6 @@ async def answer(
 
 
 async def clarifications(session: AsyncSession, tender_id: int) -> list[Clarification]:
+    await get_tender(session, tender_id)  # another tenant's tender is not found, not empty
     query = select(Clarification).where(Clarification.tender_id == tender_id).order_by(Clarification.id)
     return list((await session.execute(query)).scalars())

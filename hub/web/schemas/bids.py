@@ -1,0 +1,287 @@
+"""Taking part in a tender, as the API takes and shows it: documents, registration, clarification,
+sealed bids and their receipts, and the opening.
+
+Times are ISO 8601 strings in the tenant's zone (WIB, WITA or WIT), as the tender view writes them;
+money is whole rupiah.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+from litestar.datastructures import UploadFile
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
+
+from tenants.tenders.bid_key_models import ReceiptKey
+from tenants.tenders.documents import ALLOWED_TYPES
+from tenants.tenders.models import Clarification, Document, Registration
+
+SEALED_BID_TYPE = "application/vnd.lpse-hub.sealed-bid+json"
+"""The media type of a sealed bid bundle (``tenants.sealing``, format version 1)."""
+
+
+class UploadedDocument(msgspec.Struct, frozen=True):
+    """A tender document (dokumen pemilihan) as stored."""
+
+    id: int
+    name: str
+    size: int
+    """Bytes."""
+    sha256: str
+    """Hex SHA-256 of the bytes; the download's ``Digest`` header repeats it."""
+
+    @classmethod
+    def of(cls, document: Document) -> UploadedDocument:
+        return cls(id=document.id, name=document.name, size=document.size, sha256=document.sha256)
+
+
+class RegistrationView(msgspec.Struct, frozen=True):
+    """The caller's vendor, registered for the tender: it may now download its documents, ask
+    questions and bid."""
+
+    tender_id: int
+    vendor_id: int
+
+    @classmethod
+    def of(cls, registration: Registration) -> RegistrationView:
+        return cls(tender_id=registration.tender_id, vendor_id=registration.vendor_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    question: str
+    """5 to 4,000 characters, asked during the clarification stage (aanwijzing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    answer: str
+    """Seen by every registered vendor; the asker stays anonymous to them."""
+
+
+class QuestionAsked(msgspec.Struct, frozen=True):
+    id: int
+    question: str
+
+    @classmethod
+    def of(cls, item: Clarification) -> QuestionAsked:
+        return cls(id=item.id, question=item.question)
+
+
+class QuestionAnswered(msgspec.Struct, frozen=True):
+    id: int
+    answer: str
+
+    @classmethod
+    def of(cls, item: Clarification) -> QuestionAnswered:
+        assert item.answer is not None  # just answered
+        return cls(id=item.id, answer=item.answer)
+
+
+class ClarificationView(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A question of the clarification stage and its answer, as the caller may see it."""
+
+    id: int
+    question: str
+    asked_at: str | None
+    answer: str | None
+    """``None`` until the committee answers."""
+    answered_at: str | None
+    yours: bool
+    """Asked by the caller's own vendor."""
+    vendor_id: int | msgspec.UnsetType = msgspec.UNSET
+    """Who asked: shown to the tenant's officials only."""
+
+    @classmethod
+    def of(cls, view: Mapping[str, Any]) -> ClarificationView:
+        """From ``tenants.tenders.views.clarification_view``."""
+        return msgspec.convert(view, cls)
+
+
+@dataclass
+class SealedByHubUpload:
+    """A bid for the hub to seal with the tender's key: the form a browser sends."""
+
+    price: int
+    """The offered price, whole rupiah."""
+    files: list[UploadFile]
+    """The bid's documents, at least one."""
+
+
+class BidReceipt(msgspec.Struct, frozen=True):
+    """The hub's signed word that it accepted a sealed bid, verifiable offline by anyone with the
+    key ``kid`` of ``/api/receipt-keys``: Ed25519 over the canonical JSON (sorted keys, no spaces) of
+    every field but ``signature``. Sent exactly as signed, so keep its bytes as received."""
+
+    ciphertext_sha256: str
+    """SHA-256 of the bundle's ciphertext: with the bundle, proof of what was submitted."""
+    kid: str
+    """The receipt key that signed."""
+    received_at: str
+    """The hub's clock at receipt, UTC, with microseconds and a ``Z``."""
+    signature: str
+    """Base64url, unpadded."""
+    tender: int
+    tenant: str
+    """The tenant's code."""
+    v: int
+    """The receipt format's version: 1."""
+    vendor: int
+
+
+class OpenedFileView(msgspec.Struct, frozen=True):
+    name: str
+    size: int
+
+
+class OpenedBidView(msgspec.Struct, frozen=True):
+    """One bid as the opening found it: its price and files, or why it did not open."""
+
+    vendor_id: int
+    vendor: str | None
+    """The vendor's name."""
+    received_at: str
+    ciphertext_sha256: str
+    """What its receipt signed."""
+    status: Literal["ok", "tampered"]
+    price: int | None
+    """``None`` for a bid that did not open."""
+    files: list[OpenedFileView] | msgspec.UnsetType = msgspec.UNSET
+    """Only for a bid that opened."""
+    problem: str | msgspec.UnsetType = msgspec.UNSET
+    """Only for a bid that did not open: what was wrong with it."""
+
+
+class OpeningView(msgspec.Struct, frozen=True):
+    """The public record of the opening (pembukaan penawaran): every current bid, opened."""
+
+    opened_at: str
+    opened_by: int
+    """The account of the committee member (or procurement officer) who opened."""
+    bids: list[OpenedBidView]
+    """In the order received."""
+    count: int
+    tampered: int
+    """How many bids did not open or did not match their manifest."""
+
+    @classmethod
+    def of(cls, opening: Mapping[str, Any]) -> OpeningView:
+        """From the tender's opening record, its times in the tenant's zone
+        (``tenants.tenders.views.localized``)."""
+        return msgspec.convert(opening, cls)
+
+
+class ReceiptKeyView(msgspec.Struct, frozen=True):
+    """A public key of the hub that signs (or signed) bid receipts."""
+
+    kid: str
+    """The name receipts give the key in their ``kid``."""
+    public_key: str
+    """``ed25519:`` and the raw 32-byte key in unpadded base64url."""
+    created_at: str
+    retired_at: str | None
+    """When it stopped signing; receipts it signed stay valid."""
+
+    @classmethod
+    def of(cls, key: ReceiptKey) -> ReceiptKeyView:
+        return cls(
+            kid=key.kid,
+            public_key=key.public_key,
+            created_at=key.created_at.isoformat(),
+            retired_at=key.retired_at.isoformat() if key.retired_at else None,
+        )
+
+
+def _b64url(what: str) -> Schema:
+    return Schema(
+        type=OpenAPIType.STRING, pattern="^[A-Za-z0-9_-]+$", description=f"{what}, unpadded base64url"
+    )
+
+
+SEALED_BUNDLE = Schema(
+    type=OpenAPIType.OBJECT,
+    title="SealedBundle",
+    description=(
+        "A bid sealed on the vendor's machine for the tender's key (`tender_key` of the tender): one "
+        "UTF-8 JSON object, sorted keys, no spaces, exactly these fields. It opens only after the "
+        "deadline, by the committee, and only for this tenant, tender and vendor."
+    ),
+    required=[
+        "ciphertext",
+        "enc",
+        "key_fingerprint",
+        "nonce",
+        "tender",
+        "tenant",
+        "v",
+        "vendor",
+        "wrapped_key",
+    ],
+    additional_properties=False,
+    properties={
+        "ciphertext": _b64url("The key commitment, then AES-256-GCM of the bid's container"),
+        "enc": _b64url("HPKE encapsulated key, 32 bytes"),
+        "key_fingerprint": Schema(
+            type=OpenAPIType.STRING,
+            pattern="^[0-9a-f]{4}(:[0-9a-f]{4}){7}$",
+            description="The tender key sealed for (`key_fingerprint` of the tender).",
+        ),
+        "nonce": _b64url("AES-GCM nonce, 12 bytes"),
+        "tender": Schema(type=OpenAPIType.INTEGER, minimum=1),
+        "tenant": Schema(
+            type=OpenAPIType.STRING, pattern="^[0-9A-Za-z._-]{1,32}$", description="The tenant's code."
+        ),
+        "v": Schema(type=OpenAPIType.INTEGER, const=1, description="The bundle format's version."),
+        "vendor": Schema(type=OpenAPIType.INTEGER, minimum=1, description="The caller's vendor."),
+        "wrapped_key": _b64url("HPKE-sealed data key, 48 bytes"),
+    },
+)
+
+
+@dataclass
+class SealedBidOperation(Operation):
+    """The bid route's body, which the handler reads as bytes (a receipt signs their digest), so
+    Litestar cannot describe it from a parameter."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            content={SEALED_BID_TYPE: OpenAPIMediaType(schema=SEALED_BUNDLE)},
+            description="The sealed bundle, as `lpse-hub bid seal` writes it.",
+            required=True,
+        )
+
+
+def _file_response(description: str) -> OpenAPIResponse:
+    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+    return OpenAPIResponse(
+        description=description,
+        headers={
+            "Content-Disposition": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING), description='attachment; filename="<name>"'
+            ),
+            "Digest": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING), description="sha-256=<hex SHA-256 of the bytes>"
+            ),
+        },
+        content={media_type: OpenAPIMediaType(schema=binary) for media_type in sorted(ALLOWED_TYPES)},
+    )
+
+
+@dataclass
+class FileDownloadOperation(Operation):
+    """A stored file's bytes, in the type it was uploaded as (one of those documents may have)."""
+
+    def __post_init__(self) -> None:
+        self.responses = {**(self.responses or {}), "200": _file_response("The file, as an attachment.")}
