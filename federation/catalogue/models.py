@@ -62,6 +62,15 @@ class CatalogueEntry(HubBase):
     """The words of ``search_text``, and a token per filter value (see ``query.filter_tokens``)."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    def stage_at(self, now: datetime) -> str:
+        """The tender's stage at ``now``: before the opening it moves with the clock, not with a
+        change (no change is published when bid submission opens), so it is read off the dates."""
+        if self.status != "announced" or self.submission_starts_at is None or self.submission_ends_at is None:
+            return self.stage
+        if now < self.submission_starts_at:
+            return "announcement"
+        return "bid_submission" if now < self.submission_ends_at else "bid_opening"
+
 
 class Change(HubBase):
     """One public change of a tender, with its OCDS release: an entry of the feed."""

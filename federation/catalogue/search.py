@@ -25,9 +25,10 @@ from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
-from federation.catalogue.models import CatalogueEntry
+from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
-from hub.core.errors import InvalidInput
+from federation.catalogue.records import local_id_of
+from hub.core.errors import InvalidInput, NotFound
 
 C = CatalogueEntry
 RELEVANCE_WINDOW = 1_000
@@ -164,3 +165,18 @@ async def search_catalogue(
         if cache is not None:
             cache.put(query, facets)
     return CataloguePage([r[0] for r in rows], cursor, facets)
+
+
+async def find_entry(session: AsyncSession, prefix: str, ocid: str) -> CatalogueEntry:
+    """The tender of the catalogue with the public ``ocid``: one of this hub's (its ocid starts
+    with ``prefix``) or one followed from a peer; ``NotFound`` if there is none."""
+    local = ocid.startswith(f"{prefix}-")
+    entry = await session.scalar(
+        select(CatalogueEntry).where(
+            CatalogueEntry.origin == LOCAL if local else CatalogueEntry.origin != LOCAL,
+            CatalogueEntry.ocid == (local_id_of(prefix, ocid) if local else ocid),
+        )
+    )
+    if entry is None:
+        raise NotFound(f"no tender {ocid} in the catalogue")
+    return entry

@@ -50,18 +50,23 @@ async def provide_tenant_session(
         yield session
 
 
-async def provide_transaction(tenant_session: NamedDependency[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """The tenant's session inside one transaction: committed when the handler has returned and its
+async def provide_transaction(
+    state: State, tenant: NamedDependency[TenantRef]
+) -> AsyncIterator[AsyncSession]:
+    """A tenant session inside one transaction: committed when the handler has returned and its
     response is built, rolled back when anything raised. A route that changes something takes this
-    in place of ``tenant_session`` and never opens a transaction itself."""
-    async with tenant_session.begin():
-        yield tenant_session
+    in place of ``tenant_session`` and never opens a transaction itself.
+
+    It opens its own session rather than wrapping ``tenant_session``: Litestar ends a request's
+    dependencies concurrently, and a session closed while its commit is under way fails."""
+    async with tenant_session(state.engine, tenant.schema) as session, session.begin():
+        yield session
 
 
-async def provide_hub_transaction(db_session: NamedDependency[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def provide_hub_transaction(state: State) -> AsyncIterator[AsyncSession]:
     """As ``provide_transaction``, for routes that change the ``hub`` schema (vendors, accounts)."""
-    async with db_session.begin():
-        yield db_session
+    async with hub_sessions(state.engine)() as session, session.begin():
+        yield session
 
 
 async def provide_actor(

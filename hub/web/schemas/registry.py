@@ -11,13 +11,21 @@ from tenants.registry import Tenant
 
 @dataclass(frozen=True, slots=True)
 class TenantView:
+    """One LPSE on the hub, as the public list shows it (the active ones only)."""
+
     slug: str
+    """Its name in paths: ``/t/{slug}/api/...``."""
     code: str
+    """Kemendagri code of the region: 35 for Jawa Timur, 3507 for Kabupaten Malang."""
     name: str
     kind: str
+    """``province``, ``regency`` or ``city``."""
     province_code: str
     timezone: str
+    """The clock its dates are on: ``Asia/Jakarta`` (WIB), ``Asia/Makassar`` (WITA) or
+    ``Asia/Jayapura`` (WIT)."""
     hosts: list[str]
+    """Host names that reach its routes without the ``/t/{slug}`` prefix."""
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantView:

@@ -1,0 +1,162 @@
+"""Vendors (*penyedia*) as the API shows them: the hub-wide record, its standing in one tenant, a
+verification and a suspension; and what a caller sends to register, verify or suspend one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from federation.vendors import Eligibility, Vendor, VendorSuspension, VendorVerification
+
+
+class VendorUser(msgspec.Struct, frozen=True):
+    """The vendor's first user: the person who registers it, and signs in for it afterwards."""
+
+    email: str
+    name: str
+    password: str
+    """At least as strong as the hub's password rule asks; never shown again."""
+
+
+class VendorRegistration(msgspec.Struct, frozen=True):
+    """A company registering itself once for every LPSE of the hub."""
+
+    name: str
+    npwp: str
+    """Tax number (NPWP): 15 digits (classic) or 16 (NIK-based), with or without dots and dashes."""
+    address: str
+    home_regency_code: str
+    """Kemendagri code of the regency or city where the company is domiciled (four digits)."""
+    kbli: list[str]
+    """Business fields, KBLI 2020 codes of five digits."""
+    user: VendorUser
+    nib: str | None = None
+    """Business identification number from OSS (13 digits), when the company has one."""
+
+
+class VerificationRequest(msgspec.Struct, frozen=True):
+    """What a verifier checked of the vendor's documents (*verifikasi penyedia*)."""
+
+    checked: list[str]
+    """The documents checked, e.g. ``["NPWP", "NIB", "akta pendirian"]``; at least one."""
+    note: str | None = None
+
+
+class SuspensionRequest(msgspec.Struct, frozen=True):
+    """Why and until when this tenant bars the vendor from its tenders (a sanction of one LPSE)."""
+
+    reason: str
+    ends_on: date
+    """The last day of the suspension, on the tenant's clock; after today."""
+
+
+class VendorView(msgspec.Struct, frozen=True):
+    """A vendor as registered once for the whole hub."""
+
+    id: int
+    name: str
+    npwp: str
+    """Digits only."""
+    nib: str | None
+    address: str
+    home_regency_code: str
+    kbli: list[str]
+    status: str
+    """``registered`` (not checked yet), ``verified`` (valid in every tenant) or ``merged``."""
+    merged_into_id: int | None
+    """With ``merged``: the vendor this record was found to duplicate, which carries on."""
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, vendor: Vendor) -> VendorView:
+        return cls(
+            id=vendor.id,
+            name=vendor.name,
+            npwp=vendor.npwp,
+            nib=vendor.nib,
+            address=vendor.address,
+            home_regency_code=vendor.home_regency_code,
+            kbli=list(vendor.kbli),
+            status=vendor.status,
+            merged_into_id=vendor.merged_into_id,
+            created_at=vendor.created_at,
+            updated_at=vendor.updated_at,
+        )
+
+
+class VendorStandingView(msgspec.Struct, frozen=True):
+    """A vendor as one tenant sees it: the hub-wide record and whether it may bid here."""
+
+    id: int
+    name: str
+    npwp: str
+    status: str
+    may_bid_here: bool
+    """Verified (by any tenant), not merged away, and not suspended in this tenant today."""
+    reason: str | None
+    """Why it may not bid here; ``None`` when it may."""
+    kbli: list[str]
+
+    @classmethod
+    def of(cls, vendor: Vendor, eligibility: Eligibility) -> VendorStandingView:
+        return cls(
+            id=vendor.id,
+            name=vendor.name,
+            npwp=vendor.npwp,
+            status=vendor.status,
+            may_bid_here=bool(eligibility),
+            reason=eligibility.reason,
+            kbli=list(vendor.kbli),
+        )
+
+
+class VerificationView(msgspec.Struct, frozen=True):
+    """A verification recorded by a verifier of one tenant, recognised by every tenant."""
+
+    id: int
+    vendor_id: int
+    tenant_code: str
+    """The tenant whose verifier checked the documents."""
+    verifier_account_id: int
+    checked: list[str]
+    note: str | None
+    verified_at: datetime
+
+    @classmethod
+    def of(cls, verification: VendorVerification) -> VerificationView:
+        return cls(
+            id=verification.id,
+            vendor_id=verification.vendor_id,
+            tenant_code=verification.tenant_code,
+            verifier_account_id=verification.verifier_account_id,
+            checked=list(verification.checked),
+            note=verification.note,
+            verified_at=verification.verified_at,
+        )
+
+
+class SuspensionView(msgspec.Struct, frozen=True):
+    """A suspension in this tenant: the vendor may not bid in its tenders up to ``ends_on``."""
+
+    id: int
+    vendor_id: int
+    reason: str
+    ends_on: date
+    suspended_by: int
+    """The account that suspended it."""
+    created_at: datetime
+    lifted_at: datetime | None
+
+    @classmethod
+    def of(cls, suspension: VendorSuspension) -> SuspensionView:
+        return cls(
+            id=suspension.id,
+            vendor_id=suspension.vendor_id,
+            reason=suspension.reason,
+            ends_on=suspension.ends_on,
+            suspended_by=suspension.suspended_by,
+            created_at=suspension.created_at,
+            lifted_at=suspension.lifted_at,
+        )
