@@ -101,7 +101,8 @@ class TenantReviewView(msgspec.Struct, frozen=True):
 
 
 class ReviewView(msgspec.Struct, frozen=True):
-    """A province's review over a period: each LPSE (ordered by slug), then the province's totals."""
+    """A province's review over a period: each of its LPSEs on the hub (ordered by code), then the
+    province's totals."""
 
     province: ProvinceView
     period: PeriodView
