@@ -53,7 +53,7 @@ from hub.web.dependencies import (
     provide_tenant_session,
     provide_transaction,
 )
-from hub.web.openapi import describe_tenant_problems, openapi_config
+from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_unavailable, internal_error, problem_details_plugin
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
@@ -166,4 +166,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
     )
     describe_tenant_problems(app, tuple(TENANT_CONTROLLERS))
+    describe_validation_problems(app)
     return app

@@ -7,6 +7,7 @@ route can answer with, so a client (and schemathesis) knows every body the route
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Controller, Litestar
@@ -101,11 +102,7 @@ def describe_tenant_problems(app: Litestar, tenant_controllers: tuple[type[Contr
     for a tenant that does not exist, 503 for one that is suspended. (Litestar takes responses per
     handler only, not per router.)"""
     paths = app.openapi_schema.paths or {}
-    problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
-    problems = {
-        str(status): OpenAPIResponse(description=_MEANINGS[status], content={PROBLEM_MEDIA_TYPE: problem})
-        for status in (404, 503)
-    }
+    problems = {str(status): _problem_response(status) for status in (404, 503)}
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path_format not in paths:
             continue
@@ -120,3 +117,23 @@ def describe_tenant_problems(app: Litestar, tenant_controllers: tuple[type[Contr
                 responses = operation.responses = dict(operation.responses or {})
                 for status, spec in problems.items():
                     responses.setdefault(status, spec)
+
+
+def describe_validation_problems(app: Litestar) -> None:
+    """Litestar describes the 400 it answers for a parameter or a body that does not validate as its
+    own JSON error; the hub sends that 400 as a problem document (``hub.web.problems``), so the
+    document says so, on every operation Litestar gave its description to."""
+    litestar_400 = HTTPStatus.BAD_REQUEST.description
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "put", "post", "patch", "delete"):
+            operation = getattr(item, method, None)
+            if operation is None or operation.responses is None:
+                continue
+            described = operation.responses.get("400")
+            if isinstance(described, OpenAPIResponse) and described.description == litestar_400:
+                operation.responses = {**operation.responses, "400": _problem_response(400)}
+
+
+def _problem_response(status: int) -> OpenAPIResponse:
+    problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
+    return OpenAPIResponse(description=_MEANINGS[status], content={PROBLEM_MEDIA_TYPE: problem})
