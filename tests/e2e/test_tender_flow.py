@@ -133,13 +133,13 @@ async def test_a_tender_from_package_to_public_opening(
     document = await client.post(
         f"{base}/tenders/{tender_id}/documents",
         headers=cast.pokja,
-        files={"data": ("dokumen-pemilihan.pdf", b"%PDF-1.7 dokumen", PDF)},
+        files={"file": ("dokumen-pemilihan.pdf", b"%PDF-1.7 dokumen", PDF)},
     )
     assert document.status_code == 201, document.text
     wrong_type = await client.post(
         f"{base}/tenders/{tender_id}/documents",
         headers=cast.pokja,
-        files={"data": ("virus.exe", b"MZ", "application/x-msdownload")},
+        files={"file": ("virus.exe", b"MZ", "application/x-msdownload")},
     )
     assert wrong_type.status_code == 400
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi import ResponseSpec
@@ -23,6 +23,7 @@ from hub.web.schemas.bids import (
     Answer,
     BidReceipt,
     ClarificationView,
+    DocumentUpload,
     FileDownloadOperation,
     OpeningView,
     Question,
@@ -108,13 +109,14 @@ class BiddingController(Controller):
     async def upload(
         self,
         tender_id: Id,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
         actor: NamedDependency[Actor],
         transaction: NamedDependency[AsyncSession],
     ) -> UploadedDocument:
-        content = await data.read()
+        file = data.file
+        content = await file.read()
         document = await upload_document(
-            transaction, actor, tender_id, data.filename or "", data.content_type, content, STORE
+            transaction, actor, tender_id, file.filename or "", file.content_type, content, STORE
         )
         return UploadedDocument.of(document)
 

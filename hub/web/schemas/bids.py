@@ -47,6 +47,14 @@ class UploadedDocument(msgspec.Struct, frozen=True):
         return cls(id=document.id, name=document.name, size=document.size, sha256=document.sha256)
 
 
+@dataclass
+class DocumentUpload:
+    """A tender document as a browser sends it: one multipart form field."""
+
+    file: UploadFile
+    """PDF, an Office document, ZIP or an image; 1 byte to 20 MiB; named at most 200 characters."""
+
+
 class RegistrationView(msgspec.Struct, frozen=True):
     """The caller's vendor, registered for the tender: it may now download its documents, ask
     questions and bid."""
