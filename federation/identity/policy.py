@@ -97,6 +97,7 @@ class Action(StrEnum):
     CONTRACT_SIGN = "contract.sign"  # the letter of award (SPPBJ) and the contract
     OFFICIAL_READ = "tender.read-as-official"  # drafts, evaluations before they are published
     VENDOR_ACT = "vendor.act"  # register, ask, bid, offer, lodge an objection: as the caller's vendor
+    TENDER_FOLLOW = "tender.follow"  # documents and questions: a registered vendor's or an official's
     ACCOUNT_READ = "account.read"  # the caller's own account and roles
     VENDOR_VERIFY = "vendor.verify"
     VENDOR_SUSPEND = "vendor.suspend"
@@ -144,6 +145,8 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
         Action.CONTRACT_SIGN: Rule(_ACT, (Role.COMMITMENT_OFFICER,)),
         Action.OFFICIAL_READ: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ), ANY_ROLE),
         Action.VENDOR_ACT: Rule(_ACT),
+        # Who sees what of it (a registered vendor, or an official) is the service's business.
+        Action.TENDER_FOLLOW: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ)),
         Action.ACCOUNT_READ: Rule(
             (Scope.PROCUREMENT, Scope.TENDERS_READ, Scope.AUDIT_READ, Scope.REVIEW_READ), machines=True
         ),

@@ -124,7 +124,7 @@ class BiddingController(Controller):
         "/documents/{document_id:int}",
         summary="Download a tender document (registered vendors, the tenant's officials)",
         operation_class=FileDownloadOperation,
-        **requires(Action.VENDOR_ACT, errors=(400,)),
+        **requires(Action.TENDER_FOLLOW, errors=(400,)),
     )
     async def download(
         self,
@@ -185,7 +185,7 @@ class BiddingController(Controller):
     @get(
         "/clarifications",
         summary="Questions and answers (registered vendors, without the asker; the tenant's officials)",
-        **requires(Action.VENDOR_ACT, errors=(400,)),
+        **requires(Action.TENDER_FOLLOW, errors=(400,)),
     )
     async def clarifications(
         self,

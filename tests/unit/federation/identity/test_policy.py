@@ -51,6 +51,7 @@ def test_read_only_scopes_reach_reads_and_never_changes() -> None:
     check_scopes(Action.AUDIT_READ, {"audit:read"})
     check_scopes(Action.REVIEW_READ, {"review:read"})
     check_scopes(Action.OFFICIAL_READ, {"tenders:read"})
+    check_scopes(Action.TENDER_FOLLOW, {"tenders:read"})
 
 
 def test_the_procurement_scope_reaches_every_action() -> None:
