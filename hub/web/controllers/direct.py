@@ -2,87 +2,68 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.caller import Caller
-from hub.web.controllers.tenders import actor, view_of
-from tenants.registry import TenantRef
-from tenants.tenders.direct.procurement import Invitation, invite_vendor, negotiate
-from tenants.tenders.procurement_rules import ObjectionLimits, objection_limits, set_objection_limits
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    objection_min_days: int
-    objection_max_days: int
-    objection_default_days: int
-
-    @classmethod
-    def of(cls, limits: ObjectionLimits) -> Rules:
-        return cls(limits.min_days, limits.max_days, limits.default_days)
-
-
-@dataclass(frozen=True, slots=True)
-class NegotiatedPrice:
-    price: int
-    notes: str
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
+from hub.web.auth import requires
+from hub.web.schemas.direct import DirectInvitation, NegotiatedPrice, NegotiationView, ProcurementRules
+from hub.web.schemas.tenders import Id, TenderView
+from tenants.tenders.direct.procurement import invite_vendor, negotiate
+from tenants.tenders.procurement_rules import objection_limits, set_objection_limits
+from tenants.tenders.views import tender_view_now
 
 
 class DirectProcurementController(Controller):
     path = "/api"
     tags = ["direct procurement"]  # noqa: RUF012
 
-    @post("/direct-procurements", summary="Invite one verified vendor to offer (procurement_officer)")
+    @post(
+        "/direct-procurements",
+        summary="Invite one verified vendor to offer (procurement_officer)",
+        **requires(Action.DIRECT_INVITE, errors=(400, 409)),
+    )
     async def invite(
         self,
-        data: JSONBody[Invitation],
-        caller: NamedDependency[Caller],
+        data: JSONBody[DirectInvitation],
+        actor: NamedDependency[Actor],
         state: State,
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            tender = await invite_vendor(tenant_session, actor(caller, tenant), state.master, data)
-            return await view_of(tenant_session, tenant, tender)
+        transaction: NamedDependency[AsyncSession],
+    ) -> TenderView:
+        tender = await invite_vendor(transaction, actor, state.master, data.invitation())
+        return TenderView.of(await tender_view_now(transaction, actor.tenant, tender))
 
     @post(
-        "/tenders/{tender_id:int}/negotiations", summary="Record the negotiated price (procurement_officer)"
+        "/tenders/{tender_id:int}/negotiations",
+        summary="Record the negotiated price (procurement_officer)",
+        **requires(Action.TENDER_RUN, errors=(400, 409)),
     )
     async def negotiate(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         data: JSONBody[NegotiatedPrice],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            negotiation = await negotiate(
-                tenant_session, actor(caller, tenant), tender_id, data.price, data.notes
-            )
-            return {"id": negotiation.id, "price": negotiation.price, "notes": negotiation.notes}
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> NegotiationView:
+        return NegotiationView.of(await negotiate(transaction, actor, tender_id, data.price, data.notes))
 
     @get("/procurement-rules", summary="The limits this LPSE sets (objection period length)")
-    async def rules(self, tenant_session: NamedDependency[AsyncSession]) -> Rules:
-        return Rules.of(await objection_limits(tenant_session))
+    async def rules(self, tenant_session: NamedDependency[AsyncSession]) -> ProcurementRules:
+        return ProcurementRules.of(await objection_limits(tenant_session))
 
-    @put("/procurement-rules", summary="Change the limits (tenant_admin)")
+    @put(
+        "/procurement-rules",
+        summary="Change the limits (tenant_admin)",
+        **requires(Action.RULES_CHANGE, errors=(400,)),
+    )
     async def change_rules(
         self,
-        data: JSONBody[Rules],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> Rules:
-        limits = ObjectionLimits(
-            data.objection_min_days, data.objection_max_days, data.objection_default_days
-        )
-        async with tenant_session.begin():
-            return Rules.of(await set_objection_limits(tenant_session, actor(caller, tenant), limits))
+        data: JSONBody[ProcurementRules],
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> ProcurementRules:
+        return ProcurementRules.of(await set_objection_limits(transaction, actor, data.limits()))

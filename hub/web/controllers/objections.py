@@ -1,101 +1,109 @@
-"""Objections (sanggah) over HTTP: lodged by bidders with documents, answered by the committee."""
+"""Objections (sanggah) over HTTP: lodged by bidders with documents, answered by the committee.
+
+Objections, their answers and their documents are public, as the award they object to is.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.caller import Caller
+from federation.identity.actor import Actor
+from federation.identity.policy import Action
+from hub.web.auth import requires
 from hub.web.controllers.bidding import STORE, file_response
-from hub.web.controllers.tenders import actor
+from hub.web.schemas.bids import FileDownloadOperation
+from hub.web.schemas.outcomes import (
+    ObjectionAnswer,
+    ObjectionForm,
+    ObjectionFormOperation,
+    ObjectionView,
+)
+from hub.web.schemas.tenders import Id
 from tenants.registry import TenantRef
+from tenants.tenders import get_tender
 from tenants.tenders.award.objections import (
-    Attachment,
+    MAX_FILES,
     answer_objection,
     lodge_objection,
     objection_file,
     objections_of,
 )
-from tenants.tenders.views import objection_view
+from tenants.tenders.documents import MAX_DOCUMENT_BYTES
 
-
-@dataclass(frozen=True, slots=True)
-class ObjectionAnswer:
-    answer: str
-    upheld: bool
+OBJECTION_BODY_BYTES = MAX_FILES * MAX_DOCUMENT_BYTES + 256 * 1024
+"""An objection's form at its largest: its documents at theirs, the grounds (20,000 characters, up to
+80 KB in UTF-8) and the form's framing. Larger is refused (413) before it is read."""
 
 
 class ObjectionController(Controller):
     path = "/api/tenders/{tender_id:int}/objections"
     tags = ["objections"]  # noqa: RUF012
 
-    @post("/", summary="Lodge an objection (a bidder, in the objection period): grounds and files")
+    @post(
+        "/",
+        summary="Lodge an objection (a bidder, in the objection period): grounds and files",
+        operation_class=ObjectionFormOperation,
+        request_max_body_size=OBJECTION_BODY_BYTES,
+        **requires(Action.VENDOR_ACT, errors=(400, 409, 413)),
+    )
     async def lodge(
         self,
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        form = await request.form()
-        attachments = [
-            Attachment(f.filename or "", f.content_type, await f.read())
-            for f in (form.getall("files") if "files" in form else [])
-            if isinstance(f, UploadFile)
-        ]
-        grounds = form.get("grounds")
-        async with tenant_session.begin():
-            objection = await lodge_objection(
-                tenant_session,
-                actor(caller, tenant),
-                tender_id,
-                grounds if isinstance(grounds, str) else "",
-                attachments,
-                STORE,
-            )
-            files = dict(await objections_of(tenant_session, tender_id))[objection]
-            return objection_view(objection, files, ZoneInfo(tenant.timezone))
+        tender_id: Id,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> ObjectionView:
+        form = ObjectionForm.of(await request.form())
+        attachments = await form.attachments()
+        objection = await lodge_objection(transaction, actor, tender_id, form.grounds, attachments, STORE)
+        files = dict(await objections_of(transaction, tender_id))[objection]
+        return ObjectionView.of(objection, files, ZoneInfo(actor.tenant.timezone))
 
     @get("/", summary="Objections and their answers (public once the award is announced)")
-    async def list(
+    async def objections(
         self,
-        tender_id: FromPath[int],
+        tender_id: Id,
         tenant: NamedDependency[TenantRef],
         tenant_session: NamedDependency[AsyncSession],
-    ) -> list[dict[str, Any]]:
+    ) -> list[ObjectionView]:
+        await get_tender(tenant_session, tender_id)  # 404 for no such tender, not an empty list
         zone = ZoneInfo(tenant.timezone)
-        return [objection_view(o, f, zone) for o, f in await objections_of(tenant_session, tender_id)]
+        return [ObjectionView.of(o, f, zone) for o, f in await objections_of(tenant_session, tender_id)]
 
-    @post("/{objection_id:int}/answer", summary="Answer an objection; upheld reopens evaluation")
+    @post(
+        "/{objection_id:int}/answer",
+        summary="Answer an objection; upheld reopens evaluation (selection_committee)",
+        **requires(Action.OBJECTION_ANSWER, errors=(400, 409)),
+    )
     async def answer(
         self,
-        tender_id: FromPath[int],
-        objection_id: FromPath[int],
+        tender_id: Id,
+        objection_id: Id,
         data: JSONBody[ObjectionAnswer],
-        caller: NamedDependency[Caller],
-        tenant: NamedDependency[TenantRef],
-        tenant_session: NamedDependency[AsyncSession],
-    ) -> dict[str, Any]:
-        async with tenant_session.begin():
-            objection = await answer_objection(
-                tenant_session, actor(caller, tenant), tender_id, objection_id, data.answer, data.upheld
-            )
-            files = dict(await objections_of(tenant_session, tender_id))[objection]
-            return objection_view(objection, files, ZoneInfo(tenant.timezone))
+        actor: NamedDependency[Actor],
+        transaction: NamedDependency[AsyncSession],
+    ) -> ObjectionView:
+        objection = await answer_objection(
+            transaction, actor, tender_id, objection_id, data.answer, data.upheld
+        )
+        files = dict(await objections_of(transaction, tender_id))[objection]
+        return ObjectionView.of(objection, files, ZoneInfo(actor.tenant.timezone))
 
-    @get("/files/{file_id:int}", summary="A document supporting an objection")
+    @get(
+        "/files/{file_id:int}",
+        summary="A document supporting an objection",
+        operation_class=FileDownloadOperation,
+    )
     async def download(
         self,
-        tender_id: FromPath[int],
-        file_id: FromPath[int],
+        tender_id: Id,
+        file_id: Id,
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
         file, data = await objection_file(tenant_session, tender_id, file_id, STORE)
