@@ -14,7 +14,7 @@ from importlib.metadata import version
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
-from sqlalchemy.exc import InterfaceError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from federation.catalogue.facets import FacetCache
@@ -54,7 +54,7 @@ from hub.web.dependencies import (
     provide_transaction,
 )
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
-from hub.web.problems import database_unavailable, internal_error, problem_details_plugin
+from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[problem_details_plugin()],
         exception_handlers={
             Exception: internal_error,
+            DBAPIError: database_refused,
             PoolTimeout: database_unavailable,
             InterfaceError: database_unavailable,
             ConnectionError: database_unavailable,

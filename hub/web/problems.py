@@ -13,6 +13,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from sqlalchemy.exc import DBAPIError
 
 from hub.core.errors import (
     Conflict,
@@ -113,6 +114,47 @@ def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Res
     return _from_hub_error(
         DatabaseUnavailable("The database is busy or unreachable; retry in a few seconds.")
     ).to_response(request)
+
+
+_REFUSED_VALUES = {
+    "22021": "a text holds a character PostgreSQL cannot store (a NUL byte, U+0000)",
+    "22P05": "a text holds a character PostgreSQL cannot store",
+    "22003": "a number is out of range",
+    "22008": "a date or time is out of range",
+    "22007": "a date or time is not valid",
+    "22P02": "a value is not of the expected form",
+    "22001": "a text is longer than this field allows",
+}
+"""SQLSTATEs (class 22, data exceptions) for values of a request the database refused: the caller's
+input, not the hub's fault. The edge should refuse them first; this is the net under it."""
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(error, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """What PostgreSQL refused, by its SQLSTATE: a value of the request (400), a row that exists
+    already because another request won the race (409), a conflict to retry (503); else a 500."""
+    code = _sqlstate(exc)
+    if code in _REFUSED_VALUES:
+        return _from_hub_error(
+            InvalidInput(f"The request was refused: {_REFUSED_VALUES[code]}.")
+        ).to_response(request)
+    if code == "23505":
+        return _from_hub_error(
+            Conflict("It exists already: another request made it at the same moment.")
+        ).to_response(request)
+    if code in ("40001", "40P01"):
+        logger.warning("retryable conflict on %s %s: %s", request.method, request.url.path, code)
+        return _from_hub_error(
+            DatabaseUnavailable("The database met a conflicting change; retry in a few seconds.")
+        ).to_response(request)
+    return internal_error(request, exc)
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -1,0 +1,33 @@
+"""Values PostgreSQL refuses are the caller's mistake: a problem document with 400, never a 500.
+
+The edge should refuse them before they reach the database; the mapping in ``hub.web.problems`` is the
+net under it, so a value nobody thought of still gets an answer that names what was wrong.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import make_tenant
+from tests.e2e.procurement import Client, bearer, person
+from tests.e2e.test_http import assert_problem
+
+
+async def test_a_nul_byte_in_a_name_is_refused_as_bad_input(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    await make_tenant(clean_identity, "kab-malang", "3507")
+    admin = await person(clean_identity, "tenant_admin", "kab-malang")
+    refused = await client.post(
+        "/t/kab-malang/api/agencies", json={"name": "Dinas\x00Kesehatan"}, headers=bearer(client, admin)
+    )
+    body = assert_problem(refused, 400, "Invalid input")
+    assert "NUL" in body["detail"]
+    assert (await client.get("/t/kab-malang/api/agencies")).json() == []  # nothing half-written
+
+
+async def test_a_nul_byte_in_a_search_is_refused_as_bad_input(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    refused = await client.get("/api/catalogue", params={"q": "jalan\x00desa"})
+    assert_problem(refused, 400, "Invalid input")
