@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get
+from litestar import Controller, get
 from litestar.datastructures import State
 
-from hub.web.problems import problem_type
+from hub.core.errors import DatabaseUnavailable
+from hub.web.openapi import problem_responses
+from hub.web.schemas.operations import LIVE, READY, Liveness, Readiness
 from monitoring.readiness import readiness
 
 
@@ -14,16 +16,23 @@ class HealthController(Controller):
     tags = ["health"]  # noqa: RUF012
 
     @get("/live", summary="The process answers")
-    async def live(self) -> dict[str, str]:
-        return {"status": "live"}
+    async def live(self) -> Liveness:
+        return LIVE
 
-    @get("/ready", summary="The database answers and every schema is at head")
-    async def ready(self, state: State) -> Response[dict[str, object]]:
+    @get(
+        "/ready",
+        summary="The database answers and every schema is at head",
+        responses=problem_responses(503),
+    )
+    async def ready(self, state: State) -> Readiness:
         ok, reason = await readiness(state.engine)
-        if ok:
-            return Response({"status": "ready"})
-        return Response(
-            {"type": problem_type("NotReady"), "title": "Not ready", "status": 503, "detail": reason},
-            status_code=503,
-            media_type="application/problem+json",
-        )
+        if not ok:
+            raise NotReady(reason)
+        return READY
+
+
+class NotReady(DatabaseUnavailable):
+    """The database does not answer, or a schema is not at its head revision: a 503 whose detail
+    names which. (A probe, not a caller, reads it: the hub itself is fine.)"""
+
+    title = "Not ready"

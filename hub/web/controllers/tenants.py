@@ -15,5 +15,5 @@ class TenantController(Controller):
     tags = ["tenants"]  # noqa: RUF012
 
     @get("/", summary="Active tenants (LPSEs) of this hub")
-    async def list(self, db_session: NamedDependency[AsyncSession]) -> list[TenantView]:
+    async def index(self, db_session: NamedDependency[AsyncSession]) -> list[TenantView]:
         return [TenantView.of(t) for t in await list_tenants(db_session, status=TenantStatus.ACTIVE)]
