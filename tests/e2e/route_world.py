@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
@@ -42,7 +44,7 @@ from hub.web.app import create_app
 from hub.web.openapi import BEARER
 from tenants.agencies import add_agency
 from tenants.registry import suspend_tenant
-from tests.conftest import make_tenant
+from tests.conftest import _remove_all_tenants, _remove_identity, make_tenant
 from tests.e2e.procurement import (
     PASSWORD,
     PDF,
@@ -200,6 +202,22 @@ class World:
             sent["headers"].update(sending.pop("headers", {}))
             sent.update(sending)
         return sent
+
+
+@asynccontextmanager
+async def world_of_its_own(
+    engine: AsyncEngine, settings: Settings, *, role_gaps: bool = True
+) -> AsyncIterator[World]:
+    """A world for one test module, in a database left without tenants or accounts before and after
+    (the world lives longer than one test, so the per-test ``hub`` fixture cannot clean up for it)."""
+    await _remove_all_tenants(engine)
+    await _remove_identity(engine)
+    try:
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            yield await build_world(client, engine, settings, role_gaps=role_gaps)
+    finally:
+        await _remove_all_tenants(engine)
+        await _remove_identity(engine)
 
 
 async def build_world(

@@ -10,6 +10,7 @@ the input that shows it, and the fix belongs to the route (or to its description
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,7 +22,6 @@ import pytest_asyncio
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from litestar.testing import AsyncTestClient
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -33,9 +33,7 @@ from schemathesis.filters import HasAPIOperation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.settings import Settings
-from hub.web.app import create_app
-from tests.conftest import _remove_all_tenants, _remove_identity
-from tests.e2e.route_world import DOCUMENT, ROUTES, World, build_world
+from tests.e2e.route_world import DOCUMENT, ROUTES, World, world_of_its_own
 from tests.live_server import LiveHub, live_hub
 
 # Hypothesis keeps its caches beside the tests by default; not in the repository.
@@ -54,12 +52,17 @@ schema = schemathesis.openapi.from_dict(
     DOCUMENT,
     config=SchemathesisConfig.from_dict(
         {
-            # Random inputs, valid and not, a few per operation: the boundary cases of the coverage
-            # phase would take minutes over a hundred operations.
+            # Random inputs, valid and not, a few per operation (LPSE_HUB_CONFORMANCE_EXAMPLES for a
+            # deeper run): the boundary cases of the coverage phase would take minutes.
             "phases": {"coverage": {"enabled": False}},
-            "generation": {"mode": "all", "max-examples": 8, "database": "none"},
-            # The same inputs at every run: a failure here is reproduced by running it again.
-            "seed": 13,
+            "generation": {
+                "mode": "all",
+                "max-examples": int(os.environ.get("LPSE_HUB_CONFORMANCE_EXAMPLES", "8")),
+                "database": "none",
+            },
+            # The same inputs at every run, so a failure is reproduced by running it again; another
+            # seed (LPSE_HUB_CONFORMANCE_SEED) explores other inputs.
+            "seed": int(os.environ.get("LPSE_HUB_CONFORMANCE_SEED", "13")),
         }
     ),
 ).exclude(on_a_tenants_host)
@@ -67,12 +70,8 @@ schema = schemathesis.openapi.from_dict(
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def world(engine: AsyncEngine, settings: Settings) -> AsyncIterator[World]:
-    await _remove_all_tenants(engine)
-    await _remove_identity(engine)
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        yield await build_world(client, engine, settings, role_gaps=False)
-    await _remove_all_tenants(engine)
-    await _remove_identity(engine)
+    async with world_of_its_own(engine, settings, role_gaps=False) as world:
+        yield world
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ tests give every route the same refusals from the OpenAPI document and the polic
 its own test id (``METHOD /path``):
 
 - without a token, a secured route answers 401 with an RFC 6750 challenge;
-- with a token granted every scope but the route's (``openid`` and the profile scopes, for a
-  procurement route), 403 ``insufficient_scope``, even for a person holding every role;
+- with a token granted only ``openid``, or every scope but those the route declares, 403
+  ``insufficient_scope``, even for a person holding every role;
 - with the scope but none of the roles the route's action needs, 403;
 - on a suspended tenant, every tenant route answers 503;
 - a tenant's object (a tender, its document, clarification, objection, file) reached through another
@@ -23,14 +23,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.identity.policy import POLICY, SUPPORTED_SCOPES
+from federation.identity.policy import POLICY, SUPPORTED_SCOPES, Scope
 from hub.core.settings import Settings
-from hub.web.app import create_app
-from tests.conftest import _remove_all_tenants, _remove_identity
-from tests.e2e.route_world import ROUTES, TENANT_OWNED, Route, World, build_world
+from tests.e2e.route_world import ROUTES, TENANT_OWNED, Route, World, world_of_its_own
 
 SECURED = [r for r in ROUTES if r.secured]
 ROLE_BOUND = [r for r in SECURED if r.needs_roles]
@@ -45,12 +42,8 @@ def each(routes: list[Route]) -> pytest.MarkDecorator:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def world(engine: AsyncEngine, settings: Settings) -> AsyncIterator[World]:
     """Tenants A, B and C and their people, built once for every route's tests."""
-    await _remove_all_tenants(engine)
-    await _remove_identity(engine)
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        yield await build_world(client, engine, settings)
-    await _remove_all_tenants(engine)
-    await _remove_identity(engine)
+    async with world_of_its_own(engine, settings) as world:
+        yield world
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -85,17 +78,26 @@ async def test_without_a_token_the_route_answers_401(world: World, route: Route)
     assert response.headers["www-authenticate"].startswith("Bearer ")
 
 
-@each(SECURED)
-async def test_a_token_without_the_routes_scope_is_refused(world: World, route: Route) -> None:
-    """The token of a person holding every role, granted every scope but those the route declares
-    (only ``openid`` and the profile scopes for a procurement route)."""
-    others = " ".join(s for s in SUPPORTED_SCOPES if s not in route.scopes)
-    response = await world.client.request(
-        **world.request(route, headers=world.headers(world.everyone, others))
-    )
+async def assert_refused_for_its_scope(world: World, route: Route, scopes: set[str]) -> None:
+    headers = world.headers(world.everyone, " ".join(sorted(scopes)))
+    response = await world.client.request(**world.request(route, headers=headers))
     problem = assert_problem(response, 403)
     assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
     assert set(problem["scopes"]) == route.scopes
+
+
+@each([r for r in SECURED if Scope.OPENID not in r.scopes])
+async def test_a_token_granted_only_openid_is_refused(world: World, route: Route) -> None:
+    """The token of a person holding every role, granted only ``openid`` (all but the OpenID
+    provider's own routes, which ask for that scope)."""
+    await assert_refused_for_its_scope(world, route, {Scope.OPENID.value})
+
+
+@each(SECURED)
+async def test_a_token_with_every_scope_but_the_routes_is_refused(world: World, route: Route) -> None:
+    """The token of a person holding every role, granted every scope except those the route declares:
+    no other scope opens it."""
+    await assert_refused_for_its_scope(world, route, set(SUPPORTED_SCOPES) - route.scopes)
 
 
 @each(ROLE_BOUND)
