@@ -124,6 +124,7 @@ _REFUSED_VALUES = {
     "22007": "a date or time is not valid",
     "22P02": "a value is not of the expected form",
     "22001": "a text is longer than this field allows",
+    "22000": "a value is out of the range or form the database takes (a number beyond 64 bits?)",
 }
 """SQLSTATEs (class 22, data exceptions) for values of a request the database refused: the caller's
 input, not the hub's fault. The edge should refuse them first; this is the net under it."""

@@ -31,3 +31,23 @@ async def test_a_nul_byte_in_a_search_is_refused_as_bad_input(
 ) -> None:
     refused = await client.get("/api/catalogue", params={"q": "jalan\x00desa"})
     assert_problem(refused, 400, "Invalid input")
+
+
+async def test_a_number_beyond_64_bits_is_refused_as_bad_input(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    """asyncpg refuses it before PostgreSQL sees it (SQLSTATE 22000); found by schemathesis."""
+    await make_tenant(clean_identity, "kab-malang", "3507")
+    officer = await person(clean_identity, "commitment_officer", "kab-malang")
+    package = {
+        "agency_id": -46009523735277023794739144749481984,
+        "title": "Jalan desa",
+        "fiscal_year": 2026,
+        "category": "construction",
+        "method": "tender",
+        "budget": 100_000_000,
+        "owner_estimate": 90_000_000,
+    }
+    refused = await client.post("/t/kab-malang/api/packages", json=package, headers=bearer(client, officer))
+    body = assert_problem(refused, 400, "Invalid input")
+    assert "64 bits" in body["detail"]
