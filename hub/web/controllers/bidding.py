@@ -19,6 +19,7 @@ from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.errors import HubError
 from hub.web.auth import requires
+from hub.web.files import STORE, file_response
 from hub.web.schemas.bids import (
     Answer,
     BidReceipt,
@@ -39,7 +40,6 @@ from monitoring.metrics import count_bid_refusal
 from tenants.registry import TenantRef
 from tenants.sealing import BidFile
 from tenants.tenders import (
-    PostgresBlobStore,
     answer,
     ask,
     clarifications,
@@ -56,7 +56,6 @@ from tenants.tenders.bidding.participation import registered_vendor
 from tenants.tenders.documents import MAX_DOCUMENT_BYTES
 from tenants.tenders.views import clarification_view, localized
 
-STORE = PostgresBlobStore()
 FORM_OVERHEAD = 64 * 1024
 """What a multipart form adds around a file (boundaries, part headers, other fields), at most."""
 
@@ -70,15 +69,6 @@ def receipted(route: dict[str, Any]) -> dict[str, Any]:
         generate_examples=False,
     )
     return route | {"responses": {**route["responses"], 201: receipt}}
-
-
-def file_response(data: bytes, name: str, content_type: str, sha256: str) -> Response[bytes]:
-    """A stored file as an attachment, with the digest it was stored under."""
-    return Response(
-        data,
-        media_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Digest": f"sha-256={sha256}"},
-    )
 
 
 def receipt_response(receipt: bytes) -> Response[bytes]:

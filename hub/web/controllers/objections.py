@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.web.auth import requires
-from hub.web.controllers.bidding import STORE, file_response
+from hub.web.files import STORE, file_response
 from hub.web.schemas.bids import FileDownloadOperation
 from hub.web.schemas.outcomes import (
     ObjectionAnswer,
