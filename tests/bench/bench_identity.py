@@ -80,7 +80,13 @@ async def seed_refresh_families(url: str, families: int) -> tuple[str, list[str]
             account = await create_account(
                 session, f"bench.{uuid.uuid4().hex[:6]}@example.go.id", "Bench", None
             )
-            client, _ = await create_client(session, "bench", ["http://127.0.0.1:9/cb"], confidential=False)
+            client, _ = await create_client(
+                session,
+                "bench",
+                ["http://127.0.0.1:9/cb"],
+                confidential=False,
+                scopes=["openid", "offline_access"],
+            )
             raw = [secrets.token_urlsafe(48) for _ in range(families)]
             for token in raw:  # the state right after a login: one refresh token per family
                 session.add(
@@ -89,7 +95,7 @@ async def seed_refresh_families(url: str, families: int) -> tuple[str, list[str]
                         family_id=str(uuid.uuid4()),
                         client_id=client.client_id,
                         account_id=account.id,
-                        scope="openid",
+                        scope="openid offline_access",  # a refresh token needs offline_access
                         expires_at=utcnow() + timedelta(days=1),
                     )
                 )
