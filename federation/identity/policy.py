@@ -202,19 +202,6 @@ async def require(
     return role_for(action, await roles_in(session, account_id, None if rule.hub_wide else tenant_id))
 
 
-async def holds_any(
-    session: AsyncSession, account_id: int | None, tenant_id: int | None, action: Action
-) -> bool:
-    """Whether the account may take the action here: for reads that show more to officials."""
-    if account_id is None:
-        return False
-    try:
-        await require(session, account_id, tenant_id, action)
-    except Forbidden:
-        return False
-    return True
-
-
 __all__ = [
     "ANY_ROLE",
     "POLICY",
@@ -225,7 +212,6 @@ __all__ = [
     "Rule",
     "Scope",
     "check_scopes",
-    "holds_any",
     "require",
     "role_for",
     "rule_of",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.caller import Caller
-from federation.identity.policy import Action, holds_any, role_for
+from federation.identity.policy import Action, role_for
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import Forbidden, TenantSuspended
 from hub.web.auth import authorize
@@ -80,30 +80,24 @@ async def provide_actor(
     the tender exists. The service checks again (from the same roles, no query)."""
     if caller.account_id is None:
         raise Forbidden("this needs a person's token, not a machine client's")
-    actor = Actor(caller.account_id, tenant, caller.roles_in(tenant.id))
+    # Roles not read (no memberships on the caller) count as none held: the check fails closed.
+    actor = Actor(caller.account_id, tenant, caller.roles_in(tenant.id) or frozenset())
     action = request.route_handler.opt.get("action")
-    if isinstance(action, Action) and actor.held_roles is not None:
-        role_for(action, actor.held_roles)
+    if isinstance(action, Action):
+        role_for(action, actor.held_roles or frozenset())
     return actor
 
 
 async def provide_official(
-    optional_caller: NamedDependency[Caller | None],
-    tenant: NamedDependency[TenantRef],
-    tenant_session: NamedDependency[AsyncSession],
+    optional_caller: NamedDependency[Caller | None], tenant: NamedDependency[TenantRef]
 ) -> bool:
     """Whether the caller sees what only the tenant's officials see (drafts, evaluations before they
-    are published): ``Action.OFFICIAL_READ``, by the token's scope and the account's roles."""
+    are published): ``Action.OFFICIAL_READ``, by the token's scope and the roles read with it."""
     if optional_caller is None or optional_caller.account_id is None:
         return False
     try:
         authorize(optional_caller, Action.OFFICIAL_READ)
-        held = optional_caller.roles_in(tenant.id)
-        if held is None:
-            return await holds_any(
-                tenant_session, optional_caller.account_id, tenant.id, Action.OFFICIAL_READ
-            )
-        role_for(Action.OFFICIAL_READ, held)
+        role_for(Action.OFFICIAL_READ, optional_caller.roles_in(tenant.id) or frozenset())
     except Forbidden:
         return False
     return True

@@ -47,7 +47,6 @@ class EvaluationController(Controller):
         actor: NamedDependency[Actor],
         tenant_session: NamedDependency[AsyncSession],
     ) -> EvaluationView:
-        await actor.require(tenant_session, Action.OFFICIAL_READ)
         tender = await get_tender(tenant_session, tender_id)
         return EvaluationView.of(tender.round, await evaluation_state(tenant_session, tender), actor.tenant)
 
