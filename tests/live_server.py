@@ -29,6 +29,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_live(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Return once the hub started as ``process`` answers ``/health/live``; ``RuntimeError`` if it
+    exits or does not answer within ``timeout`` seconds. (It polls a process that is starting: there
+    is no clock to inject.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + "/health/live").status_code == 200:
+                return
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the hub did not start") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def live_hub(
     database_url: str, data_dir: Path, port: int | None = None, **settings: str
@@ -52,15 +67,7 @@ def live_hub(
         env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/health/live").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the hub did not start") from None
-                time.sleep(0.1)
+        wait_until_live(url, process)
         yield LiveHub(url, master_key)
     finally:
         process.terminate()

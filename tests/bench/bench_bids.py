@@ -46,7 +46,7 @@ from tenants.sealing import BidFile, seal_bid
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender, open_bids
 from tenants.tenders.models import Registration
 from tests.bench.bench_tenants import fresh_database, machine
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_live
 
 BID_BYTES = 256 * 1024
 
@@ -273,13 +273,8 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
         ],
         env=env,
     )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/live").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the hub did not start")
+    wait_until_live(f"http://127.0.0.1:{port}", process)
+    return process
 
 
 async def count_bids(url: str, tender_id: int) -> int:
