@@ -20,12 +20,17 @@ from tests.live_server import free_port
 
 WORKERS = 2
 REQUESTS = 40
+POOL_CAPACITY = 20.0  # each worker's pool: 10 and 10 overflow
 TENANTS_ROUTE = {"route": "/api/tenants", "method": "GET", "status_class": "2xx", "tenant": ""}
 
 
 @contextmanager
 def served(settings: Settings, data_dir: Path) -> Iterator[str]:
-    """``lpse-hub serve --workers 2`` on a free port, stopped (and waited for) at the end."""
+    """``lpse-hub serve --workers 2`` on a free port once every worker has started (each adds its pool
+    to ``lpsehub_db_pool_size`` when its lifespan starts), stopped (and waited for) at the end.
+
+    Waiting for the first answer from ``/metrics`` is not enough: one worker may answer while the
+    other is still starting, and a scrape then counts one pool."""
     assert settings.database_url is not None
     port = free_port()
     env = {**os.environ, "LPSE_HUB_DATABASE_URL": settings.database_url, "LPSE_HUB_DATA_DIR": str(data_dir),
@@ -39,10 +44,11 @@ def served(settings: Settings, data_dir: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{url}/metrics").status_code == 200:
+                if count(scraped(url), "lpsehub_db_pool_size") == WORKERS * POOL_CAPACITY:
                     break
             except httpx.TransportError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)  # polling a starting process, not waiting for time to pass
         else:
             raise AssertionError("the hub did not start")
         yield url
@@ -73,7 +79,7 @@ def test_one_scrape_counts_every_workers_requests_and_a_restart_starts_clean(
         scrapes = [scraped(url) for _ in range(6)]  # answered by either worker
         assert {count(s, "lpsehub_http_requests_total", **TENANTS_ROUTE) for s in scrapes} == {REQUESTS}
         pools = {count(s, "lpsehub_db_pool_size") for s in scrapes}
-        assert pools == {WORKERS * 20.0}  # each worker's pool: 10 and 10 overflow
+        assert pools == {WORKERS * POOL_CAPACITY}
     metrics_dir = tmp_path / "metrics"
     assert metrics_dir.is_dir()
     with served(settings, tmp_path) as url:
