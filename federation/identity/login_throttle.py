@@ -60,8 +60,9 @@ class Backoff:
 
 STRANGERS = Backoff(free=3, first=timedelta(seconds=2), cap=timedelta(minutes=2))
 """Every client the account does not know, together (``account:``)."""
-ADDRESS = Backoff(free=10, first=timedelta(seconds=1), cap=timedelta(minutes=2))
-"""Every account tried from one address by clients those accounts do not know (``address:``)."""
+ADDRESS = Backoff(free=20, first=timedelta(seconds=1), cap=timedelta(minutes=2))
+"""Every account tried from one address by clients those accounts do not know (``address:``);
+a whole office may share one address, hence more free failures than for one account."""
 KNOWN_CLIENT = Backoff(free=5, first=timedelta(seconds=1), cap=timedelta(minutes=1))
 """One device, or one known address, of one account (``device:``, ``pair:``): its own typos only."""
 
