@@ -42,26 +42,14 @@ class DeviceCookies:
 
     def device_for(self, request: Request[Any, Any, Any], email: str) -> str | None:
         """The device id in the request's cookie, if it is genuine, unexpired and for ``email``."""
-        raw = request.cookies.get(self.name, "")
-        encoded, _, signature = raw.partition(".")
-        try:
-            payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-            device, issued, owner = payload.decode().split("|", 2)
-            fresh = 0 <= time.time() - int(issued) < LIFETIME_SECONDS
-        except (ValueError, UnicodeError):  # binascii.Error is a ValueError
-            return None
-        genuine = hmac.compare_digest(self._sign(payload), signature)
-        return device if genuine and fresh and owner == account_key(email) else None
+        return self.read(request.cookies.get(self.name, ""), email)
 
     def issue(self, response: Response[Any], email: str) -> None:
         """Give the browser a new device cookie for ``email`` (after a successful login)."""
-        payload = f"{secrets.token_urlsafe(16)}|{int(time.time())}|{account_key(email)}".encode()
-        encoded = base64.urlsafe_b64encode(payload).decode("ascii").rstrip("=")  # no '=' in a cookie
-        value = encoded + "." + self._sign(payload)
         response.set_cookie(
             Cookie(
                 key=self.name,
-                value=value,
+                value=self.new_value(email),
                 max_age=LIFETIME_SECONDS,
                 path="/login",
                 httponly=True,
@@ -69,3 +57,20 @@ class DeviceCookies:
                 samesite="strict",
             )
         )
+
+    def new_value(self, email: str, now: float | None = None) -> str:
+        issued = int(time.time() if now is None else now)
+        payload = f"{secrets.token_urlsafe(16)}|{issued}|{account_key(email)}".encode()
+        encoded = base64.urlsafe_b64encode(payload).decode("ascii").rstrip("=")  # no '=' in a cookie
+        return encoded + "." + self._sign(payload)
+
+    def read(self, value: str, email: str, now: float | None = None) -> str | None:
+        encoded, _, signature = value.partition(".")
+        try:
+            payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            device, issued, owner = payload.decode().split("|", 2)
+            age = (time.time() if now is None else now) - int(issued)
+        except (ValueError, UnicodeError):  # binascii.Error is a ValueError
+            return None
+        genuine = hmac.compare_digest(self._sign(payload), signature)
+        return device if genuine and 0 <= age < LIFETIME_SECONDS and owner == account_key(email) else None
