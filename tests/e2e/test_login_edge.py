@@ -43,10 +43,16 @@ def proxied(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest_asyncio.fixture(autouse=True)
 async def forget_the_test_machine(engine: AsyncEngine) -> AsyncIterator[None]:
-    """Every test here fails logins from 127.0.0.1, as the rest of the suite logs in from it."""
+    """Every test here fails logins from 127.0.0.1, as the rest of the suite does and logs in from
+    it: each starts and leaves with that address's failures forgotten."""
+
+    async def forget() -> None:
+        async with hub_sessions(engine)() as session, session.begin():
+            await session.execute(delete(LoginThrottle).where(LoginThrottle.key == "address:127.0.0.1"))
+
+    await forget()
     yield
-    async with hub_sessions(engine)() as session, session.begin():
-        await session.execute(delete(LoginThrottle).where(LoginThrottle.key == "address:127.0.0.1"))
+    await forget()
 
 
 async def official(engine: AsyncEngine) -> str:
