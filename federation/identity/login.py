@@ -8,7 +8,7 @@ time (a dummy hash is verified).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,9 +30,9 @@ class LoginAttempt:
     ``device`` the id in a valid device cookie issued to this email, if the browser sent one."""
 
     email: str
-    password: str
+    password: str = field(repr=False)
     address: str
-    device: str | None = None
+    device: str | None = field(default=None, repr=False)
 
 
 async def authenticate(

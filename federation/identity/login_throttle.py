@@ -24,6 +24,7 @@ MongoDB; the hub has only PostgreSQL, and every replica must agree, so the count
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,8 +81,20 @@ def account_key(email: str) -> str:
     return email.strip().lower()[:254]
 
 
+def address_key(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64, which one subscriber usually holds whole
+    (a key per /128 would give an attacker 2**64 fresh addresses)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def pair_key(email: str, address: str) -> str:
-    return f"pair:{account_key(email)} {address[:64]}"
+    return f"pair:{account_key(email)} {address_key(address)}"
 
 
 async def keys_for(
@@ -96,7 +109,7 @@ async def keys_for(
         return [ThrottleKey(pair, KNOWN_CLIENT, forgiving=True)]
     return [
         ThrottleKey(f"account:{account_key(email)}", STRANGERS, forgiving=True),
-        ThrottleKey(f"address:{address[:64]}", ADDRESS, forgiving=False),
+        ThrottleKey(f"address:{address_key(address)}", ADDRESS, forgiving=False),
     ]
 
 
