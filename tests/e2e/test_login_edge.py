@@ -91,6 +91,9 @@ def test_failed_logins_from_one_peer_meet_the_address_limit_whatever_x_forwarded
     assert int(limited.headers["retry-after"]) >= 1
     assert "Terlalu banyak percobaan masuk yang gagal" in limited.text
     assert f"dalam {limited.headers['retry-after']} detik" in limited.text
+    scrape = httpx.get(direct.url + "/metrics").text
+    assert re.search(r'^lpsehub_login_refusals_total\{reason="throttled"\} [1-9]', scrape, re.M)
+    assert re.search(r'^lpsehub_login_refusals_total\{reason="wrong_credentials"\} [1-9]', scrape, re.M)
 
 
 def test_a_program_is_told_to_wait_in_problem_json_with_retry_after(direct: LiveHub) -> None:
