@@ -32,7 +32,6 @@ COUNTERS = (
     "lpsehub_bids_refused",
     "lpsehub_bid_openings",
     "lpsehub_vendor_logins",
-    "lpsehub_login_refusals",
     "lpsehub_audit_verifications",
 )
 HISTOGRAMS = ("lpsehub_http_request_duration_seconds", "lpsehub_tender_cycle_seconds")
