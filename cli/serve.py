@@ -108,6 +108,8 @@ def serve(
             host=ready.host,
             port=ready.port,
             workers=workers,
-            proxy_headers=True,
+            # The app trusts X-Forwarded-For from LPSE_HUB_TRUSTED_PROXIES only (hub.web.app);
+            # uvicorn's own default would trust any header sent from 127.0.0.1.
+            proxy_headers=False,
             log_level="info",
         )

@@ -63,6 +63,7 @@ def live_hub(
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port),
+         "--no-proxy-headers",  # as `lpse-hub serve` runs it: the app decides which proxies to trust
          "--log-level", "warning"],
         env=env,
     )  # fmt: skip

@@ -1,71 +1,69 @@
-"""Password login, with failures rate-limited per account and per client address.
+"""Password login, slowed down per key by ``federation.identity.login_throttle``.
 
-The limits are counted in ``hub.login_failures``, so they hold across every replica. Unknown email
-and wrong password get the same answer and take the same time (a dummy hash is verified).
+This is the hub's one password check: the OpenID token endpoint has no password grant (codes,
+refresh tokens and client secrets are random values, not guessable), and vendors' users log in
+here like everyone else. Unknown email and wrong password get the same answer and take the same
+time (a dummy hash is verified).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from federation.identity.accounts import find_account
-from federation.identity.models import Account, AccountStatus, LoginFailure
+from federation.identity.login_throttle import charge, keys_for, pair_key, prune, refund
+from federation.identity.models import Account, AccountStatus
 from federation.identity.passwords import HASHER, needs_rehash, verify_password
-from hub.core.clock import utcnow
+from hub.core.clock import database_now
 from hub.core.errors import TooManyAttempts, Unauthenticated
+from monitoring.metrics import count_login_refusal
 
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 WRONG_CREDENTIALS = "wrong email or password"
 
 
-async def _retry_after(
-    session: AsyncSession, column: InstrumentedAttribute[str], value: str, limit: int
-) -> int | None:
-    """Seconds until a new attempt is allowed, or ``None`` if under the limit."""
-    since = utcnow() - WINDOW
-    times = (
-        await session.execute(
-            select(LoginFailure.at)
-            .where(column == value, LoginFailure.at > since)
-            .order_by(LoginFailure.at.desc())
-            .limit(limit)
-        )
-    ).scalars().all()  # fmt: skip
-    if len(times) < limit:
-        return None
-    return max(1, int((times[-1] + WINDOW - utcnow()).total_seconds()) + 1)
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """Who tries to log in, from where: ``address`` is the client (past trusted proxies only) and
+    ``device`` the id in a valid device cookie issued to this email, if the browser sent one."""
+
+    email: str
+    password: str = field(repr=False)
+    address: str
+    device: str | None = field(default=None, repr=False)
 
 
-async def check_login_allowed(session: AsyncSession, email: str, address: str) -> None:
-    key = email.strip().lower()
-    for column, value, limit in (
-        (LoginFailure.account_key, key, MAX_FAILURES_PER_ACCOUNT),
-        (LoginFailure.address, address, MAX_FAILURES_PER_ADDRESS),
-    ):
-        wait = await _retry_after(session, column, value, limit)
-        if wait is not None:
-            raise TooManyAttempts(f"too many failed logins; try again in {wait} seconds", retry_after=wait)
+async def authenticate(
+    sessions: async_sessionmaker[AsyncSession], attempt: LoginAttempt, now: datetime | None = None
+) -> Account:
+    """The account these credentials open, or ``Unauthenticated``, or ``TooManyAttempts`` with the
+    seconds to wait. ``now`` is the database clock unless a test gives one.
 
-
-async def authenticate(session: AsyncSession, email: str, password: str, address: str) -> Account:
-    """The account these credentials open. A failure is recorded in the caller's transaction,
-    which must commit it even though the login fails (see ``hub/web/controllers/login.py``)."""
-    await check_login_allowed(session, email, address)
-    account = await find_account(session, email)
-    hashed = account.password_hash if account is not None else None
-    if account is None or not verify_password(hashed, password) or account.status != AccountStatus.ACTIVE:
-        session.add(LoginFailure(account_key=email.strip().lower()[:254], address=address[:64]))
-        await session.flush()
-        raise Unauthenticated(WRONG_CREDENTIALS)
-    if hashed is not None and needs_rehash(hashed):
-        account.password_hash = HASHER.hash(password)
-    await session.execute(
-        delete(LoginFailure).where(func.lower(LoginFailure.account_key) == account.email.lower())
-    )
+    It owns its transactions: the attempt is charged as a failure and committed before the password
+    is checked (so every replica sees it at once), then refunded if the password was right.
+    """
+    async with sessions() as session, session.begin():
+        now = now or await database_now(session)
+        keys = await keys_for(session, attempt.email, attempt.address, attempt.device, now)
+        try:
+            await charge(session, keys, now)
+        except TooManyAttempts:
+            count_login_refusal("throttled")
+            raise
+    async with sessions() as session, session.begin():
+        account = await find_account(session, attempt.email)
+        hashed = account.password_hash if account is not None else None
+        if (
+            account is None
+            or not verify_password(hashed, attempt.password)
+            or account.status != AccountStatus.ACTIVE
+        ):
+            count_login_refusal("wrong_credentials")
+            raise Unauthenticated(WRONG_CREDENTIALS)
+        if hashed is not None and needs_rehash(hashed):
+            account.password_hash = HASHER.hash(attempt.password)
+        await refund(session, keys, now, pair_key(attempt.email, attempt.address))
+        await prune(session, now)
     return account

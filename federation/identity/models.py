@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.database import HubBase, Timestamps
@@ -75,15 +75,23 @@ class Membership(HubBase):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class LoginFailure(HubBase):
-    """A failed login, kept to slow down guessing by account and by address."""
+class LoginThrottle(HubBase):
+    """Recent failed logins under one key, and until when that key may not try again.
 
-    __tablename__ = "login_failures"
+    A key is ``account:<email>`` (clients the account does not know), ``address:<ip>``, ``device:<id>``
+    (a browser holding the account's device cookie) or ``pair:<email> <ip>`` (an address the account
+    logged in from lately; ``trusted_until`` says how long). See ``federation.identity.login_throttle``.
+    """
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    account_key: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    trusted_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """When the row means nothing any more (no wait, no trust, failures forgotten): pruned after."""
 
 
 class AccountLink(HubBase):

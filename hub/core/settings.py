@@ -7,6 +7,7 @@ PostgreSQL in ``<data dir>/postgres``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -79,6 +80,10 @@ class Settings:
     """metrics: serve Prometheus metrics at ``/metrics`` and count requests (``false``: neither)."""
     embedded_database: bool = False
     """embedded_database: the URL is the embedded server's (set by the hub for its own workers)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """trusted_proxies: addresses and networks (``10.0.0.0/8``, ``::1``) of the reverse proxies whose
+    ``X-Forwarded-For`` names the client; comma-separated. Empty (the default): no proxy is trusted and
+    the client is the TCP peer, so a forged header cannot dodge a per-address limit."""
 
     @property
     def issuer_url(self) -> str:
@@ -141,6 +146,7 @@ class Settings:
             probe_retention_days=_int(
                 get("PROBE_RETENTION_DAYS"), defaults.probe_retention_days, "PROBE_RETENTION_DAYS"
             ),
+            trusted_proxies=_networks(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         )
         settings.validate()
         return settings
@@ -174,6 +180,19 @@ class Settings:
 
     def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:
         return replace(self, database_url=url, embedded_database=embedded)
+
+
+def _networks(raw: str | None, name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, each checked; no ``*``, which would trust anyone."""
+    networks = tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"{PREFIX}{name} takes addresses or networks (10.0.0.0/8), not {network!r}"
+            ) from None
+    return networks
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

@@ -55,6 +55,7 @@ from hub.web.dependencies import (
 )
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
+from hub.web.proxies import trusted_proxies
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     by_host = Router("/", route_handlers=TENANT_CONTROLLERS, dependencies=tenant_dependencies)
     operations = [MetricsController] if settings.metrics else []
     counting = [request_metrics()] if settings.metrics else []
+    proxies = trusted_proxies(settings.trusted_proxies)  # first: every limit keys by the client it names
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -153,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "optional_caller": Provide(provide_optional_caller),
             "hub_transaction": Provide(provide_hub_transaction),
         },
-        middleware=[*counting, session_config(master, settings.issuer_url).middleware],
+        middleware=[*proxies, *counting, session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
         plugins=[problem_details_plugin()],
         exception_handlers={

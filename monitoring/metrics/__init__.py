@@ -14,6 +14,7 @@ Names follow Prometheus' conventions: prefix ``lpsehub_``, base units, ``_total`
 from monitoring.metrics._events import (
     count_audit_verification,
     count_bid_refusal,
+    count_login_refusal,
     count_vendor_login,
     on_commit,
     record_bid_accepted,
@@ -27,6 +28,7 @@ from monitoring.metrics._pool import instrument_pool
 __all__ = [
     "count_audit_verification",
     "count_bid_refusal",
+    "count_login_refusal",
     "count_vendor_login",
     "instrument_pool",
     "note_tenant",

@@ -94,5 +94,10 @@ def count_vendor_login(tenant: str) -> None:
     series.vendor_logins.labels(tenant).inc()
 
 
+def count_login_refusal(reason: str) -> None:
+    """A refused password login: ``wrong_credentials`` or ``throttled``."""
+    series.login_refusals.labels(reason).inc()
+
+
 def count_audit_verification(tenant: str, intact: bool) -> None:
     series.audit_verifications.labels(tenant, "intact" if intact else "broken").inc()

@@ -56,6 +56,12 @@ vendor_logins = Counter(
     "Logins of vendor users, by the tenant of the vendor's home regency ('' if it has none here).",
     ["tenant"],
 )
+login_refusals = Counter(
+    "lpsehub_login_refusals",
+    "Password logins refused, by reason: wrong_credentials (unknown email, wrong password or a "
+    "disabled account) or throttled (asked to wait after earlier failures).",
+    ["reason"],
+)
 audit_verifications = Counter(
     "lpsehub_audit_verifications",
     "Audit chain verifications, by result: intact or broken.",

@@ -93,3 +93,17 @@ def test_notes_tell_real_commands_to_reach_provision_and_log_in(chart: Any) -> N
         assert result.exit_code == 0, f"lpse-hub {noun} {verb}: {result.output}"
     for option in ("--code", "--name", "--host", "--role", "--tenant"):
         assert option in notes
+
+
+def test_no_proxy_is_trusted_unless_the_operator_names_it(render: Render) -> None:
+    by_default = env_of(only(render({}), "Deployment"))
+    assert "LPSE_HUB_TRUSTED_PROXIES" not in by_default
+    assert not any("FORWARDED" in name for name in by_default), "uvicorn's own setting is not used"
+    named = env_of(only(render({"config": {"trustedProxies": "10.42.0.0/16, fd00::/8"}}), "Deployment"))
+    value = named["LPSE_HUB_TRUSTED_PROXIES"]["value"]
+    assert Settings.from_env({"LPSE_HUB_TRUSTED_PROXIES": value}).trusted_proxies == (
+        "10.42.0.0/16",
+        "fd00::/8",
+    )
+    with pytest.raises(helm.HelmValuesError, match="schema"):
+        render({"config": {"trustedProxies": "*"}})

@@ -10,10 +10,11 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
-from federation.identity.login import authenticate
+from federation.identity.login import LoginAttempt, authenticate
 from federation.vendors.logins import note_vendor_login
 from hub.core.database import hub_sessions
 from hub.core.errors import TooManyAttempts, Unauthenticated
+from hub.web.devices import DeviceCookies
 from hub.web.pages import login_page
 from hub.web.sessions import check_csrf, csrf_token, log_in, log_out
 
@@ -26,7 +27,23 @@ def safe_next(next_url: str | None) -> str:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
+    """The TCP peer, or the client a trusted proxy names (``LPSE_HUB_TRUSTED_PROXIES``, applied
+    by ``hub.web.app`` before any handler runs)."""
     return request.client.host if request.client else "unknown"
+
+
+def wants_problem(request: Request[Any, Any, Any]) -> bool:
+    """A program (``Accept: application/json``) gets problem+json; a browser gets the page."""
+    preferred = request.accept.best_match(["text/html", "application/problem+json", "application/json"])
+    return preferred is not None and preferred != "text/html"
+
+
+def throttled_notice(seconds: int) -> str:
+    """What the login page says to a throttled browser, in Indonesian first as the page is."""
+    return (
+        f"Terlalu banyak percobaan masuk yang gagal; coba lagi dalam {seconds} detik. "
+        f"/ Too many failed logins; try again in {seconds} seconds."
+    )
 
 
 class LoginController(Controller):
@@ -35,6 +52,20 @@ class LoginController(Controller):
     def _upstream_name(self, state: State) -> str | None:
         upstream = getattr(state, "upstream", None)
         return upstream.name if upstream is not None else None
+
+    def _page_again(
+        self,
+        request: Request[Any, Any, State],
+        state: State,
+        next_url: str,
+        notice: str,
+        status: int,
+        retry_after: int | None = None,
+    ) -> Response[str]:
+        """The login page once more, saying why the last try did not log in."""
+        page = login_page(next_url, csrf_token(request), notice, self._upstream_name(state))
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(page, status_code=status, media_type="text/html", headers=headers)
 
     @get("/login", summary="The login page", include_in_schema=False)
     async def form(
@@ -53,29 +84,28 @@ class LoginController(Controller):
         }
         next_url = safe_next(form.get("next"))
         check_csrf(request, form.get("csrf", ""))
-        async with hub_sessions(state.engine)() as session:
-            try:
-                account = await authenticate(
-                    session, form.get("email", ""), form.get("password", ""), client_address(request)
-                )
-                await note_vendor_login(session, account)
-            except Unauthenticated as refused:
-                await session.commit()  # the failure counts towards the rate limit
-                page = login_page(
-                    next_url, csrf_token(request), str(refused.detail), self._upstream_name(state)
-                )
-                return Response(page, status_code=401, media_type="text/html")
-            except TooManyAttempts as limited:
-                page = login_page(next_url, csrf_token(request), limited.detail, self._upstream_name(state))
-                return Response(
-                    page,
-                    status_code=429,
-                    media_type="text/html",
-                    headers={"Retry-After": str(limited.retry_after)},
-                )
-            await session.commit()
+        email = form.get("email", "")
+        devices = DeviceCookies(state.master, state.tokens.issuer)
+        attempt = LoginAttempt(
+            email, form.get("password", ""), client_address(request), devices.device_for(request, email)
+        )
+        try:
+            account = await authenticate(hub_sessions(state.engine), attempt)
+        except Unauthenticated as refused:
+            if wants_problem(request):
+                raise
+            return self._page_again(request, state, next_url, refused.detail, 401)
+        except TooManyAttempts as limited:
+            if wants_problem(request):
+                raise
+            notice = throttled_notice(limited.retry_after)
+            return self._page_again(request, state, next_url, notice, 429, limited.retry_after)
+        async with hub_sessions(state.engine)() as session, session.begin():
+            await note_vendor_login(session, account)
         log_in(request, account.id)
-        return Redirect(next_url, status_code=303)
+        response = Redirect(next_url, status_code=303)
+        devices.issue(response, email)
+        return response
 
     @post("/logout", summary="End the browser session", include_in_schema=False, status_code=303)
     async def logout(self, request: Request[Any, Any, State]) -> Redirect:

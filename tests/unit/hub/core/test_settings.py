@@ -39,3 +39,12 @@ def test_no_url_means_the_embedded_server() -> None:
 def test_bad_values_fail_fast_naming_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         Settings.from_env(env)
+
+
+def test_trusted_proxies_are_none_unless_named_and_must_be_addresses() -> None:
+    assert Settings.from_env({}).trusted_proxies == ()
+    named = Settings.from_env({"LPSE_HUB_TRUSTED_PROXIES": " 10.42.0.0/16, ::1 ,"})
+    assert named.trusted_proxies == ("10.42.0.0/16", "::1")
+    for wrong in ("*", "ingress-nginx", "10.0.0.0/33"):
+        with pytest.raises(ConfigurationError, match="LPSE_HUB_TRUSTED_PROXIES"):
+            Settings.from_env({"LPSE_HUB_TRUSTED_PROXIES": wrong})
