@@ -78,11 +78,7 @@ logger = logging.getLogger("hub")
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
-    master = (
-        MasterKey.parse(settings.master_key)
-        if settings.master_key
-        else MasterKey.development(settings.data_dir)
-    )
+    master = MasterKey.of(settings)  # before anything starts: no key on an external database, no hub
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
