@@ -55,6 +55,7 @@ from hub.web.dependencies import (
 )
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
+from hub.web.security_headers import security_headers
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[*counting, session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
+        before_send=[security_headers],  # every response, errors and unknown routes included
         plugins=[problem_details_plugin()],
         exception_handlers={
             Exception: internal_error,

@@ -14,7 +14,9 @@ from federation.identity.login import authenticate
 from federation.vendors.logins import note_vendor_login
 from hub.core.database import hub_sessions
 from hub.core.errors import TooManyAttempts, Unauthenticated
+from hub.web.controllers.oidc import checked_redirect_uri
 from hub.web.pages import login_page
+from hub.web.security_headers import allow_form_redirect
 from hub.web.sessions import check_csrf, csrf_token, log_in, log_out
 
 
@@ -36,12 +38,28 @@ class LoginController(Controller):
         upstream = getattr(state, "upstream", None)
         return upstream.name if upstream is not None else None
 
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        state: State,
+        next_url: str,
+        error: str | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response[str]:
+        """The login page. When logging in continues an authorization request, the form ends in a
+        redirect to that client: the page's policy names the client's checked redirect URI."""
+        redirect_uri = await checked_redirect_uri(request, state, next_url)
+        if redirect_uri is not None:
+            allow_form_redirect(request, redirect_uri)
+        page = login_page(next_url, csrf_token(request), error, self._upstream_name(state))
+        return Response(page, status_code=status_code, media_type="text/html", headers=headers)
+
     @get("/login", summary="The login page", include_in_schema=False)
     async def form(
         self, request: Request[Any, Any, State], state: State, next: FromQuery[str] = "/"
     ) -> Response[str]:
-        page = login_page(safe_next(next), csrf_token(request), upstream_name=self._upstream_name(state))
-        return Response(page, media_type="text/html")
+        return await self._page(request, state, safe_next(next))
 
     @post("/login", summary="Check email and password; start a session", include_in_schema=False)
     async def submit(self, request: Request[Any, Any, State], state: State) -> Response[str]:
@@ -61,18 +79,10 @@ class LoginController(Controller):
                 await note_vendor_login(session, account)
             except Unauthenticated as refused:
                 await session.commit()  # the failure counts towards the rate limit
-                page = login_page(
-                    next_url, csrf_token(request), str(refused.detail), self._upstream_name(state)
-                )
-                return Response(page, status_code=401, media_type="text/html")
+                return await self._page(request, state, next_url, str(refused.detail), 401)
             except TooManyAttempts as limited:
-                page = login_page(next_url, csrf_token(request), limited.detail, self._upstream_name(state))
-                return Response(
-                    page,
-                    status_code=429,
-                    media_type="text/html",
-                    headers={"Retry-After": str(limited.retry_after)},
-                )
+                retry = {"Retry-After": str(limited.retry_after)}
+                return await self._page(request, state, next_url, limited.detail, 429, retry)
             await session.commit()
         log_in(request, account.id)
         return Redirect(next_url, status_code=303)
