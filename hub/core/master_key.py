@@ -16,19 +16,30 @@ import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from hub.core.errors import ConfigurationError, MasterKeyMissing
 from hub.core.key_wrapping import KEY_SIZE, unwrap, wrap
-
-if TYPE_CHECKING:
-    from hub.core.settings import Settings
 
 VARIABLE = "LPSE_HUB_MASTER_KEY"
 MISSING = (
     f"set {VARIABLE}: an external database needs the master key from a secret "
     "(generate one with `lpse-hub keys generate-master`; keep it safe: without it no sealed bid opens)"
 )
+
+
+class KeySettings(Protocol):
+    """What of ``hub.core.settings.Settings`` decides where the key comes from (a protocol, since
+    the settings module imports this one to validate the key)."""
+
+    @property
+    def master_key(self) -> str | None: ...
+    @property
+    def database_url(self) -> str | None: ...
+    @property
+    def embedded_database(self) -> bool: ...
+    @property
+    def data_dir(self) -> Path: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,7 @@ class MasterKey:
         return base64.urlsafe_b64encode(os.urandom(KEY_SIZE)).decode().rstrip("=")
 
     @classmethod
-    def of(cls, settings: Settings) -> MasterKey:
+    def of(cls, settings: KeySettings) -> MasterKey:
         """The key of a hub process with ``settings``: ``LPSE_HUB_MASTER_KEY`` when set; else, on the
         embedded database only, the development key; else ``MasterKeyMissing``."""
         if settings.master_key:

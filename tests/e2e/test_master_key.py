@@ -53,7 +53,8 @@ async def test_no_secret_reaches_the_log_at_startup_or_on_errors(
     stderr at startup (which replaces the root logger's handlers)."""
     await make_tenant(hub, "kab-malang", "3507")
     password, client_secret = "s3cret-db-password", "upstream-client-s3cret"
-    assert settings.database_url is not None and settings.master_key is not None
+    assert settings.database_url is not None
+    assert settings.master_key is not None
     with_secrets = replace(
         settings,
         # The test server trusts local connections: the password is sent and ignored.
