@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.database_lifetime import engine_for, running_database
-from hub.core.errors import HubError, InvalidInput
+from hub.core.errors import DatabaseUnavailable, HubError, InvalidInput
+from hub.core.migrations import migrate_hub, schema_revisions
 from hub.core.settings import Settings
 
 T = TypeVar("T")
@@ -62,12 +63,33 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
         raise fail(f"database error: {first_line}") from None
 
 
-def run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run ``work`` with the hub's engine, starting the embedded database if none is configured."""
+NOT_MIGRATED = "the database has no hub schema yet: run `lpse-hub db upgrade` first"
+
+
+async def first_use(engine: AsyncEngine, *, embedded: bool) -> None:
+    """Make sure the hub schema is there before a command reads it.
+
+    On the embedded database, the hub's own server in its data directory, a first command migrates
+    the hub schema, as ``serve`` would: nobody else's data is there. On an external database the
+    command stops with one line saying what to run: migrating someone's server is the operator's
+    decision (``db upgrade``, or the chart's migration Job), never a side effect."""
+    if (await schema_revisions(engine, ["hub"]))["hub"] is not None:
+        return
+    if not embedded:
+        raise DatabaseUnavailable(NOT_MIGRATED)
+    await migrate_hub(engine)
+    stderr.print("first use of the embedded database: the hub schema was migrated")
+
+
+def run(work: Callable[[AsyncEngine], Awaitable[T]], *, migrated: bool = True) -> T:
+    """Run ``work`` with the hub's engine, starting the embedded database if none is configured.
+    ``migrated``: the command reads the hub schema (``first_use`` checks it is there first)."""
     settings = load_settings()
 
     async def main(ready: Settings) -> T:
         async with engine_for(ready) as engine:
+            if migrated:
+                await first_use(engine, embedded=ready.embedded_database)
             return await work(engine)
 
     with reported_errors(settings), running_database(settings) as ready:

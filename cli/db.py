@@ -39,7 +39,7 @@ def upgrade(as_json: JsonOption = False) -> None:
     async def work(engine: AsyncEngine) -> tuple[SchemaMigration, list[SchemaMigration]]:
         return await upgrade_all(engine, concurrency=concurrency, show_progress=not as_json)
 
-    hub, tenants = run(work)
+    hub, tenants = run(work, migrated=False)
     failed = [t for t in tenants if t.error]
     moved = [t for t in tenants if not t.error and t.before != t.after]
     if as_json:
@@ -68,7 +68,7 @@ def upgrade(as_json: JsonOption = False) -> None:
 @app.command()
 def status(as_json: JsonOption = False) -> None:
     """Each schema's revision against head; lagging tenants stand out (exit 1 if any)."""
-    result: MigrationStatus = run(migration_status)
+    result: MigrationStatus = run(migration_status, migrated=False)
     if as_json:
         print_json(result.to_dict())
     else:

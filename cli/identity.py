@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
@@ -33,11 +34,10 @@ TenantFor = Annotated[str | None, typer.Option("--tenant", "-t", help="Tenant sl
 
 
 def master_key(settings: Settings) -> MasterKey:
-    return (
-        MasterKey.parse(settings.master_key)
-        if settings.master_key
-        else MasterKey.development(settings.data_dir)
-    )
+    """The hub's master key (``MasterKey.of``); a command needing it on an external database without
+    ``LPSE_HUB_MASTER_KEY`` stops here, with one line saying what to set."""
+    with reported_errors(settings):
+        return MasterKey.of(settings)
 
 
 @accounts.command("create")
@@ -153,10 +153,11 @@ def client_create(
 def keys_rotate() -> None:
     """A new key signs from now on; the old one stays published until its tokens have expired."""
     settings = load_settings()
+    master = master_key(settings)
 
     async def work(engine: AsyncEngine) -> SigningKey:
         async with hub_sessions(engine)() as session, session.begin():
-            return await rotate_signing_keys(session, master_key(settings), settings.access_token_seconds)
+            return await rotate_signing_keys(session, master, settings.access_token_seconds)
 
     stdout.print(f"new signing key {run(work).kid}")
 
@@ -199,6 +200,14 @@ def keys_list(as_json: JsonOption = False) -> None:
     stdout.print(table)
 
 
+@keys.command("generate-master")
+def keys_generate_master() -> None:
+    """Print a new random master key (32 bytes, base64url) for LPSE_HUB_MASTER_KEY; nothing is stored.
+
+    Keep it in a secret store and back it up: a sealed bid opens only with the key it was sealed under."""
+    sys.stdout.write(MasterKey.generate() + "\n")
+
+
 @keys.command("rotate-master")
 def keys_rotate_master(
     new_key_env: Annotated[
@@ -209,7 +218,9 @@ def keys_rotate_master(
     settings = load_settings()
     encoded = os.environ.get(new_key_env)
     if not encoded:
-        raise fail(f"put the new master key in ${new_key_env} (generate one with MasterKey.generate())", 2)
+        raise fail(
+            f"put the new master key in ${new_key_env} (generate one with `lpse-hub keys generate-master`)", 2
+        )
     try:
         new = MasterKey.parse(encoded)
     except ConfigurationError as exc:

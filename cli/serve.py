@@ -79,6 +79,7 @@ def serve(
     """Serve the hub over HTTP (with the embedded database when no DATABASE_URL is set)."""
     settings = load_settings()
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    master_key(settings)  # refuse now, before a database or a worker starts, when there is no key
     with reported_errors(settings), running_database(settings) as ready:
         asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.

@@ -99,6 +99,7 @@ class Action(StrEnum):
     VENDOR_ACT = "vendor.act"  # register, ask, bid, offer, lodge an objection: as the caller's vendor
     TENDER_FOLLOW = "tender.follow"  # documents and questions: a registered vendor's or an official's
     ACCOUNT_READ = "account.read"  # the caller's own account and roles
+    VENDOR_READ_PRIVATE = "vendor.read-private"  # NPWP, address, standing; unverified vendors too
     VENDOR_VERIFY = "vendor.verify"
     VENDOR_SUSPEND = "vendor.suspend"
     VENDOR_MERGE = "vendor.merge"
@@ -150,6 +151,8 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
         Action.ACCOUNT_READ: Rule(
             (Scope.PROCUREMENT, Scope.TENDERS_READ, Scope.AUDIT_READ, Scope.REVIEW_READ), machines=True
         ),
+        # The public sees a verified vendor's name and regency; a tenant's officials see the rest.
+        Action.VENDOR_READ_PRIVATE: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ), ANY_ROLE),
         Action.VENDOR_VERIFY: Rule(_ACT, (Role.VERIFIER,)),
         Action.VENDOR_SUSPEND: Rule(_ACT, (Role.TENANT_ADMIN, Role.VERIFIER)),
         Action.VENDOR_MERGE: Rule(_ACT, (Role.HUB_ADMIN,), hub_wide=True),

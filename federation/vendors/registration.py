@@ -100,6 +100,16 @@ async def get_vendor(session: AsyncSession, vendor_id: int, *, for_update: bool 
     return vendor
 
 
+async def public_vendor(session: AsyncSession, vendor_id: int) -> Vendor:
+    """The vendor as anyone may see it: only a verified one. Any other id answers as an id never
+    issued (``NotFound``, the same words), so walking the ids tells nobody who registered, who was
+    refused or merged away; a tenant's officials read them with ``get_vendor``."""
+    vendor = await get_vendor(session, vendor_id)
+    if vendor.status != VendorStatus.VERIFIED:
+        raise NotFound(f"no vendor {vendor_id}")
+    return vendor
+
+
 def parse_status(status: str) -> VendorStatus:
     try:
         return VendorStatus(status)

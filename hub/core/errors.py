@@ -4,6 +4,7 @@
 
     HubError
     ├── ConfigurationError        settings the hub cannot start with
+    │   └── MasterKeyMissing      an external database and no LPSE_HUB_MASTER_KEY
     ├── InvalidInput              a value breaks a rule
     ├── Unprocessable             well formed, but it does not hold up
     │   ├── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
@@ -42,6 +43,13 @@ class HubError(Exception):
 
 class ConfigurationError(HubError):
     title = "Invalid configuration"
+
+
+class MasterKeyMissing(ConfigurationError):
+    """The hub runs on an external database without ``LPSE_HUB_MASTER_KEY``: it refuses to start
+    rather than make a key that would live (and die) on one machine's disk."""
+
+    title = "Master key missing"
 
 
 class InvalidInput(HubError):

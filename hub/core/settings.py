@@ -11,8 +11,9 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from hub.core.errors import ConfigurationError
 
@@ -24,9 +25,14 @@ def _default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "lpse-hub"
 
 
-@dataclass(frozen=True, slots=True)
+SECRET_FIELDS = frozenset({"master_key", "upstream_client_secret"})
+"""Fields never shown: ``repr`` (and so every log line or traceback that prints the settings) writes
+``'***'``; the database URL is shown without its password (``_without_password``)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Settings:
-    """Typed configuration of one hub process."""
+    """Typed configuration of one hub process. Its repr hides the secrets (``SECRET_FIELDS``)."""
 
     database_url: str | None = None
     """database_url: PostgreSQL URL (``postgresql://...``); ``None`` starts the embedded server."""
@@ -84,6 +90,17 @@ class Settings:
     """trusted_proxies: addresses and networks (``10.0.0.0/8``, ``::1``) of the reverse proxies whose
     ``X-Forwarded-For`` names the client; comma-separated. Empty (the default): no proxy is trusted and
     the client is the TCP peer, so a forged header cannot dodge a per-address limit."""
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and f.name in SECRET_FIELDS:
+                value = "***"
+            elif f.name == "database_url" and value is not None:
+                value = _without_password(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
 
     @property
     def issuer_url(self) -> str:
@@ -193,6 +210,24 @@ def _networks(raw: str | None, name: str) -> tuple[str, ...]:
                 f"{PREFIX}{name} takes addresses or networks (10.0.0.0/8), not {network!r}"
             ) from None
     return networks
+
+
+def _without_password(url: str) -> str:
+    """``url`` with its password written as ``***``, in the user part and in the query (libpq and
+    asyncpg accept ``?password=``), for showing the URL to a person."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        credentials, _, location = netloc.rpartition("@")
+        netloc = f"{credentials.partition(':')[0]}:***@{location}"
+    query = "&".join(
+        f"{pair.partition('=')[0]}=***" if pair.partition("=")[0].lower() in _PASSWORD_PARAMETERS else pair
+        for pair in parts.query.split("&")
+    )
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+_PASSWORD_PARAMETERS = frozenset({"password", "sslpassword"})
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

@@ -56,6 +56,7 @@ from hub.web.dependencies import (
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
 from hub.web.proxies import trusted_proxies
+from hub.web.security_headers import security_headers
 from hub.web.sessions import session_config
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
@@ -79,11 +80,7 @@ logger = logging.getLogger("hub")
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
-    master = (
-        MasterKey.parse(settings.master_key)
-        if settings.master_key
-        else MasterKey.development(settings.data_dir)
-    )
+    master = MasterKey.of(settings)  # before anything starts: no key on an external database, no hub
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -157,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[*proxies, *counting, session_config(master, settings.issuer_url).middleware],
         lifespan=[database],
+        before_send=[security_headers],  # every response, errors and unknown routes included
         plugins=[problem_details_plugin()],
         exception_handlers={
             Exception: internal_error,

@@ -88,16 +88,22 @@ async def provide_actor(
     return actor
 
 
+def permits(caller: Caller | None, tenant: TenantRef, action: Action) -> bool:
+    """Whether ``caller`` (``None``: the public) may take ``action`` in ``tenant``, by the token's
+    scope and the roles read with it: for a public route that shows officials more."""
+    if caller is None or caller.account_id is None:
+        return False
+    try:
+        authorize(caller, action)
+        role_for(action, caller.roles_in(tenant.id) or frozenset())
+    except Forbidden:
+        return False
+    return True
+
+
 async def provide_official(
     optional_caller: NamedDependency[Caller | None], tenant: NamedDependency[TenantRef]
 ) -> bool:
     """Whether the caller sees what only the tenant's officials see (drafts, evaluations before they
-    are published): ``Action.OFFICIAL_READ``, by the token's scope and the roles read with it."""
-    if optional_caller is None or optional_caller.account_id is None:
-        return False
-    try:
-        authorize(optional_caller, Action.OFFICIAL_READ)
-        role_for(Action.OFFICIAL_READ, optional_caller.roles_in(tenant.id) or frozenset())
-    except Forbidden:
-        return False
-    return True
+    are published): ``Action.OFFICIAL_READ``."""
+    return permits(optional_caller, tenant, Action.OFFICIAL_READ)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from federation.identity.policy import SCOPE_MEANINGS, Scope
 
-_STYLE = (
+STYLE = (  # its hash is in the Content-Security-Policy (hub.web.security_headers): edit freely
     "body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#222}"
     "label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}"
     "button{margin-top:1rem;padding:.5rem 1.2rem}.error{color:#a00}.muted{color:#666;font-size:.9rem}"
@@ -18,7 +18,7 @@ _STYLE = (
 def _page(title: str, body: str) -> str:
     return (
         f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f'<meta name="viewport" content="width=device-width"><style>{_STYLE}</style></head>'
+        f'<meta name="viewport" content="width=device-width"><style>{STYLE}</style></head>'
         f"<body><h1>{escape(title)}</h1>{body}</body></html>"
     )
 

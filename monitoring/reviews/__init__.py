@@ -7,11 +7,13 @@
 from monitoring.reviews.access import require_reviewer
 from monitoring.reviews.figures import province_name, review_province, tenant_figures
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime
+from monitoring.reviews.page import REVIEW_STYLE
 from monitoring.reviews.period import Period, parse_period
 from monitoring.reviews.render import FORMATS, review_csv, review_dict, review_html, review_json, review_table
 
 __all__ = [
     "FORMATS",
+    "REVIEW_STYLE",
     "Figures",
     "Month",
     "Period",

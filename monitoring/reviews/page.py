@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -15,6 +16,10 @@ from markupsafe import Markup
 from monitoring.reviews.charts import Ranked, ranked_bars, trend
 from monitoring.reviews.models import Figures, ProvinceReview
 from monitoring.reviews.numbers import UNKNOWN, decimal, grouped, long_date, percent, rupiah, short_rupiah
+
+REVIEW_STYLE = (files("monitoring.reviews") / "templates" / "review.css").read_text(encoding="utf-8")
+"""The page's style, inline (the page is one file): the exact text of its ``<style>`` element, whose
+hash the hub's Content-Security-Policy names (``hub.web.security_headers``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,7 @@ def render_page(review: ProvinceReview) -> str:
         .get_template("review.html")
         .render(
             review=review,
+            style=Markup(REVIEW_STYLE),  # our own file, not input: not escaped
             period=f"{long_date(review.period.start)} \u2013 {long_date(review.period.end)}",
             summary=summary,
             headers=HEADERS,

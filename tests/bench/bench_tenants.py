@@ -29,6 +29,7 @@ import psutil
 from sqlalchemy.engine import make_url
 
 from hub.core.database import create_engine, schema_of
+from hub.core.master_key import MasterKey
 from hub.core.migrations import TENANT_HISTORY, migrate_hub, migrate_tenants
 from hub.core.settings import Settings
 from tenants.regions import all_regions
@@ -109,6 +110,7 @@ def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psuti
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
+        "LPSE_HUB_MASTER_KEY": MasterKey.generate(),  # an external database needs one (issue 14)
         "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
         "LPSE_HUB_STATEMENT_CACHE_SIZE": str(statement_cache_size),
     }

@@ -156,6 +156,17 @@ def test_secrets_come_only_from_existing_secrets(render: Render, values: dict[st
             assert set(env[name]["valueFrom"]) == {"secretKeyRef"}
 
 
+@combinations
+def test_no_hub_pod_starts_without_the_master_key_secret(render: Render, values: dict[str, Any]) -> None:
+    """The hub refuses an external database without the key; the chart never lets a pod try: the
+    key's Secret is required (not ``optional``), so a missing one keeps the pod from starting."""
+    for workload in hub_workloads(render(values)):
+        reference = env_of(workload)["LPSE_HUB_MASTER_KEY"]["valueFrom"]["secretKeyRef"]
+        assert reference.get("optional", False) is False
+        assert reference["name"]
+        assert reference["key"]
+
+
 def test_existing_secret_names_and_keys_are_the_operators(render: Render) -> None:
     env = env_of(only(render(COMBINATIONS["external database"]), "Deployment"))
     assert env["LPSE_HUB_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "lpse-db", "key": "url"}

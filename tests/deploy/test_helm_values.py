@@ -35,6 +35,8 @@ WRONG_VALUES = {
     "an unknown nested key": {"ingress": {"enabeld": True}},
     "an unknown service type": {"service": {"type": "Loadbalancer"}},
     "no database secret": {"postgresql": {"external": {"existingSecret": ""}}},
+    "no master key secret": {"masterKey": {"existingSecret": ""}},
+    "no master key at all": {"masterKey": None},
     "a secret as a plain value": {"extraEnv": [{"name": "LPSE_HUB_MASTER_KEY", "value": "c2VjcmV0"}]},
     "citus on cloudnativepg": {
         "postgresql": {"citus": {"enabled": True}, "cloudnativepg": {"enabled": True}}

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.identity.accounts import create_account, grant_role
+from federation.identity.accounts import create_account, find_account, grant_role
 from hub.core.database import hub_sessions
 from tests.conftest import make_tenant
 
@@ -75,7 +75,8 @@ async def test_verification_in_one_regency_is_recognised_in_another(
 ) -> None:
     vendor = (await client.post("/api/vendors", json=registration())).json()
     verifier = await official(province, "verifier", "kab-malang")
-    before = (await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}")).json()
+    blitar = token_for(client, await official(province, "selection_committee", "kab-blitar"))
+    before = (await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}", headers=blitar)).json()
     assert before["may_bid_here"] is False
     assert "not verified" in before["reason"]
     verified = await client.post(
@@ -85,7 +86,8 @@ async def test_verification_in_one_regency_is_recognised_in_another(
     )
     assert verified.status_code == 201, verified.text
     assert verified.json()["tenant_code"] == "3507"
-    assert (await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}")).json()["may_bid_here"] is True
+    after = (await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}", headers=blitar)).json()
+    assert after["may_bid_here"] is True
 
 
 async def test_a_verifier_of_one_regency_cannot_verify_in_another(
@@ -121,13 +123,75 @@ async def test_a_suspension_stays_in_its_regency(client: Client, province: Async
         headers=token_for(client, admin),
     )
     assert suspended.status_code == 201, suspended.text
-    blitar = (await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}")).json()
+    blitar = (
+        await client.get(f"/t/kab-blitar/api/vendors/{vendor['id']}", headers=token_for(client, admin))
+    ).json()
     assert blitar["may_bid_here"] is False
     assert "wanprestasi" in blitar["reason"]
-    assert (await client.get(f"/t/kab-malang/api/vendors/{vendor['id']}")).json()["may_bid_here"] is True
+    malang = await client.get(
+        f"/t/kab-malang/api/vendors/{vendor['id']}", headers=token_for(client, verifier)
+    )
+    assert malang.json()["may_bid_here"] is True
     past = await client.post(
         f"/t/kab-blitar/api/vendors/{vendor['id']}/suspensions",
         json={"reason": "x", "ends_on": "2020-01-01"},
         headers=token_for(client, admin),
     )
     assert past.status_code == 400
+
+
+PUBLIC_FIELDS = {"view", "id", "name", "home_regency_code"}
+
+
+async def test_the_public_sees_a_verified_vendors_name_and_regency_and_officials_the_rest(
+    client: Client, province: AsyncEngine
+) -> None:
+    """Anonymous callers, vendors and officials of another tenant see the public view of a verified
+    vendor and nothing of an unverified one (404, as an id never issued); the tenant's officials
+    see the tax number, address and standing of both."""
+    verified = (await client.post("/api/vendors", json=registration())).json()
+    applicant = registration(npwp="02.345.678.9-012.000")
+    unverified = (await client.post("/api/vendors", json=applicant)).json()
+    verifier = await official(province, "verifier", "kab-malang")
+    checked = await client.post(
+        f"/t/kab-malang/api/vendors/{verified['id']}/verifications",
+        json={"checked": ["NPWP"]},
+        headers=token_for(client, verifier),
+    )
+    assert checked.status_code == 201, checked.text
+    async with hub_sessions(province)() as session:
+        vendor_user = await find_account(session, applicant["user"]["email"])
+    assert vendor_user is not None
+    callers = {
+        "anonymous": {},
+        "another tenant's official": token_for(
+            client, await official(province, "tenant_admin", "kab-blitar")
+        ),
+        "the unverified vendor's own user": token_for(client, vendor_user.id),
+    }
+    for who, headers in callers.items():
+        seen = await client.get(f"/t/kab-malang/api/vendors/{verified['id']}", headers=headers)
+        assert seen.status_code == 200, (who, seen.text)
+        assert seen.json() == {
+            "view": "public",
+            "id": verified["id"],
+            "name": "CV Maju Jaya",
+            "home_regency_code": "3507",
+        }, who
+        hidden = await client.get(f"/t/kab-malang/api/vendors/{unverified['id']}", headers=headers)
+        never_issued = await client.get("/t/kab-malang/api/vendors/987654321", headers=headers)
+        assert hidden.status_code == never_issued.status_code == 404, who
+        assert hidden.json()["detail"].replace(str(unverified["id"]), "N") == never_issued.json()[
+            "detail"
+        ].replace("987654321", "N"), who
+        assert "012345678901000" not in seen.text + hidden.text
+    own = token_for(client, await official(province, "selection_committee", "kab-malang"))
+    full = (await client.get(f"/t/kab-malang/api/vendors/{verified['id']}", headers=own)).json()
+    assert full["view"] == "official"
+    assert (full["npwp"], full["status"], full["address"]) == (
+        "012345678901000",
+        "verified",
+        "Jl. Ijen 12, Malang",
+    )
+    pending = (await client.get(f"/t/kab-malang/api/vendors/{unverified['id']}", headers=own)).json()
+    assert (pending["status"], pending["may_bid_here"]) == ("registered", False)

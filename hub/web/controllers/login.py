@@ -14,8 +14,10 @@ from federation.identity.login import LoginAttempt, authenticate
 from federation.vendors.logins import note_vendor_login
 from hub.core.database import hub_sessions
 from hub.core.errors import TooManyAttempts, Unauthenticated
+from hub.web.controllers.oidc import checked_redirect_uri
 from hub.web.devices import DeviceCookies
 from hub.web.pages import login_page
+from hub.web.security_headers import allow_form_redirect
 from hub.web.sessions import check_csrf, csrf_token, log_in, log_out
 
 
@@ -53,16 +55,21 @@ class LoginController(Controller):
         upstream = getattr(state, "upstream", None)
         return upstream.name if upstream is not None else None
 
-    def _page_again(
+    async def _page(
         self,
         request: Request[Any, Any, State],
         state: State,
         next_url: str,
-        notice: str,
-        status: int,
+        notice: str | None = None,
+        status: int = 200,
         retry_after: int | None = None,
     ) -> Response[str]:
-        """The login page once more, saying why the last try did not log in."""
+        """The login page, saying why the last try did not log in (``notice``). When logging in
+        continues an authorization request, the form ends in a redirect to that client: the page's
+        policy names the client's checked redirect URI."""
+        redirect_uri = await checked_redirect_uri(request, state, next_url)
+        if redirect_uri is not None:
+            allow_form_redirect(request, redirect_uri)
         page = login_page(next_url, csrf_token(request), notice, self._upstream_name(state))
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return Response(page, status_code=status, media_type="text/html", headers=headers)
@@ -71,8 +78,7 @@ class LoginController(Controller):
     async def form(
         self, request: Request[Any, Any, State], state: State, next: FromQuery[str] = "/"
     ) -> Response[str]:
-        page = login_page(safe_next(next), csrf_token(request), upstream_name=self._upstream_name(state))
-        return Response(page, media_type="text/html")
+        return await self._page(request, state, safe_next(next))
 
     @post("/login", summary="Check email and password; start a session", include_in_schema=False)
     async def submit(self, request: Request[Any, Any, State], state: State) -> Response[str]:
@@ -94,12 +100,12 @@ class LoginController(Controller):
         except Unauthenticated as refused:
             if wants_problem(request):
                 raise
-            return self._page_again(request, state, next_url, refused.detail, 401)
+            return await self._page(request, state, next_url, refused.detail, 401)
         except TooManyAttempts as limited:
             if wants_problem(request):
                 raise
             notice = throttled_notice(limited.retry_after)
-            return self._page_again(request, state, next_url, notice, 429, limited.retry_after)
+            return await self._page(request, state, next_url, notice, 429, limited.retry_after)
         async with hub_sessions(state.engine)() as session, session.begin():
             await note_vendor_login(session, account)
         log_in(request, account.id)

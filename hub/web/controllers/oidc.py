@@ -35,6 +35,7 @@ from hub.web.schemas.oidc import (
     TokenResponse,
     UserInfo,
 )
+from hub.web.security_headers import allow_form_redirect
 from hub.web.sessions import account_in_session, check_csrf, csrf_token
 
 AuthlibAnswer = tuple[int, Any, list[tuple[str, str]]]
@@ -181,6 +182,25 @@ class OidcController(Controller):
         return UserInfo.of(await userinfo(db_session, caller))
 
 
+async def checked_redirect_uri(request: Request[Any, Any, State], state: State, url: str) -> str | None:
+    """The redirect URI of the authorization request ``url`` (a path of this hub), once the
+    authorization server has checked it against the client's; ``None`` for anything else."""
+    path, _, query = url.partition("?")
+    if path != "/oauth/authorize":
+        return None
+    server: HubAuthorizationServer = state.oauth
+    here = request.url  # as the authorization request itself will be read (``capture``)
+    try:
+        captured = CapturedRequest(
+            "GET", f"{here.scheme}://{here.netloc}{url}", request.headers, parse_qs(query), {}
+        )
+        grant = await server.run(lambda: server.get_consent_grant(captured, end_user=None))
+    except OAuth2Error:
+        return None
+    redirect_uri: str | None = grant.redirect_uri
+    return redirect_uri
+
+
 async def _authorize(request: Request[Any, Any, State], state: State, decision: str | None) -> Response[Any]:
     server: HubAuthorizationServer = state.oauth
     captured = await capture(request)
@@ -209,6 +229,7 @@ async def _authorize(request: Request[Any, Any, State], state: State, decision: 
         fields = {k: v[0] for k, v in parse_qs(request.url.query).items()}
         scopes = client.get_allowed_scope(fields.get("scope", "")).split()
         page = consent_page(client.name, scopes, fields, csrf_token(request))
+        allow_form_redirect(request, grant.redirect_uri)  # the answer ends in a redirect there
         return Response(page, media_type="text/html")
     captured.auth_time = request.session.get("auth_time", int(time.time()))
 

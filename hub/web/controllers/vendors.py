@@ -10,19 +10,30 @@ from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
+from federation.identity.caller import Caller
 from federation.identity.policy import Action
-from federation.vendors import can_bid_in, get_vendor, register_vendor, suspend_vendor, verify_vendor
+from federation.vendors import (
+    can_bid_in,
+    get_vendor,
+    public_vendor,
+    register_vendor,
+    suspend_vendor,
+    verify_vendor,
+)
 from hub.web.auth import requires
+from hub.web.dependencies import permits
 from hub.web.openapi import problem_responses
 from hub.web.schemas.vendors import (
     SuspensionRequest,
     SuspensionView,
+    VendorPublicView,
     VendorRegistration,
     VendorStandingView,
     VendorView,
     VerificationRequest,
     VerificationView,
 )
+from tenants.registry import TenantRef
 
 VendorId = Annotated[int, PathParameter(ge=1, le=2**63 - 1, description="The vendor's hub-wide id.")]
 
@@ -60,12 +71,19 @@ class TenantVendorController(Controller):
 
     @get(
         "/{vendor_id:int}",
-        summary="A vendor's standing in this tenant: may it bid here, and if not why",
-        responses=problem_responses(400),
+        summary="A verified vendor's name and regency; to this tenant's officials, its record and "
+        "standing here (may it bid, and if not why), unverified vendors too",
+        responses=problem_responses(400, 401, 404),
     )
     async def standing(
-        self, vendor_id: VendorId, tenant_session: NamedDependency[AsyncSession]
-    ) -> VendorStandingView:
+        self,
+        vendor_id: VendorId,
+        tenant: NamedDependency[TenantRef],
+        tenant_session: NamedDependency[AsyncSession],
+        optional_caller: NamedDependency[Caller | None],
+    ) -> VendorPublicView | VendorStandingView:
+        if not permits(optional_caller, tenant, Action.VENDOR_READ_PRIVATE):
+            return VendorPublicView.of(await public_vendor(tenant_session, vendor_id))
         vendor = await get_vendor(tenant_session, vendor_id)
         return VendorStandingView.of(vendor, await can_bid_in(tenant_session, vendor_id))
 

@@ -86,12 +86,29 @@ class VendorView(msgspec.Struct, frozen=True):
         )
 
 
-class VendorStandingView(msgspec.Struct, frozen=True):
-    """A vendor as one tenant sees it: the hub-wide record and whether it may bid here."""
+class VendorPublicView(msgspec.Struct, frozen=True, tag_field="view", tag="public"):
+    """A verified vendor as anyone sees it: who it is and where it is domiciled, nothing more. Its
+    tax number, address and standing are for the tenant's officials (``VendorStandingView``)."""
+
+    id: int
+    name: str
+    home_regency_code: str
+    """Kemendagri code of the regency or city where the company is domiciled."""
+
+    @classmethod
+    def of(cls, vendor: Vendor) -> VendorPublicView:
+        return cls(id=vendor.id, name=vendor.name, home_regency_code=vendor.home_regency_code)
+
+
+class VendorStandingView(msgspec.Struct, frozen=True, tag_field="view", tag="official"):
+    """A vendor as one tenant's officials see it: the hub-wide record and whether it may bid here."""
 
     id: int
     name: str
     npwp: str
+    nib: str | None
+    address: str
+    home_regency_code: str
     status: str
     may_bid_here: bool
     """Verified (by any tenant), not merged away, and not suspended in this tenant today."""
@@ -105,6 +122,9 @@ class VendorStandingView(msgspec.Struct, frozen=True):
             id=vendor.id,
             name=vendor.name,
             npwp=vendor.npwp,
+            nib=vendor.nib,
+            address=vendor.address,
+            home_regency_code=vendor.home_regency_code,
             status=vendor.status,
             may_bid_here=bool(eligibility),
             reason=eligibility.reason,

@@ -48,3 +48,40 @@ def test_trusted_proxies_are_none_unless_named_and_must_be_addresses() -> None:
     for wrong in ("*", "ingress-nginx", "10.0.0.0/33"):
         with pytest.raises(ConfigurationError, match="LPSE_HUB_TRUSTED_PROXIES"):
             Settings.from_env({"LPSE_HUB_TRUSTED_PROXIES": wrong})
+
+
+SECRETS = {
+    "master_key": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmch",
+    "upstream_client_secret": "upstream-client-s3cret",
+    "database password": "s3cret-db-password",
+    "database password in the query": "q-s3cret",
+}
+
+
+def secret_settings() -> Settings:
+    return Settings(
+        database_url=(
+            f"postgresql://hub:{SECRETS['database password']}@db.internal:5432/lpse"
+            f"?sslmode=require&password={SECRETS['database password in the query']}"
+        ),
+        master_key=SECRETS["master_key"],
+        upstream_issuer="https://sso.example.go.id",
+        upstream_client_id="lpse-hub",
+        upstream_client_secret=SECRETS["upstream_client_secret"],
+    )
+
+
+def test_the_settings_repr_and_str_show_no_secret() -> None:
+    settings = secret_settings()
+    for shown in (repr(settings), str(settings), f"{settings!r}", repr({"settings": settings})):
+        leaked = {name for name, secret in SECRETS.items() if secret in shown}
+        assert not leaked, shown
+    # What is not secret is still there to read (and a masked value says it is set).
+    assert "db.internal:5432/lpse" in repr(settings)
+    assert "hub:***@" in repr(settings)
+    assert "master_key='***'" in repr(settings)
+    assert "upstream_client_id='lpse-hub'" in repr(settings)
+
+
+def test_an_unset_secret_reads_as_none_in_the_repr() -> None:
+    assert "master_key=None" in repr(Settings())
