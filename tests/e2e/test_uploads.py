@@ -68,6 +68,7 @@ async def test_a_document_of_15_mib_is_taken_and_one_byte_over_20_mib_is_413(
     refused = await upload(client, tender, "rks.pdf", pdf(MAX_DOCUMENT_BYTES + 1))
     assert refused.status_code == 413, refused.text
     assert refused.json()["field"] == "file"
+    assert refused.json()["type"] == "urn:lpse-hub:problem:request-body-too-large"
 
 
 async def test_a_sealed_bundle_above_10_mb_and_below_64_mib_is_taken(client: Client, tender: Tender) -> None:
