@@ -145,11 +145,20 @@ def file_name(name: str, filename: str) -> str:
     return filename
 
 
+def refuse_announced_excess(request: Request[Any, Any, Any]) -> None:
+    """413 at once for a body whose ``Content-Length`` is beyond the route's limit, rather than after
+    waiting for a slot (Litestar would refuse it too, but only once the body is asked for)."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    if limit is not None and (request.content_length or 0) > limit:
+        raise too_large("the request body", limit)
+
+
 @asynccontextmanager
 async def received_form(request: Request[Any, Any, Any], limits: FormLimits) -> AsyncIterator[ReceivedForm]:
     """The request's form (multipart, or URL-encoded without files), read within an upload slot;
     its files are removed from disk when the block ends."""
     uploads: Uploads = request.app.state.uploads
+    refuse_announced_excess(request)
     async with uploads.slot():
         with ExitStack() as spools:
             content_type, options = request.content_type
@@ -166,6 +175,7 @@ async def received_body(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]
     """The request's whole body (the route's limit applies), read within an upload slot. It is
     spooled to disk as it arrives and read back once, rather than joined from a list of chunks."""
     uploads: Uploads = request.app.state.uploads
+    refuse_announced_excess(request)
     async with uploads.slot():
         with uploads.spool() as spool:
             async for chunk in request.stream():

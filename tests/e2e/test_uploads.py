@@ -219,6 +219,16 @@ async def test_an_upload_by_someone_without_the_role_is_refused_before_its_body_
     assert sender.taken == 0
 
 
+async def test_an_upload_announced_beyond_the_routes_limit_is_413_before_its_body_is_read(
+    client: Client, tender: Tender
+) -> None:
+    sender = Sender(size=DOCUMENT_FORM.body + 1)
+    headers = {"content-type": "multipart/form-data; boundary=b0undary", **tender.desk.regency.pokja}
+    await post_raw(client, f"{tender.desk.url}/documents", sender, headers, announce=True)
+    assert sender.status == 413
+    assert sender.taken == 0
+
+
 async def test_an_oversized_json_body_is_413_from_its_length_without_being_read(client: Client) -> None:
     sender = Sender(size=9_800_000)  # under Litestar's own 10 MB default
     await post_raw(client, "/api/vendors", sender, {"content-type": "application/json"}, announce=True)
