@@ -197,50 +197,62 @@ async def _url_encoded(request: Request[Any, Any, Any]) -> ReceivedForm:
     return form
 
 
+class _Parts:
+    """The form the parser's events build, one part at a time: a text in memory (bounded), a file
+    in its spool."""
+
+    def __init__(self, uploads: Uploads, spools: ExitStack) -> None:
+        self.form, self.uploads, self.spools = ReceivedForm(), uploads, spools
+        self.segment: MultipartSegment | None = None
+        self.text = bytearray()
+        self.spool: Spool | None = None
+
+    def take(self, event: MultipartSegment | bytes | None) -> None:
+        if isinstance(event, MultipartSegment):
+            self.segment, self.text = event, bytearray()
+            if event.filename:
+                file_name(event.name, event.filename)  # refused before its bytes are stored
+            self.spool = self.spools.enter_context(self.uploads.spool()) if event.filename else None
+        elif event is None:  # the end of the part
+            self._end()
+        elif self.spool is not None:
+            self.spool.write(event)
+        else:
+            self.text += event
+            if len(self.text) > TEXT_FIELD_BYTES:
+                raise too_large(f"the form field {self.name!r}", TEXT_FIELD_BYTES, self.name)
+
+    @property
+    def name(self) -> str:
+        return self.segment.name if self.segment else ""
+
+    def _end(self) -> None:
+        assert self.segment is not None
+        name, spool = self.segment.name, self.spool
+        if spool is None:
+            self.form.texts.setdefault(name, []).append(utf8_text(name, bytes(self.text)))
+        else:
+            kind = self.segment.content_type or "application/octet-stream"
+            self.form.files.append(ReceivedFile(name, self.segment.filename, kind, spool.tell(), spool))
+        self.segment, self.spool = None, None
+
+
 async def _multipart(
     request: Request[Any, Any, Any], boundary: bytes, limits: FormLimits, uploads: Uploads, spools: ExitStack
 ) -> ReceivedForm:
-    form = ReceivedForm()
-    segment: MultipartSegment | None = None
-    text = bytearray()
-    spool: Spool | None = None
+    parts = _Parts(uploads, spools)
     try:
         with PushMultipartParser(
             boundary, max_segment_count=limits.parts, max_segment_size=limits.file
         ) as parser:
             async for chunk in request.stream():
                 for event in parser.parse(chunk):
-                    if isinstance(event, MultipartSegment):
-                        segment, text = event, bytearray()
-                        spool = spools.enter_context(uploads.spool()) if event.filename else None
-                    elif event is None:  # the end of a part
-                        assert segment is not None
-                        name = segment.name
-                        if spool is None:
-                            form.texts.setdefault(name, []).append(utf8_text(name, bytes(text)))
-                        else:
-                            form.files.append(
-                                ReceivedFile(
-                                    name,
-                                    file_name(name, segment.filename),
-                                    segment.content_type or "application/octet-stream",
-                                    spool.tell(),
-                                    spool,
-                                )
-                            )
-                        segment, spool = None, None
-                    elif spool is not None:
-                        spool.write(event)
-                    else:
-                        text += event
-                        if len(text) > TEXT_FIELD_BYTES:
-                            name = segment.name if segment else ""
-                            raise too_large(f"the form field {name!r}", TEXT_FIELD_BYTES, name)
+                    parts.take(event)
                 if parser.closed:
                     break
     except ParserLimitReached:
-        name = segment.name if segment else None
+        name = parts.name or None
         raise too_large(f"a part of the form ({name or 'headers'})", limits.file, name) from None
     except ParserError as error:
         raise InvalidInput(f"the multipart form is malformed: {error}") from None
-    return form
+    return parts.form
