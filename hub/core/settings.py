@@ -84,6 +84,11 @@ class Settings:
     Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
     metrics: bool = True
     """metrics: serve Prometheus metrics at ``/metrics`` and count requests (``false``: neither)."""
+    upload_slots: int = 2
+    """upload_slots: uploads (documents, bids, objections) one process takes at the same time; each
+    may hold its largest file in memory while it is stored (tests/bench/bench_upload_memory.py)."""
+    upload_wait_seconds: int = 30
+    """upload_wait_seconds: how long an upload waits for a slot before it is answered 503."""
     embedded_database: bool = False
     """embedded_database: the URL is the embedded server's (set by the hub for its own workers)."""
     trusted_proxies: tuple[str, ...] = ()
@@ -164,6 +169,10 @@ class Settings:
                 get("PROBE_RETENTION_DAYS"), defaults.probe_retention_days, "PROBE_RETENTION_DAYS"
             ),
             trusted_proxies=_networks(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
+            upload_slots=_int(get("UPLOAD_SLOTS"), defaults.upload_slots, "UPLOAD_SLOTS"),
+            upload_wait_seconds=_int(
+                get("UPLOAD_WAIT_SECONDS"), defaults.upload_wait_seconds, "UPLOAD_WAIT_SECONDS"
+            ),
         )
         settings.validate()
         return settings
@@ -192,6 +201,8 @@ class Settings:
             raise ConfigurationError(
                 f"{PREFIX}PROBE_TIMEOUT_SECONDS and {PREFIX}PROBE_RETENTION_DAYS must be >= 1"
             )
+        if self.upload_slots < 1 or self.upload_wait_seconds < 0:
+            raise ConfigurationError(f"{PREFIX}UPLOAD_SLOTS must be >= 1, {PREFIX}UPLOAD_WAIT_SECONDS >= 0")
         if self.pool_size < 1 or self.migration_concurrency < 1:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
 

@@ -25,6 +25,7 @@ from hub.core.database_lifetime import engine_for, running_database
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from hub.web.auth import provide_caller, provide_optional_caller
+from hub.web.body_limits import JSON_BODY_BYTES
 from hub.web.controllers.agencies import AgencyController
 from hub.web.controllers.audit import AuditController
 from hub.web.controllers.bidding import BiddingController
@@ -58,6 +59,7 @@ from hub.web.problems import database_refused, database_unavailable, internal_er
 from hub.web.proxies import trusted_proxies
 from hub.web.security_headers import security_headers
 from hub.web.sessions import session_config
+from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
 
@@ -164,7 +166,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConnectionError: database_unavailable,
         },
         openapi_config=openapi_config(settings.issuer_url, version("lpse-hub")),
+        request_max_body_size=JSON_BODY_BYTES,  # not Litestar's 10 MB: routes with files name theirs
         debug=settings.debug,
+    )
+    app.state.uploads = Uploads(
+        settings.upload_slots, settings.upload_wait_seconds, settings.data_dir / "uploads"
     )
     describe_tenant_problems(app, tuple(TENANT_CONTROLLERS))
     describe_validation_problems(app)

@@ -97,7 +97,13 @@ def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
         extra["errors"] = exc.extra
     elif isinstance(exc.extra, dict):
         extra.update(exc.extra)
-    title = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    title = {
+        400: "Bad request",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+        503: "Service unavailable",
+    }.get(exc.status_code, "Error")
     return ProblemDetailsException(
         status_code=exc.status_code,
         title=title,

@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from hub.web.body_limits import BUNDLE_BODY_BYTES, DOCUMENT_FORM, OBJECTION_FORM, SEALED_BY_HUB_FORM
 from tests.deploy.chart import (
     CHART,
     COMBINATIONS,
@@ -248,6 +249,26 @@ def test_ingress_routes_every_tenant_host_to_the_service(render: Render) -> None
     # The OpenID issuer follows the first host (TLS: https) unless config.issuer says otherwise.
     assert env_of(only(manifests, "Deployment"))["LPSE_HUB_ISSUER"]["value"] == "https://lpse.jatimprov.go.id"
     assert "Ingress" not in kinds(render())
+
+
+def nginx_size(value: str) -> int:
+    """An nginx size (``101m``) in bytes."""
+    units = {"k": 2**10, "m": 2**20, "g": 2**30}
+    return int(value[:-1]) * units[value[-1].lower()] if value[-1].isalpha() else int(value)
+
+
+def test_the_ingress_passes_the_largest_body_a_route_of_the_hub_takes(render: Render) -> None:
+    ingress = only(render(COMBINATIONS["ingress on"]), "Ingress")
+    size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    largest = max(DOCUMENT_FORM.body, SEALED_BY_HUB_FORM.body, OBJECTION_FORM.body, BUNDLE_BODY_BYTES)
+    assert largest <= nginx_size(size) < largest + 2**20  # enough, and not much more
+    mine = {"nginx.ingress.kubernetes.io/proxy-body-size": "40m", "a": "b"}
+    set_by_hand = only(
+        render({"ingress": {**COMBINATIONS["ingress on"]["ingress"], "annotations": mine}}), "Ingress"
+    )
+    assert set_by_hand["metadata"]["annotations"] == mine  # the operator's own annotation wins
+    unset = {**COMBINATIONS["ingress on"]["ingress"], "maxBodySize": ""}
+    assert "annotations" not in only(render({"ingress": unset}), "Ingress")["metadata"]
 
 
 def test_autoscaling_replaces_the_fixed_replica_count(render: Render) -> None:

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.errors import HubError
 from hub.web.auth import requires
+from hub.web.body_limits import BUNDLE_BODY_BYTES, DOCUMENT_FORM, SEALED_BY_HUB_FORM
 from hub.web.files import STORE, file_response
 from hub.web.schemas.bids import (
     Answer,
     BidReceipt,
     ClarificationView,
-    DocumentUpload,
+    DocumentUploadOperation,
     FileDownloadOperation,
     OpeningView,
     Question,
@@ -32,10 +32,12 @@ from hub.web.schemas.bids import (
     QuestionAsked,
     RegistrationView,
     SealedBidOperation,
-    SealedByHubUpload,
+    SealedByHubOperation,
     UploadedDocument,
+    bid_price,
 )
 from hub.web.schemas.tenders import Id
+from hub.web.uploads import received_body, received_form
 from monitoring.metrics import count_bid_refusal
 from tenants.registry import TenantRef
 from tenants.sealing import BidFile
@@ -51,13 +53,8 @@ from tenants.tenders import (
     upload_document,
     vendor_of,
 )
-from tenants.tenders.bidding.bids import MAX_BUNDLE_BYTES
 from tenants.tenders.bidding.participation import registered_vendor
-from tenants.tenders.documents import MAX_DOCUMENT_BYTES
 from tenants.tenders.views import clarification_view, localized
-
-FORM_OVERHEAD = 64 * 1024
-"""What a multipart form adds around a file (boundaries, part headers, other fields), at most."""
 
 
 def receipted(route: dict[str, Any]) -> dict[str, Any]:
@@ -93,21 +90,23 @@ class BiddingController(Controller):
     @post(
         "/documents",
         summary="Upload a tender document (selection_committee)",
-        request_max_body_size=MAX_DOCUMENT_BYTES + FORM_OVERHEAD,
-        **requires(Action.TENDER_PREPARE, errors=(400, 409, 413)),
+        operation_class=DocumentUploadOperation,
+        request_max_body_size=DOCUMENT_FORM.body,
+        **requires(Action.TENDER_PREPARE, errors=(400, 409, 413, 503)),
     )
     async def upload(
         self,
         tender_id: Id,
-        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        request: Request[Any, Any, State],
         actor: NamedDependency[Actor],
         transaction: NamedDependency[AsyncSession],
     ) -> UploadedDocument:
-        file = data.file
-        content = await file.read()
-        document = await upload_document(
-            transaction, actor, tender_id, file.filename or "", file.content_type, content, STORE
-        )
+        async with received_form(request, DOCUMENT_FORM) as form:
+            file = form.one_file("file")
+            content = await file.read()
+            document = await upload_document(
+                transaction, actor, tender_id, file.name, file.content_type, content, STORE
+            )
         return UploadedDocument.of(document)
 
     @get(
@@ -195,8 +194,8 @@ class BiddingController(Controller):
         "/bids",
         summary="Submit a bid sealed on the vendor's machine (the bundle as the body)",
         operation_class=SealedBidOperation,
-        request_max_body_size=MAX_BUNDLE_BYTES,
-        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413))),
+        request_max_body_size=BUNDLE_BODY_BYTES,
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 503))),
     )
     async def submit(
         self,
@@ -206,28 +205,34 @@ class BiddingController(Controller):
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        with counted_refusals(actor.tenant):
-            bundle = await request.body()  # the bytes themselves: the receipt signs their digest
-            accepted = await submit_bid(transaction, actor, tender_id, bundle, state.master)
+        # the bytes themselves: the receipt signs their digest
+        async with received_body(request) as bundle:
+            with counted_refusals(actor.tenant):
+                accepted = await submit_bid(transaction, actor, tender_id, bundle, state.master)
         return receipt_response(accepted.receipt)
 
     @post(
         "/bids/sealed-by-hub",
         summary="Upload files and price; the hub seals them with the tender key",
-        request_max_body_size=MAX_BUNDLE_BYTES,
-        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413))),
+        operation_class=SealedByHubOperation,
+        request_max_body_size=SEALED_BY_HUB_FORM.body,
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 503))),
     )
     async def seal_and_submit(
         self,
         tender_id: Id,
-        data: Annotated[SealedByHubUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        request: Request[Any, Any, State],
         actor: NamedDependency[Actor],
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
-        with counted_refusals(actor.tenant):
-            files = [BidFile(f.filename or "file", f.content_type, await f.read()) for f in data.files]
-            accepted = await seal_and_submit(transaction, actor, tender_id, data.price, files, state.master)
+        async with received_form(request, SEALED_BY_HUB_FORM) as form:
+            with counted_refusals(actor.tenant):
+                price = bid_price(form.text("price"))
+                files = [
+                    BidFile(f.name or "file", f.content_type, await f.read()) for f in form.files_of("files")
+                ]
+                accepted = await seal_and_submit(transaction, actor, tender_id, price, files, state.master)
         return receipt_response(accepted.receipt)
 
     @post(

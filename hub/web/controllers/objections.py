@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.web.auth import requires
+from hub.web.body_limits import OBJECTION_FORM
 from hub.web.files import STORE, file_response
 from hub.web.schemas.bids import FileDownloadOperation
 from hub.web.schemas.outcomes import (
@@ -25,20 +26,15 @@ from hub.web.schemas.outcomes import (
     ObjectionView,
 )
 from hub.web.schemas.tenders import Id
+from hub.web.uploads import received_form
 from tenants.registry import TenantRef
 from tenants.tenders import get_tender
 from tenants.tenders.award.objections import (
-    MAX_FILES,
     answer_objection,
     lodge_objection,
     objection_file,
     objections_of,
 )
-from tenants.tenders.documents import MAX_DOCUMENT_BYTES
-
-OBJECTION_BODY_BYTES = MAX_FILES * MAX_DOCUMENT_BYTES + 256 * 1024
-"""An objection's form at its largest: its documents at theirs, the grounds (20,000 characters, up to
-80 KB in UTF-8) and the form's framing. Larger is refused (413) before it is read."""
 
 
 class ObjectionController(Controller):
@@ -49,8 +45,8 @@ class ObjectionController(Controller):
         "/",
         summary="Lodge an objection (a bidder, in the objection period): grounds and files",
         operation_class=ObjectionFormOperation,
-        request_max_body_size=OBJECTION_BODY_BYTES,
-        **requires(Action.VENDOR_ACT, errors=(400, 409, 413)),
+        request_max_body_size=OBJECTION_FORM.body,
+        **requires(Action.VENDOR_ACT, errors=(400, 409, 413, 503)),
     )
     async def lodge(
         self,
@@ -59,9 +55,10 @@ class ObjectionController(Controller):
         actor: NamedDependency[Actor],
         transaction: NamedDependency[AsyncSession],
     ) -> ObjectionView:
-        form = ObjectionForm.of(await request.form())
-        attachments = await form.attachments()
-        objection = await lodge_objection(transaction, actor, tender_id, form.grounds, attachments, STORE)
+        async with received_form(request, OBJECTION_FORM) as received:
+            form = ObjectionForm.of(received)
+            attachments = await form.attachments()
+            objection = await lodge_objection(transaction, actor, tender_id, form.grounds, attachments, STORE)
         files = dict(await objections_of(transaction, tender_id))[objection]
         return ObjectionView.of(objection, files, ZoneInfo(actor.tenant.timezone))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
-from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIHeader,
@@ -24,6 +24,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 
+from hub.core.errors import InvalidInput
 from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.documents import ALLOWED_TYPES
 from tenants.tenders.models import Clarification, Document, Registration
@@ -47,12 +48,33 @@ class UploadedDocument(msgspec.Struct, frozen=True):
         return cls(id=document.id, name=document.name, size=document.size, sha256=document.sha256)
 
 
-@dataclass
-class DocumentUpload:
-    """A tender document as a browser sends it: one multipart form field."""
+_BINARY = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+DOCUMENT_UPLOAD = Schema(
+    type=OpenAPIType.OBJECT,
+    title="DocumentUpload",
+    required=["file"],
+    properties={
+        "file": Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.BINARY,
+            description="PDF, an Office document, ZIP or an image; 1 byte to 20 MiB; named at most "
+            "200 characters, without control characters.",
+        )
+    },
+)
 
-    file: UploadFile
-    """PDF, an Office document, ZIP or an image; 1 byte to 20 MiB; named at most 200 characters."""
+
+@dataclass
+class DocumentUploadOperation(Operation):
+    """The document route's body: a form the handler streams to disk itself, once the caller's
+    token and role are checked (``hub.web.uploads``)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            content={RequestEncodingType.MULTI_PART.value: OpenAPIMediaType(schema=DOCUMENT_UPLOAD)},
+            description="A tender document as a browser sends it: one multipart form field.",
+            required=True,
+        )
 
 
 class RegistrationView(msgspec.Struct, frozen=True):
@@ -118,14 +140,44 @@ class ClarificationView(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
         return msgspec.convert(view, cls)
 
 
-@dataclass
-class SealedByHubUpload:
-    """A bid for the hub to seal with the tender's key: the form a browser sends."""
+SEALED_BY_HUB_UPLOAD = Schema(
+    type=OpenAPIType.OBJECT,
+    title="SealedByHubUpload",
+    required=["price", "files"],
+    properties={
+        "price": Schema(
+            type=OpenAPIType.INTEGER,
+            minimum=1,
+            maximum=2**63 - 1,
+            description="The offered price, whole rupiah.",
+        ),
+        "files": Schema(
+            type=OpenAPIType.ARRAY, items=_BINARY, description="The bid's documents, at least one."
+        ),
+    },
+)
 
-    price: int
-    """The offered price, whole rupiah."""
-    files: list[UploadFile]
-    """The bid's documents, at least one."""
+
+@dataclass
+class SealedByHubOperation(Operation):
+    """The sealed-by-hub route's body: a form the handler streams to disk itself."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            content={RequestEncodingType.MULTI_PART.value: OpenAPIMediaType(schema=SEALED_BY_HUB_UPLOAD)},
+            description="A bid for the hub to seal with the tender's key: the form a browser sends.",
+            required=True,
+        )
+
+
+def bid_price(text: str | None) -> int:
+    """The ``price`` field of the sealed-by-hub form: whole rupiah, 1 to 2^63 - 1."""
+    if text is None or not text.strip().isascii() or not text.strip().isdigit():
+        raise InvalidInput("the price is a whole number of rupiah", field="price")
+    price = int(text)
+    if not 0 < price < 2**63:
+        raise InvalidInput("the price is out of range", field="price")
+    return price
 
 
 class BidReceipt(msgspec.Struct, frozen=True):

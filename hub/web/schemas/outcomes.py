@@ -14,10 +14,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 
+from hub.web.uploads import ReceivedFile, ReceivedForm
 from tenants.registry import TenantRef
 from tenants.tenders.award.objections import MAX_FILES, Attachment
 from tenants.tenders.evaluation.assessments import AssessmentInput
@@ -242,19 +242,15 @@ class ObjectionForm:
 
     grounds: str
     """Why the award is wrong, 20 to 20,000 characters."""
-    files: list[UploadFile]
+    files: list[ReceivedFile]
     """Up to 5 supporting documents, of the types tender documents may have."""
 
     @classmethod
-    def of(cls, form: FormMultiDict) -> ObjectionForm:
-        grounds = form.get("grounds")
-        files = form.getall("files") if "files" in form else []
-        return cls(
-            grounds if isinstance(grounds, str) else "", [f for f in files if isinstance(f, UploadFile)]
-        )
+    def of(cls, form: ReceivedForm) -> ObjectionForm:
+        return cls(form.text("grounds") or "", form.files_of("files"))
 
     async def attachments(self) -> list[Attachment]:
-        return [Attachment(f.filename or "", f.content_type, await f.read()) for f in self.files]
+        return [Attachment(f.name, f.content_type, await f.read()) for f in self.files]
 
 
 _GROUNDS = Schema(
