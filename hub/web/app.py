@@ -53,6 +53,7 @@ from hub.web.dependencies import (
     provide_tenant_session,
     provide_transaction,
 )
+from hub.web.edge import EdgeGuard, EdgeRequest
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
 from hub.web.sessions import session_config
@@ -153,7 +154,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "optional_caller": Provide(provide_optional_caller),
             "hub_transaction": Provide(provide_hub_transaction),
         },
-        middleware=[*counting, session_config(master, settings.issuer_url).middleware],
+        middleware=[*counting, EdgeGuard(), session_config(master, settings.issuer_url).middleware],
+        request_class=EdgeRequest,
         lifespan=[database],
         plugins=[problem_details_plugin()],
         exception_handlers={

@@ -29,8 +29,10 @@ from hub.core.errors import (
     Unauthenticated,
     Unprocessable,
 )
+from hub.web.edge import ClientTextInLogs
 
 logger = logging.getLogger("hub")
+logger.addFilter(ClientTextInLogs())  # its lines name request paths: what a client sent, escaped
 
 
 def problem_type(name: str) -> str:

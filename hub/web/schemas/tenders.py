@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar.params import PathParameter
 
+from hub.web.edge import within_calendar
 from hub.web.schemas.bids import OpeningView
 from hub.web.schemas.outcomes import (
     AwardView,
@@ -56,6 +57,10 @@ class ScoringCriteria(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class StageWindow:
     starts_at: datetime
     ends_at: datetime
+
+    def __post_init__(self) -> None:
+        within_calendar(self.starts_at, "starts_at")
+        within_calendar(self.ends_at, "ends_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,10 @@ class ScheduleChange:
     ends_at: datetime
     reason: str
     """Recorded in the audit trail."""
+
+    def __post_init__(self) -> None:
+        within_calendar(self.starts_at, "starts_at")
+        within_calendar(self.ends_at, "ends_at")
 
 
 @dataclass(frozen=True, slots=True)
