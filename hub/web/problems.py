@@ -93,10 +93,17 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
     )
 
 
+def _missing_path_parameter(error: object) -> bool:
+    """Litestar, collecting the errors of a request one field at a time, also reports the router's
+    ``slug``, which no handler takes, as ``{"message": "'slug'", "key": "slug"}`` (its KeyError): not
+    the caller's error."""
+    return isinstance(error, dict) and error.get("message") == repr(error.get("key"))
+
+
 def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
     extra: dict[str, Any] = {}
     if isinstance(exc.extra, list) and exc.extra:  # Litestar's validation errors: name the parameter
-        extra["errors"] = exc.extra
+        extra["errors"] = [error for error in exc.extra if not _missing_path_parameter(error)]
     elif isinstance(exc.extra, dict):
         extra.update(exc.extra)
     title = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")

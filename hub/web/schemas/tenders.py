@@ -58,9 +58,12 @@ class StageWindow:
     starts_at: datetime
     ends_at: datetime
 
-    def __post_init__(self) -> None:
-        within_calendar(self.starts_at, "starts_at")
-        within_calendar(self.ends_at, "ends_at")
+
+def check_schedule(schedule: Mapping[str, StageWindow]) -> None:
+    """Every time of the schedule within the calendar, named by its stage (``within_calendar``)."""
+    for stage, window in schedule.items():
+        within_calendar(window.starts_at, f"schedule.{stage}.starts_at")
+        within_calendar(window.ends_at, f"schedule.{stage}.ends_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,9 @@ class NewTender:
     objection_days: int | None = None
     """The objection period (masa sanggah) in days, within the tenant's limits; its default if none."""
 
+    def __post_init__(self) -> None:
+        check_schedule(self.schedule)
+
     def criteria_input(self) -> dict[str, Any] | None:
         return msgspec.to_builtins(self.criteria) if self.criteria is not None else None
 
@@ -93,6 +99,9 @@ class Retender:
     criteria: ScoringCriteria | None = None
     """The failed tender's criteria if none and the evaluation is unchanged."""
     objection_days: int | None = None
+
+    def __post_init__(self) -> None:
+        check_schedule(self.schedule)
 
     def criteria_input(self) -> dict[str, Any] | None:
         return msgspec.to_builtins(self.criteria) if self.criteria is not None else None
