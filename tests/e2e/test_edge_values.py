@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -37,6 +37,30 @@ CASES = [
     for name in names
     for kind, value in {**CONTROL, **NUMBERS}.items()
 ]
+
+
+def is_text(schema: Mapping[str, Any]) -> bool:
+    schema = resolve(schema)
+    kinds = schema.get("type")
+    options = [*schema.get("oneOf", ()), *schema.get("anyOf", ())]
+    return (
+        kinds == "string" or (isinstance(kinds, list) and "string" in kinds) or any(map(is_text, options))
+    ) and schema.get("format") != "binary"
+
+
+def text_fields(route: Route) -> list[str]:
+    """The body's text fields, by name (top level: JSON objects and forms)."""
+    body = route.operation.get("requestBody")
+    if not body:
+        return []
+    media_type, described = next(iter(body["content"].items()))
+    if media_type not in ("application/json", "multipart/form-data", "application/x-www-form-urlencoded"):
+        return []  # a sealed bid's bundle: bytes, read strictly by tenants.sealing (field ``bundle``)
+    properties = resolve(described.get("schema", {})).get("properties", {})
+    return sorted(name for name, schema in properties.items() if is_text(schema))
+
+
+FIELDS = [(route, name) for route in ROUTES for name in text_fields(route)]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -88,6 +112,17 @@ async def test_a_bad_value_in_a_parameter_is_refused_naming_it(
         assert response.status_code < 500, response.text
         if response.status_code >= 400:
             assert_problem(response, response.status_code)
+
+
+@pytest.mark.parametrize(("route", "name"), FIELDS, ids=[f"{r.id} body:{name}" for r, name in FIELDS])
+async def test_a_nul_byte_in_a_body_field_is_refused_naming_it(world: World, route: Route, name: str) -> None:
+    sent = world.request(route, headers=world.headers(world.everyone))
+    if "content" in sent:
+        sent["content"] = json.dumps({**json.loads(sent["content"]), name: "Isian\x00ini"}).encode()
+    else:
+        sent["data"] = {**sent.get("data", {}), name: "Isian\x00ini"}
+    response = await world.client.request(**sent)
+    assert assert_problem(response, 400)["field"] == name
 
 
 async def test_a_nul_byte_in_the_catalogue_search_is_refused_naming_q(world: World) -> None:
