@@ -54,15 +54,16 @@ def refuse_control_characters(value: str, field: str, *, free_text: bool = False
     """Raise ``InvalidInput`` naming ``field`` if ``value`` holds a character no field takes."""
     found = (_CONTROL_IN_TEXT if free_text else _CONTROL).search(value)
     if found:
+        code = ord(found.group())
+        name = f"U+{code:04X}" + (", a NUL byte" if code == 0 else "")
         raise InvalidInput(
-            f"{field} holds a control character (U+{ord(found.group()):04X}) at position {found.start()}.",
-            field=field,
+            f"{field} holds a control character ({name}) at position {found.start()}.", field=field
         )
 
 
 def refuse_beyond_64_bits(value: int, field: str) -> None:
     if not INT64_MIN <= value <= INT64_MAX:
-        raise InvalidInput(f"{field} is beyond the 64-bit integers the hub stores.", field=field)
+        raise InvalidInput(f"{field} is a number beyond 64 bits: no value the hub stores is.", field=field)
 
 
 EARLIEST = datetime(1900, 1, 2, tzinfo=UTC)
