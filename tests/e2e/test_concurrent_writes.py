@@ -21,21 +21,28 @@ from hub.core.database import tenant_session
 from hub.core.settings import Settings
 from tenants.sealing import BidFile, decode_public_key, seal_bid
 from tenants.tenders.models import Bid
-from tests.e2e.procurement import PDF, SEALED, Client, Desk, advance, person, regency, vendor
+from tests.e2e.procurement import PDF, SEALED, Bidder, Client, Desk, advance, person, regency, vendor
 from tests.live_server import live_hub
 
 PARALLEL = 8
+
+
+async def announced_with_a_vendor(client: Client, engine: AsyncEngine) -> tuple[Desk, Bidder]:
+    """A tender of Kabupaten Malang just announced, and a verified vendor not yet registered."""
+    malang = await regency(client, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", malang.slug)
+    bidder = await vendor(client, engine, "andalas", "3507", verifier, malang.slug)
+    desk = Desk(client, engine, malang)
+    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=2_400_000_000)
+    return desk, bidder
 
 
 async def test_parallel_bids_of_one_vendor_are_all_stored_and_one_stays_current(
     client: Client, clean_identity: AsyncEngine, settings: Settings, tmp_path: Path
 ) -> None:
     engine = clean_identity
-    malang = await regency(client, engine, "kab-malang", "3507")
-    verifier = await person(engine, "verifier", malang.slug)
-    bidder = await vendor(client, engine, "andalas", "3507", verifier, malang.slug)
-    desk = Desk(client, engine, malang)
-    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=2_400_000_000)
+    desk, bidder = await announced_with_a_vendor(client, engine)
+    malang = desk.regency
     await desk.register([bidder])
     await advance(engine, malang.schema, desk.tender_id, "bid_submission")
 
@@ -72,12 +79,8 @@ async def test_parallel_bids_of_one_vendor_are_all_stored_and_one_stays_current(
 async def test_parallel_registrations_and_agencies_are_made_once_and_the_rest_conflict(
     client: Client, clean_identity: AsyncEngine, settings: Settings, tmp_path: Path
 ) -> None:
-    engine = clean_identity
-    malang = await regency(client, engine, "kab-malang", "3507")
-    verifier = await person(engine, "verifier", malang.slug)
-    bidder = await vendor(client, engine, "andalas", "3507", verifier, malang.slug)
-    desk = Desk(client, engine, malang)
-    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=2_400_000_000)
+    desk, bidder = await announced_with_a_vendor(client, clean_identity)
+    malang = desk.regency
     assert settings.database_url is not None
     with live_hub(settings.database_url, tmp_path, ISSUER=settings.issuer_url) as hub:
         async with httpx.AsyncClient(base_url=hub.url, timeout=60) as http:
