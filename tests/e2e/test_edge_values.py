@@ -138,6 +138,20 @@ async def test_a_budget_beyond_64_bits_is_refused(world: World, bound: str) -> N
     assert_problem(response, 400)
 
 
+async def test_a_budget_of_1e23_in_a_body_is_refused_naming_it(world: World) -> None:
+    package = {
+        "agency_id": world.a.agency_id,
+        "title": "Jalan desa",
+        "fiscal_year": 2026,
+        "category": "construction",
+        "method": "tender",
+        "budget": 1e23,
+        "owner_estimate": 90_000_000,
+    }
+    response = await world.client.post(f"{world.a.base}/packages", headers=world.a.ppk, json=package)
+    assert assert_problem(response, 400)["field"] == "budget"
+
+
 async def test_a_tender_number_beyond_64_bits_is_refused(world: World) -> None:
     response = await world.client.get(f"{world.a.base}/tenders/9223372036854775808")
     assert_problem(response, 400)
