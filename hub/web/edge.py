@@ -160,15 +160,15 @@ class EdgeGuard(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        check_path(scope.get("raw_path", b""), scope.get("path_params", {}))
         check_query(scope.get("query_string", b""))
+        check_path(scope.get("raw_path", b"").split(b"?", 1)[0], scope.get("path_params", {}))
         check_headers(scope.get("headers", ()))
         await next_app(scope, receive, send)
 
 
 def check_path(raw_path: bytes, parameters: dict[str, Any]) -> None:
     try:
-        unquote_to_bytes(raw_path).decode("utf-8")
+        path = unquote_to_bytes(raw_path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput("The path is not UTF-8 text.", field="path") from exc
     for name, value in parameters.items():
@@ -176,6 +176,7 @@ def check_path(raw_path: bytes, parameters: dict[str, Any]) -> None:
             refuse_control_characters(value, name)
         elif isinstance(value, int) and not isinstance(value, bool):
             refuse_beyond_64_bits(value, name)
+    refuse_control_characters(path, "path")  # e.g. "/tenders/1%0d%0a": int() took it for 1
 
 
 def check_query(query_string: bytes) -> None:

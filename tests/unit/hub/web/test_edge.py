@@ -70,6 +70,7 @@ def test_a_path_parameter_is_named() -> None:
     assert refused(check_path, b"/t/a%00b/api", {"slug": "a\x00b"}).field == "slug"
     assert refused(check_path, b"/api/tenders/1", {"tender_id": 2**63}).field == "tender_id"
     assert refused(check_path, b"/api/catalogue/%ff", {"ocid": "\ufffd"}).field == "path"
+    assert refused(check_path, b"/api/tenders/1%0d%0a", {"tender_id": 1}).field == "path"
     check_path(b"/t/kab-malang/api/tenders/7", {"slug": "kab-malang", "tender_id": 7})
 
 
