@@ -54,6 +54,7 @@ from hub.web.dependencies import (
     provide_tenant_session,
     provide_transaction,
 )
+from hub.web.edge import EdgeGuard, EdgeRequest
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
 from hub.web.proxies import trusted_proxies
@@ -154,7 +155,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "optional_caller": Provide(provide_optional_caller),
             "hub_transaction": Provide(provide_hub_transaction),
         },
-        middleware=[*proxies, *counting, session_config(master, settings.issuer_url).middleware],
+        middleware=[
+            *proxies,
+            *counting,
+            EdgeGuard(),
+            session_config(master, settings.issuer_url).middleware,
+        ],
+        request_class=EdgeRequest,
         lifespan=[database],
         before_send=[security_headers],  # every response, errors and unknown routes included
         plugins=[problem_details_plugin()],

@@ -29,8 +29,10 @@ from hub.core.errors import (
     Unauthenticated,
     Unprocessable,
 )
+from hub.web.edge import ClientTextInLogs
 
 logger = logging.getLogger("hub")
+logger.addFilter(ClientTextInLogs())  # its lines name request paths: what a client sent, escaped
 
 
 def problem_type(name: str) -> str:
@@ -91,10 +93,17 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
     )
 
 
+def _missing_path_parameter(error: object) -> bool:
+    """Litestar, collecting the errors of a request one field at a time, also reports the router's
+    ``slug``, which no handler takes, as ``{"message": "'slug'", "key": "slug"}`` (its KeyError): not
+    the caller's error."""
+    return isinstance(error, dict) and error.get("message") == repr(error.get("key"))
+
+
 def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
     extra: dict[str, Any] = {}
     if isinstance(exc.extra, list) and exc.extra:  # Litestar's validation errors: name the parameter
-        extra["errors"] = exc.extra
+        extra["errors"] = [error for error in exc.extra if not _missing_path_parameter(error)]
     elif isinstance(exc.extra, dict):
         extra.update(exc.extra)
     title = {

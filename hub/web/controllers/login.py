@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -16,6 +15,7 @@ from hub.core.database import hub_sessions
 from hub.core.errors import TooManyAttempts, Unauthenticated
 from hub.web.controllers.oidc import checked_redirect_uri
 from hub.web.devices import DeviceCookies
+from hub.web.edge import form_fields
 from hub.web.pages import login_page
 from hub.web.security_headers import allow_form_redirect
 from hub.web.sessions import check_csrf, csrf_token, log_in, log_out
@@ -82,12 +82,7 @@ class LoginController(Controller):
 
     @post("/login", summary="Check email and password; start a session", include_in_schema=False)
     async def submit(self, request: Request[Any, Any, State], state: State) -> Response[str]:
-        form = {
-            k: v[0]
-            for k, v in parse_qs(
-                (await request.body()).decode(errors="replace"), keep_blank_values=True
-            ).items()
-        }
+        form = {k: v[0] for k, v in form_fields(await request.body()).items()}
         next_url = safe_next(form.get("next"))
         check_csrf(request, form.get("csrf", ""))
         email = form.get("email", "")

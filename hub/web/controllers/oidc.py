@@ -25,6 +25,7 @@ from federation.identity.policy import SUPPORTED_SCOPES, Scope
 from federation.oidc.authlib_bridge import CapturedRequest, db
 from federation.oidc.claims import CLAIMS_SUPPORTED, userinfo
 from federation.oidc.server import HubAuthorizationServer
+from hub.web.edge import form_fields
 from hub.web.openapi import BEARER, problem_responses
 from hub.web.pages import consent_page, error_page
 from hub.web.schemas.oidc import (
@@ -45,7 +46,7 @@ S = TypeVar("S", TokenResponse, Revoked)
 async def capture(request: Request[Any, Any, State]) -> CapturedRequest:
     form: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = parse_qs((await request.body()).decode(errors="replace"), keep_blank_values=True)
+        form = form_fields(await request.body())
     return CapturedRequest(
         request.method, str(request.url), request.headers, parse_qs(request.url.query), form
     )
@@ -133,7 +134,7 @@ class OidcController(Controller):
         responses={302: AUTHORIZE_RESPONSES[302], 400: AUTHORIZE_RESPONSES[400], **problem_responses(403)},
     )
     async def consent(self, request: Request[Any, Any, State], state: State) -> Response[Any]:
-        form = parse_qs((await request.body()).decode(errors="replace"))
+        form = form_fields(await request.body(), keep_blank_values=False)
         check_csrf(request, (form.get("csrf") or [""])[0])
         return await _authorize(request, state, decision=(form.get("decision") or ["deny"])[0])
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from hub.web.edge import within_calendar
 from tenants.tenders.direct.procurement import Invitation
 from tenants.tenders.outcome_models import Negotiation
 from tenants.tenders.procurement_rules import ObjectionLimits
@@ -26,6 +27,9 @@ class DirectInvitation:
     vendor_id: RowId
     offer_deadline: datetime
     """With its time zone offset; 1 hour to 30 days from now. The offer opens after it."""
+
+    def __post_init__(self) -> None:
+        within_calendar(self.offer_deadline, "offer_deadline")
 
     def invitation(self) -> Invitation:
         return Invitation(self.package_id, self.vendor_id, self.offer_deadline)

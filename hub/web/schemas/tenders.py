@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar.params import PathParameter
 
+from hub.web.edge import within_calendar
 from hub.web.schemas.bids import OpeningView
 from hub.web.schemas.outcomes import (
     AwardView,
@@ -58,6 +59,13 @@ class StageWindow:
     ends_at: datetime
 
 
+def check_schedule(schedule: Mapping[str, StageWindow]) -> None:
+    """Every time of the schedule within the calendar, named by its stage (``within_calendar``)."""
+    for stage, window in schedule.items():
+        within_calendar(window.starts_at, f"schedule.{stage}.starts_at")
+        within_calendar(window.ends_at, f"schedule.{stage}.ends_at")
+
+
 @dataclass(frozen=True, slots=True)
 class NewTender:
     """A package put to tender, as a draft only the tenant's officials see until it is announced."""
@@ -72,6 +80,9 @@ class NewTender:
     """Required for scored evaluations; none for lowest price."""
     objection_days: int | None = None
     """The objection period (masa sanggah) in days, within the tenant's limits; its default if none."""
+
+    def __post_init__(self) -> None:
+        check_schedule(self.schedule)
 
     def criteria_input(self) -> dict[str, Any] | None:
         return msgspec.to_builtins(self.criteria) if self.criteria is not None else None
@@ -89,6 +100,9 @@ class Retender:
     """The failed tender's criteria if none and the evaluation is unchanged."""
     objection_days: int | None = None
 
+    def __post_init__(self) -> None:
+        check_schedule(self.schedule)
+
     def criteria_input(self) -> dict[str, Any] | None:
         return msgspec.to_builtins(self.criteria) if self.criteria is not None else None
 
@@ -100,6 +114,10 @@ class ScheduleChange:
     ends_at: datetime
     reason: str
     """Recorded in the audit trail."""
+
+    def __post_init__(self) -> None:
+        within_calendar(self.starts_at, "starts_at")
+        within_calendar(self.ends_at, "ends_at")
 
 
 @dataclass(frozen=True, slots=True)

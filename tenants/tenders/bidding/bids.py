@@ -34,7 +34,7 @@ from tenants.sealing import (
 )
 from tenants.tenders.acting import get_tender, runner_tender
 from tenants.tenders.bidding.participation import registered_vendor, require_stage
-from tenants.tenders.models import Bid, Tender
+from tenants.tenders.models import Bid, Registration, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule
@@ -78,6 +78,14 @@ async def _store(
         tender_id=tender_id,
         vendor_id=vendor_id,
         public_raw=tender.public_key,
+    )
+    # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
+    # stored waits on the registration's row lock, then replaces it (else both would insert a
+    # current bid, and the unique index would refuse the second).
+    await session.execute(
+        select(Registration.vendor_id)
+        .where(Registration.tender_id == tender_id, Registration.vendor_id == vendor_id)
+        .with_for_update()
     )
     now = await database_now(session)
     await session.execute(
