@@ -23,7 +23,6 @@ counts a chunked body as it streams (``Request.stream``).
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from multipart import (  # type: ignore[import-untyped]
 
 from hub.core.errors import InvalidInput
 from hub.web.body_limits import FORM_OVERHEAD, TEXT_FIELD_BYTES, FormLimits
+from hub.web.edge import refuse_control_characters
 
 SPOOL_BYTES = 64 * 1024
 """What a received file keeps in memory before it moves to disk."""
@@ -132,16 +132,20 @@ def too_large(what: str, limit: int, name: str | None = None) -> HTTPException:
 
 
 def utf8_text(name: str, raw: bytes) -> str:
+    """A text field's value: UTF-8, and free of control characters but tab and line breaks (the
+    edge's rule for every form, applied here because upload routes read their own bodies)."""
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"the form field {name!r} is not valid UTF-8", field=name) from None
+    refuse_control_characters(name, name)
+    refuse_control_characters(text, name, free_text=True)
+    return text
 
 
 def file_name(name: str, filename: str) -> str:
     """The client's file name, refused when it holds control characters (CR, LF, NUL, ...)."""
-    if any(unicodedata.category(c) == "Cc" for c in filename):
-        raise InvalidInput(f"the file name in {name!r} holds control characters", field=name)
+    refuse_control_characters(filename, name)
     return filename
 
 
