@@ -49,7 +49,7 @@ ABSENT_ON_AN_EXTERNAL_DATABASE = {"lpsehub_embedded_database_up"}
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess[str]:
-    assert PROMTOOL is not None
+    assert PROMTOOL is not None, "promtool is not installed (the Debian package prometheus)"
     return subprocess.run([PROMTOOL, *args], capture_output=True, text=True, cwd=RULES.parent, timeout=60)
 
 
