@@ -141,6 +141,7 @@ async def _refusals_at_a_deadline(
     desk = Desk(client, engine, where, tender["id"], announced["tender_key"])
     await desk.register([bidder])
     ok(await desk.bid(bidder, 880_000_000))
+    refused = f'lpsehub_bids_refused_total{{tenant="{where.slug}",reason="invalid"}}'
     for n in range(REFUSALS_AT_THE_DEADLINE):
         broken = await client.post(
             f"{desk.url}/bids",
@@ -152,7 +153,6 @@ async def _refusals_at_a_deadline(
             # A counter's first sample is its starting point: a rate sees only what comes after it.
             # So Prometheus takes that sample before the burst goes on (it polls another process,
             # which scrapes on its own clock: there is no clock to inject).
-            refused = f'lpsehub_bids_refused_total{{tenant="{where.slug}",reason="invalid"}}'
             eventually("the first refusal scraped", lambda: prometheus.query(refused))
 
 
