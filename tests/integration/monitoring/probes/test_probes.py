@@ -74,7 +74,7 @@ async def test_a_healthy_tenant_is_up_with_every_check_passing(
     assert result.checks == EVERY_CHECK_PASSES
     assert result.error is None
     assert (result.tenant_slug, result.tenant_code) == ("kab-malang", "3507")
-    assert 0 < result.duration_seconds < 5
+    assert result.duration_seconds > 0  # measured (how long is the machine's business, not the test's)
 
 
 async def test_a_tenant_whose_schema_is_gone_is_down_and_the_others_are_still_probed(
