@@ -34,6 +34,7 @@ from tests.e2e.procurement import (
     regency,
     vendor,
 )
+from tests.feed_horizon import until_the_feed_has_passed
 from tests.prometheus_server import Prometheus, eventually
 
 REFUSALS_AT_THE_DEADLINE = 30
@@ -170,5 +171,6 @@ async def follow_itself(engine: AsyncEngine, url: str) -> None:
     peer's last sync gets a time, so ``lpsehub_peer_sync_age_seconds`` has a series."""
     async with hub_sessions(engine)() as session, session.begin():
         await add_peer(session, "cermin", url)
+    await until_the_feed_has_passed(engine)
     report = await sync_peer(engine, "cermin")
     assert report.entries > 0, report

@@ -45,6 +45,7 @@ from tests.e2e.procurement import (
 )
 from tests.e2e.procurement import package as create_package
 from tests.e2e.test_award_flow import today
+from tests.feed_horizon import until_the_feed_has_passed
 from tests.manual_clock import ManualClock
 
 SCHEMAS = Path(__file__).parent.parent / "data" / "ocds-1.1"
@@ -127,6 +128,7 @@ async def test_a_tender_shows_in_the_catalogue_only_what_its_stage_makes_public(
     entry = dict(ok(await client.get(f"/api/catalogue/{entry['ocid']}"), 200))
     assert (entry["status"], entry["contract_value"]) == ("contracted", 840_000_000)
 
+    await until_the_feed_has_passed(engine)
     feed = dict(ok(await client.get("/api/feed"), 200))
     tags = [e["tags"][0] for e in feed["entries"]]
     assert tags == ["tender", "tenderUpdate", "award", "awardUpdate", "contract"]
@@ -168,6 +170,7 @@ async def test_cancelled_and_failed_tenders_publish_valid_releases(
     await failed.announce("Pembangunan Pagar Kantor", owner_estimate=300_000_000)
     await failed.open()
     ok(await failed.post("failure", malang.pokja, {"reason": "Tidak ada peserta yang menawar"}))
+    await until_the_feed_has_passed(engine)
     package = dict(ok(await client.get("/api/ocds/releases"), 200))
     valid(package, "release-package-schema.json")
     statuses = {(r["tag"][0], r["tender"]["status"]) for r in package["releases"]}
@@ -335,6 +338,7 @@ async def test_a_package_bought_by_direct_procurement_is_published_with_its_awar
     )
     [entry] = (await search(client, method="direct_procurement"))["results"]
     assert entry["tender_id"] == invited["id"]
+    await until_the_feed_has_passed(engine)
     release = (await client.get("/api/feed")).json()["entries"][0]["release"]
     assert release["tender"]["procurementMethod"] == "direct"
 

@@ -28,6 +28,7 @@ from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from tests.conftest import _admin, _asyncpg_dsn
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
+from tests.feed_horizon import until_the_feed_has_passed
 from tests.live_server import live_hub
 
 
@@ -109,6 +110,7 @@ async def test_a_follower_killed_mid_sync_resumes_without_dropping_or_repeating(
     tmp_path: Path,
 ) -> None:
     await _leader_tenders(client, clean_identity)
+    await until_the_feed_has_passed(clean_identity)  # the leader serves every change from the start
     leader_changes = await _count(clean_identity, "SELECT ocid, tags FROM hub.changes ORDER BY position")
     assert len(leader_changes) == 12 + 2 + 1  # twelve announced, two opened, one award
     follower_engine, follower_url = follower

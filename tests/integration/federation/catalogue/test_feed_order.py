@@ -8,9 +8,9 @@ cursor; once the writers are done and the feed has passed them, it must have rec
 committed change exactly once, and no rolled-back one. The random waits only shuffle the order in
 which the writers commit; nothing asserted depends on which order they happened to take.
 
-The feed serves a change once every older transaction of the whole server has ended, so a test
-that waits for it waits for that horizon (``past``), not for time: another run's transaction on
-the same server may hold it back for a while.
+The feed serves a change once every older transaction of the whole server has ended, so the
+followers read to the end once ``until_the_feed_has_passed`` the writers: another run's transaction
+on the same server may hold the feed back for a while.
 """
 
 from __future__ import annotations
@@ -19,31 +19,22 @@ import asyncio
 import random
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.feed import read_feed
 from hub.core.database import hub_sessions
+from tests.feed_horizon import until_the_feed_has_passed
 
 WRITERS = 40
 
 
-HORIZON = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
 INSERT = text("INSERT INTO hub.changes (ocid, tags, release) VALUES (:o, ARRAY['tender'], '{}'::jsonb)")
 
 
-async def past(session: AsyncSession, xids: list[int]) -> bool:
-    """Whether every transaction in ``xids`` has ended before the feed's horizon: a page read after
-    this (in any later snapshot) serves whatever they committed."""
-    return int(await session.scalar(HORIZON) or 0) > max(xids)
-
-
-async def _writer(
-    engine: AsyncEngine, n: int, committed: set[str], xids: list[int], rng: random.Random
-) -> None:
+async def _writer(engine: AsyncEngine, n: int, committed: set[str], rng: random.Random) -> None:
     async with engine.connect() as connection:
         transaction = await connection.begin()
-        xid = await connection.scalar(text("SELECT pg_current_xact_id()::text"))  # taken early
-        xids.append(int(xid))
+        await connection.execute(text("SELECT pg_current_xact_id()"))  # the writer's xid, taken early
         await asyncio.sleep(rng.uniform(0, 0.05))
         await connection.execute(INSERT, {"o": f"9999-{n}"})
         await asyncio.sleep(rng.uniform(0, 0.2))
@@ -60,16 +51,16 @@ async def _naive_read(engine: AsyncEngine, after: int) -> list[tuple[int, str]]:
         return [(r.position, r.ocid) for r in await connection.execute(query, {"p": after})]
 
 
-async def _follow_to_the_end(engine: AsyncEngine, cursor: str | None, xids: list[int]) -> list[str]:
-    """The feed from ``cursor`` on, read until it has passed every one of ``xids``."""
+async def _follow_to_the_end(engine: AsyncEngine, cursor: str | None) -> list[str]:
+    """The feed from ``cursor`` on, to the end of what was committed before the call."""
+    await until_the_feed_has_passed(engine)
     received: list[str] = []
     while True:
         async with hub_sessions(engine)() as session:
-            done = await past(session, xids)
             page = await read_feed(session, cursor, 100)
         received += [e.ocid for e in page.entries]
         cursor = page.next_cursor
-        if done and not page.entries:
+        if not page.entries:
             return received
 
 
@@ -79,10 +70,8 @@ async def test_a_change_that_commits_after_a_later_one_is_missed_by_position_but
     engine = clean_identity
     async with engine.connect() as first, engine.connect() as second:
         await first.begin()
-        first_xid = int(await first.scalar(text("SELECT pg_current_xact_id()::text")))
         await first.execute(INSERT, {"o": "9999-first"})  # takes the lower position...
         await second.begin()
-        second_xid = int(await second.scalar(text("SELECT pg_current_xact_id()::text")))
         await second.execute(INSERT, {"o": "9999-second"})
         await second.commit()  # ...and commits after this one
         async with hub_sessions(engine)() as session:
@@ -93,7 +82,7 @@ async def test_a_change_that_commits_after_a_later_one_is_missed_by_position_but
     assert early.entries == []  # the feed holds the second back while the first still runs
     assert [o for _, o in seen] == ["9999-second"]
     assert await _naive_read(engine, seen[-1][0]) == []  # the first's change is behind: missed
-    assert await _follow_to_the_end(engine, early.next_cursor, [first_xid, second_xid]) == [
+    assert await _follow_to_the_end(engine, early.next_cursor) == [
         "9999-first",
         "9999-second",
     ]
@@ -102,7 +91,6 @@ async def test_a_change_that_commits_after_a_later_one_is_missed_by_position_but
 async def test_a_follower_gets_every_committed_change_exactly_once(clean_identity: AsyncEngine) -> None:
     engine, rng = clean_identity, random.Random(7)
     committed: set[str] = set()
-    xids: list[int] = []
     received: list[str] = []
 
     async def follow() -> str | None:
@@ -116,10 +104,10 @@ async def test_a_follower_gets_every_committed_change_exactly_once(clean_identit
             await asyncio.sleep(0.005)
         return cursor
 
-    writers = asyncio.gather(*(_writer(engine, n, committed, xids, rng) for n in range(WRITERS)))
+    writers = asyncio.gather(*(_writer(engine, n, committed, rng) for n in range(WRITERS)))
     cursor = await follow()
     await writers
-    received += await _follow_to_the_end(engine, cursor, xids)
+    received += await _follow_to_the_end(engine, cursor)
     assert len(received) == len(set(received))  # exactly once
     assert set(received) == committed  # every committed change, nothing rolled back
     assert len(committed) == WRITERS - WRITERS // 5
