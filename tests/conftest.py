@@ -30,6 +30,7 @@ from hub.core.settings import Settings
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
 
 T = TypeVar("T")
+pytest_plugins = ["pytester", "tests.no_silent_skips"]  # pytester: the tests of the test tooling
 
 TOOLS_REQUIRED = os.environ.get("LPSE_HUB_TOOLS_REQUIRED") == "1"
 """Set by .ci/run: there a test whose tool is missing fails instead of skipping."""

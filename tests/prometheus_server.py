@@ -68,7 +68,8 @@ class Prometheus:
 
 
 def eventually(what: str, probe: Callable[[], T | None], timeout: float = 30) -> T:
-    """``probe()`` once it returns something truthy, within ``timeout`` seconds."""
+    """``probe()`` once it returns something truthy, within ``timeout`` seconds. For what Prometheus,
+    another process scraping and evaluating on its own clock, has seen: there is no clock to inject."""
     deadline = time.monotonic() + timeout
     while True:
         result = probe()

@@ -22,7 +22,6 @@ The sample also tells the page how large a share of the table matches (see ``sea
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, fields
 from typing import Any
@@ -33,6 +32,7 @@ from sqlalchemy.orm import aliased
 
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
+from hub.core.clock import SYSTEM_CLOCK, Clock
 
 EXACT_UP_TO = 5_000
 SAMPLE_PAGES = 300
@@ -142,13 +142,14 @@ class FacetCache:
     time (the catalogue's front page, a popular word) skips the sample, as a cursor's page does.
 
     Bounded (least recently used out) and per process; held by the app, never module-wide. The
-    counts may be ``ttl`` seconds old, like the answer itself under its ``max-age``; the rows
-    of the page never are.
+    counts may be ``ttl`` seconds old by ``clock``, like the answer itself under its ``max-age``;
+    the rows of the page never are.
     """
 
-    def __init__(self, ttl: float = 10.0, size: int = 1024) -> None:
+    def __init__(self, ttl: float = 10.0, size: int = 1024, clock: Clock = SYSTEM_CLOCK) -> None:
         self._ttl = ttl
         self._size = size
+        self._clock = clock
         self._entries: OrderedDict[tuple[Any, ...], tuple[float, Facets]] = OrderedDict()
 
     @staticmethod
@@ -160,14 +161,14 @@ class FacetCache:
     def get(self, query: CatalogueQuery) -> Facets | None:
         key = self.key(query)
         found = self._entries.get(key)
-        if found is None or found[0] < time.monotonic():
+        if found is None or found[0] <= self._clock.monotonic():
             return None
         self._entries.move_to_end(key)
         return found[1]
 
     def put(self, query: CatalogueQuery, facets: Facets) -> None:
         key = self.key(query)
-        self._entries[key] = (time.monotonic() + self._ttl, facets)
+        self._entries[key] = (self._clock.monotonic() + self._ttl, facets)
         self._entries.move_to_end(key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)

@@ -143,11 +143,13 @@ async def search_catalogue(
     # compiling a search costs more than it saves at these sizes.
     await session.execute(PLAN_EACH_SEARCH)
     sampled: Facets | None = None
+    cached = False
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query.order)
         after: tuple[Any, int] | None = (value, row_id)
     else:
         sampled = cache.get(query) if cache is not None else None
+        cached = sampled is not None
         if sampled is None:
             sampled = await sample_facets(session, query)
         after, walks = None, _walks(query, sampled)
@@ -162,7 +164,7 @@ async def search_catalogue(
         if walks and not sampled.settles:
             await session.execute(NO_WALK)  # the exact count reads every match: bitmaps serve it best
         facets = await count_facets(session, query, sampled)
-        if cache is not None:
+        if cache is not None and not cached:  # counts from the cache keep the age they had
             cache.put(query, facets)
     return CataloguePage([r[0] for r in rows], cursor, facets)
 

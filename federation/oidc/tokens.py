@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.caller import Caller
 from federation.oidc.signing_keys import ALGORITHM, ensure_signing_key, private_key, published_keys
+from hub.core.clock import SYSTEM_CLOCK, Clock
 from hub.core.database import hub_sessions
 from hub.core.errors import InvalidToken
 from hub.core.master_key import MasterKey
@@ -48,15 +49,17 @@ class TokenService:
         issuer: str,
         token_seconds: int,
         key_refresh_seconds: int = 30,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._engine = engine
+        self._clock = clock
         self._master = master
         self.issuer = issuer
         self.token_seconds = token_seconds
         self.key_refresh_seconds = key_refresh_seconds
         self._signer: ECKey | None = None
         self._public = KeySet([])
-        self._loaded_at = 0.0
+        self._loaded_at: float | None = None
         self._verified: dict[str, VerifiedToken] = {}
         self._claims_rules = JWTClaimsRegistry(
             iss={"essential": True, "value": issuer},
@@ -73,11 +76,18 @@ class TokenService:
             keys = await published_keys(session)
         self._signer = private_key(signer, self._master)
         self._public = KeySet([ECKey.import_key(k.public_jwk) for k in keys])
-        self._loaded_at = time.monotonic()
+        self._loaded_at = self._clock.monotonic()
 
     async def refresh_if_stale(self) -> None:
-        if time.monotonic() - self._loaded_at > self.key_refresh_seconds:
+        """Reload the keys if they were loaded ``key_refresh_seconds`` ago or more (0: every time)."""
+        if self._keys_age() >= self.key_refresh_seconds:
             await self.refresh()
+
+    def _keys_age(self) -> float:
+        """Seconds since the keys were loaded (infinite before the first load)."""
+        if self._loaded_at is None:
+            return float("inf")
+        return self._clock.monotonic() - self._loaded_at
 
     def jwks(self) -> dict[str, Any]:
         return dict(self._public.as_dict(private=False))
@@ -124,7 +134,7 @@ class TokenService:
             decoded = self._decode(token)
         except (JoseError, ValueError) as exc:
             # Perhaps signed by a key published since we last looked: reload, at most once a second.
-            if time.monotonic() - self._loaded_at < 1:
+            if self._keys_age() < 1:
                 raise InvalidToken("the access token is invalid or expired") from exc
             await self.refresh()
             try:

@@ -61,7 +61,8 @@ class Settings:
     access_token_seconds: int = 600
     """access_token_seconds: lifetime of access and ID tokens."""
     key_refresh_seconds: int = 30
-    """key_refresh_seconds: how often a process reloads the signing keys (so a rotation reaches it)."""
+    """key_refresh_seconds: how often a process reloads the signing keys (so a rotation reaches it);
+    0 reloads them at every request that needs them."""
     refresh_token_days: int = 30
     """refresh_token_days: lifetime of a refresh token family's members."""
     upstream_issuer: str | None = None

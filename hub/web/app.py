@@ -21,6 +21,7 @@ from federation.catalogue.facets import FacetCache
 from federation.identity.upstream import UpstreamProvider
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
+from hub.core.clock import SYSTEM_CLOCK, Clock
 from hub.core.database_lifetime import engine_for, running_database
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
@@ -80,7 +81,9 @@ TENANT_CONTROLLERS = [
 logger = logging.getLogger("hub")
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> Litestar:
+    """The hub's app; ``clock`` times what the process times for itself (the facet counts' age,
+    signing-key reloads, probe rounds): a test passes one it moves by hand."""
     settings = settings or Settings.from_env()
 
     master = MasterKey.of(settings)  # before anything starts: no key on an external database, no hub
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 settings.issuer_url,
                 settings.access_token_seconds,
                 settings.key_refresh_seconds,
+                clock,
             )
             try:
                 await tokens.refresh()
@@ -106,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.metrics:
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
-            app.state.facet_cache = FacetCache()
+            app.state.facet_cache = FacetCache(clock=clock)
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
@@ -118,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     settings.upstream_client_secret,
                     f"{settings.issuer_url}/login/upstream/callback",
                 )
-            await stack.enter_async_context(probing(engine, settings))  # cancelled on shutdown
+            await stack.enter_async_context(probing(engine, settings, clock))  # cancelled on shutdown
             yield
 
     tenant_dependencies = {

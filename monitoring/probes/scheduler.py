@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.core.clock import SYSTEM_CLOCK, Clock
 from hub.core.settings import Settings
 from monitoring.probes.rounds import probe_round
 
@@ -24,12 +25,15 @@ logger = logging.getLogger("hub.probes")
 
 
 @contextlib.asynccontextmanager
-async def probing(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None]:
-    """Probe rounds run while the context is open (none when the interval is 0); cancelled on exit."""
+async def probing(
+    engine: AsyncEngine, settings: Settings, clock: Clock = SYSTEM_CLOCK
+) -> AsyncIterator[None]:
+    """Probe rounds run while the context is open (none when the interval is 0); cancelled on exit.
+    The intervals are waited on ``clock``."""
     if settings.probe_interval_seconds <= 0:
         yield
         return
-    task = asyncio.create_task(_every_interval(engine, settings), name="lpse-hub probe rounds")
+    task = asyncio.create_task(_every_interval(engine, settings, clock), name="lpse-hub probe rounds")
     try:
         yield
     finally:
@@ -38,10 +42,10 @@ async def probing(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None
             await task
 
 
-async def _every_interval(engine: AsyncEngine, settings: Settings) -> None:
+async def _every_interval(engine: AsyncEngine, settings: Settings, clock: Clock) -> None:
     interval = settings.probe_interval_seconds
     while True:
-        await asyncio.sleep(interval)
+        await clock.sleep(interval)
         await _one_round(engine, settings, timedelta(seconds=interval / 2))
 
 

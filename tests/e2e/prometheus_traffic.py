@@ -9,7 +9,6 @@ counters Prometheus scrapes.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -35,9 +34,11 @@ from tests.e2e.procurement import (
     regency,
     vendor,
 )
+from tests.feed_horizon import until_the_feed_has_passed
+from tests.prometheus_server import Prometheus, eventually
 
 REFUSALS_AT_THE_DEADLINE = 30
-"""Bids refused in three seconds while a tender closes: far above LpseBidRefusalsNearDeadline's 0.1/s."""
+"""Bids refused in a burst while a tender closes: far above LpseBidRefusalsNearDeadline's 0.1/s."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,16 @@ class Province:
         return cls(malang, blitar, (anggrek, bakung), email)
 
 
-async def drive(http: httpx.AsyncClient, engine: AsyncEngine, province: Province) -> None:
-    """Every kind of event the hub counts, at least once, through the live hub."""
+async def drive(
+    http: httpx.AsyncClient, engine: AsyncEngine, province: Province, prometheus: Prometheus
+) -> None:
+    """Every kind of event the hub counts, at least once, through the live hub that ``prometheus``
+    scrapes."""
     client = cast(Client, http)  # the helpers use only the httpx API of Litestar's test client
     await _failed_tender(client, engine, province)
     await _cancelled_tender(client, engine, province.blitar)
     await _direct_procurement_to_contract(client, engine, province)
-    await _refusals_at_a_deadline(client, engine, province)
+    await _refusals_at_a_deadline(client, engine, province, prometheus)
     await _vendor_logs_in(http, province.vendor_email)
     for where in (province.malang, province.blitar):
         ok(await client.get(f"{where.base}/audit/verification", headers=where.admin), 200)
@@ -116,7 +120,9 @@ async def _direct_procurement_to_contract(client: Client, engine: AsyncEngine, p
     ok(await desk.post("contract", where.ppk, {**contract, "ends_on": "2026-12-31"}))
 
 
-async def _refusals_at_a_deadline(client: Client, engine: AsyncEngine, p: Province) -> None:
+async def _refusals_at_a_deadline(
+    client: Client, engine: AsyncEngine, p: Province, prometheus: Prometheus
+) -> None:
     """A tender whose bid submission closes in half an hour, one bid in, then a burst of refusals."""
     where, bidder = p.malang, p.bidders[0]
     created = await package(client, where, "Rehabilitasi Jalan Kepanjen", owner_estimate=900_000_000)
@@ -136,18 +142,19 @@ async def _refusals_at_a_deadline(client: Client, engine: AsyncEngine, p: Provin
     desk = Desk(client, engine, where, tender["id"], announced["tender_key"])
     await desk.register([bidder])
     ok(await desk.bid(bidder, 880_000_000))
-    for n in range(REFUSALS_AT_THE_DEADLINE):  # over a few scrapes, so that a rate sees them rise
-        if n == 1:
-            # A counter's first sample is its starting point: a rate sees only what comes after it.
-            # Let Prometheus (scraping every second) take that sample before the burst goes on.
-            await asyncio.sleep(2.5)
+    refused = f'lpsehub_bids_refused_total{{tenant="{where.slug}",reason="invalid"}}'
+    for n in range(REFUSALS_AT_THE_DEADLINE):
         broken = await client.post(
             f"{desk.url}/bids",
             content=b"not a sealed bid",
             headers={**bidder.headers, "Content-Type": "application/vnd.lpse-hub.sealed-bid+json"},
         )
         assert broken.status_code == 400, broken.text
-        await asyncio.sleep(0.1)
+        if n == 0:
+            # A counter's first sample is its starting point: a rate sees only what comes after it.
+            # So Prometheus takes that sample before the burst goes on (it polls another process,
+            # which scrapes on its own clock: there is no clock to inject).
+            eventually("the first refusal scraped", lambda: prometheus.query(refused))
 
 
 async def _vendor_logs_in(http: httpx.AsyncClient, email: str) -> None:
@@ -164,5 +171,6 @@ async def follow_itself(engine: AsyncEngine, url: str) -> None:
     peer's last sync gets a time, so ``lpsehub_peer_sync_age_seconds`` has a series."""
     async with hub_sessions(engine)() as session, session.begin():
         await add_peer(session, "cermin", url)
+    await until_the_feed_has_passed(engine)
     report = await sync_peer(engine, "cermin")
     assert report.entries > 0, report

@@ -49,7 +49,7 @@ ABSENT_ON_AN_EXTERNAL_DATABASE = {"lpsehub_embedded_database_up"}
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess[str]:
-    assert PROMTOOL is not None
+    assert PROMTOOL is not None, "promtool is not installed (the Debian package prometheus)"
     return subprocess.run([PROMTOOL, *args], capture_output=True, text=True, cwd=RULES.parent, timeout=60)
 
 
@@ -159,7 +159,7 @@ async def a_morning_with_one_regency_tampered(
 ) -> None:
     """Regencies work, every series gets scraped; then Kabupaten Blitar's audit log is edited."""
     async with httpx.AsyncClient(base_url=hub, timeout=30) as http:
-        await drive(http, engine, province)
+        await drive(http, engine, province, prometheus)
         await follow_itself(engine, hub)
         await probe_all(engine, 4)
         with contextlib.suppress(AssertionError):

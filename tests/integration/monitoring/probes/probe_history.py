@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
@@ -90,3 +90,10 @@ async def rounds_written(engine: AsyncEngine) -> list[datetime]:
     async with hub_sessions(engine)() as session:
         query = select(ProbeResult.probed_at).distinct().order_by(ProbeResult.probed_at)
         return list((await session.execute(query)).scalars())
+
+
+async def age_rounds(engine: AsyncEngine, by: timedelta) -> None:
+    """The rounds written so far, moved ``by`` into the past: what the database clock, which judges
+    the gap between rounds, would see once that much time has passed."""
+    async with hub_sessions(engine)() as session, session.begin():
+        await session.execute(update(ProbeResult).values(probed_at=ProbeResult.probed_at - by))

@@ -2,48 +2,40 @@
 
 from __future__ import annotations
 
-import pytest
-
-from federation.catalogue import facets
 from federation.catalogue.facets import FacetCache, Facets
 from federation.catalogue.query import CatalogueQuery
+from tests.manual_clock import ManualClock
 
 COUNTS = Facets(total=12, exact=True, counts={"category": {"goods": 12}}, share=0.5)
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    now = [1000.0]
-    monkeypatch.setattr(facets.time, "monotonic", lambda: now[0])
-    return now
-
-
-def test_a_repeated_search_reuses_its_counts_whatever_its_order_or_page(clock: list[float]) -> None:
-    cache = FacetCache(ttl=10)
+def test_a_repeated_search_reuses_its_counts_whatever_its_order_or_page() -> None:
+    cache = FacetCache(ttl=10, clock=ManualClock())
     cache.put(CatalogueQuery(q="Jalan  Désa", category="goods"), COUNTS)
     again = CatalogueQuery(q="jalan desa", category="goods", sort="budget", cursor="x", limit=50)
     assert cache.get(again) is COUNTS  # the same words once folded, the same filters
 
 
-def test_other_filters_or_words_miss(clock: list[float]) -> None:
-    cache = FacetCache(ttl=10)
+def test_other_filters_or_words_miss() -> None:
+    cache = FacetCache(ttl=10, clock=ManualClock())
     cache.put(CatalogueQuery(q="jalan", category="goods"), COUNTS)
     assert cache.get(CatalogueQuery(q="jalan", category="construction")) is None
     assert cache.get(CatalogueQuery(q="jembatan", category="goods")) is None
     assert cache.get(CatalogueQuery(q="jalan", category="goods", open_now=True)) is None
 
 
-def test_counts_expire_after_their_time_to_live(clock: list[float]) -> None:
-    cache = FacetCache(ttl=10)
+async def test_counts_expire_after_their_time_to_live() -> None:
+    clock = ManualClock()
+    cache = FacetCache(ttl=10, clock=clock)
     cache.put(CatalogueQuery(), COUNTS)
-    clock[0] += 9.9
+    await clock.advance(9.9)
     assert cache.get(CatalogueQuery()) is COUNTS
-    clock[0] += 0.2
+    await clock.advance(0.1)
     assert cache.get(CatalogueQuery()) is None
 
 
-def test_the_least_recently_used_search_leaves_a_full_cache(clock: list[float]) -> None:
-    cache = FacetCache(ttl=10, size=2)
+def test_the_least_recently_used_search_leaves_a_full_cache() -> None:
+    cache = FacetCache(ttl=10, size=2, clock=ManualClock())
     first, second, third = (CatalogueQuery(tenant=t) for t in ("kab-a", "kab-b", "kab-c"))
     cache.put(first, COUNTS)
     cache.put(second, COUNTS)
