@@ -67,7 +67,9 @@ def run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     settings = load_settings()
 
     async def main(ready: Settings) -> T:
-        async with engine_for(ready) as engine:
+        # Commands include the long ones (migrations, provisioning, rebuilds, verifications), whose
+        # statements the request timeouts must not cut short: only connecting is bounded.
+        async with engine_for(ready, long_running=True) as engine:
             return await work(engine)
 
     with reported_errors(settings), running_database(settings) as ready:

@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
             app.state.engine = engine
             app.state.embedded_database = ready.embedded_database
+            app.state.readiness_timeout = settings.readiness_timeout_seconds
             if settings.metrics:
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PoolTimeout: database_unavailable,
             InterfaceError: database_unavailable,
             ConnectionError: database_unavailable,
+            TimeoutError: database_unavailable,  # asyncpg's connect and command timeouts
         },
         openapi_config=openapi_config(settings.issuer_url, version("lpse-hub")),
         debug=settings.debug,

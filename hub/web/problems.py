@@ -130,6 +130,14 @@ _REFUSED_VALUES = {
 input, not the hub's fault. The edge should refuse them first; this is the net under it."""
 
 
+_TOO_SLOW = {
+    "57014": "The database took too long to answer; retry in a few seconds.",
+    "55P03": "The data is locked by another change; retry in a few seconds.",
+}
+"""SQLSTATEs of the server's own timeouts (``statement_timeout``, ``lock_timeout``; ``hub.core.database``
+sets them): the statement was cancelled and the connection lives on; the caller may retry."""
+
+
 def _sqlstate(exc: DBAPIError) -> str | None:
     for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
         code = getattr(error, "sqlstate", None)
@@ -155,6 +163,9 @@ def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Respon
         return _from_hub_error(
             DatabaseUnavailable("The database met a conflicting change; retry in a few seconds.")
         ).to_response(request)
+    if code in _TOO_SLOW:
+        logger.warning("database timeout on %s %s: %s", request.method, request.url.path, code)
+        return _from_hub_error(DatabaseUnavailable(_TOO_SLOW[code])).to_response(request)
     return internal_error(request, exc)
 
 
