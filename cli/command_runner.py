@@ -55,6 +55,10 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
         if settings is not None and settings.debug:
             raise
         raise fail(exc.detail, exit_code(exc)) from None
+    except TimeoutError:  # asyncpg's connect timeout (commands have no statement timeouts)
+        if settings is not None and settings.debug:
+            raise
+        raise fail("the database did not answer in time: is it running and reachable?") from None
     except (SQLAlchemyError, OSError) as exc:
         if settings is not None and settings.debug:
             raise

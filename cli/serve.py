@@ -32,7 +32,9 @@ from monitoring.probes import probe_round
 
 
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
-    async with engine_for(settings, long_running=True) as engine:  # migrations and seeding: no request timeouts
+    async with engine_for(
+        settings, long_running=True
+    ) as engine:  # migrations and seeding: no request timeouts
         if migrate or demo:
             _, tenants = await upgrade_all(
                 engine, concurrency=settings.migration_concurrency, show_progress=False

@@ -1,4 +1,5 @@
-"""A hung or slow database does not hang the hub: probes and requests get 503 in bounded time.
+"""A hung or slow database does not hang the hub: probes and requests get 503 in bounded time,
+commands a one-line error.
 
 The database "hangs" behind ``tests.hung_database.HangingProxy``: connections stay open and no byte
 moves, as with a SIGSTOPped postmaster, without stopping the server other runs share. These tests
@@ -20,7 +21,9 @@ from litestar.di import NamedDependency
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from typer.testing import CliRunner
 
+from cli.main import app as cli
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from tests.conftest import make_tenant
@@ -117,3 +120,16 @@ async def test_a_slow_statement_is_cancelled_by_the_statement_timeout_with_503(
     assert "took too long" in body["detail"]
     assert response.headers["retry-after"] == "5"  # type: ignore[attr-defined]
     assert elapsed < SHORT["database_statement_timeout_seconds"] + 3, f"it took {elapsed:.2f} s"
+
+
+def test_a_command_on_a_hung_database_fails_in_one_line_within_the_connect_timeout(
+    hub: AsyncEngine, proxy: HangingProxy
+) -> None:
+    proxy.hang()
+    env = {"LPSE_HUB_DATABASE_URL": proxy.url, "LPSE_HUB_DATABASE_CONNECT_TIMEOUT_SECONDS": "1"}
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["tenant", "list"], env=env)
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert result.stderr == "error: the database did not answer in time: is it running and reachable?\n"
+    assert elapsed < 1 + 4, f"the command took {elapsed:.2f} s"
