@@ -110,7 +110,7 @@ def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
 
 def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The pool is exhausted or PostgreSQL is unreachable: the caller may retry, so 503, not 500."""
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
     return _from_hub_error(
         DatabaseUnavailable("The database is busy or unreachable; retry in a few seconds.")
     ).to_response(request)
