@@ -85,20 +85,22 @@ async def migration_status(engine: AsyncEngine) -> MigrationStatus:
     )
 
 
-async def readiness(engine: AsyncEngine, *, timeout: float | None = None) -> tuple[bool, str]:
-    """``(True, "ready")``, or ``(False, reason)`` naming what is wrong, within ``timeout`` seconds.
+async def readiness(engine: AsyncEngine, *, answer_within: float | None = None) -> tuple[bool, str]:
+    """``(True, "ready")``, or ``(False, reason)`` naming what is wrong, within ``answer_within``
+    seconds.
 
     The deadline holds whatever the database does: a probe of a hung server must fail fast rather
-    than wait for the pool or the statement timeouts. The check it gave up on is cancelled and
-    left to end on its own (its connection's cleanup may wait on the hung server, too)."""
+    than wait for the pool or the statement timeouts. Not ``asyncio.timeout``: that cancels the
+    check and then waits for it, and its connection's cleanup may wait on the hung server, too. The
+    check given up on is cancelled and left to end on its own."""
     check = asyncio.create_task(migration_status(engine))
     try:
-        await asyncio.wait({check}, timeout=timeout)
+        await asyncio.wait({check}, timeout=answer_within)
     finally:
         if not check.done():
             _abandon(check)
     if not check.done():
-        return False, f"database did not answer within {timeout:g} s"
+        return False, f"database did not answer within {answer_within:g} s"
     try:
         status = check.result()
     except (SQLAlchemyError, OSError) as exc:

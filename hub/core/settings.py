@@ -217,8 +217,9 @@ class Settings:
         command, statement = self.database_command_timeout_seconds, self.database_statement_timeout_seconds
         if command and statement and command <= statement:
             raise ConfigurationError(
-                f"{PREFIX}DATABASE_COMMAND_TIMEOUT_SECONDS must exceed {PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS"
-                " (or be 0), so that the server cancels a slow statement before the hub gives up on it"
+                f"{PREFIX}DATABASE_COMMAND_TIMEOUT_SECONDS must exceed "
+                f"{PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS (or be 0), so that the server cancels "
+                "a slow statement before the hub gives up on it"
             )
 
     def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:

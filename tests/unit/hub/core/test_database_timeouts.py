@@ -69,7 +69,8 @@ def test_a_request_connection_carries_every_timeout() -> None:
 
 
 def test_a_tiny_timeout_is_not_rounded_to_none() -> None:
-    args = connect_args(Settings(database_statement_timeout_seconds=0.0001, database_command_timeout_seconds=0))
+    settings = Settings(database_statement_timeout_seconds=0.0001, database_command_timeout_seconds=0)
+    args = connect_args(settings)
     assert args["server_settings"]["statement_timeout"] == "1"
     assert args["command_timeout"] is None
 
