@@ -133,3 +133,18 @@ def test_a_command_on_a_hung_database_fails_in_one_line_within_the_connect_timeo
     assert result.exit_code == 1
     assert result.stderr == "error: the database did not answer in time: is it running and reachable?\n"
     assert elapsed < 1 + 4, f"the command took {elapsed:.2f} s"
+
+
+async def test_a_request_queued_behind_a_lock_gives_up_with_503_after_the_lock_timeout(
+    hub: AsyncEngine, settings: Settings
+) -> None:
+    await make_tenant(hub, "kab-malang", "3507")
+    app = create_app(replace(settings, database_lock_timeout_seconds=0.5))
+    async with AsyncTestClient(app=app) as client:
+        async with hub.connect() as holder, holder.begin():  # as a migration holds a table
+            await holder.execute(text("LOCK TABLE hub.tenants IN ACCESS EXCLUSIVE MODE"))
+            elapsed, response = await _timed_get(client, "/t/kab-malang/api/tenders")
+        assert (await client.get("/t/kab-malang/api/tenders")).status_code == 200  # lock gone: served
+    body = assert_problem(response, 503, "Database unavailable")
+    assert "locked" in body["detail"]
+    assert elapsed < 0.5 + 3, f"it took {elapsed:.2f} s"
