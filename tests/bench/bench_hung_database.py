@@ -106,9 +106,9 @@ def _stopped(pgdata: Path) -> Iterator[None]:
 
 
 def _phase(base: str, samples: int, hung_reads: int) -> dict[str, Timings]:
-    """The reads first: on a hung database they meet pooled connections (the slowest case, a
-    pre-ping that waits the command timeout); readiness then finds whatever the reads left."""
-    _measure(base, TENDERS, 8, parallel=True)  # warm: several pooled connections, statements prepared
+    """The reads first: on a hung database they meet pooled connections (the slowest case: each
+    is checked, given up on, and replaced by one that cannot open); readiness then finds whatever
+    the reads left."""
     tenders = _measure(base, TENDERS, hung_reads or samples, parallel=hung_reads > 0)
     return {"tenders": tenders, "ready": _measure(base, READY, samples)}
 
@@ -117,6 +117,7 @@ def run_variant(
     hub_url: str, data: Path, hang: Callable[[], AbstractContextManager[None]], samples: int, hung_reads: int
 ) -> dict[str, dict[str, Timings]]:
     with live_hub(hub_url, data, PROBE_INTERVAL_SECONDS="0") as hub:
+        _measure(hub.url, TENDERS, 8, parallel=True)  # warm: pooled connections, statements prepared
         healthy = _phase(hub.url, samples, 0)
         with hang():
             hung = _phase(hub.url, samples, hung_reads)
