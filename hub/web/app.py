@@ -98,8 +98,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
             try:
                 await tokens.refresh()
-            except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
-                logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
+            except (SQLAlchemyError, OSError) as exc:  # not migrated, or the database is down (a
+                # timeout is an OSError): start unready, readiness says why, tokens load at first use
+                logger.warning(
+                    "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
+                )
             app.state.engine = engine
             app.state.embedded_database = ready.embedded_database
             app.state.readiness_timeout = settings.readiness_timeout_seconds

@@ -148,3 +148,18 @@ async def test_a_request_queued_behind_a_lock_gives_up_with_503_after_the_lock_t
     body = assert_problem(response, 503, "Database unavailable")
     assert "locked" in body["detail"]
     assert elapsed < 0.5 + 3, f"it took {elapsed:.2f} s"
+
+
+async def test_a_hub_started_on_a_hung_database_serves_liveness_and_says_it_is_not_ready(
+    hub: AsyncEngine, settings: Settings, proxy: HangingProxy
+) -> None:
+    proxy.hang()
+    started = time.monotonic()
+    async with asyncio.timeout(GIVE_UP):
+        async for client in _client(replace(settings, database_url=proxy.url, **SHORT)):  # type: ignore[arg-type]
+            startup = time.monotonic() - started
+            assert (await client.get("/health/live")).status_code == 200
+            assert_problem(await client.get("/health/ready"), 503, "Not ready")
+            proxy.resume()
+            assert (await client.get("/health/ready")).status_code == 200  # no restart needed
+    assert startup < SHORT["database_connect_timeout_seconds"] + 3, f"starting took {startup:.2f} s"
