@@ -97,13 +97,16 @@ def _check_before_use(engine: AsyncEngine, seconds: float) -> None:
     """Check every connection the pool hands out, as ``pool_pre_ping`` does, but within ``seconds``
     (SQLAlchemy's ping waits the whole command timeout on a hung server: 35 s, measured). A
     connection that fails the check, dead or hung, is replaced by a new one, whose opening the
-    connect timeout bounds: a request on a hung database fails in seconds, not half a minute."""
+    connect timeout bounds: a request on a hung database fails in twice the connect timeout, not
+    the command timeout."""
 
     @event.listens_for(engine.sync_engine, "checkout")
     def check(dbapi_connection: Any, _record: object, _proxy: object) -> None:
         try:
             dbapi_connection.run_async(lambda connection: connection.fetchrow(";", timeout=seconds))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # OSError: timeouts too
+            # Dropped at once: SQLAlchemy would say goodbye to a hung server and wait 2 s for it.
+            dbapi_connection.driver_connection.terminate()
             raise DisconnectionError(f"a pooled connection failed its check: {exc!r}") from exc
 
 

@@ -55,5 +55,5 @@ async def test_a_hung_pooled_connection_is_given_up_within_the_connect_timeout(s
         finally:
             proxy.resume()
             await hung.dispose()
-    # The check (1 s), closing the hung connection (asyncpg's close(timeout=2)), a new one (1 s).
-    assert elapsed < 1 + 2 + 1 + 3, f"it took {elapsed:.2f} s, the command timeout is 60 s"
+    # The check (1 s), a new connection (1 s), a margin for a loaded machine.
+    assert elapsed < 1 + 1 + 2, f"it took {elapsed:.2f} s, the command timeout is 60 s"
