@@ -45,7 +45,8 @@ class Settings:
     own statement text, so this is sized for hundreds of tenants, not the asyncpg default of 100."""
     database_connect_timeout_seconds: float = 5.0
     """database_connect_timeout_seconds: how long opening a connection (TCP, TLS, authentication) may
-    take; a stopped or unreachable server then fails the request with 503 instead of hanging it."""
+    take, and the check of a pooled connection before each use; a stopped, hung or unreachable
+    server then fails the request with 503 (in about twice this) instead of hanging it."""
     database_statement_timeout_seconds: float = 30.0
     """database_statement_timeout_seconds: PostgreSQL's ``statement_timeout`` for the hub's requests:
     the server cancels a longer statement (SQLSTATE 57014, answered 503) and frees its connection.
