@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -142,21 +143,19 @@ def main() -> None:
         "--hung-reads", type=int, default=4, help="tender reads sent at once on a hung database"
     )
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="lpse-hub-bench-hung-"))
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     os.environ["LPSE_HUB_MASTER_KEY"] = MasterKey.generate()  # both hubs open the same signing keys
-    with embedded_postgres(root / "server") as url:
-        version = asyncio.run(_prepare(url))
-        defaults = Settings()
-        results = {
-            "stopped (SIGSTOP)": run_variant(
-                url, root / "a", lambda: _stopped(root / "server" / "postgres"), args.samples, args.hung_reads
-            ),
-        }
-        with HangingProxy(url) as proxy:
-            results["blackhole (proxy)"] = run_variant(
-                proxy.url, root / "b", _hanging(proxy), args.samples, args.hung_reads
-            )
+    defaults = Settings()
+    with tempfile.TemporaryDirectory(prefix="lpse-hub-bench-hung-") as tmp:
+        root = Path(tmp)
+        with embedded_postgres(root / "server") as url:
+            version = asyncio.run(_prepare(url))
+            stop = partial(_stopped, root / "server" / "postgres")
+            results = {"stopped (SIGSTOP)": run_variant(url, root / "a", stop, args.samples, args.hung_reads)}
+            with HangingProxy(url) as proxy:
+                results["blackhole (proxy)"] = run_variant(
+                    proxy.url, root / "b", partial(_hang_proxy, proxy), args.samples, args.hung_reads
+                )
     print(f"Machine: {machine()}; PostgreSQL {version} (embedded)\n")
     print(
         f"Timeouts (defaults): readiness {defaults.readiness_timeout_seconds} s, "
@@ -180,10 +179,6 @@ def _hang_proxy(proxy: HangingProxy) -> Iterator[None]:
         yield
     finally:
         proxy.resume()
-
-
-def _hanging(proxy: HangingProxy) -> Callable[[], AbstractContextManager[None]]:
-    return lambda: _hang_proxy(proxy)
 
 
 if __name__ == "__main__":
