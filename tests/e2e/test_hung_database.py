@@ -13,7 +13,9 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from litestar import get
@@ -34,13 +36,21 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 GIVE_UP = 30
 """Seconds after which a request counts as hung (before the fix it never answered)."""
 
-SHORT = {
-    "database_connect_timeout_seconds": 1.0,
-    "database_statement_timeout_seconds": 1.0,
-    "database_command_timeout_seconds": 2.0,
-    "database_pool_timeout_seconds": 1.0,
-}
-"""Short database timeouts, so that a test waits seconds rather than the defaults' half minute."""
+CONNECT = 1.0
+STATEMENT = 1.0
+
+
+def short(settings: Settings, **changes: Any) -> Settings:
+    """``settings`` with short database timeouts, so that a test waits a few seconds, not the
+    defaults' 10 to 30."""
+    return replace(
+        settings,
+        database_connect_timeout_seconds=CONNECT,
+        database_statement_timeout_seconds=STATEMENT,
+        database_command_timeout_seconds=2 * STATEMENT,
+        database_pool_timeout_seconds=1.0,
+        **changes,
+    )
 
 
 @pytest.fixture
@@ -64,12 +74,12 @@ async def hung_client(hub: AsyncEngine, settings: Settings, proxy: HangingProxy)
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def short_client(hub: AsyncEngine, settings: Settings, proxy: HangingProxy) -> AsyncIterator[Client]:
-    """As ``hung_client``, with the short timeouts of ``SHORT``."""
-    async for client in _client(replace(settings, database_url=proxy.url, **SHORT)):  # type: ignore[arg-type]
+    """As ``hung_client``, with the short timeouts of ``short``."""
+    async for client in _client(short(settings, database_url=proxy.url)):
         yield client
 
 
-async def _timed_get(client: Client, path: str) -> tuple[float, object]:
+async def _timed_get(client: Client, path: str) -> tuple[float, httpx.Response]:
     started = time.monotonic()
     async with asyncio.timeout(GIVE_UP):
         response = await client.get(path)
@@ -97,10 +107,10 @@ async def test_a_tender_read_on_a_hung_database_answers_503_with_retry_after(
     proxy.hang()
     elapsed, response = await _timed_get(short_client, "/t/kab-malang/api/tenders")
     assert_problem(response, 503, "Database unavailable")
-    assert response.headers["retry-after"] == "5"  # type: ignore[attr-defined]
+    assert response.headers["retry-after"] == "5"
     # The pooled connection's check waits the connect timeout, so does opening a new one. A margin
     # for a loaded machine.
-    bound = 2 * SHORT["database_connect_timeout_seconds"] + 3
+    bound = 2 * CONNECT + 3
     assert elapsed < bound, f"the read took {elapsed:.2f} s"
 
 
@@ -112,14 +122,14 @@ async def test_a_slow_statement_is_cancelled_by_the_statement_timeout_with_503(
         await db_session.execute(text("SELECT pg_sleep(20)"))
         return "finished"
 
-    app = create_app(replace(settings, **SHORT))  # type: ignore[arg-type]
+    app = create_app(short(settings))
     app.register(slow)
     async with AsyncTestClient(app=app) as client:
         elapsed, response = await _timed_get(client, "/slow")
     body = assert_problem(response, 503, "Database unavailable")
     assert "took too long" in body["detail"]
-    assert response.headers["retry-after"] == "5"  # type: ignore[attr-defined]
-    assert elapsed < SHORT["database_statement_timeout_seconds"] + 3, f"it took {elapsed:.2f} s"
+    assert response.headers["retry-after"] == "5"
+    assert elapsed < STATEMENT + 3, f"it took {elapsed:.2f} s"
 
 
 def test_a_command_on_a_hung_database_fails_in_one_line_within_the_connect_timeout(
@@ -153,7 +163,7 @@ async def test_a_request_queued_behind_a_lock_gives_up_with_503_after_the_lock_t
 async def test_a_hub_started_on_a_hung_database_serves_liveness_and_says_it_is_not_ready(
     hub: AsyncEngine, settings: Settings, proxy: HangingProxy
 ) -> None:
-    app = create_app(replace(settings, database_url=proxy.url, **SHORT))  # type: ignore[arg-type]
+    app = create_app(short(settings, database_url=proxy.url))
     proxy.hang()
     started = time.monotonic()
     async with asyncio.timeout(GIVE_UP), AsyncTestClient(app=app) as client:
@@ -162,4 +172,4 @@ async def test_a_hub_started_on_a_hung_database_serves_liveness_and_says_it_is_n
         assert_problem(await client.get("/health/ready"), 503, "Not ready")
         proxy.resume()
         assert (await client.get("/health/ready")).status_code == 200  # no restart needed
-    assert startup < SHORT["database_connect_timeout_seconds"] + 3, f"starting took {startup:.2f} s"
+    assert startup < CONNECT + 3, f"starting took {startup:.2f} s"
