@@ -56,6 +56,10 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
         if settings is not None and settings.debug:
             raise
         raise fail(exc.detail, exit_code(exc)) from None
+    except TimeoutError:  # asyncpg's connect timeout (commands have no statement timeouts)
+        if settings is not None and settings.debug:
+            raise
+        raise fail("the database did not answer in time: is it running and reachable?") from None
     except (SQLAlchemyError, OSError) as exc:
         if settings is not None and settings.debug:
             raise
@@ -87,7 +91,9 @@ def run(work: Callable[[AsyncEngine], Awaitable[T]], *, migrated: bool = True) -
     settings = load_settings()
 
     async def main(ready: Settings) -> T:
-        async with engine_for(ready) as engine:
+        # Commands include the long ones (migrations, provisioning, rebuilds, verifications), whose
+        # statements the request timeouts must not cut short: only connecting is bounded.
+        async with engine_for(ready, long_running=True) as engine:
             if migrated:
                 await first_use(engine, embedded=ready.embedded_database)
             return await work(engine)

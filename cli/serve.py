@@ -32,7 +32,8 @@ from monitoring.probes import probe_round
 
 
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
-    async with engine_for(settings) as engine:
+    # Migrations and seeding are commands: no request timeouts (create_engine).
+    async with engine_for(settings, long_running=True) as engine:
         if migrate or demo:
             _, tenants = await upgrade_all(
                 engine, concurrency=settings.migration_concurrency, show_progress=False

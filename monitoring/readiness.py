@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -84,10 +85,24 @@ async def migration_status(engine: AsyncEngine) -> MigrationStatus:
     )
 
 
-async def readiness(engine: AsyncEngine) -> tuple[bool, str]:
-    """``(True, "ready")``, or ``(False, reason)`` naming what is wrong."""
+async def readiness(engine: AsyncEngine, *, answer_within: float | None = None) -> tuple[bool, str]:
+    """``(True, "ready")``, or ``(False, reason)`` naming what is wrong, within ``answer_within``
+    seconds.
+
+    The deadline holds whatever the database does: a probe of a hung server must fail fast rather
+    than wait for the pool or the statement timeouts. Not ``asyncio.timeout``: that cancels the
+    check and then waits for it, and its connection's cleanup may wait on the hung server, too. The
+    check given up on is cancelled and left to end on its own."""
+    check = asyncio.create_task(migration_status(engine))
     try:
-        status = await migration_status(engine)
+        await asyncio.wait({check}, timeout=answer_within)
+    finally:
+        if not check.done():
+            _abandon(check)
+    if not check.done():
+        return False, f"database did not answer within {answer_within:g} s"
+    try:
+        status = check.result()
     except (SQLAlchemyError, OSError) as exc:
         return False, f"database unreachable: {type(exc).__name__}"
     if status.hub_revision != status.hub_head:
@@ -99,3 +114,19 @@ async def readiness(engine: AsyncEngine) -> tuple[bool, str]:
         names = ", ".join(t.slug for t in lagging[:5]) + (" ..." if len(lagging) > 5 else "")
         return False, f"{len(lagging)} tenant(s) not at head ({names}): run `lpse-hub db upgrade`"
     return True, "ready"
+
+
+_ABANDONED: set[asyncio.Task[MigrationStatus]] = set()
+"""Checks past their deadline, held until they end (the event loop keeps only weak references)."""
+
+
+def _abandon(check: asyncio.Task[MigrationStatus]) -> None:
+    check.cancel()
+    _ABANDONED.add(check)
+    check.add_done_callback(_forget)
+
+
+def _forget(check: asyncio.Task[MigrationStatus]) -> None:
+    _ABANDONED.discard(check)
+    if not check.cancelled():
+        check.exception()  # retrieved: an error of an abandoned check is no news

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+import asyncpg
+from sqlalchemy import DateTime, MetaData, event, func
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,18 +71,69 @@ def async_url(url: str, *, statement_cache_size: int = 100) -> URL:
     return parsed.update_query_dict({"prepared_statement_cache_size": str(statement_cache_size)})
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """The one engine (and pool) every tenant shares."""
+def create_engine(settings: Settings, *, long_running: bool = False) -> AsyncEngine:
+    """The one engine (and pool) every tenant shares.
+
+    A request's statements are bounded by the settings' timeouts, so a slow or hung database
+    answers 503 rather than holding the request (see ``connect_args``). ``long_running`` is for the
+    commands whose statements may rightly take longer (migrations, provisioning a province, a
+    catalogue rebuild, an audit verification): only the connect and pool timeouts bound them.
+    """
     if settings.database_url is None:
         raise ValueError("create_engine needs a database URL; start the embedded server first")
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(settings.database_url, statement_cache_size=settings.statement_cache_size),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
-        pool_pre_ping=True,
+        pool_timeout=settings.database_pool_timeout_seconds,
         hide_parameters=True,  # errors and logs never show values: hashes, tokens, personal data
-        connect_args={"server_settings": {"application_name": "lpse-hub"}},
+        connect_args=connect_args(settings, long_running=long_running),
     )
+    _check_before_use(engine, settings.database_connect_timeout_seconds)
+    return engine
+
+
+def _check_before_use(engine: AsyncEngine, seconds: float) -> None:
+    """Check every connection the pool hands out, as ``pool_pre_ping`` does, but within ``seconds``
+    (SQLAlchemy's ping waits the whole command timeout on a hung server: 35 s, measured). A
+    connection that fails the check, dead or hung, is replaced by a new one, whose opening the
+    connect timeout bounds: a request on a hung database fails in twice the connect timeout, not
+    the command timeout."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def check(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+        try:
+            dbapi_connection.run_async(lambda connection: connection.fetchrow(";", timeout=seconds))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # OSError: timeouts too
+            # Dropped at once: SQLAlchemy would say goodbye to a hung server and wait 2 s for it.
+            dbapi_connection.driver_connection.terminate()
+            raise DisconnectionError(f"a pooled connection failed its check: {exc!r}") from exc
+
+
+def connect_args(settings: Settings, *, long_running: bool = False) -> dict[str, Any]:
+    """What asyncpg opens every connection with: the connect timeout, the client-side command
+    timeout (for a server that hangs and cannot cancel anything itself) and the server-side
+    timeouts (for one that is merely slow: it cancels the statement and the connection lives on)."""
+    server_settings = {"application_name": "lpse-hub"}
+    if long_running:
+        return {"timeout": settings.database_connect_timeout_seconds, "server_settings": server_settings}
+    server_settings |= {
+        "statement_timeout": _milliseconds(settings.database_statement_timeout_seconds),
+        "lock_timeout": _milliseconds(settings.database_lock_timeout_seconds),
+        "idle_in_transaction_session_timeout": _milliseconds(
+            settings.database_idle_in_transaction_timeout_seconds
+        ),
+    }
+    return {
+        "timeout": settings.database_connect_timeout_seconds,
+        "command_timeout": settings.database_command_timeout_seconds or None,
+        "server_settings": server_settings,
+    }
+
+
+def _milliseconds(seconds: float) -> str:
+    """A PostgreSQL timeout setting; ``0`` (disabled) stays ``0``, never rounds a small one to it."""
+    return str(max(1, round(seconds * 1000)) if seconds > 0 else 0)
 
 
 def hub_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

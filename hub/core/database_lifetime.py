@@ -23,9 +23,10 @@ def running_database(settings: Settings) -> Iterator[Settings]:
 
 
 @asynccontextmanager
-async def engine_for(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The process's one engine, disposed of (pool closed) on the way out."""
-    engine = create_engine(settings)
+async def engine_for(settings: Settings, *, long_running: bool = False) -> AsyncIterator[AsyncEngine]:
+    """The process's one engine, disposed of (pool closed) on the way out; ``long_running`` for a
+    command's, whose statements the request timeouts do not bound (``create_engine``)."""
+    engine = create_engine(settings, long_running=long_running)
     try:
         yield engine
     finally:

@@ -8,9 +8,10 @@ PostgreSQL in ``<data dir>/postgres``.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,6 +50,35 @@ class Settings:
     statement_cache_size: int = 2000
     """statement_cache_size: prepared statements kept per connection; each tenant schema makes its
     own statement text, so this is sized for hundreds of tenants, not the asyncpg default of 100."""
+    database_connect_timeout_seconds: float = 5.0
+    """database_connect_timeout_seconds: how long opening a connection (TCP, TLS, authentication) may
+    take, and the check of a pooled connection before each use; a stopped, hung or unreachable
+    server then fails the request with 503 (in about twice this) instead of hanging it."""
+    database_statement_timeout_seconds: float = 30.0
+    """database_statement_timeout_seconds: PostgreSQL's ``statement_timeout`` for the hub's requests:
+    the server cancels a longer statement (SQLSTATE 57014, answered 503) and frees its connection.
+    ``0`` disables it. Commands (``db upgrade``, ``tenant provision``, ``catalogue rebuild``, ``audit
+    verify``) run with none: their statements may legitimately take longer."""
+    database_command_timeout_seconds: float = 35.0
+    """database_command_timeout_seconds: how long the hub waits for any answer of the server
+    (asyncpg's ``command_timeout``), for a server that hangs and so cannot cancel a statement
+    itself; larger than the statement timeout, so that a merely slow statement is cancelled by the
+    server first. ``0`` disables it; commands run with none."""
+    database_lock_timeout_seconds: float = 10.0
+    """database_lock_timeout_seconds: PostgreSQL's ``lock_timeout`` for the hub's requests: a statement
+    queued behind a lock (a migration's, a long transaction's) gives up (503, retry) instead of holding
+    a pooled connection for the whole statement timeout. ``0`` disables it; commands run with none."""
+    database_idle_in_transaction_timeout_seconds: float = 60.0
+    """database_idle_in_transaction_timeout_seconds: PostgreSQL's
+    ``idle_in_transaction_session_timeout`` for the hub's requests: a transaction left open and idle
+    (a request stuck between two statements) is ended by the server, releasing its locks and the
+    cluster's vacuum horizon. ``0`` disables it; commands run with none."""
+    database_pool_timeout_seconds: float = 10.0
+    """database_pool_timeout_seconds: how long a request waits for a connection when every pooled one
+    is in use before it is answered 503 (SQLAlchemy's ``pool_timeout``)."""
+    readiness_timeout_seconds: float = 1.5
+    """readiness_timeout_seconds: the time ``/health/ready`` gives the database before answering 503,
+    whatever the pool and the timeouts above are doing; below the probe's ``timeoutSeconds`` (2)."""
     migration_concurrency: int = 8
     """migration_concurrency: tenant schemas migrated or provisioned at the same time."""
     debug: bool = False
@@ -136,6 +166,7 @@ class Settings:
             migration_concurrency=_int(
                 get("MIGRATION_CONCURRENCY"), defaults.migration_concurrency, "MIGRATION_CONCURRENCY"
             ),
+            **_timeouts(get, defaults),
             debug=(get("DEBUG") or "").lower() in {"1", "true", "yes", "on"},
             master_key=get("MASTER_KEY") or None,
             issuer=get("ISSUER") or None,
@@ -206,6 +237,26 @@ class Settings:
             raise ConfigurationError(f"{PREFIX}UPLOAD_SLOTS must be >= 1, {PREFIX}UPLOAD_WAIT_SECONDS >= 0")
         if self.pool_size < 1 or self.migration_concurrency < 1:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
+        self._validate_timeouts()
+
+    def _validate_timeouts(self) -> None:
+        for name in _TIMEOUTS:
+            if getattr(self, name) < 0:
+                raise ConfigurationError(f"{PREFIX}{name.upper()} must be >= 0")
+        for name in (
+            "database_connect_timeout_seconds",
+            "database_pool_timeout_seconds",
+            "readiness_timeout_seconds",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(f"{PREFIX}{name.upper()} must be > 0")
+        command, statement = self.database_command_timeout_seconds, self.database_statement_timeout_seconds
+        if command and statement and command <= statement:
+            raise ConfigurationError(
+                f"{PREFIX}DATABASE_COMMAND_TIMEOUT_SECONDS must exceed "
+                f"{PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS (or be 0), so that the server cancels "
+                "a slow statement before the hub gives up on it"
+            )
 
     def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:
         return replace(self, database_url=url, embedded_database=embedded)
@@ -240,6 +291,32 @@ def _without_password(url: str) -> str:
 
 
 _PASSWORD_PARAMETERS = frozenset({"password", "sslpassword"})
+_TIMEOUTS = (
+    "database_connect_timeout_seconds",
+    "database_statement_timeout_seconds",
+    "database_command_timeout_seconds",
+    "database_lock_timeout_seconds",
+    "database_idle_in_transaction_timeout_seconds",
+    "database_pool_timeout_seconds",
+    "readiness_timeout_seconds",
+)
+"""The settings in seconds that may have a fraction, each read from ``LPSE_HUB_<NAME>``."""
+
+
+def _timeouts(get: Callable[[str], str | None], defaults: Settings) -> dict[str, float]:
+    return {name: _float(get(name.upper()), getattr(defaults, name), name.upper()) for name in _TIMEOUTS}
+
+
+def _float(raw: str | None, default: float, name: str) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{PREFIX}{name} must be a number of seconds, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{PREFIX}{name} must be a finite number of seconds, not {raw!r}")
+    return value
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

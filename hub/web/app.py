@@ -103,10 +103,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             )
             try:
                 await tokens.refresh()
-            except SQLAlchemyError:  # not migrated yet: readiness says so, tokens load at first use
-                logger.warning("signing keys not loaded; run `lpse-hub db upgrade`")
+            except (SQLAlchemyError, OSError) as exc:  # not migrated, or the database is down (a
+                # timeout is an OSError): start unready, readiness says why, tokens load at first use
+                logger.warning(
+                    "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
+                )
             app.state.engine = engine
             app.state.embedded_database = ready.embedded_database
+            app.state.readiness_timeout = settings.readiness_timeout_seconds
             if settings.metrics:
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
@@ -175,6 +179,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             PoolTimeout: database_unavailable,
             InterfaceError: database_unavailable,
             ConnectionError: database_unavailable,
+            TimeoutError: database_unavailable,  # asyncpg's connect and command timeouts
         },
         openapi_config=openapi_config(settings.issuer_url, version("lpse-hub")),
         request_max_body_size=JSON_BODY_BYTES,  # not Litestar's 10 MB: routes with files name theirs

@@ -125,7 +125,7 @@ def _from_http_exception(exc: HTTPException) -> ProblemDetailsException:
 
 def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The pool is exhausted or PostgreSQL is unreachable: the caller may retry, so 503, not 500."""
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
     return _from_hub_error(
         DatabaseUnavailable("The database is busy or unreachable; retry in a few seconds.")
     ).to_response(request)
@@ -143,6 +143,14 @@ _REFUSED_VALUES = {
 }
 """SQLSTATEs (class 22, data exceptions) for values of a request the database refused: the caller's
 input, not the hub's fault. The edge should refuse them first; this is the net under it."""
+
+
+_TOO_SLOW = {
+    "57014": "The database took too long to answer; retry in a few seconds.",
+    "55P03": "The data is locked by another change; retry in a few seconds.",
+}
+"""SQLSTATEs of the server's own timeouts (``statement_timeout``, ``lock_timeout``; ``hub.core.database``
+sets them): the statement was cancelled and the connection lives on; the caller may retry."""
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -170,6 +178,9 @@ def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Respon
         return _from_hub_error(
             DatabaseUnavailable("The database met a conflicting change; retry in a few seconds.")
         ).to_response(request)
+    if code in _TOO_SLOW:
+        logger.warning("database timeout on %s %s: %s", request.method, request.url.path, code)
+        return _from_hub_error(DatabaseUnavailable(_TOO_SLOW[code])).to_response(request)
     return internal_error(request, exc)
 
 

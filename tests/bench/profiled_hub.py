@@ -267,7 +267,7 @@ def database_calls(path: Path) -> dict[str, int]:
     wanted = {
         "statements": ("sqlalchemy/engine/base.py", "_execute_context"),
         "checkouts": ("sqlalchemy/pool/base.py", "_checkout"),
-        "pings": ("sqlalchemy/dialects/postgresql/asyncpg.py", "do_ping"),
+        "pings": ("hub/core/database.py", "check"),  # the pool's check before use (issue 14)
     }
     entries = _raw(pstats.Stats(str(path)))
     return {

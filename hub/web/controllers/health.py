@@ -25,7 +25,7 @@ class HealthController(Controller):
         responses=problem_responses(503),
     )
     async def ready(self, state: State) -> Readiness:
-        ok, reason = await readiness(state.engine)
+        ok, reason = await readiness(state.engine, answer_within=state.readiness_timeout)
         if not ok:
             raise NotReady(reason)
         return READY
