@@ -10,12 +10,14 @@ from hub.core.migrations.runner import (
     migrate_tenants,
     schema_revisions,
 )
+from hub.core.migrations.schema_script import create_tenant_schema
 
 __all__ = [
     "HUB_HISTORY",
     "TENANT_HISTORY",
     "History",
     "SchemaMigration",
+    "create_tenant_schema",
     "migrate_hub",
     "migrate_tenant_schema",
     "migrate_tenants",
