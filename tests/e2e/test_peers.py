@@ -29,6 +29,8 @@ from tests.conftest import _admin, _asyncpg_dsn
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.live_server import live_hub
 
+pytestmark = pytest.mark.horizon  # the follower reads the leader's change feed
+
 
 @pytest.fixture
 async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:

@@ -10,7 +10,7 @@ from hub.core.migrations.runner import (
     migrate_tenants,
     schema_revisions,
 )
-from hub.core.migrations.schema_script import create_tenant_schema
+from hub.core.migrations.schema_script import create_tenant_schema, tenant_schema_script
 
 __all__ = [
     "HUB_HISTORY",
@@ -22,4 +22,5 @@ __all__ = [
     "migrate_tenant_schema",
     "migrate_tenants",
     "schema_revisions",
+    "tenant_schema_script",
 ]

@@ -47,26 +47,35 @@ async def create_tenant_schema(
     """Create ``schema`` at the head of ``history``, in the caller's transaction, as the
     migrations would; the connection's tenant tables point at ``schema`` afterwards."""
     await connection.execute(CreateSchema(schema))
-    statements = await _recorded(connection, history, len(schema)) if _PLAIN_NAME.match(schema) else None
-    if statements is None:
+    script = await tenant_schema_script(connection, schema, history)
+    if script is None:
         await migrate_tenant_schema(connection, schema, history=history)
         return
-    scratch = _scratch_name(len(schema))
-    script = ";\n".join(statement.replace(scratch, schema) for statement in statements)
     raw = await connection.get_raw_connection()
     await raw.driver_connection.execute(script)  # type: ignore[union-attr]
     await connection.execution_options(**tenant_map(schema))
 
 
+async def tenant_schema_script(
+    connection: AsyncConnection, schema: str, history: History = TENANT_HISTORY
+) -> str | None:
+    """The statements that bring the empty ``schema`` to the head of ``history``, as one script;
+    ``None`` if they cannot be replayed. The first call for a name of this length records them
+    (in a savepoint of the caller's transaction, rolled back)."""
+    if not _PLAIN_NAME.match(schema):
+        return None
+    key = (str(history.directory), len(schema))
+    if key not in _scripts:
+        _scripts[key] = await _record(connection, history, _scratch_name(len(schema)))
+    statements = _scripts[key]
+    if statements is None:
+        return None
+    scratch = _scratch_name(len(schema))
+    return ";\n".join(statement.replace(scratch, schema) for statement in statements)
+
+
 def _scratch_name(length: int) -> str:
     return "t_" + "$" * (length - 2)
-
-
-async def _recorded(connection: AsyncConnection, history: History, length: int) -> list[str] | None:
-    key = (str(history.directory), length)
-    if key not in _scripts:
-        _scripts[key] = await _record(connection, history, _scratch_name(length))
-    return _scripts[key]
 
 
 async def _record(connection: AsyncConnection, history: History, scratch: str) -> list[str] | None:
