@@ -159,9 +159,13 @@ async def hub(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 
 
 async def _remove_all_tenants(engine: AsyncEngine) -> None:
-    async with hub_sessions(engine)() as session, session.begin():
-        for tenant in await list_tenants(session):
-            await delete_tenant(session, tenant.slug)
+    # One transaction per tenant: dropping the demo's ~40 schemas at once outgrew the server's lock
+    # table ("out of shared memory", max_locks_per_transaction) on a busy server.
+    async with hub_sessions(engine)() as session:
+        slugs = [tenant.slug for tenant in await list_tenants(session)]
+    for slug in slugs:
+        async with hub_sessions(engine)() as session, session.begin():
+            await delete_tenant(session, slug)
 
 
 def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
