@@ -7,6 +7,7 @@ server and drops it at the end; without, it runs the embedded server in a tempor
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import tempfile
@@ -18,6 +19,8 @@ from typing import TypeVar
 import asyncpg
 import pytest
 import pytest_asyncio
+from litestar import Litestar
+from litestar.stores.registry import StoreRegistry
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,6 +30,7 @@ from hub.core.embedded_postgres import embedded_postgres
 from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
+from hub.web.app import create_app
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
 
 T = TypeVar("T")
@@ -76,6 +80,27 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _horizon(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A test marked ``horizon`` runs while no other pytest-xdist worker runs a test.
+
+    The change feed serves only changes older than the oldest transaction running anywhere on the
+    server (``federation.catalogue.feed``), so another worker writing at that moment would hold
+    back what a feed test has just written, and the test would fail by bad luck. Every test takes
+    this lock shared, a ``horizon`` test exclusive: the other workers wait between two tests until
+    it is done. Without xdist nobody else takes the lock.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's, not the user's
+    exclusive = request.node.get_closest_marker("horizon") is not None
+    with open(shared / "horizon.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this run's own, on the configured server or the embedded one."""
@@ -112,6 +137,20 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _the_app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+def hub_app(_the_app: Litestar) -> Litestar:
+    """The hub's app on the run's settings, built once per run: building one (its routes, its OpenAPI
+    document) takes seconds, starting one (its lifespan: the engine, caches, signing keys) does not.
+    A test's client starts it afresh; its stores (the rate limits' counters) start empty."""
+    _the_app.stores = StoreRegistry()
+    return _the_app
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def hub(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """The engine, with no tenant before the test and none left after it."""
@@ -121,9 +160,13 @@ async def hub(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 
 
 async def _remove_all_tenants(engine: AsyncEngine) -> None:
-    async with hub_sessions(engine)() as session, session.begin():
-        for tenant in await list_tenants(session):
-            await delete_tenant(session, tenant.slug)
+    # One transaction per tenant: dropping the demo's ~40 schemas at once outgrew the server's lock
+    # table ("out of shared memory", max_locks_per_transaction) on a busy server.
+    async with hub_sessions(engine)() as session:
+        slugs = [tenant.slug for tenant in await list_tenants(session)]
+    for slug in slugs:
+        async with hub_sessions(engine)() as session, session.begin():
+            await delete_tenant(session, slug)
 
 
 def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

@@ -1,8 +1,10 @@
 """Provisioning and life cycle of tenants.
 
-A tenant is created in one transaction: its registry row, its host names, its schema, every
-tenant migration and, on a Citus coordinator, the schema's distribution. PostgreSQL's DDL is
-transactional, so a failure at any point leaves neither schema nor row. The functions take a
+A tenant is created in one transaction: its registry row, its host names, its schema at the
+head of the tenant migrations (replayed from their recorded statements, as
+``hub.core.migrations.schema_script`` explains) and, on a Citus coordinator, the schema's
+distribution. PostgreSQL's DDL is transactional, so a failure at any point leaves neither schema
+nor row. The functions take a
 session inside a transaction the caller owns and commits.
 """
 
@@ -14,11 +16,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.schema import CreateSchema, DropSchema
+from sqlalchemy.schema import DropSchema
 
 from hub.core.database import schema_of
 from hub.core.errors import Conflict, InvalidInput, TenantNotFound
-from hub.core.migrations import migrate_tenant_schema
+from hub.core.migrations import create_tenant_schema
 from tenants.regions import RegionKind, find_region
 from tenants.registry.citus import CitusDetector, citus_installed, distribute_if_citus
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
@@ -95,8 +97,7 @@ async def create_tenant(
     except IntegrityError as exc:  # a concurrent creation won the race
         raise Conflict(f"tenant {spec.slug!r} or its code or a host name exists already") from exc
     connection = await session.connection()
-    await connection.execute(CreateSchema(tenant.schema))
-    await migrate_tenant_schema(connection, tenant.schema)
+    await create_tenant_schema(connection, tenant.schema)
     await distribute_if_citus(connection, tenant.schema, detect=citus)
     await session.refresh(tenant)
     return tenant

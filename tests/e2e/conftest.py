@@ -3,14 +3,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.core.settings import Settings
-from hub.web.app import create_app
-
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(hub: AsyncEngine, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(settings)) as client:
+async def client(hub: AsyncEngine, hub_app: Litestar) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=hub_app) as client:
         yield client

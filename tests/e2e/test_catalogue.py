@@ -74,6 +74,7 @@ async def search(client: Client, **params: Any) -> dict[str, Any]:
     return dict(ok(await client.get("/api/catalogue", params=params), 200))
 
 
+@pytest.mark.horizon  # it reads the change feed
 async def test_a_tender_shows_in_the_catalogue_only_what_its_stage_makes_public(
     client: Client, clean_identity: AsyncEngine
 ) -> None:
@@ -158,6 +159,7 @@ async def test_a_tender_shows_in_the_catalogue_only_what_its_stage_makes_public(
     assert [p["name"] for p in suppliers] == [bidders[0].name]
 
 
+@pytest.mark.horizon  # it reads the change feed
 async def test_cancelled_and_failed_tenders_publish_valid_releases(
     client: Client, clean_identity: AsyncEngine
 ) -> None:
@@ -313,6 +315,7 @@ async def test_public_pages_carry_an_etag_and_a_rate_limit(
     assert codes == [200, 200, 200, 429]
 
 
+@pytest.mark.horizon  # it reads the change feed
 async def test_a_package_bought_by_direct_procurement_is_published_with_its_award(
     client: Client, clean_identity: AsyncEngine
 ) -> None:

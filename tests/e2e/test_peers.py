@@ -31,6 +31,8 @@ from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.feed_horizon import until_the_feed_has_passed
 from tests.live_server import live_hub
 
+pytestmark = pytest.mark.horizon  # the follower reads the leader's change feed
+
 
 @pytest.fixture
 async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:

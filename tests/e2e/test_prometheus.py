@@ -186,6 +186,7 @@ def rules_evaluated(prometheus: Prometheus) -> list[dict[str, Any]]:
 
 
 @needs_prometheus
+@pytest.mark.horizon  # the hub follows its own change feed
 async def test_prometheus_scraping_a_live_hub_answers_every_expression_and_alerts_for_one_regency(
     client: Client, no_probe_history: AsyncEngine, settings: Settings, tmp_path: Path
 ) -> None:

@@ -10,14 +10,17 @@ from hub.core.migrations.runner import (
     migrate_tenants,
     schema_revisions,
 )
+from hub.core.migrations.schema_script import create_tenant_schema, tenant_schema_script
 
 __all__ = [
     "HUB_HISTORY",
     "TENANT_HISTORY",
     "History",
     "SchemaMigration",
+    "create_tenant_schema",
     "migrate_hub",
     "migrate_tenant_schema",
     "migrate_tenants",
     "schema_revisions",
+    "tenant_schema_script",
 ]

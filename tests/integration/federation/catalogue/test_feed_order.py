@@ -18,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.feed import read_feed
 from hub.core.database import hub_sessions
 from tests.feed_horizon import until_the_feed_has_passed
+
+pytestmark = pytest.mark.horizon  # it reads the change feed
 
 WRITERS = 40
 

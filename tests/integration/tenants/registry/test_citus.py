@@ -110,12 +110,11 @@ async def test_with_citus_the_new_schema_is_distributed_after_its_migrations(
     assert about_citus(sent) == [
         ("SELECT citus_schema_distribute(CAST(CAST($1 AS text) AS regnamespace))", ("t_3507",))
     ]
-    distribute = next(i for i, (s, _) in enumerate(sent) if "citus_schema_distribute" in s)
-    assert any("alembic_version" in s for s, _ in sent[:distribute])  # the migrations ran before it
     async with fresh_engine.connect() as connection:
         calls = (await connection.execute(text("SELECT schema_name, tables FROM public.citus_calls"))).all()
         tables = await connection.scalar(text("SELECT count(*) FROM pg_tables WHERE schemaname = 't_3507'"))
-    assert calls == [("t_3507", tables)]  # it saw every table of the tenant, and was called once
+    # It saw every table of the tenant (the schema was built before it), and was called once.
+    assert calls == [("t_3507", tables)]
     assert (tables or 0) > 5  # the tenant's tables, not an empty schema
 
 

@@ -76,13 +76,13 @@ async def test_invalid_input_writes_nothing(hub: AsyncEngine) -> None:
 async def test_a_failure_half_way_leaves_no_schema_and_no_row(
     hub: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    migrate = registry_tenants.migrate_tenant_schema
+    build = registry_tenants.create_tenant_schema
 
-    async def migrate_then_fail(connection, schema, *args, **kwargs):  # type: ignore[no-untyped-def]
-        await migrate(connection, schema, *args, **kwargs)  # the schema and its tables exist now
-        raise RuntimeError("injected failure after the migrations")
+    async def build_then_fail(connection, schema, *args, **kwargs):  # type: ignore[no-untyped-def]
+        await build(connection, schema, *args, **kwargs)  # the schema and its tables exist now
+        raise RuntimeError("injected failure after the schema was built")
 
-    monkeypatch.setattr(registry_tenants, "migrate_tenant_schema", migrate_then_fail)
+    monkeypatch.setattr(registry_tenants, "create_tenant_schema", build_then_fail)
     with pytest.raises(RuntimeError, match="injected"):
         async with hub_sessions(hub)() as session, session.begin():
             await create_tenant(session, TenantSpec(slug="kab-malang", code="3507"))

@@ -1,0 +1,108 @@
+"""A new tenant schema built in one round trip from the statements its migrations run.
+
+Running the tenant history into a new schema costs, for every tenant, Alembic's version-table
+reads and the compilation in Python of each DDL construct, each statement then sent on its own
+round trip. But a new schema starts empty, so its migrations always run the same statements;
+only the schema's name differs. So the statements are recorded once per process, by running the
+real migrations into a scratch schema inside a savepoint that is rolled back, and each new schema
+then gets that script with its own name in it, sent as one query. Provisioning a tenant costs
+what PostgreSQL spends on the DDL, and little more.
+
+The result is the schema the migrations build: ``tests/integration/hub/core/test_schema_script.py``
+compares the columns, constraints, indexes, triggers, functions, storage, privileges and rows of
+both. Existing schemas are still upgraded by the migrations (``migrate_tenants``); only a schema
+built from nothing takes this path. A history whose migrations bind parameters cannot be replayed
+as a script, and then a new schema is migrated as before.
+
+Why the scratch name has the length of the real one: SQLAlchemy names some indexes after the
+schema (``ix_t_3507_documents_tender_id``), and a name over 63 characters would be shortened
+with a hash of the whole name. With names of equal length, substitution yields the names that
+the migrations would have made. The scratch name (``t_$$$$`` for ``t_3507``) is a legal
+unquoted identifier that no statement of ours contains otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import CreateSchema
+
+from hub.core.database import tenant_map
+from hub.core.migrations.runner import TENANT_HISTORY, History, migrate_tenant_schema
+
+_PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{2,62}$")
+"""Names that SQLAlchemy leaves unquoted and that a scratch name of equal length can stand for."""
+
+_scripts: dict[tuple[str, int], list[str] | None] = {}
+"""The recorded statements by (history directory, schema-name length); ``None``: not replayable."""
+
+
+async def create_tenant_schema(
+    connection: AsyncConnection, schema: str, history: History = TENANT_HISTORY
+) -> None:
+    """Create ``schema`` at the head of ``history``, in the caller's transaction, as the
+    migrations would; the connection's tenant tables point at ``schema`` afterwards."""
+    await connection.execute(CreateSchema(schema))
+    script = await tenant_schema_script(connection, schema, history)
+    if script is None:
+        await migrate_tenant_schema(connection, schema, history=history)
+        return
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.execute(script)  # type: ignore[union-attr]
+    await connection.execution_options(**tenant_map(schema))
+
+
+async def tenant_schema_script(
+    connection: AsyncConnection, schema: str, history: History = TENANT_HISTORY
+) -> str | None:
+    """The statements that bring the empty ``schema`` to the head of ``history``, as one script;
+    ``None`` if they cannot be replayed. The first call for a name of this length records them
+    (in a savepoint of the caller's transaction, rolled back)."""
+    if not _PLAIN_NAME.match(schema):
+        return None
+    key = (str(history.directory), len(schema))
+    if key not in _scripts:
+        _scripts[key] = await _record(connection, history, _scratch_name(len(schema)))
+    statements = _scripts[key]
+    if statements is None:
+        return None
+    scratch = _scratch_name(len(schema))
+    return ";\n".join(statement.replace(scratch, schema) for statement in statements)
+
+
+def _scratch_name(length: int) -> str:
+    return "t_" + "$" * (length - 2)
+
+
+async def _record(connection: AsyncConnection, history: History, scratch: str) -> list[str] | None:
+    """Run ``history`` into ``scratch`` in a savepoint, keep what it changed, and roll it back.
+
+    Reads (Alembic's look at the version table, the advisory lock) are not part of the script:
+    in a schema that nobody else can see yet there is nothing to read or to wait for.
+    """
+    statements: list[str] = []
+    replayable = True
+
+    def record(_conn: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        nonlocal replayable
+        if statement.lstrip().upper().startswith("SELECT"):
+            return
+        if parameters:
+            replayable = False
+        statements.append(statement)
+
+    savepoint = await connection.begin_nested()
+    try:
+        await connection.execute(CreateSchema(scratch))
+        event.listen(connection.sync_connection, "before_cursor_execute", record)
+        try:
+            await migrate_tenant_schema(connection, scratch, history=history)
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", record)
+    finally:
+        await savepoint.rollback()
+    return statements if replayable else None
