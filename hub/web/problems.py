@@ -153,6 +153,11 @@ _TOO_SLOW = {
 sets them): the statement was cancelled and the connection lives on; the caller may retry."""
 
 
+_CONCURRENT_CHANGE = frozenset({"40001", "40P01"})
+"""SQLSTATEs of a write that lost to a concurrent one (serialization failure, deadlock): nothing of
+it was kept, and the same request sent again will usually pass."""
+
+
 def _sqlstate(exc: DBAPIError) -> str | None:
     for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
         code = getattr(error, "sqlstate", None)
@@ -162,8 +167,10 @@ def _sqlstate(exc: DBAPIError) -> str | None:
 
 
 def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
-    """What PostgreSQL refused, by its SQLSTATE: a value of the request (400), a row that exists
-    already because another request won the race (409), a conflict to retry (503); else a 500."""
+    """What PostgreSQL refused, by its SQLSTATE: a value of the request (400); a row that exists
+    already because another request won the race, or a concurrent change the database would not
+    serialise (409, the latter with ``Retry-After``: sending it again is right); a timeout (503);
+    else a 500."""
     code = _sqlstate(exc)
     if code in _REFUSED_VALUES:
         return _from_hub_error(
@@ -173,11 +180,13 @@ def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Respon
         return _from_hub_error(
             Conflict("It exists already: another request made it at the same moment.")
         ).to_response(request)
-    if code in ("40001", "40P01"):
+    if code in _CONCURRENT_CHANGE:
         logger.warning("retryable conflict on %s %s: %s", request.method, request.url.path, code)
-        return _from_hub_error(
-            DatabaseUnavailable("The database met a conflicting change; retry in a few seconds.")
+        response = _from_hub_error(
+            Conflict("Another change to the same data was made at the same moment; send this again.")
         ).to_response(request)
+        response.headers["Retry-After"] = "1"
+        return response
     if code in _TOO_SLOW:
         logger.warning("database timeout on %s %s: %s", request.method, request.url.path, code)
         return _from_hub_error(DatabaseUnavailable(_TOO_SLOW[code])).to_response(request)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from litestar import Litestar, get
+from litestar.testing import TestClient
+from sqlalchemy.exc import DBAPIError
+
 from hub.core.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -16,7 +23,7 @@ from hub.core.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from hub.web.problems import _from_hub_error, status_of
+from hub.web.problems import _from_hub_error, database_refused, problem_details_plugin, status_of
 
 
 def test_each_class_of_the_tree_has_its_status() -> None:
@@ -53,3 +60,42 @@ def test_an_invalid_token_is_named_so_and_a_missing_one_is_not() -> None:
     missing = _from_hub_error(Unauthenticated("no token"))
     assert invalid.headers == {"WWW-Authenticate": 'Bearer realm="lpse-hub", error="invalid_token"'}
     assert missing.headers == {"WWW-Authenticate": 'Bearer realm="lpse-hub"'}
+
+
+class _DriverError(Exception):
+    """What asyncpg raises, reduced to what the mapping reads: its SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _answer_to_database_error(sqlstate: str) -> Any:
+    @get("/write", sync_to_thread=False)
+    def write() -> None:
+        raise DBAPIError("UPDATE ...", None, _DriverError(sqlstate))
+
+    app = Litestar(
+        [write], exception_handlers={DBAPIError: database_refused}, plugins=[problem_details_plugin()]
+    )
+    with TestClient(app) as client:
+        return client.get("/write")
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "status"),
+    [("23505", 409), ("40001", 409), ("40P01", 409), ("22P02", 400), ("57014", 503), ("55P03", 503)],
+)
+def test_a_write_that_lost_a_race_is_a_conflict_and_a_timeout_is_unavailable(
+    sqlstate: str, status: int
+) -> None:
+    answer = _answer_to_database_error(sqlstate)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("sqlstate", ["40001", "40P01"])
+def test_a_serialization_failure_or_deadlock_says_to_send_it_again(sqlstate: str) -> None:
+    answer = _answer_to_database_error(sqlstate)
+    assert answer.headers["retry-after"] == "1"
+    assert "send this again" in answer.json()["detail"]
