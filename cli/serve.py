@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from types import FrameType
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -66,6 +70,30 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
             stderr.print(f"probed {len(probed.results)} tenants, {len(probed.down)} down (`lpse-hub uptime`)")
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, turned into an exit that unwinds the stack like Ctrl-C does."""
+
+
+@contextmanager
+def stopped_cleanly_by_sigterm() -> Iterator[None]:
+    """Leave ``serve`` by SIGTERM (Kubernetes, systemd, ``kill``) the way Ctrl-C leaves it: through
+    every ``finally``, so the embedded PostgreSQL this process started is stopped behind it.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again for the handler it
+    found; Python's default handler for SIGTERM ends the process at once, skipping the cleanup (the
+    demo's server stayed running). This handler raises an exit instead, whose status is 0: the stop
+    was asked for."""
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated(0)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Bind address (default: LPSE_HUB_HOST or 127.0.0.1).")
@@ -81,7 +109,7 @@ def serve(
     settings = load_settings()
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
     master_key(settings)  # refuse now, before a database or a worker starts, when there is no key
-    with reported_errors(settings), running_database(settings) as ready:
+    with stopped_cleanly_by_sigterm(), reported_errors(settings), running_database(settings) as ready:
         asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""

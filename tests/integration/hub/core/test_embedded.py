@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psutil
 
+from tests.live_server import free_port, wait_until_live
+
 START_AND_PRINT = textwrap.dedent(
     """
     import sys, time
@@ -49,6 +51,14 @@ def postmaster_pid(data_dir: Path) -> int | None:
     return int(pid_file.read_text().split()[0]) if pid_file.exists() else None
 
 
+def has_ended(pid: int) -> bool:
+    """The process is gone, or a zombie: ended, waiting for a parent that is not ours to reap it."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def test_first_start_initialises_and_exit_stops_the_server(tmp_path: Path) -> None:
     run = start(tmp_path, "exit")
     assert run.wait(timeout=120) == 0
@@ -80,3 +90,39 @@ def test_a_killed_client_leaves_the_server_to_the_next_run(tmp_path: Path) -> No
     again = start(tmp_path, "exit")
     assert again.wait(timeout=120) == 0
     assert postmaster_pid(tmp_path) is None  # the dead handle was pruned, so the last one out stopped it
+
+
+def test_serve_stopped_by_sigterm_stops_the_embedded_server_it_started(tmp_path: Path) -> None:
+    """Kubernetes, systemd and ``kill`` stop ``serve`` with SIGTERM: the embedded PostgreSQL it started
+    must stop with it (uvicorn re-raised the signal and the process died before its cleanup ran)."""
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "LPSE_HUB_DATABASE_URL")
+    }
+    env |= {
+        "LPSE_HUB_DATA_DIR": str(tmp_path),
+        "LPSE_HUB_PORT": str(port),
+        "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",
+    }
+    env.pop("LPSE_HUB_MASTER_KEY", None)  # the embedded database makes its development key
+    serving = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import run; run()", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_live(f"http://127.0.0.1:{port}", serving, timeout=120)
+        server_pid = postmaster_pid(tmp_path)
+        assert server_pid is not None
+        assert psutil.pid_exists(server_pid)
+        serving.send_signal(signal.SIGTERM)
+        assert serving.wait(timeout=60) == 0
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+            serving.wait()
+    assert postmaster_pid(tmp_path) is None  # stopped cleanly, pid file removed
+    assert has_ended(server_pid)
