@@ -31,6 +31,7 @@ from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from tests.conftest import make_tenant
+from tests.e2e.procurement import Client
 from tests.live_server import LiveHub, live_hub
 
 PASSWORD = "rahasia-negara-2026"
@@ -624,3 +625,16 @@ async def test_a_rotated_key_keeps_verifying_its_tokens_until_they_expire(
             update(SigningKey).where(SigningKey.kid == old_kid).values(published_until=utcnow())
         )
     assert old_kid not in {k["kid"] for k in httpx.get(server.url + "/oauth/jwks").json()["keys"]}
+
+
+async def test_the_oauth_endpoints_over_plain_http_on_a_public_host_are_refused_with_a_problem(
+    client: Client,
+) -> None:
+    """authlib refuses http except on loopback; that refusal was a 500 (issue 14: never a 500)."""
+    for answer in (
+        await client.get("http://lpse.jatimprov.go.id/oauth/authorize?client_id=x&response_type=code"),
+        await client.post("http://lpse.jatimprov.go.id/oauth/token", data={"grant_type": "refresh_token"}),
+    ):
+        assert answer.status_code == 400
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "HTTPS" in answer.json()["detail"]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -25,6 +26,7 @@ from federation.identity.policy import SUPPORTED_SCOPES, Scope
 from federation.oidc.authlib_bridge import CapturedRequest, db
 from federation.oidc.claims import CLAIMS_SUPPORTED, userinfo
 from federation.oidc.server import HubAuthorizationServer
+from hub.core.errors import InvalidInput
 from hub.web.edge import form_fields
 from hub.web.openapi import BEARER, problem_responses
 from hub.web.pages import consent_page, error_page
@@ -44,12 +46,21 @@ S = TypeVar("S", TokenResponse, Revoked)
 
 
 async def capture(request: Request[Any, Any, State]) -> CapturedRequest:
+    """The request as authlib reads it. authlib refuses plain http except on loopback (RFC 6749
+    3.1, 3.2: the endpoints carry credentials): that is the caller's transport, a 400 naming it."""
     form: dict[str, list[str]] = {}
     if request.method == "POST":
         form = form_fields(await request.body())
-    return CapturedRequest(
-        request.method, str(request.url), request.headers, parse_qs(request.url.query), form
-    )
+    try:
+        return CapturedRequest(
+            request.method, str(request.url), request.headers, parse_qs(request.url.query), form
+        )
+    except InsecureTransportError:
+        raise InvalidInput(
+            "OAuth endpoints answer over HTTPS only (plain http only on localhost); behind a proxy "
+            "that ends TLS, name it in LPSE_HUB_TRUSTED_PROXIES so its X-Forwarded-Proto counts",
+            field="url",
+        ) from None
 
 
 def oauth_answer(result: AuthlibAnswer, success: Callable[[dict[str, Any]], S]) -> Response[S | OAuthError]:
