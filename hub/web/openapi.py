@@ -122,7 +122,8 @@ def describe_tenant_problems(app: Litestar, tenant_controllers: tuple[type[Contr
 def describe_validation_problems(app: Litestar) -> None:
     """Litestar describes the 400 it answers for a parameter or a body that does not validate as its
     own JSON error; the hub sends that 400 as a problem document (``hub.web.problems``), so the
-    document says so, on every operation Litestar gave its description to."""
+    document says so, on every operation Litestar gave its description to. Every operation that
+    takes a body may also answer 413 (its size limit), and says so."""
     litestar_400 = HTTPStatus.BAD_REQUEST.description
     for item in (app.openapi_schema.paths or {}).values():
         for method in ("get", "put", "post", "patch", "delete"):
@@ -132,6 +133,9 @@ def describe_validation_problems(app: Litestar) -> None:
             described = operation.responses.get("400")
             if isinstance(described, OpenAPIResponse) and described.description == litestar_400:
                 operation.responses = {**operation.responses, "400": _problem_response(400)}
+            if operation.request_body is not None and "413" not in operation.responses:
+                # every body has a limit (hub.web.body_limits): 64 KiB unless the route takes files
+                operation.responses = {**operation.responses, "413": _problem_response(413)}
 
 
 def _problem_response(status: int) -> OpenAPIResponse:

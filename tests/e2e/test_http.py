@@ -118,6 +118,19 @@ async def test_the_openapi_document_lists_the_routes(client: Client) -> None:
     assert {"/api/tenants", "/t/{slug}/api/agencies", "/api/agencies", "/health/ready"} <= set(paths)
 
 
+async def test_every_operation_that_takes_a_body_says_it_may_answer_413(client: Client) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    with_body = {
+        f"{method.upper()} {path}": operation["responses"]
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    }
+    assert with_body  # the hub has routes with bodies
+    undescribed = sorted(name for name, responses in with_body.items() if "413" not in responses)
+    assert undescribed == []
+
+
 async def test_a_tenant_request_needs_one_connection_of_the_pool(
     hub: AsyncEngine, settings: Settings
 ) -> None:
