@@ -23,10 +23,10 @@ from hub.core.database import hub_sessions
 from tests.e2e.procurement import (
     PDF,
     Bidder,
-    advance,
     Client,
     Desk,
     Regency,
+    advance,
     bearer,
     end_objection_period,
     ok,
@@ -367,3 +367,27 @@ async def test_a_suspended_vendor_is_refused_at_every_step_it_takes_or_is_given(
         "ends_on": today(90),
     }
     _ineligible(await desk.post("contract", where.ppk, contract))
+
+
+async def test_a_vendor_suspended_after_its_invitation_cannot_make_the_direct_offer(
+    client: Client, cast: Cast, clean_identity: AsyncEngine
+) -> None:
+    where, arjuna = cast.malang, cast.bidders[0]
+    package = await create_package(
+        client,
+        where,
+        "Pengadaan ATK Sekretariat Daerah",
+        owner_estimate=100_000_000,
+        method="direct_procurement",
+        category="goods",
+    )
+    deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    invitation = {"package_id": package["id"], "vendor_id": arjuna.vendor_id, "offer_deadline": deadline}
+    invited = ok(
+        await client.post(f"{where.base}/direct-procurements", headers=where.officer, json=invitation)
+    )
+    await _suspend(clean_identity, where.schema, arjuna.vendor_id)
+    desk = Desk(client, clean_identity, where, invited["id"], invited["tender_key"])
+    _ineligible(await desk.bid(arjuna, 95_000_000))
+    await _lift(clean_identity, where.schema, arjuna.vendor_id)
+    ok(await desk.bid(arjuna, 95_000_000))

@@ -320,6 +320,7 @@ async def test_a_bid_held_across_the_close_is_in_the_opening_or_refused(
     (outcome,) = await asyncio.gather(late, return_exceptions=True)
     assert outcome is None or isinstance(outcome, Conflict), outcome
     bids = opened["bids"]
-    assert isinstance(bids, list) and len(bids) == 1
+    assert isinstance(bids, list)
+    assert len(bids) == 1
     # receipted (no exception): the opening shows it; refused: the opening shows the previous bid
     assert bids[0]["price"] == (850_000_000 if outcome is None else 900_000_000)
