@@ -23,8 +23,10 @@ from federation.vendors.registration import (
 )
 from federation.vendors.suspensions import (
     Eligibility,
+    VendorIneligible,
     can_bid_in,
     local_today,
+    require_eligible,
     suspend_vendor,
     suspension_in,
     tenant_schema_of,
@@ -37,6 +39,7 @@ __all__ = [
     "Vendor",
     "VendorEvent",
     "VendorEventKind",
+    "VendorIneligible",
     "VendorStatus",
     "VendorSuspension",
     "VendorVerification",
@@ -52,6 +55,7 @@ __all__ = [
     "parse_status",
     "public_vendor",
     "register_vendor",
+    "require_eligible",
     "suspend_vendor",
     "suspension_in",
     "tenant_schema_of",

@@ -154,3 +154,21 @@ async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | Non
         until = suspension.ends_on.isoformat()
         return Eligibility(f"vendor {vendor.id} is suspended here until {until}: {suspension.reason}")
     return Eligibility()
+
+
+class VendorIneligible(Conflict):
+    """The vendor may not bid in this tenant now (suspended here, not verified, merged away).
+
+    A ``Conflict``, not ``Forbidden``: the caller's credentials and role are fine (often the caller
+    is an official awarding the vendor); it is the vendor's standing, a state that changes when a
+    suspension ends or is lifted, that forbids the step."""
+
+    title = "Vendor not eligible"
+
+
+async def require_eligible(session: AsyncSession, vendor_id: int, *, doing: str) -> None:
+    """Refuse ``doing`` ("submit a bid", "be awarded"...) unless the vendor may bid in the
+    session's tenant today: the one rule for every step a vendor takes or is given."""
+    eligibility = await can_bid_in(session, vendor_id)
+    if not eligibility:
+        raise VendorIneligible(f"vendor {vendor_id} cannot {doing}: {eligibility.reason}")

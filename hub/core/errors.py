@@ -16,6 +16,7 @@
     ├── NotFound                  no such thing
     │   └── TenantNotFound
     ├── Conflict                  it exists already, or the state forbids it
+    │   └── VendorIneligible      (federation.vendors) suspended, unverified or merged away here
     ├── TooManyAttempts           rate-limited; ``retry_after`` seconds
     ├── TenantSuspended           the tenant exists but does not serve
     ├── DatabaseUnavailable       PostgreSQL cannot be reached or is not migrated

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from tests.e2e.procurement import (
     Client,
     Desk,
     Regency,
+    advance,
     bearer,
     end_objection_period,
     ok,
@@ -288,7 +290,104 @@ async def test_direct_procurement_has_its_limits(
     stranger = await client.post(
         url, headers=where.officer, json={**invite, "package_id": small, "vendor_id": unverified.id}
     )
-    assert stranger.status_code == 403  # only a verified vendor is invited
+    assert stranger.status_code == 409  # only a verified vendor is invited
     ok(await client.post(url, headers=where.officer, json={**invite, "package_id": small}))
     twice = await client.post(url, headers=where.officer, json={**invite, "package_id": small})
     assert twice.status_code == 409  # one live procurement per package
+
+
+async def _suspend(engine: AsyncEngine, schema: str, vendor_id: int) -> None:
+    """Bar the vendor in the tenant until next month (the row ``suspend_vendor`` writes)."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                f"INSERT INTO {schema}.vendor_suspensions (vendor_id, reason, ends_on, suspended_by) "
+                "VALUES (:v, 'Daftar hitam', current_date + 30, 1)"
+            ),
+            {"v": vendor_id},
+        )
+
+
+async def _lift(engine: AsyncEngine, schema: str, vendor_id: int) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(f"UPDATE {schema}.vendor_suspensions SET lifted_at = now() WHERE vendor_id = :v"),
+            {"v": vendor_id},
+        )
+
+
+def _ineligible(response: Any) -> None:
+    """Refused as a conflict with the vendor's standing, naming the suspension."""
+    assert response.status_code == 409, response.text
+    assert response.json()["type"] == "urn:lpse-hub:problem:vendor-ineligible"
+    assert "suspended here" in response.json()["detail"]
+
+
+async def test_a_suspended_vendor_is_refused_at_every_step_it_takes_or_is_given(
+    client: Client, cast: Cast, clean_identity: AsyncEngine
+) -> None:
+    where, arjuna = cast.malang, cast.bidders[0]
+    engine, schema = clean_identity, cast.malang.schema
+    desk = Desk(client, engine, where)
+    await desk.announce("Peningkatan Jalan Desa Tumpang", owner_estimate=HPS)
+    await desk.register(cast.bidders[:2])
+    await advance(engine, schema, desk.tender_id, "bid_submission")
+    await _suspend(engine, schema, arjuna.vendor_id)
+    _ineligible(await desk.bid(arjuna, 850_000_000))
+    hub_sealed = await client.post(
+        f"{desk.url}/bids/sealed-by-hub",
+        headers=arjuna.headers,
+        files={"files": ("penawaran.pdf", b"%PDF 1", PDF)},
+        data={"price": "850000000"},
+    )
+    _ineligible(hub_sealed)
+    await _lift(engine, schema, arjuna.vendor_id)
+    ok(await desk.bid(arjuna, 850_000_000))
+    ok(await desk.bid(cast.bidders[1], 860_000_000))
+    await desk.open()
+    await desk.pass_all(*cast.bidders[:2])
+    first = {"vendor_id": arjuna.vendor_id}
+    ok(await desk.post("qualification-verifications", where.pokja, {**first, "passed": True}))
+    await _suspend(engine, schema, arjuna.vendor_id)
+    _ineligible(await desk.post("award", where.pokja, first))
+    await _lift(engine, schema, arjuna.vendor_id)
+    ok(await desk.post("award", where.pokja, first))
+    ok(await desk.post("award-announcement", where.pokja))
+    await end_objection_period(engine, schema, desk.tender_id)
+    await _suspend(engine, schema, arjuna.vendor_id)
+    _ineligible(await desk.post("award-letter", where.ppk, {"number": "SPPBJ/001"}))
+    await _lift(engine, schema, arjuna.vendor_id)
+    ok(await desk.post("award-letter", where.ppk, {"number": "SPPBJ/001"}))
+    await _suspend(engine, schema, arjuna.vendor_id)
+    contract = {
+        "number": "HK.02/001",
+        "value": 850_000_000,
+        "signed_on": today(),
+        "starts_on": today(),
+        "ends_on": today(90),
+    }
+    _ineligible(await desk.post("contract", where.ppk, contract))
+
+
+async def test_a_vendor_suspended_after_its_invitation_cannot_make_the_direct_offer(
+    client: Client, cast: Cast, clean_identity: AsyncEngine
+) -> None:
+    where, arjuna = cast.malang, cast.bidders[0]
+    package = await create_package(
+        client,
+        where,
+        "Pengadaan ATK Sekretariat Daerah",
+        owner_estimate=100_000_000,
+        method="direct_procurement",
+        category="goods",
+    )
+    deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    invitation = {"package_id": package["id"], "vendor_id": arjuna.vendor_id, "offer_deadline": deadline}
+    invited = ok(
+        await client.post(f"{where.base}/direct-procurements", headers=where.officer, json=invitation)
+    )
+    await _suspend(clean_identity, where.schema, arjuna.vendor_id)
+    desk = Desk(client, clean_identity, where, invited["id"], invited["tender_key"])
+    _ineligible(await desk.bid(arjuna, 95_000_000))
+    await _lift(clean_identity, where.schema, arjuna.vendor_id)
+    ok(await desk.bid(arjuna, 95_000_000))

@@ -151,7 +151,7 @@ async def test_a_tender_from_package_to_public_opening(
     unverified = await client.post(
         f"{base}/tenders/{tender_id}/registrations", headers=cast.vendors["elang"][1]
     )
-    assert unverified.status_code == 403
+    assert unverified.status_code == 409  # the vendor is not verified yet
     doc_url = f"{base}/tenders/{tender_id}/documents/{document.json()['id']}"
     assert (await client.get(doc_url, headers=cast.vendors["andalas"][1])).content == b"%PDF-1.7 dokumen"
     assert (await client.get(doc_url, headers=cast.vendors["elang"][1])).status_code == 403

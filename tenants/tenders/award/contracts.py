@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
+from federation.vendors import require_eligible
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
@@ -50,6 +51,7 @@ async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int
     require_status(tender, TenderStatus.AWARD_ANNOUNCED, doing="issue the letter of award")
     now = await not_before(session, tender, Stage.AWARD_LETTER)
     award = await require_award(session, tender)
+    await require_eligible(session, award.vendor_id, doing="receive a letter of award")
     assert award.objection_ends_at is not None
     if now < award.objection_ends_at:
         raise Conflict(f"the objection period runs until {award.objection_ends_at.isoformat()}")
@@ -85,6 +87,7 @@ async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, dat
         require_status(tender, TenderStatus.AWARD_LETTER, doing="sign the contract")
     now = await not_before(session, tender, Stage.CONTRACT_SIGNING)
     award = await require_award(session, tender)
+    await require_eligible(session, award.vendor_id, doing="sign a contract")
     value = rupiah(data.value, "value")
     if value > award.price:
         raise InvalidInput(

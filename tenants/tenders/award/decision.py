@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
+from federation.vendors import require_eligible
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import runner_tender
 from tenants.tenders.evaluation.assessments import evaluation_state, opened_bids, top_bidder
@@ -46,6 +47,7 @@ async def decide_award(session: AsyncSession, actor: Actor, tender_id: int, vend
     tender = await runner_tender(session, actor, tender_id)
     require_status(tender, TenderStatus.OPENED, doing="decide the award")
     now = await not_before(session, tender, Stage.AWARD_DECISION)
+    await require_eligible(session, vendor_id, doing="be awarded")
     if tender.is_direct:
         price, reserves = await _negotiated(session, tender, vendor_id), []
     else:

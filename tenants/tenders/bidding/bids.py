@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
-from federation.vendors import Vendor
+from federation.vendors import Vendor, require_eligible
 from hub.core.clock import database_now
 from hub.core.errors import Conflict
 from hub.core.master_key import MasterKey
@@ -59,10 +59,17 @@ async def submit_bid(
 
 
 async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
-    """The caller's registered vendor and the tender, while bid submission is open."""
+    """The caller's registered, eligible vendor and the tender, while bid submission is open.
+
+    The tender row is held FOR KEY SHARE until the bid commits, and its status and the deadline are
+    judged only once that lock is held: the opening takes the row FOR UPDATE before it reads the
+    bids, so a bid either commits before the opening reads (and is in it) or finds the tender opened
+    (and is refused). Key share does not block other bids nor officials' ordinary updates of the row.
+    """
     vendor_id = await registered_vendor(session, actor, tender_id)
-    tender = await get_tender(session, tender_id)
+    tender = await get_tender(session, tender_id, key_share=True)
     await require_stage(session, tender, Stage.BID_SUBMISSION)
+    await require_eligible(session, vendor_id, doing="submit a bid")
     return vendor_id, tender
 
 

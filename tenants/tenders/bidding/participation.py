@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.models import Account
 from federation.identity.policy import Action
-from federation.vendors import can_bid_in
+from federation.vendors import require_eligible
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tenants.tenders.acting import get_tender
@@ -52,9 +52,7 @@ async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: in
     if tender.is_direct:
         raise Forbidden("a direct procurement takes the offer of its invited vendor only")
     await require_stage(session, tender, Stage.ANNOUNCEMENT, Stage.DOCUMENT_DOWNLOAD)
-    eligibility = await can_bid_in(session, vendor_id)
-    if not eligibility:
-        raise Forbidden(f"this vendor may not take part here: {eligibility.reason}")
+    await require_eligible(session, vendor_id, doing="register for a tender")
     if await is_registered(session, tender_id, vendor_id):
         raise Conflict("this vendor is registered for this tender already")
     registration = Registration(tender_id=tender_id, vendor_id=vendor_id, registered_by=actor.account_id)

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
-from federation.vendors import can_bid_in
+from federation.vendors import require_eligible
 from hub.core.clock import database_now
-from hub.core.errors import Conflict, Forbidden, InvalidInput
+from hub.core.errors import Conflict, InvalidInput
 from hub.core.master_key import MasterKey
 from tenants.tenders.acting import runner_tender, rupiah
 from tenants.tenders.evaluation.assessments import opened_bids
@@ -58,9 +58,7 @@ async def invite_vendor(session: AsyncSession, actor: Actor, master: MasterKey, 
             f"direct procurement is for an owner's estimate up to {ceiling} rupiah", field="package_id"
         )
     await require_no_live_tender(session, package.id)
-    eligibility = await can_bid_in(session, data.vendor_id)
-    if not eligibility:
-        raise Forbidden(f"vendor {data.vendor_id} may not be invited: {eligibility.reason}")
+    await require_eligible(session, data.vendor_id, doing="be invited")
     now = await database_now(session)
     deadline = data.offer_deadline
     if deadline.tzinfo is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -275,3 +276,51 @@ async def test_an_oversize_or_foreign_document_is_refused(stage: Stage, clean_id
                 b"%PDF",
                 PostgresBlobStore(),
             )
+
+
+async def _until_waiting_on_locks(engine: AsyncEngine, count: int, *, unless: asyncio.Task[object]) -> None:
+    """Return once ``count`` sessions of this database wait on a row lock, or ``unless`` finished
+    (polled: it waits for the other transactions to reach the lock, not for time to pass)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(2000):
+        async with engine.connect() as connection:
+            if (await connection.scalar(query)) >= count or unless.done():
+                return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"{count} session(s) never came to wait on a lock")
+
+
+async def _open(engine: AsyncEngine, s: Stage) -> dict[str, object]:
+    async with tenant_session(engine, s.tenant.schema) as session, session.begin():
+        return await open_bids(session, s.pokja, s.tender_id, s.master)
+
+
+async def test_a_bid_held_across_the_close_is_in_the_opening_or_refused(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    await _bid(engine, stage, 900_000_000)  # the vendor's previous bid
+    async with engine.connect() as holder:
+        # Another transaction holds the vendor's registration row (as a second bid being stored
+        # would): the new bid, past its deadline check, waits there while the close passes.
+        await holder.execute(
+            text("SELECT 1 FROM t_3507.registrations WHERE tender_id = :t FOR UPDATE"),
+            {"t": stage.tender_id},
+        )
+        late = asyncio.create_task(_bid(engine, stage, 850_000_000))
+        await _until_waiting_on_locks(engine, 1, unless=late)
+        await _close_submission(engine, stage.tender_id)
+        opening = asyncio.create_task(_open(engine, stage))
+        await _until_waiting_on_locks(engine, 2, unless=opening)
+        await holder.rollback()
+    opened = await opening
+    (outcome,) = await asyncio.gather(late, return_exceptions=True)
+    assert outcome is None or isinstance(outcome, Conflict), outcome
+    bids = opened["bids"]
+    assert isinstance(bids, list)
+    assert len(bids) == 1
+    # receipted (no exception): the opening shows it; refused: the opening shows the previous bid
+    assert bids[0]["price"] == (850_000_000 if outcome is None else 900_000_000)
