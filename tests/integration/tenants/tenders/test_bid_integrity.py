@@ -131,7 +131,8 @@ async def test_a_receipt_signs_the_sha256_of_the_exact_bytes_so_a_flipped_enc_ge
             .where(AuditEntry.action == "bid.received")
             .order_by(AuditEntry.seq.desc())
         )
-    assert recorded is not None and recorded["bundle_sha256"] == hashlib.sha256(flipped).hexdigest()
+    assert recorded is not None
+    assert recorded["bundle_sha256"] == hashlib.sha256(flipped).hexdigest()
 
 
 def test_audit_verify_reports_a_swapped_bundle_and_exits_1(
