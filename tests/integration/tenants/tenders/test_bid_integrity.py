@@ -12,6 +12,7 @@ import hashlib
 import json
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
@@ -21,7 +22,10 @@ from hub.core.database import tenant_session
 from hub.core.settings import Settings
 from tenants.audit import AuditEntry
 from tenants.sealing import BidFile, parse_bundle, seal_bid
-from tenants.tenders import open_bids, submit_bid, verify_stored_bids
+from tenants.sealing._codec import b64url_encode, canonical_json
+from tenants.sealing.receipts import format_time
+from tenants.tenders import current_bids, open_bids, submit_bid, verify_stored_bids
+from tenants.tenders.preparation.bid_keys import receipt_signer
 from tests.conftest import in_database
 from tests.integration.tenants.tenders.test_tender_rules import (  # the same tender and vendor
     Stage,
@@ -153,3 +157,33 @@ def test_audit_verify_reports_a_swapped_bundle_and_exits_1(
     [report] = json.loads(as_json.stdout)
     assert report["ok"] is True  # the chain itself is intact: the bundle is what changed
     assert [m["check"] for m in report["bids"]["mismatches"]] == ["receipt", "audit"]
+
+
+async def _give_a_version_1_receipt(engine: AsyncEngine, s: Stage) -> None:
+    """The bid's receipt as the hub signed them before receipt v2: over the ciphertext's hash only."""
+    async with tenant_session(engine, s.tenant.schema) as session, session.begin():
+        kid, private = await receipt_signer(session, s.master)
+        bid = (await current_bids(session, s.tender_id))[0]
+        fields = {
+            "ciphertext_sha256": parse_bundle(bid.bundle).sha256,
+            "kid": kid,
+            "received_at": format_time(bid.received_at),
+            "tender": s.tender_id,
+            "tenant": "3507",
+            "v": 1,
+            "vendor": s.vendor_id,
+        }
+        signature = Ed25519PrivateKey.from_private_bytes(private).sign(canonical_json(fields))
+        bid.receipt = canonical_json(fields | {"signature": b64url_encode(signature)})
+
+
+async def test_a_bid_with_a_version_1_receipt_still_opens_and_its_swap_still_shows(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    await _bid(clean_identity, stage, 1_400_000_000)
+    await _give_a_version_1_receipt(clean_identity, stage)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session:
+        assert await verify_stored_bids(session) == []
+    await _swap(clean_identity, stage, 4_900_000_000)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session:
+        assert [m.check for m in await verify_stored_bids(session)] == ["receipt", "audit"]
