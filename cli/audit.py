@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from cli.options import JsonOption
 from hub.core.database import hub_sessions
 from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
 from tenants.registry import list_tenants
+from tenants.tenders import TenantBids, verify_tenant_bids
 
 app = typer.Typer(
     no_args_is_help=True, help="The audit trail: each tenant's hash-chained log, verified and anchored."
@@ -34,17 +36,19 @@ async def _tenant_count(engine: AsyncEngine, slug: str | None) -> int:
 
 @app.command()
 def verify(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
-    """Check every entry of each tenant's log against its hash and the hub's anchors (exit 1 if broken)."""
+    """Check every entry of each tenant's log against its hash and the hub's anchors, and every stored
+    bid against its receipt and its ``bid.received`` entry, opening none (exit 1 if broken)."""
     concurrency = load_settings().migration_concurrency
 
-    async def work(engine: AsyncEngine) -> list[TenantChain]:
+    async def work(engine: AsyncEngine) -> tuple[list[TenantChain], dict[str, TenantBids]]:
         total = await _tenant_count(engine, tenant)
         with progress_bar("verifying audit logs", total, enabled=not as_json) as advance:
-            return await verify_tenants(engine, concurrency=concurrency, slug=tenant, on_done=advance)
+            chains = await verify_tenants(engine, concurrency=concurrency, slug=tenant, on_done=advance)
+        return chains, await _verify_bids(engine, tenant)
 
-    results = run(work)
+    results, bids = run(work)
     if as_json:
-        print_json([r.to_dict() for r in results])
+        print_json([r.to_dict() | {"bids": bids[r.slug].to_dict()} for r in results])
     else:
         table = Table("tenant", "entries", "head", "chain")
         for r in results:
@@ -52,10 +56,28 @@ def verify(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
             verdict = "[green]ok[/green]" if r.ok else f"[red]BROKEN[/red] {escape(str(found['problem']))}"
             table.add_row(r.slug, str(found["entries"]), str(found["head_seq"] or "-"), verdict)
         stdout.print(table)
-        broken = sum(not r.ok for r in results)
+        _print_bids(bids.values())
+        broken = sum(not r.ok or not bids[r.slug].ok for r in results)
         stdout.print(f"{len(results)} tenants, {broken} broken")
-    if not all(r.ok for r in results):
+    if not all(r.ok for r in results) or not all(b.ok for b in bids.values()):
         raise typer.Exit(1)
+
+
+async def _verify_bids(engine: AsyncEngine, tenant: str | None) -> dict[str, TenantBids]:
+    """Every stored bid bundle checked against its receipt and ``bid.received`` entry (none opened)."""
+    return {found.slug: found for found in await verify_tenant_bids(engine, tenant)}
+
+
+def _print_bids(found: Iterable[TenantBids]) -> None:
+    for tenant in found:
+        if tenant.error is not None:
+            stdout.print(f"[red]BIDS NOT CHECKED[/red] {tenant.slug}: {escape(tenant.error)}", soft_wrap=True)
+        for m in tenant.mismatches:
+            stdout.print(
+                f"[red]BID TAMPERED[/red] {tenant.slug} tender {m.tender_id} vendor {m.vendor_id} "
+                f"bid {m.bid_id} ({m.check}): {escape(m.problem)}",
+                soft_wrap=True,
+            )
 
 
 @app.command()

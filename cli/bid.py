@@ -7,6 +7,7 @@ receipt key.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import sys
 from collections.abc import Iterator
@@ -24,7 +25,6 @@ from tenants.sealing import (
     decode_public_key,
     decode_receipt_public_key,
     fingerprint,
-    parse_bundle,
     seal_bid,
     verify_receipt,
 )
@@ -65,7 +65,8 @@ def bid_seal(
     ] = None,
 ) -> None:
     """Seal a price and documents for one tender; only its selection committee can open them, after
-    the deadline. Prints the bundle's SHA-256 to stderr: the receipt the hub returns must show it."""
+    the deadline. Prints the file's SHA-256 (what ``sha256sum`` gives) to stderr: the hub's receipt
+    signs it as ``bundle_sha256``."""
     with _one_line_errors():
         public_raw = decode_public_key(tender_key)
         documents = [
@@ -88,7 +89,8 @@ def bid_seal(
         markup=False,
         soft_wrap=True,
     )
-    stderr.print(f"sha256 {parse_bundle(data).sha256}", markup=False, soft_wrap=True)
+    # The hash the hub's receipt signs: sha256sum of the file written gives the same.
+    stderr.print(f"sha256 {hashlib.sha256(data).hexdigest()}", markup=False, soft_wrap=True)
 
 
 @receipt.command("verify")
@@ -111,8 +113,11 @@ def receipt_verify(
         "tender": checked.tender,
         "vendor": checked.vendor,
         "received_at": format_time(checked.received_at),
-        "ciphertext_sha256": checked.ciphertext_sha256,
+        "version": checked.version,
+        ("bundle_sha256" if checked.covers_whole_bundle else "ciphertext_sha256"): checked.sha256,
     }
+    if checked.key_fingerprint is not None:
+        fields["key_fingerprint"] = checked.key_fingerprint
     if as_json:
         print_json({"valid": True, **fields})
         return

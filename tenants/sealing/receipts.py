@@ -1,19 +1,27 @@
 """Receipts: the hub's signed word that it accepted a sealed bid, verifiable offline by anyone.
 
-A receipt is one UTF-8 JSON object, sorted keys, no spaces::
+A receipt (version 2) is one UTF-8 JSON object, sorted keys, no spaces::
 
-    {"ciphertext_sha256": "<64 hex>", "kid": "...", "received_at": "2025-03-01T02:15:30.123456Z",
-     "signature": b64url, "tender": 12, "tenant": "3507", "v": 1, "vendor": 34}
+    {"bundle_sha256": "<64 hex>", "key_fingerprint": "6668:7aad:...", "kid": "...",
+     "received_at": "2025-03-01T02:15:30.123456Z", "signature": b64url, "tender": 12,
+     "tenant": "3507", "v": 2, "vendor": 34}
 
 ``signature`` is Ed25519 over the canonical JSON (sorted keys, ``,`` and ``:`` separators, UTF-8) of
 every other field. ``received_at`` is the server's clock in UTC, always with microseconds and a ``Z``.
-``ciphertext_sha256`` is ``SealedBundle.sha256`` of the bid received, so a vendor holding its bundle
-and the receipt can prove what it submitted and when. ``kid`` names the hub key that signed, for when
-the key has been rotated; the published key is ``ed25519:`` and the raw 32 bytes in base64url.
+``bundle_sha256`` is the SHA-256 of the exact bundle bytes received (what ``sha256sum`` of the
+vendor's file prints), so it covers ``enc``, ``wrapped_key`` and ``nonce`` as well as the ciphertext:
+a vendor holding its file and the receipt can prove what it submitted, and when.
+``key_fingerprint`` names the tender key the bundle was sealed for. ``kid`` names the hub key that
+signed, for when the key has been rotated; the published key is ``ed25519:`` and the raw 32 bytes in
+base64url.
+
+Version 1 receipts (issued before issue 15) signed ``ciphertext_sha256`` (``SealedBundle.sha256``, the
+ciphertext only) instead of ``bundle_sha256`` and ``key_fingerprint``; they still verify.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,10 +43,13 @@ from tenants.sealing._codec import (
 )
 from tenants.sealing.errors import InvalidReceipt
 
-RECEIPT_VERSION = 1
+RECEIPT_VERSION = 2
 RECEIPT_KEY_PREFIX = "ed25519:"
 MAX_RECEIPT_SIZE = 4096
-_KEYS = frozenset({"ciphertext_sha256", "kid", "received_at", "signature", "tender", "tenant", "v", "vendor"})
+_COMMON = frozenset({"kid", "received_at", "signature", "tender", "tenant", "v", "vendor"})
+_KEYS = {2: _COMMON | {"bundle_sha256", "key_fingerprint"}, 1: _COMMON | {"ciphertext_sha256"}}
+_DIGEST = {2: "bundle_sha256", 1: "ciphertext_sha256"}
+_FINGERPRINT = re.compile(r"[0-9a-f]{4}(?::[0-9a-f]{4}){7}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _KID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, no spaces
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
@@ -47,17 +58,32 @@ _RAW = serialization.Encoding.Raw
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """A verified receipt: the hub accepted ``ciphertext_sha256`` from ``vendor`` for ``tender`` of
-    ``tenant`` at ``received_at`` (UTC), signed with key ``kid``."""
+    """A verified receipt: the hub accepted the bundle hashed ``sha256`` from ``vendor`` for ``tender``
+    of ``tenant`` at ``received_at`` (UTC), signed with key ``kid``."""
 
     version: int
     kid: str
     tenant: str
     tender: int
     vendor: int
-    ciphertext_sha256: str
+    sha256: str
+    """Version 2: SHA-256 of the whole bundle's bytes; version 1: of its ciphertext only."""
+    key_fingerprint: str | None
+    """The tender key the bundle was sealed for; ``None`` in version 1."""
     received_at: datetime
     signature: bytes
+
+    @property
+    def covers_whole_bundle(self) -> bool:
+        """Whether ``sha256`` is of the bundle's bytes (version 2) rather than of its ciphertext."""
+        return self.version >= 2
+
+    def matches(self, bundle: bytes, ciphertext_sha256: str) -> bool:
+        """Whether this receipt was signed for ``bundle`` (whose ciphertext hashes to the second
+        argument: version 1 receipts can only be checked against that)."""
+        if self.covers_whole_bundle:
+            return hashlib.sha256(bundle).hexdigest() == self.sha256
+        return ciphertext_sha256 == self.sha256
 
 
 def generate_receipt_key() -> tuple[bytes, bytes]:
@@ -102,12 +128,15 @@ def sign_receipt(
     tenant_code: str,
     tender_id: int,
     vendor_id: int,
-    ciphertext_sha256: str,
+    bundle_sha256: str,
+    key_fingerprint: str,
     received_at: datetime,
 ) -> bytes:
-    """The serialized receipt for an accepted bid; ``InvalidInput`` naming a field that breaks the format."""
+    """The serialized receipt (version 2) for an accepted bid; ``InvalidInput`` naming a field that
+    breaks the format."""
     fields: dict[str, Any] = {
-        "ciphertext_sha256": ciphertext_sha256,
+        "bundle_sha256": bundle_sha256,
+        "key_fingerprint": key_fingerprint,
         "kid": kid,
         "received_at": format_time(received_at),
         "tender": tender_id,
@@ -127,7 +156,7 @@ def verify_receipt(receipt: bytes, public_raw: bytes) -> Receipt:
     if len(receipt) > MAX_RECEIPT_SIZE:
         raise InvalidReceipt(f"not a receipt: {len(receipt)} bytes, more than {MAX_RECEIPT_SIZE}")
     try:
-        document = load_object(receipt, _KEYS)
+        document = _load(receipt)
         signature = field_bytes(document, "signature", size=64)
     except ValueError as exc:
         raise InvalidReceipt(f"not a receipt: {exc}") from None
@@ -145,15 +174,31 @@ def verify_receipt(receipt: bytes, public_raw: bytes) -> Receipt:
         tenant=fields["tenant"],
         tender=fields["tender"],
         vendor=fields["vendor"],
-        ciphertext_sha256=fields["ciphertext_sha256"],
+        sha256=fields[_DIGEST[fields["v"]]],
+        key_fingerprint=fields.get("key_fingerprint"),
         received_at=datetime.fromisoformat(fields["received_at"]),
         signature=signature,
     )
 
 
+def _load(receipt: bytes) -> dict[str, Any]:
+    """The receipt's JSON object with exactly the fields of its version (the current one, else 1)."""
+    try:
+        return load_object(receipt, _KEYS[RECEIPT_VERSION])
+    except ValueError as current:
+        try:
+            document = load_object(receipt, _KEYS[1])
+        except ValueError:
+            raise current from None
+        if document["v"] != 1:
+            raise current from None
+        return document
+
+
 def _field_problem(fields: dict[str, Any]) -> tuple[str, str] | None:
     """The first field that breaks the receipt format and what is wrong with it, or ``None``."""
-    if type(fields["v"]) is not int or fields["v"] != RECEIPT_VERSION:
+    version = fields["v"]
+    if type(version) is not int or version not in _DIGEST or _KEYS[version] != fields.keys() | {"signature"}:
         return "v", f"is not {RECEIPT_VERSION}"
     if not isinstance(fields["kid"], str) or not _KID.fullmatch(fields["kid"]):
         return "kid", "is not 1 to 128 printable ASCII characters"
@@ -163,8 +208,14 @@ def _field_problem(fields: dict[str, Any]) -> tuple[str, str] | None:
         return "tender", "is not a positive integer"
     if not is_id(fields["vendor"]):
         return "vendor", "is not a positive integer"
-    if not isinstance(fields["ciphertext_sha256"], str) or not _SHA256.fullmatch(fields["ciphertext_sha256"]):
-        return "ciphertext_sha256", "is not 64 lower-case hex digits"
+    digest = _DIGEST[version]
+    if not isinstance(fields[digest], str) or not _SHA256.fullmatch(fields[digest]):
+        return digest, "is not 64 lower-case hex digits"
+    if "key_fingerprint" in fields and (
+        not isinstance(fields["key_fingerprint"], str)
+        or not _FINGERPRINT.fullmatch(fields["key_fingerprint"])
+    ):
+        return "key_fingerprint", "is not a key fingerprint"
     if not isinstance(fields["received_at"], str) or not _TIME.fullmatch(fields["received_at"]):
         return "received_at", "is not a UTC time like 2025-03-01T02:15:30.000000Z"
     try:

@@ -4,6 +4,7 @@ from federation.identity.actor import Actor
 from hub.core.clock import database_now
 from tenants.tenders.acting import get_tender
 from tenants.tenders.bidding.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
+from tenants.tenders.bidding.integrity import BidMismatch, TenantBids, verify_stored_bids, verify_tenant_bids
 from tenants.tenders.bidding.participation import answer, ask, clarifications, register_for_tender, vendor_of
 from tenants.tenders.documents import (
     BlobStore,
@@ -29,10 +30,12 @@ from tenants.tenders.views import tender_view
 __all__ = [
     "AcceptedBid",
     "Actor",
+    "BidMismatch",
     "BlobStore",
     "PackageInput",
     "PostgresBlobStore",
     "Stage",
+    "TenantBids",
     "announce_tender",
     "answer",
     "ask",
@@ -55,5 +58,7 @@ __all__ = [
     "tender_view",
     "upload_document",
     "vendor_of",
+    "verify_stored_bids",
+    "verify_tenant_bids",
     "visible_tender",
 ]

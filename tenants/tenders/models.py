@@ -136,6 +136,8 @@ class Bid(TenantBase):  # penawaran
     vendor_id: Mapped[int] = mapped_column(BigInteger)
     bundle: Mapped[bytes] = mapped_column(LargeBinary)
     ciphertext_sha256: Mapped[str] = mapped_column(String(64))
+    """The hash its receipt signed: since receipt v2, SHA-256 of the whole ``bundle``; before, of its
+    ciphertext only (the column keeps its first name)."""
     receipt: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -326,7 +326,7 @@ async def open_and_check(
             }
     finally:
         await engine.dispose()
-    receipted = {json.loads(r)["ciphertext_sha256"] for r in receipts.values()}
+    receipted = {json.loads(r)["bundle_sha256"] for r in receipts.values()}
     opened_ok = sum(b["status"] == "ok" for b in opening["bids"])
     return {
         "receipted": len(receipted),

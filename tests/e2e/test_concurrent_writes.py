@@ -73,7 +73,7 @@ async def test_parallel_bids_of_one_vendor_are_all_stored_and_one_stays_current(
         current = (await session.scalars(select(Bid).where(mine, Bid.superseded_at.is_(None)))).all()
     assert stored == PARALLEL
     assert [bid.id for bid in current] == [last]  # the last stored is the one that counts
-    assert current[0].ciphertext_sha256 in {a.json()["ciphertext_sha256"] for a in answers}
+    assert current[0].ciphertext_sha256 in {a.json()["bundle_sha256"] for a in answers}
 
 
 async def test_parallel_registrations_and_agencies_are_made_once_and_the_rest_conflict(

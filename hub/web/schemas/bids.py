@@ -185,8 +185,11 @@ class BidReceipt(msgspec.Struct, frozen=True):
     key ``kid`` of ``/api/receipt-keys``: Ed25519 over the canonical JSON (sorted keys, no spaces) of
     every field but ``signature``. Sent exactly as signed, so keep its bytes as received."""
 
-    ciphertext_sha256: str
-    """SHA-256 of the bundle's ciphertext: with the bundle, proof of what was submitted."""
+    bundle_sha256: str
+    """SHA-256 of the exact bundle bytes received (``sha256sum`` of the file): with the bundle, proof
+    of what was submitted."""
+    key_fingerprint: str
+    """The tender key the bundle was sealed for."""
     kid: str
     """The receipt key that signed."""
     received_at: str
@@ -197,7 +200,8 @@ class BidReceipt(msgspec.Struct, frozen=True):
     tenant: str
     """The tenant's code."""
     v: int
-    """The receipt format's version: 1."""
+    """The receipt format's version: 2 (version 1 signed ``ciphertext_sha256``, the ciphertext's
+    hash, instead of ``bundle_sha256`` and ``key_fingerprint``)."""
     vendor: int
 
 
@@ -214,7 +218,8 @@ class OpenedBidView(msgspec.Struct, frozen=True):
     """The vendor's name."""
     received_at: str
     ciphertext_sha256: str
-    """What its receipt signed."""
+    """What its receipt signed: since receipt v2 the whole bundle's SHA-256, before that the
+    ciphertext's."""
     status: Literal["ok", "tampered"]
     price: int | None
     """``None`` for a bid that did not open."""
@@ -222,6 +227,10 @@ class OpenedBidView(msgspec.Struct, frozen=True):
     """Only for a bid that opened."""
     problem: str | msgspec.UnsetType = msgspec.UNSET
     """Only for a bid that did not open: what was wrong with it."""
+    failed_checks: list[str] | msgspec.UnsetType = msgspec.UNSET
+    """Only for a bid that did not open: ``receipt`` (the stored bundle is not the one its signed
+    receipt names), ``audit`` (not the one its ``bid.received`` entry records), both of these (never
+    decrypted), or ``decryption``."""
 
 
 class OpeningView(msgspec.Struct, frozen=True):

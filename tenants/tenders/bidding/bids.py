@@ -2,13 +2,16 @@
 
 A bid arrives sealed (by the vendor's machine, or by the hub on upload: ``seal_and_submit``). The
 hub checks that the bundle was sealed for this tender's key and names this tenant, tender and
-vendor, stores it as received, and signs a receipt over its SHA-256 and the database time. The
-deadline is judged by the database clock inside the same transaction that stores the bid, so a
-bid either is in before the deadline with a receipt, or is refused; never half-way.
+vendor, stores it as received, and signs a receipt over the SHA-256 of its exact bytes and the
+database time (and chains the same hash into the audit log). The deadline is judged by the database
+clock inside the same transaction that stores the bid, so a bid either is in before the deadline
+with a receipt, or is refused; never half-way. The opening checks each stored bundle against its
+receipt and its audit entry (``integrity``) before it decrypts, and opens none that fails.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,7 @@ from tenants.sealing import (
     unwrap_key,
 )
 from tenants.tenders.acting import get_tender, runner_tender
+from tenants.tenders.bidding.integrity import BidChecker
 from tenants.tenders.bidding.participation import registered_vendor, require_stage
 from tenants.tenders.models import Bid, Registration, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
@@ -101,20 +105,22 @@ async def _store(
         .values(superseded_at=now)
     )
     kid, signing_key = await receipt_signer(session, master)
+    bundle_sha256 = hashlib.sha256(bundle).hexdigest()
     receipt = sign_receipt(
         signing_key,
         kid=kid,
         tenant_code=actor.tenant.code,
         tender_id=tender_id,
         vendor_id=vendor_id,
-        ciphertext_sha256=parsed.sha256,
+        bundle_sha256=bundle_sha256,
+        key_fingerprint=parsed.key_fingerprint,
         received_at=now,
     )
     bid = Bid(
         tender_id=tender_id,
         vendor_id=vendor_id,
         bundle=bundle,
-        ciphertext_sha256=parsed.sha256,
+        ciphertext_sha256=bundle_sha256,
         receipt=receipt,
         received_at=now,
     )
@@ -126,6 +132,7 @@ async def _store(
         f"tender:{tender_id}",
         vendor_id=vendor_id,
         bid_id=bid.id,
+        bundle_sha256=bundle_sha256,
         ciphertext_sha256=parsed.sha256,
     )
     record_bid_accepted(session, actor.tenant.slug)
@@ -163,8 +170,10 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
+    checker = await BidChecker.load(session, tender_id)
     results = [
-        await _open_one(session, actor, bid, private) for bid in await current_bids(session, tender_id)
+        await _open_one(session, actor, bid, private, checker)
+        for bid in await current_bids(session, tender_id)
     ]
     tender.status, tender.opened_at, tender.opened_by = TenderStatus.OPENED.value, now, actor.account_id
     tender.opening = {
@@ -187,7 +196,9 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     return tender.opening
 
 
-async def _open_one(session: AsyncSession, actor: Actor, bid: Bid, private: bytes) -> dict[str, Any]:
+async def _open_one(
+    session: AsyncSession, actor: Actor, bid: Bid, private: bytes, checker: BidChecker
+) -> dict[str, Any]:
     vendor = await session.get(Vendor, bid.vendor_id)
     result: dict[str, Any] = {
         "vendor_id": bid.vendor_id,
@@ -195,6 +206,24 @@ async def _open_one(session: AsyncSession, actor: Actor, bid: Bid, private: byte
         "received_at": bid.received_at.isoformat(),
         "ciphertext_sha256": bid.ciphertext_sha256,
     }
+    mismatches = checker.mismatches(bid)
+    if mismatches:
+        # Not the bid received: never decrypted, so no price from a swapped bundle is ever shown.
+        result |= {
+            "status": "tampered",
+            "price": None,
+            "failed_checks": [m.check for m in mismatches],
+            "problem": "; ".join(f"{m.check}: {m.problem}" for m in mismatches),
+        }
+    else:
+        result |= _decrypt(actor, bid, private)
+    await actor.record(
+        session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
+    )
+    return result
+
+
+def _decrypt(actor: Actor, bid: Bid, private: bytes) -> dict[str, Any]:
     try:
         opened = open_bid(
             parse_bundle(bid.bundle),
@@ -203,17 +232,13 @@ async def _open_one(session: AsyncSession, actor: Actor, bid: Bid, private: byte
             tender_id=bid.tender_id,
             vendor_id=bid.vendor_id,
         )
-        result |= {
-            "status": "ok",
-            "price": opened.price,
-            "files": [{"name": f.name, "size": len(f.data)} for f in opened.files],
-        }
     except TamperedBid as exc:
-        result |= {"status": "tampered", "price": None, "problem": exc.detail}
-    await actor.record(
-        session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
-    )
-    return result
+        return {"status": "tampered", "price": None, "failed_checks": ["decryption"], "problem": exc.detail}
+    return {
+        "status": "ok",
+        "price": opened.price,
+        "files": [{"name": f.name, "size": len(f.data)} for f in opened.files],
+    }
 
 
 async def current_bids(session: AsyncSession, tender_id: int) -> list[Bid]:

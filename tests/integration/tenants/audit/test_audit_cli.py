@@ -62,6 +62,7 @@ def test_verify_reports_every_tenant_and_exits_0_when_all_are_intact(
         "head_hash": reports[1]["head_hash"],
         "first_broken_seq": None,
         "problem": None,
+        "bids": {"tenant": "kab-malang", "mismatches": [], "error": None},  # none stored, none altered
     }
     assert (reports[0]["ok"], reports[0]["entries"], reports[0]["head_seq"]) == (True, 0, None)
 

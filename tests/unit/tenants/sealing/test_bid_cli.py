@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,7 +62,8 @@ def test_sealed_files_open_with_the_tender_key(
     )
     assert result.exit_code == 0, result.output
     bundle = parse_bundle(out.read_bytes())
-    assert f"sha256 {bundle.sha256}" in result.stderr
+    # What the hub's receipt signs, and what ``sha256sum bid.json`` prints.
+    assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}\n" in result.stderr
     assert result.stdout == ""
     opened = open_bid(bundle, tender_keys[0], tenant_code="3507", tender_id=12, vendor_id=34)
     assert opened.price == 990_000
@@ -110,7 +112,8 @@ def receipt_file(tmp_path: Path) -> tuple[Path, str]:
             tenant_code="3507",
             tender_id=12,
             vendor_id=34,
-            ciphertext_sha256="ab" * 32,
+            bundle_sha256="ab" * 32,
+            key_fingerprint="6668:7aad:0000:1111:2222:3333:4444:5555",
             received_at=datetime(2025, 3, 1, 2, 15, 30, tzinfo=UTC),
         )
     )
@@ -137,7 +140,9 @@ def test_a_valid_receipt_verifies_as_json(receipt_file: tuple[Path, str]) -> Non
         "tender": 12,
         "vendor": 34,
         "received_at": "2025-03-01T02:15:30.000000Z",
-        "ciphertext_sha256": "ab" * 32,
+        "version": 2,
+        "bundle_sha256": "ab" * 32,
+        "key_fingerprint": "6668:7aad:0000:1111:2222:3333:4444:5555",
     }
 
 
