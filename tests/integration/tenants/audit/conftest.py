@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest_asyncio
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.database import hub_sessions, tenant_session
-from tenants.audit import Anchor, AuditEntry, ChainReport, append_audit, verify_chain
+from tenants.audit import (
+    GENESIS_HASH,
+    Anchor,
+    AuditEntry,
+    ChainReport,
+    append_audit,
+    entry_hash,
+    verify_chain,
+)
 from tenants.registry import Tenant
 from tests.conftest import make_tenant
 
@@ -69,3 +78,25 @@ async def attack(engine: AsyncEngine, tenant: Tenant, *statements: str) -> None:
         for statement in statements:
             await connection.execute(text(statement.format(log=table)))
         await connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER audit_log_append_only"))
+
+
+async def rewrite_from(engine: AsyncEngine, tenant: Tenant, first: int, **payload: Any) -> None:
+    """Rewrite entries ``first`` onwards with ``payload`` and fresh hashes, as an insider with the
+    owner's rights would: the chain itself stays intact, only anchors and checkpoints can tell."""
+    async with tenant_session(engine, tenant.schema) as session:
+        entries = list((await session.execute(select(AuditEntry).order_by(AuditEntry.seq))).scalars())
+    statements, prev_hash = [], GENESIS_HASH
+    for entry in entries:
+        if entry.seq >= first:
+            fields = {"seq": entry.seq, "at": entry.at, "actor_id": entry.actor_id}
+            fields |= {"action": entry.action, "subject": entry.subject, "payload": dict(payload)}
+            fresh = entry_hash(prev_hash, **fields)
+            body = json.dumps(payload).replace("'", "''").replace("{", "{{").replace("}", "}}")
+            statements.append(
+                f"UPDATE {{log}} SET payload = '{body}'::jsonb, prev_hash = '{prev_hash}', "
+                f"hash = '{fresh}' WHERE seq = {entry.seq}"
+            )
+            prev_hash = fresh
+        else:
+            prev_hash = entry.hash
+    await attack(engine, tenant, *statements)
