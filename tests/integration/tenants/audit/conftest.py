@@ -16,6 +16,7 @@ from tenants.audit import (
     Anchor,
     AuditEntry,
     ChainReport,
+    Checkpoint,
     append_audit,
     entry_hash,
     verify_chain,
@@ -29,7 +30,8 @@ CODES = ("3507", "3505")
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def audit_hub(hub: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    """The ``hub`` engine, with no anchors of our tenants before or after (tenants go, anchors stay)."""
+    """The ``hub`` engine, with no anchors nor checkpoints of our tenants before or after (tenants
+    go, anchors stay)."""
     await forget_anchors(hub)
     yield hub
     await forget_anchors(hub)
@@ -38,6 +40,7 @@ async def audit_hub(hub: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 async def forget_anchors(engine: AsyncEngine) -> None:
     async with hub_sessions(engine)() as session, session.begin():
         await session.execute(delete(Anchor).where(Anchor.tenant_code.in_(CODES)))
+        await session.execute(delete(Checkpoint).where(Checkpoint.tenant_code.in_(CODES)))
 
 
 @pytest_asyncio.fixture(loop_scope="session")
