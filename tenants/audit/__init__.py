@@ -31,6 +31,7 @@ from tenants.audit.sweep import (
     TenantCheckpoint,
     anchor_tenants,
     checkpoint_tenants,
+    compare_tenants,
     verify_tenants,
 )
 from tenants.audit.verification import ChainReport, verify_chain
@@ -56,6 +57,7 @@ __all__ = [
     "checkpoint_signer",
     "checkpoint_tenants",
     "compare_checkpoints",
+    "compare_tenants",
     "entry_hash",
     "json_payload",
     "list_checkpoints",

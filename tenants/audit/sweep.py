@@ -21,7 +21,7 @@ from hub.core.errors import HubError
 from hub.core.master_key import MasterKey
 from monitoring.metrics import count_audit_verification
 from tenants.audit.chain import anchor_chain
-from tenants.audit.checkpoints import checkpoint_chain
+from tenants.audit.checkpoints import SavedCheckpoint, checkpoint_chain, compare_checkpoints
 from tenants.audit.models import Anchor, Checkpoint
 from tenants.audit.verification import ChainReport, verify_chain
 from tenants.registry import Tenant, get_tenant, list_tenants
@@ -119,6 +119,27 @@ async def checkpoint_tenants(
         return TenantCheckpoint(tenant.slug, tenant.code, checkpoint, error)
 
     return await _each_tenant(engine, None, concurrency, one, None)
+
+
+async def compare_tenants(
+    engine: AsyncEngine, saved: list[SavedCheckpoint], *, concurrency: int, slug: str | None = None
+) -> list[str]:
+    """One sentence per saved checkpoint the hub's logs contradict, tenant by tenant (``slug``: one
+    tenant only). With every tenant, a checkpointed code no tenant holds any more is a sentence too."""
+
+    async def one(tenant: Tenant) -> list[str]:
+        async with tenant_session(engine, tenant.schema) as session:
+            error, problems = await _guarded(compare_checkpoints(session, saved))
+        return [f"tenant {tenant.code}: could not compare: {error}"] if problems is None else problems
+
+    found = await _each_tenant(engine, slug, concurrency, one, None)
+    problems = [problem for tenant in found for problem in tenant]
+    if slug is None:
+        async with hub_sessions(engine)() as session:
+            held = {tenant.code for tenant in await list_tenants(session)}
+        for code in sorted({c.tenant_code for c in saved} - held):
+            problems.append(f"tenant {code}: checkpointed but no tenant holds this code any more: deleted")
+    return problems
 
 
 async def _checkpoint_and_commit(
