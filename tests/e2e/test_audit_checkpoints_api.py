@@ -10,6 +10,7 @@ from hub.core.settings import Settings
 from monitoring.probes import probe_round
 from tenants.audit import signature_valid
 from tests.conftest import make_tenant
+from tests.e2e.route_world import ROUTES
 from tests.integration.tenants.audit.conftest import record
 
 
@@ -43,3 +44,15 @@ async def test_checkpoints_of_a_probe_round_are_public_signed_and_filtered_by_si
     refused = await client.get("/api/audit/checkpoints", params={"since": "yesterday"})
     assert refused.status_code == 400
     assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_checkpoint_routes_are_in_the_document_public_and_typed() -> None:
+    routes = {route.id: route for route in ROUTES}
+    for path in ("/api/audit/checkpoints", "/api/audit/checkpoint-keys"):
+        route = routes[f"GET {path}"]
+        assert not route.secured
+        assert route.action is None
+        schema = route.operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["type"] == "array"
+    since = [p for p in routes["GET /api/audit/checkpoints"].operation["parameters"] if p["name"] == "since"]
+    assert since[0]["in"] == "query"
