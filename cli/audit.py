@@ -6,14 +6,16 @@ from collections.abc import Iterable
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import load_settings, print_json, progress_bar, run, stdout
+from cli.command_runner import load_settings, print_json, progress_bar, reported_errors, run, stderr, stdout
 from cli.options import JsonOption
+from cli.saved_checkpoints import load_saved_checkpoints
 from hub.core.database import hub_sessions
-from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
+from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, compare_tenants, verify_tenants
 from tenants.registry import list_tenants
 from tenants.tenders import TenantBids, verify_tenant_bids
 
@@ -34,11 +36,27 @@ async def _tenant_count(engine: AsyncEngine, slug: str | None) -> int:
         return len(await list_tenants(session))
 
 
+CheckpointsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--checkpoints",
+        help="Also check the logs against checkpoints saved elsewhere: a JSON file or the URL of a "
+        "hub's /api/audit/checkpoints (exit 1 on any contradiction, one line each).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
-def verify(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
-    """Check every entry of each tenant's log against its hash and the hub's anchors, and every stored
-    bid against its receipt and its ``bid.received`` entry, opening none (exit 1 if broken)."""
+def verify(
+    tenant: AnyTenantOption = None, as_json: JsonOption = False, checkpoints: CheckpointsOption = None
+) -> None:
+    """Check every entry of each tenant's log against its hash, the hub's anchors and checkpoints (and,
+    with ``--checkpoints``, checkpoints saved elsewhere), and every stored bid against its receipt and
+    its ``bid.received`` entry, opening none (exit 1 if broken)."""
     concurrency = load_settings().migration_concurrency
+    if checkpoints is not None:
+        _verify_against(checkpoints, tenant, concurrency, to=stderr if as_json else stdout)
 
     async def work(engine: AsyncEngine) -> tuple[list[TenantChain], dict[str, TenantBids]]:
         total = await _tenant_count(engine, tenant)
@@ -101,3 +119,20 @@ def anchor(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
                 stdout.print(f"{r.slug}: nothing new to anchor")
     if any(r.error is not None for r in results):
         raise typer.Exit(1)
+
+
+def _verify_against(source: str, tenant: str | None, concurrency: int, *, to: Console) -> None:
+    """Compare the logs with saved checkpoints first: one line per contradiction, then exit 1
+    (on stderr with ``--json``, so that stdout stays the JSON report)."""
+    with reported_errors():
+        saved = load_saved_checkpoints(source)
+
+    async def work(engine: AsyncEngine) -> list[str]:
+        return await compare_tenants(engine, saved, concurrency=concurrency, slug=tenant)
+
+    problems = run(work)
+    for problem in problems:
+        to.print(f"[red]REWRITTEN[/red] {escape(problem)}", soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    stderr.print(f"{len(saved)} saved checkpoints hold")

@@ -21,7 +21,7 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 from litestar.stores.registry import StoreRegistry
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,6 +31,7 @@ from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from hub.web.app import create_app
+from tenants.audit import Anchor, Checkpoint
 from tenants.registry import Tenant, TenantSpec, create_tenant, delete_tenant, list_tenants
 
 T = TypeVar("T")
@@ -167,6 +168,11 @@ async def _remove_all_tenants(engine: AsyncEngine) -> None:
     for slug in slugs:
         async with hub_sessions(engine)() as session, session.begin():
             await delete_tenant(session, slug)
+    # Anchors and checkpoints bind a tenant's code for good (tenants.audit.chain.anchors_of): a test
+    # that deletes its tenants forgets them too, so the next test's tenant with that code starts clean.
+    async with hub_sessions(engine)() as session, session.begin():
+        await session.execute(delete(Anchor))
+        await session.execute(delete(Checkpoint))
 
 
 def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

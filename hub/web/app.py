@@ -31,6 +31,7 @@ from hub.web.controllers.agencies import AgencyController
 from hub.web.controllers.audit import AuditController
 from hub.web.controllers.bidding import BiddingController
 from hub.web.controllers.catalogue import CatalogueController
+from hub.web.controllers.checkpoints import CheckpointController
 from hub.web.controllers.contracts import ContractController
 from hub.web.controllers.direct import DirectProcurementController
 from hub.web.controllers.evaluation import EvaluationController
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             UpstreamLoginController,
             VendorRegistrationController,
             ReceiptKeyController,
+            CheckpointController,
             ReviewController,
             Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
             by_path,

@@ -1,8 +1,8 @@
 """What the probe history says: each tenant's latest probe, and its availability over a period.
 
 Only tenants in the registry count, and only the results of the tenant that holds a code now: a
-tenant deleted and created again with the same code starts with a clean history (as its audit
-anchors do, see ``tenants.audit.chain.anchors_of``).
+tenant deleted and created again with the same code starts with a clean history (unlike its audit
+anchors, which bind the code for good, see ``tenants.audit.chain.anchors_of``).
 """
 
 from __future__ import annotations

@@ -24,10 +24,12 @@ from sqlalchemy import CursorResult, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.core.database import hub_sessions
+from hub.core.master_key import MasterKey
 from hub.core.migrations import schema_revisions
 from hub.core.settings import Settings
 from monitoring.probes.models import CHECKS, ProbeResult
 from monitoring.probes.probe import DEFAULT_TIMEOUT_SECONDS, probe_tenant
+from tenants.audit import checkpoint_tenants
 from tenants.registry import Tenant, list_tenants
 
 ROUND_LOCK = "probes:round"
@@ -69,10 +71,13 @@ async def probe_all(
     time_limit: float = DEFAULT_TIMEOUT_SECONDS,
     retention: timedelta = DEFAULT_RETENTION,
     min_gap: timedelta | None = None,
+    checkpoint_with: MasterKey | None = None,
 ) -> ProbeRound:
     """Probe every tenant in the registry, ``concurrency`` at a time, and write the round.
 
     A tenant whose probe cannot even run is written down with the reason; the others carry on.
+    With ``checkpoint_with`` (the master key), each tenant's audit head is then signed as a
+    checkpoint timed like the round (``tenants.audit.checkpoint_tenants``), once the round is written.
     """
     async with hub_sessions(engine)() as session, session.begin():
         lock = func.pg_try_advisory_xact_lock(func.hashtext(literal(ROUND_LOCK)))
@@ -88,19 +93,24 @@ async def probe_all(
             delete(ProbeResult).where(ProbeResult.probed_at < at - retention)
         )
         session.add_all(results)
+    if checkpoint_with is not None:
+        for failed in await checkpoint_tenants(engine, checkpoint_with, concurrency=concurrency, at=at):
+            if failed.error is not None:
+                logger.warning("audit checkpoint of tenant %s not made: %s", failed.slug, failed.error)
     return ProbeRound(True, at, results, pruned.rowcount or 0)
 
 
 async def probe_round(
     engine: AsyncEngine, settings: Settings, *, min_gap: timedelta | None = None
 ) -> ProbeRound:
-    """``probe_all`` as the settings configure it (time limit, retention, concurrency)."""
+    """``probe_all`` as the settings configure it (time limit, retention, concurrency, checkpoints)."""
     return await probe_all(
         engine,
         settings.migration_concurrency,
         time_limit=settings.probe_timeout_seconds,
         retention=timedelta(days=settings.probe_retention_days),
         min_gap=min_gap,
+        checkpoint_with=MasterKey.of(settings),
     )
 
 

@@ -6,13 +6,34 @@ its own schema, each entry written in the same transaction as the change it reco
 (``append_audit``) and chained to the one before by its hash, so editing, deleting or
 reordering an entry shows (``verify_chain``). The head of each chain is copied into ``hub``
 from time to time (``anchor_chain``), so cutting off the newest entries or rewriting the whole
-log shows too. Hashing is defined once, in ``tenants.audit.canonical``.
+log shows too; and it is signed and published as a checkpoint (``checkpoint_chain``) that outsiders
+keep, so a rewrite of log and anchors together shows as well. Hashing is defined once, in
+``tenants.audit.canonical``.
 """
 
 from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
 from tenants.audit.chain import anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
-from tenants.audit.models import Anchor, AuditEntry
-from tenants.audit.sweep import TenantAnchor, TenantChain, anchor_tenants, verify_tenants
+from tenants.audit.checkpoints import (
+    SavedCheckpoint,
+    checkpoint_chain,
+    checkpoint_message,
+    checkpoint_public_keys,
+    checkpoint_signer,
+    compare_checkpoints,
+    list_checkpoints,
+    rewrap_checkpoint_keys,
+    signature_valid,
+)
+from tenants.audit.models import Anchor, AuditEntry, Checkpoint, CheckpointKey
+from tenants.audit.sweep import (
+    TenantAnchor,
+    TenantChain,
+    TenantCheckpoint,
+    anchor_tenants,
+    checkpoint_tenants,
+    compare_tenants,
+    verify_tenants,
+)
 from tenants.audit.verification import ChainReport, verify_chain
 
 __all__ = [
@@ -20,15 +41,29 @@ __all__ = [
     "Anchor",
     "AuditEntry",
     "ChainReport",
+    "Checkpoint",
+    "CheckpointKey",
+    "SavedCheckpoint",
     "TenantAnchor",
     "TenantChain",
+    "TenantCheckpoint",
     "anchor_chain",
     "anchor_tenants",
     "append_audit",
     "canonical_json",
+    "checkpoint_chain",
+    "checkpoint_message",
+    "checkpoint_public_keys",
+    "checkpoint_signer",
+    "checkpoint_tenants",
+    "compare_checkpoints",
+    "compare_tenants",
     "entry_hash",
     "json_payload",
+    "list_checkpoints",
     "read_audit",
+    "rewrap_checkpoint_keys",
+    "signature_valid",
     "tenant_code",
     "tenant_schema",
     "verify_chain",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, cast, func, literal, select
+from sqlalchemy import ColumnElement, Row, bindparam, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,6 @@ from hub.core.database import TENANT_SCHEMA, schema_of
 from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import GENESIS_HASH, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
-from tenants.registry import Tenant
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 MAX_PAGE = 1000
@@ -46,13 +45,15 @@ def tenant_code(session: AsyncSession) -> str:
 
 
 def anchors_of(code: str) -> ColumnElement[bool]:
-    """The anchors of the tenant that holds ``code`` now.
+    """The anchors of the tenant code ``code``: all of them, however old.
 
-    Anchors outlive their tenant (they are evidence that its log existed); those of an earlier
-    tenant deleted with the same code, anchored before this one was created, do not count.
+    An anchor is keyed by the tenant's Kemendagri code, which the tenant cannot change, and by
+    nothing an operator could move unseen: counting only anchors newer than the registry row's
+    ``created_at`` let whoever moved that timestamp hide a rewritten log (issue 15). So the anchors
+    of a deleted tenant bind a tenant created later with its code: the deletion shows when the new
+    log is verified, until the old anchors are removed on purpose.
     """
-    created = select(Tenant.created_at).where(Tenant.code == code).scalar_subquery()
-    return and_(Anchor.tenant_code == code, Anchor.anchored_at >= created)
+    return Anchor.tenant_code == code
 
 
 async def lock_chain(session: AsyncSession) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CHAR, BigInteger, DateTime, Identity, Index, String, func
+from sqlalchemy import CHAR, BigInteger, DateTime, Identity, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -82,4 +82,51 @@ class Anchor(HubBase):
             "seq": self.seq,
             "hash": self.hash,
             "anchored_at": iso_utc(self.anchored_at),
+        }
+
+
+class CheckpointKey(HubBase):
+    """The hub's Ed25519 key that signs audit checkpoints, apart from the receipt key.
+
+    The private half is wrapped by the master key, bound to its ``kid``; the public half is
+    published (``GET /api/audit/checkpoint-keys``) so that anyone can check a checkpoint.
+    """
+
+    __tablename__ = "checkpoint_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key: Mapped[str] = mapped_column(String(64))
+    """``ed25519:`` and the raw public key in unpadded base64url."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Checkpoint(HubBase):
+    """A tenant's chain head (``seq``, ``head_hash``) at ``at``, signed by the hub's checkpoint key.
+
+    An anchor is only as good as the database it sits in; a checkpoint is published, and whoever
+    keeps a copy (a peer hub, an aggregator, an auditor) can later prove what the log's head was,
+    whatever the database says then (``tenants.audit.checkpoints``).
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_code: Mapped[str] = mapped_column(String(4), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(CHAR(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kid: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    """Ed25519 over ``checkpoint_message(...)``, unpadded base64url."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tenant_code": self.tenant_code,
+            "seq": self.seq,
+            "head_hash": self.head_hash,
+            "at": iso_utc(self.at),
+            "kid": self.kid,
+            "signature": self.signature,
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import HubError
+from hub.core.master_key import MasterKey
 from monitoring.metrics import count_audit_verification
 from tenants.audit.chain import anchor_chain
-from tenants.audit.models import Anchor
+from tenants.audit.checkpoints import SavedCheckpoint, checkpoint_chain, compare_checkpoints
+from tenants.audit.models import Anchor, Checkpoint
 from tenants.audit.verification import ChainReport, verify_chain
 from tenants.registry import Tenant, get_tenant, list_tenants
 
@@ -93,6 +96,57 @@ async def anchor_tenants(
         return TenantAnchor(tenant.slug, tenant.code, anchor, error)
 
     return await _each_tenant(engine, slug, concurrency, one, on_done)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantCheckpoint:
+    """The checkpoint signed for one tenant (``None``: nothing new), or the error that prevented it."""
+
+    slug: str
+    code: str
+    checkpoint: Checkpoint | None
+    error: str | None = None
+
+
+async def checkpoint_tenants(
+    engine: AsyncEngine, master: MasterKey, *, concurrency: int, at: datetime | None = None
+) -> list[TenantCheckpoint]:
+    """Sign a checkpoint of every tenant's head (each in its own transaction), all timed ``at``."""
+
+    async def one(tenant: Tenant) -> TenantCheckpoint:
+        async with tenant_session(engine, tenant.schema) as session:
+            error, checkpoint = await _guarded(_checkpoint_and_commit(session, tenant.code, master, at))
+        return TenantCheckpoint(tenant.slug, tenant.code, checkpoint, error)
+
+    return await _each_tenant(engine, None, concurrency, one, None)
+
+
+async def compare_tenants(
+    engine: AsyncEngine, saved: list[SavedCheckpoint], *, concurrency: int, slug: str | None = None
+) -> list[str]:
+    """One sentence per saved checkpoint the hub's logs contradict, tenant by tenant (``slug``: one
+    tenant only). With every tenant, a checkpointed code no tenant holds any more is a sentence too."""
+
+    async def one(tenant: Tenant) -> list[str]:
+        async with tenant_session(engine, tenant.schema) as session:
+            error, problems = await _guarded(compare_checkpoints(session, saved))
+        return [f"tenant {tenant.code}: could not compare: {error}"] if problems is None else problems
+
+    found = await _each_tenant(engine, slug, concurrency, one, None)
+    problems = [problem for tenant in found for problem in tenant]
+    if slug is None:
+        async with hub_sessions(engine)() as session:
+            held = {tenant.code for tenant in await list_tenants(session)}
+        for code in sorted({c.tenant_code for c in saved} - held):
+            problems.append(f"tenant {code}: checkpointed but no tenant holds this code any more: deleted")
+    return problems
+
+
+async def _checkpoint_and_commit(
+    session: AsyncSession, code: str, master: MasterKey, at: datetime | None
+) -> Checkpoint | None:
+    async with session.begin():
+        return await checkpoint_chain(session, code, master, at=at)
 
 
 async def _anchor_and_commit(session: AsyncSession, code: str) -> Anchor | None:

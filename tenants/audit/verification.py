@@ -5,8 +5,9 @@
 - an edited entry: its content no longer gives its hash;
 - a deleted entry: a gap in ``seq``, or an entry whose ``prev_hash`` is not its predecessor's hash;
 - reordered entries: ``prev_hash`` no longer links them;
-- a cut-off tail or a log rewritten with fresh hashes: an anchor in ``hub.audit_anchors`` names
-  an entry that is gone, or that has another hash now.
+- a cut-off tail or a log rewritten with fresh hashes: an anchor in ``hub.audit_anchors`` or a
+  signed checkpoint in ``hub.audit_checkpoints`` names an entry that is gone, or that has another
+  hash now.
 
 It reports the first broken entry in one sentence and keeps reading to the end only to count.
 """
@@ -19,12 +20,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.audit.canonical import GENESIS_HASH, entry_hash
 from tenants.audit.chain import anchors_of, tenant_code
-from tenants.audit.models import Anchor, AuditEntry
+from tenants.audit.models import Anchor, AuditEntry, Checkpoint
 
 BATCH_SIZE = 5000
 ENTRY_COLUMNS = (
@@ -66,11 +67,11 @@ async def verify_chain(
     included, and do not disturb it. ``from_latest_anchor`` checks only the latest anchored entry
     and what follows it (the probes' cheap check, every round); ``entries`` then counts those.
     """
-    anchors = (
-        await session.execute(
-            select(Anchor.seq, Anchor.hash, Anchor.anchored_at).where(anchors_of(tenant_code(session)))
-        )
-    ).all()
+    code = tenant_code(session)
+    # Signed checkpoints bind the log as anchors do (they are anchors that outsiders also keep).
+    signed = select(Checkpoint.seq, Checkpoint.head_hash, Checkpoint.at).where(Checkpoint.tenant_code == code)
+    anchored = select(Anchor.seq, Anchor.hash, Anchor.anchored_at).where(anchors_of(code))
+    anchors = (await session.execute(union_all(anchored, signed))).all()
     walk = _Walk(anchors)
     if from_latest_anchor and anchors:
         latest, _, anchored_at = max(anchors, key=lambda anchor: anchor[0])

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from tenants.audit import AuditEntry, ChainReport
+from tenants.audit import AuditEntry, ChainReport, Checkpoint, CheckpointKey
 
 
 class AuditEntryView(msgspec.Struct, frozen=True):
@@ -43,3 +43,46 @@ class ChainReportView(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, report: ChainReport) -> ChainReportView:
         return msgspec.convert(report.to_dict(), cls)
+
+
+class CheckpointView(msgspec.Struct, frozen=True):
+    """A tenant's audit chain head, signed by the hub's checkpoint key: keep a copy, and check the
+    hub against it later (``lpse-hub audit verify --checkpoints``)."""
+
+    tenant_code: str
+    """The tenant's Kemendagri code (``3507``), which never changes."""
+    seq: int
+    """The head entry's number."""
+    head_hash: str
+    """The head entry's hash (64 lowercase hex)."""
+    at: str
+    """When it was checkpointed, ISO 8601 in UTC."""
+    kid: str
+    """The checkpoint key that signed it (``GET /api/audit/checkpoint-keys``)."""
+    signature: str
+    """Ed25519, unpadded base64url, over ``lpse-hub audit checkpoint v1\\n`` and the canonical JSON
+    (sorted keys, no whitespace) of ``tenant_code``, ``seq``, ``head_hash``, ``at`` and ``kid``."""
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint) -> CheckpointView:
+        return msgspec.convert(checkpoint.to_dict(), cls)
+
+
+class CheckpointKeyView(msgspec.Struct, frozen=True):
+    """A public key of the hub that signs (or signed) audit checkpoints."""
+
+    kid: str
+    public_key: str
+    """``ed25519:`` and the raw 32-byte key in unpadded base64url."""
+    created_at: str
+    retired_at: str | None
+    """When it stopped signing; checkpoints it signed stay valid."""
+
+    @classmethod
+    def of(cls, key: CheckpointKey) -> CheckpointKeyView:
+        return cls(
+            kid=key.kid,
+            public_key=key.public_key,
+            created_at=key.created_at.isoformat(),
+            retired_at=key.retired_at.isoformat() if key.retired_at else None,
+        )

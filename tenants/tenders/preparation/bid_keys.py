@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import utcnow
 from hub.core.master_key import MasterKey
+from tenants.audit import rewrap_checkpoint_keys
 from tenants.sealing import (
     encode_receipt_public_key,
     generate_receipt_key,
@@ -66,6 +67,7 @@ async def rewrap_tenant_keys(session: AsyncSession, old: MasterKey, new: MasterK
     for receipt in (await session.execute(select(ReceiptKey).with_for_update())).scalars():
         private = unwrap_key(receipt.private_key, old.key, _receipt_context(receipt.kid))
         receipt.private_key = wrap_key(private, new.key, _receipt_context(receipt.kid))
+    await rewrap_checkpoint_keys(session, old, new)
     await session.flush()
     return len(records)
 

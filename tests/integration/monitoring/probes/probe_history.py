@@ -16,7 +16,7 @@ from federation.identity.accounts import create_account, grant_role
 from hub.core.database import hub_sessions, tenant_session
 from monitoring.probes import CHECKS, ProbeResult
 from tenants.agencies import add_agency
-from tenants.audit import Anchor
+from tenants.audit import Anchor, Checkpoint
 from tenants.registry import Tenant, resolve_tenant
 from tenants.tenders import Actor, PackageInput, create_package, create_tender
 
@@ -24,10 +24,11 @@ MINUTE = timedelta(minutes=1)
 
 
 async def forget_probes(engine: AsyncEngine) -> None:
-    """No probe result and no audit anchor left in the hub."""
+    """No probe result and no audit anchor nor checkpoint left in the hub."""
     async with hub_sessions(engine)() as session, session.begin():
         await session.execute(delete(ProbeResult))
         await session.execute(delete(Anchor))
+        await session.execute(delete(Checkpoint))
 
 
 async def with_a_draft_tender(engine: AsyncEngine, tenant: Tenant) -> None:

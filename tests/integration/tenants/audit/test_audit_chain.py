@@ -12,7 +12,7 @@ from hub.core.errors import Conflict
 from tenants.audit import GENESIS_HASH, Anchor, AuditEntry, anchor_chain, append_audit, entry_hash
 from tenants.registry import Tenant, delete_tenant
 from tests.conftest import make_tenant
-from tests.integration.tenants.audit.conftest import attack, record, verify
+from tests.integration.tenants.audit.conftest import attack, record, rewrite_from, verify
 
 
 async def anchor(engine: AsyncEngine, tenant: Tenant) -> Anchor | None:
@@ -189,7 +189,7 @@ async def test_an_anchor_belongs_to_the_session_tenant(
             await anchor_chain(session, blitar.code)
 
 
-async def test_anchors_of_a_deleted_tenant_do_not_bind_a_new_tenant_with_its_code(
+async def test_anchors_of_a_deleted_tenant_bind_a_new_tenant_with_its_code(
     audit_hub: AsyncEngine, malang: Tenant
 ) -> None:
     await record(audit_hub, malang, 5)
@@ -198,15 +198,28 @@ async def test_anchors_of_a_deleted_tenant_do_not_bind_a_new_tenant_with_its_cod
         await delete_tenant(session, malang.slug)
     again = await make_tenant(audit_hub, "kab-malang", "3507")
     await record(audit_hub, again, 2)
-    assert (await verify(audit_hub, again)).ok
-    anchored = await anchor(audit_hub, again)
-    assert anchored is not None
-    assert anchored.seq == 2
-    async with hub_sessions(audit_hub)() as session:  # the old anchor stays, as evidence
-        anchors = await session.execute(
-            select(Anchor.seq).where(Anchor.tenant_code == "3507").order_by(Anchor.id)
+    report = await verify(audit_hub, again)  # the code's log lost entries 3 to 5: that shows
+    assert (report.ok, report.first_broken_seq) == (False, 3)
+    assert report.problem is not None
+    assert "entries 3 to 5 were removed" in report.problem
+    with pytest.raises(Conflict, match="no longer matches its anchor at entry 5"):
+        await anchor(audit_hub, again)
+
+
+async def test_a_rewrite_hidden_by_moving_the_tenants_created_at_is_found_against_its_anchor(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    await record(audit_hub, malang, 8, budget=1_400_000_000)
+    assert await anchor(audit_hub, malang) is not None  # entry 8
+    await rewrite_from(audit_hub, malang, 5, budget=4_900_000_000)
+    async with audit_hub.begin() as connection:
+        await connection.execute(
+            text("UPDATE hub.tenants SET created_at = now() + interval '1 day' WHERE code = '3507'")
         )
-        assert list(anchors.scalars()) == [5, 2]
+    report = await verify(audit_hub, malang)
+    assert (report.ok, report.first_broken_seq, report.entries) == (False, 8, 8)
+    assert report.problem is not None
+    assert "entry 8 no longer has the hash anchored" in report.problem
 
 
 @pytest.mark.parametrize(
