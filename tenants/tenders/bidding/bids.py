@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -62,16 +62,31 @@ async def submit_bid(
     return await _store(session, actor, tender, vendor_id, bundle, master)
 
 
+async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int, *, exclusive: bool) -> None:
+    """Until the transaction ends, hold the tender's close: shared by each bid being submitted,
+    exclusive by the opening, which so waits for every bid in flight and is never overtaken by one.
+
+    A transaction-level advisory lock, not a row lock: FOR KEY SHARE on the tender row by every bid
+    of a deadline rush made PostgreSQL build a multixact per new locker and halved the bids accepted
+    per second (issue 15, docs/BENCHMARKS.md). Taken before any row lock, by both sides, so the
+    opening's FOR UPDATE of the tender and a bid's foreign-key check cannot wait on each other.
+    """
+    key = func.hashtext(literal(f"close:{tenant_code}:{tender_id}"))
+    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    await session.execute(select(lock(key)))
+
+
 async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
     """The caller's registered, eligible vendor and the tender, while bid submission is open.
 
-    The tender row is held FOR KEY SHARE until the bid commits, and its status and the deadline are
-    judged only once that lock is held: the opening takes the row FOR UPDATE before it reads the
-    bids, so a bid either commits before the opening reads (and is in it) or finds the tender opened
-    (and is refused). Key share does not block other bids nor officials' ordinary updates of the row.
+    The tender's close is held shared until the bid commits, and its status and the deadline are
+    judged only once it is held: the opening takes it exclusively before it reads the bids, so a bid
+    either commits before the opening reads (and is in it) or finds the tender opened (and is
+    refused).
     """
+    await hold_the_close(session, actor.tenant.code, tender_id, exclusive=False)
     vendor_id = await registered_vendor(session, actor, tender_id)
-    tender = await get_tender(session, tender_id, key_share=True)
+    tender = await get_tender(session, tender_id)
     await require_stage(session, tender, Stage.BID_SUBMISSION)
     await require_eligible(session, vendor_id, doing="submit a bid")
     return vendor_id, tender
@@ -158,6 +173,7 @@ async def seal_and_submit(
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
     """Open every current bid: only the tender's runner, only once bid submission is over (database clock)."""
+    await hold_the_close(session, actor.tenant.code, tender_id, exclusive=True)
     tender = await runner_tender(session, actor, tender_id)
     if tender.opened_at is not None:
         raise Conflict(f"the bids of tender {tender_id} were opened already")
