@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 from sqlalchemy import text
 
 from federation.identity.models import Account, Membership, Role
@@ -180,9 +180,19 @@ async def plain_inserts(url: str, bundles: list[bytes], concurrency: int) -> flo
 
 
 def load_generator(
-    base: str, tender_id: int, work: list[tuple[bytes, str]], concurrency: int, out: str
+    base: str,
+    tender_id: int,
+    work: list[tuple[bytes, str]],
+    concurrency: int,
+    out: str,
+    signals: RushSignals,
+    kill_after: int | None,
 ) -> None:
-    """Another process: post every bundle, retrying through a crash, and record latencies and receipts."""
+    """Another process: post every bundle, retrying through a crash, and record latencies and receipts.
+
+    It tells the conductor when ``kill_after`` bids have been receipted (``signals.enough``), and a
+    request that finds the hub down waits until the conductor says it is up again (``signals.hub_up``):
+    events, not a clock."""
 
     async def run() -> dict[str, Any]:
         queue = list(enumerate(work))
@@ -205,18 +215,17 @@ def load_generator(
                                 content=bundle,
                                 headers={"Authorization": f"Bearer {token}"},
                             )
-                        except httpx.TransportError:
-                            await asyncio.sleep(
-                                0.2
-                            )  # the hub is down: try again, as a vendor's browser would
+                        except httpx.TransportError:  # the hub is down: retry once it is up again
+                            await asyncio.to_thread(signals.hub_up.wait, 120)
                             continue
-                        if answer.status_code == 503:  # the hub is restarting: retry, as a browser would
-                            await asyncio.sleep(0.2)
+                        if answer.status_code == 503:  # no upload slot within the hub's own wait
                             continue
                         break
                     latencies.append(time.perf_counter() - started)
                     if answer.status_code == 201:
                         receipts[index] = answer.text
+                        if kill_after is not None and len(receipts) >= kill_after:
+                            signals.enough.set()
                     else:
                         refused[index] = answer.text
 
@@ -235,13 +244,21 @@ def load_generator(
 ISSUER = "http://bench-hub.example"
 
 
-def wait_until_free(port: int) -> None:
-    for _ in range(300):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"port {port} stays busy")
+@dataclass(frozen=True)
+class RushSignals:
+    """What the conductor and the load generator (another process) tell each other."""
+
+    hub_up: Any  # multiprocessing Event: set while the hub serves
+    enough: Any  # multiprocessing Event: set once ``kill_after`` bids were receipted
+
+
+def kill_hub(hub: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the whole server (workers included, mid-request) and wait until every process of it
+    has ended, so that the port is free for the restart."""
+    processes = [psutil.Process(hub.pid), *psutil.Process(hub.pid).children(recursive=True)]
+    os.killpg(hub.pid, signal.SIGKILL)
+    hub.wait()
+    psutil.wait_procs(processes, timeout=30)
 
 
 def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess.Popen[bytes]:
@@ -254,7 +271,6 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
         "LPSE_HUB_ISSUER": ISSUER,
         "LPSE_HUB_POOL_SIZE": "20",
     }
-    wait_until_free(port)
     process = subprocess.Popen(
         start_new_session=True,  # its own process group: a SIGKILL reaches the workers too
         args=[
@@ -354,19 +370,24 @@ def rush(
     data_dir = tempfile.mkdtemp()
     hub = start_hub(url, port, master_key, data_dir)
     out = tempfile.mktemp(suffix=".json")
-    generator = multiprocessing.get_context("spawn").Process(
-        target=load_generator, args=(f"http://127.0.0.1:{port}", tender_id, work, concurrency, out)
+    spawn = multiprocessing.get_context("spawn")
+    signals = RushSignals(hub_up=spawn.Event(), enough=spawn.Event())
+    signals.hub_up.set()
+    generator = spawn.Process(
+        target=load_generator,
+        args=(f"http://127.0.0.1:{port}", tender_id, work, concurrency, out, signals, kill_after),
     )
     generator.start()
     killed_at = None
     try:
         if kill_after is not None:
-            while asyncio.run(count_bids(url, tender_id)) < kill_after:
-                time.sleep(0.05)
-            os.killpg(hub.pid, signal.SIGKILL)  # the whole server, workers included, mid-request
-            hub.wait()
+            if not signals.enough.wait(timeout=600):
+                raise RuntimeError(f"the rush never reached {kill_after} receipted bids")
+            signals.hub_up.clear()
+            kill_hub(hub)
             killed_at = asyncio.run(count_bids(url, tender_id))
-            hub = start_hub(url, port, master_key, data_dir)
+            hub = start_hub(url, port, master_key, data_dir)  # returns once it is live
+            signals.hub_up.set()
         generator.join()
     finally:
         os.killpg(hub.pid, signal.SIGTERM)
