@@ -32,14 +32,11 @@ async def runner_tender(session: AsyncSession, actor: Actor, tender_id: int) -> 
     return tender
 
 
-async def get_tender(
-    session: AsyncSession, tender_id: int, *, for_update: bool = False, key_share: bool = False
-) -> Tender:
-    """The tender; ``for_update`` locks its row, ``key_share`` takes the weakest lock that still
-    waits for (and holds off) a ``for_update``. A locked read refreshes a tender already loaded."""
+async def get_tender(session: AsyncSession, tender_id: int, *, for_update: bool = False) -> Tender:
+    """The tender; ``for_update`` locks its row (a locked read refreshes a tender already loaded)."""
     query = select(Tender).where(Tender.id == tender_id)
-    if for_update or key_share:
-        query = query.with_for_update(key_share=key_share).execution_options(populate_existing=True)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
     tender = await session.scalar(query)
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
