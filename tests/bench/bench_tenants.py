@@ -150,13 +150,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+MASTER_KEY = MasterKey.generate()
+"""One for the run: the second hub started must open the signing keys the first one made."""
+
+
 @contextmanager
 def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
     env = {
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
-        "LPSE_HUB_MASTER_KEY": MasterKey.generate(),  # an external database needs one (issue 14)
+        "LPSE_HUB_MASTER_KEY": MASTER_KEY,  # an external database needs one (issue 14)
         "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
         "LPSE_HUB_STATEMENT_CACHE_SIZE": str(statement_cache_size),
     }
@@ -178,6 +182,8 @@ def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psuti
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
+            if process.poll() is not None:
+                raise SystemExit(f"the hub exited with {process.returncode} before it answered")
             try:
                 if httpx.get(base + "/health/live").status_code == 200:
                     break
