@@ -15,6 +15,9 @@ from cli.command_runner import load_settings, print_json, progress_bar, reported
 from cli.options import JsonOption
 from cli.saved_checkpoints import load_saved_checkpoints
 from hub.core.database import hub_sessions
+from hub.core.errors import MasterKeyMissing
+from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
 from tenants.audit import TenantAnchor, TenantChain, anchor_tenants, compare_tenants, verify_tenants
 from tenants.registry import list_tenants
 from tenants.tenders import TenantBids, verify_tenant_bids
@@ -53,8 +56,11 @@ def verify(
 ) -> None:
     """Check every entry of each tenant's log against its hash, the hub's anchors and checkpoints (and,
     with ``--checkpoints``, checkpoints saved elsewhere), and every stored bid against its receipt and
-    its ``bid.received`` entry, opening none (exit 1 if broken)."""
-    concurrency = load_settings().migration_concurrency
+    its ``bid.received`` entry, opening none (exit 1 if broken). With the master key at hand, only
+    the hub's own receipt keys are trusted."""
+    settings = load_settings()
+    concurrency = settings.migration_concurrency
+    master = _master_if_at_hand(settings)
     if checkpoints is not None:
         _verify_against(checkpoints, tenant, concurrency, to=stderr if as_json else stdout)
 
@@ -62,7 +68,7 @@ def verify(
         total = await _tenant_count(engine, tenant)
         with progress_bar("verifying audit logs", total, enabled=not as_json) as advance:
             chains = await verify_tenants(engine, concurrency=concurrency, slug=tenant, on_done=advance)
-        return chains, await _verify_bids(engine, tenant)
+        return chains, await _verify_bids(engine, tenant, master)
 
     results, bids = run(work)
     if as_json:
@@ -81,9 +87,24 @@ def verify(
         raise typer.Exit(1)
 
 
-async def _verify_bids(engine: AsyncEngine, tenant: str | None) -> dict[str, TenantBids]:
+async def _verify_bids(
+    engine: AsyncEngine, tenant: str | None, master: MasterKey | None
+) -> dict[str, TenantBids]:
     """Every stored bid bundle checked against its receipt and ``bid.received`` entry (none opened)."""
-    return {found.slug: found for found in await verify_tenant_bids(engine, tenant)}
+    return {found.slug: found for found in await verify_tenant_bids(engine, tenant, master=master)}
+
+
+def _master_if_at_hand(settings: Settings) -> MasterKey | None:
+    """The master key, to tell the hub's receipt keys from rows anyone could insert; without it (an
+    auditor's machine, say) every stored receipt key is taken on trust, and stderr says so."""
+    try:
+        return MasterKey.of(settings)
+    except MasterKeyMissing:
+        stderr.print(
+            "receipt keys taken as stored: set LPSE_HUB_MASTER_KEY to check that each is the hub's own",
+            markup=False,
+        )
+        return None
 
 
 def _print_bids(found: Iterable[TenantBids]) -> None:

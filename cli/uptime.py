@@ -72,7 +72,8 @@ def report(
 
 @probe.command("run")
 def run_round(as_json: JsonOption = False) -> None:
-    """Probe every tenant now and record the round (exit 1 if one is down or another replica is probing)."""
+    """Probe every tenant now and record the round (exit 1 if one is down, has a stored bid that is not
+    the one received, or another replica is probing)."""
     settings = load_settings()
 
     async def work(engine: AsyncEngine) -> ProbeRound:
@@ -85,7 +86,7 @@ def run_round(as_json: JsonOption = False) -> None:
         stderr.print(f"round skipped: {done.skipped}; try again in a moment", markup=False)
     else:
         _print_round(done)
-    if done.skipped is not None or done.down:
+    if done.skipped is not None or done.down or done.with_bid_problems:
         raise typer.Exit(1)
 
 
@@ -115,6 +116,8 @@ def _print_round(done: ProbeRound) -> None:
     stdout.print(table)
     for r in done.down:
         stdout.print(f"[red]down[/red] {r.tenant_slug}: {escape(r.error or '')}", soft_wrap=True)
+    for r in done.with_bid_problems:
+        stdout.print(f"[red]bids[/red] {r.tenant_slug}: {escape(r.bids_problem or '')}", soft_wrap=True)
     stdout.print(
         f"{len(done.results)} tenants probed, {len(done.down)} down, {done.pruned} old results pruned"
     )

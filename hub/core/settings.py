@@ -110,6 +110,12 @@ class Settings:
     """probe_timeout_seconds: the time each check of a probe may take before it counts as failed."""
     probe_retention_days: int = 90
     """probe_retention_days: how long probe results are kept; older ones are pruned each round."""
+    probe_bid_mib_per_round: int = 64
+    """probe_bid_mib_per_round: how many MiB of stored bid bundles each tenant's probe hashes per
+    round (in the database) to check the bids of unopened tenders against their receipts; the next
+    round goes on where it stopped, so every such bid is checked within about
+    ``2 * bundle MiB / this`` rounds. In MiB, not bytes: Helm renders a large integer such as
+    67108864 as ``6.7108864e+07``."""
     ocid_prefix: str = "ocds-lpsehub"
     """ocid_prefix: the OCDS prefix of this hub's tenders (registered with the Open Contracting
     Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
@@ -200,6 +206,9 @@ class Settings:
             probe_retention_days=_int(
                 get("PROBE_RETENTION_DAYS"), defaults.probe_retention_days, "PROBE_RETENTION_DAYS"
             ),
+            probe_bid_mib_per_round=_int(
+                get("PROBE_BID_MIB_PER_ROUND"), defaults.probe_bid_mib_per_round, "PROBE_BID_MIB_PER_ROUND"
+            ),
             trusted_proxies=_networks(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
             upload_slots=_int(get("UPLOAD_SLOTS"), defaults.upload_slots, "UPLOAD_SLOTS"),
             upload_wait_seconds=_int(
@@ -233,6 +242,8 @@ class Settings:
             raise ConfigurationError(
                 f"{PREFIX}PROBE_TIMEOUT_SECONDS and {PREFIX}PROBE_RETENTION_DAYS must be >= 1"
             )
+        if self.probe_bid_mib_per_round < 1:
+            raise ConfigurationError(f"{PREFIX}PROBE_BID_MIB_PER_ROUND must be >= 1")
         if self.upload_slots < 1 or self.upload_wait_seconds < 0:
             raise ConfigurationError(f"{PREFIX}UPLOAD_SLOTS must be >= 1, {PREFIX}UPLOAD_WAIT_SECONDS >= 0")
         if self.pool_size < 1 or self.migration_concurrency < 1:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,10 +28,12 @@ from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from hub.core.migrations import schema_revisions
 from hub.core.settings import Settings
+from monitoring.probes.history import latest_probes
 from monitoring.probes.models import CHECKS, ProbeResult
-from monitoring.probes.probe import DEFAULT_TIMEOUT_SECONDS, probe_tenant
+from monitoring.probes.probe import DEFAULT_BID_BYTES, DEFAULT_TIMEOUT_SECONDS, BidCheck, probe_tenant
 from tenants.audit import checkpoint_tenants
 from tenants.registry import Tenant, list_tenants
+from tenants.tenders import BidWatch
 
 ROUND_LOCK = "probes:round"
 """The advisory lock (``hashtext`` of this name) a replica holds while it probes a round."""
@@ -54,6 +57,11 @@ class ProbeRound:
     def down(self) -> list[ProbeResult]:
         return [r for r in self.results if not r.up]
 
+    @property
+    def with_bid_problems(self) -> list[ProbeResult]:
+        """Tenants whose stored bids are not the ones received, or could not be checked."""
+        return [r for r in self.results if r.bids_problem is not None]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "written": self.written,
@@ -71,13 +79,16 @@ async def probe_all(
     time_limit: float = DEFAULT_TIMEOUT_SECONDS,
     retention: timedelta = DEFAULT_RETENTION,
     min_gap: timedelta | None = None,
-    checkpoint_with: MasterKey | None = None,
+    master: MasterKey | None = None,
+    bid_bytes: int = DEFAULT_BID_BYTES,
 ) -> ProbeRound:
     """Probe every tenant in the registry, ``concurrency`` at a time, and write the round.
 
     A tenant whose probe cannot even run is written down with the reason; the others carry on.
-    With ``checkpoint_with`` (the master key), each tenant's audit head is then signed as a
-    checkpoint timed like the round (``tenants.audit.checkpoint_tenants``), once the round is written.
+    Each tenant's stored bids are checked from where its last probe stopped, ``bid_bytes`` of
+    bundles at most (``monitoring.probes.probe``). With ``master``, only the hub's own receipt keys
+    are trusted, and each tenant's audit head is then signed as a checkpoint timed like the round
+    (``tenants.audit.checkpoint_tenants``), once the round is written.
     """
     async with hub_sessions(engine)() as session, session.begin():
         lock = func.pg_try_advisory_xact_lock(func.hashtext(literal(ROUND_LOCK)))
@@ -88,13 +99,18 @@ async def probe_all(
         if min_gap is not None and (recent := await _recent_round(session, at, min_gap)) is not None:
             return ProbeRound(False, skipped=recent)
         tenants = sorted(await list_tenants(session), key=lambda t: t.slug)
-        results = await _probe_each(engine, tenants, concurrency, time_limit, at)
+        watches = {r.tenant_code: BidWatch.of(r.bid_watch) for r in await latest_probes(session)}
+
+        def bids_of(tenant: Tenant) -> BidCheck:
+            return BidCheck(watches.get(tenant.code, BidWatch()), bid_bytes, master)
+
+        results = await _probe_each(engine, tenants, concurrency, time_limit, at, bids_of)
         pruned: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
             delete(ProbeResult).where(ProbeResult.probed_at < at - retention)
         )
         session.add_all(results)
-    if checkpoint_with is not None:
-        for failed in await checkpoint_tenants(engine, checkpoint_with, concurrency=concurrency, at=at):
+    if master is not None:
+        for failed in await checkpoint_tenants(engine, master, concurrency=concurrency, at=at):
             if failed.error is not None:
                 logger.warning("audit checkpoint of tenant %s not made: %s", failed.slug, failed.error)
     return ProbeRound(True, at, results, pruned.rowcount or 0)
@@ -103,14 +119,16 @@ async def probe_all(
 async def probe_round(
     engine: AsyncEngine, settings: Settings, *, min_gap: timedelta | None = None
 ) -> ProbeRound:
-    """``probe_all`` as the settings configure it (time limit, retention, concurrency, checkpoints)."""
+    """``probe_all`` as the settings configure it (time limit, retention, concurrency, bytes of
+    bids per round, master key for receipt keys and checkpoints)."""
     return await probe_all(
         engine,
         settings.migration_concurrency,
         time_limit=settings.probe_timeout_seconds,
         retention=timedelta(days=settings.probe_retention_days),
         min_gap=min_gap,
-        checkpoint_with=MasterKey.of(settings),
+        master=MasterKey.of(settings),
+        bid_bytes=settings.probe_bid_mib_per_round * 2**20,
     )
 
 
@@ -123,7 +141,12 @@ async def _recent_round(session: AsyncSession, at: datetime, min_gap: timedelta)
 
 
 async def _probe_each(
-    engine: AsyncEngine, tenants: list[Tenant], concurrency: int, time_limit: float, at: datetime
+    engine: AsyncEngine,
+    tenants: list[Tenant],
+    concurrency: int,
+    time_limit: float,
+    at: datetime,
+    bids_of: Callable[[Tenant], BidCheck],
 ) -> list[ProbeResult]:
     revisions = await _revisions(engine, tenants, time_limit)
     limit = asyncio.Semaphore(concurrency)
@@ -131,10 +154,12 @@ async def _probe_each(
     async def one(tenant: Tenant) -> ProbeResult:
         async with limit:
             try:
-                return await probe_tenant(engine, tenant, time_limit=time_limit, revisions=revisions, at=at)
+                return await probe_tenant(
+                    engine, tenant, time_limit=time_limit, revisions=revisions, at=at, bids=bids_of(tenant)
+                )
             except Exception as exc:  # one tenant's surprise never costs the others their probe
                 logger.exception("probing tenant %s failed", tenant.slug)
-                return _could_not_probe(tenant, at, exc)
+                return _could_not_probe(tenant, at, exc, bids_of(tenant).watch)
 
     return list(await asyncio.gather(*(one(t) for t in tenants)))
 
@@ -151,7 +176,7 @@ async def _revisions(
         return None
 
 
-def _could_not_probe(tenant: Tenant, at: datetime, exc: Exception) -> ProbeResult:
+def _could_not_probe(tenant: Tenant, at: datetime, exc: Exception, watch: BidWatch) -> ProbeResult:
     return ProbeResult(
         tenant_code=tenant.code,
         tenant_slug=tenant.slug,
@@ -160,6 +185,8 @@ def _could_not_probe(tenant: Tenant, at: datetime, exc: Exception) -> ProbeResul
         checks=dict.fromkeys(CHECKS, False),
         duration_seconds=0.0,
         error=f"probe failed: {type(exc).__name__}",
+        bids_problem=f"bids: not checked: probe failed: {type(exc).__name__}",
+        bid_watch=watch.to_dict(),
     )
 
 
@@ -172,4 +199,6 @@ def _result_dict(result: ProbeResult) -> dict[str, object]:
         "checks": dict(result.checks),
         "duration_seconds": result.duration_seconds,
         "error": result.error,
+        "tampered_bids": result.tampered_bids,
+        "bids_problem": result.bids_problem,
     }

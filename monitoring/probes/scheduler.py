@@ -62,3 +62,5 @@ async def _one_round(engine: AsyncEngine, settings: Settings, min_gap: timedelta
         logger.warning("probe round: %d of %d tenants down: %s", len(done.down), len(done.results), names)
     else:
         logger.info("probe round: %d tenants up", len(done.results))
+    for r in done.with_bid_problems:
+        logger.warning("probe round: tenant %s: %s", r.tenant_slug, r.bids_problem)

@@ -120,13 +120,21 @@ def _probe_families(probes: list[ProbeResult]) -> list[Metric]:
     when = GaugeMetricFamily(
         "lpsehub_tenant_last_probe_timestamp_seconds", "When the tenant was last probed.", labels=["tenant"]
     )
+    tampered = GaugeMetricFamily(
+        "lpsehub_tampered_bids",
+        "Stored bids of unopened tenders that the tenant's last probe found not to be the bids received "
+        "(absent when that probe could not check them).",
+        labels=["tenant"],
+    )
     for probe in probes:
         up.add_metric([probe.tenant_slug], 1.0 if probe.up else 0.0)
         for name in CHECKS:
             check.add_metric([probe.tenant_slug, name], 1.0 if probe.checks.get(name) else 0.0)
         took.add_metric([probe.tenant_slug], probe.duration_seconds)
         when.add_metric([probe.tenant_slug], probe.probed_at.timestamp())
-    return [up, check, took, when]
+        if probe.tampered_bids is not None:
+            tampered.add_metric([probe.tenant_slug], float(len({b["bid_id"] for b in probe.tampered_bids})))
+    return [up, check, took, when, tampered]
 
 
 def _feed_families(snapshot: DatabaseSnapshot) -> list[Metric]:

@@ -1,8 +1,10 @@
-"""Verifying and anchoring the audit logs of every tenant at once (the CLI, probes, scheduled jobs).
+"""Verifying, anchoring, checkpointing and comparing the audit logs of every tenant at once (the
+CLI, probes, scheduled jobs).
 
-Each tenant is checked in its own session, ``concurrency`` at a time within the one pool; a
-tenant that cannot be checked (its schema not migrated yet, the database gone) is reported with
-its error and the others carry on.
+Each sweep is one runner (``_sweep``) given its work for one tenant and how to report it: each
+tenant in its own session, ``concurrency`` at a time within the one pool; a tenant that cannot be
+done (its schema not migrated yet, the database gone) is reported with its error and the others
+carry on.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tenants.audit.verification import ChainReport, verify_chain
 from tenants.registry import Tenant, get_tenant, list_tenants
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +74,14 @@ async def verify_tenants(
 ) -> list[TenantChain]:
     """Verify the log of the tenant ``slug``, or of every tenant (suspended ones too), by slug."""
 
-    async def one(tenant: Tenant) -> TenantChain:
-        async with tenant_session(engine, tenant.schema) as session:
-            error, report = await _guarded(verify_chain(session))
+    def verified(tenant: Tenant, report: ChainReport | None, error: str | None) -> TenantChain:
         if report is not None:
             count_audit_verification(tenant.slug, intact=report.ok)
         return TenantChain(tenant.slug, tenant.code, report, error)
 
-    return await _each_tenant(engine, slug, concurrency, one, on_done)
+    return await _sweep(
+        engine, lambda _, session: verify_chain(session), verified, slug, concurrency, on_done
+    )
 
 
 async def anchor_tenants(
@@ -90,12 +93,14 @@ async def anchor_tenants(
 ) -> list[TenantAnchor]:
     """Anchor the head of the tenant ``slug``'s log, or of every tenant's, each in its own transaction."""
 
-    async def one(tenant: Tenant) -> TenantAnchor:
-        async with tenant_session(engine, tenant.schema) as session:
-            error, anchor = await _guarded(_anchor_and_commit(session, tenant.code))
+    def anchored(tenant: Tenant, anchor: Anchor | None, error: str | None) -> TenantAnchor:
         return TenantAnchor(tenant.slug, tenant.code, anchor, error)
 
-    return await _each_tenant(engine, slug, concurrency, one, on_done)
+    async def anchor(tenant: Tenant, session: AsyncSession) -> Anchor | None:
+        async with session.begin():
+            return await anchor_chain(session, tenant.code)
+
+    return await _sweep(engine, anchor, anchored, slug, concurrency, on_done)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +118,14 @@ async def checkpoint_tenants(
 ) -> list[TenantCheckpoint]:
     """Sign a checkpoint of every tenant's head (each in its own transaction), all timed ``at``."""
 
-    async def one(tenant: Tenant) -> TenantCheckpoint:
-        async with tenant_session(engine, tenant.schema) as session:
-            error, checkpoint = await _guarded(_checkpoint_and_commit(session, tenant.code, master, at))
+    def signed(tenant: Tenant, checkpoint: Checkpoint | None, error: str | None) -> TenantCheckpoint:
         return TenantCheckpoint(tenant.slug, tenant.code, checkpoint, error)
 
-    return await _each_tenant(engine, None, concurrency, one, None)
+    async def sign(tenant: Tenant, session: AsyncSession) -> Checkpoint | None:
+        async with session.begin():
+            return await checkpoint_chain(session, tenant.code, master, at=at)
+
+    return await _sweep(engine, sign, signed, None, concurrency, None)
 
 
 async def compare_tenants(
@@ -127,12 +134,17 @@ async def compare_tenants(
     """One sentence per saved checkpoint the hub's logs contradict, tenant by tenant (``slug``: one
     tenant only). With every tenant, a checkpointed code no tenant holds any more is a sentence too."""
 
-    async def one(tenant: Tenant) -> list[str]:
-        async with tenant_session(engine, tenant.schema) as session:
-            error, problems = await _guarded(compare_checkpoints(session, saved))
+    def contradictions(tenant: Tenant, problems: list[str] | None, error: str | None) -> list[str]:
         return [f"tenant {tenant.code}: could not compare: {error}"] if problems is None else problems
 
-    found = await _each_tenant(engine, slug, concurrency, one, None)
+    found = await _sweep(
+        engine,
+        lambda _, session: compare_checkpoints(session, saved),
+        contradictions,
+        slug,
+        concurrency,
+        None,
+    )
     problems = [problem for tenant in found for problem in tenant]
     if slug is None:
         async with hub_sessions(engine)() as session:
@@ -142,43 +154,35 @@ async def compare_tenants(
     return problems
 
 
-async def _checkpoint_and_commit(
-    session: AsyncSession, code: str, master: MasterKey, at: datetime | None
-) -> Checkpoint | None:
-    async with session.begin():
-        return await checkpoint_chain(session, code, master, at=at)
-
-
-async def _anchor_and_commit(session: AsyncSession, code: str) -> Anchor | None:
-    async with session.begin():
-        return await anchor_chain(session, code)
-
-
-async def _guarded(work: Awaitable[R]) -> tuple[str | None, R | None]:
-    try:
-        return None, await work
-    except HubError as exc:
-        return exc.detail, None
-    except SQLAlchemyError as exc:  # reported per tenant; the others carry on
-        return str(getattr(exc, "orig", None) or exc).splitlines()[0], None
-
-
-async def _each_tenant(
+async def _sweep(
     engine: AsyncEngine,
+    work: Callable[[Tenant, AsyncSession], Awaitable[R]],
+    outcome: Callable[[Tenant, R | None, str | None], T],
     slug: str | None,
     concurrency: int,
-    work: Callable[[Tenant], Awaitable[R]],
     on_done: Callable[[object], None] | None,
-) -> list[R]:
+) -> list[T]:
+    """Run ``work`` for the tenant ``slug`` (or every tenant), each in a session of its own,
+    ``concurrency`` at a time, and make each tenant's ``outcome`` of what it answered or the error
+    that stopped it (a ``HubError``'s detail or a database error's first line; the others carry
+    on). ``on_done`` hears each outcome as it comes (a progress bar); the list is by slug."""
     async with hub_sessions(engine)() as session:
         tenants = [await get_tenant(session, slug)] if slug is not None else await list_tenants(session)
     limit = asyncio.Semaphore(concurrency)
 
-    async def bounded(tenant: Tenant) -> R:
-        async with limit:
-            result = await work(tenant)
+    async def one(tenant: Tenant) -> T:
+        answer: R | None = None
+        error: str | None = None
+        async with limit, tenant_session(engine, tenant.schema) as session:
+            try:
+                answer = await work(tenant, session)
+            except HubError as exc:
+                error = exc.detail
+            except SQLAlchemyError as exc:
+                error = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        result = outcome(tenant, answer, error)
         if on_done is not None:
             on_done(result)
         return result
 
-    return list(await asyncio.gather(*(bounded(t) for t in sorted(tenants, key=lambda t: t.slug))))
+    return list(await asyncio.gather(*(one(t) for t in sorted(tenants, key=lambda t: t.slug))))

@@ -32,6 +32,7 @@ from tenants.sealing.receipts import (
     decode_receipt_public_key,
     encode_receipt_public_key,
     generate_receipt_key,
+    receipt_public_key_of,
     sign_receipt,
     verify_receipt,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "new_tenant_key",
     "open_bid",
     "parse_bundle",
+    "receipt_public_key_of",
     "seal_bid",
     "sign_receipt",
     "tenant_key_context",

@@ -81,8 +81,13 @@ class Receipt:
     def matches(self, bundle: bytes, ciphertext_sha256: str) -> bool:
         """Whether this receipt was signed for ``bundle`` (whose ciphertext hashes to the second
         argument: version 1 receipts can only be checked against that)."""
+        return self.matches_digests(hashlib.sha256(bundle).hexdigest(), ciphertext_sha256)
+
+    def matches_digests(self, bundle_sha256: str, ciphertext_sha256: str | None) -> bool:
+        """``matches`` given the bundle's hashes instead of its bytes (computed elsewhere, such as by
+        the database, so the bundle need not travel)."""
         if self.covers_whole_bundle:
-            return hashlib.sha256(bundle).hexdigest() == self.sha256
+            return bundle_sha256 == self.sha256
         return ciphertext_sha256 == self.sha256
 
 
@@ -91,6 +96,12 @@ def generate_receipt_key() -> tuple[bytes, bytes]:
     private = Ed25519PrivateKey.generate()
     private_raw = private.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     return private_raw, private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+
+
+def receipt_public_key_of(private_raw: bytes) -> bytes:
+    """The raw public half of a receipt key's raw private half (``ValueError`` if not 32 bytes)."""
+    public = Ed25519PrivateKey.from_private_bytes(private_raw).public_key()
+    return public.public_bytes(_RAW, serialization.PublicFormat.Raw)
 
 
 def encode_receipt_public_key(public_raw: bytes) -> str:

@@ -6,6 +6,7 @@ from tenants.tenders.acting import get_tender
 from tenants.tenders.bidding.bids import AcceptedBid, current_bids, open_bids, seal_and_submit, submit_bid
 from tenants.tenders.bidding.integrity import BidMismatch, TenantBids, verify_stored_bids, verify_tenant_bids
 from tenants.tenders.bidding.participation import answer, ask, clarifications, register_for_tender, vendor_of
+from tenants.tenders.bidding.watch import BidWatch, WatchedBids, watch_unopened_bids
 from tenants.tenders.documents import (
     BlobStore,
     PostgresBlobStore,
@@ -31,11 +32,13 @@ __all__ = [
     "AcceptedBid",
     "Actor",
     "BidMismatch",
+    "BidWatch",
     "BlobStore",
     "PackageInput",
     "PostgresBlobStore",
     "Stage",
     "TenantBids",
+    "WatchedBids",
     "announce_tender",
     "answer",
     "ask",
@@ -61,4 +64,5 @@ __all__ = [
     "verify_stored_bids",
     "verify_tenant_bids",
     "visible_tender",
+    "watch_unopened_bids",
 ]

@@ -42,6 +42,7 @@ GAUGES = (
     "lpsehub_tenant_probe_check",
     "lpsehub_tenant_probe_duration_seconds",
     "lpsehub_tenant_last_probe_timestamp_seconds",
+    "lpsehub_tampered_bids",
     "lpsehub_feed_position",
     "lpsehub_feed_served_position",
     "lpsehub_feed_lag_seconds",

@@ -25,6 +25,7 @@ from litestar.openapi.spec import (
 )
 
 from hub.core.errors import InvalidInput
+from tenants.sealing import decode_receipt_public_key, fingerprint
 from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.documents import ALLOWED_TYPES
 from tenants.tenders.models import Clarification, Document, Registration
@@ -259,6 +260,8 @@ class ReceiptKeyView(msgspec.Struct, frozen=True):
     """The name receipts give the key in their ``kid``."""
     public_key: str
     """``ed25519:`` and the raw 32-byte key in unpadded base64url."""
+    fingerprint: str
+    """The key's SHA-256 in eight groups of four hex digits, to compare by eye or keep in a record."""
     created_at: str
     retired_at: str | None
     """When it stopped signing; receipts it signed stay valid."""
@@ -268,6 +271,7 @@ class ReceiptKeyView(msgspec.Struct, frozen=True):
         return cls(
             kid=key.kid,
             public_key=key.public_key,
+            fingerprint=fingerprint(decode_receipt_public_key(key.public_key)),
             created_at=key.created_at.isoformat(),
             retired_at=key.retired_at.isoformat() if key.retired_at else None,
         )

@@ -186,7 +186,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
-    checker = await BidChecker.load(session, tender_id)
+    checker = await BidChecker.load(session, [tender_id], master=master)
     results = [
         await _open_one(session, actor, bid, private, checker)
         for bid in await current_bids(session, tender_id)

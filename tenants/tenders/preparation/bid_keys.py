@@ -1,26 +1,38 @@
-"""The key ladder of sealed bids: master key -> tenant key -> tender key.
+"""The key ladder of sealed bids: master key -> tenant key -> tender key; and the receipt keys.
 
 The master key comes from a secret and never touches the database. Each tenant has a key of its
 own, stored wrapped by the master key in ``hub.tenant_keys``; each tender's private key is stored
 wrapped by its tenant key. Rotating the master key re-wraps the tenant keys only: no bid, and no
 tender key, is re-encrypted.
+
+The receipt keys (``hub.receipt_keys``) keep their private half wrapped by the master key, bound to
+the key's ``kid``. Anyone who can write to the database can add a row, so a row is one of the hub's
+only if its private half opens with the master key and gives exactly its public key
+(``hub_receipt_keys``): a key an insider inserted, or a genuine wrapped key copied to another row,
+does not.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import utcnow
+from hub.core.errors import InvalidInput
 from hub.core.master_key import MasterKey
 from tenants.audit import rewrap_checkpoint_keys
 from tenants.sealing import (
+    KeyUnwrapError,
+    decode_receipt_public_key,
     encode_receipt_public_key,
     generate_receipt_key,
     new_tenant_key,
+    receipt_public_key_of,
     tenant_key_context,
     unwrap_key,
     wrap_key,
@@ -103,5 +115,49 @@ async def receipt_signer(session: AsyncSession, master: MasterKey) -> tuple[str,
     return record.kid, unwrap_key(record.private_key, master.key, _receipt_context(record.kid))
 
 
-async def receipt_public_keys(session: AsyncSession) -> list[ReceiptKey]:
-    return list((await session.execute(select(ReceiptKey).order_by(ReceiptKey.created_at.desc()))).scalars())
+async def receipt_public_keys(session: AsyncSession, master: MasterKey | None = None) -> list[ReceiptKey]:
+    """The receipt keys, newest first: with ``master``, only the hub's own (``is_hub_receipt_key``)."""
+    keys = (await session.execute(select(ReceiptKey).order_by(ReceiptKey.created_at.desc()))).scalars()
+    return [key for key in keys if master is None or is_hub_receipt_key(key, master)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptKeys:
+    """The receipt keys a checker uses: ``kid`` -> raw public key, and the ``kid`` of every row that
+    is not one of the hub's (``foreign``: ignored, and named when a receipt uses it)."""
+
+    public: Mapping[str, bytes]
+    foreign: frozenset[str] = frozenset()
+
+
+async def hub_receipt_keys(session: AsyncSession, master: MasterKey | None) -> ReceiptKeys:
+    """The receipt keys to check receipts with. With ``master``, a row counts only when it is one of
+    the hub's (``is_hub_receipt_key``); without it every row of ``hub.receipt_keys`` is taken on
+    trust, as the database says (``lpse-hub audit verify`` where the master key is not at hand)."""
+    public: dict[str, bytes] = {}
+    foreign: set[str] = set()
+    for key in (await session.execute(select(ReceiptKey))).scalars():
+        raw = _public_raw(key)
+        if raw is None or (master is not None and not is_hub_receipt_key(key, master)):
+            foreign.add(key.kid)
+        else:
+            public[key.kid] = raw
+    return ReceiptKeys(public, frozenset(foreign))
+
+
+def is_hub_receipt_key(key: ReceiptKey, master: MasterKey) -> bool:
+    """Whether the row's private half, wrapped by ``master`` and bound to its ``kid``, opens and
+    gives exactly its public key: only the hub, holding the master key, can make such a row."""
+    raw = _public_raw(key)
+    try:
+        private = unwrap_key(key.private_key, master.key, _receipt_context(key.kid))
+        return raw is not None and receipt_public_key_of(private) == raw
+    except (KeyUnwrapError, ValueError):
+        return False
+
+
+def _public_raw(key: ReceiptKey) -> bytes | None:
+    try:
+        return decode_receipt_public_key(key.public_key)
+    except InvalidInput:
+        return None

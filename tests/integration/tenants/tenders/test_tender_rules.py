@@ -58,6 +58,17 @@ async def _person(engine: AsyncEngine, role: str | None, vendor_id: int | None =
     return account.id
 
 
+def taking_bids(now: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """A schedule whose bid submission is open at ``now`` for another day."""
+    return {
+        "announcement": (now - DAY, now + DAY),
+        "document_download": (now - DAY, now + DAY),
+        "bid_submission": (now - DAY, now + DAY),
+        "bid_opening": (now + DAY, now + 2 * DAY),
+        "evaluation": (now + 3 * DAY, now + 4 * DAY),
+    }
+
+
 @pytest.fixture
 async def stage(clean_identity: AsyncEngine, settings: Settings) -> Stage:
     """An announced tender taking bids, and one registered vendor."""
@@ -97,14 +108,7 @@ async def stage(clean_identity: AsyncEngine, settings: Settings) -> Stage:
                 agency.id, "Jembatan Sungai Brantas", 2026, "construction", "tender", 10**9, 9 * 10**8
             ),
         )
-        windows = {
-            "announcement": (now - DAY, now + DAY),
-            "document_download": (now - DAY, now + DAY),
-            "bid_submission": (now - DAY, now + DAY),
-            "bid_opening": (now + DAY, now + 2 * DAY),
-            "evaluation": (now + 3 * DAY, now + 4 * DAY),
-        }
-        tender = await create_tender(session, pokja, package.id, "lowest_price", windows)
+        tender = await create_tender(session, pokja, package.id, "lowest_price", taking_bids(now))
         await announce_tender(session, pokja, tender.id, master)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         await register_for_tender(session, user, tender.id)
