@@ -31,6 +31,7 @@ from tenants.audit import AuditEntry, Checkpoint, checkpoint_message, checkpoint
 from tenants.registry import Tenant
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Client, Desk, ok, regency
+from tests.e2e.route_world import DOCUMENT, ROUTES
 from tests.feed_horizon import until_the_feed_has_passed
 from tests.integration.tenants.audit.conftest import record, rewrite_from
 from tests.live_server import live_hub
@@ -146,3 +147,19 @@ async def test_a_peer_keeps_a_hubs_checkpoints_and_catches_them_rewritten(
         assert code == 1
         assert f"entry {last.seq} has hash" in out
         assert "the log was rewritten" in out
+
+
+def test_the_kept_checkpoints_and_the_feeds_two_kinds_are_in_the_document() -> None:
+    routes = {route.id: route for route in ROUTES}
+    for path in ("/api/peers/{peer}/checkpoints", "/api/peers/{peer}/checkpoint-keys"):
+        route = routes[f"GET {path}"]
+        assert not route.secured
+        assert route.action is None
+        assert {"200", "404"} <= route.operation["responses"].keys()
+    schemas = DOCUMENT["components"]["schemas"]
+    kinds = schemas["FeedPageView"]["properties"]["entries"]["items"]["oneOf"]
+    named = {ref["$ref"].rsplit("/", 1)[1]: schemas[ref["$ref"].rsplit("/", 1)[1]] for ref in kinds}
+    assert {name: view["properties"]["kind"]["const"] for name, view in named.items()} == {
+        "ReleaseEntryView": "release",
+        "CheckpointEntryView": "audit.checkpoint",
+    }
