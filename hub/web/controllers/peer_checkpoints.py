@@ -40,7 +40,7 @@ class PeerCheckpointController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 1000,
     ) -> list[PeerCheckpointView]:
         kept = await list_peer_checkpoints(db_session, peer, since=since, limit=limit)
-        return [PeerCheckpointView.of(checkpoint) for checkpoint in kept]
+        return [PeerCheckpointView.kept(checkpoint) for checkpoint in kept]
 
     @get(
         "/{peer:str}/checkpoint-keys",

@@ -90,19 +90,12 @@ class CheckpointKeyView(msgspec.Struct, frozen=True):
         )
 
 
-class PeerCheckpointView(msgspec.Struct, frozen=True):
+class PeerCheckpointView(CheckpointView, frozen=True):
     """A peer hub's audit checkpoint as this hub keeps it: the fields the peer signed (check them with
     its keys as kept here, ``/api/peers/{peer}/checkpoint-keys``), when this hub fetched it, and
     whether it contradicts one kept before. Compare it with what the peer publishes now, or check the
     peer's database against it (``lpse-hub audit verify --checkpoints URL``)."""
 
-    tenant_code: str
-    seq: int
-    head_hash: str
-    at: str
-    """When the peer checkpointed it, ISO 8601 in UTC, as signed."""
-    kid: str
-    signature: str
     fetched_at: str
     """When this hub fetched it from the peer's feed."""
     conflict: str | None
@@ -110,7 +103,7 @@ class PeerCheckpointView(msgspec.Struct, frozen=True):
     before this one is longer (an append-only log went back). Both checkpoints are kept."""
 
     @classmethod
-    def of(cls, checkpoint: PeerCheckpoint) -> PeerCheckpointView:
+    def kept(cls, checkpoint: PeerCheckpoint) -> PeerCheckpointView:
         return cls(
             tenant_code=checkpoint.tenant_code,
             seq=checkpoint.seq,
