@@ -101,17 +101,27 @@ def check_limit(limit: int, field: str = "limit") -> int:
     return limit
 
 
-FEED = text(
-    "SELECT kind, position, xid::text AS xid_text, created_at, ocid, tags, release, "
-    "tenant_code, seq, head_hash, at, kid, signature FROM hub.feed AS feed "
-    "WHERE (feed.xid, feed.position) > (CAST(:xid AS text)::xid8, :position) "
-    "AND feed.xid < pg_snapshot_xmin(pg_current_snapshot()) "
-    "AND (CAST(:kind AS text) IS NULL OR feed.kind = :kind) "
-    "ORDER BY feed.xid, feed.position LIMIT :limit"
+_AFTER_THE_CURSOR = (
+    "(entry.xid, entry.position) > (CAST(:xid AS text)::xid8, :position) "
+    "AND entry.xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY entry.xid, entry.position LIMIT :limit"
 )
-"""``hub.feed`` is this hub's releases and checkpoints in one view (migration h0013): each kind's
-index on ``(xid, position)`` is walked and the two merged, so a page reads about as many rows as
-it serves."""
+FEED = text(
+    "SELECT kind, position, xid_text, created_at, ocid, tags, release, tenant_code, seq, head_hash, at, "
+    "kid, signature FROM ("
+    "(SELECT 'release' AS kind, position, xid::text AS xid_text, xid, created_at, ocid, tags, release, "
+    "NULL AS tenant_code, NULL::bigint AS seq, NULL AS head_hash, NULL::timestamptz AS at, NULL AS kid, "
+    "NULL AS signature FROM hub.changes AS entry "
+    f"WHERE CAST(:kind AS text) IS DISTINCT FROM '{CHECKPOINT}' AND origin = '' AND {_AFTER_THE_CURSOR}) "
+    "UNION ALL "
+    "(SELECT 'audit.checkpoint', position, xid::text, xid, at, NULL, NULL, NULL, "
+    "tenant_code, seq, head_hash, at, kid, signature FROM hub.audit_checkpoints AS entry "
+    f"WHERE CAST(:kind AS text) IS DISTINCT FROM '{RELEASE}' AND {_AFTER_THE_CURSOR})"
+    ") AS feed ORDER BY feed.xid, feed.position LIMIT :limit"
+)
+"""Each kind's next ``limit`` entries by its own index on ``(xid, position)``, merged: a page reads
+at most twice as many rows as it serves, however far the cursor is from the end. (One ``UNION ALL``
+ordered and limited outside is planned as a sort of every entry after the cursor: 50 ms for 55,000
+entries, and growing with them.) Positions come from one sequence, so the order is total."""
 
 
 async def read_feed(

@@ -36,13 +36,17 @@ GROUP BY 1
 """)
 FEED = text("""
 WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-SELECT (SELECT position FROM hub.feed ORDER BY position DESC LIMIT 1) AS written,
-       (SELECT position FROM hub.feed, horizon WHERE xid < horizon.xmin
-         ORDER BY position DESC LIMIT 1) AS served,
-       (SELECT extract(epoch FROM now() - min(created_at)) FROM hub.feed, horizon
-         WHERE xid >= horizon.xmin) AS lag
+SELECT greatest((SELECT position FROM hub.changes WHERE origin = '' ORDER BY position DESC LIMIT 1),
+                (SELECT position FROM hub.audit_checkpoints ORDER BY position DESC LIMIT 1)) AS written,
+       greatest((SELECT position FROM hub.changes, horizon WHERE origin = '' AND xid < horizon.xmin
+                  ORDER BY position DESC LIMIT 1),
+                (SELECT position FROM hub.audit_checkpoints, horizon WHERE xid < horizon.xmin
+                  ORDER BY position DESC LIMIT 1)) AS served,
+       extract(epoch FROM now() - least(
+           (SELECT min(created_at) FROM hub.changes, horizon WHERE origin = '' AND xid >= horizon.xmin),
+           (SELECT min(at) FROM hub.audit_checkpoints, horizon WHERE xid >= horizon.xmin))) AS lag
 """)
-"""``hub.feed``: this hub's releases and audit checkpoints, as followers read them."""
+"""The feed is this hub's releases (``changes``) and audit checkpoints, one sequence of positions."""
 PEERS = text(
     "SELECT name, extract(epoch FROM now() - synced_at) AS age FROM hub.peers WHERE synced_at IS NOT NULL"
 )

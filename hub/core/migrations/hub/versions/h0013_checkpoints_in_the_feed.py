@@ -3,8 +3,8 @@
 ``audit_checkpoints`` gets a feed position from the change feed's own sequence and the writing
 transaction's id, as ``changes`` rows have; a trigger sets both on every insert and update, so a
 checkpoint rewritten in place (or inserted with an old position) is served again at the feed's end
-instead of hiding behind the followers' cursors. ``hub.feed`` is the feed as followers read it:
-this hub's releases and its checkpoints, in one order (``federation/catalogue/feed.py``).
+instead of hiding behind the followers' cursors. The feed reads both tables in one order
+(``federation/catalogue/feed.py``).
 
 ``peer_checkpoints`` keeps each checkpoint a peer hub published, its signature checked;
 ``peer_checkpoint_keys`` the peer's checkpoint keys as first seen, by kid.
@@ -37,18 +37,6 @@ BEGIN
 END $$
 """
 
-FEED_VIEW = """
-CREATE VIEW hub.feed AS
-SELECT position, xid, 'release'::varchar(32) AS kind, created_at, ocid, tags, release,
-       NULL::varchar(16) AS tenant_code, NULL::bigint AS seq, NULL::char(64) AS head_hash,
-       NULL::timestamptz AS at, NULL::varchar(64) AS kid, NULL::varchar(128) AS signature
-FROM hub.changes WHERE origin = ''
-UNION ALL
-SELECT position, xid, 'audit.checkpoint', at, NULL, NULL, NULL,
-       tenant_code, seq, head_hash, at, kid, signature
-FROM hub.audit_checkpoints
-"""
-
 
 def upgrade() -> None:
     op.execute("ALTER TABLE hub.audit_checkpoints ADD COLUMN position bigint, ADD COLUMN xid xid8")
@@ -71,7 +59,6 @@ def upgrade() -> None:
     op.create_index(
         "uq_audit_checkpoints_position", "audit_checkpoints", ["position"], unique=True, schema="hub"
     )
-    op.execute(FEED_VIEW)
     op.create_table(
         "peer_checkpoint_keys",
         sa.Column("peer", sa.String(64), sa.ForeignKey("hub.peers.name"), primary_key=True),
@@ -114,7 +101,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("peer_checkpoints", schema="hub")
     op.drop_table("peer_checkpoint_keys", schema="hub")
-    op.execute("DROP VIEW hub.feed")
     op.execute("DROP TRIGGER audit_checkpoint_feed_position ON hub.audit_checkpoints")
     op.execute("DROP FUNCTION hub.audit_checkpoint_feed_position()")
     op.drop_index("uq_audit_checkpoints_position", "audit_checkpoints", schema="hub")
