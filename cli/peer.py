@@ -1,4 +1,5 @@
-"""``lpse-hub peer add|list|sync``: follow other hubs' feeds into this hub's catalogue."""
+"""``lpse-hub peer add|list|sync``: follow other hubs' feeds into this hub's catalogue, and keep the
+audit checkpoints they publish."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Annotated
 
 import httpx
 import typer
+from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import fail, print_json, run, stdout
+from cli.command_runner import fail, print_json, run, stderr, stdout
 from cli.options import JsonOption
 from federation.catalogue.peers import SyncReport, add_peer, list_peers, sync_peer
 from hub.core.database import hub_sessions
@@ -58,7 +60,9 @@ def sync(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Feed entries per page.")] = 500,
     as_json: JsonOption = False,
 ) -> None:
-    """Pull new entries from the peers' feeds; a sync cut short resumes where it stopped."""
+    """Pull new entries from the peers' feeds and keep their signed audit checkpoints; a sync cut short
+    resumes where it stopped. Exit 1 when a checkpoint is refused (bad signature) or contradicts one
+    kept before (a rewrite or a split view: both are kept), one line each on stderr."""
 
     async def work(engine: AsyncEngine) -> list[SyncReport]:
         async with hub_sessions(engine)() as session:
@@ -70,7 +74,27 @@ def sync(
 
     reports = run(work)
     if as_json:
-        print_json([{"peer": r.peer, "pages": r.pages, "entries": r.entries} for r in reports])
+        print_json([_as_json(r) for r in reports])
     else:
         for r in reports:
-            stdout.print(f"{r.peer}: {r.entries} entries in {r.pages} pages")
+            stdout.print(
+                f"{r.peer}: {r.entries} entries in {r.pages} pages, {r.checkpoints} checkpoints kept"
+            )
+    for r in reports:
+        for problem in r.conflicts:
+            stderr.print(f"[red]PEER MISBEHAVES[/red] {escape(problem)}", soft_wrap=True)
+        for problem in r.refused:
+            stderr.print(f"[red]REFUSED[/red] {escape(problem)}", soft_wrap=True)
+    if any(r.conflicts or r.refused for r in reports):
+        raise typer.Exit(1)
+
+
+def _as_json(report: SyncReport) -> dict[str, object]:
+    return {
+        "peer": report.peer,
+        "pages": report.pages,
+        "entries": report.entries,
+        "checkpoints": report.checkpoints,
+        "refused": list(report.refused),
+        "conflicts": list(report.conflicts),
+    }

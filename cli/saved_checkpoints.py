@@ -1,5 +1,7 @@
-"""Reading checkpoints saved elsewhere, for ``lpse-hub audit verify --checkpoints``: a JSON file
-(a copy of ``GET /api/audit/checkpoints``) or the URL of a hub's (or an aggregator's) such list."""
+"""Reading checkpoints saved elsewhere, for ``lpse-hub audit verify --checkpoints``: a JSON file or a
+URL holding a list of checkpoints (``GET /api/audit/checkpoints`` of a hub, or what a peer hub keeps
+of this one's, ``GET /api/peers/{peer}/checkpoints``) or a page of the change feed (its
+``audit.checkpoint`` entries; the others are skipped)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from federation.catalogue.feed import CHECKPOINT
 from hub.core.errors import InvalidInput
 from tenants.audit import SavedCheckpoint
 
@@ -34,6 +37,14 @@ def load_saved_checkpoints(source: str) -> list[SavedCheckpoint]:
         items = json.loads(text)
     except ValueError:
         raise InvalidInput(f"{source} is not JSON", field="checkpoints") from None
+    if isinstance(items, dict) and isinstance(items.get("entries"), list):
+        items = [
+            e.get("checkpoint")
+            for e in items["entries"]
+            if isinstance(e, dict) and e.get("kind") == CHECKPOINT
+        ]
     if not isinstance(items, list):
-        raise InvalidInput(f"{source} is not a JSON list of checkpoints", field="checkpoints")
+        raise InvalidInput(
+            f"{source} is neither a JSON list of checkpoints nor a feed page", field="checkpoints"
+        )
     return [SavedCheckpoint.parse(item) for item in items]

@@ -214,6 +214,8 @@ async def _remove_identity(engine: AsyncEngine) -> None:
             "vendors",
             "catalogue",
             "changes",
+            "peer_checkpoints",
+            "peer_checkpoint_keys",
             "peers",
         ):
             await session.execute(text(f"DELETE FROM hub.{table}"))

@@ -7,6 +7,12 @@ transactions older than the oldest one still running (``pg_snapshot_xmin``): all
 ended, so nothing can later appear before what was served. A transaction still running holds the
 feed back (never longer than it runs); it never makes a follower miss a change.
 
+Two kinds of entry share the feed and its positions: a tender's public change with its OCDS release
+(``release``), and a tenant's audit chain head signed by the hub (``audit.checkpoint``, written by
+``tenants.audit.checkpoint_chain`` in its own transaction, so a follower gets every checkpoint, in
+order, as it gets every change). A reader that knows only releases skips the other kind, or asks
+for releases alone (``kind``).
+
 The cursor is opaque to followers: ``<xid>.<position>`` in base64url.
 """
 
@@ -18,18 +24,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.ocds import with_ocid
 from hub.core.errors import InvalidInput
+from tenants.audit import Checkpoint
 
 MAX_LIMIT = 1000
 START = (0, 0)
+RELEASE = "release"
+CHECKPOINT = "audit.checkpoint"
+KINDS = (RELEASE, CHECKPOINT)
+"""The kinds of entry: a tender's change with its OCDS release, and a signed audit checkpoint."""
 
 
 @dataclass(frozen=True, slots=True)
-class FeedEntry:
+class ReleaseEntry:
+    """A public change of a tender, with its OCDS release."""
+
     position: int
     xid: int
     ocid: str  # local: without the hub's prefix
@@ -43,9 +56,26 @@ class FeedEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckpointEntry:
+    """A tenant's audit chain head as signed by the hub (``tenants.audit.checkpoints``)."""
+
+    position: int
+    xid: int
+    checkpoint: Checkpoint
+    created_at: datetime
+
+
+FeedEntry = ReleaseEntry | CheckpointEntry
+
+
+@dataclass(frozen=True, slots=True)
 class FeedPage:
     entries: list[FeedEntry]
     next_cursor: str
+
+    @property
+    def releases(self) -> list[ReleaseEntry]:
+        return [entry for entry in self.entries if isinstance(entry, ReleaseEntry)]
 
 
 def encode_cursor(xid: int, position: int) -> str:
@@ -71,21 +101,57 @@ def check_limit(limit: int, field: str = "limit") -> int:
     return limit
 
 
-async def read_feed(session: AsyncSession, after: str | None, limit: int) -> FeedPage:
-    """The next ``limit`` changes of this hub's tenders after ``after`` (from the start if empty)."""
+_AFTER_THE_CURSOR = (
+    "(entry.xid, entry.position) > (CAST(:xid AS text)::xid8, :position) "
+    "AND entry.xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY entry.xid, entry.position LIMIT :limit"
+)
+FEED = text(
+    "SELECT kind, position, xid_text, created_at, ocid, tags, release, tenant_code, seq, head_hash, at, "
+    "kid, signature FROM ("
+    "(SELECT 'release' AS kind, position, xid::text AS xid_text, xid, created_at, ocid, tags, release, "
+    "NULL AS tenant_code, NULL::bigint AS seq, NULL AS head_hash, NULL::timestamptz AS at, NULL AS kid, "
+    "NULL AS signature FROM hub.changes AS entry "
+    f"WHERE CAST(:kind AS text) IS DISTINCT FROM '{CHECKPOINT}' AND origin = '' AND {_AFTER_THE_CURSOR}) "
+    "UNION ALL "
+    "(SELECT 'audit.checkpoint', position, xid::text, xid, at, NULL, NULL, NULL, "
+    "tenant_code, seq, head_hash, at, kid, signature FROM hub.audit_checkpoints AS entry "
+    f"WHERE CAST(:kind AS text) IS DISTINCT FROM '{RELEASE}' AND {_AFTER_THE_CURSOR})"
+    ") AS feed ORDER BY feed.xid, feed.position LIMIT :limit"
+)
+"""Each kind's next ``limit`` entries by its own index on ``(xid, position)``, merged: a page reads
+at most twice as many rows as it serves, however far the cursor is from the end. (One ``UNION ALL``
+ordered and limited outside is planned as a sort of every entry after the cursor: 50 ms for 55,000
+entries, and growing with them.) Positions come from one sequence, so the order is total."""
+
+
+async def read_feed(
+    session: AsyncSession, after: str | None, limit: int, kind: str | None = None
+) -> FeedPage:
+    """The next ``limit`` entries of this hub's feed after ``after`` (from the start if empty): every
+    kind, or only ``kind`` (one of ``KINDS``). The cursor counts across kinds, so a follower may
+    switch from one to every kind and back without missing or repeating an entry."""
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"kind is one of {', '.join(KINDS)}", field="kind")
     xid, position = decode_cursor(after)
     rows = await session.execute(
-        text(
-            "SELECT position, xid::text AS xid_text, ocid, tags, release, created_at FROM hub.changes "
-            "WHERE origin = '' "
-            "AND (xid, position) > (CAST(:xid AS text)::xid8, :position) "
-            "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY hub.changes.xid, position LIMIT :limit"
-        ),
-        {"xid": str(xid), "position": position, "limit": check_limit(limit)},
+        FEED, {"xid": str(xid), "position": position, "kind": kind, "limit": check_limit(limit)}
     )
-    entries = [
-        FeedEntry(r.position, int(r.xid_text), r.ocid, list(r.tags), r.release, r.created_at) for r in rows
-    ]
+    entries = [_entry(row) for row in rows]
     last = (entries[-1].xid, entries[-1].position) if entries else (xid, position)
     return FeedPage(entries, encode_cursor(*last))
+
+
+def _entry(row: Row[Any]) -> FeedEntry:
+    if row.kind == CHECKPOINT:
+        checkpoint = Checkpoint(
+            tenant_code=row.tenant_code,
+            seq=row.seq,
+            head_hash=row.head_hash,
+            at=row.at,
+            kid=row.kid,
+            signature=row.signature,
+        )
+        return CheckpointEntry(row.position, int(row.xid_text), checkpoint, row.created_at)
+    return ReleaseEntry(
+        row.position, int(row.xid_text), row.ocid, list(row.tags), row.release, row.created_at
+    )

@@ -1,11 +1,12 @@
-"""The catalogue (one row per public tender, local or from a peer hub) and the change feed."""
+"""The catalogue (one row per public tender, local or from a peer hub), the change feed, and the peer
+hubs this one follows, with the audit checkpoints they published."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, Date, DateTime, Identity, Integer, String, Text, func
+from sqlalchemy import BigInteger, Computed, Date, DateTime, ForeignKey, Identity, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -95,3 +96,40 @@ class Peer(HubBase):
     cursor: Mapped[str | None] = mapped_column(String(200))
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeerCheckpointKey(HubBase):
+    """A peer hub's checkpoint key as this hub first saw it: a kid later published with another key
+    is not believed (``federation.catalogue.peer_checkpoints``)."""
+
+    __tablename__ = "peer_checkpoint_keys"
+
+    peer: Mapped[str] = mapped_column(String(64), ForeignKey("hub.peers.name"), primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    """``ed25519:`` and the raw public key in unpadded base64url, as the peer published it."""
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeerCheckpoint(HubBase):
+    """An audit checkpoint a peer hub published (its signature checked), kept here so that the peer
+    cannot later deny it: a copy outside the peer's reach.
+
+    ``conflict`` marks a checkpoint that contradicts one kept before (``conflicts_with``): ``fork``,
+    two heads signed for one entry of one tenant's log; ``rollback``, a head signed later that is
+    shorter than one signed earlier. Both stay, as evidence.
+    """
+
+    __tablename__ = "peer_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    peer: Mapped[str] = mapped_column(String(64), ForeignKey("hub.peers.name"))
+    tenant_code: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kid: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    conflict: Mapped[str | None] = mapped_column(String(16))
+    conflicts_with: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("hub.peer_checkpoints.id"))

@@ -41,6 +41,7 @@ from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.oidc import OidcController
+from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.receipts import ReceiptKeyController
 from hub.web.controllers.reviews import ReviewController
 from hub.web.controllers.tenants import TenantController
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             VendorRegistrationController,
             ReceiptKeyController,
             CheckpointController,
+            PeerCheckpointController,
             ReviewController,
             Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
             by_path,

@@ -3,7 +3,7 @@
 They are the same whichever worker or replica answers, and right after a restart, because they are
 the database's state, not a process's count. Each query is served by an index, so a scrape costs a
 few milliseconds however large the catalogue: tenders in progress by the status index, closing ones
-by the partial index of open tenders, the feed's head by its primary key.
+by the partial index of open tenders, the feed's head by each kind's index of positions.
 """
 
 from __future__ import annotations
@@ -36,14 +36,23 @@ GROUP BY 1
 """)
 FEED = text("""
 WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-SELECT (SELECT position FROM hub.changes WHERE origin = '' ORDER BY position DESC LIMIT 1) AS written,
-       (SELECT position FROM hub.changes, horizon WHERE origin = '' AND xid < horizon.xmin
-         ORDER BY position DESC LIMIT 1) AS served,
-       (SELECT extract(epoch FROM now() - min(created_at)) FROM hub.changes, horizon
-         WHERE origin = '' AND xid >= horizon.xmin) AS lag
+SELECT greatest((SELECT position FROM hub.changes WHERE origin = '' ORDER BY position DESC LIMIT 1),
+                (SELECT position FROM hub.audit_checkpoints ORDER BY position DESC LIMIT 1)) AS written,
+       greatest((SELECT position FROM hub.changes, horizon WHERE origin = '' AND xid < horizon.xmin
+                  ORDER BY position DESC LIMIT 1),
+                (SELECT position FROM hub.audit_checkpoints, horizon WHERE xid < horizon.xmin
+                  ORDER BY position DESC LIMIT 1)) AS served,
+       extract(epoch FROM now() - least(
+           (SELECT min(created_at) FROM hub.changes, horizon WHERE origin = '' AND xid >= horizon.xmin),
+           (SELECT min(at) FROM hub.audit_checkpoints, horizon WHERE xid >= horizon.xmin))) AS lag
 """)
+"""The feed is this hub's releases (``changes``) and audit checkpoints, one sequence of positions."""
 PEERS = text(
     "SELECT name, extract(epoch FROM now() - synced_at) AS age FROM hub.peers WHERE synced_at IS NOT NULL"
+)
+PEER_CONFLICTS = text(
+    "SELECT name, count(c.id) AS n FROM hub.peers "
+    "LEFT JOIN hub.peer_checkpoints AS c ON c.peer = name AND c.conflict IS NOT NULL GROUP BY name"
 )
 TENANTS = text("SELECT slug FROM hub.tenants")
 
@@ -59,6 +68,7 @@ class DatabaseSnapshot:
     probes: list[ProbeResult] = field(default_factory=list)
     feed: Any = None
     peers: list[Any] = field(default_factory=list)
+    peer_conflicts: list[Any] = field(default_factory=list)
 
 
 async def read_snapshot(session: AsyncSession) -> DatabaseSnapshot:
@@ -71,6 +81,7 @@ async def read_snapshot(session: AsyncSession) -> DatabaseSnapshot:
         snapshot.probes = await latest_probes(session)
         snapshot.feed = (await session.execute(FEED)).one()
         snapshot.peers = list(await session.execute(PEERS))
+        snapshot.peer_conflicts = list(await session.execute(PEER_CONFLICTS))
         snapshot.up = True
     except (SQLAlchemyError, OSError):
         await session.rollback()
@@ -155,4 +166,11 @@ def _feed_families(snapshot: DatabaseSnapshot) -> list[Metric]:
     )
     for row in snapshot.peers:
         peers.add_metric([row.name], float(row.age))
-    return [written, served, lag, peers]
+    conflicts = GaugeMetricFamily(
+        "lpsehub_peer_checkpoint_conflicts",
+        "Checkpoints of a peer hub kept here that contradict one it signed before (rewrite, split view).",
+        labels=["peer"],
+    )
+    for row in snapshot.peer_conflicts:
+        conflicts.add_metric([row.name], float(row.n))
+    return [written, served, lag, peers, conflicts]

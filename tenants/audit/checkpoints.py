@@ -3,9 +3,10 @@
 An anchor sits in the same database as the log, so whoever can rewrite the log can rewrite its
 anchors. A checkpoint is the chain head (tenant code, ``seq``, head hash, time) signed with the
 hub's checkpoint key, an Ed25519 key of its own (apart from the receipt key; its private half
-wrapped by the master key, bound to its ``kid``), and published. Peers and aggregators that keep
-copies can later show what the head was; ``compare_checkpoints`` tells whether a database still
-agrees (Certificate Transparency's signed tree heads are the model).
+wrapped by the master key, bound to its ``kid``), and published: at ``GET /api/audit/checkpoints``
+and as an entry of the change feed, in the transaction that stores it. Peers (``peer sync``) and
+aggregators that keep copies can later show what the head was; ``compare_checkpoints`` tells
+whether a database still agrees (Certificate Transparency's signed tree heads are the model).
 
 The signed message is ``checkpoint_message``: a domain prefix, then the canonical JSON of the
 fields, so a checkpoint signature can never pass for a receipt or anything else the hub signs.

@@ -108,6 +108,11 @@ class Checkpoint(HubBase):
     An anchor is only as good as the database it sits in; a checkpoint is published, and whoever
     keeps a copy (a peer hub, an aggregator, an auditor) can later prove what the log's head was,
     whatever the database says then (``tenants.audit.checkpoints``).
+
+    Each row is also an entry of the change feed: its ``position`` (the feed's sequence) and
+    ``xid`` (the writing transaction) columns are set by a trigger on every insert and update
+    (migration h0013) and read only by the feed (``federation.catalogue.feed``), so they are not
+    mapped here.
     """
 
     __tablename__ = "audit_checkpoints"

@@ -1,14 +1,37 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.core.database import create_engine
+from hub.core.migrations import migrate_hub
+from hub.core.settings import Settings
+from tests.conftest import _admin, _asyncpg_dsn
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(hub: AsyncEngine, hub_app: Litestar) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=hub_app) as client:
         yield client
+
+
+@pytest.fixture
+async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:
+    """A second hub's database, migrated, on the same server: a peer hub that follows this one."""
+    assert settings.database_url is not None
+    name = f"lpse_hub_follower_{uuid.uuid4().hex[:8]}"
+    await _admin(settings.database_url, f'CREATE DATABASE "{name}"')
+    url = _asyncpg_dsn(settings.database_url, name)
+    engine = create_engine(Settings(database_url=url))
+    try:
+        await migrate_hub(engine)
+        yield engine, url
+    finally:
+        await engine.dispose()
+        await _admin(settings.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -47,6 +47,7 @@ GAUGES = (
     "lpsehub_feed_served_position",
     "lpsehub_feed_lag_seconds",
     "lpsehub_peer_sync_age_seconds",
+    "lpsehub_peer_checkpoint_conflicts",
     "lpsehub_db_pool_connections_in_use",
     "lpsehub_db_pool_waiting",
     "lpsehub_db_pool_size",

@@ -11,7 +11,8 @@ The world is three tenants, built once per test module through the services and 
 - A (Kabupaten Malang, also served on its own host): a tender carried to contract, with a document,
   an answered clarification, three bids, an answered objection with a file, and a direct procurement;
 - B (Kabupaten Blitar): no tender at all, and an official holding every role there;
-- C (Kota Batu): suspended.
+- C (Kota Batu): suspended;
+- and a peer hub that this one follows (``jatim``, never synced).
 
 People: ``everyone`` holds every role in A, B and C, hub-wide roles and a vendor; ``without[action]``
 holds in A (and hub-wide) every role except those the action needs.
@@ -34,6 +35,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue.peers import add_peer
 from federation.identity.accounts import create_account, grant_role
 from federation.identity.models import Role
 from federation.identity.policy import ANY_ROLE, POLICY, SUPPORTED_SCOPES, Action
@@ -235,6 +237,8 @@ async def build_world(
     values = await _contracted_tender(client, engine, a, bidders)
     values["ocid"] = f"{settings.ocid_prefix}-{a.code}-{values['tender_id']}"
     values["province"] = "35"
+    async with hub_sessions(engine)() as session, session.begin():
+        values["peer"] = (await add_peer(session, "jatim", "https://lpse.jatimprov.go.id")).name
     direct = await package(
         client,
         a,

@@ -13,8 +13,7 @@ import os
 import signal
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,31 +22,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.peers import add_peer, http_fetch, sync_peer
-from hub.core.database import create_engine, hub_sessions
-from hub.core.migrations import migrate_hub
+from hub.core.database import hub_sessions
 from hub.core.settings import Settings
-from tests.conftest import _admin, _asyncpg_dsn
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.feed_horizon import until_the_feed_has_passed
 from tests.live_server import live_hub
 
 pytestmark = pytest.mark.horizon  # the follower reads the leader's change feed
-
-
-@pytest.fixture
-async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:
-    """A second hub's database, migrated, on the same server."""
-    assert settings.database_url is not None
-    name = f"lpse_hub_follower_{uuid.uuid4().hex[:8]}"
-    await _admin(settings.database_url, f'CREATE DATABASE "{name}"')
-    url = _asyncpg_dsn(settings.database_url, name)
-    engine = create_engine(Settings(database_url=url))
-    try:
-        await migrate_hub(engine)
-        yield engine, url
-    finally:
-        await engine.dispose()
-        await _admin(settings.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _leader_tenders(client: Client, engine: AsyncEngine) -> None:

@@ -1,4 +1,5 @@
-"""The public catalogue of every tenant's tenders, its OCDS publication, and the change feed.
+"""The public catalogue of every tenant's tenders, its OCDS publication, and the change feed (releases
+and signed audit checkpoints).
 
 Public and anonymous: rate-limited per client address (see ``hub/web/app.py``) and cached with ETags,
 so a follower polling an unchanged page gets ``304 Not Modified`` and no body. Each body is encoded
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get
@@ -20,18 +21,18 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.feed import read_feed
+from federation.catalogue.feed import CHECKPOINT, RELEASE, read_feed
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
 from federation.catalogue.search import find_entry, search_catalogue
 from hub.web.openapi import problem_responses
 from hub.web.schemas.catalogue import (
     CatalogueEntryView,
-    FeedEntryView,
     FeedPageView,
     RecordPackageView,
     ReleasePackageView,
     SearchPageView,
+    feed_entry_view,
 )
 
 _ENCODER = msgspec.json.Encoder(order="deterministic")
@@ -72,6 +73,11 @@ def _link(request: Request[Any, Any, State], **params: Any) -> str:
 OPEN = QueryParameter(name="open", description="Only tenders taking bids now.")
 RUPIAH = QueryParameter(ge=0, le=2**63 - 1, description="The budget (pagu) bound, whole rupiah.")
 AFTER = QueryParameter(description="The `next` cursor of the previous page; from the start if absent.")
+Kind = Literal["release", "audit.checkpoint"]
+KIND = QueryParameter(
+    description=f"Only entries of this kind: `{RELEASE}` (a tender's change with its OCDS release) or "
+    f"`{CHECKPOINT}` (a signed audit chain head); every kind if absent. The cursor is the same."
+)
 
 
 class CatalogueController(Controller):
@@ -141,7 +147,7 @@ class CatalogueController(Controller):
 
     @get(
         "/feed",
-        summary="Every public change after a cursor, with its OCDS release; never skips one",
+        summary="Every public change and signed audit checkpoint after a cursor; never skips one",
         responses=answers(FeedPageView, 400),
     )
     async def feed(
@@ -151,9 +157,10 @@ class CatalogueController(Controller):
         state: State,
         after: Annotated[str | None, AFTER] = None,
         limit: FromQuery[int] = 100,
+        kind: Annotated[Kind | None, KIND] = None,
     ) -> Response[bytes]:
-        page = await read_feed(db_session, after, limit)
-        entries = [FeedEntryView.of(e, state.ocid_prefix) for e in page.entries]
+        page = await read_feed(db_session, after, limit, kind)
+        entries = [feed_entry_view(e, state.ocid_prefix) for e in page.entries]
         return cached(request, FeedPageView(entries, page.next_cursor))
 
     @get(
@@ -169,9 +176,9 @@ class CatalogueController(Controller):
         after: Annotated[str | None, AFTER] = None,
         limit: FromQuery[int] = 100,
     ) -> Response[bytes]:
-        page = await read_feed(db_session, after, limit)
+        page = await read_feed(db_session, after, limit, RELEASE)
         prefix: str = state.ocid_prefix
-        releases = [e.published(prefix) for e in page.entries]
+        releases = [e.published(prefix) for e in page.releases]
         next_uri = _link(request, after=page.next_cursor, limit=limit) if len(page.entries) == limit else None
         uri = _link(request, after=after, limit=limit)
         published = page.entries[-1].created_at if page.entries else datetime(1970, 1, 1, tzinfo=UTC)

@@ -6,7 +6,9 @@ from typing import Any
 
 import msgspec
 
+from federation.catalogue.models import PeerCheckpoint, PeerCheckpointKey
 from tenants.audit import AuditEntry, ChainReport, Checkpoint, CheckpointKey
+from tenants.audit.canonical import iso_utc
 
 
 class AuditEntryView(msgspec.Struct, frozen=True):
@@ -86,3 +88,42 @@ class CheckpointKeyView(msgspec.Struct, frozen=True):
             created_at=key.created_at.isoformat(),
             retired_at=key.retired_at.isoformat() if key.retired_at else None,
         )
+
+
+class PeerCheckpointView(CheckpointView, frozen=True):
+    """A peer hub's audit checkpoint as this hub keeps it: the fields the peer signed (check them with
+    its keys as kept here, ``/api/peers/{peer}/checkpoint-keys``), when this hub fetched it, and
+    whether it contradicts one kept before. Compare it with what the peer publishes now, or check the
+    peer's database against it (``lpse-hub audit verify --checkpoints URL``)."""
+
+    fetched_at: str
+    """When this hub fetched it from the peer's feed."""
+    conflict: str | None
+    """``fork``: the peer signed another head for this entry before; ``rollback``: a head signed
+    before this one is longer (an append-only log went back). Both checkpoints are kept."""
+
+    @classmethod
+    def kept(cls, checkpoint: PeerCheckpoint) -> PeerCheckpointView:
+        return cls(
+            tenant_code=checkpoint.tenant_code,
+            seq=checkpoint.seq,
+            head_hash=checkpoint.head_hash,
+            at=iso_utc(checkpoint.at),
+            kid=checkpoint.kid,
+            signature=checkpoint.signature,
+            fetched_at=checkpoint.fetched_at.isoformat(),
+            conflict=checkpoint.conflict,
+        )
+
+
+class PeerCheckpointKeyView(msgspec.Struct, frozen=True):
+    """A peer hub's checkpoint key as this hub first saw it published."""
+
+    kid: str
+    public_key: str
+    """``ed25519:`` and the raw 32-byte key in unpadded base64url."""
+    first_seen_at: str
+
+    @classmethod
+    def of(cls, key: PeerCheckpointKey) -> PeerCheckpointKeyView:
+        return cls(kid=key.kid, public_key=key.public_key, first_seen_at=key.first_seen_at.isoformat())

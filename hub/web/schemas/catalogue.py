@@ -15,9 +15,10 @@ from typing import Annotated, Any
 import msgspec
 
 from federation.catalogue.facets import Facets
-from federation.catalogue.feed import FeedEntry
+from federation.catalogue.feed import CHECKPOINT, RELEASE, CheckpointEntry, FeedEntry, ReleaseEntry
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.records import public_ocid
+from hub.web.schemas.audit import CheckpointView
 
 RELEASE_SCHEMA = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 
@@ -164,8 +165,8 @@ class SearchPageView(msgspec.Struct, frozen=True):
         )
 
 
-class FeedEntryView(msgspec.Struct, frozen=True):
-    """One public change of a tender."""
+class ReleaseEntryView(msgspec.Struct, frozen=True, tag_field="kind", tag=RELEASE):
+    """One public change of a tender (``kind`` ``release``)."""
 
     ocid: str
     tags: list[str]
@@ -173,12 +174,33 @@ class FeedEntryView(msgspec.Struct, frozen=True):
     release: Release
 
     @classmethod
-    def of(cls, entry: FeedEntry, prefix: str) -> FeedEntryView:
+    def of(cls, entry: ReleaseEntry, prefix: str) -> ReleaseEntryView:
         return cls(public_ocid(prefix, entry.ocid), list(entry.tags), entry.published(prefix))
 
 
+class CheckpointEntryView(msgspec.Struct, frozen=True, tag_field="kind", tag=CHECKPOINT):
+    """A tenant's audit chain head signed by the hub (``kind`` ``audit.checkpoint``): the same object
+    as ``GET /api/audit/checkpoints`` serves. Keep it; check the hub against it later."""
+
+    checkpoint: CheckpointView
+
+    @classmethod
+    def of(cls, entry: CheckpointEntry) -> CheckpointEntryView:
+        return cls(CheckpointView.of(entry.checkpoint))
+
+
+FeedEntryView = ReleaseEntryView | CheckpointEntryView
+
+
+def feed_entry_view(entry: FeedEntry, prefix: str) -> FeedEntryView:
+    if isinstance(entry, CheckpointEntry):
+        return CheckpointEntryView.of(entry)
+    return ReleaseEntryView.of(entry, prefix)
+
+
 class FeedPageView(msgspec.Struct, frozen=True):
-    """The changes after a cursor, in an order a follower never skips past."""
+    """The entries after a cursor, in an order a follower never skips past. Each entry's ``kind``
+    says what it is; a reader skips the kinds it does not know (more may come)."""
 
     entries: list[FeedEntryView]
     next: str

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from hub.core.migrations.op import op
 
 revision = "h0014"
-down_revision = "h0010"
+down_revision = "h0013"
 branch_labels = None
 depends_on = None
 
