@@ -1,7 +1,7 @@
 """The probe's check of stored bids: what it found, and where its next round starts (issue 15).
 
 Revision ID: h0014
-Revises: h0010
+Revises: h0013
 Create Date: 2026-12-03
 """
 
