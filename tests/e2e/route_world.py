@@ -235,6 +235,7 @@ async def build_world(
     values = await _contracted_tender(client, engine, a, bidders)
     values["ocid"] = f"{settings.ocid_prefix}-{a.code}-{values['tender_id']}"
     values["province"] = "35"
+    values["key_id"] = bidders[2].key_id  # the winner's signing key
     direct = await package(
         client,
         a,

@@ -8,7 +8,13 @@ vendor's. What they cannot change unseen is what was signed or chained when the 
   ``kid``, must name this tenant, tender and vendor and hash to the stored bundle (version 2: the
   bundle's bytes; version 1: its ciphertext only);
 - ``audit``: the tenant's ``bid.received`` entry for the bid (hash-chained, so editing it shows in
-  ``verify_chain``) must record the same hash.
+  ``verify_chain``) must record the same hash;
+- ``signature``: the vendor's signature (issue 15). The key the bundle names must be a key of the
+  bid's vendor, valid when the bid was received, whose row the vendor key log vouches for; a bundle
+  the vendor sealed must carry its signature with that key. A bundle the hub sealed for its vendor
+  holds the vendor's signature inside: ``check_statement`` checks it once the bid is opened. A
+  version 1 bundle (stored before vendors signed) is *unsigned*, a note rather than a mismatch, unless
+  its ``bid.received`` entry records that it arrived signed.
 
 Nothing here decrypts; each check reads the stored bytes and public keys only.
 """
@@ -19,17 +25,30 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from federation.vendors import KnownKey, keys_of_vendors
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from tenants.audit import AuditEntry, tenant_code
 from tenants.registry import get_tenant, list_tenants
-from tenants.sealing import InvalidReceipt, decode_receipt_public_key, parse_bundle, verify_receipt
+from tenants.sealing import (
+    SEALED_BY_VENDOR,
+    BadSignature,
+    InvalidReceipt,
+    OpenedBid,
+    SealedBundle,
+    decode_receipt_public_key,
+    parse_bundle,
+    verify_bundle_signature,
+    verify_receipt,
+    verify_statement_signature,
+)
 from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.models import Bid
 
@@ -38,8 +57,8 @@ _BATCH = 20
 
 @dataclass(frozen=True, slots=True)
 class BidMismatch:
-    """A stored bid that is not the one received: which ``check`` failed (``receipt``, ``audit``)
-    and why, in one sentence."""
+    """A stored bid that is not the one received: which ``check`` failed (``receipt``, ``audit``,
+    ``signature``) and why, in one sentence."""
 
     bid_id: int
     tender_id: int
@@ -51,45 +70,65 @@ class BidMismatch:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A bid's ``bid.received`` audit entry: what it records, and when (chained, so it stays put)."""
+
+    payload: Mapping[str, Any]
+    at: datetime
+
+
 class BidChecker:
-    """Checks stored bids against their receipts and ``bid.received`` entries, loaded once."""
+    """Checks stored bids against their receipts, ``bid.received`` entries and vendors' signing keys,
+    loaded once."""
 
     def __init__(
-        self, code: str, receipt_keys: Mapping[str, bytes], received: Mapping[int, Mapping[str, Any]]
+        self,
+        code: str,
+        receipt_keys: Mapping[str, bytes],
+        received: Mapping[int, Received],
+        signing_keys: Mapping[str, KnownKey],
     ):
         self._code = code
         self._receipt_keys = receipt_keys
         self._received = received
+        self._signing_keys = signing_keys
 
     @classmethod
     async def load(cls, session: AsyncSession, tender_id: int | None = None) -> BidChecker:
         """The checker for the session's tenant, with the ``bid.received`` entries of ``tender_id``
-        (or of every tender) and the hub's receipt keys."""
+        (or of every tender), the hub's receipt keys and the signing keys of the vendors who bid
+        there (one query, with their events in the vendor key log)."""
         keys = {
             kid: decode_receipt_public_key(text)
             for kid, text in (await session.execute(select(ReceiptKey.kid, ReceiptKey.public_key))).all()
         }
-        query = select(AuditEntry.payload).where(AuditEntry.action == "bid.received")
+        query = select(AuditEntry.payload, AuditEntry.at).where(AuditEntry.action == "bid.received")
         if tender_id is not None:
             query = query.where(AuditEntry.subject == f"tender:{tender_id}")
-        received: dict[int, Mapping[str, Any]] = {}
-        for (payload,) in (await session.execute(query)).all():
+        received: dict[int, Received] = {}
+        for payload, at in (await session.execute(query)).all():
             if isinstance(payload.get("bid_id"), int):
-                received[payload["bid_id"]] = payload
-        return cls(tenant_code(session), keys, received)
+                received[payload["bid_id"]] = Received(payload, at)
+        bidders = select(Bid.vendor_id).distinct()
+        if tender_id is not None:
+            bidders = bidders.where(Bid.tender_id == tender_id)
+        return cls(tenant_code(session), keys, received, await keys_of_vendors(session, bidders))
 
     def mismatches(self, bid: Bid) -> list[BidMismatch]:
         """Every check ``bid`` fails; empty when it is the bid received."""
         bundle_sha256 = hashlib.sha256(bid.bundle).hexdigest()
         try:
-            ciphertext_sha256 = parse_bundle(bid.bundle).sha256
+            parsed: SealedBundle | None = parse_bundle(bid.bundle)
         except InvalidInput:
-            ciphertext_sha256 = None
+            parsed = None
+        ciphertext_sha256 = parsed.sha256 if parsed is not None else None
         found = [
             (name, problem)
             for name, problem in (
                 ("receipt", self._receipt_problem(bid, bundle_sha256, ciphertext_sha256)),
                 ("audit", self._audit_problem(bid, bundle_sha256, ciphertext_sha256)),
+                ("signature", self._signature_problem(bid, parsed)),
             )
             if problem is not None
         ]
@@ -114,9 +153,10 @@ class BidChecker:
         return None
 
     def _audit_problem(self, bid: Bid, bundle_sha256: str, ciphertext_sha256: str | None) -> str | None:
-        entry = self._received.get(bid.id)
-        if entry is None:
+        received = self._received.get(bid.id)
+        if received is None:
             return f"no bid.received entry of the audit log records bid {bid.id}"
+        entry = received.payload
         if entry.get("vendor_id") != bid.vendor_id:
             return f"its bid.received entry records vendor {entry.get('vendor_id')}"
         # Entries written before receipt v2 record the ciphertext's hash only.
@@ -128,6 +168,59 @@ class BidChecker:
         if recorded != actual:
             return f"the stored bundle does not hash to {recorded}, the hash its bid.received entry records"
         return None
+
+    def _signature_problem(self, bid: Bid, bundle: SealedBundle | None) -> str | None:
+        if bundle is None:
+            return "the stored bundle is not a sealed bid bundle, so it carries no signature"
+        if bundle.signer is None:
+            entry = self._received.get(bid.id)
+            recorded = entry.payload.get("signer") if entry is not None else None
+            if recorded:
+                return f"the bid arrived signed with key {recorded}, but the stored bundle is unsigned"
+            return None  # version 1, received before vendors signed: unsigned, a note
+        try:
+            key = self._signing_key(bid, bundle.signer)
+            if bundle.sealed_by == SEALED_BY_VENDOR:
+                verify_bundle_signature(bundle, key.public_key)
+        except BadSignature as exc:
+            return exc.detail
+        return None
+
+    def _signing_key(self, bid: Bid, key_id: str) -> KnownKey:
+        """The key ``key_id`` if it could sign ``bid``: its vendor's, vouched for by the vendor key log,
+        valid when the bid was received; ``BadSignature`` saying why not."""
+        key = self._signing_keys.get(key_id)
+        if key is None or key.vendor_id != bid.vendor_id:
+            raise BadSignature(
+                f"it is signed with key {key_id}, which is not a key of vendor {bid.vendor_id}"
+            )
+        if key.log_problem is not None:
+            raise BadSignature(key.log_problem)
+        # The time its bid.received entry records: the same instant as received_at, but chained, so
+        # moving received_at does not bring a revoked key back to life.
+        entry = self._received.get(bid.id)
+        received_at = entry.at if entry is not None else bid.received_at
+        if not key.valid_at(received_at):
+            raise BadSignature(
+                f"it is signed with key {key_id}, which was not valid when the bid was received "
+                f"({received_at.isoformat()})"
+            )
+        return key
+
+    def check_statement(self, bid: Bid, bundle: SealedBundle, opened: OpenedBid) -> None:
+        """For a bid the hub sealed, once opened: ``BadSignature`` unless it holds its vendor's
+        signature, with the key its bundle names, over its content statement."""
+        if bundle.signer is None or opened.signer != bundle.signer:
+            raise BadSignature(
+                f"the opened bid is not signed with key {bundle.signer}, the key its bundle names"
+            )
+        verify_statement_signature(
+            opened,
+            self._signing_key(bid, bundle.signer).public_key,
+            tenant_code=self._code,
+            tender_id=bid.tender_id,
+            vendor_id=bid.vendor_id,
+        )
 
 
 def _kid_of(receipt: bytes) -> str:
