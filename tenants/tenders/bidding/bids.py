@@ -205,7 +205,8 @@ async def seal_and_submit(
         signer=submitted.signer,
         statement_signature=submitted.signature,
     )
-    return await _store(session, actor, tender, vendor_id, bundle, parse_bundle(bundle), master)
+    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)  # what it uploaded may seal too large
+    return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
