@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenants.sealing import BidFile, decode_public_key, encode_signing_public_key, public_raw_of, seal_bid
-from tests.e2e.procurement import PDF, SEALED, Bidder, Client, Desk, advance, ok, person, regency, vendor
+from tests.e2e.procurement import PDF, SEALED, Client, advance, ok
+from tests.e2e.test_uploads import Tender, tender
+
+__all__ = ["tender"]  # the fixture, imported to be found
 
 KEYS = "/api/vendors/me/signing-keys"
 
 
-@dataclass
-class Tender:
-    desk: Desk
-    bidder: Bidder
-
-
 @pytest.fixture
-async def tender(client: Client, clean_identity: AsyncEngine) -> Tender:
-    """A tender of kab-malang taking bids, and a verified vendor registered for it (with its key)."""
-    engine = clean_identity
-    desk = Desk(client, engine, await regency(client, engine, "kab-malang", "3507"))
-    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=1_000_000_000)
-    verifier = await person(engine, "verifier", "kab-malang")
-    bidder = await vendor(client, engine, "andalas", "3507", verifier, "kab-malang")
-    await desk.register([bidder])
-    await advance(engine, desk.regency.schema, desk.tender_id, "bid_submission")
-    return Tender(desk, bidder)
+async def bidding(tender: Tender) -> Tender:
+    """The uploads' tender, taking bids: its vendor (with its registered key) is registered."""
+    desk = bidding.desk
+    await advance(desk.engine, desk.regency.schema, desk.tender_id, "bid_submission")
+    return tender
 
 
 def _public(key: Ed25519PrivateKey) -> str:
@@ -38,9 +27,9 @@ def _public(key: Ed25519PrivateKey) -> str:
 
 
 async def test_a_vendors_user_registers_rotates_and_revokes_keys_and_anyone_reads_them(
-    client: Client, tender: Tender
+    client: Client, bidding: Tender
 ) -> None:
-    bidder = tender.bidder
+    bidder = bidding.bidder
     successor, spare = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     rotated = ok(
         await client.post(
@@ -69,30 +58,30 @@ async def test_a_vendors_user_registers_rotates_and_revokes_keys_and_anyone_read
     assert (await client.get("/api/vendors/999999/signing-keys")).status_code == 404
 
 
-async def test_an_unsigned_bid_is_refused_with_a_422_problem(client: Client, tender: Tender) -> None:
-    desk = tender.desk
+async def test_an_unsigned_bid_is_refused_with_a_422_problem(client: Client, bidding: Tender) -> None:
+    desk = bidding.desk
     unsigned = seal_bid(
         decode_public_key(desk.tender_key),
         tenant_code=desk.regency.code,
         tender_id=desk.tender_id,
-        vendor_id=tender.bidder.vendor_id,
+        vendor_id=bidding.bidder.vendor_id,
         price=900_000_000,
         files=[BidFile("penawaran.pdf", PDF, b"%PDF")],
         signing_key=None,
     )
     refused = await client.post(
-        f"{desk.url}/bids", content=unsigned, headers={**tender.bidder.headers, "Content-Type": SEALED}
+        f"{desk.url}/bids", content=unsigned, headers={**bidding.bidder.headers, "Content-Type": SEALED}
     )
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert refused.json()["type"] == "urn:lpse-hub:problem:bad-signature"
-    ok(await desk.bid(tender.bidder, 900_000_000))
+    ok(await desk.bid(bidding.bidder, 900_000_000))
 
 
 async def test_a_bid_the_hub_seals_needs_the_vendors_statement_signature(
-    client: Client, tender: Tender
+    client: Client, bidding: Tender
 ) -> None:
-    desk, bidder = tender.desk, tender.bidder
+    desk, bidder = bidding.desk, bidding.bidder
     files = {"penawaran.pdf": b"%PDF penawaran"}
     upload = {"files": ("penawaran.pdf", files["penawaran.pdf"], PDF)}
     url = f"{desk.url}/bids/sealed-by-hub"

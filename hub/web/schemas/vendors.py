@@ -224,16 +224,9 @@ class PublicSigningKeyView(msgspec.Struct, frozen=True):
         return cls(**_key_fields(key))
 
 
-class SigningKeyView(msgspec.Struct, frozen=True):
+class SigningKeyView(PublicSigningKeyView, frozen=True):
     """A signing key of the caller's vendor, with who registered and who revoked it."""
 
-    key_id: str
-    vendor_id: int
-    public_key: str
-    registered_at: datetime
-    revoked_at: datetime | None
-    revoke_reason: str | None
-    replaced_by: str | None
     account_id: int
     """The vendor's user who registered it."""
     revoked_by: int | None

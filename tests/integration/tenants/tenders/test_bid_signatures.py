@@ -34,7 +34,6 @@ from tenants.sealing import (
     generate_receipt_key,
     parse_bundle,
     public_raw_of,
-    seal_bid,
     seal_for_vendor,
     sign_receipt,
     signing_key_id,
@@ -43,6 +42,7 @@ from tenants.sealing import (
 from tenants.tenders import open_bids, seal_and_submit, submit_bid, verify_stored_bids
 from tenants.tenders.bidding.bids import _bidder, _store
 from tenants.tenders.models import Bid
+from tests.integration.tenants.tenders.test_bid_integrity import _sealed
 from tests.integration.tenants.tenders.test_tender_rules import Stage, _bid, _close_submission, stage
 
 __all__ = ["stage"]  # the fixture, imported to be found
@@ -56,18 +56,6 @@ async def _public_key(engine: AsyncEngine, s: Stage) -> bytes:
             text("SELECT public_key FROM t_3507.tenders WHERE id = :t"), {"t": s.tender_id}
         )
     return bytes(key)
-
-
-async def _sealed(engine: AsyncEngine, s: Stage, price: int, key: Ed25519PrivateKey | None) -> bytes:
-    return seal_bid(
-        await _public_key(engine, s),
-        tenant_code="3507",
-        tender_id=s.tender_id,
-        vendor_id=s.vendor_id,
-        price=price,
-        files=FILES,
-        signing_key=key,
-    )
 
 
 async def _submit(engine: AsyncEngine, s: Stage, bundle: bytes) -> None:
