@@ -41,7 +41,7 @@ from tenants.sealing._codec import (
     load_object,
 )
 from tenants.sealing.errors import InvalidReceipt
-from tenants.sealing.signatures import decode_ed25519_public_key
+from tenants.sealing.signatures import decode_ed25519_public_key, encode_signing_public_key
 
 RECEIPT_VERSION = 2
 RECEIPT_KEY_PREFIX = "ed25519:"
@@ -95,9 +95,7 @@ def generate_receipt_key() -> tuple[bytes, bytes]:
 
 def encode_receipt_public_key(public_raw: bytes) -> str:
     """The receipt key as published: ``ed25519:`` and the raw key in unpadded base64url."""
-    if len(public_raw) != 32:
-        raise ValueError(f"an Ed25519 public key is 32 bytes, not {len(public_raw)}")
-    return RECEIPT_KEY_PREFIX + b64url_encode(public_raw)
+    return encode_signing_public_key(public_raw)
 
 
 def decode_receipt_public_key(text: str) -> bytes:

@@ -49,6 +49,7 @@ def signing_key_id(public_raw: bytes) -> str:
 
 
 def encode_signing_public_key(public_raw: bytes) -> str:
+    """An Ed25519 public key as published: ``ed25519:`` and the raw key in unpadded base64url."""
     if len(public_raw) != 32:
         raise ValueError(f"an Ed25519 public key is 32 bytes, not {len(public_raw)}")
     return SIGNING_KEY_PREFIX + b64url_encode(public_raw)
