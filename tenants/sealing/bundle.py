@@ -82,6 +82,8 @@ from tenants.sealing.tender_keys import derive_public_key, fingerprint
 
 __all__ = [
     "BUNDLE_VERSION",
+    "SEALED_BY_HUB",
+    "SEALED_BY_VENDOR",
     "BidFile",
     "OpenedBid",
     "SealedBundle",

@@ -425,8 +425,9 @@ def _string(schema: Mapping[str, Any], name: str) -> str:
     raise LookupError(f"no example of {name!r} matches {pattern!r}: add one to _PATTERNED")
 
 
-_PATTERNED = ("Isian-yang_cukup0", ":".join(["0a1b"] * 8), "012345678901234", "3507")
-"""Strings for the patterns of the document: base64url, a key fingerprint, an NPWP, a region code."""
+_PATTERNED = ("Isian-yang_cukup0", ":".join(["0a1b"] * 8), "012345678901234", "3507", "A" * 86)
+"""Strings for the patterns of the document: base64url, a key fingerprint, an NPWP, a region code, an
+Ed25519 signature in base64url."""
 
 _FILE = ("berkas.pdf", b"%PDF-1.7 berkas", PDF)
 
