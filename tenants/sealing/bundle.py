@@ -405,13 +405,27 @@ def _label_problem(bundle: SealedBundle, tenant_code: str, tender_id: int, vendo
     return None
 
 
-def verify_bundle_signature(bundle: SealedBundle, public_raw: bytes) -> None:
+def verify_bundle_signature(bundle: SealedBundle, public_raw: bytes, data: bytes | None = None) -> None:
     """``BadSignature`` unless ``bundle`` was sealed by its vendor and signed with ``public_raw``'s key,
-    the key its ``signer`` names."""
+    the key its ``signer`` names. ``data``: the bytes ``bundle`` was parsed from, if at hand.
+
+    A bundle as ``seal_bid`` wrote it is canonical JSON, so the message signed is those bytes without
+    the signature's member: tried first, it spares re-encoding the ciphertext (about 1 ms of the 1.7
+    a 350 KB bundle takes on the bid path); other bytes of the same bundle fall back to ``signed_message``.
+    """
     if bundle.sealed_by != SEALED_BY_VENDOR or bundle.signature is None:
         raise BadSignature("the bundle carries no vendor's signature")
     if bundle.signer != signing_key_id(public_raw):
         raise BadSignature(f"the bundle names key {bundle.signer}, not {signing_key_id(public_raw)}")
+    if data is not None:
+        member = b'"signature":"' + b64url_encode(bundle.signature).encode("ascii") + b'",'
+        try:
+            verify_signature(
+                public_raw, bundle.signature, BUNDLE_DOMAIN + data.replace(member, b"", 1), what="bundle"
+            )
+            return
+        except BadSignature:
+            pass  # not the canonical bytes, or not signed: decided on the canonical form below
     verify_signature(public_raw, bundle.signature, bundle.signed_message(), what="bundle")
 
 

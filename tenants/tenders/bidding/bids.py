@@ -80,7 +80,7 @@ async def submit_bid(
         public_raw=tender.public_key,
     )
     signer = parsed.signer if parsed.sealed_by == SEALED_BY_VENDOR else None
-    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer))
+    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer), bundle)
     return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 

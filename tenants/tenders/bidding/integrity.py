@@ -181,7 +181,7 @@ class BidChecker:
         try:
             key = self._signing_key(bid, bundle.signer)
             if bundle.sealed_by == SEALED_BY_VENDOR:
-                verify_bundle_signature(bundle, key.public_key)
+                verify_bundle_signature(bundle, key.public_key, bid.bundle)
         except BadSignature as exc:
             return exc.detail
         return None
