@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account
-from federation.vendors import register_signing_key, register_vendor, revoke_signing_key, verify_vendor
+from federation.vendors import register_signing_key, register_vendor, revoke_signing_key
 from hub.core.database import hub_sessions, tenant_session
 from tenants.sealing import (
     BadSignature,
@@ -87,8 +87,6 @@ async def _another_vendors_key(engine: AsyncEngine) -> Ed25519PrivateKey:
             "Direktur",
             "kata-sandi-99",
         )
-        verifier = await create_account(session, f"v.{uuid.uuid4().hex[:6]}@x.go.id", "V", None)
-        await verify_vendor(session, other.id, verifier.id, "kab-malang", ["NPWP"], None)
         user = await create_account(
             session, f"u.{uuid.uuid4().hex[:6]}@dalam.co.id", "U", None, vendor_id=other.id
         )
@@ -144,13 +142,14 @@ async def _forge_receipt(engine: AsyncEngine, s: Stage, bundle: bytes) -> bytes:
     """What an insider can do with database writes alone: add a receipt key of their own to
     ``hub.receipt_keys`` (published, as far as the opening knows) and sign a receipt for ``bundle``."""
     private_raw, public_raw = generate_receipt_key()
+    kid = f"orang-dalam-{uuid.uuid4().hex[:8]}"  # receipt keys outlive a test: a kid of its own
     async with engine.begin() as connection:
         await connection.execute(
             text(
                 "INSERT INTO hub.receipt_keys (kid, private_key, public_key, created_at, retired_at) "
-                "VALUES ('orang-dalam', :p, :k, now() - interval '1 day', now())"
+                "VALUES (:kid, :p, :k, now() - interval '1 day', now())"
             ),
-            {"p": b"-", "k": encode_receipt_public_key(public_raw)},
+            {"kid": kid, "p": b"-", "k": encode_receipt_public_key(public_raw)},
         )
         received_at: datetime = await connection.scalar(
             text("SELECT received_at FROM t_3507.bids WHERE tender_id = :t AND superseded_at IS NULL"),
@@ -158,7 +157,7 @@ async def _forge_receipt(engine: AsyncEngine, s: Stage, bundle: bytes) -> bytes:
         )
     return sign_receipt(
         private_raw,
-        kid="orang-dalam",
+        kid=kid,
         tenant_code="3507",
         tender_id=s.tender_id,
         vendor_id=s.vendor_id,
