@@ -17,7 +17,7 @@ KEYS = "/api/vendors/me/signing-keys"
 @pytest.fixture
 async def bidding(tender: Tender) -> Tender:
     """The uploads' tender, taking bids: its vendor (with its registered key) is registered."""
-    desk = bidding.desk
+    desk = tender.desk
     await advance(desk.engine, desk.regency.schema, desk.tender_id, "bid_submission")
     return tender
 
