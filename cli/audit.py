@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.command_runner import load_settings, print_json, progress_bar, reported_errors, run, stderr, stdout
 from cli.options import JsonOption
 from cli.saved_checkpoints import load_saved_checkpoints
+from federation.vendors import KeyLogReport, verify_vendor_key_log
 from hub.core.database import hub_sessions
 from hub.core.errors import MasterKeyMissing
 from hub.core.master_key import MasterKey
@@ -55,22 +56,26 @@ def verify(
     tenant: AnyTenantOption = None, as_json: JsonOption = False, checkpoints: CheckpointsOption = None
 ) -> None:
     """Check every entry of each tenant's log against its hash, the hub's anchors and checkpoints (and,
-    with ``--checkpoints``, checkpoints saved elsewhere), and every stored bid against its receipt and
-    its ``bid.received`` entry, opening none (exit 1 if broken). With the master key at hand, only
-    the hub's own receipt keys are trusted."""
+    with ``--checkpoints``, checkpoints saved elsewhere), every stored bid against its receipt, its
+    ``bid.received`` entry and its vendor's signature, opening none, and the vendor key log against
+    the vendors' signing keys (exit 1 if broken). With the master key at hand, only the hub's own
+    receipt keys are trusted."""
     settings = load_settings()
     concurrency = settings.migration_concurrency
     master = _master_if_at_hand(settings)
     if checkpoints is not None:
         _verify_against(checkpoints, tenant, concurrency, to=stderr if as_json else stdout)
 
-    async def work(engine: AsyncEngine) -> tuple[list[TenantChain], dict[str, TenantBids]]:
+    async def work(engine: AsyncEngine) -> tuple[list[TenantChain], dict[str, TenantBids], KeyLogReport]:
         total = await _tenant_count(engine, tenant)
         with progress_bar("verifying audit logs", total, enabled=not as_json) as advance:
             chains = await verify_tenants(engine, concurrency=concurrency, slug=tenant, on_done=advance)
-        return chains, await _verify_bids(engine, tenant, master)
+        async with hub_sessions(engine)() as session:
+            keys = await verify_vendor_key_log(session)
+        return chains, await _verify_bids(engine, tenant, master), keys
 
-    results, bids = run(work)
+    results, bids, keys = run(work)
+    _print_key_log(keys, to=stderr if as_json else stdout)
     if as_json:
         print_json([r.to_dict() | {"bids": bids[r.slug].to_dict()} for r in results])
     else:
@@ -83,8 +88,16 @@ def verify(
         _print_bids(bids.values())
         broken = sum(not r.ok or not bids[r.slug].ok for r in results)
         stdout.print(f"{len(results)} tenants, {broken} broken")
-    if not all(r.ok for r in results) or not all(b.ok for b in bids.values()):
+    if not all(r.ok for r in results) or not all(b.ok for b in bids.values()) or not keys.ok:
         raise typer.Exit(1)
+
+
+def _print_key_log(report: KeyLogReport, *, to: Console) -> None:
+    """The vendor key log's verdict (on stderr with ``--json``, so that stdout stays the JSON report)."""
+    for problem in report.problems:
+        to.print(f"[red]VENDOR KEYS BROKEN[/red] {escape(problem)}", soft_wrap=True)
+    if report.ok:
+        to.print(f"vendor key log: {report.events} events, ok")
 
 
 async def _verify_bids(

@@ -1,8 +1,10 @@
-"""``lpse-hub bid seal`` and ``lpse-hub receipt verify``: a vendor's side of sealed bids, offline.
+"""``lpse-hub bid seal``, ``bid statement`` and ``receipt verify``: a vendor's side of sealed bids,
+offline.
 
-Neither command touches the database or needs the hub's settings: a vendor seals a bid on its own
-machine with the tender's published key, and anyone checks a receipt with the hub's published
-receipt key.
+None of them touches the database or needs the hub's settings: a vendor seals a bid on its own
+machine with the tender's published key and signs it with its own signing key (``vendor key
+create``); for a bid the hub is to seal from a browser upload, ``bid statement`` signs the statement
+of its contents the upload must carry; anyone checks a receipt with the hub's published receipt key.
 """
 
 from __future__ import annotations
@@ -19,13 +21,19 @@ import typer
 
 from cli.command_runner import exit_code, fail, print_json, stderr, stdout
 from cli.options import JsonOption
+from cli.vendor_keys import SigningKeyOption, read_signing_key
 from hub.core.errors import HubError
 from tenants.sealing import (
     BidFile,
+    content_statement,
     decode_public_key,
     decode_receipt_public_key,
+    encode_signature,
     fingerprint,
+    public_raw_of,
     seal_bid,
+    signing_key_id,
+    stated,
     verify_receipt,
 )
 from tenants.sealing.receipts import format_time
@@ -45,38 +53,47 @@ def _one_line_errors() -> Iterator[None]:
         raise fail(f"{exc.filename or 'file'}: {exc.strerror or exc}") from None
 
 
+Files = Annotated[
+    list[Path],
+    typer.Argument(
+        exists=True, dir_okay=False, readable=True, help="The bid's documents.", show_default=False
+    ),
+]
+Tenant = Annotated[str, typer.Option(help="The tenant's code (e.g. 3507).", show_default=False)]
+Tender = Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)]
+Vendor = Annotated[int, typer.Option(min=1, help="Your vendor id.", show_default=False)]
+Price = Annotated[int, typer.Option(help="The price offered, in whole rupiah.", show_default=False)]
+
+
 @bid.command("seal")
 def bid_seal(
-    files: Annotated[
-        list[Path],
-        typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="The bid's documents.", show_default=False
-        ),
-    ],
+    files: Files,
     tender_key: Annotated[
         str, typer.Option(help="The tender's published key (x25519:...).", show_default=False)
     ],
-    tenant: Annotated[str, typer.Option(help="The tenant's code (e.g. 3507).", show_default=False)],
-    tender: Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)],
-    vendor: Annotated[int, typer.Option(min=1, help="Your vendor id.", show_default=False)],
-    price: Annotated[int, typer.Option(help="The price offered, in whole rupiah.", show_default=False)],
+    tenant: Tenant,
+    tender: Tender,
+    vendor: Vendor,
+    price: Price,
+    signing_key: SigningKeyOption,
     out: Annotated[
         Path | None, typer.Option(dir_okay=False, help="Write the bundle here instead of stdout.")
     ] = None,
 ) -> None:
-    """Seal a price and documents for one tender; only its selection committee can open them, after
-    the deadline. Prints the file's SHA-256 (what ``sha256sum`` gives) to stderr: the hub's receipt
-    signs it as ``bundle_sha256``."""
+    """Seal a price and documents for one tender and sign the bundle with your signing key; only its
+    selection committee can open them, after the deadline. Prints the file's SHA-256 (what
+    ``sha256sum`` gives) to stderr: the hub's receipt signs it as ``bundle_sha256``."""
     with _one_line_errors():
         public_raw = decode_public_key(tender_key)
-        documents = [
-            BidFile(
-                path.name, mimetypes.guess_type(path.name)[0] or "application/octet-stream", path.read_bytes()
-            )
-            for path in files
-        ]
+        signer = read_signing_key(signing_key)
         data = seal_bid(
-            public_raw, tenant_code=tenant, tender_id=tender, vendor_id=vendor, price=price, files=documents
+            public_raw,
+            tenant_code=tenant,
+            tender_id=tender,
+            vendor_id=vendor,
+            price=price,
+            files=[_document(path) for path in files],
+            signing_key=signer,
         )
         if out is None:
             sys.stdout.buffer.write(data)
@@ -84,13 +101,51 @@ def bid_seal(
         else:
             out.write_bytes(data)
     stderr.print(
-        f"sealed {len(documents)} file(s) for tender {tender} of tenant {tenant}, "
-        f"key {fingerprint(public_raw)}",
+        f"sealed {len(files)} file(s) for tender {tender} of tenant {tenant}, "
+        f"key {fingerprint(public_raw)}, signed with {signing_key_id(public_raw_of(signer))}",
         markup=False,
         soft_wrap=True,
     )
     # The hash the hub's receipt signs: sha256sum of the file written gives the same.
     stderr.print(f"sha256 {hashlib.sha256(data).hexdigest()}", markup=False, soft_wrap=True)
+
+
+def _document(path: Path) -> BidFile:
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return BidFile(path.name, content_type, path.read_bytes())
+
+
+@bid.command("statement")
+def bid_statement(
+    files: Files,
+    tenant: Tenant,
+    tender: Tender,
+    vendor: Vendor,
+    price: Price,
+    signing_key: SigningKeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Sign the statement of a bid's contents (price, and each file's name, SHA-256 and size) for the
+    hub to seal from an upload: send the printed ``signer`` and ``signature`` with the same price and
+    files, in the same order, to ``.../bids/sealed-by-hub``."""
+    with _one_line_errors():
+        signer = read_signing_key(signing_key)
+        statement = content_statement(
+            tenant_code=tenant,
+            tender_id=tender,
+            vendor_id=vendor,
+            price=price,
+            files=[stated(path.name, path.read_bytes()) for path in files],
+        )
+    fields = {
+        "signer": signing_key_id(public_raw_of(signer)),
+        "signature": encode_signature(signer.sign(statement)),
+    }
+    if as_json:
+        print_json({**fields, "statement": statement.decode("utf-8")})
+        return
+    for name, value in fields.items():
+        stdout.print(f"{name:<9} {value}", markup=False, soft_wrap=True)
 
 
 @receipt.command("verify")

@@ -7,7 +7,21 @@ import sys
 
 import typer
 
-from cli import agency, audit, bid, catalogue, db, identity, ocds, peer, review, tenant, uptime, vendor
+from cli import (
+    agency,
+    audit,
+    bid,
+    catalogue,
+    db,
+    identity,
+    ocds,
+    peer,
+    review,
+    tenant,
+    uptime,
+    vendor,
+    vendor_keys,
+)
 from cli.serve import serve
 
 app = typer.Typer(
@@ -23,6 +37,7 @@ app.add_typer(agency.app, name="agency")
 app.add_typer(identity.accounts, name="account")
 app.add_typer(identity.clients, name="client")
 app.add_typer(identity.keys, name="keys")
+vendor.app.add_typer(vendor_keys.key, name="key")
 app.add_typer(vendor.app, name="vendor")
 app.add_typer(bid.bid, name="bid")
 app.add_typer(bid.receipt, name="receipt")

@@ -208,6 +208,8 @@ async def _remove_identity(engine: AsyncEngine) -> None:
     # In foreign-key order; memberships and OAuth rows go with their accounts (ON DELETE CASCADE).
     async with hub_sessions(engine)() as session, session.begin():
         for table in (
+            "vendor_key_events",
+            "vendor_signing_keys",
             "vendor_events",
             "vendor_verifications",
             "accounts",

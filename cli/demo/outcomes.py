@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo import backdate
+from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
 from hub.core.clock import database_now
@@ -37,7 +38,7 @@ from tenants.sealing import BidFile
 from tenants.tenders.award.contracts import ContractInput, issue_award_letter, sign_contract
 from tenants.tenders.award.decision import announce_award, decide_award, fail_tender, retender
 from tenants.tenders.award.objections import Attachment, answer_objection, lodge_objection
-from tenants.tenders.bidding.bids import open_bids, seal_and_submit
+from tenants.tenders.bidding.bids import open_bids
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.direct.procurement import Invitation, invite_vendor, negotiate
 from tenants.tenders.documents import PostgresBlobStore
@@ -167,7 +168,7 @@ async def _opened(
     for bidder, price in prices.items():
         async with cast.step() as session:
             files = [BidFile("penawaran.pdf", PDF, f"%PDF-1.7 penawaran {price}".encode())]
-            await seal_and_submit(session, bidder.actor, tender.id, price, files, cast.master)
+            await submit_signed_bid(session, bidder.actor, tender.id, price, files, cast.master)
     await cast.advance(tender.id, Stage.BID_OPENING)
     async with cast.step() as session:
         await open_bids(session, cast.pokja, tender.id, cast.master)
@@ -315,7 +316,7 @@ async def _direct_procurement(cast: Cast) -> None:
         tender = await invite_vendor(session, cast.officer, cast.master, invitation)
     async with cast.step() as session:
         files = [BidFile("penawaran.pdf", PDF, b"%PDF-1.7 penawaran 182000000")]
-        await seal_and_submit(session, maju.actor, tender.id, 182_000_000, files, cast.master)
+        await submit_signed_bid(session, maju.actor, tender.id, 182_000_000, files, cast.master)
     await cast.advance(tender.id, Stage.BID_OPENING)
     async with cast.step() as session:
         await open_bids(session, cast.officer, tender.id, cast.master)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from cli.demo import backdate
 from cli.demo.identity import DEMO_PASSWORD
 from cli.demo.province import DEMO_PROVINCE
+from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import create_account, find_account, grant_role
 from federation.identity.actor import Actor
 from hub.core.clock import database_now
@@ -34,7 +35,7 @@ from tenants.sealing import BidFile
 from tenants.tenders.award.contracts import ContractInput, issue_award_letter, sign_contract
 from tenants.tenders.award.decision import announce_award, decide_award, fail_tender
 from tenants.tenders.award.objections import answer_objection, lodge_objection
-from tenants.tenders.bidding.bids import open_bids, seal_and_submit
+from tenants.tenders.bidding.bids import open_bids
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.documents import PostgresBlobStore
 from tenants.tenders.evaluation.assessments import AssessmentInput, record_assessments, verify_qualification
@@ -169,7 +170,7 @@ async def _run(desk: Desk, past: Past) -> None:
     for (actor, _), price in bidders.items():
         async with desk.step() as session:
             files = [BidFile("penawaran.pdf", "application/pdf", f"%PDF-1.7 penawaran {price}".encode())]
-            await seal_and_submit(session, actor, tender_id, price, files, desk.master)
+            await submit_signed_bid(session, actor, tender_id, price, files, desk.master)
     await desk.shift(tender_id, past.lasted)  # the announcement, ``lasted`` days before the end
     await backdate.advance(desk.engine, desk.tenant.schema, tender_id, Stage.BID_OPENING.value)
     async with desk.step() as session:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo.outcomes import seed_outcome_demo
+from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
 from hub.core.clock import database_now
@@ -28,7 +29,7 @@ from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile
-from tenants.tenders.bidding.bids import open_bids, seal_and_submit
+from tenants.tenders.bidding.bids import open_bids
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.documents import PostgresBlobStore, upload_document
 from tenants.tenders.models import Package
@@ -180,4 +181,4 @@ async def _bid(
                 await register_for_tender(session, vendor, tender_id)
             async with tenant_session(engine, tenant.schema) as session, session.begin():
                 files = [BidFile("penawaran.pdf", PDF, f"%PDF penawaran {price}".encode())]
-                await seal_and_submit(session, vendor, tender_id, price, files, master)
+                await submit_signed_bid(session, vendor, tender_id, price, files, master)

@@ -97,6 +97,7 @@ class Action(StrEnum):
     CONTRACT_SIGN = "contract.sign"  # the letter of award (SPPBJ) and the contract
     OFFICIAL_READ = "tender.read-as-official"  # drafts, evaluations before they are published
     VENDOR_ACT = "vendor.act"  # register, ask, bid, offer, lodge an objection: as the caller's vendor
+    VENDOR_KEYS = "vendor.keys"  # register, rotate, revoke and list the caller's vendor's signing keys
     TENDER_FOLLOW = "tender.follow"  # documents and questions: a registered vendor's or an official's
     ACCOUNT_READ = "account.read"  # the caller's own account and roles
     VENDOR_READ_PRIVATE = "vendor.read-private"  # NPWP, address, standing; unverified vendors too
@@ -146,6 +147,9 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
         Action.CONTRACT_SIGN: Rule(_ACT, (Role.COMMITMENT_OFFICER,)),
         Action.OFFICIAL_READ: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ), ANY_ROLE),
         Action.VENDOR_ACT: Rule(_ACT),
+        # Hub-wide: a vendor's keys sign its bids in every tenant. Being a vendor's user is the
+        # service's check (a person's account with a vendor), as for VENDOR_ACT.
+        Action.VENDOR_KEYS: Rule(_ACT),
         # Who sees what of it (a registered vendor, or an official) is the service's business.
         Action.TENDER_FOLLOW: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ)),
         Action.ACCOUNT_READ: Rule(

@@ -1,10 +1,15 @@
-"""Vendors (*penyedia*) registered once for the hub, verified once, suspended per tenant."""
+"""Vendors (*penyedia*) registered once for the hub, verified once, suspended per tenant; the keys
+with which they sign their bids."""
 
+from federation.vendors.key_log import KeyLogReport, verify_vendor_key_log
 from federation.vendors.merging import merge_vendors
 from federation.vendors.models import (
+    KeyRevocation,
     Vendor,
     VendorEvent,
     VendorEventKind,
+    VendorKeyEvent,
+    VendorSigningKey,
     VendorStatus,
     VendorSuspension,
     VendorVerification,
@@ -21,6 +26,15 @@ from federation.vendors.registration import (
     vendor_users,
     verifications_of,
 )
+from federation.vendors.signing_keys import (
+    KnownKey,
+    keys_of_vendors,
+    own_signing_keys,
+    public_signing_keys,
+    register_signing_key,
+    require_signing_key,
+    revoke_signing_key,
+)
 from federation.vendors.suspensions import (
     Eligibility,
     VendorIneligible,
@@ -36,10 +50,15 @@ from federation.vendors.verification import is_verified, verify_vendor
 
 __all__ = [
     "Eligibility",
+    "KeyLogReport",
+    "KeyRevocation",
+    "KnownKey",
     "Vendor",
     "VendorEvent",
     "VendorEventKind",
     "VendorIneligible",
+    "VendorKeyEvent",
+    "VendorSigningKey",
     "VendorStatus",
     "VendorSuspension",
     "VendorVerification",
@@ -47,15 +66,21 @@ __all__ = [
     "format_npwp",
     "get_vendor",
     "is_verified",
+    "keys_of_vendors",
     "list_vendors",
     "local_today",
     "merge_vendors",
     "merged_family",
     "normalise_npwp",
+    "own_signing_keys",
     "parse_status",
+    "public_signing_keys",
     "public_vendor",
+    "register_signing_key",
     "register_vendor",
     "require_eligible",
+    "require_signing_key",
+    "revoke_signing_key",
     "suspend_vendor",
     "suspension_in",
     "tenant_schema_of",
@@ -64,4 +89,5 @@ __all__ = [
     "vendor_users",
     "verifications_of",
     "verify_vendor",
+    "verify_vendor_key_log",
 ]

@@ -6,7 +6,19 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -140,3 +152,67 @@ class VendorSuspension(TenantBase):
             "created_at": self.created_at.isoformat(),
             "lifted_at": self.lifted_at.isoformat() if self.lifted_at else None,
         }
+
+
+class KeyRevocation(StrEnum):
+    """Why a vendor's signing key stopped signing."""
+
+    ROTATED = "rotated"  # replaced by a newer key (``replaced_by``)
+    COMPROMISED = "compromised"  # lost, stolen or copied
+    LEFT_COMPANY = "left_company"  # the user who held it no longer acts for the vendor
+    RETIRED = "retired"  # no longer needed
+
+
+class VendorSigningKey(HubBase):
+    """A vendor's Ed25519 key that signs its bids, made on a vendor user's machine; only the public half
+    is here.
+
+    History, never rewritten: a row is added when a user registers a key and changes once, when the key
+    is revoked (``revoked_at``, ``revoke_reason``, ``revoked_by``, ``replaced_by``). A key is valid at
+    time t when ``registered_at <= t < revoked_at`` (or it is not revoked), so a bid received while it
+    was valid still verifies after it is rotated. Every registration and revocation is also an event of
+    the hash-chained key log (``VendorKeyEvent``), which is how a row written behind the hub's back
+    shows.
+    """
+
+    __tablename__ = "vendor_signing_keys"
+    __table_args__ = (Index("ix_vendor_signing_keys_vendor", "vendor_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(39), unique=True)
+    """The key's fingerprint (``tenants.sealing.signing_key_id``), as bundles name it: one key, one
+    row, whichever vendor registered it first."""
+    vendor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.vendors.id"))
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hub.accounts.id"))
+    """The vendor's user who registered it."""
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    """The raw 32 bytes."""
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoke_reason: Mapped[str | None] = mapped_column(String(16))
+    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
+    replaced_by: Mapped[str | None] = mapped_column(String(39))
+    """With ``rotated``: the key id of the key that replaced it."""
+
+    def valid_at(self, moment: datetime) -> bool:
+        return self.registered_at <= moment and (self.revoked_at is None or moment < self.revoked_at)
+
+
+class VendorKeyEvent(HubBase):
+    """One registration or revocation of a vendor's signing key, chained to the event before it.
+
+    The same shape and hash as a tenant's audit entry (``tenants.audit.canonical.entry_hash``): ``seq``
+    1, 2, 3... without gaps, ``prev_hash`` the previous event's hash, ``action`` ``vendor_key.registered``
+    or ``vendor_key.revoked``, ``subject`` ``vendor:<id>``, the key's fields in ``payload``.
+    """
+
+    __tablename__ = "vendor_key_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    prev_hash: Mapped[str] = mapped_column(CHAR(64))
+    hash: Mapped[str] = mapped_column(CHAR(64))

@@ -8,7 +8,9 @@
     ├── InvalidInput              a value breaks a rule
     ├── Unprocessable             well formed, but it does not hold up
     │   ├── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
-    │   └── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
+    │   ├── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
+    │   └── BadSignature          (tenants.sealing) a vendor's signature missing, wrong, or by a key
+    │                             not valid for it
     ├── Unauthenticated           no valid credentials
     │   └── InvalidToken          a token was sent, but it is invalid, expired or revoked
     ├── Forbidden                 valid credentials, not the role this needs here

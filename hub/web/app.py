@@ -44,6 +44,7 @@ from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.receipts import ReceiptKeyController
 from hub.web.controllers.reviews import ReviewController
+from hub.web.controllers.signing_keys import SigningKeyController
 from hub.web.controllers.tenants import TenantController
 from hub.web.controllers.tenders import PackageController, TenderController
 from hub.web.controllers.upstream import UpstreamLoginController
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             LoginController,
             UpstreamLoginController,
             VendorRegistrationController,
+            SigningKeyController,
             ReceiptKeyController,
             CheckpointController,
             PeerCheckpointController,

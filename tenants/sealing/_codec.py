@@ -69,6 +69,13 @@ def _no_constant(name: str) -> Any:
 
 def load_object(data: bytes, keys: frozenset[str]) -> dict[str, Any]:
     """A JSON object with exactly ``keys``; ``ValueError`` naming the first thing wrong."""
+    value = load_any_object(data)
+    require_keys(value, keys)
+    return value
+
+
+def load_any_object(data: bytes) -> dict[str, Any]:
+    """A JSON object, whatever its keys; ``ValueError`` naming the first thing wrong."""
     try:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
@@ -81,12 +88,16 @@ def load_object(data: bytes, keys: frozenset[str]) -> dict[str, Any]:
         raise ValueError(f"not valid JSON ({str(exc).splitlines()[0]})") from None
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
+    return value
+
+
+def require_keys(value: dict[str, Any], keys: frozenset[str]) -> None:
+    """``ValueError`` naming the keys missing from ``value``, or else those it should not have."""
     missing, unknown = sorted(keys - value.keys()), sorted(value.keys() - keys)
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
     if unknown:
         raise ValueError(f"unknown field {', '.join(unknown)}")
-    return value
 
 
 def is_id(value: object) -> bool:

@@ -5,6 +5,9 @@ Layout, with nothing before or after::
     manifest length   4 bytes, unsigned big-endian
     manifest          canonical JSON: {"files": [{"content_type", "name", "sha256", "size"}, ...],
                                        "price": <whole rupiah>}
+                      and, in a bid the hub sealed for its vendor, "signer" (a key id) and
+                      "signature" (b64url): the vendor's signature over its content statement
+                      (``signatures.content_statement``), checked once the bid is opened
     file bytes        every file's bytes, concatenated in manifest order
 
 The manifest's sizes must add up to exactly the bytes that follow it, and each file's SHA-256 must
@@ -19,11 +22,13 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from tenants.sealing._codec import canonical_json, load_object
+from tenants.sealing._codec import b64url_encode, canonical_json, field_bytes, load_object
 
 MAX_PRICE = 2**63 - 1  # what a BIGINT column holds
 _LENGTH = struct.Struct(">I")
 _MANIFEST_KEYS = frozenset({"files", "price"})
+_SIGNED_MANIFEST_KEYS = _MANIFEST_KEYS | {"signer", "signature"}
+_KEY_ID = re.compile(r"[0-9a-f]{4}(?::[0-9a-f]{4}){7}")
 _FILE_KEYS = frozenset({"content_type", "name", "sha256", "size"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # type/subtype in RFC 6838 restricted names, then optional parameters (``; charset=utf-8``) as an
@@ -51,6 +56,10 @@ class OpenedBid:
 
     price: int
     files: list[BidFile]
+    signer: str | None = None
+    """In a bid the hub sealed for its vendor: the key id of the vendor's statement signature."""
+    signature: bytes | None = None
+    """The vendor's signature over the bid's content statement (``signatures.content_statement``)."""
 
 
 def price_problem(price: object) -> str | None:
@@ -74,8 +83,9 @@ def file_problem(name: object, content_type: object) -> str | None:
     return None
 
 
-def pack(price: int, files: list[BidFile]) -> bytes:
-    """The container for a bid; ``ValueError`` if the price or a file breaks the rules above."""
+def pack(price: int, files: list[BidFile], statement_signature: tuple[str, bytes] | None = None) -> bytes:
+    """The container for a bid, with the vendor's ``(signer, signature)`` over its content statement
+    when the hub seals it; ``ValueError`` if the price or a file breaks the rules above."""
     problem = price_problem(price)
     if problem:
         raise ValueError(problem)
@@ -96,7 +106,10 @@ def pack(price: int, files: list[BidFile]) -> bytes:
                 "size": len(file.data),
             }
         )
-    manifest = canonical_json({"files": entries, "price": price})
+    fields: dict[str, Any] = {"files": entries, "price": price}
+    if statement_signature is not None:
+        fields |= {"signer": statement_signature[0], "signature": b64url_encode(statement_signature[1])}
+    manifest = canonical_json(fields)
     return b"".join([_LENGTH.pack(len(manifest)), manifest, *(file.data for file in files)])
 
 
@@ -108,8 +121,9 @@ def unpack(plaintext: bytes) -> OpenedBid:
     if length > len(plaintext) - _LENGTH.size:
         raise ValueError("the manifest length runs past the end of the container")
     start = _LENGTH.size + length
+    text = plaintext[_LENGTH.size : start]
     try:
-        manifest = load_object(plaintext[_LENGTH.size : start], _MANIFEST_KEYS)
+        manifest = _manifest(text)
     except ValueError as exc:
         raise ValueError(f"the manifest is {exc}") from None
     problem = price_problem(manifest["price"])
@@ -124,7 +138,27 @@ def unpack(plaintext: bytes) -> OpenedBid:
         start += len(file.data)
     if start != len(plaintext):
         raise ValueError(f"{len(plaintext) - start} bytes follow the last file of the manifest")
-    return OpenedBid(price=manifest["price"], files=files)
+    return OpenedBid(
+        price=manifest["price"],
+        files=files,
+        signer=manifest.get("signer"),
+        signature=manifest.get("signature"),
+    )
+
+
+def _manifest(text: bytes) -> dict[str, Any]:
+    """The manifest, unsigned or with the vendor's statement signature (then checked for form)."""
+    try:
+        return load_object(text, _MANIFEST_KEYS)
+    except ValueError as unsigned:
+        try:
+            manifest = load_object(text, _SIGNED_MANIFEST_KEYS)
+        except ValueError:
+            raise unsigned from None
+    if not isinstance(manifest["signer"], str) or not _KEY_ID.fullmatch(manifest["signer"]):
+        raise ValueError("signer is not a key id")
+    manifest["signature"] = field_bytes(manifest, "signature", size=64)
+    return manifest
 
 
 def _read_file(plaintext: bytes, start: int, position: int, entry: object, seen: set[str]) -> BidFile:

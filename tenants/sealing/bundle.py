@@ -20,6 +20,23 @@ cannot read it. Bundle format version 1 is one UTF-8 JSON object, sorted keys, n
   tenant, tender or vendor does not open even with its labels edited to match.
 - ``key_fingerprint`` names the tender key it was sealed for, so the hub can refuse a bundle sealed
   for the wrong key at upload, long before anyone could notice by opening it.
+
+Version 2 (issue 15: vendors sign their bids) adds ``sealed_by``, ``signer`` and, for a bundle the
+vendor sealed, ``signature``::
+
+    {..., "sealed_by": "vendor", "signer": "9f2c:...", "signature": b64url, "v": 2, ...}
+
+- ``sealed_by: "vendor"``: sealed on the vendor's machine. ``signature`` is the vendor's Ed25519
+  signature, with the key ``signer`` names (its key id, ``signatures.signing_key_id``), over
+  ``lpse-hub bid bundle v2\n`` followed by the canonical JSON of every other field: the bundle as
+  sealed. Anyone holding the vendor's public key can check it, at any time, without opening anything.
+- ``sealed_by: "hub"``: the hub sealed it from the vendor's upload (``seal_for_vendor``) and cannot sign
+  for the vendor. There is no ``signature`` outside; the container holds the vendor's signature over
+  its content statement (``signatures``), checked once the bid is opened.
+
+Version 1 bundles (before issue 15) are read still, so bids stored before open; the hub accepts only
+signed ones now. The associated data stays ``lpse-hub/bid/v1|...``: it names the binding's format,
+which has not changed.
 """
 
 from __future__ import annotations
@@ -28,11 +45,12 @@ import hashlib
 import hmac
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hpke
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -46,14 +64,26 @@ from tenants.sealing._codec import (
     field_bytes,
     is_id,
     is_tenant_code,
-    load_object,
+    load_any_object,
+    require_keys,
 )
 from tenants.sealing._container import BidFile, OpenedBid
-from tenants.sealing.errors import TamperedBid
+from tenants.sealing.errors import BadSignature, TamperedBid
+from tenants.sealing.signatures import (
+    BUNDLE_DOMAIN,
+    SIGNATURE_SIZE,
+    content_statement,
+    public_raw_of,
+    signing_key_id,
+    stated,
+    verify_signature,
+)
 from tenants.sealing.tender_keys import derive_public_key, fingerprint
 
 __all__ = [
     "BUNDLE_VERSION",
+    "SEALED_BY_HUB",
+    "SEALED_BY_VENDOR",
     "BidFile",
     "OpenedBid",
     "SealedBundle",
@@ -61,16 +91,24 @@ __all__ = [
     "open_bid",
     "parse_bundle",
     "seal_bid",
+    "seal_for_vendor",
+    "verify_bundle_signature",
+    "verify_statement_signature",
 ]
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
+SEALED_BY_VENDOR, SEALED_BY_HUB = "vendor", "hub"
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _ENC_SIZE = 32
 _WRAPPED_SIZE = KEY_SIZE + 16
 _COMMITMENT_SIZE = 32
-_KEYS = frozenset(
+_V1_KEYS = frozenset(
     {"ciphertext", "enc", "key_fingerprint", "nonce", "tender", "tenant", "v", "vendor", "wrapped_key"}
 )
+_KEYS = {
+    SEALED_BY_VENDOR: _V1_KEYS | {"sealed_by", "signer", "signature"},
+    SEALED_BY_HUB: _V1_KEYS | {"sealed_by", "signer"},
+}
 _FINGERPRINT = re.compile(r"[0-9a-f]{4}(?::[0-9a-f]{4}){7}")
 
 
@@ -87,6 +125,12 @@ class SealedBundle:
     wrapped_key: bytes
     nonce: bytes
     ciphertext: bytes
+    sealed_by: str | None = None
+    """``vendor`` or ``hub`` (version 2); ``None`` for version 1."""
+    signer: str | None = None
+    """The key id of the vendor's signing key (version 2)."""
+    signature: bytes | None = None
+    """The vendor's signature over the bundle (``sealed_by`` ``vendor`` only)."""
 
     @property
     def sha256(self) -> str:
@@ -95,19 +139,31 @@ class SealedBundle:
 
     def to_bytes(self) -> bytes:
         """The canonical serialization (what ``seal_bid`` returns and ``parse_bundle`` reads)."""
-        return canonical_json(
-            {
-                "ciphertext": b64url_encode(self.ciphertext),
-                "enc": b64url_encode(self.enc),
-                "key_fingerprint": self.key_fingerprint,
-                "nonce": b64url_encode(self.nonce),
-                "tender": self.tender,
-                "tenant": self.tenant,
-                "v": self.version,
-                "vendor": self.vendor,
-                "wrapped_key": b64url_encode(self.wrapped_key),
-            }
-        )
+        fields = self._fields()
+        if self.signature is not None:
+            fields["signature"] = b64url_encode(self.signature)
+        return canonical_json(fields)
+
+    def signed_message(self) -> bytes:
+        """What the vendor's ``signature`` signs: the domain line, then every other field as
+        canonical JSON."""
+        return BUNDLE_DOMAIN + canonical_json(self._fields())
+
+    def _fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "ciphertext": b64url_encode(self.ciphertext),
+            "enc": b64url_encode(self.enc),
+            "key_fingerprint": self.key_fingerprint,
+            "nonce": b64url_encode(self.nonce),
+            "tender": self.tender,
+            "tenant": self.tenant,
+            "v": self.version,
+            "vendor": self.vendor,
+            "wrapped_key": b64url_encode(self.wrapped_key),
+        }
+        if self.version >= 2:
+            fields |= {"sealed_by": self.sealed_by, "signer": self.signer}
+        return fields
 
 
 def seal_bid(
@@ -118,27 +174,66 @@ def seal_bid(
     vendor_id: int,
     price: int,
     files: list[BidFile],
+    signing_key: Ed25519PrivateKey | None,
 ) -> bytes:
-    """Seal a vendor's price and documents for one tender; the serialized bundle, ready to upload.
+    """Seal a vendor's price and documents for one tender and sign the bundle with the vendor's key;
+    the serialized bundle, ready to upload. ``signing_key`` ``None`` makes an unsigned version 1
+    bundle, as sealed before vendors signed (the hub refuses those now).
 
     Refuses (``InvalidInput``) a public key that is not 32 bytes, a price that is not a whole number
     of rupiah above 0, and files with directory names, duplicate names or no content type.
     """
-    _check_binding(tenant_code, tender_id, vendor_id)
+    bundle = _seal(tender_public_raw, tenant_code, tender_id, vendor_id, _container_of(price, files))
+    if signing_key is None:
+        return bundle.to_bytes()
+    signed = replace(
+        bundle, version=2, sealed_by=SEALED_BY_VENDOR, signer=signing_key_id(public_raw_of(signing_key))
+    )
+    return replace(signed, signature=signing_key.sign(signed.signed_message())).to_bytes()
+
+
+def seal_for_vendor(
+    tender_public_raw: bytes,
+    *,
+    tenant_code: str,
+    tender_id: int,
+    vendor_id: int,
+    price: int,
+    files: list[BidFile],
+    signer: str,
+    statement_signature: bytes,
+) -> bytes:
+    """Seal, as the hub, a bid uploaded by its vendor, with the vendor's signature over its content
+    statement inside (checked by the caller before, and by the opening after decrypting)."""
+    if len(statement_signature) != SIGNATURE_SIZE:
+        raise InvalidInput(f"a signature is {SIGNATURE_SIZE} bytes", field="signature")
+    plaintext = _container_of(price, files, (signer, statement_signature))
+    bundle = _seal(tender_public_raw, tenant_code, tender_id, vendor_id, plaintext)
+    return replace(bundle, version=2, sealed_by=SEALED_BY_HUB, signer=signer).to_bytes()
+
+
+def _container_of(price: int, files: list[BidFile], signed: tuple[str, bytes] | None = None) -> bytes:
     problem = _container.price_problem(price)
     if problem:
         raise InvalidInput(problem, field="price")
     try:
-        plaintext = _container.pack(price, files)
+        return _container.pack(price, files, signed)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="files") from None
+
+
+def _seal(
+    tender_public_raw: bytes, tenant_code: str, tender_id: int, vendor_id: int, plaintext: bytes
+) -> SealedBundle:
+    """A version 1 bundle of ``plaintext``; the callers make it version 2."""
+    _check_binding(tenant_code, tender_id, vendor_id)
     aad = _associated_data(tenant_code, tender_id, vendor_id)
     data_key = AESGCM.generate_key(bit_length=256)
     payload_key, commitment = _payload_keys(data_key)
     nonce = os.urandom(NONCE_SIZE)
     sealed_key = _wrap_data_key(data_key, tender_public_raw, aad)
-    bundle = SealedBundle(
-        version=BUNDLE_VERSION,
+    return SealedBundle(
+        version=1,
         tenant=tenant_code,
         tender=tender_id,
         vendor=vendor_id,
@@ -148,7 +243,6 @@ def seal_bid(
         nonce=nonce,
         ciphertext=commitment + AESGCM(payload_key).encrypt(nonce, plaintext, aad),
     )
-    return bundle.to_bytes()
 
 
 def parse_bundle(data: bytes, max_size: int | None = None) -> SealedBundle:
@@ -168,9 +262,7 @@ def parse_bundle(data: bytes, max_size: int | None = None) -> SealedBundle:
 
 
 def _parse(data: bytes) -> SealedBundle:
-    document: dict[str, Any] = load_object(data, _KEYS)
-    if type(document["v"]) is not int or document["v"] != BUNDLE_VERSION:
-        raise ValueError(f"version {document['v']!r} is not {BUNDLE_VERSION}")
+    document = _load(data)
     if not is_tenant_code(document["tenant"]):
         raise ValueError("tenant is not a tenant code")
     for key in ("tender", "vendor"):
@@ -190,7 +282,31 @@ def _parse(data: bytes) -> SealedBundle:
         wrapped_key=field_bytes(document, "wrapped_key", size=_WRAPPED_SIZE),
         nonce=field_bytes(document, "nonce", size=NONCE_SIZE),
         ciphertext=field_bytes(document, "ciphertext", minimum=_COMMITMENT_SIZE + 16),
+        sealed_by=document.get("sealed_by"),
+        signer=document.get("signer"),
+        signature=field_bytes(document, "signature", size=SIGNATURE_SIZE)
+        if "signature" in document
+        else None,
     )
+
+
+def _load(data: bytes) -> dict[str, Any]:
+    """The bundle's JSON object with exactly the fields of its version and sealer: version 2 sealed
+    by the vendor (with its signature) or by the hub (without), or version 1."""
+    document = load_any_object(data)
+    if "sealed_by" not in document and type(document.get("v")) is int and document["v"] == 1:
+        require_keys(document, _V1_KEYS)
+        return document
+    sealed_by = document.get("sealed_by")
+    keys = _KEYS.get(sealed_by) if isinstance(sealed_by, str) else None
+    require_keys(document, keys or _KEYS[SEALED_BY_VENDOR])
+    if type(document["v"]) is not int or document["v"] != BUNDLE_VERSION:
+        raise ValueError(f"version {document['v']!r} is not {BUNDLE_VERSION}")
+    if sealed_by not in _KEYS:
+        raise ValueError("sealed_by is not vendor or hub")
+    if not isinstance(document["signer"], str) or not _FINGERPRINT.fullmatch(document["signer"]):
+        raise ValueError("signer is not a key id")
+    return document
 
 
 def check_bundle_for(
@@ -258,7 +374,7 @@ def _check_binding(tenant_code: str, tender_id: int, vendor_id: int) -> None:
 def _associated_data(tenant_code: str, tender_id: int, vendor_id: int) -> bytes:
     """What binds a bid to its place: the codes cannot contain ``|``, so the text reads one way."""
     _check_binding(tenant_code, tender_id, vendor_id)
-    return f"lpse-hub/bid/v{BUNDLE_VERSION}|{tenant_code}|{tender_id}|{vendor_id}".encode("ascii")
+    return f"lpse-hub/bid/v1|{tenant_code}|{tender_id}|{vendor_id}".encode("ascii")
 
 
 def _wrap_data_key(data_key: bytes, public_raw: bytes, aad: bytes) -> bytes:
@@ -287,3 +403,44 @@ def _label_problem(bundle: SealedBundle, tenant_code: str, tender_id: int, vendo
     if bundle.vendor != vendor_id:
         return f"it names vendor {bundle.vendor}, not {vendor_id}"
     return None
+
+
+def verify_bundle_signature(bundle: SealedBundle, public_raw: bytes, data: bytes | None = None) -> None:
+    """``BadSignature`` unless ``bundle`` was sealed by its vendor and signed with ``public_raw``'s key,
+    the key its ``signer`` names. ``data``: the bytes ``bundle`` was parsed from, if at hand.
+
+    A bundle as ``seal_bid`` wrote it is canonical JSON, so the message signed is those bytes without
+    the signature's member: tried first, it spares re-encoding the ciphertext (about 1 ms of the 1.7
+    a 350 KB bundle takes on the bid path); other bytes of the same bundle fall back to ``signed_message``.
+    """
+    if bundle.sealed_by != SEALED_BY_VENDOR or bundle.signature is None:
+        raise BadSignature("the bundle carries no vendor's signature")
+    if bundle.signer != signing_key_id(public_raw):
+        raise BadSignature(f"the bundle names key {bundle.signer}, not {signing_key_id(public_raw)}")
+    if data is not None:
+        member = b'"signature":"' + b64url_encode(bundle.signature).encode("ascii") + b'",'
+        try:
+            verify_signature(
+                public_raw, bundle.signature, BUNDLE_DOMAIN + data.replace(member, b"", 1), what="bundle"
+            )
+            return
+        except BadSignature:
+            pass  # not the canonical bytes, or not signed: decided on the canonical form below
+    verify_signature(public_raw, bundle.signature, bundle.signed_message(), what="bundle")
+
+
+def verify_statement_signature(
+    opened: OpenedBid, public_raw: bytes, *, tenant_code: str, tender_id: int, vendor_id: int
+) -> None:
+    """``BadSignature`` unless an opened bid the hub sealed holds its vendor's signature, with
+    ``public_raw``'s key, over its content statement (its price and files, as opened)."""
+    if opened.signature is None or opened.signer != signing_key_id(public_raw):
+        raise BadSignature("the opened bid holds no statement signed with its vendor's key")
+    statement = content_statement(
+        tenant_code=tenant_code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        price=opened.price,
+        files=[stated(f.name, f.data) for f in opened.files],
+    )
+    verify_signature(public_raw, opened.signature, statement, what="content statement")

@@ -6,7 +6,8 @@ These extend the hub's tree (drawn in ``hub.core.errors``)::
     ├── InvalidInput              a bundle, key or field that breaks the format
     ├── Unprocessable
     │   ├── TamperedBid           a bid that does not decrypt or does not match its manifest
-    │   └── InvalidReceipt        a receipt that is malformed or whose signature does not verify
+    │   ├── InvalidReceipt        a receipt that is malformed or whose signature does not verify
+    │   └── BadSignature          a vendor's signature missing, not verifying, or by a key not valid
     └── KeyUnwrapError            a wrapped key does not open with its wrapping key and context
 
 Malformed input that can be judged without a key (a bundle's JSON, a public key's text) is
@@ -40,3 +41,11 @@ class InvalidReceipt(Unprocessable):
     """A bid receipt that is not well formed, or whose signature does not verify with the given key."""
 
     title = "Invalid receipt"
+
+
+class BadSignature(Unprocessable):
+    """A vendor's signature over a bid that does not hold up: missing, not verifying, or made with a
+    key that is not one of the vendor's keys valid at the time. A 422: the request is well formed and
+    the caller may bid, but the bid is not shown to be the vendor's."""
+
+    title = "Bad signature"

@@ -33,7 +33,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from hub.core.errors import InvalidInput
 from tenants.sealing._codec import (
-    b64url_decode,
     b64url_encode,
     canonical_json,
     field_bytes,
@@ -42,6 +41,7 @@ from tenants.sealing._codec import (
     load_object,
 )
 from tenants.sealing.errors import InvalidReceipt
+from tenants.sealing.signatures import decode_ed25519_public_key, encode_signing_public_key
 
 RECEIPT_VERSION = 2
 RECEIPT_KEY_PREFIX = "ed25519:"
@@ -106,23 +106,12 @@ def receipt_public_key_of(private_raw: bytes) -> bytes:
 
 def encode_receipt_public_key(public_raw: bytes) -> str:
     """The receipt key as published: ``ed25519:`` and the raw key in unpadded base64url."""
-    if len(public_raw) != 32:
-        raise ValueError(f"an Ed25519 public key is 32 bytes, not {len(public_raw)}")
-    return RECEIPT_KEY_PREFIX + b64url_encode(public_raw)
+    return encode_signing_public_key(public_raw)
 
 
 def decode_receipt_public_key(text: str) -> bytes:
     """The raw key from its published text (surrounding whitespace ignored); ``InvalidInput`` otherwise."""
-    text = text.strip()
-    if not text.startswith(RECEIPT_KEY_PREFIX):
-        raise InvalidInput(f"a receipt key starts with {RECEIPT_KEY_PREFIX!r}", field="receipt_key")
-    try:
-        raw = b64url_decode(text.removeprefix(RECEIPT_KEY_PREFIX))
-    except ValueError as exc:
-        raise InvalidInput(f"the receipt key is {exc}", field="receipt_key") from None
-    if len(raw) != 32:
-        raise InvalidInput(f"the receipt key is {len(raw)} bytes, not 32", field="receipt_key")
-    return raw
+    return decode_ed25519_public_key(text, what="receipt key", field="receipt_key")
 
 
 def format_time(moment: datetime) -> str:

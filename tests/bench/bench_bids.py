@@ -31,10 +31,12 @@ from typing import Any
 import asyncpg
 import httpx
 import psutil
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
 from federation.identity.models import Account, Membership, Role
 from federation.oidc.tokens import TokenService
+from federation.vendors import register_signing_key
 from federation.vendors.models import Vendor
 from hub.core.database import create_engine, hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
@@ -42,7 +44,7 @@ from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenant
-from tenants.sealing import BidFile, seal_bid
+from tenants.sealing import BidFile, encode_signing_public_key, public_raw_of, seal_bid
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender, open_bids
 from tenants.tenders.models import Registration
 from tests.bench.bench_tenants import fresh_database, machine
@@ -57,10 +59,13 @@ class World:
     tenders: list[int]
     user_ids: list[int]
     vendor_ids: list[int]
+    signing_keys: list[Ed25519PrivateKey]
+    """Each vendor's user's key, registered once before the rush."""
 
 
 async def setup(url: str, master: MasterKey, vendors: int) -> World:
-    """A tenant, a committee member, ``vendors`` verified vendors with a user each."""
+    """A tenant, a committee member, ``vendors`` verified vendors with a user each, and each user's
+    signing key registered with the hub."""
     engine = create_engine(Settings(database_url=url))
     try:
         await migrate_hub(engine)
@@ -96,6 +101,9 @@ async def setup(url: str, master: MasterKey, vendors: int) -> World:
             session.add_all(users)
             await session.flush()
             user_ids, vendor_ids = [u.id for u in users], [v.id for v in companies]
+            signing_keys = [Ed25519PrivateKey.generate() for _ in users]
+            for user_id, key in zip(user_ids, signing_keys, strict=True):
+                await register_signing_key(session, user_id, encode_signing_public_key(public_raw_of(key)))
         async with tenant_session(engine, tenant.schema) as session, session.begin():
             agency = await add_agency(session, "Dinas PUPR")
         tender_ids = []
@@ -108,7 +116,7 @@ async def setup(url: str, master: MasterKey, vendors: int) -> World:
                         for v, u in zip(vendor_ids, user_ids, strict=True)
                     ]
                 )
-        return World(tenant, tender_ids, user_ids, vendor_ids)
+        return World(tenant, tender_ids, user_ids, vendor_ids, signing_keys)
     finally:
         await engine.dispose()
 
@@ -145,7 +153,10 @@ async def _tender(
         return tender.id
 
 
-def seal_all(public_key: bytes, tender_id: int, vendor_ids: list[int]) -> list[bytes]:
+def seal_all(
+    public_key: bytes, tender_id: int, vendor_ids: list[int], signing_keys: list[Ed25519PrivateKey]
+) -> list[bytes]:
+    """Every vendor's bid, sealed and signed on its machine (before the clock starts)."""
     payload = os.urandom(BID_BYTES)
     return [
         seal_bid(
@@ -155,8 +166,9 @@ def seal_all(public_key: bytes, tender_id: int, vendor_ids: list[int]) -> list[b
             vendor_id=v,
             price=9 * 10**9 - v,
             files=[BidFile("penawaran.pdf", "application/pdf", payload)],
+            signing_key=key,
         )
-        for v in vendor_ids
+        for v, key in zip(vendor_ids, signing_keys, strict=True)
     ]
 
 
@@ -414,7 +426,7 @@ def main() -> None:
         results = []
         for tid, kill in ((world.tenders[0], None), (world.tenders[1], args.vendors // 2)):
             public_key = asyncio.run(_public_key(url, tid))
-            bundles = seal_all(public_key, tid, vendor_ids)
+            bundles = seal_all(public_key, tid, vendor_ids, world.signing_keys)
             baseline = asyncio.run(plain_inserts(url, bundles, args.concurrency)) if kill is None else None
             outcome = rush(
                 url,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import multiprocessing
 import os
@@ -47,9 +48,11 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 import psutil
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.identity.models import Account, Membership, Role
 from federation.oidc.tokens import TokenService
+from federation.vendors import register_signing_key
 from federation.vendors.models import Vendor
 from hub.core.database import create_engine, hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
@@ -59,7 +62,7 @@ from tenants.agencies import add_agency
 from tenants.regions import RegionKind, regions_of_province
 from tenants.registry import resolve_tenant
 from tenants.registry.provisioning import provision_regions
-from tenants.sealing import BidFile, decode_public_key, seal_bid
+from tenants.sealing import BidFile, decode_public_key, encode_signing_public_key, public_raw_of, seal_bid
 from tests.bench.bench_tenants import fresh_database, machine
 from tests.bench.profiled_hub import print_profile
 from tests.live_server import free_port
@@ -156,9 +159,17 @@ async def setup(url: str, master: MasterKey, tenants: int, vendors: int) -> Worl
             session.add_all(users)
             await session.flush()
             pairs = [(v.id, u.id) for v, u in zip(companies, users, strict=True)]
+            for vendor_id, user_id in pairs:
+                public = encode_signing_public_key(public_raw_of(vendor_key(vendor_id)))
+                await register_signing_key(session, user_id, public)
         return World(offices, pairs)
     finally:
         await engine.dispose()
+
+
+def vendor_key(vendor_id: int) -> Ed25519PrivateKey:
+    """The signing key of the vendor's user, the same in setup and when sealing (bench keys only)."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"bench|{vendor_id}".encode()).digest())
 
 
 async def mint_tokens(url: str, master: MasterKey, accounts: list[int]) -> dict[int, str]:
@@ -419,6 +430,7 @@ def seal_all(tenders: list[Tender], bid_bytes: int) -> None:
                     vendor_id=vendor,
                     price=PRICES[k],
                     files=[BidFile("penawaran.pdf", "application/pdf", payload)],
+                    signing_key=vendor_key(vendor),
                 )
                 for k, (vendor, _) in enumerate(t.plan.bidders)
             ]

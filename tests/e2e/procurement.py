@@ -13,16 +13,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.demo.backdate import advance, end_objection_period
 from federation.identity.accounts import create_account, grant_role
-from federation.vendors import register_vendor, verify_vendor
+from federation.vendors import register_signing_key, register_vendor, verify_vendor
 from hub.core.database import hub_sessions, schema_of, tenant_session
 from tenants.agencies import add_agency
-from tenants.sealing import BidFile, decode_public_key, seal_bid
+from tenants.sealing import (
+    BidFile,
+    content_statement,
+    decode_public_key,
+    encode_signature,
+    encode_signing_public_key,
+    public_raw_of,
+    seal_bid,
+    signing_key_id,
+    stated,
+)
 from tests.conftest import make_tenant
 
 __all__ = ["advance", "end_objection_period"]
@@ -57,6 +68,37 @@ class Bidder:
     name: str
     vendor_id: int
     headers: Headers
+    signing_key: Ed25519PrivateKey
+    """The key its user made on its machine and registered with the hub."""
+
+    @property
+    def key_id(self) -> str:
+        return signing_key_id(public_raw_of(self.signing_key))
+
+    def statement(
+        self, regency: Regency, tender_id: int, price: int, files: dict[str, bytes]
+    ) -> dict[str, str]:
+        return statement_fields(self.signing_key, regency.code, tender_id, self.vendor_id, price, files)
+
+
+def statement_fields(
+    key: Ed25519PrivateKey,
+    tenant_code: str,
+    tender_id: int,
+    vendor_id: int,
+    price: int,
+    files: dict[str, bytes],
+) -> dict[str, str]:
+    """The ``signer`` and ``signature`` fields of a sealed-by-hub form sending ``files`` (by name, in
+    order) at ``price``: the vendor's signature over their content statement."""
+    message = content_statement(
+        tenant_code=tenant_code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        price=price,
+        files=[stated(name, data) for name, data in files.items()],
+    )
+    return {"signer": signing_key_id(public_raw_of(key)), "signature": encode_signature(key.sign(message))}
 
 
 @dataclass(frozen=True)
@@ -108,7 +150,16 @@ async def vendor(
         )
         await verify_vendor(session, company.id, verifier, verifier_tenant, ["NPWP", "NIB"], None)
     account = await person(engine, None, None, vendor_id=company.id)
-    return Bidder(f"CV {name.title()}", company.id, bearer(client, account))
+    signing_key = await registered_key(engine, account)
+    return Bidder(f"CV {name.title()}", company.id, bearer(client, account), signing_key)
+
+
+async def registered_key(engine: AsyncEngine, account_id: int) -> Ed25519PrivateKey:
+    """A signing key made for a vendor's user and registered for its vendor, as the user would."""
+    private = Ed25519PrivateKey.generate()
+    async with hub_sessions(engine)() as session, session.begin():
+        await register_signing_key(session, account_id, encode_signing_public_key(public_raw_of(private)))
+    return private
 
 
 async def package(
@@ -198,6 +249,7 @@ class Desk:
             vendor_id=bidder.vendor_id,
             price=price,
             files=[BidFile("penawaran.pdf", PDF, b"%PDF " + str(price).encode())],
+            signing_key=bidder.signing_key,
         )
         return await self.client.post(
             f"{self.url}/bids", content=bundle, headers={**bidder.headers, "Content-Type": SEALED}

@@ -239,6 +239,7 @@ async def build_world(
     values["province"] = "35"
     async with hub_sessions(engine)() as session, session.begin():
         values["peer"] = (await add_peer(session, "jatim", "https://lpse.jatimprov.go.id")).name
+    values["key_id"] = bidders[2].key_id  # the winner's signing key
     direct = await package(
         client,
         a,
@@ -428,8 +429,9 @@ def _string(schema: Mapping[str, Any], name: str) -> str:
     raise LookupError(f"no example of {name!r} matches {pattern!r}: add one to _PATTERNED")
 
 
-_PATTERNED = ("Isian-yang_cukup0", ":".join(["0a1b"] * 8), "012345678901234", "3507")
-"""Strings for the patterns of the document: base64url, a key fingerprint, an NPWP, a region code."""
+_PATTERNED = ("Isian-yang_cukup0", ":".join(["0a1b"] * 8), "012345678901234", "3507", "A" * 86)
+"""Strings for the patterns of the document: base64url, a key fingerprint, an NPWP, a region code, an
+Ed25519 signature in base64url."""
 
 _FILE = ("berkas.pdf", b"%PDF-1.7 berkas", PDF)
 

@@ -338,7 +338,10 @@ async def test_a_suspended_vendor_is_refused_at_every_step_it_takes_or_is_given(
         f"{desk.url}/bids/sealed-by-hub",
         headers=arjuna.headers,
         files={"files": ("penawaran.pdf", b"%PDF 1", PDF)},
-        data={"price": "850000000"},
+        data={
+            "price": "850000000",
+            **arjuna.statement(where, desk.tender_id, 850_000_000, {"penawaran.pdf": b"%PDF 1"}),
+        },
     )
     _ineligible(hub_sealed)
     await _lift(engine, schema, arjuna.vendor_id)

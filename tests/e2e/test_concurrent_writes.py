@@ -55,6 +55,7 @@ async def test_parallel_bids_of_one_vendor_are_all_stored_and_one_stays_current(
             vendor_id=bidder.vendor_id,
             price=2_300_000_000 + i,
             files=[BidFile("penawaran.pdf", PDF, b"%PDF penawaran")],
+            signing_key=bidder.signing_key,
         )
         for i in range(PARALLEL)
     ]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +27,7 @@ from tenants.sealing import (
     verify_receipt,
 )
 from tests.conftest import make_tenant
-from tests.e2e.procurement import advance, bearer, person
+from tests.e2e.procurement import advance, bearer, person, registered_key, statement_fields
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 PASSWORD = "kata-sandi-pengadaan-1"
@@ -37,7 +38,9 @@ PDF = "application/pdf"
 class Cast:
     ppk: dict[str, str]
     pokja: dict[str, str]
-    vendors: dict[str, tuple[int, dict[str, str]]]  # name -> (vendor id, auth header)
+    vendors: dict[
+        str, tuple[int, dict[str, str], Ed25519PrivateKey]
+    ]  # name -> (vendor id, auth, signing key)
     agency_id: int
 
 
@@ -53,7 +56,7 @@ async def cast(client: Client, clean_identity: AsyncEngine) -> Cast:
         await person(engine, "selection_committee", "kab-malang"),
     )
     verifier = await person(engine, "verifier", "kab-blitar")
-    vendors: dict[str, tuple[int, dict[str, str]]] = {}
+    vendors: dict[str, tuple[int, dict[str, str], Ed25519PrivateKey]] = {}
     regencies = {"andalas": "3507", "bromo": "3505", "cendana": "3578", "duta": "3507", "elang": "3578"}
     for number, (name, regency) in enumerate(regencies.items(), start=1):
         async with hub_sessions(engine)() as session, session.begin():
@@ -72,7 +75,7 @@ async def cast(client: Client, clean_identity: AsyncEngine) -> Cast:
             if name != "elang":  # elang never gets verified
                 await verify_vendor(session, vendor.id, verifier, "kab-blitar", ["NPWP", "NIB"], None)
         account = await person(engine, None, None, vendor_id=vendor.id)
-        vendors[name] = (vendor.id, bearer(client, account))
+        vendors[name] = (vendor.id, bearer(client, account), await registered_key(engine, account))
     return Cast(bearer(client, ppk), bearer(client, pokja), vendors, agency.id)
 
 
@@ -186,10 +189,14 @@ async def test_a_tender_from_package_to_public_opening(
     receipts["andalas"] = await submit(
         client, base, tender_id, public["tender_key"], cast.vendors["andalas"], 2_300_000_000
     )
+    bromo = cast.vendors["bromo"]
+    signed = statement_fields(
+        bromo[2], "3507", tender_id, bromo[0], 2_350_000_000, {"penawaran.pdf": b"%PDF bromo"}
+    )
     by_hub = await client.post(
         f"{base}/tenders/{tender_id}/bids/sealed-by-hub",
-        headers=cast.vendors["bromo"][1],
-        data={"price": "2350000000"},
+        headers=bromo[1],
+        data={"price": "2350000000", **signed},
         files={"files": ("penawaran.pdf", b"%PDF bromo", PDF)},
     )
     assert by_hub.status_code == 201, by_hub.text
@@ -204,6 +211,7 @@ async def test_a_tender_from_package_to_public_opening(
         vendor_id=cast.vendors["andalas"][0],
         price=1,
         files=[BidFile("x.pdf", PDF, b"x")],
+        signing_key=cast.vendors["andalas"][2],
     )
     as_other = await client.post(
         f"{base}/tenders/{tender_id}/bids", content=stolen, headers=cast.vendors["duta"][1]
@@ -217,6 +225,7 @@ async def test_a_tender_from_package_to_public_opening(
         vendor_id=cast.vendors["duta"][0],
         price=1,
         files=[BidFile("x.pdf", PDF, b"x")],
+        signing_key=cast.vendors["duta"][2],
     )
     assert (
         await client.post(
@@ -266,7 +275,12 @@ async def test_a_tender_from_package_to_public_opening(
 
 
 async def submit(
-    client: Client, base: str, tender_id: int, tender_key: str, vendor: tuple[int, dict[str, str]], price: int
+    client: Client,
+    base: str,
+    tender_id: int,
+    tender_key: str,
+    vendor: tuple[int, dict[str, str], Ed25519PrivateKey],
+    price: int,
 ) -> Any:
     bundle = seal_bid(
         decode_public_key(tender_key),
@@ -275,6 +289,7 @@ async def submit(
         vendor_id=vendor[0],
         price=price,
         files=[BidFile("penawaran.pdf", PDF, b"%PDF " + str(price).encode())],
+        signing_key=vendor[2],
     )
     return await client.post(
         f"{base}/tenders/{tender_id}/bids",

@@ -81,6 +81,7 @@ async def test_a_sealed_bundle_above_10_mb_and_below_64_mib_is_taken(client: Cli
         vendor_id=tender.bidder.vendor_id,
         price=900_000_000,
         files=[BidFile("penawaran.pdf", PDF, pdf(12 * MiB))],
+        signing_key=tender.bidder.signing_key,
     )
     assert 10_000_000 < len(bundle) < MAX_BUNDLE_BYTES
     taken = await client.post(

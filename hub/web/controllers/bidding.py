@@ -40,7 +40,7 @@ from hub.web.schemas.tenders import Id
 from hub.web.uploads import received_body, received_form
 from monitoring.metrics import count_bid_refusal
 from tenants.registry import TenantRef
-from tenants.sealing import BidFile
+from tenants.sealing import BidFile, OpenedBid, decode_signature
 from tenants.tenders import (
     answer,
     ask,
@@ -195,7 +195,7 @@ class BiddingController(Controller):
         summary="Submit a bid sealed on the vendor's machine (the bundle as the body)",
         operation_class=SealedBidOperation,
         request_max_body_size=BUNDLE_BODY_BYTES,
-        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 503))),
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 422, 503))),
     )
     async def submit(
         self,
@@ -213,10 +213,11 @@ class BiddingController(Controller):
 
     @post(
         "/bids/sealed-by-hub",
-        summary="Upload files and price; the hub seals them with the tender key",
+        summary="Upload files and price, with the vendor's signature over their content statement; the "
+        "hub checks it and seals them with the tender key",
         operation_class=SealedByHubOperation,
         request_max_body_size=SEALED_BY_HUB_FORM.body,
-        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 503))),
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 422, 503))),
     )
     async def seal_and_submit(
         self,
@@ -229,10 +230,12 @@ class BiddingController(Controller):
         async with received_form(request, SEALED_BY_HUB_FORM) as form:
             with counted_refusals(actor.tenant):
                 price = bid_price(form.text("price"))
+                signer, signature = form.text("signer"), decode_signature(form.text("signature") or "")
                 files = [
                     BidFile(f.name or "file", f.content_type, await f.read()) for f in form.files_of("files")
                 ]
-                accepted = await seal_and_submit(transaction, actor, tender_id, price, files, state.master)
+                submitted = OpenedBid(price, files, signer, signature)
+                accepted = await seal_and_submit(transaction, actor, tender_id, submitted, state.master)
         return receipt_response(accepted.receipt)
 
     @post(

@@ -141,10 +141,13 @@ class ClarificationView(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
         return msgspec.convert(view, cls)
 
 
+KEY_ID_PATTERN = "^[0-9a-f]{4}(:[0-9a-f]{4}){7}$"
+"""A vendor's signing key id (``tenants.sealing.signing_key_id``)."""
+
 SEALED_BY_HUB_UPLOAD = Schema(
     type=OpenAPIType.OBJECT,
     title="SealedByHubUpload",
-    required=["price", "files"],
+    required=["price", "files", "signer", "signature"],
     properties={
         "price": Schema(
             type=OpenAPIType.INTEGER,
@@ -154,6 +157,20 @@ SEALED_BY_HUB_UPLOAD = Schema(
         ),
         "files": Schema(
             type=OpenAPIType.ARRAY, items=_BINARY, description="The bid's documents, at least one."
+        ),
+        "signer": Schema(
+            type=OpenAPIType.STRING,
+            pattern=KEY_ID_PATTERN,
+            description="The key id of the vendor's signing key (registered at "
+            "`/api/vendors/me/signing-keys`) that signed the content statement.",
+        ),
+        "signature": Schema(
+            type=OpenAPIType.STRING,
+            pattern="^[A-Za-z0-9_-]{86}$",
+            description="The vendor's Ed25519 signature (base64url, unpadded) over the content statement "
+            "of this bid: `lpse-hub bid statement v1` and a line feed, then the canonical JSON of "
+            '`{"files": [{"name", "sha256", "size"}, ...], "price", "tender", "tenant", "v": 1, '
+            '"vendor"}`, files in the order sent (`lpse-hub bid statement --signing-key` makes it).',
         ),
     },
 )
@@ -230,8 +247,16 @@ class OpenedBidView(msgspec.Struct, frozen=True):
     """Only for a bid that did not open: what was wrong with it."""
     failed_checks: list[str] | msgspec.UnsetType = msgspec.UNSET
     """Only for a bid that did not open: ``receipt`` (the stored bundle is not the one its signed
-    receipt names), ``audit`` (not the one its ``bid.received`` entry records), both of these (never
-    decrypted), or ``decryption``."""
+    receipt names), ``audit`` (not the one its ``bid.received`` entry records), ``signature`` (not
+    signed by a key of its vendor valid when it was received), any of these (never decrypted), or
+    ``decryption``; ``signature`` alone also for a bid the hub sealed whose vendor's statement
+    signature fails once decrypted (its price is not shown)."""
+    signer: str | msgspec.UnsetType | None = msgspec.UNSET
+    """Only for a bid that opened: the key id of the vendor's signing key that signed it (see
+    ``/api/vendors/{vendor_id}/signing-keys``); ``None`` for an unsigned bid."""
+    signature: Literal["verified", "unsigned"] | msgspec.UnsetType = msgspec.UNSET
+    """Only for a bid that opened: ``verified`` (signed by its vendor with a key valid when received),
+    or ``unsigned`` (sealed before vendors signed their bids: bundle version 1)."""
 
 
 class OpeningView(msgspec.Struct, frozen=True):

@@ -1,13 +1,16 @@
 """Vendors (*penyedia*) as the API shows them: the hub-wide record, its standing in one tenant, a
-verification and a suspension; and what a caller sends to register, verify or suspend one."""
+verification, a suspension and its signing keys; and what a caller sends to register, verify or
+suspend one, or to register and revoke its keys."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Literal
 
 import msgspec
 
-from federation.vendors import Eligibility, Vendor, VendorSuspension, VendorVerification
+from federation.vendors import Eligibility, Vendor, VendorSigningKey, VendorSuspension, VendorVerification
+from tenants.sealing import encode_signing_public_key
 
 
 class VendorUser(msgspec.Struct, frozen=True):
@@ -180,3 +183,66 @@ class SuspensionView(msgspec.Struct, frozen=True):
             created_at=suspension.created_at,
             lifted_at=suspension.lifted_at,
         )
+
+
+class SigningKeyRegistration(msgspec.Struct, frozen=True):
+    """The public half of a signing key a vendor's user made on its own machine
+    (``lpse-hub vendor key create``), to register for its vendor."""
+
+    public_key: str
+    """``ed25519:`` and the raw 32-byte key in unpadded base64url, as ``vendor key create`` prints it."""
+    replaces: str | None = None
+    """A rotation: the key id of the vendor's key this one replaces, revoked as ``rotated`` at once."""
+
+
+class SigningKeyRevocation(msgspec.Struct, frozen=True):
+    """Why a vendor's signing key must sign nothing more."""
+
+    reason: Literal["compromised", "left_company", "retired"]
+    """``compromised`` (lost, stolen, copied), ``left_company`` (its holder no longer acts for the
+    vendor) or ``retired``."""
+
+
+class PublicSigningKeyView(msgspec.Struct, frozen=True):
+    """A vendor's signing key as anyone sees it, to check the signature of a bid it signed: valid from
+    ``registered_at`` until ``revoked_at``."""
+
+    key_id: str
+    """The name bundles give the key (``signer``): the first 16 bytes of the SHA-256 of the raw key."""
+    vendor_id: int
+    public_key: str
+    """``ed25519:`` and the raw 32-byte key in unpadded base64url."""
+    registered_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    """``rotated``, ``compromised``, ``left_company`` or ``retired``."""
+    replaced_by: str | None
+    """With ``rotated``: the key id of its successor."""
+
+    @classmethod
+    def of(cls, key: VendorSigningKey) -> PublicSigningKeyView:
+        return cls(**_key_fields(key))
+
+
+class SigningKeyView(PublicSigningKeyView, frozen=True):
+    """A signing key of the caller's vendor, with who registered and who revoked it."""
+
+    account_id: int
+    """The vendor's user who registered it."""
+    revoked_by: int | None
+
+    @classmethod
+    def of(cls, key: VendorSigningKey) -> SigningKeyView:
+        return cls(**_key_fields(key), account_id=key.account_id, revoked_by=key.revoked_by)
+
+
+def _key_fields(key: VendorSigningKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "vendor_id": key.vendor_id,
+        "public_key": encode_signing_public_key(key.public_key),
+        "registered_at": key.registered_at,
+        "revoked_at": key.revoked_at,
+        "revoke_reason": key.revoke_reason,
+        "replaced_by": key.replaced_by,
+    }

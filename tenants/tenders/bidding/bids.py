@@ -1,12 +1,16 @@
 """Sealed bids: received until the deadline, receipted, opened by the committee after it.
 
-A bid arrives sealed (by the vendor's machine, or by the hub on upload: ``seal_and_submit``). The
-hub checks that the bundle was sealed for this tender's key and names this tenant, tender and
-vendor, stores it as received, and signs a receipt over the SHA-256 of its exact bytes and the
-database time (and chains the same hash into the audit log). The deadline is judged by the database
+A bid arrives sealed (by the vendor's machine, or by the hub on upload: ``seal_and_submit``) and
+signed by the vendor: the bundle itself, or, when the hub seals it, a statement of its contents the
+vendor signed (the hub cannot sign for the vendor). The signer must be a key of the vendor valid at
+receipt (``federation.vendors.require_signing_key``). The hub checks that the bundle was sealed for
+this tender's key and names this tenant, tender and vendor, stores it as received, and signs a
+receipt over the SHA-256 of its exact bytes and the database time (and chains the same hash and
+the signer into the audit log). The deadline is judged by the database
 clock inside the same transaction that stores the bid, so a bid either is in before the deadline
 with a receipt, or is refused; never half-way. The opening checks each stored bundle against its
-receipt and its audit entry (``integrity``) before it decrypts, and opens none that fails.
+receipt, its audit entry and its vendor's signature (``integrity``) before it decrypts, and opens
+none that fails.
 """
 
 from __future__ import annotations
@@ -19,21 +23,27 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
-from federation.vendors import Vendor, require_eligible
+from federation.vendors import Vendor, require_eligible, require_signing_key
 from hub.core.clock import database_now
 from hub.core.errors import Conflict
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
 from tenants.sealing import (
-    BidFile,
+    SEALED_BY_HUB,
+    SEALED_BY_VENDOR,
+    BadSignature,
+    OpenedBid,
+    SealedBundle,
     TamperedBid,
     check_bundle_for,
     open_bid,
     parse_bundle,
-    seal_bid,
+    seal_for_vendor,
     sign_receipt,
     tender_key_context,
     unwrap_key,
+    verify_bundle_signature,
+    verify_statement_signature,
 )
 from tenants.tenders.acting import get_tender, runner_tender
 from tenants.tenders.bidding.integrity import BidChecker
@@ -57,9 +67,21 @@ class AcceptedBid:
 async def submit_bid(
     session: AsyncSession, actor: Actor, tender_id: int, bundle: bytes, master: MasterKey
 ) -> AcceptedBid:
-    """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed."""
+    """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed, and
+    (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now."""
     vendor_id, tender = await _bidder(session, actor, tender_id)
-    return await _store(session, actor, tender, vendor_id, bundle, master)
+    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
+    assert tender.public_key is not None  # announced tenders have their key
+    check_bundle_for(
+        parsed,
+        tenant_code=actor.tenant.code,
+        tender_id=tender_id,
+        vendor_id=vendor_id,
+        public_raw=tender.public_key,
+    )
+    signer = parsed.signer if parsed.sealed_by == SEALED_BY_VENDOR else None
+    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer), bundle)
+    return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
 async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int, *, exclusive: bool) -> None:
@@ -93,18 +115,15 @@ async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[
 
 
 async def _store(
-    session: AsyncSession, actor: Actor, tender: Tender, vendor_id: int, bundle: bytes, master: MasterKey
+    session: AsyncSession,
+    actor: Actor,
+    tender: Tender,
+    vendor_id: int,
+    bundle: bytes,
+    parsed: SealedBundle,
+    master: MasterKey,
 ) -> AcceptedBid:
     tender_id = tender.id
-    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
-    assert tender.public_key is not None  # announced tenders have their key
-    check_bundle_for(
-        parsed,
-        tenant_code=actor.tenant.code,
-        tender_id=tender_id,
-        vendor_id=vendor_id,
-        public_raw=tender.public_key,
-    )
     # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
     # stored waits on the registration's row lock, then replaces it (else both would insert a
     # current bid, and the unique index would refuse the second).
@@ -149,26 +168,45 @@ async def _store(
         bid_id=bid.id,
         bundle_sha256=bundle_sha256,
         ciphertext_sha256=parsed.sha256,
+        signer=parsed.signer,
     )
     record_bid_accepted(session, actor.tenant.slug)
     return AcceptedBid(bid, receipt)
 
 
 async def seal_and_submit(
-    session: AsyncSession, actor: Actor, tender_id: int, price: int, files: list[BidFile], master: MasterKey
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    submitted: OpenedBid,
+    master: MasterKey,
 ) -> AcceptedBid:
-    """The hub seals for the vendor (upload through the browser), then stores as any sealed bid."""
+    """The hub seals for the vendor (upload through the browser), then stores as any sealed bid.
+
+    ``submitted`` is the price and files as uploaded, with the vendor's ``signer`` and ``signature``
+    over their content statement (``tenants.sealing.content_statement``), checked here against what
+    was uploaded before anything is sealed (``BadSignature``, 422), and sealed inside the bid for the
+    opening to check again.
+    """
     vendor_id, tender = await _bidder(session, actor, tender_id)
     assert tender.public_key is not None  # bid submission is open only for announced tenders
-    bundle = seal_bid(
+    code = actor.tenant.code
+    public = await require_signing_key(session, vendor_id, submitted.signer)
+    verify_statement_signature(submitted, public, tenant_code=code, tender_id=tender_id, vendor_id=vendor_id)
+    assert submitted.signer is not None
+    assert submitted.signature is not None
+    bundle = seal_for_vendor(
         tender.public_key,
-        tenant_code=actor.tenant.code,
+        tenant_code=code,
         tender_id=tender_id,
         vendor_id=vendor_id,
-        price=price,
-        files=files,
+        price=submitted.price,
+        files=submitted.files,
+        signer=submitted.signer,
+        statement_signature=submitted.signature,
     )
-    return await _store(session, actor, tender, vendor_id, bundle, master)
+    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)  # what it uploaded may seal too large
+    return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
@@ -232,28 +270,38 @@ async def _open_one(
             "problem": "; ".join(f"{m.check}: {m.problem}" for m in mismatches),
         }
     else:
-        result |= _decrypt(actor, bid, private)
+        result |= _decrypt(actor, bid, private, checker)
     await actor.record(
         session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
     )
     return result
 
 
-def _decrypt(actor: Actor, bid: Bid, private: bytes) -> dict[str, Any]:
+def _decrypt(actor: Actor, bid: Bid, private: bytes, checker: BidChecker) -> dict[str, Any]:
+    bundle = parse_bundle(bid.bundle)
     try:
         opened = open_bid(
-            parse_bundle(bid.bundle),
-            private,
-            tenant_code=actor.tenant.code,
-            tender_id=bid.tender_id,
-            vendor_id=bid.vendor_id,
+            bundle, private, tenant_code=actor.tenant.code, tender_id=bid.tender_id, vendor_id=bid.vendor_id
         )
     except TamperedBid as exc:
         return {"status": "tampered", "price": None, "failed_checks": ["decryption"], "problem": exc.detail}
+    if bundle.sealed_by == SEALED_BY_HUB:
+        # Sealed by the hub: the vendor's signature over the contents is checked only now, opened.
+        try:
+            checker.check_statement(bid, bundle, opened)
+        except BadSignature as exc:
+            return {
+                "status": "tampered",
+                "price": None,
+                "failed_checks": ["signature"],
+                "problem": exc.detail,
+            }
     return {
         "status": "ok",
         "price": opened.price,
         "files": [{"name": f.name, "size": len(f.data)} for f in opened.files],
+        "signer": bundle.signer,
+        "signature": "unsigned" if bundle.signer is None else "verified",
     }
 
 

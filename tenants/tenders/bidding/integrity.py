@@ -8,12 +8,21 @@ vendor's. What they cannot change unseen is what was signed or chained when the 
   ``kid``, must name this tenant, tender and vendor and hash to the stored bundle (version 2: the
   bundle's bytes; version 1: its ciphertext only);
 - ``audit``: the tenant's ``bid.received`` entry for the bid (hash-chained, so editing it shows in
-  ``verify_chain``) must record the same hash.
+  ``verify_chain``) must record the same hash;
+- ``signature``: the vendor's signature (issue 15). The key the bundle names must be a key of the
+  bid's vendor, valid when the bid was received, whose row the vendor key log vouches for; a bundle
+  the vendor sealed must carry its signature with that key. A bundle the hub sealed for its vendor
+  holds the vendor's signature inside: ``check_statement`` checks it once the bid is opened. A
+  version 1 bundle (stored before vendors signed) is *unsigned*, a note rather than a mismatch, unless
+  its ``bid.received`` entry records that it arrived signed.
 
-The checks compare hashes (``StoredDigest``): computed here from a loaded bid, or by the database
-(``sha256(bundle)``, as the probe does, ``tenants.tenders.bidding.watch``) so the bundle need not
-travel. Where the checker is given the master key (the opening, the probe, ``audit verify`` where
-the key is at hand), a receipt key is trusted only if it is one of the hub's
+The receipt and audit checks compare hashes (``StoredDigest``): computed here from a loaded bid, or by
+the database (``sha256(bundle)``, as the probe does, ``tenants.tenders.bidding.watch``) so the bundle
+need not travel. The signature check needs the bundle itself, so only the opening and ``audit verify``,
+which load it, make it; the probe's hash checks already catch a bundle swapped after its receipt.
+
+Where the checker is given the master key (the opening, the probe, ``audit verify`` where the key is
+at hand), a receipt key is trusted only if it is one of the hub's
 (``tenants.tenders.preparation.bid_keys.is_hub_receipt_key``): a key inserted into
 ``hub.receipt_keys`` by whoever can write to the database signs no receipt that passes.
 
@@ -26,28 +35,40 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from federation.vendors import KnownKey, keys_of_vendors
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from hub.core.master_key import MasterKey
 from tenants.audit import AuditEntry, tenant_code
 from tenants.registry import get_tenant, list_tenants
-from tenants.sealing import InvalidReceipt, parse_bundle, verify_receipt
+from tenants.sealing import (
+    SEALED_BY_VENDOR,
+    BadSignature,
+    InvalidReceipt,
+    OpenedBid,
+    SealedBundle,
+    parse_bundle,
+    verify_bundle_signature,
+    verify_receipt,
+    verify_statement_signature,
+)
 from tenants.tenders.models import Bid
 from tenants.tenders.preparation.bid_keys import ReceiptKeys, hub_receipt_keys
 
-_BATCH = 100
+_LOADED_BATCH = 20
 
 
 @dataclass(frozen=True, slots=True)
 class BidMismatch:
-    """A stored bid that is not the one received: which ``check`` failed (``receipt``, ``audit``)
-    and why, in one sentence."""
+    """A stored bid that is not the one received: which ``check`` failed (``receipt``, ``audit``,
+    ``signature``) and why, in one sentence."""
 
     bid_id: int
     tender_id: int
@@ -74,52 +95,88 @@ class StoredDigest:
     need it: ``BidChecker.needs_ciphertext``) or when the bundle does not parse."""
 
     @classmethod
-    def of(cls, bid: Bid) -> StoredDigest:
-        """The digest of a loaded bid, both hashes computed here."""
-        try:
-            ciphertext_sha256: str | None = parse_bundle(bid.bundle).sha256
-        except InvalidInput:
-            ciphertext_sha256 = None
+    def of(cls, bid: Bid, parsed: SealedBundle | None = None) -> StoredDigest:
+        """The digest of a loaded bid, both hashes computed here (``parsed``: its bundle, if parsed
+        already; ``None`` parses it, and a bundle that does not parse has no ciphertext hash)."""
+        if parsed is None:
+            try:
+                parsed = parse_bundle(bid.bundle)
+            except InvalidInput:
+                parsed = None
         bundle_sha256 = hashlib.sha256(bid.bundle).hexdigest()
+        ciphertext_sha256 = parsed.sha256 if parsed is not None else None
         return cls(bid.id, bid.tender_id, bid.vendor_id, bid.receipt, bundle_sha256, ciphertext_sha256)
 
 
-class BidChecker:
-    """Checks stored bids against their receipts and ``bid.received`` entries, loaded once."""
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A bid's ``bid.received`` audit entry: what it records, and when (chained, so it stays put)."""
 
-    def __init__(self, code: str, receipt_keys: ReceiptKeys, received: Mapping[int, Mapping[str, Any]]):
+    payload: Mapping[str, Any]
+    at: datetime
+
+
+class BidChecker:
+    """Checks stored bids against their receipts, ``bid.received`` entries and vendors' signing keys,
+    loaded once."""
+
+    def __init__(
+        self,
+        code: str,
+        receipt_keys: ReceiptKeys,
+        received: Mapping[int, Received],
+        signing_keys: Mapping[str, KnownKey],
+    ):
         self._code = code
         self._receipt_keys = receipt_keys
         self._received = received
+        self._signing_keys = signing_keys
 
     @classmethod
     async def load(
         cls, session: AsyncSession, tenders: Collection[int] | None = None, *, master: MasterKey | None = None
     ) -> BidChecker:
         """The checker for the session's tenant, with the ``bid.received`` entries of ``tenders``
-        (or of every tender) and the hub's receipt keys: with ``master``, only those that are the
-        hub's own; without it, every row of ``hub.receipt_keys``."""
-        query = select(AuditEntry.payload).where(AuditEntry.action == "bid.received")
+        (or of every tender), the hub's receipt keys (with ``master``, only those that are the hub's
+        own; without it, every row of ``hub.receipt_keys``) and the signing keys of the vendors who
+        bid there (one query, with their events in the vendor key log)."""
+        query = select(AuditEntry.payload, AuditEntry.at).where(AuditEntry.action == "bid.received")
+        bidders = select(Bid.vendor_id).distinct()
         if tenders is not None:
             query = query.where(AuditEntry.subject.in_([f"tender:{tender}" for tender in tenders]))
-        received: dict[int, Mapping[str, Any]] = {}
-        for (payload,) in (await session.execute(query)).all():
+            bidders = bidders.where(Bid.tender_id.in_(tenders))
+        received: dict[int, Received] = {}
+        for payload, at in (await session.execute(query)).all():
             if isinstance(payload.get("bid_id"), int):
-                received[payload["bid_id"]] = payload
-        return cls(tenant_code(session), await hub_receipt_keys(session, master), received)
+                received[payload["bid_id"]] = Received(payload, at)
+        return cls(
+            tenant_code(session),
+            await hub_receipt_keys(session, master),
+            received,
+            await keys_of_vendors(session, bidders),
+        )
 
     def mismatches(self, bid: Bid) -> list[BidMismatch]:
-        """Every check ``bid`` fails; empty when it is the bid received."""
-        return self.digest_mismatches(StoredDigest.of(bid))
+        """Every check ``bid`` fails, its vendor's signature too; empty when it is the bid received."""
+        try:
+            parsed: SealedBundle | None = parse_bundle(bid.bundle)
+        except InvalidInput:
+            parsed = None
+        found = self.digest_mismatches(StoredDigest.of(bid, parsed))
+        problem = self._signature_problem(bid, parsed)
+        if problem is not None:
+            found.append(BidMismatch(bid.id, bid.tender_id, bid.vendor_id, "signature", problem))
+        return found
 
     def needs_ciphertext(self, bid: StoredDigest) -> bool:
         """Whether checking ``bid`` needs its ciphertext's hash: its receipt or its ``bid.received``
         entry predates receipt version 2, which hash the whole bundle."""
         entry = self._received.get(bid.bid_id)
-        return _version_of(bid.receipt) == 1 or (entry is not None and "bundle_sha256" not in entry)
+        return _version_of(bid.receipt) == 1 or (entry is not None and "bundle_sha256" not in entry.payload)
 
     def digest_mismatches(self, bid: StoredDigest) -> list[BidMismatch]:
-        """``mismatches`` of a bid whose hashes were computed elsewhere (by the database, say)."""
+        """The receipt and audit checks of a bid whose hashes were computed elsewhere (by the database,
+        say); the signature needs the bundle itself (``mismatches``)."""
         found = [
             (name, problem)
             for name, problem in (
@@ -156,9 +213,10 @@ class BidChecker:
         return None
 
     def _audit_problem(self, bid: StoredDigest) -> str | None:
-        entry = self._received.get(bid.bid_id)
-        if entry is None:
+        received = self._received.get(bid.bid_id)
+        if received is None:
             return f"no bid.received entry of the audit log records bid {bid.bid_id}"
+        entry = received.payload
         if entry.get("vendor_id") != bid.vendor_id:
             return f"its bid.received entry records vendor {entry.get('vendor_id')}"
         # Entries written before receipt v2 record the ciphertext's hash only.
@@ -170,6 +228,59 @@ class BidChecker:
         if recorded != actual:
             return f"the stored bundle does not hash to {recorded}, the hash its bid.received entry records"
         return None
+
+    def _signature_problem(self, bid: Bid, bundle: SealedBundle | None) -> str | None:
+        if bundle is None:
+            return "the stored bundle is not a sealed bid bundle, so it carries no signature"
+        if bundle.signer is None:
+            entry = self._received.get(bid.id)
+            recorded = entry.payload.get("signer") if entry is not None else None
+            if recorded:
+                return f"the bid arrived signed with key {recorded}, but the stored bundle is unsigned"
+            return None  # version 1, received before vendors signed: unsigned, a note
+        try:
+            key = self._signing_key(bid, bundle.signer)
+            if bundle.sealed_by == SEALED_BY_VENDOR:
+                verify_bundle_signature(bundle, key.public_key, bid.bundle)
+        except BadSignature as exc:
+            return exc.detail
+        return None
+
+    def _signing_key(self, bid: Bid, key_id: str) -> KnownKey:
+        """The key ``key_id`` if it could sign ``bid``: its vendor's, vouched for by the vendor key log,
+        valid when the bid was received; ``BadSignature`` saying why not."""
+        key = self._signing_keys.get(key_id)
+        if key is None or key.vendor_id != bid.vendor_id:
+            raise BadSignature(
+                f"it is signed with key {key_id}, which is not a key of vendor {bid.vendor_id}"
+            )
+        if key.log_problem is not None:
+            raise BadSignature(key.log_problem)
+        # The time its bid.received entry records: the same instant as received_at, but chained, so
+        # moving received_at does not bring a revoked key back to life.
+        entry = self._received.get(bid.id)
+        received_at = entry.at if entry is not None else bid.received_at
+        if not key.valid_at(received_at):
+            raise BadSignature(
+                f"it is signed with key {key_id}, which was not valid when the bid was received "
+                f"({received_at.isoformat()})"
+            )
+        return key
+
+    def check_statement(self, bid: Bid, bundle: SealedBundle, opened: OpenedBid) -> None:
+        """For a bid the hub sealed, once opened: ``BadSignature`` unless it holds its vendor's
+        signature, with the key its bundle names, over its content statement."""
+        if bundle.signer is None or opened.signer != bundle.signer:
+            raise BadSignature(
+                f"the opened bid is not signed with key {bundle.signer}, the key its bundle names"
+            )
+        verify_statement_signature(
+            opened,
+            self._signing_key(bid, bundle.signer).public_key,
+            tenant_code=self._code,
+            tender_id=bid.tender_id,
+            vendor_id=bid.vendor_id,
+        )
 
 
 def _kid_of(receipt: bytes) -> str:
@@ -217,13 +328,20 @@ async def database_mismatches(
 
 async def verify_stored_bids(session: AsyncSession, master: MasterKey | None = None) -> list[BidMismatch]:
     """Check every stored bid of the session's tenant, current or superseded, without opening any
-    (with ``master``, against the hub's own receipt keys only: ``BidChecker.load``)."""
+    (with ``master``, against the hub's own receipt keys only: ``BidChecker.load``). The bundles are
+    loaded, a few at a time, since the vendor's signature is checked over the bundle itself."""
     checker = await BidChecker.load(session, master=master)
-    ids = list(await session.scalars(select(Bid.id).order_by(Bid.id)))
     found: list[BidMismatch] = []
-    for start in range(0, len(ids), _BATCH):
-        found += await database_mismatches(session, checker, ids[start : start + _BATCH])
-    return found
+    last = 0
+    while True:  # a few bundles at a time: each may be tens of megabytes
+        query = select(Bid).where(Bid.id > last).order_by(Bid.id).limit(_LOADED_BATCH)
+        bids = list((await session.execute(query)).scalars())
+        for bid in bids:
+            found += checker.mismatches(bid)
+            session.expunge(bid)
+        if len(bids) < _LOADED_BATCH:
+            return found
+        last = bids[-1].id
 
 
 @dataclass(frozen=True, slots=True)

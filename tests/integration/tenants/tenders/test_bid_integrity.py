@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -37,15 +38,24 @@ from tests.integration.tenants.tenders.test_tender_rules import (  # the same te
 __all__ = ["stage"]  # the fixture, imported to be found
 
 
-async def _sealed(engine: AsyncEngine, s: Stage, price: int) -> bytes:
-    """A bundle sealed to the tender's public key for the vendor, as anyone can make one."""
+async def _sealed(
+    engine: AsyncEngine, s: Stage, price: int, signing_key: Ed25519PrivateKey | None = None
+) -> bytes:
+    """A bundle sealed to the tender's public key for the vendor, as anyone can make one (signed
+    with ``signing_key``, if any: the vendor's own key is not the attacker's to use)."""
     async with engine.connect() as connection:
         key = await connection.scalar(
             text("SELECT public_key FROM t_3507.tenders WHERE id = :t"), {"t": s.tender_id}
         )
     files = [BidFile("p.pdf", "application/pdf", b"%PDF")]
     return seal_bid(
-        key, tenant_code="3507", tender_id=s.tender_id, vendor_id=s.vendor_id, price=price, files=files
+        key,
+        tenant_code="3507",
+        tender_id=s.tender_id,
+        vendor_id=s.vendor_id,
+        price=price,
+        files=files,
+        signing_key=signing_key,
     )
 
 
@@ -72,7 +82,7 @@ async def test_a_swapped_bundle_is_shown_tampered_at_the_opening_and_never_opene
     assert (shown["status"], shown["price"], shown["failed_checks"]) == (
         "tampered",
         None,
-        ["receipt", "audit"],
+        ["receipt", "audit", "signature"],
     )
     assert "files" not in shown
     assert "4900000000" not in json.dumps(opening)
@@ -90,7 +100,9 @@ async def test_a_swapped_bundle_is_found_without_opening_anything(
     assert [(m.vendor_id, m.check) for m in found] == [
         (stage.vendor_id, "receipt"),
         (stage.vendor_id, "audit"),
+        (stage.vendor_id, "signature"),
     ]
+    assert "arrived signed" in found[2].problem
     assert "the hash its bid.received entry records" in found[1].problem
 
 
@@ -104,20 +116,21 @@ async def test_an_intact_bid_opens_after_the_checks(stage: Stage, clean_identity
         "ok",
         1_400_000_000,
     )
+    assert opening["bids"][0]["signature"] == "verified"
 
 
-def _flip_enc(bundle: bytes) -> bytes:
-    document = json.loads(bundle)
-    enc = document["enc"]
-    document["enc"] = ("B" if enc[0] == "A" else "A") + enc[1:]
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+def _flip_enc(bundle: bytes, signing_key: Ed25519PrivateKey) -> bytes:
+    """The bundle with one bit of ``enc`` flipped, signed again by its vendor."""
+    parsed = parse_bundle(bundle)
+    flipped = replace(parsed, enc=bytes([parsed.enc[0] ^ 1]) + parsed.enc[1:])
+    return replace(flipped, signature=signing_key.sign(flipped.signed_message())).to_bytes()
 
 
 async def test_a_receipt_signs_the_sha256_of_the_exact_bytes_so_a_flipped_enc_gets_another_hash(
     stage: Stage, clean_identity: AsyncEngine
 ) -> None:
-    intact = await _sealed(clean_identity, stage, 1_400_000_000)
-    flipped = _flip_enc(intact)
+    intact = await _sealed(clean_identity, stage, 1_400_000_000, stage.signing_key)
+    flipped = _flip_enc(intact, stage.signing_key)
     assert parse_bundle(flipped).sha256 == parse_bundle(intact).sha256  # the same ciphertext
     receipts = []
     for bundle in (intact, flipped):
@@ -156,7 +169,7 @@ def test_audit_verify_reports_a_swapped_bundle_and_exits_1(
     as_json = CliRunner().invoke(cli, ["audit", "verify", "--tenant", "kab-malang", "--json"], env=env)
     [report] = json.loads(as_json.stdout)
     assert report["ok"] is True  # the chain itself is intact: the bundle is what changed
-    assert [m["check"] for m in report["bids"]["mismatches"]] == ["receipt", "audit"]
+    assert [m["check"] for m in report["bids"]["mismatches"]] == ["receipt", "audit", "signature"]
 
 
 async def _give_a_version_1_receipt(engine: AsyncEngine, s: Stage) -> None:
@@ -186,4 +199,4 @@ async def test_a_bid_with_a_version_1_receipt_still_opens_and_its_swap_still_sho
         assert await verify_stored_bids(session) == []
     await _swap(clean_identity, stage, 4_900_000_000)
     async with tenant_session(clean_identity, stage.tenant.schema) as session:
-        assert [m.check for m in await verify_stored_bids(session)] == ["receipt", "audit"]
+        assert [m.check for m in await verify_stored_bids(session)] == ["receipt", "audit", "signature"]

@@ -8,18 +8,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
-from federation.vendors import register_vendor, verify_vendor
+from federation.vendors import register_signing_key, register_vendor, verify_vendor
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import Conflict, Forbidden, InvalidInput
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, resolve_tenant
-from tenants.sealing import BidFile, KeyUnwrapError, seal_bid
+from tenants.sealing import (
+    BidFile,
+    KeyUnwrapError,
+    encode_signing_public_key,
+    public_raw_of,
+    seal_bid,
+)
 from tenants.tenders import (
     Actor,
     PackageInput,
@@ -47,6 +54,8 @@ class Stage:
     vendor_id: int
     tender_id: int
     master: MasterKey
+    signing_key: Ed25519PrivateKey
+    """The key the vendor's user made on its machine and registered."""
 
 
 async def _person(engine: AsyncEngine, role: str | None, vendor_id: int | None = None) -> int:
@@ -98,6 +107,11 @@ async def stage(clean_identity: AsyncEngine, settings: Settings) -> Stage:
         )
         await verify_vendor(session, vendor.id, verifier, "kab-malang", ["NPWP"], None)
     user = Actor(await _person(engine, None, vendor.id), tenant)
+    signing_key = Ed25519PrivateKey.generate()
+    async with hub_sessions(engine)() as session, session.begin():
+        await register_signing_key(
+            session, user.account_id, encode_signing_public_key(public_raw_of(signing_key))
+        )
     now = datetime.now(UTC)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         agency = await add_agency(session, "Dinas PUPR")
@@ -112,7 +126,7 @@ async def stage(clean_identity: AsyncEngine, settings: Settings) -> Stage:
         await announce_tender(session, pokja, tender.id, master)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         await register_for_tender(session, user, tender.id)
-    return Stage(tenant, pokja, user, vendor.id, tender.id, master)
+    return Stage(tenant, pokja, user, vendor.id, tender.id, master, signing_key)
 
 
 async def _bid(engine: AsyncEngine, s: Stage, price: int) -> None:
@@ -127,6 +141,7 @@ async def _bid(engine: AsyncEngine, s: Stage, price: int) -> None:
             vendor_id=s.vendor_id,
             price=price,
             files=[BidFile("p.pdf", "application/pdf", b"%PDF")],
+            signing_key=s.signing_key,
         )
         await submit_bid(session, s.vendor, s.tender_id, bundle, s.master)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tenants.sealing import BidFile, SealedBundle, generate_tender_keypair, parse_bundle, seal_bid
 
@@ -32,9 +33,20 @@ def tender_keys() -> tuple[bytes, bytes]:
     return generate_tender_keypair()
 
 
+@pytest.fixture(scope="session")
+def vendor_key() -> Ed25519PrivateKey:
+    """The signing key vendor 34's user made on its machine."""
+    return Ed25519PrivateKey.generate()
+
+
 @pytest.fixture
-def sealed(tender_keys: tuple[bytes, bytes], place: dict[str, Any], bid_files: list[BidFile]) -> bytes:
-    return seal_bid(tender_keys[1], **place, price=PRICE, files=bid_files)
+def sealed(
+    tender_keys: tuple[bytes, bytes],
+    place: dict[str, Any],
+    bid_files: list[BidFile],
+    vendor_key: Ed25519PrivateKey,
+) -> bytes:
+    return seal_bid(tender_keys[1], **place, price=PRICE, files=bid_files, signing_key=vendor_key)
 
 
 @pytest.fixture

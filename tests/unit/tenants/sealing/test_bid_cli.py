@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from cli import bid as bid_cli
@@ -18,7 +19,10 @@ from tenants.sealing import (
     generate_receipt_key,
     open_bid,
     parse_bundle,
+    private_key_pem,
+    public_raw_of,
     sign_receipt,
+    verify_bundle_signature,
 )
 
 app = typer.Typer()
@@ -36,11 +40,21 @@ def documents(tmp_path: Path) -> list[Path]:
     return [pdf, sheet]
 
 
-def _seal_args(tender_keys: Keys, *extra: str) -> list[str]:
+@pytest.fixture
+def key_file(tmp_path: Path, vendor_key: Ed25519PrivateKey) -> Path:
+    """The vendor's signing key, kept as ``vendor key create`` keeps it."""
+    path = tmp_path / "kunci.pem"
+    path.write_bytes(private_key_pem(vendor_key, None))
+    return path
+
+
+def _seal_args(tender_keys: Keys, key_file: Path, *extra: str) -> list[str]:
     key = encode_public_key(tender_keys[1])
     return [
         "bid",
         "seal",
+        "--signing-key",
+        str(key_file),
         "--tender-key",
         key,
         "--tenant",
@@ -53,12 +67,13 @@ def _seal_args(tender_keys: Keys, *extra: str) -> list[str]:
     ]
 
 
-def test_sealed_files_open_with_the_tender_key(
-    tmp_path: Path, tender_keys: Keys, documents: list[Path]
+def test_sealed_files_open_with_the_tender_key_signed_with_the_vendors_key(
+    tmp_path: Path, tender_keys: Keys, documents: list[Path], key_file: Path, vendor_key: Ed25519PrivateKey
 ) -> None:
     out = tmp_path / "bid.json"
     result = runner.invoke(
-        app, [*_seal_args(tender_keys, "--price", "990000", "--out", str(out)), *map(str, documents)]
+        app,
+        [*_seal_args(tender_keys, key_file, "--price", "990000", "--out", str(out)), *map(str, documents)],
     )
     assert result.exit_code == 0, result.output
     bundle = parse_bundle(out.read_bytes())
@@ -67,14 +82,17 @@ def test_sealed_files_open_with_the_tender_key(
     assert result.stdout == ""
     opened = open_bid(bundle, tender_keys[0], tenant_code="3507", tender_id=12, vendor_id=34)
     assert opened.price == 990_000
+    verify_bundle_signature(bundle, public_raw_of(vendor_key))
     assert [(f.name, f.content_type, f.data) for f in opened.files] == [
         ("penawaran.pdf", "application/pdf", b"%PDF-1.7 penawaran"),
         ("rincian.xyz123", "application/octet-stream", b"\x00\x01 rincian harga"),
     ]
 
 
-def test_without_out_the_bundle_goes_to_stdout(tender_keys: Keys, documents: list[Path]) -> None:
-    result = runner.invoke(app, [*_seal_args(tender_keys, "--price", "5"), str(documents[0])])
+def test_without_out_the_bundle_goes_to_stdout(
+    tender_keys: Keys, documents: list[Path], key_file: Path
+) -> None:
+    result = runner.invoke(app, [*_seal_args(tender_keys, key_file, "--price", "5"), str(documents[0])])
     assert result.exit_code == 0, result.output
     assert parse_bundle(result.stdout_bytes).tender == 12
 
@@ -87,17 +105,19 @@ def test_without_out_the_bundle_goes_to_stdout(tender_keys: Keys, documents: lis
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
-    tender_keys: Keys, documents: list[Path], args: list[str], message: str
+    tender_keys: Keys, documents: list[Path], key_file: Path, args: list[str], message: str
 ) -> None:
-    result = runner.invoke(app, [*_seal_args(tender_keys, *args), str(documents[0])])
+    result = runner.invoke(app, [*_seal_args(tender_keys, key_file, *args), str(documents[0])])
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
 
 
-def test_a_missing_document_is_a_usage_error(tender_keys: Keys, tmp_path: Path) -> None:
-    result = runner.invoke(app, [*_seal_args(tender_keys, "--price", "5"), str(tmp_path / "absent.pdf")])
+def test_a_missing_document_is_a_usage_error(tender_keys: Keys, tmp_path: Path, key_file: Path) -> None:
+    result = runner.invoke(
+        app, [*_seal_args(tender_keys, key_file, "--price", "5"), str(tmp_path / "absent.pdf")]
+    )
     assert result.exit_code == 2
 
 

@@ -36,7 +36,7 @@ def test_a_sealed_bid_opens_to_its_price_and_files(
 
 
 def test_a_bid_with_no_documents_opens_to_its_price(tender_keys: Keys, place: dict[str, Any]) -> None:
-    bundle = parse_bundle(seal_bid(tender_keys[1], **place, price=1, files=[]))
+    bundle = parse_bundle(seal_bid(tender_keys[1], **place, signing_key=None, price=1, files=[]))
     assert open_bid(bundle, tender_keys[0], **place).price == 1
 
 
@@ -46,14 +46,16 @@ def test_the_bundle_is_compact_sorted_json_that_names_its_place_and_key(
     document = json.loads(sealed)
     assert list(document) == sorted(document)
     assert sealed == json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    assert (document["v"], document["tenant"], document["tender"], document["vendor"]) == (1, "3507", 12, 34)
+    assert (document["v"], document["tenant"], document["tender"], document["vendor"]) == (2, "3507", 12, 34)
+    assert document["sealed_by"] == "vendor"
     assert document["key_fingerprint"] == fingerprint(tender_keys[1])
     assert parse_bundle(sealed).to_bytes() == sealed
 
 
 def test_sealing_twice_gives_different_ciphertexts(tender_keys: Keys, place: dict[str, Any]) -> None:
     first, second = (
-        parse_bundle(seal_bid(tender_keys[1], **place, price=5, files=[])).ciphertext for _ in range(2)
+        parse_bundle(seal_bid(tender_keys[1], **place, signing_key=None, price=5, files=[])).ciphertext
+        for _ in range(2)
     )
     assert first != second
 
@@ -160,8 +162,14 @@ def _b64(data: bytes) -> str:
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
-        ({"v": 2}, "version"),
+        ({"v": 1}, "version"),
+        ({"v": 3}, "version"),
         ({"v": True}, "version"),
+        ({"sealed_by": "hub"}, "unknown field signature"),
+        ({"sealed_by": "operator"}, "sealed_by"),
+        ({"signer": "abc"}, "signer is not a key id"),
+        ({"signature": ...}, "missing signature"),
+        ({"signature": _b64(bytes(63))}, "signature is 63 bytes"),
         ({"tenant": "35|07"}, "tenant"),
         ({"tender": "12"}, "tender"),
         ({"tender": 12.0}, "tender"),
@@ -210,7 +218,7 @@ def test_a_price_that_is_not_a_positive_whole_rupiah_amount_is_refused_when_seal
     tender_keys: Keys, place: dict[str, Any], price: int
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        seal_bid(tender_keys[1], **place, price=price, files=[])
+        seal_bid(tender_keys[1], **place, signing_key=None, price=price, files=[])
     assert raised.value.field == "price"
 
 
@@ -228,7 +236,7 @@ def test_files_that_cannot_be_saved_as_named_are_refused_when_sealing(
     tender_keys: Keys, place: dict[str, Any], files: list[BidFile]
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        seal_bid(tender_keys[1], **place, price=1, files=files)
+        seal_bid(tender_keys[1], **place, signing_key=None, price=1, files=files)
     assert raised.value.field == "files"
 
 
@@ -240,12 +248,12 @@ def test_an_unusable_place_is_refused_when_sealing(
     tender_keys: Keys, place: dict[str, Any], place_change: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        seal_bid(tender_keys[1], **(place | place_change), price=1, files=[])
+        seal_bid(tender_keys[1], **(place | place_change), signing_key=None, price=1, files=[])
     assert raised.value.field == field
 
 
 @pytest.mark.parametrize("public_raw", [bytes(31), bytes(32)], ids=["short", "low-order point"])
 def test_an_unusable_tender_key_is_refused_when_sealing(place: dict[str, Any], public_raw: bytes) -> None:
     with pytest.raises(InvalidInput) as raised:
-        seal_bid(public_raw, **place, price=1, files=[])
+        seal_bid(public_raw, **place, signing_key=None, price=1, files=[])
     assert raised.value.field == "tender_key"

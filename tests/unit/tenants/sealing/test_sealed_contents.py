@@ -58,8 +58,8 @@ CASES = [
 def test_contents_that_do_not_match_their_manifest_are_tampered(
     monkeypatch: pytest.MonkeyPatch, tender_keys: Keys, place: dict[str, Any], plaintext: bytes, problem: str
 ) -> None:
-    monkeypatch.setattr(_container, "pack", lambda price, files: plaintext)
-    bundle = parse_bundle(seal_bid(tender_keys[1], **place, price=5, files=[]))
+    monkeypatch.setattr(_container, "pack", lambda price, files, signed=None: plaintext)
+    bundle = parse_bundle(seal_bid(tender_keys[1], **place, signing_key=None, price=5, files=[]))
     with pytest.raises(TamperedBid, match=problem):
         open_bid(bundle, tender_keys[0], **place)
 
@@ -68,8 +68,10 @@ def test_a_hand_made_container_that_adds_up_opens(
     monkeypatch: pytest.MonkeyPatch, tender_keys: Keys, place: dict[str, Any]
 ) -> None:
     plaintext = _container_of({"price": 5, "files": [_entry("a.txt", b"abc"), _entry("b.txt", b"")]}, b"abc")
-    monkeypatch.setattr(_container, "pack", lambda price, files: plaintext)
+    monkeypatch.setattr(_container, "pack", lambda price, files, signed=None: plaintext)
     opened = open_bid(
-        parse_bundle(seal_bid(tender_keys[1], **place, price=5, files=[])), tender_keys[0], **place
+        parse_bundle(seal_bid(tender_keys[1], **place, signing_key=None, price=5, files=[])),
+        tender_keys[0],
+        **place,
     )
     assert [(f.name, f.data) for f in opened.files] == [("a.txt", b"abc"), ("b.txt", b"")]

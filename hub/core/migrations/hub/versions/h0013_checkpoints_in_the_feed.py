@@ -10,7 +10,7 @@ instead of hiding behind the followers' cursors. The feed reads both tables in o
 ``peer_checkpoint_keys`` the peer's checkpoint keys as first seen, by kid.
 
 Revision ID: h0013
-Revises: h0010
+Revises: h0011
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from hub.core.migrations.op import op
 
 revision = "h0013"
-down_revision = "h0010"
+down_revision = "h0011"
 branch_labels = None
 depends_on = None
 
