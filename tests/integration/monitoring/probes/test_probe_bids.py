@@ -53,14 +53,21 @@ async def watched(stage: Stage, clean_identity: AsyncEngine) -> AsyncIterator[St
 
 
 async def _bundle(engine: AsyncEngine, s: Stage, tender_id: int, price: int) -> bytes:
-    """A bundle sealed to the tender's public key for the vendor, as anyone can make one."""
+    """A bundle sealed to the tender's public key for the vendor and signed with its key (the probe's
+    hash checks catch a swap whoever signed it; the opening checks the signature too)."""
     async with engine.connect() as connection:
         key = await connection.scalar(
             text("SELECT public_key FROM t_3507.tenders WHERE id = :t"), {"t": tender_id}
         )
     files = [BidFile("p.pdf", "application/pdf", b"%PDF")]
     return seal_bid(
-        key, tenant_code="3507", tender_id=tender_id, vendor_id=s.vendor_id, price=price, files=files
+        key,
+        tenant_code="3507",
+        tender_id=tender_id,
+        vendor_id=s.vendor_id,
+        price=price,
+        files=files,
+        signing_key=s.signing_key,
     )
 
 

@@ -1,12 +1,11 @@
 """Vendors sign their bids: the hub refuses a bid its vendor did not sign, and the opening catches a
-bundle swapped in the database, even with a receipt forged under a receipt key the insider added
+bundle swapped in the database, even with a receipt forged under the hub's own receipt key
 (issue 15).
 
-Without the vendor's signature an insider with write access to the database can seal a bundle at
-another price to the public tender key, write it over a vendor's bid, and sign a matching receipt
-with a receipt key of their own added to ``hub.receipt_keys``: only the audit entry then contradicts
-it. The vendor's signature, made with a key only the vendor holds, is the check the insider cannot
-satisfy.
+Without the vendor's signature an insider with write access to the database and the master key can
+seal a bundle at another price to the public tender key, write it over a vendor's bid, and sign a
+matching receipt with the hub's receipt key: only the audit entry then contradicts it. The vendor's
+signature, made with a key only the vendor holds, is the check the insider cannot satisfy.
 """
 
 from __future__ import annotations
@@ -29,9 +28,7 @@ from tenants.sealing import (
     BidFile,
     OpenedBid,
     content_statement,
-    encode_receipt_public_key,
     encode_signing_public_key,
-    generate_receipt_key,
     parse_bundle,
     public_raw_of,
     seal_for_vendor,
@@ -42,6 +39,7 @@ from tenants.sealing import (
 from tenants.tenders import open_bids, seal_and_submit, submit_bid, verify_stored_bids
 from tenants.tenders.bidding.bids import _bidder, _store
 from tenants.tenders.models import Bid
+from tenants.tenders.preparation.bid_keys import receipt_signer
 from tests.integration.tenants.tenders.test_bid_integrity import _sealed
 from tests.integration.tenants.tenders.test_tender_rules import Stage, _bid, _close_submission, stage
 
@@ -139,19 +137,12 @@ async def test_a_bundle_altered_after_it_was_signed_is_refused(
 
 
 async def _forge_receipt(engine: AsyncEngine, s: Stage, bundle: bytes) -> bytes:
-    """What an insider can do with database writes alone: add a receipt key of their own to
-    ``hub.receipt_keys`` (published, as far as the opening knows) and sign a receipt for ``bundle``."""
-    private_raw, public_raw = generate_receipt_key()
-    kid = f"orang-dalam-{uuid.uuid4().hex[:8]}"  # receipt keys outlive a test: a kid of its own
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO hub.receipt_keys (kid, private_key, public_key, created_at, retired_at) "
-                "VALUES (:kid, :p, :k, now() - interval '1 day', now())"
-            ),
-            {"kid": kid, "p": b"-", "k": encode_receipt_public_key(public_raw)},
-        )
-        received_at: datetime = await connection.scalar(
+    """What an insider holding the master key can do: unwrap the hub's own receipt key and sign a
+    receipt for ``bundle`` that the receipt check accepts (a key merely inserted into
+    ``hub.receipt_keys`` no longer passes it: ``test_receipt_key_trust``)."""
+    async with tenant_session(engine, s.tenant.schema) as session:
+        kid, private_raw = await receipt_signer(session, s.master)
+        received_at: datetime = await session.scalar(
             text("SELECT received_at FROM t_3507.bids WHERE tender_id = :t AND superseded_at IS NULL"),
             {"t": s.tender_id},
         )

@@ -80,11 +80,11 @@ async def test_a_receipt_under_an_inserted_key_fails_the_receipt_check_at_the_op
         opening = await open_bids(session, forged.pokja, forged.tender_id, forged.master)
     [shown] = opening["bids"]
     assert (shown["status"], shown["price"]) == ("tampered", None)
-    assert shown["failed_checks"] == ["receipt", "audit"]
+    assert shown["failed_checks"] == ["receipt", "audit", "signature"]  # unsigned: not the vendor's
     assert f"receipt: {NOT_THE_HUBS}" in shown["problem"]
 
 
-async def test_without_the_master_key_the_inserted_key_is_taken_as_stored_and_only_the_audit_check_fails(
+async def test_without_the_master_key_the_inserted_key_is_taken_as_stored_and_the_receipt_check_passes(
     forged: Stage, clean_identity: AsyncEngine
 ) -> None:
     async with tenant_session(clean_identity, forged.tenant.schema) as session:
@@ -93,8 +93,9 @@ async def test_without_the_master_key_the_inserted_key_is_taken_as_stored_and_on
     assert [(m.check, m.problem.startswith(NOT_THE_HUBS)) for m in with_master] == [
         ("receipt", True),
         ("audit", False),
+        ("signature", False),
     ]
-    assert [m.check for m in without] == ["audit"]  # why `audit verify` says when it has no key
+    assert [m.check for m in without] == ["audit", "signature"]  # why `audit verify` says when it has no key
 
 
 def test_audit_verify_names_the_inserted_receipt_key_and_exits_1(forged: Stage, settings: Settings) -> None:
