@@ -145,6 +145,22 @@ LPSE_HUB_<SNAKE_CASE>).
 {{- end }}
 
 {{/*
+The owner's URL, for the migration Job only (it changes schemas and grants the serving role what
+serving needs); the pods never get it. None with postgresql.external.ownerSecretKey empty, or with
+CloudNativePG, whose one application role does everything.
+*/}}
+{{- define "lpse-hub.ownerEnv" -}}
+{{- $external := .Values.postgresql.external }}
+{{- if and (not .Values.postgresql.cloudnativepg.enabled) $external.ownerSecretKey }}
+- name: LPSE_HUB_OWNER_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $external.ownerExistingSecret | default $external.existingSecret }}
+      key: {{ $external.ownerSecretKey }}
+{{- end }}
+{{- end }}
+
+{{/*
 The writable places of a hub container under a read-only root filesystem.
 */}}
 {{- define "lpse-hub.volumeMounts" -}}
