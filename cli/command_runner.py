@@ -68,7 +68,10 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
             raise
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         orig = getattr(exc, "orig", None)
-        if "42501" in (getattr(orig, "sqlstate", None), getattr(getattr(orig, "__cause__", None), "sqlstate", None)):
+        if "42501" in (
+            getattr(orig, "sqlstate", None),
+            getattr(getattr(orig, "__cause__", None), "sqlstate", None),
+        ):
             first_line += f"; {NOT_PERMITTED}"
         raise fail(f"database error: {first_line}") from None
 

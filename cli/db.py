@@ -48,7 +48,9 @@ def upgrade(as_json: JsonOption = False) -> None:
     serving role what it needs on them."""
     concurrency = load_settings().migration_concurrency
 
-    async def work(engine: AsyncEngine, serving_role: str | None) -> tuple[SchemaMigration, list[SchemaMigration]]:
+    async def work(
+        engine: AsyncEngine, serving_role: str | None
+    ) -> tuple[SchemaMigration, list[SchemaMigration]]:
         return await upgrade_all(
             engine, concurrency=concurrency, show_progress=not as_json, serving_role=serving_role
         )

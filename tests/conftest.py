@@ -12,8 +12,8 @@ import os
 import shutil
 import tempfile
 import uuid
-from dataclasses import replace
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -114,7 +114,10 @@ def _run_database() -> Iterator[tuple[str, str]]:
         asyncio.run(_admin(server, f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'"))
         try:
             owner = _asyncpg_dsn(server, name)
-            yield owner, make_url(owner).set(username=role, password=password).render_as_string(hide_password=False)
+            yield (
+                owner,
+                make_url(owner).set(username=role, password=password).render_as_string(hide_password=False),
+            )
         finally:
             asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             asyncio.run(_admin(server, f'DROP ROLE IF EXISTS "{role}"'))
@@ -223,7 +226,9 @@ async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) ->
     (``engine``), granting the run's serving role what the hub needs on it."""
     async with hub_sessions(engine)() as session, session.begin():
         return await create_tenant(
-            session, TenantSpec(slug=slug, code=code, hosts=hosts), serving_role=serving_role_of(engine.url.database)
+            session,
+            TenantSpec(slug=slug, code=code, hosts=hosts),
+            serving_role=serving_role_of(engine.url.database),
         )
 
 

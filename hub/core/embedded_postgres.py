@@ -81,7 +81,4 @@ def _ensure_database_and_role(server: object) -> None:
     if "yes" not in exists:
         psql(f'CREATE DATABASE "{DATABASE_NAME}"')
     # Two processes starting at once may both try: the second finds the role made.
-    psql(
-        f'DO $$ BEGIN CREATE ROLE "{SERVING_ROLE}" LOGIN; '
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-    )
+    psql(f'DO $$ BEGIN CREATE ROLE "{SERVING_ROLE}" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$')

@@ -290,7 +290,9 @@ class Settings:
                 "a slow statement before the hub gives up on it"
             )
 
-    def with_database_url(self, url: str, *, owner_url: str | None = None, embedded: bool = False) -> Settings:
+    def with_database_url(
+        self, url: str, *, owner_url: str | None = None, embedded: bool = False
+    ) -> Settings:
         return replace(self, database_url=url, owner_database_url=owner_url, embedded_database=embedded)
 
     @property

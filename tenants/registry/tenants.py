@@ -3,9 +3,9 @@
 A tenant is created in one transaction: its registry row, its host names, its schema at the
 head of the tenant migrations (replayed from their recorded statements, as
 ``hub.core.migrations.schema_script`` explains), the serving role's grants on it
-(``hub.core.migrations.privileges``) and, on a Citus coordinator, the schema's distribution. PostgreSQL's DDL is transactional, so a failure at any point leaves neither schema
-nor row. The functions take a
-session inside a transaction the caller owns and commits.
+(``hub.core.migrations.privileges``) and, on a Citus coordinator, the schema's distribution.
+PostgreSQL's DDL is transactional, so a failure at any point leaves neither schema nor row. The
+functions take a session inside a transaction the caller owns and commits.
 """
 
 from __future__ import annotations

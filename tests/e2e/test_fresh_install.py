@@ -87,7 +87,9 @@ def test_the_embedded_database_serves_as_a_role_that_may_not_rewrite_the_audit_l
             return [
                 await sqlstate_of(serving, "SELECT count(*) FROM t_3507.tenders"),
                 await sqlstate_of(serving, "UPDATE t_3507.audit_log SET action = 'x'"),
-                await sqlstate_of(serving, "ALTER TABLE t_3507.audit_log DISABLE TRIGGER audit_log_append_only"),
+                await sqlstate_of(
+                    serving, "ALTER TABLE t_3507.audit_log DISABLE TRIGGER audit_log_append_only"
+                ),
                 await sqlstate_of(owner, "SELECT count(*) FROM t_3507.audit_log"),
             ]
         finally:

@@ -38,7 +38,9 @@ def test_schema_changes_run_as_the_owner_and_the_rest_as_the_serving_role(lpse) 
 
 
 def test_a_schema_change_without_the_owner_url_says_what_it_needs(lpse) -> None:  # type: ignore[no-untyped-def]
-    refused = lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang", owner=False)
+    refused = lpse(
+        "tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang", owner=False
+    )
     assert refused.exit_code == 1
     [line] = refused.stderr.strip().splitlines()
     assert "permission denied" in line

@@ -109,7 +109,7 @@ async def _refuse_powerful(connection: AsyncConnection, role: str) -> None:
     if found is None:
         raise ConfigurationError(
             f"the serving role {role!r} (the user of LPSE_HUB_DATABASE_URL) does not exist: "
-            f'create it first, e.g. CREATE ROLE "{role}" LOGIN PASSWORD \'...\''
+            f"create it first, e.g. CREATE ROLE \"{role}\" LOGIN PASSWORD '...'"
         )
     if found.rolsuper or found.owns:
         raise ConfigurationError(

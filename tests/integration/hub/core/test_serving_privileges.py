@@ -67,7 +67,9 @@ async def serving(hub: AsyncEngine, serving_settings: Settings) -> AsyncIterator
 
 @pytest.mark.asyncio(loop_scope="session")
 @pytest.mark.parametrize("attack", ATTACKS)
-async def test_the_serving_role_may_not_rewrite_bids_or_the_audit_trail(serving: AsyncEngine, attack: str) -> None:
+async def test_the_serving_role_may_not_rewrite_bids_or_the_audit_trail(
+    serving: AsyncEngine, attack: str
+) -> None:
     assert await sqlstate_of(serving, attack.format(t="t_3507")) == INSUFFICIENT_PRIVILEGE
 
 
@@ -111,7 +113,9 @@ async def test_db_upgrade_grants_on_schemas_provisioned_before_the_grants(
 
 
 @pytest.mark.asyncio(loop_scope="session")
-async def test_the_grants_are_exact_a_hand_made_grant_is_undone(serving: AsyncEngine, hub: AsyncEngine) -> None:
+async def test_the_grants_are_exact_a_hand_made_grant_is_undone(
+    serving: AsyncEngine, hub: AsyncEngine
+) -> None:
     role = serving_role_of(hub.url.database)
     async with hub.begin() as connection:
         await connection.execute(text(f'GRANT ALL ON t_3507.bids, hub.audit_checkpoints TO "{role}"'))

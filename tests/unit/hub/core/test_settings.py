@@ -66,7 +66,10 @@ def test_one_url_means_one_role_and_nothing_to_grant() -> None:
     assert one.serving_role is None
     assert one.schema_changing_url == "postgresql://hub@db/lpse"
     same_user = Settings.from_env(
-        {"DATABASE_URL": "postgresql://hub@db/lpse", "LPSE_HUB_OWNER_DATABASE_URL": "postgresql://hub@db2/lpse"}
+        {
+            "DATABASE_URL": "postgresql://hub@db/lpse",
+            "LPSE_HUB_OWNER_DATABASE_URL": "postgresql://hub@db2/lpse",
+        }
     )
     assert same_user.serving_role is None
 
