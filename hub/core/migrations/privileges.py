@@ -51,7 +51,7 @@ _EVERY_TABLE = "SELECT, INSERT, UPDATE, DELETE"
 async def grant_serving_role(connection: AsyncConnection, role: str, tenant_schemas: list[str]) -> None:
     """Grant ``role`` what serving needs on the ``hub`` schema and on each of ``tenant_schemas``,
     in the caller's transaction. Refuses a role that would keep every power anyway (a superuser,
-    or the owner of the ``hub`` schema): granting to it would only look like protection."""
+    or an owner of the hub's tables): granting to it would only look like protection."""
     await _refuse_powerful(connection, role)
     await _grant(connection, role, HUB_SCHEMA, APPEND_ONLY[HUB_SCHEMA])
     for schema in tenant_schemas:
@@ -95,13 +95,16 @@ async def _grant(
 
 
 async def _refuse_powerful(connection: AsyncConnection, role: str) -> None:
+    """The role exists, is no superuser, and owns (or is a member of an owner of) no table of the
+    hub's schemas: an owner may alter its tables whatever is granted."""
     found = (
         await connection.execute(
             text(
-                "SELECT r.rolsuper, r.rolbypassrls, "
-                "pg_has_role(r.oid, n.nspowner, 'USAGE') AS owns "
-                "FROM pg_catalog.pg_roles r "
-                "LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = :hub WHERE r.rolname = :role"
+                "SELECT r.rolsuper OR EXISTS (SELECT FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE (n.nspname = :hub OR n.nspname LIKE 't\\_%')"
+                " AND pg_has_role(r.oid, c.relowner, 'USAGE')"
+                ") AS powerful FROM pg_catalog.pg_roles r WHERE r.rolname = :role"
             ),
             {"role": role, "hub": HUB_SCHEMA},
         )
@@ -111,10 +114,10 @@ async def _refuse_powerful(connection: AsyncConnection, role: str) -> None:
             f"the serving role {role!r} (the user of LPSE_HUB_DATABASE_URL) does not exist: "
             f"create it first, e.g. CREATE ROLE \"{role}\" LOGIN PASSWORD '...'"
         )
-    if found.rolsuper or found.owns:
+    if found.powerful:
         raise ConfigurationError(
-            f"the serving role {role!r} is a superuser or owns the hub schema, so it may rewrite bids and "
-            "the audit log whatever is granted: serve with a role that owns nothing (docs/SECURITY.md)"
+            f"the serving role {role!r} is a superuser or owns tables of the hub, so it may rewrite bids "
+            "and the audit log whatever is granted: serve with a role that owns nothing (docs/SECURITY.md)"
         )
 
 

@@ -129,7 +129,7 @@ async def test_the_grants_are_exact_a_hand_made_grant_is_undone(
 async def test_a_serving_role_that_owns_or_is_superuser_is_refused(hub: AsyncEngine) -> None:
     async with hub.connect() as connection:
         owner = await connection.scalar(text("SELECT current_user"))
-    for role, reason in ((owner, "superuser or owns"), ("nobody_at_all", "does not exist")):
+    for role, reason in ((owner, "superuser or owns tables"), ("nobody_at_all", "does not exist")):
         async with hub.begin() as connection:
             with pytest.raises(ConfigurationError, match=reason):
                 await grant_serving_role(connection, str(role), [])
