@@ -36,8 +36,32 @@ def test_no_owner_key_means_one_role_and_the_notes_warn(render: Render, chart: A
     assert f'env {OWNER}="$OWNER_URL" \\\n    lpse-hub tenant create' in two_roles
 
 
-def test_cloudnativepg_still_runs_one_role_and_says_so(render: Render, chart: Any) -> None:
+def test_cloudnativepg_without_a_serving_role_runs_one_role_and_says_so(render: Render, chart: Any) -> None:
     values = COMBINATIONS["cloudnativepg"]
     assert OWNER not in env_of(only(render(values), "Job"))
+    assert "managed" not in only(render(values), "Cluster")["spec"]
     notes = chart.render(values, name="lpse", namespace="lpse")["lpse-hub/templates/NOTES.txt"]
     assert "CloudNativePG's application role" in notes
+
+
+def test_cloudnativepg_makes_the_serving_role_and_the_job_migrates_as_its_owner(
+    render: Render, chart: Any
+) -> None:
+    values = {
+        "postgresql": {"cloudnativepg": {"enabled": True, "servingRole": {"existingSecret": "lpse-web"}}}
+    }
+    manifests = render(values)
+    cluster = only(manifests, "Cluster")
+    assert cluster["spec"]["managed"]["roles"] == [
+        {"name": "lpse_hub_web", "ensure": "present", "login": True, "passwordSecret": {"name": "lpse-web"}}
+    ]
+    job, deployment = env_of(only(manifests, "Job")), env_of(only(manifests, "Deployment"))
+    app_secret = {"name": f"{cluster['metadata']['name']}-app", "key": "uri"}
+    assert job[OWNER]["valueFrom"]["secretKeyRef"] == app_secret
+    assert OWNER not in deployment
+    serving = {"name": "lpse-web", "key": "uri"}
+    assert deployment["LPSE_HUB_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == serving
+    assert job["LPSE_HUB_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == serving
+    notes = chart.render(values, name="lpse", namespace="lpse")["lpse-hub/templates/NOTES.txt"]
+    assert "WARNING: the pods serve" not in notes
+    assert f"get secret {app_secret['name']}" in notes
