@@ -1,7 +1,10 @@
 """Shared fixtures: a fresh PostgreSQL database per test run, the engine, and clean tenants per test.
 
 With ``DATABASE_URL`` (or ``LPSE_HUB_DATABASE_URL``) set, the run creates its own database on that
-server and drops it at the end; without, it runs the embedded server in a temporary directory.
+server and drops it at the end; without, it runs the embedded server in a temporary directory. The
+run also makes a login role of its own (``serving_role_of``): ``settings`` and ``engine`` act as the
+owner, as migrations, provisioning and tests looking behind the hub's back do, while the HTTP hub
+(``hub_app``) serves as the restricted role with ``serving_settings``, as a deployment does.
 """
 
 from __future__ import annotations
