@@ -10,6 +10,8 @@ gets only privileges, granted here, and only those serving needs:
   the columns named there and no other: a bid is superseded by setting ``superseded_at``, so its
   bundle, hashes and receipt cannot be changed;
 - the migrations' own version tables: ``SELECT`` (readiness reads them);
+- every sequence: ``USAGE, SELECT`` (``nextval`` in a trigger, e.g. the feed position a checkpoint
+  takes), never ``UPDATE``, so ``setval`` cannot move the change feed's positions back;
 - never ``TRUNCATE``, ``REFERENCES``, ``TRIGGER``, nor ``CREATE`` in a schema.
 
 The grants are exact, not added to: each run revokes what the role held on a schema's tables and
@@ -34,6 +36,8 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "audit_anchors": (),
         "audit_checkpoints": (),
         "checkpoint_keys": (),  # re-wrapped by `keys rotate-master`, which runs as the owner
+        "peer_checkpoint_keys": (),  # a peer's keys and checkpoints as first seen (peer sync)
+        "peer_checkpoints": (),
         "receipt_keys": (),
         "tenant_keys": (),
     },
@@ -82,6 +86,8 @@ async def _grant(
         f"REVOKE CREATE ON SCHEMA {where} FROM {who}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {where} FROM {who}",  # column grants go with it
         f"GRANT {_EVERY_TABLE} ON ALL TABLES IN SCHEMA {where} TO {who}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {where} FROM {who}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
     ]
     for table in sorted(tables & {*append_only, VERSION_TABLE}):
         name = f"{where}.{quote(table)}"

@@ -53,6 +53,7 @@ ATTACKS = [
     "DELETE FROM hub.tenant_keys",
     "TRUNCATE hub.accounts CASCADE",
     "DROP TABLE hub.audit_checkpoints",
+    "SELECT setval(pg_get_serial_sequence('hub.changes', 'position'), 1)",
 ]
 
 
@@ -82,6 +83,8 @@ async def test_the_serving_role_may_append_and_supersede(serving: AsyncEngine) -
     assert await sqlstate_of(serving, appended) is None
     assert await sqlstate_of(serving, "UPDATE t_3507.bids SET superseded_at = now() WHERE id = 1") is None
     assert await sqlstate_of(serving, "SELECT * FROM t_3507.alembic_version") is None
+    next_position = "SELECT nextval(pg_get_serial_sequence('hub.changes', 'position'))"
+    assert await sqlstate_of(serving, next_position) is None  # as a trigger of the feed's may
     async with serving.connect() as connection:
         assert not await may_rewrite_audit_trail(connection)
 
