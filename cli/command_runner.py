@@ -17,13 +17,16 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.core.database import schema_of
 from hub.core.database_lifetime import engine_for, running_database
 from hub.core.errors import DatabaseUnavailable, HubError, InvalidInput
-from hub.core.migrations import migrate_hub, schema_revisions
+from hub.core.migrations import grant_serving_role, migrate_hub, schema_revisions
 from hub.core.settings import Settings
+from tenants.registry import Tenant
 
 T = TypeVar("T")
 stdout = Console(highlight=False)
@@ -64,39 +67,83 @@ def reported_errors(settings: Settings | None = None) -> Iterator[None]:
         if settings is not None and settings.debug:
             raise
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        orig = getattr(exc, "orig", None)
+        if "42501" in (
+            getattr(orig, "sqlstate", None),
+            getattr(getattr(orig, "__cause__", None), "sqlstate", None),
+        ):
+            first_line += f"; {NOT_PERMITTED}"
         raise fail(f"database error: {first_line}") from None
 
 
+NOT_PERMITTED = (
+    "changing schemas needs the owner's role (LPSE_HUB_OWNER_DATABASE_URL); "
+    "the serving role's grants come from `lpse-hub db upgrade`"
+)
 NOT_MIGRATED = "the database has no hub schema yet: run `lpse-hub db upgrade` first"
 
 
-async def first_use(engine: AsyncEngine, *, embedded: bool) -> None:
-    """Make sure the hub schema is there before a command reads it.
+async def first_use(engine: AsyncEngine, settings: Settings) -> None:
+    """Make sure the hub schema is there, and open to the serving role, before a command reads it.
 
     On the embedded database, the hub's own server in its data directory, a first command migrates
-    the hub schema, as ``serve`` would: nobody else's data is there. On an external database the
-    command stops with one line saying what to run: migrating someone's server is the operator's
-    decision (``db upgrade``, or the chart's migration Job), never a side effect."""
-    if (await schema_revisions(engine, ["hub"]))["hub"] is not None:
+    the hub schema and grants the serving role its privileges (as the owner), as ``serve`` would:
+    nobody else's data is there. On an external database the command stops with one line saying
+    what to run: migrating someone's server is the operator's decision (``db upgrade``, or the
+    chart's migration Job), never a side effect."""
+    migrated = (await schema_revisions(engine, ["hub"]))["hub"] is not None
+    if migrated and not settings.embedded_database:
         return
-    if not embedded:
+    if not migrated and not settings.embedded_database:
         raise DatabaseUnavailable(NOT_MIGRATED)
-    await migrate_hub(engine)
-    stderr.print("first use of the embedded database: the hub schema was migrated")
+    if migrated and await _may_use_hub(engine):
+        return
+    async with engine_for(settings, long_running=True, as_owner=True) as owner:
+        if not migrated:
+            await migrate_hub(owner)
+            stderr.print("first use of the embedded database: the hub schema was migrated")
+        await grant_serving_role_everywhere(owner, settings.serving_role)
+
+
+async def _may_use_hub(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        return bool(await connection.scalar(text("SELECT has_schema_privilege('hub', 'USAGE')")))
+
+
+async def grant_serving_role_everywhere(owner: AsyncEngine, role: str | None) -> None:
+    """Grant ``role`` (``Settings.serving_role``; ``None``: one role does all, nothing to grant)
+    what serving needs on the hub schema and every tenant's, in one transaction of the owner's."""
+    if role is None:
+        return
+    async with owner.begin() as connection:
+        codes = (await connection.execute(select(Tenant.code).order_by(Tenant.code))).scalars()
+        await grant_serving_role(connection, role, [schema_of(code) for code in codes])
 
 
 def run(work: Callable[[AsyncEngine], Awaitable[T]], *, migrated: bool = True) -> T:
     """Run ``work`` with the hub's engine, starting the embedded database if none is configured.
-    ``migrated``: the command reads the hub schema (``first_use`` checks it is there first)."""
+    It connects as the role the hub serves as. ``migrated``: the command reads the hub schema
+    (``first_use`` checks it is there first)."""
+    return _run(lambda engine, _settings: work(engine), migrated=migrated, as_owner=False)
+
+
+def run_as_owner(work: Callable[[AsyncEngine, str | None], Awaitable[T]], *, migrated: bool = True) -> T:
+    """``run`` for a command that changes schemas (migrations, provisioning, deleting a tenant,
+    re-wrapping keys): its engine connects as the owner (``Settings.owner_database_url``), and
+    ``work`` gets the serving role to grant to as well (``Settings.serving_role``)."""
+    return _run(lambda engine, ready: work(engine, ready.serving_role), migrated=migrated, as_owner=True)
+
+
+def _run(work: Callable[[AsyncEngine, Settings], Awaitable[T]], *, migrated: bool, as_owner: bool) -> T:
     settings = load_settings()
 
     async def main(ready: Settings) -> T:
         # Commands include the long ones (migrations, provisioning, rebuilds, verifications), whose
         # statements the request timeouts must not cut short: only connecting is bounded.
-        async with engine_for(ready, long_running=True) as engine:
+        async with engine_for(ready, long_running=True, as_owner=as_owner) as engine:
             if migrated:
-                await first_use(engine, embedded=ready.embedded_database)
-            return await work(engine)
+                await first_use(engine, ready)
+            return await work(engine, ready)
 
     with reported_errors(settings), running_database(settings) as ready:
         return asyncio.run(main(ready))

@@ -7,7 +7,15 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import load_settings, print_json, progress_bar, run, stdout
+from cli.command_runner import (
+    grant_serving_role_everywhere,
+    load_settings,
+    print_json,
+    progress_bar,
+    run,
+    run_as_owner,
+    stdout,
+)
 from cli.options import JsonOption
 from hub.core.database import schema_of
 from hub.core.migrations import SchemaMigration, migrate_hub, migrate_tenants
@@ -18,9 +26,11 @@ app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 
 
 async def upgrade_all(
-    engine: AsyncEngine, *, concurrency: int, show_progress: bool
+    engine: AsyncEngine, *, concurrency: int, show_progress: bool, serving_role: str | None = None
 ) -> tuple[SchemaMigration, list[SchemaMigration]]:
-    """The hub schema first, then every tenant schema, ``concurrency`` at a time."""
+    """The hub schema first, then every tenant schema, ``concurrency`` at a time; then the grants
+    of ``serving_role`` on all of them (``hub.core.migrations.privileges``), so a table a migration
+    added is open to the hub as soon as the hub's code needs it."""
     hub = await migrate_hub(engine)
     async with engine.connect() as connection:
         codes = list((await connection.execute(select(Tenant.code).order_by(Tenant.code))).scalars())
@@ -28,18 +38,24 @@ async def upgrade_all(
         tenants = await migrate_tenants(
             engine, [schema_of(c) for c in codes], concurrency=concurrency, on_done=advance
         )
+    await grant_serving_role_everywhere(engine, serving_role)
     return hub, tenants
 
 
 @app.command()
 def upgrade(as_json: JsonOption = False) -> None:
-    """Bring the hub schema, then every tenant schema, to head."""
+    """Bring the hub schema, then every tenant schema, to head (as the owner), and grant the
+    serving role what it needs on them."""
     concurrency = load_settings().migration_concurrency
 
-    async def work(engine: AsyncEngine) -> tuple[SchemaMigration, list[SchemaMigration]]:
-        return await upgrade_all(engine, concurrency=concurrency, show_progress=not as_json)
+    async def work(
+        engine: AsyncEngine, serving_role: str | None
+    ) -> tuple[SchemaMigration, list[SchemaMigration]]:
+        return await upgrade_all(
+            engine, concurrency=concurrency, show_progress=not as_json, serving_role=serving_role
+        )
 
-    hub, tenants = run(work, migrated=False)
+    hub, tenants = run_as_owner(work, migrated=False)
     failed = [t for t in tenants if t.error]
     moved = [t for t in tenants if not t.error and t.before != t.after]
     if as_json:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import fail, load_settings, print_json, reported_errors, run, stdout
+from cli.command_runner import fail, load_settings, print_json, reported_errors, run, run_as_owner, stdout
 from cli.options import JsonOption
 from federation.identity.accounts import create_account, grant_role, revoke_role
 from federation.identity.models import Account
@@ -227,10 +227,11 @@ def keys_rotate_master(
         raise fail(exc.detail, 2) from None
     old = master_key(settings)
 
-    async def work(engine: AsyncEngine) -> tuple[int, int]:
+    async def work(engine: AsyncEngine, _serving_role: str | None) -> tuple[int, int]:
+        # As the owner: the serving role may not rewrite the stored receipt and checkpoint keys.
         async with hub_sessions(engine)() as session, session.begin():
             return await rewrap_tenant_keys(session, old, new), await rewrap_signing_keys(session, old, new)
 
-    tenants, signing = run(work)
+    tenants, signing = run_as_owner(work)
     stdout.print(f"re-wrapped {tenants} tenant keys, the receipt keys and {signing} signing keys")
     stdout.print(f"now set LPSE_HUB_MASTER_KEY to the value of ${new_key_env} and restart every hub process")

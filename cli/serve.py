@@ -36,16 +36,22 @@ from monitoring.probes import probe_round
 
 
 async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
-    # Migrations and seeding are commands: no request timeouts (create_engine).
-    async with engine_for(settings, long_running=True) as engine:
+    # Migrations and seeding are commands: no request timeouts (create_engine); they change
+    # schemas, so they run as the owner, and the hub then serves as the restricted role.
+    async with engine_for(settings, long_running=True, as_owner=True) as engine:
         if migrate or demo:
             _, tenants = await upgrade_all(
-                engine, concurrency=settings.migration_concurrency, show_progress=False
+                engine,
+                concurrency=settings.migration_concurrency,
+                show_progress=False,
+                serving_role=settings.serving_role,
             )
             for failed in (t for t in tenants if t.error):
                 stderr.print(f"warning: {failed.schema} did not migrate: {failed.error}", markup=False)
         if demo:
-            report = await seed_demo(engine, concurrency=settings.migration_concurrency)
+            report = await seed_demo(
+                engine, concurrency=settings.migration_concurrency, serving_role=settings.serving_role
+            )
             stderr.print(
                 f"demo province {DEMO_PROVINCE}: {len(report.created)} tenants created, "
                 f"{len(report.skipped)} there already"
@@ -112,7 +118,9 @@ def serve(
     with stopped_cleanly_by_sigterm(), reported_errors(settings), running_database(settings) as ready:
         asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.
+        # They only serve: the owner's URL is not theirs to have.
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
+        os.environ.pop(PREFIX + "OWNER_DATABASE_URL", None)
         os.environ[PREFIX + "HOST"], os.environ[PREFIX + "PORT"] = ready.host, str(ready.port)
         os.environ[PREFIX + "EMBEDDED_DATABASE"] = "1" if ready.embedded_database else ""
         if workers > 1 and ready.metrics:  # one scrape adds up every worker's series

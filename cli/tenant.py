@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.command_runner import fail, load_settings, print_json, progress_bar, run, stdout
+from cli.command_runner import fail, load_settings, print_json, progress_bar, run, run_as_owner, stdout
 from cli.options import JsonOption
 from hub.core.database import hub_sessions
 from tenants.regions import regions_of_province
@@ -57,11 +57,11 @@ def create(
     """Create a tenant: registry row, schema and migrations, in one transaction."""
     spec = TenantSpec(slug=slug, code=code, name=name, kind=kind, timezone=timezone, hosts=tuple(host or ()))
 
-    async def work(engine: AsyncEngine) -> Tenant:
+    async def work(engine: AsyncEngine, serving_role: str | None) -> Tenant:
         async with hub_sessions(engine)() as session, session.begin():
-            return await create_tenant(session, spec)
+            return await create_tenant(session, spec, serving_role=serving_role)
 
-    _show(run(work), as_json)
+    _show(run_as_owner(work), as_json)
 
 
 @app.command("list")
@@ -130,11 +130,11 @@ def delete(
     if not yes:
         raise fail(f"deleting {slug!r} removes all its data; repeat with --yes to confirm", 2)
 
-    async def work(engine: AsyncEngine) -> Tenant:
+    async def work(engine: AsyncEngine, _serving_role: str | None) -> Tenant:
         async with hub_sessions(engine)() as session, session.begin():
             return await delete_tenant(session, slug)
 
-    tenant = run(work)
+    tenant = run_as_owner(work)
     stdout.print(f"deleted tenant {tenant.slug} and schema {tenant.schema}")
 
 
@@ -147,11 +147,13 @@ def provision_province_command(
     concurrency = load_settings().migration_concurrency
     total = len(regions_of_province(code))
 
-    async def work(engine: AsyncEngine) -> ProvisionReport:
+    async def work(engine: AsyncEngine, serving_role: str | None) -> ProvisionReport:
         with progress_bar(f"provisioning {code}", total, enabled=not as_json) as advance:
-            return await provision_province(engine, code, concurrency=concurrency, on_done=advance)
+            return await provision_province(
+                engine, code, concurrency=concurrency, serving_role=serving_role, on_done=advance
+            )
 
-    report = run(work)
+    report = run_as_owner(work)
     if as_json:
         print_json(report.to_dict())
     else:

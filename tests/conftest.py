@@ -1,7 +1,10 @@
 """Shared fixtures: a fresh PostgreSQL database per test run, the engine, and clean tenants per test.
 
 With ``DATABASE_URL`` (or ``LPSE_HUB_DATABASE_URL``) set, the run creates its own database on that
-server and drops it at the end; without, it runs the embedded server in a temporary directory.
+server and drops it at the end; without, it runs the embedded server in a temporary directory. The
+run also makes a login role of its own (``serving_role_of``): ``settings`` and ``engine`` act as the
+owner, as migrations, provisioning and tests looking behind the hub's back do, while the HTTP hub
+(``hub_app``) serves as the restricted role with ``serving_settings``, as a deployment does.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.core.database import create_engine, hub_sessions
 from hub.core.embedded_postgres import embedded_postgres
 from hub.core.master_key import MasterKey
-from hub.core.migrations import migrate_hub
+from hub.core.migrations import grant_serving_role, migrate_hub
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from tenants.audit import Anchor, Checkpoint
@@ -103,15 +107,34 @@ def _horizon(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of this run's own, on the configured server or the embedded one."""
+def _run_database() -> Iterator[tuple[str, str]]:
+    """A database of this run's own, on the configured server or the embedded one, and a serving
+    role of its own: the URLs of the owner (the server's user) and of the serving role."""
     name = f"lpse_hub_test_{uuid.uuid4().hex[:10]}"
+    role, password = serving_role_of(name), uuid.uuid4().hex
     for server in _server_url():
         asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+        asyncio.run(_admin(server, f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'"))
         try:
-            yield _asyncpg_dsn(server, name)
+            owner = _asyncpg_dsn(server, name)
+            yield (
+                owner,
+                make_url(owner).set(username=role, password=password).render_as_string(hide_password=False),
+            )
         finally:
             asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(_admin(server, f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def serving_role_of(database: str | None) -> str:
+    """The role a test run's hub serves as, on the run's database (``_run_database``)."""
+    return f"{database}_hub"
+
+
+@pytest.fixture(scope="session")
+def database_url(_run_database: tuple[str, str]) -> str:
+    """The run's database, as its owner."""
+    return _run_database[0]
 
 
 @pytest.fixture(scope="session")
@@ -130,22 +153,35 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
 
 
+@pytest.fixture(scope="session")
+def serving_settings(settings: Settings, _run_database: tuple[str, str]) -> Settings:
+    """The run's settings as a deployment has them: the hub serves as a restricted role
+    (``database_url``), and migrations and provisioning run as the owner (``owner_database_url``)."""
+    owner, serving = _run_database
+    return replace(settings, database_url=serving, owner_database_url=owner)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The owner's engine: it migrates, provisions, and lets tests look behind the hub's back."""
     engine = create_engine(settings)
     await migrate_hub(engine)
+    async with engine.begin() as connection:
+        await grant_serving_role(connection, serving_role_of(engine.url.database), [])
     yield engine
     await engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def _the_app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def _the_app(serving_settings: Settings) -> Litestar:
+    return create_app(serving_settings)
 
 
 @pytest.fixture
 def hub_app(_the_app: Litestar) -> Litestar:
-    """The hub's app on the run's settings, built once per run: building one (its routes, its OpenAPI
+    """The hub's app on the run's settings, serving as the restricted role as deployments do (every
+    HTTP test so runs under the grants of ``hub.core.migrations.privileges``), built once per run:
+    building one (its routes, its OpenAPI
     document) takes seconds, starting one (its lifespan: the engine, caches, signing keys) does not.
     A test's client starts it afresh; its stores (the rate limits' counters) start empty."""
     _the_app.stores = StoreRegistry()
@@ -189,9 +225,14 @@ def in_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
 
 
 async def make_tenant(engine: AsyncEngine, slug: str, code: str, *hosts: str) -> Tenant:
-    """Create a tenant the way operators do, through the provisioning service."""
+    """Create a tenant the way operators do, through the provisioning service, as the owner
+    (``engine``), granting the run's serving role what the hub needs on it."""
     async with hub_sessions(engine)() as session, session.begin():
-        return await create_tenant(session, TenantSpec(slug=slug, code=code, hosts=hosts))
+        return await create_tenant(
+            session,
+            TenantSpec(slug=slug, code=code, hosts=hosts),
+            serving_role=serving_role_of(engine.url.database),
+        )
 
 
 @pytest_asyncio.fixture(loop_scope="session")

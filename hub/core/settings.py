@@ -36,7 +36,13 @@ class Settings:
     """Typed configuration of one hub process. Its repr hides the secrets (``SECRET_FIELDS``)."""
 
     database_url: str | None = None
-    """database_url: PostgreSQL URL (``postgresql://...``); ``None`` starts the embedded server."""
+    """database_url: PostgreSQL URL (``postgresql://...``) the hub serves with; ``None`` starts the
+    embedded server. With ``owner_database_url`` set, its user is the restricted serving role."""
+    owner_database_url: str | None = None
+    """owner_database_url: PostgreSQL URL of the role that owns the schemas, for what changes them
+    (``db upgrade``, ``tenant create``, ``tenant delete``, ``keys rotate-master``, ``serve``'s own
+    migration). Unset: ``database_url`` does both, and the serving role may rewrite the audit trail
+    (docs/SECURITY.md, "Least privilege")."""
     data_dir: Path = field(default_factory=lambda: _default_data_dir(os.environ))
     """data_dir: where the hub keeps what it owns on disk (the embedded database among it)."""
     host: str = "127.0.0.1"
@@ -139,10 +145,19 @@ class Settings:
             value = getattr(self, f.name)
             if value is not None and f.name in SECRET_FIELDS:
                 value = "***"
-            elif f.name == "database_url" and value is not None:
+            elif f.name in ("database_url", "owner_database_url") and value is not None:
                 value = _without_password(value)
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
+
+    @property
+    def serving_role(self) -> str | None:
+        """The restricted role the hub serves as (``database_url``'s user), to which migrations and
+        provisioning grant what serving needs; ``None`` when one role does everything."""
+        if self.owner_database_url is None or self.database_url is None:
+            return None
+        serving = urlsplit(self.database_url).username
+        return None if serving == urlsplit(self.owner_database_url).username else serving
 
     @property
     def issuer_url(self) -> str:
@@ -157,10 +172,12 @@ class Settings:
             return env.get(PREFIX + name)
 
         url = get("DATABASE_URL") or env.get("DATABASE_URL") or None
+        owner_url = get("OWNER_DATABASE_URL") or None
         data_dir = Path(get("DATA_DIR") or _default_data_dir(env)).expanduser()
         defaults = cls()
         settings = cls(
             database_url=url,
+            owner_database_url=owner_url,
             data_dir=data_dir,
             host=get("HOST") or defaults.host,
             port=_int(get("PORT"), defaults.port, "PORT"),
@@ -220,10 +237,9 @@ class Settings:
 
     def validate(self) -> None:
         """Fail fast, with the variable's name, on a value the hub cannot run with."""
-        if self.database_url is not None and not self.database_url.startswith(
-            ("postgresql://", "postgres://", "postgresql+asyncpg://")
-        ):
+        if self.database_url is not None and not self.database_url.startswith(_POSTGRES_SCHEMES):
             raise ConfigurationError(f"{PREFIX}DATABASE_URL must be a postgresql:// URL")
+        self._validate_owner_url()
         if not 0 < self.port < 65536:
             raise ConfigurationError(f"{PREFIX}PORT must be between 1 and 65535")
         if self.master_key is not None:
@@ -250,6 +266,22 @@ class Settings:
             raise ConfigurationError(f"{PREFIX}POOL_SIZE and {PREFIX}MIGRATION_CONCURRENCY must be >= 1")
         self._validate_timeouts()
 
+    def _validate_owner_url(self) -> None:
+        if self.owner_database_url is None:
+            return
+        if not self.owner_database_url.startswith(_POSTGRES_SCHEMES):
+            raise ConfigurationError(f"{PREFIX}OWNER_DATABASE_URL must be a postgresql:// URL")
+        if self.database_url is None:
+            raise ConfigurationError(
+                f"{PREFIX}OWNER_DATABASE_URL needs {PREFIX}DATABASE_URL, the restricted role's URL "
+                "(the embedded database sets up both roles by itself)"
+            )
+        if not urlsplit(self.database_url).username:
+            raise ConfigurationError(
+                f"{PREFIX}DATABASE_URL must name its user when {PREFIX}OWNER_DATABASE_URL is set: "
+                "that user is the role the owner grants to"
+            )
+
     def _validate_timeouts(self) -> None:
         for name in _TIMEOUTS:
             if getattr(self, name) < 0:
@@ -269,8 +301,15 @@ class Settings:
                 "a slow statement before the hub gives up on it"
             )
 
-    def with_database_url(self, url: str, *, embedded: bool = False) -> Settings:
-        return replace(self, database_url=url, embedded_database=embedded)
+    def with_database_url(
+        self, url: str, *, owner_url: str | None = None, embedded: bool = False
+    ) -> Settings:
+        return replace(self, database_url=url, owner_database_url=owner_url, embedded_database=embedded)
+
+    @property
+    def schema_changing_url(self) -> str | None:
+        """The URL for what changes schemas: the owner's, or the one URL when there is no owner's."""
+        return self.owner_database_url or self.database_url
 
 
 def _networks(raw: str | None, name: str) -> tuple[str, ...]:
@@ -301,6 +340,7 @@ def _without_password(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
 _PASSWORD_PARAMETERS = frozenset({"password", "sslpassword"})
 _TIMEOUTS = (
     "database_connect_timeout_seconds",

@@ -16,6 +16,7 @@ from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from sqlalchemy.exc import DBAPIError, InterfaceError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
 from federation.identity.upstream import UpstreamProvider
@@ -24,6 +25,7 @@ from federation.oidc.tokens import TokenService
 from hub.core.clock import SYSTEM_CLOCK, Clock
 from hub.core.database_lifetime import engine_for, running_database
 from hub.core.master_key import MasterKey
+from hub.core.migrations import may_rewrite_audit_trail
 from hub.core.settings import Settings
 from hub.web.auth import provide_caller, provide_optional_caller
 from hub.web.body_limits import JSON_BODY_BYTES
@@ -84,6 +86,20 @@ TENANT_CONTROLLERS = [
 logger = logging.getLogger("hub")
 
 
+SERVING_AS_OWNER = (
+    "the hub serves as a database role that may update or truncate the audit trail (its owner or a "
+    "superuser): set LPSE_HUB_OWNER_DATABASE_URL for migrations and serve with a restricted role "
+    "(docs/SECURITY.md, 'Least privilege')"
+)
+
+
+async def _warn_if_serving_as_owner(engine: AsyncEngine) -> None:
+    """Say so at start when one role does everything: the protection of least privilege is lost."""
+    async with engine.connect() as connection:
+        if await may_rewrite_audit_trail(connection):
+            logger.warning(SERVING_AS_OWNER)
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> Litestar:
     """The hub's app; ``clock`` times what the process times for itself (the facet counts' age,
     signing-key reloads, probe rounds): a test passes one it moves by hand."""
@@ -106,6 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             )
             try:
                 await tokens.refresh()
+                await _warn_if_serving_as_owner(engine)
             except (SQLAlchemyError, OSError) as exc:  # not migrated, or the database is down (a
                 # timeout is an OSError): start unready, readiness says why, tokens load at first use
                 logger.warning(

@@ -153,6 +153,14 @@ _TOO_SLOW = {
 sets them): the statement was cancelled and the connection lives on; the caller may retry."""
 
 
+_INSUFFICIENT_PRIVILEGE = "42501"
+_NOT_GRANTED = (
+    "The hub's database role may not do this: its grants are missing or out of date "
+    "(`lpse-hub db upgrade` grants them)."
+)
+"""The serving role refused (docs/SECURITY.md, "Least privilege"): the deployment's fault, not the
+request's, and mended by the operator, so 503 rather than 500."""
+
 _CONCURRENT_CHANGE = frozenset({"40001", "40P01"})
 """SQLSTATEs of a write that lost to a concurrent one (serialization failure, deadlock): nothing of
 it was kept, and the same request sent again will usually pass."""
@@ -190,6 +198,9 @@ def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Respon
     if code in _TOO_SLOW:
         logger.warning("database timeout on %s %s: %s", request.method, request.url.path, code)
         return _from_hub_error(DatabaseUnavailable(_TOO_SLOW[code])).to_response(request)
+    if code == _INSUFFICIENT_PRIVILEGE:
+        logger.error("the serving role was refused on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _from_hub_error(DatabaseUnavailable(_NOT_GRANTED)).to_response(request)
     return internal_error(request, exc)
 
 

@@ -37,9 +37,11 @@ async def provision_regions(
     regions: list[Region],
     *,
     concurrency: int,
+    serving_role: str | None = None,
     on_done: Callable[[str], None] | None = None,
 ) -> ProvisionReport:
-    """Create a tenant for each region whose code and slug are free; report the rest."""
+    """Create a tenant for each region whose code and slug are free (granting ``serving_role`` what
+    serving needs on it: ``create_tenant``); report the rest."""
     sessions = hub_sessions(engine)
     async with sessions() as session:
         taken = (await session.execute(select(Tenant.code, Tenant.slug))).all()
@@ -53,7 +55,9 @@ async def provision_regions(
         else:
             async with limit, sessions() as session, session.begin():
                 try:
-                    await create_tenant(session, TenantSpec(slug=region.slug, code=region.code))
+                    await create_tenant(
+                        session, TenantSpec(slug=region.slug, code=region.code), serving_role=serving_role
+                    )
                     report.created.append(region.slug)
                 except HubError as exc:
                     report.failed[region.slug] = exc.detail
@@ -69,6 +73,7 @@ async def provision_province(
     province_code: str,
     *,
     concurrency: int,
+    serving_role: str | None = None,
     on_done: Callable[[str], None] | None = None,
 ) -> ProvisionReport:
     """The province and every regency and city in it, skipping those that exist."""
@@ -76,5 +81,9 @@ async def provision_province(
     if province is None or province.kind is not RegionKind.PROVINCE:
         raise InvalidInput(f"{province_code!r} is not a province code in the regions table", field="code")
     return await provision_regions(
-        engine, regions_of_province(province_code), concurrency=concurrency, on_done=on_done
+        engine,
+        regions_of_province(province_code),
+        concurrency=concurrency,
+        serving_role=serving_role,
+        on_done=on_done,
     )

@@ -2,10 +2,10 @@
 
 A tenant is created in one transaction: its registry row, its host names, its schema at the
 head of the tenant migrations (replayed from their recorded statements, as
-``hub.core.migrations.schema_script`` explains) and, on a Citus coordinator, the schema's
-distribution. PostgreSQL's DDL is transactional, so a failure at any point leaves neither schema
-nor row. The functions take a
-session inside a transaction the caller owns and commits.
+``hub.core.migrations.schema_script`` explains), the serving role's grants on it
+(``hub.core.migrations.privileges``) and, on a Citus coordinator, the schema's distribution.
+PostgreSQL's DDL is transactional, so a failure at any point leaves neither schema nor row. The
+functions take a session inside a transaction the caller owns and commits.
 """
 
 from __future__ import annotations
@@ -85,10 +85,15 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
 
 
 async def create_tenant(
-    session: AsyncSession, spec: TenantSpec, *, citus: CitusDetector = citus_installed
+    session: AsyncSession,
+    spec: TenantSpec,
+    *,
+    serving_role: str | None = None,
+    citus: CitusDetector = citus_installed,
 ) -> Tenant:
-    """Register a tenant and build its schema, in the caller's transaction; on a Citus
-    coordinator the schema is distributed in that same transaction (``tenants.registry.citus``)."""
+    """Register a tenant and build its schema, in the caller's transaction, granting
+    ``serving_role`` (``Settings.serving_role``) what serving needs on it; on a Citus coordinator
+    the schema is distributed in that same transaction (``tenants.registry.citus``)."""
     tenant = resolve_spec(spec)
     await _refuse_duplicates(session, tenant)
     session.add(tenant)
@@ -97,7 +102,7 @@ async def create_tenant(
     except IntegrityError as exc:  # a concurrent creation won the race
         raise Conflict(f"tenant {spec.slug!r} or its code or a host name exists already") from exc
     connection = await session.connection()
-    await create_tenant_schema(connection, tenant.schema)
+    await create_tenant_schema(connection, tenant.schema, serving_role=serving_role)
     await distribute_if_citus(connection, tenant.schema, detect=citus)
     await session.refresh(tenant)
     return tenant

@@ -25,6 +25,12 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
         "masterKey": {"existingSecret": "lpse-keys", "secretKey": "master"},
     },
     "cloudnativepg": {"postgresql": {"cloudnativepg": {"enabled": True, "instances": 3}}},
+    "cloudnativepg with a serving role": {
+        "postgresql": {"cloudnativepg": {"enabled": True, "servingRole": {"existingSecret": "lpse-web"}}}
+    },
+    "owner url in a secret of its own": {
+        "postgresql": {"external": {"ownerExistingSecret": "lpse-db-owner", "ownerSecretKey": "url"}}
+    },
     "citus": {
         "postgresql": {"citus": {"enabled": True}, "external": {"existingSecret": "citus-coordinator"}}
     },

@@ -31,7 +31,12 @@ CUSTOM_KINDS = {
     "postgresql.cnpg.io/v1": {"Cluster"},
     "monitoring.coreos.com/v1": {"ServiceMonitor", "PrometheusRule"},
 }
-SECRET_ENV = {"LPSE_HUB_DATABASE_URL", "LPSE_HUB_MASTER_KEY", "LPSE_HUB_UPSTREAM_CLIENT_SECRET"}
+SECRET_ENV = {
+    "LPSE_HUB_DATABASE_URL",
+    "LPSE_HUB_OWNER_DATABASE_URL",
+    "LPSE_HUB_MASTER_KEY",
+    "LPSE_HUB_UPSTREAM_CLIENT_SECRET",
+}
 combinations = pytest.mark.parametrize("values", COMBINATIONS.values(), ids=COMBINATIONS.keys())
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.core.database import hub_sessions
+from tenants.registry import TenantSpec, create_tenant
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Client, bearer, person
 from tests.e2e.test_http import assert_problem
@@ -51,3 +53,15 @@ async def test_a_number_beyond_64_bits_is_refused_as_bad_input(
     refused = await client.post("/t/kab-malang/api/packages", json=package, headers=bearer(client, officer))
     body = assert_problem(refused, 400, "Invalid input")
     assert "64 bits" in body["detail"]
+
+
+async def test_a_tenant_the_serving_role_was_not_granted_answers_503_saying_so(
+    client: Client, hub: AsyncEngine
+) -> None:
+    """A schema provisioned without grants (a command run with one URL, before `db upgrade` granted
+    it): the hub's role is refused (SQLSTATE 42501), an operator's fault, mended by `db upgrade`."""
+    async with hub_sessions(hub)() as session, session.begin():
+        await create_tenant(session, TenantSpec(slug="kab-malang", code="3507"))
+    refused = await client.get("/t/kab-malang/api/agencies")
+    body = assert_problem(refused, 503, "Database unavailable")
+    assert "lpse-hub db upgrade" in body["detail"]

@@ -16,8 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from hub.core.database import create_engine
+from hub.core.database_lifetime import running_database
+from hub.core.embedded_postgres import SERVING_ROLE
 from hub.core.settings import Settings
 from tests.conftest import _admin, _asyncpg_dsn
+from tests.sqlstates import INSUFFICIENT_PRIVILEGE, sqlstate_of
 
 
 @pytest.fixture
@@ -68,3 +72,30 @@ def test_the_first_command_on_the_embedded_database_migrates_it(data_dir: Path) 
     again = CliRunner().invoke(app, ["tenant", "list", "--json"], env=env)
     assert again.exit_code == 0, again.output
     assert "migrated" not in again.stderr  # only the first use migrates
+
+
+def test_the_embedded_database_serves_as_a_role_that_may_not_rewrite_the_audit_log(data_dir: Path) -> None:
+    env = {"LPSE_HUB_DATABASE_URL": None, "DATABASE_URL": None, "LPSE_HUB_DATA_DIR": str(data_dir)}
+    created = CliRunner().invoke(
+        app, ["tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang"], env=env
+    )
+    assert created.exit_code == 0, created.output
+
+    async def refusals(ready: Settings) -> list[str | None]:
+        serving, owner = create_engine(ready), create_engine(ready, as_owner=True)
+        try:
+            return [
+                await sqlstate_of(serving, "SELECT count(*) FROM t_3507.tenders"),
+                await sqlstate_of(serving, "UPDATE t_3507.audit_log SET action = 'x'"),
+                await sqlstate_of(
+                    serving, "ALTER TABLE t_3507.audit_log DISABLE TRIGGER audit_log_append_only"
+                ),
+                await sqlstate_of(owner, "SELECT count(*) FROM t_3507.audit_log"),
+            ]
+        finally:
+            await serving.dispose()
+            await owner.dispose()
+
+    with running_database(Settings(data_dir=data_dir)) as ready:
+        assert ready.serving_role == SERVING_ROLE
+        assert asyncio.run(refusals(ready)) == [None, INSUFFICIENT_PRIVILEGE, INSUFFICIENT_PRIVILEGE, None]

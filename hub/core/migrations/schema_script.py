@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateSchema
 
 from hub.core.database import tenant_map
+from hub.core.migrations.privileges import grant_tenant_schema
 from hub.core.migrations.runner import TENANT_HISTORY, History, migrate_tenant_schema
 
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{2,62}$")
@@ -42,18 +43,25 @@ _scripts: dict[tuple[str, int], list[str] | None] = {}
 
 
 async def create_tenant_schema(
-    connection: AsyncConnection, schema: str, history: History = TENANT_HISTORY
+    connection: AsyncConnection,
+    schema: str,
+    history: History = TENANT_HISTORY,
+    *,
+    serving_role: str | None = None,
 ) -> None:
     """Create ``schema`` at the head of ``history``, in the caller's transaction, as the
-    migrations would; the connection's tenant tables point at ``schema`` afterwards."""
+    migrations would, and grant ``serving_role`` what serving needs on it (``privileges``); the
+    connection's tenant tables point at ``schema`` afterwards."""
     await connection.execute(CreateSchema(schema))
     script = await tenant_schema_script(connection, schema, history)
     if script is None:
         await migrate_tenant_schema(connection, schema, history=history)
-        return
-    raw = await connection.get_raw_connection()
-    await raw.driver_connection.execute(script)  # type: ignore[union-attr]
-    await connection.execution_options(**tenant_map(schema))
+    else:
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.execute(script)  # type: ignore[union-attr]
+        await connection.execution_options(**tenant_map(schema))
+    if serving_role is not None:
+        await grant_tenant_schema(connection, serving_role, schema)
 
 
 async def tenant_schema_script(

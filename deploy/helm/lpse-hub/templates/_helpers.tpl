@@ -106,7 +106,10 @@ LPSE_HUB_<SNAKE_CASE>).
 - name: LPSE_HUB_DATABASE_URL
   valueFrom:
     secretKeyRef:
-      {{- if .Values.postgresql.cloudnativepg.enabled }}
+      {{- if .Values.postgresql.cloudnativepg.servingRole.existingSecret | and .Values.postgresql.cloudnativepg.enabled }}
+      name: {{ .Values.postgresql.cloudnativepg.servingRole.existingSecret }}
+      key: uri
+      {{- else if .Values.postgresql.cloudnativepg.enabled }}
       name: {{ include "lpse-hub.cnpgClusterName" . }}-app
       key: uri
       {{- else }}
@@ -142,6 +145,36 @@ LPSE_HUB_<SNAKE_CASE>).
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/*
+The owner's URL, for the migration Job only (it changes schemas and grants the serving role what
+serving needs); the pods never get it. None when one role does everything: with
+postgresql.external.ownerSecretKey empty, or CloudNativePG without a servingRole.existingSecret.
+*/}}
+{{- define "lpse-hub.ownerEnv" -}}
+{{- $external := .Values.postgresql.external }}
+{{- $cnpg := .Values.postgresql.cloudnativepg }}
+{{- if and $cnpg.enabled $cnpg.servingRole.existingSecret }}
+- name: LPSE_HUB_OWNER_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lpse-hub.cnpgClusterName" . }}-app
+      key: uri
+{{- else if and (not $cnpg.enabled) $external.ownerSecretKey }}
+- name: LPSE_HUB_OWNER_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $external.ownerExistingSecret | default $external.existingSecret }}
+      key: {{ $external.ownerSecretKey }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the pods serve as a restricted role (the migration Job then has the owner's URL).
+*/}}
+{{- define "lpse-hub.twoRoles" -}}
+{{- if include "lpse-hub.ownerEnv" . }}true{{ end }}
 {{- end }}
 
 {{/*

@@ -50,11 +50,55 @@ def test_trusted_proxies_are_none_unless_named_and_must_be_addresses() -> None:
             Settings.from_env({"LPSE_HUB_TRUSTED_PROXIES": wrong})
 
 
+def test_the_owner_url_is_for_schema_changes_and_names_the_serving_role() -> None:
+    settings = Settings.from_env(
+        {
+            "LPSE_HUB_DATABASE_URL": "postgresql://lpse_hub_web:pw@db/lpse",
+            "LPSE_HUB_OWNER_DATABASE_URL": "postgresql://lpse_owner:pw@db/lpse",
+        }
+    )
+    assert settings.serving_role == "lpse_hub_web"
+    assert settings.schema_changing_url == "postgresql://lpse_owner:pw@db/lpse"
+
+
+def test_one_url_means_one_role_and_nothing_to_grant() -> None:
+    one = Settings.from_env({"DATABASE_URL": "postgresql://hub@db/lpse"})
+    assert one.serving_role is None
+    assert one.schema_changing_url == "postgresql://hub@db/lpse"
+    same_user = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://hub@db/lpse",
+            "LPSE_HUB_OWNER_DATABASE_URL": "postgresql://hub@db2/lpse",
+        }
+    )
+    assert same_user.serving_role is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LPSE_HUB_OWNER_DATABASE_URL": "postgresql://owner@db/lpse"}, "needs LPSE_HUB_DATABASE_URL"),
+        (
+            {"DATABASE_URL": "postgresql://db/lpse", "LPSE_HUB_OWNER_DATABASE_URL": "postgresql://o@db/lpse"},
+            "must name its user",
+        ),
+        (
+            {"DATABASE_URL": "postgresql://h@db/lpse", "LPSE_HUB_OWNER_DATABASE_URL": "mysql://o@db/lpse"},
+            "LPSE_HUB_OWNER_DATABASE_URL must be a postgresql:// URL",
+        ),
+    ],
+)
+def test_a_wrong_owner_url_fails_fast(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(env)
+
+
 SECRETS = {
     "master_key": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmch",
     "upstream_client_secret": "upstream-client-s3cret",
     "database password": "s3cret-db-password",
     "database password in the query": "q-s3cret",
+    "owner's database password": "s3cret-owner-password",
 }
 
 
@@ -64,6 +108,7 @@ def secret_settings() -> Settings:
             f"postgresql://hub:{SECRETS['database password']}@db.internal:5432/lpse"
             f"?sslmode=require&password={SECRETS['database password in the query']}"
         ),
+        owner_database_url="postgresql://owner:" + SECRETS["owner's database password"] + "@db.internal/lpse",
         master_key=SECRETS["master_key"],
         upstream_issuer="https://sso.example.go.id",
         upstream_client_id="lpse-hub",
