@@ -140,6 +140,12 @@ def serve(
                 f"  operators: http://{ready.host}:{ready.port}/metrics (Prometheus), `lpse-hub uptime`, "
                 "and the dashboard and alert rules in monitoring/"
             )
+            stderr.print(
+                f"  trust: each demo bid is signed by its vendor's key (http://{ready.host}:{ready.port}"
+                "/api/vendors/1/signing-keys), each probe round signs every tenant's audit head "
+                "(/api/audit/checkpoints, also kind audit.checkpoint in /api/feed); "
+                "`lpse-hub audit verify` checks chains, bids and signatures"
+            )
         uvicorn.run(
             "hub.web.app:create_app",
             factory=True,
