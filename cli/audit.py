@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.command_runner import load_settings, print_json, progress_bar, reported_errors, run, stderr, stdout
 from cli.options import JsonOption
 from cli.saved_checkpoints import load_saved_checkpoints
-from federation.vendors import KeyLogReport, verify_vendor_key_log
+from federation.vendors import KeyLogReport, compare_key_log, verify_vendor_key_log
 from hub.core.database import hub_sessions
 from hub.core.errors import MasterKeyMissing
 from hub.core.master_key import MasterKey
@@ -156,13 +156,16 @@ def anchor(tenant: AnyTenantOption = None, as_json: JsonOption = False) -> None:
 
 
 def _verify_against(source: str, tenant: str | None, concurrency: int, *, to: Console) -> None:
-    """Compare the logs with saved checkpoints first: one line per contradiction, then exit 1
+    """Compare the logs (each tenant's, and the vendor key log, whatever ``tenant``) with saved
+    checkpoints first: one line per contradiction, then exit 1
     (on stderr with ``--json``, so that stdout stays the JSON report)."""
     with reported_errors():
         saved = load_saved_checkpoints(source)
 
     async def work(engine: AsyncEngine) -> list[str]:
-        return await compare_tenants(engine, saved, concurrency=concurrency, slug=tenant)
+        problems = await compare_tenants(engine, saved, concurrency=concurrency, slug=tenant)
+        async with hub_sessions(engine)() as session:
+            return problems + await compare_key_log(session, saved)
 
     problems = run(work)
     for problem in problems:

@@ -57,7 +57,8 @@ class ReleaseEntry:
 
 @dataclass(frozen=True, slots=True)
 class CheckpointEntry:
-    """A tenant's audit chain head as signed by the hub (``tenants.audit.checkpoints``)."""
+    """A tenant's audit chain head, or the vendor key log's, as signed by the hub
+    (``tenants.audit.checkpoints``)."""
 
     position: int
     xid: int

@@ -7,7 +7,8 @@ checkpoint key as this hub first saw it (``pin_peer_keys``: a kid later publishe
 is not believed), and it is kept. A checkpoint that contradicts one kept before is kept too, marked
 and reported:
 
-- ``fork``: two heads signed for the same entry of one tenant's log (same ``seq``, another hash):
+- ``fork``: two heads signed for the same entry of one tenant's log, or of the peer's vendor key log
+  (``vendor-keys`` in place of a tenant code) (same ``seq``, another hash):
   the peer rewrote that log, or shows its readers different logs (a split view);
 - ``rollback``: a head signed later than another but shorter than it: an append-only log lost
   entries.
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import Peer, PeerCheckpoint, PeerCheckpointKey
 from hub.core.errors import NotFound
-from tenants.audit import signature_valid
+from tenants.audit import chain_label, signature_valid
 
 HEAD_HASH = re.compile(r"[0-9a-f]{64}")
 PUBLIC_KEY = re.compile(r"ed25519:[A-Za-z0-9_-]{43}")
@@ -120,7 +121,7 @@ async def keep_peer_checkpoint(
     fields = _statement(item)
     if fields is None or not isinstance(item, Mapping):
         return Outcome(False, f"peer {peer}: a checkpoint entry that is not a checkpoint was refused")
-    name = f"peer {peer}'s checkpoint of tenant {fields['tenant_code']} at entry {fields['seq']}"
+    name = f"peer {peer}'s checkpoint of {chain_label(fields['tenant_code'])} at entry {fields['seq']}"
     if fields["kid"] not in keys:
         return Outcome(False, f"{name} is signed by key {fields['kid']}, which it does not publish: refused")
     if not signature_valid(item, keys):

@@ -1,7 +1,12 @@
 """Vendors (*penyedia*) registered once for the hub, verified once, suspended per tenant; the keys
 with which they sign their bids."""
 
-from federation.vendors.key_log import KeyLogReport, verify_vendor_key_log
+from federation.vendors.key_log import (
+    KeyLogReport,
+    checkpoint_key_log,
+    compare_key_log,
+    verify_vendor_key_log,
+)
 from federation.vendors.merging import merge_vendors
 from federation.vendors.models import (
     KeyRevocation,
@@ -63,6 +68,8 @@ __all__ = [
     "VendorSuspension",
     "VendorVerification",
     "can_bid_in",
+    "checkpoint_key_log",
+    "compare_key_log",
     "format_npwp",
     "get_vendor",
     "is_verified",

@@ -7,8 +7,16 @@ exactly as a tenant's audit entry is (``tenants.audit.canonical.entry_hash``) an
 before it. ``verify_vendor_key_log`` (run by ``lpse-hub audit verify``) then finds a key row with no
 matching registration, a revocation undone or moved, an event edited, removed or reordered.
 
-What it cannot find alone: an insider who appends a well-formed event for their key at the head of
-the log. Only a copy of the log's head kept outside the database catches that (see docs/SECURITY.md).
+Each probe round also signs the log's head as a checkpoint (``checkpoint_key_log``), stored and
+published as a tenant's audit head is, under the reserved name ``vendor-keys`` (``KEY_LOG_CHAIN``)
+in place of a tenant code: at ``GET /api/audit/checkpoints``, in the change feed, kept by peer hubs.
+``verify_vendor_key_log`` checks the log against the hub's own checkpoints of it, and
+``compare_key_log`` against copies kept elsewhere (``lpse-hub audit verify --checkpoints``): an
+event rewritten at or before a checkpointed entry, or the log cut shorter than one, shows.
+
+What it cannot find: an insider who appends a well-formed event for their key at the head of the
+log. That only extends the log; the vendor sees the key in its public key history (see
+docs/SECURITY.md).
 """
 
 from __future__ import annotations
@@ -22,10 +30,21 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.vendors.models import VendorKeyEvent, VendorSigningKey
-from tenants.audit import GENESIS_HASH, entry_hash
+from hub.core.master_key import MasterKey
+from tenants.audit import (
+    GENESIS_HASH,
+    KEY_LOG_CHAIN,
+    ChainedLog,
+    Checkpoint,
+    SavedCheckpoint,
+    checkpoint_log,
+    compare_log,
+    entry_hash,
+)
 from tenants.sealing import encode_signing_public_key
 
 REGISTERED, REVOKED = "vendor_key.registered", "vendor_key.revoked"
+KEY_LOG = ChainedLog(VendorKeyEvent.seq, VendorKeyEvent.hash)
 
 
 async def append_key_event(
@@ -33,7 +52,7 @@ async def append_key_event(
 ) -> VendorKeyEvent:
     """Chain the registration or revocation of ``key`` (as it is now) at the log's head, in the
     caller's transaction; appends are serialised by a transaction-level advisory lock."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(literal("vendor-key-log")))))
+    await lock_key_log(session)
     head = (
         await session.execute(
             select(VendorKeyEvent.seq, VendorKeyEvent.hash).order_by(VendorKeyEvent.seq.desc()).limit(1)
@@ -52,6 +71,27 @@ async def append_key_event(
     session.add(event)
     await session.flush()
     return event
+
+
+async def lock_key_log(session: AsyncSession) -> None:
+    """Hold the key log's append lock until the transaction ends (appends and checkpoints take it)."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(literal("vendor-key-log")))))
+
+
+async def checkpoint_key_log(
+    session: AsyncSession, master: MasterKey, *, at: datetime | None = None
+) -> Checkpoint | None:
+    """Sign and record the key log's head as the checkpoint of ``vendor-keys`` (in a hub session's
+    transaction); ``None`` when the log is empty or unchanged. A head that contradicts the last
+    checkpoint is not signed: ``Conflict``."""
+    await lock_key_log(session)
+    return await checkpoint_log(session, KEY_LOG_CHAIN, KEY_LOG, master, at=at)
+
+
+async def compare_key_log(session: AsyncSession, saved: Iterable[SavedCheckpoint]) -> list[str]:
+    """One sentence per saved checkpoint of ``vendor-keys`` that the key log contradicts (an entry at
+    or before it rewritten, or the log shorter than it); checkpoints of tenants are passed over."""
+    return await compare_log(session, KEY_LOG_CHAIN, KEY_LOG, saved)
 
 
 def event_payload(action: str, key: VendorSigningKey) -> dict[str, Any]:
@@ -122,10 +162,15 @@ class KeyLogReport:
 
 
 async def verify_vendor_key_log(session: AsyncSession) -> KeyLogReport:
-    """Walk the whole log (its hashes and links) and compare every key row with its events."""
+    """Walk the whole log (its hashes and links), hold it against the hub's own checkpoints of it,
+    and compare every key row with its events."""
     events = list((await session.execute(select(VendorKeyEvent).order_by(VendorKeyEvent.seq))).scalars())
     keys = list((await session.execute(select(VendorSigningKey).order_by(VendorSigningKey.id))).scalars())
     problems = list(_chain_problems(events))
+    signed = await session.execute(
+        select(Checkpoint.seq, Checkpoint.head_hash).where(Checkpoint.tenant_code == KEY_LOG_CHAIN)
+    )
+    problems += await compare_key_log(session, [SavedCheckpoint(KEY_LOG_CHAIN, *row) for row in signed])
     registered = {e.payload.get("key_id"): e for e in events if e.action == REGISTERED}
     revoked = {e.payload.get("key_id"): e for e in events if e.action == REVOKED}
     for key in keys:

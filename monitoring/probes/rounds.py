@@ -22,9 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, delete, func, literal, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from federation.vendors import checkpoint_key_log
 from hub.core.database import hub_sessions
+from hub.core.errors import HubError
 from hub.core.master_key import MasterKey
 from hub.core.migrations import schema_revisions
 from hub.core.settings import Settings
@@ -87,8 +90,9 @@ async def probe_all(
     A tenant whose probe cannot even run is written down with the reason; the others carry on.
     Each tenant's stored bids are checked from where its last probe stopped, ``bid_bytes`` of
     bundles at most (``monitoring.probes.probe``). With ``master``, only the hub's own receipt keys
-    are trusted, and each tenant's audit head is then signed as a checkpoint timed like the round
-    (``tenants.audit.checkpoint_tenants``), once the round is written.
+    are trusted, and each tenant's audit head and the vendor key log's head are then signed as
+    checkpoints timed like the round (``tenants.audit.checkpoint_tenants``,
+    ``federation.vendors.checkpoint_key_log``), once the round is written.
     """
     async with hub_sessions(engine)() as session, session.begin():
         lock = func.pg_try_advisory_xact_lock(func.hashtext(literal(ROUND_LOCK)))
@@ -110,10 +114,24 @@ async def probe_all(
         )
         session.add_all(results)
     if master is not None:
-        for failed in await checkpoint_tenants(engine, master, concurrency=concurrency, at=at):
-            if failed.error is not None:
-                logger.warning("audit checkpoint of tenant %s not made: %s", failed.slug, failed.error)
+        await _checkpoint(engine, master, concurrency, at)
     return ProbeRound(True, at, results, pruned.rowcount or 0)
+
+
+async def _checkpoint(engine: AsyncEngine, master: MasterKey, concurrency: int, at: datetime) -> None:
+    """Sign each tenant's audit head and the vendor key log's head as checkpoints timed ``at``; what
+    cannot be signed (a log that contradicts its last checkpoint, say) is logged, the rest go on."""
+    for failed in await checkpoint_tenants(engine, master, concurrency=concurrency, at=at):
+        if failed.error is not None:
+            logger.warning("audit checkpoint of tenant %s not made: %s", failed.slug, failed.error)
+    try:
+        async with hub_sessions(engine)() as session, session.begin():
+            await checkpoint_key_log(session, master, at=at)
+    except HubError as exc:
+        logger.warning("checkpoint of the vendor key log not made: %s", exc.detail)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        logger.warning("checkpoint of the vendor key log not made: %s", reason)
 
 
 async def probe_round(

@@ -7,19 +7,25 @@ its own schema, each entry written in the same transaction as the change it reco
 reordering an entry shows (``verify_chain``). The head of each chain is copied into ``hub``
 from time to time (``anchor_chain``), so cutting off the newest entries or rewriting the whole
 log shows too; and it is signed and published as a checkpoint (``checkpoint_chain``) that outsiders
-keep, so a rewrite of log and anchors together shows as well. Hashing is defined once, in
+keep, so a rewrite of log and anchors together shows as well (the vendor key log's head is
+checkpointed the same way, under the reserved name ``KEY_LOG_CHAIN``). Hashing is defined once, in
 ``tenants.audit.canonical``.
 """
 
 from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
 from tenants.audit.chain import anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
 from tenants.audit.checkpoints import (
+    KEY_LOG_CHAIN,
+    ChainedLog,
     SavedCheckpoint,
+    chain_label,
     checkpoint_chain,
+    checkpoint_log,
     checkpoint_message,
     checkpoint_public_keys,
     checkpoint_signer,
     compare_checkpoints,
+    compare_log,
     list_checkpoints,
     rewrap_checkpoint_keys,
     signature_valid,
@@ -38,9 +44,11 @@ from tenants.audit.verification import ChainReport, verify_chain
 
 __all__ = [
     "GENESIS_HASH",
+    "KEY_LOG_CHAIN",
     "Anchor",
     "AuditEntry",
     "ChainReport",
+    "ChainedLog",
     "Checkpoint",
     "CheckpointKey",
     "SavedCheckpoint",
@@ -51,12 +59,15 @@ __all__ = [
     "anchor_tenants",
     "append_audit",
     "canonical_json",
+    "chain_label",
     "checkpoint_chain",
+    "checkpoint_log",
     "checkpoint_message",
     "checkpoint_public_keys",
     "checkpoint_signer",
     "checkpoint_tenants",
     "compare_checkpoints",
+    "compare_log",
     "compare_tenants",
     "entry_hash",
     "json_payload",

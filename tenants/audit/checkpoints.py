@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.core.database import schema_of
 from hub.core.errors import Conflict, InvalidInput
@@ -36,6 +37,10 @@ from tenants.audit.chain import lock_chain, tenant_schema
 from tenants.audit.models import AuditEntry, Checkpoint, CheckpointKey
 
 DOMAIN = b"lpse-hub audit checkpoint v1\n"
+KEY_LOG_CHAIN = "vendor-keys"
+"""The one chain checkpointed that is not a tenant's audit log: the vendor key log
+(``federation.vendors.key_log``), in place of a tenant code. Tenant codes are Kemendagri codes,
+digits only, so no tenant can ever hold it."""
 PUBLIC_KEY_PREFIX = "ed25519:"
 _RAW = serialization.Encoding.Raw
 
@@ -44,6 +49,29 @@ def checkpoint_message(*, tenant_code: str, seq: int, head_hash: str, at: dateti
     """The exact bytes a checkpoint's signature covers."""
     fields = {"tenant_code": tenant_code, "seq": seq, "head_hash": head_hash, "at": iso_utc(at), "kid": kid}
     return DOMAIN + canonical_json(fields).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedLog:
+    """A hash-chained log checkpoints are made of: the columns of its entries' numbers (1, 2, 3...)
+    and hashes."""
+
+    seq: InstrumentedAttribute[int]
+    hash: InstrumentedAttribute[str]
+
+
+AUDIT_LOG = ChainedLog(AuditEntry.seq, AuditEntry.hash)
+"""A tenant's audit log (in the tenant session's schema)."""
+
+
+def chain_label(chain: str) -> str:
+    """How sentences name a checkpointed chain: ``tenant 3507``, or ``vendor key log``."""
+    return "vendor key log" if chain == KEY_LOG_CHAIN else f"tenant {chain}"
+
+
+def log_name(chain: str) -> str:
+    """The log a chain's checkpoints are of: ``audit log of tenant 3507``, or ``vendor key log``."""
+    return "vendor key log" if chain == KEY_LOG_CHAIN else f"audit log of tenant {chain}"
 
 
 def _b64(raw: bytes) -> str:
@@ -109,32 +137,41 @@ async def checkpoint_chain(
     if schema_of(tenant_code) != tenant_schema(session):
         raise ValueError(f"tenant {tenant_code} is not the tenant of this session ({tenant_schema(session)})")
     await lock_chain(session)
+    return await checkpoint_log(session, tenant_code, AUDIT_LOG, master, at=at)
+
+
+async def checkpoint_log(
+    session: AsyncSession, chain: str, entries: ChainedLog, master: MasterKey, *, at: datetime | None = None
+) -> Checkpoint | None:
+    """Sign and record the head of the hash-chained log ``entries`` as a checkpoint of ``chain`` (a
+    tenant's code, or ``KEY_LOG_CHAIN``); ``None`` when the log is empty or unchanged since its last
+    checkpoint.
+
+    The caller holds the log's append lock, in a transaction. ``at`` is the checkpoint's time (the
+    database clock by default). A head that contradicts the last checkpoint (that entry gone or
+    changed) is not signed: ``Conflict``.
+    """
     head = (
-        await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        )
+        await session.execute(select(entries.seq, entries.hash).order_by(entries.seq.desc()).limit(1))
     ).first()
     last = await session.scalar(
-        select(Checkpoint)
-        .where(Checkpoint.tenant_code == tenant_code)
-        .order_by(Checkpoint.id.desc())
-        .limit(1)
+        select(Checkpoint).where(Checkpoint.tenant_code == chain).order_by(Checkpoint.id.desc()).limit(1)
     )
     if last is not None:
-        kept = await session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == last.seq))
+        kept = await session.scalar(select(entries.hash).where(entries.seq == last.seq))
         if kept != last.head_hash:
             raise Conflict(
-                f"the audit log of tenant {tenant_code} no longer matches its checkpoint at entry "
-                f"{last.seq}; run 'lpse-hub audit verify'"
+                f"the {log_name(chain)} no longer matches its checkpoint at entry {last.seq}; "
+                "run 'lpse-hub audit verify'"
             )
     if head is None or (last is not None and (last.seq, last.head_hash) == (head.seq, head.hash)):
         return None
     when = at if at is not None else await session.scalar(select(func.now()))
     assert when is not None
     kid, private = await checkpoint_signer(session, master)
-    message = checkpoint_message(tenant_code=tenant_code, seq=head.seq, head_hash=head.hash, at=when, kid=kid)
+    message = checkpoint_message(tenant_code=chain, seq=head.seq, head_hash=head.hash, at=when, kid=kid)
     checkpoint = Checkpoint(
-        tenant_code=tenant_code,
+        tenant_code=chain,
         seq=head.seq,
         head_hash=head.hash,
         at=when,
@@ -195,29 +232,36 @@ class SavedCheckpoint:
 
 
 async def compare_checkpoints(session: AsyncSession, saved: Iterable[SavedCheckpoint]) -> list[str]:
-    """One sentence per saved checkpoint of the session's tenant that its log contradicts.
+    """One sentence per saved checkpoint of the session's tenant that its log contradicts."""
+    return await compare_log(session, tenant_schema(session).removeprefix("t_"), AUDIT_LOG, saved)
+
+
+async def compare_log(
+    session: AsyncSession, chain: str, entries: ChainedLog, saved: Iterable[SavedCheckpoint]
+) -> list[str]:
+    """One sentence per saved checkpoint of ``chain`` that the log ``entries`` contradicts (the
+    others in ``saved`` are not its own and are passed over).
 
     Contradicts: the entry at the checkpoint's ``seq`` is gone (the log is shorter than the
     checkpoint) or has another hash (the log was rewritten at or before that entry).
     """
-    code = tenant_schema(session).removeprefix("t_")
-    mine = sorted((c for c in saved if c.tenant_code == code), key=lambda c: c.seq)
+    mine = sorted((c for c in saved if c.tenant_code == chain), key=lambda c: c.seq)
     if not mine:
         return []
     seqs = {c.seq for c in mine}
-    rows = await session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(seqs)))
+    rows = await session.execute(select(entries.seq, entries.hash).where(entries.seq.in_(seqs)))
     stored: dict[int, str] = {seq: entry_hash for seq, entry_hash in rows}
     problems = []
     for checkpoint in mine:
         found = stored.get(checkpoint.seq)
         if found is None:
             problems.append(
-                f"tenant {code}: entry {checkpoint.seq} is checkpointed but the log is shorter: "
+                f"{chain_label(chain)}: entry {checkpoint.seq} is checkpointed but the log is shorter: "
                 "it was cut off"
             )
         elif found != checkpoint.head_hash:
             problems.append(
-                f"tenant {code}: entry {checkpoint.seq} has hash {found[:16]}... but was checkpointed with "
-                f"{checkpoint.head_hash[:16]}...: the log was rewritten"
+                f"{chain_label(chain)}: entry {checkpoint.seq} has hash {found[:16]}... but was "
+                f"checkpointed with {checkpoint.head_hash[:16]}...: the log was rewritten"
             )
     return problems

@@ -103,7 +103,8 @@ class CheckpointKey(HubBase):
 
 
 class Checkpoint(HubBase):
-    """A tenant's chain head (``seq``, ``head_hash``) at ``at``, signed by the hub's checkpoint key.
+    """A tenant's chain head (``seq``, ``head_hash``) at ``at``, signed by the hub's checkpoint key;
+    or the vendor key log's head, under the reserved name ``vendor-keys`` in place of a tenant code.
 
     An anchor is only as good as the database it sits in; a checkpoint is published, and whoever
     keeps a copy (a peer hub, an aggregator, an auditor) can later prove what the log's head was,
@@ -118,7 +119,8 @@ class Checkpoint(HubBase):
     __tablename__ = "audit_checkpoints"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    tenant_code: Mapped[str] = mapped_column(String(4), index=True)
+    tenant_code: Mapped[str] = mapped_column(String(16), index=True)
+    """The tenant's code, or ``vendor-keys`` (``KEY_LOG_CHAIN``) for the vendor key log's head."""
     seq: Mapped[int] = mapped_column(BigInteger)
     head_hash: Mapped[str] = mapped_column(CHAR(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -23,7 +23,7 @@ from hub.core.errors import HubError
 from hub.core.master_key import MasterKey
 from monitoring.metrics import count_audit_verification
 from tenants.audit.chain import anchor_chain
-from tenants.audit.checkpoints import SavedCheckpoint, checkpoint_chain, compare_checkpoints
+from tenants.audit.checkpoints import KEY_LOG_CHAIN, SavedCheckpoint, checkpoint_chain, compare_checkpoints
 from tenants.audit.models import Anchor, Checkpoint
 from tenants.audit.verification import ChainReport, verify_chain
 from tenants.registry import Tenant, get_tenant, list_tenants
@@ -132,7 +132,8 @@ async def compare_tenants(
     engine: AsyncEngine, saved: list[SavedCheckpoint], *, concurrency: int, slug: str | None = None
 ) -> list[str]:
     """One sentence per saved checkpoint the hub's logs contradict, tenant by tenant (``slug``: one
-    tenant only). With every tenant, a checkpointed code no tenant holds any more is a sentence too."""
+    tenant only). With every tenant, a checkpointed code no tenant holds any more is a sentence too
+    (``KEY_LOG_CHAIN`` is no tenant's: ``federation.vendors.compare_key_log`` compares it)."""
 
     def contradictions(tenant: Tenant, problems: list[str] | None, error: str | None) -> list[str]:
         return [f"tenant {tenant.code}: could not compare: {error}"] if problems is None else problems
@@ -149,7 +150,7 @@ async def compare_tenants(
     if slug is None:
         async with hub_sessions(engine)() as session:
             held = {tenant.code for tenant in await list_tenants(session)}
-        for code in sorted({c.tenant_code for c in saved} - held):
+        for code in sorted({c.tenant_code for c in saved} - held - {KEY_LOG_CHAIN}):
             problems.append(f"tenant {code}: checkpointed but no tenant holds this code any more: deleted")
     return problems
 

@@ -1,4 +1,5 @@
-"""The audit checkpoints, published: every tenant's signed chain head, and the keys that sign them.
+"""The audit checkpoints, published: every tenant's signed chain head and the vendor key log's
+(``vendor-keys``), and the keys that sign them.
 
 Public on purpose: a checkpoint is worth something only if outsiders (peer hubs, aggregators,
 auditors) keep copies the hub's operators cannot reach.
@@ -22,7 +23,10 @@ class CheckpointController(Controller):
     path = "/api/audit"
     tags = ["audit"]  # noqa: RUF012
 
-    @get("/checkpoints", summary="Every tenant's signed audit chain heads, oldest first (public)")
+    @get(
+        "/checkpoints",
+        summary="Every tenant's signed audit chain heads and the vendor key log's, oldest first (public)",
+    )
     async def checkpoints(
         self,
         db_session: NamedDependency[AsyncSession],

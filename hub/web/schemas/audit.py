@@ -48,11 +48,12 @@ class ChainReportView(msgspec.Struct, frozen=True):
 
 
 class CheckpointView(msgspec.Struct, frozen=True):
-    """A tenant's audit chain head, signed by the hub's checkpoint key: keep a copy, and check the
-    hub against it later (``lpse-hub audit verify --checkpoints``)."""
+    """A tenant's audit chain head (or the vendor key log's), signed by the hub's checkpoint key: keep
+    a copy, and check the hub against it later (``lpse-hub audit verify --checkpoints``)."""
 
     tenant_code: str
-    """The tenant's Kemendagri code (``3507``), which never changes."""
+    """The tenant's Kemendagri code (``3507``), which never changes; or ``vendor-keys`` for the head
+    of the vendor key log (every registration and revocation of a vendor's signing key)."""
     seq: int
     """The head entry's number."""
     head_hash: str
