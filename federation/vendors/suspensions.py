@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Date, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from federation.identity.policy import Action
 from federation.vendors.actors import require_actor
-from federation.vendors.models import VendorEventKind, VendorStatus, VendorSuspension
+from federation.vendors.models import Vendor, VendorEventKind, VendorStatus, VendorSuspension
 from federation.vendors.registration import get_vendor, merged_family, record_event
 from hub.core.database import TENANT_SCHEMA
 from hub.core.errors import Conflict, InvalidInput, TenantNotFound
@@ -54,11 +55,17 @@ def tenant_schema_of(session: AsyncSession) -> str | None:
     return str(schema) if schema is not None else None
 
 
-async def _session_tenant(session: AsyncSession) -> Tenant:
+def _session_code(session: AsyncSession) -> str:
+    """The code of the session's tenant, read off the schema it reaches."""
     schema = tenant_schema_of(session)
     if schema is None:
         raise ValueError("this needs a tenant session (hub.core.database.tenant_session)")
-    tenant = await session.scalar(select(Tenant).where(Tenant.code == schema.removeprefix("t_")))
+    return schema.removeprefix("t_")
+
+
+async def _session_tenant(session: AsyncSession) -> Tenant:
+    schema = tenant_schema_of(session)
+    tenant = await session.scalar(select(Tenant).where(Tenant.code == _session_code(session)))
     if tenant is None or tenant.schema != schema:
         raise TenantNotFound(f"no tenant has schema {schema!r}")
     return tenant
@@ -140,19 +147,49 @@ async def suspension_in(session: AsyncSession, vendor_id: int, today: date) -> V
 
 
 async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | None = None) -> Eligibility:
-    """Whether the vendor may bid in the session's tenant on ``today`` (default: the tenant's today):
-    it must be verified (by any tenant), not merged away, and not suspended in this tenant."""
-    vendor = await get_vendor(session, vendor_id)
-    if vendor.status == VendorStatus.MERGED:
-        return Eligibility(f"vendor {vendor.id} was merged into vendor {vendor.merged_into_id}")
-    if vendor.status != VendorStatus.VERIFIED:
-        return Eligibility(f"vendor {vendor.id} is not verified yet")
-    if today is None:
-        today = local_today((await _session_tenant(session)).timezone)
-    suspension = await suspension_in(session, vendor.id, today)
-    if suspension is not None:
-        until = suspension.ends_on.isoformat()
-        return Eligibility(f"vendor {vendor.id} is suspended here until {until}: {suspension.reason}")
+    """Whether the vendor may bid in the session's tenant on ``today`` (default: the tenant's today,
+    on the database's clock): it must be verified (by any tenant), not merged away, and not suspended
+    in this tenant.
+
+    One query (the vendor, the tenant's today and the suspension that bars it, if any): it runs on
+    every bid of a deadline rush, where three round trips cost a tenth of the bids per second.
+    """
+    code = _session_code(session)
+    on_day = (
+        literal(today, Date) if today is not None else func.date(func.timezone(Tenant.timezone, func.now()))
+    )
+    barring = (
+        select(VendorSuspension.ends_on, VendorSuspension.reason)
+        .where(
+            VendorSuspension.vendor_id.in_(merged_family(vendor_id)),
+            VendorSuspension.lifted_at.is_(None),
+            VendorSuspension.ends_on >= on_day,
+        )
+        .order_by(VendorSuspension.ends_on.desc(), VendorSuspension.id.desc())
+        .limit(1)
+        .lateral("barring")
+    )
+    vendor = aliased(Vendor)  # not the vendors table that merged_family reads: no correlation
+    query = (
+        select(vendor.status, vendor.merged_into_id, barring.c.ends_on, barring.c.reason)
+        .select_from(vendor)
+        .join(Tenant, Tenant.code == code)
+        .outerjoin(barring, true())
+        .where(vendor.id == vendor_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:  # which one is missing, in the words the callers expect
+        await get_vendor(session, vendor_id)
+        await _session_tenant(session)
+        raise AssertionError("unreachable: the vendor and the tenant both exist")
+    if row.status == VendorStatus.MERGED:
+        return Eligibility(f"vendor {vendor_id} was merged into vendor {row.merged_into_id}")
+    if row.status != VendorStatus.VERIFIED:
+        return Eligibility(f"vendor {vendor_id} is not verified yet")
+    if row.ends_on is not None:
+        return Eligibility(
+            f"vendor {vendor_id} is suspended here until {row.ends_on.isoformat()}: {row.reason}"
+        )
     return Eligibility()
 
 

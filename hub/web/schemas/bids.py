@@ -238,7 +238,9 @@ class OpenedBidView(msgspec.Struct, frozen=True):
     ciphertext_sha256: str
     """What its receipt signed: since receipt v2 the whole bundle's SHA-256, before that the
     ciphertext's."""
-    status: Literal["ok", "tampered"]
+    status: Literal["ok", "tampered", "missing"]
+    """``missing``: the audit log records this bid as the vendor's last, but it was not among the
+    current bids (superseded or removed in the database): nothing to open, and it shows."""
     price: int | None
     """``None`` for a bid that did not open."""
     files: list[OpenedFileView] | msgspec.UnsetType = msgspec.UNSET
@@ -250,7 +252,7 @@ class OpenedBidView(msgspec.Struct, frozen=True):
     receipt names), ``audit`` (not the one its ``bid.received`` entry records), ``signature`` (not
     signed by a key of its vendor valid when it was received), any of these (never decrypted), or
     ``decryption``; ``signature`` alone also for a bid the hub sealed whose vendor's statement
-    signature fails once decrypted (its price is not shown)."""
+    signature fails once decrypted (its price is not shown); ``presence`` for a ``missing`` bid."""
     signer: str | msgspec.UnsetType | None = msgspec.UNSET
     """Only for a bid that opened: the key id of the vendor's signing key that signed it (see
     ``/api/vendors/{vendor_id}/signing-keys``); ``None`` for an unsigned bid."""
@@ -270,6 +272,9 @@ class OpeningView(msgspec.Struct, frozen=True):
     count: int
     tampered: int
     """How many bids did not open or did not match their manifest."""
+    missing: int = 0
+    """How many bids the audit log records as received were not there to open (openings before
+    this count was kept say nothing of it)."""
 
     @classmethod
     def of(cls, opening: Mapping[str, Any]) -> OpeningView:

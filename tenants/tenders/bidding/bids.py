@@ -46,7 +46,7 @@ from tenants.sealing import (
     verify_statement_signature,
 )
 from tenants.tenders.acting import get_tender, runner_tender
-from tenants.tenders.bidding.integrity import BidChecker
+from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.participation import registered_vendor, require_stage
 from tenants.tenders.models import Bid, Registration, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
@@ -80,7 +80,7 @@ async def submit_bid(
         public_raw=tender.public_key,
     )
     signer = parsed.signer if parsed.sealed_by == SEALED_BY_VENDOR else None
-    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer), bundle)
+    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer))
     return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
@@ -225,9 +225,10 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
     checker = await BidChecker.load(session, [tender_id], master=master)
-    results = [
-        await _open_one(session, actor, bid, private, checker)
-        for bid in await current_bids(session, tender_id)
+    current = await current_bids(session, tender_id)
+    results = [await _open_one(session, actor, bid, private, checker) for bid in current]
+    results += [
+        await _missing(session, checker, withheld) for withheld in checker.withheld({b.id for b in current})
     ]
     tender.status, tender.opened_at, tender.opened_by = TenderStatus.OPENED.value, now, actor.account_id
     tender.opening = {
@@ -236,6 +237,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         "bids": results,
         "count": len(results),
         "tampered": sum(r["status"] == "tampered" for r in results),
+        "missing": sum(r["status"] == "missing" for r in results),
     }
     await session.flush()
     await actor.record(
@@ -244,10 +246,28 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         f"tender:{tender_id}",
         count=len(results),
         tampered=tender.opening["tampered"],
+        missing=tender.opening["missing"],
     )
     await publish(session, actor.tenant, tender, "tenderUpdate")
     record_bid_opening(session, actor.tenant.slug)
     return tender.opening
+
+
+async def _missing(session: AsyncSession, checker: BidChecker, withheld: BidMismatch) -> dict[str, Any]:
+    """A bid the audit log says its vendor sent last, not among the current bids: published as
+    ``missing`` with what its ``bid.received`` entry recorded, so leaving it out shows."""
+    vendor = await session.get(Vendor, withheld.vendor_id)
+    received_at, bundle_sha256 = checker.received_record(withheld.bid_id)
+    return {
+        "vendor_id": withheld.vendor_id,
+        "vendor": vendor.name if vendor else None,
+        "received_at": received_at,
+        "ciphertext_sha256": bundle_sha256,
+        "status": "missing",
+        "price": None,
+        "failed_checks": [withheld.check],
+        "problem": f"{withheld.check}: {withheld.problem}",
+    }
 
 
 async def _open_one(

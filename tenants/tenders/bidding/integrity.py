@@ -114,6 +114,8 @@ class Received:
 
     payload: Mapping[str, Any]
     at: datetime
+    subject: str
+    """``tender:<id>``, the tender the bid was received for."""
 
 
 class BidChecker:
@@ -140,15 +142,19 @@ class BidChecker:
         (or of every tender), the hub's receipt keys (with ``master``, only those that are the hub's
         own; without it, every row of ``hub.receipt_keys``) and the signing keys of the vendors who
         bid there (one query, with their events in the vendor key log)."""
-        query = select(AuditEntry.payload, AuditEntry.at).where(AuditEntry.action == "bid.received")
+        query = (
+            select(AuditEntry.payload, AuditEntry.at, AuditEntry.subject)
+            .where(AuditEntry.action == "bid.received")
+            .order_by(AuditEntry.seq)
+        )
         bidders = select(Bid.vendor_id).distinct()
         if tenders is not None:
             query = query.where(AuditEntry.subject.in_([f"tender:{tender}" for tender in tenders]))
             bidders = bidders.where(Bid.tender_id.in_(tenders))
         received: dict[int, Received] = {}
-        for payload, at in (await session.execute(query)).all():
+        for payload, at, subject in (await session.execute(query)).all():
             if isinstance(payload.get("bid_id"), int):
-                received[payload["bid_id"]] = Received(payload, at)
+                received[payload["bid_id"]] = Received(payload, at, subject)
         return cls(
             tenant_code(session),
             await hub_receipt_keys(session, master),
@@ -167,6 +173,36 @@ class BidChecker:
         if problem is not None:
             found.append(BidMismatch(bid.id, bid.tender_id, bid.vendor_id, "signature", problem))
         return found
+
+    def withheld(self, current: Collection[int]) -> list[BidMismatch]:
+        """The bids the audit log says each vendor sent last, per tender the checker was loaded for,
+        that are not among the ``current`` bid ids: superseded or removed in the database, so an
+        opening would leave them out (the ``presence`` check). Setting ``superseded_at`` is still
+        within the hub's own database role, and all it takes to withhold a bid but for this check."""
+        latest: dict[tuple[str, int], tuple[int, Received]] = {}  # in log order: the last one stays
+        for bid_id, entry in self._received.items():
+            vendor_id = entry.payload.get("vendor_id")
+            if isinstance(vendor_id, int):
+                latest[(entry.subject, vendor_id)] = (bid_id, entry)
+        return [
+            BidMismatch(
+                bid_id,
+                int(subject.removeprefix("tender:")),
+                vendor_id,
+                "presence",
+                f"bid {bid_id}, received {entry.at.isoformat()}, is the vendor's last bid in the audit log "
+                "but not its current bid: superseded or removed in the database",
+            )
+            for (subject, vendor_id), (bid_id, entry) in sorted(latest.items())
+            if bid_id not in current
+        ]
+
+    def received_record(self, bid_id: int) -> tuple[str, str]:
+        """When its ``bid.received`` entry says bid ``bid_id`` arrived, and the hash it recorded
+        (the bundle's, or before receipt v2 the ciphertext's)."""
+        entry = self._received[bid_id]
+        recorded = entry.payload.get("bundle_sha256") or entry.payload.get("ciphertext_sha256") or ""
+        return entry.at.isoformat(), str(recorded)
 
     def needs_ciphertext(self, bid: StoredDigest) -> bool:
         """Whether checking ``bid`` needs its ciphertext's hash: its receipt or its ``bid.received``
@@ -241,7 +277,7 @@ class BidChecker:
         try:
             key = self._signing_key(bid, bundle.signer)
             if bundle.sealed_by == SEALED_BY_VENDOR:
-                verify_bundle_signature(bundle, key.public_key, bid.bundle)
+                verify_bundle_signature(bundle, key.public_key)
         except BadSignature as exc:
             return exc.detail
         return None
@@ -328,7 +364,8 @@ async def database_mismatches(
 
 async def verify_stored_bids(session: AsyncSession, master: MasterKey | None = None) -> list[BidMismatch]:
     """Check every stored bid of the session's tenant, current or superseded, without opening any
-    (with ``master``, against the hub's own receipt keys only: ``BidChecker.load``). The bundles are
+    (with ``master``, against the hub's own receipt keys only: ``BidChecker.load``), and that each
+    vendor's last bid received is still its current one (``BidChecker.withheld``). The bundles are
     loaded, a few at a time, since the vendor's signature is checked over the bundle itself."""
     checker = await BidChecker.load(session, master=master)
     found: list[BidMismatch] = []
@@ -340,8 +377,10 @@ async def verify_stored_bids(session: AsyncSession, master: MasterKey | None = N
             found += checker.mismatches(bid)
             session.expunge(bid)
         if len(bids) < _LOADED_BATCH:
-            return found
+            break
         last = bids[-1].id
+    current = set(await session.scalars(select(Bid.id).where(Bid.superseded_at.is_(None))))
+    return found + checker.withheld(current)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,18 +87,27 @@ async def watch_unopened_bids(
     window, finished = await _next_window(session, watch.after, byte_budget)
     suspects = await _still_unopened(session, watch.suspects)
     chosen = sorted({bid_id for bid_id, _ in window} | {bid_id for bid_id, _ in suspects})
-    if not chosen:
+    bidding = (
+        select(Bid.tender_id).join(Tender, Tender.id == Bid.tender_id).where(Tender.status.in_(UNOPENED))
+    )
+    tenders = set(await session.scalars(bidding.distinct()))
+    if not tenders:
         return WatchedBids([], 0, 0)
-    tenders = set(await session.scalars(select(Bid.tender_id).where(Bid.id.in_(chosen))))
+    # Every unopened tender's entries are loaded (not only the chosen bids'), so that a bid withheld
+    # by marking it superseded is found each round (``presence``): it is no longer a current bid, so
+    # no window would reach it.
     checker = await BidChecker.load(session, tenders, master=master)
-    mismatches = await database_mismatches(session, checker, chosen)
+    current = set(
+        await session.scalars(select(Bid.id).where(Bid.tender_id.in_(tenders), Bid.superseded_at.is_(None)))
+    )
+    mismatches = await database_mismatches(session, checker, chosen) + checker.withheld(current)
     sizes = dict(window) | dict(suspects)
     after = 0 if finished else max(bid_id for bid_id, _ in window)
     return WatchedBids(
         mismatches,
         len(chosen),
         sum(sizes.values()),
-        BidWatch(after, tuple(sorted({m.bid_id for m in mismatches}))),
+        BidWatch(after, tuple(sorted({m.bid_id for m in mismatches if m.check != "presence"}))),
     )
 
 

@@ -141,6 +141,22 @@ async def test_a_bundle_swapped_by_one_update_is_reported_by_the_next_probe_roun
     assert 'lpsehub_tampered_bids{tenant="kab-malang"} 1.0' in exposition
 
 
+async def test_a_bid_withheld_by_marking_it_superseded_is_reported_every_round(
+    watched: Stage, clean_identity: AsyncEngine
+) -> None:
+    engine, s = clean_identity, watched
+    bid_id = await _bid(engine, s, s.tender_id)
+    async with engine.begin() as connection:  # within the hub's own role: superseded_at may be set
+        await connection.execute(
+            text("UPDATE t_3507.bids SET superseded_at = now() WHERE id = :b"), {"b": bid_id}
+        )
+    for _ in range(2):  # no current bid left to reach: found again each round, not by the window
+        [withheld] = (await _round(engine, s)).results
+        assert [(b["bid_id"], b["check"]) for b in withheld.tampered_bids or []] == [(bid_id, "presence")]
+        assert withheld.bids_problem is not None
+        assert "superseded or removed in the database" in withheld.bids_problem
+
+
 async def test_a_swap_stays_reported_round_after_round_until_the_opening(
     watched: Stage, clean_identity: AsyncEngine
 ) -> None:

@@ -106,6 +106,46 @@ async def test_a_swapped_bundle_is_found_without_opening_anything(
     assert "the hash its bid.received entry records" in found[1].problem
 
 
+async def _withhold(engine: AsyncEngine, s: Stage) -> None:
+    """The attack within the hub's own role: mark the vendor's bid superseded, with no bid after it."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE t_3507.bids SET superseded_at = now() WHERE tender_id = :t"), {"t": s.tender_id}
+        )
+
+
+async def test_a_bid_withheld_by_marking_it_superseded_is_published_missing_at_the_opening(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    await _bid(clean_identity, stage, 1_400_000_000)
+    await _withhold(clean_identity, stage)
+    await _close_submission(clean_identity, stage.tender_id)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
+        opening = await open_bids(session, stage.pokja, stage.tender_id, stage.master)
+    [shown] = opening["bids"]
+    assert (opening["count"], opening["missing"], opening["tampered"]) == (1, 1, 0)
+    assert (shown["vendor_id"], shown["status"], shown["price"], shown["failed_checks"]) == (
+        stage.vendor_id,
+        "missing",
+        None,
+        ["presence"],
+    )
+    assert "superseded or removed in the database" in shown["problem"]
+
+
+async def test_a_withheld_bid_is_found_without_opening_and_a_replaced_one_is_not(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    await _bid(clean_identity, stage, 1_400_000_000)
+    await _bid(clean_identity, stage, 1_300_000_000)  # replaces the first: superseded, and rightly so
+    async with tenant_session(clean_identity, stage.tenant.schema) as session:
+        assert await verify_stored_bids(session) == []
+    await _withhold(clean_identity, stage)
+    async with tenant_session(clean_identity, stage.tenant.schema) as session:
+        found = await verify_stored_bids(session)
+    assert [(m.vendor_id, m.check) for m in found] == [(stage.vendor_id, "presence")]
+
+
 async def test_an_intact_bid_opens_after_the_checks(stage: Stage, clean_identity: AsyncEngine) -> None:
     await _bid(clean_identity, stage, 1_400_000_000)
     await _close_submission(clean_identity, stage.tender_id)
