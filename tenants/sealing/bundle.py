@@ -29,7 +29,8 @@ vendor sealed, ``signature``::
 - ``sealed_by: "vendor"``: sealed on the vendor's machine. ``signature`` is the vendor's Ed25519
   signature, with the key ``signer`` names (its key id, ``signatures.signing_key_id``), over
   ``lpse-hub bid bundle v2\n`` followed by the canonical JSON of every other field, the ciphertext
-  by its SHA-256 (``SealedBundle.signed_message``): the bundle as sealed. Anyone holding the vendor's public key can check it, at any time, without opening anything.
+  by its SHA-256 (``SealedBundle.signed_message``): the bundle as sealed. Anyone holding the
+  vendor's public key can check it, at any time, without opening anything.
 - ``sealed_by: "hub"``: the hub sealed it from the vendor's upload (``seal_for_vendor``) and cannot sign
   for the vendor. There is no ``signature`` outside; the container holds the vendor's signature over
   its content statement (``signatures``), checked once the bid is opened.
