@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, func, literal, select, true
+from sqlalchemy import ColumnElement, Date, Select, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -133,17 +133,21 @@ async def suspend_vendor(
 async def suspension_in(session: AsyncSession, vendor_id: int, today: date) -> VendorSuspension | None:
     """The suspension that bars the vendor in the session's tenant on ``today`` (the one ending
     last, if several do), counting those of vendors merged into it; ``None`` if it is free to bid."""
-    query = (
+    return (await session.execute(_barring(vendor_id, today))).scalar_one_or_none()
+
+
+def _barring(vendor_id: int, on_day: date | ColumnElement[date]) -> Select[VendorSuspension]:
+    """The suspension ``suspension_in`` finds, as a query (``on_day`` a date or an SQL expression)."""
+    return (
         select(VendorSuspension)
         .where(
             VendorSuspension.vendor_id.in_(merged_family(vendor_id)),
             VendorSuspension.lifted_at.is_(None),
-            VendorSuspension.ends_on >= today,
+            VendorSuspension.ends_on >= on_day,
         )
         .order_by(VendorSuspension.ends_on.desc(), VendorSuspension.id.desc())
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | None = None) -> Eligibility:
@@ -159,14 +163,8 @@ async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | Non
         literal(today, Date) if today is not None else func.date(func.timezone(Tenant.timezone, func.now()))
     )
     barring = (
-        select(VendorSuspension.ends_on, VendorSuspension.reason)
-        .where(
-            VendorSuspension.vendor_id.in_(merged_family(vendor_id)),
-            VendorSuspension.lifted_at.is_(None),
-            VendorSuspension.ends_on >= on_day,
-        )
-        .order_by(VendorSuspension.ends_on.desc(), VendorSuspension.id.desc())
-        .limit(1)
+        _barring(vendor_id, on_day)
+        .with_only_columns(VendorSuspension.ends_on, VendorSuspension.reason)
         .lateral("barring")
     )
     vendor = aliased(Vendor)  # not the vendors table that merged_family reads: no correlation
