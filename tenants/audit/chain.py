@@ -77,11 +77,13 @@ async def append_audit(
     """
     _check_names(action, subject)
     plain = json_payload(payload)
-    await lock_chain(session)
-    # One round trip: the transaction's clock, and the payload as jsonb will give it back.
+    # One round trip, before the lock: the transaction's clock (now() is the transaction's start,
+    # whenever asked) and the payload as jsonb will give it back. Every round trip made under the
+    # chain's lock waits its turn on the event loop while the tenant's other writers queue behind it.
     at, stored = (
         await session.execute(select(func.now(), cast(bindparam("payload", plain, type_=JSONB), JSONB)))
     ).one()
+    await lock_chain(session)
     last = await _head(session)
     seq, prev_hash = (last.seq + 1, last.hash) if last is not None else (1, GENESIS_HASH)
     fields: dict[str, Any] = {
