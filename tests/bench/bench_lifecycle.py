@@ -65,7 +65,7 @@ from tenants.registry.provisioning import provision_regions
 from tenants.sealing import BidFile, decode_public_key, encode_signing_public_key, public_raw_of, seal_bid
 from tests.bench.bench_tenants import fresh_database, machine
 from tests.bench.profiled_hub import print_profile
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_live
 
 ISSUER = "http://bench-hub.example"
 JAWA_TIMUR = "35"
@@ -492,7 +492,9 @@ async def run_phase(
 
     if job.profiled:
         os.kill(job.hub_pid, signal.SIGUSR1)
-        await asyncio.sleep(0.2)  # the handler runs when the hub's main thread next wakes
+        # Python runs a signal's handler in the main thread when it next wakes: answering this
+        # request wakes it, so once answered the profiler is on (an event, not a pause).
+        await client.get("/health/live")
     before = meter.sample()
     await asyncio.gather(*(worker() for _ in range(job.concurrency)))
     figures = spent(before, meter.sample())
@@ -587,13 +589,8 @@ def start_hub(
     else:
         command = ["-m", "tests.bench.profiled_hub", "--port", str(port), "--out", str(profile_to)]
     process = subprocess.Popen([sys.executable, *command], env=env, start_new_session=True)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/live").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the hub did not start")
+    wait_until_live(f"http://127.0.0.1:{port}", process)
+    return process
 
 
 def run(url: str, master_key: str, job: Job, workers: int, profile_to: Path | None = None) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from hub.core.settings import Settings
 from tenants.regions import all_regions
 from tenants.registry.provisioning import provision_regions
 from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision
+from tests.live_server import free_port, wait_until_live
 
 
 def dsn(server: str, database: str) -> str:
@@ -144,12 +144,6 @@ async def migrate_all(url: str, concurrency: int) -> dict[str, float]:
     return figures
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 MASTER_KEY = MasterKey.generate()
 """One for the run: the second hub started must open the signing keys the first one made."""
 
@@ -181,14 +175,7 @@ def hub_server(url: str, statement_cache_size: int) -> Iterator[tuple[str, psuti
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            if process.poll() is not None:
-                raise SystemExit(f"the hub exited with {process.returncode} before it answered")
-            try:
-                if httpx.get(base + "/health/live").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_live(base, process)
         yield base, psutil.Process(process.pid)
     finally:
         process.terminate()
