@@ -54,7 +54,33 @@ def entry_hash(
     payload: Mapping[str, Any],
 ) -> str:
     """The hash of one entry, chained to ``prev_hash``: the only definition there is."""
-    content = canonical_json(
+    content = _content(seq=seq, at=at, actor_id=actor_id, action=action, subject=subject, payload=payload)
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+def content_around_seq(
+    *, at: datetime, actor_id: int | None, action: str, subject: str, payload: Mapping[str, Any]
+) -> tuple[str, str]:
+    """An entry's canonical JSON cut where its ``seq`` goes: ``before + str(seq) + after`` is the
+    text ``entry_hash`` hashes, whatever ``seq`` turns out to be.
+
+    For ``hub.audit_append`` (migration h0016), which learns ``seq`` only under the chain's lock.
+    The cut is the last ``,"seq":0,`` of the text made with ``seq`` 0: the top-level ``seq`` sorts
+    after ``payload`` and before ``subject``, whose value is a string, where a quote is escaped.
+    """
+    content = _content(seq=0, at=at, actor_id=actor_id, action=action, subject=subject, payload=payload)
+    cut = content.rindex(_SEQ_ZERO)
+    return content[: cut + len(_SEQ_KEY)], content[cut + len(_SEQ_ZERO) - 1 :]
+
+
+_SEQ_KEY = ',"seq":'
+_SEQ_ZERO = ',"seq":0,'
+
+
+def _content(
+    *, seq: int, at: datetime, actor_id: int | None, action: str, subject: str, payload: Mapping[str, Any]
+) -> str:
+    return canonical_json(
         {
             "seq": seq,
             "at": iso_utc(at),
@@ -64,7 +90,6 @@ def entry_hash(
             "payload": payload,
         }
     )
-    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
 def json_payload(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,9 @@ Appends are serialised per tenant by a transaction-level advisory lock, taken be
 entry is read and held until the caller commits or rolls back. So two transactions never
 chain onto the same entry, and a rolled-back append leaves no number behind. The lock also
 means a tenant's writers queue from their append to their commit: append last, just before
-committing, and keep that stretch short. (Under REPEATABLE READ a transaction that started
+committing, and keep that stretch short. ``append_audit`` takes the lock, reads the head and
+inserts in one statement (``hub.audit_append``, migration h0016), so from the hub's side the lock
+is held for that statement's answer and the commit. (Under REPEATABLE READ a transaction that started
 before another's append committed would not see that entry; its append then fails on the
 primary key instead of forking the chain. Use the default READ COMMITTED.)
 """
@@ -17,13 +19,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, cast, func, literal, select
+from sqlalchemy import ColumnElement, Row, bindparam, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.database import TENANT_SCHEMA, schema_of
 from hub.core.errors import Conflict, InvalidInput
-from tenants.audit.canonical import GENESIS_HASH, entry_hash, json_payload
+from tenants.audit.canonical import content_around_seq, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -77,26 +79,50 @@ async def append_audit(
     """
     _check_names(action, subject)
     plain = json_payload(payload)
-    # One round trip, before the lock: the transaction's clock (now() is the transaction's start,
-    # whenever asked) and the payload as jsonb will give it back. Every round trip made under the
-    # chain's lock waits its turn on the event loop while the tenant's other writers queue behind it.
+    # One round trip before the lock: the transaction's clock (now() is the transaction's start,
+    # whenever asked) and the payload as jsonb will give it back.
     at, stored = (
         await session.execute(select(func.now(), cast(bindparam("payload", plain, type_=JSONB), JSONB)))
     ).one()
-    await lock_chain(session)
-    last = await _head(session)
-    seq, prev_hash = (last.seq + 1, last.hash) if last is not None else (1, GENESIS_HASH)
-    fields: dict[str, Any] = {
-        "seq": seq,
-        "at": at,
-        "actor_id": actor_id,
-        "action": action,
-        "subject": subject,
-        "payload": stored,
-    }
-    entry = AuditEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash, **fields))
-    session.add(entry)
-    await session.flush()
+    # One round trip takes the lock, reads the head and inserts the entry chained to it (h0016):
+    # the lock is held from then until the commit, and each further round trip under it would wait
+    # its turn on the event loop while the tenant's other writers queue behind it.
+    before_seq, after_seq = content_around_seq(
+        at=at, actor_id=actor_id, action=action, subject=subject, payload=stored
+    )
+    appended = text(
+        "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
+        "CAST(:payload AS jsonb), :before_seq, :after_seq)"
+    ).bindparams(bindparam("payload", type_=JSONB))
+    entry: AuditEntry = (
+        await session.scalars(
+            select(AuditEntry).from_statement(appended),
+            {
+                "schema": tenant_schema(session),
+                "at": at,
+                "actor_id": actor_id,
+                "action": action,
+                "subject": subject,
+                "payload": stored,
+                "before_seq": before_seq,
+                "after_seq": after_seq,
+            },
+        )
+    ).one()
+    expected = entry_hash(
+        entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        subject=entry.subject,
+        payload=entry.payload,
+    )
+    if entry.hash != expected:  # the database's hash is not the one definition's: never commit it
+        raise RuntimeError(
+            f"hub.audit_append chained entry {entry.seq} as {entry.hash}, not {expected} "
+            "(tenants.audit.canonical.entry_hash): is migration h0016 the one applied?"
+        )
     return entry
 
 

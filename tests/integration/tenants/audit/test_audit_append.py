@@ -12,12 +12,16 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import tenants.audit.chain
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from tenants.agencies import add_agency, list_agencies
-from tenants.audit import AuditEntry, append_audit, read_audit
+from tenants.audit import AuditEntry, append_audit, entry_hash, read_audit
+from tenants.audit.canonical import content_around_seq
 from tenants.registry import Tenant
 from tests.integration.tenants.audit.conftest import record, verify
+
+HASHED = ("seq", "at", "actor_id", "action", "subject", "payload")
 
 
 async def entries_of(engine: AsyncEngine, tenant: Tenant, **options: Any) -> list[AuditEntry]:
@@ -158,3 +162,36 @@ async def test_appending_needs_a_tenant_session(audit_hub: AsyncEngine, malang: 
             await append_audit(
                 session, actor_id=None, action="tender.announced", subject="tender:1", payload={}
             )
+
+
+async def test_the_database_chains_text_beyond_ascii_as_the_one_definition_does(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+        entry = await append_audit(
+            session,
+            actor_id=3,
+            action="tender.announced",
+            subject="tender:Jembatan — tahap Ⅱ",
+            payload={"judul": "Pengadaan \U0001f4dd", "seq": 0, "subject": "tender:1"},
+        )
+    assert entry.hash == entry_hash(entry.prev_hash, **{k: getattr(entry, k) for k in HASHED})
+    assert (await verify(audit_hub, malang)).ok
+
+
+async def test_an_entry_the_database_hashed_otherwise_is_refused_and_nothing_is_written(
+    audit_hub: AsyncEngine, malang: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hub.audit_append`` hashes what the hub hands it; the hub recomputes the hash by the one
+    definition and refuses to commit an entry whose hash differs (a drifted function, say)."""
+    await record(audit_hub, malang, 1)
+
+    def drifted(**entry: Any) -> tuple[str, str]:
+        before, after = content_around_seq(**entry)
+        return before.replace('"action":', '"action" :'), after
+
+    monkeypatch.setattr(tenants.audit.chain, "content_around_seq", drifted)
+    with pytest.raises(RuntimeError, match=r"hub\.audit_append chained entry 2 as"):
+        async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+            await append_audit(session, actor_id=1, action="agency.added", subject="agency:1", payload={})
+    assert [e.seq for e in await entries_of(audit_hub, malang)] == [1]
