@@ -109,19 +109,13 @@ async def append_audit(
             },
         )
     ).one()
-    expected = entry_hash(
-        entry.prev_hash,
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        subject=entry.subject,
-        payload=entry.payload,
-    )
-    if entry.hash != expected:  # the database's hash is not the one definition's: never commit it
+    asked = {"at": at, "actor_id": actor_id, "action": action, "subject": subject, "payload": stored}
+    expected = entry_hash(entry.prev_hash, seq=entry.seq, **asked)
+    kept = {name: getattr(entry, name) for name in asked}
+    if (entry.hash, kept) != (expected, asked):  # not the one definition's entry: never commit it
         raise RuntimeError(
-            f"hub.audit_append chained entry {entry.seq} as {entry.hash}, not {expected} "
-            "(tenants.audit.canonical.entry_hash): is migration h0016 the one applied?"
+            f"hub.audit_append chained entry {entry.seq} as {entry.hash} with {kept}, not {expected} "
+            f"with {asked} (tenants.audit.canonical.entry_hash): is migration h0016 the one applied?"
         )
     return entry
 
