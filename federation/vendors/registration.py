@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,7 +126,7 @@ async def list_vendors(session: AsyncSession, *, status: str | None = None) -> l
     return list((await session.execute(query)).scalars())
 
 
-def merged_family(vendor_id: int) -> Select[tuple[int]]:
+def merged_family(vendor_id: int | BindParameter[int]) -> Select[tuple[int]]:
     """The ids of the vendor and of every vendor merged into it, directly or through another merge."""
     family = select(Vendor.id).where(Vendor.id == vendor_id).cte("family", recursive=True)
     family = family.union(select(Vendor.id).where(Vendor.merged_into_id == family.c.id))

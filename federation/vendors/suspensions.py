@@ -11,11 +11,23 @@ records must not be a way out of a sanction.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Select, func, literal, select, true
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -136,7 +148,9 @@ async def suspension_in(session: AsyncSession, vendor_id: int, today: date) -> V
     return (await session.execute(_barring(vendor_id, today))).scalar_one_or_none()
 
 
-def _barring(vendor_id: int, on_day: date | ColumnElement[date]) -> Select[VendorSuspension]:
+def _barring(
+    vendor_id: int | BindParameter[int], on_day: date | ColumnElement[date]
+) -> Select[VendorSuspension]:
     """The suspension ``suspension_in`` finds, as a query (``on_day`` a date or an SQL expression)."""
     return (
         select(VendorSuspension)
@@ -150,6 +164,36 @@ def _barring(vendor_id: int, on_day: date | ColumnElement[date]) -> Select[Vendo
     )
 
 
+@functools.cache
+def _standing_query(on_a_given_day: bool) -> Select[tuple[str, int | None, date | None, str | None]]:
+    """``can_bid_in``'s one query, built once per process: the vendor's status, and the suspension
+    that bars it in the tenant ``:code`` on ``:on_day`` (or, without it, the tenant's today).
+
+    Built once because it runs on every bid of a deadline rush: constructing this statement (an
+    aliased entity, a recursive CTE in a LATERAL join) and computing its cache key cost the hub
+    more CPU than running it (issue 15, docs/BENCHMARKS.md). A statement object is immutable:
+    sharing it across requests and event loops is safe."""
+    vendor_id = bindparam("vendor_id", type_=BigInteger)
+    on_day: ColumnElement[date] = (
+        bindparam("on_day", type_=Date)
+        if on_a_given_day
+        else func.date(func.timezone(Tenant.timezone, func.now()))
+    )
+    barring = (
+        _barring(vendor_id, on_day)
+        .with_only_columns(VendorSuspension.ends_on, VendorSuspension.reason)
+        .lateral("barring")
+    )
+    vendor = aliased(Vendor)  # not the vendors table that merged_family reads: no correlation
+    return (
+        select(vendor.status, vendor.merged_into_id, barring.c.ends_on, barring.c.reason)
+        .select_from(vendor)
+        .join(Tenant, Tenant.code == bindparam("code", type_=String))
+        .outerjoin(barring, true())
+        .where(vendor.id == vendor_id)
+    )
+
+
 async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | None = None) -> Eligibility:
     """Whether the vendor may bid in the session's tenant on ``today`` (default: the tenant's today,
     on the database's clock): it must be verified (by any tenant), not merged away, and not suspended
@@ -158,24 +202,8 @@ async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | Non
     One query (the vendor, the tenant's today and the suspension that bars it, if any): it runs on
     every bid of a deadline rush, where three round trips cost a tenth of the bids per second.
     """
-    code = _session_code(session)
-    on_day = (
-        literal(today, Date) if today is not None else func.date(func.timezone(Tenant.timezone, func.now()))
-    )
-    barring = (
-        _barring(vendor_id, on_day)
-        .with_only_columns(VendorSuspension.ends_on, VendorSuspension.reason)
-        .lateral("barring")
-    )
-    vendor = aliased(Vendor)  # not the vendors table that merged_family reads: no correlation
-    query = (
-        select(vendor.status, vendor.merged_into_id, barring.c.ends_on, barring.c.reason)
-        .select_from(vendor)
-        .join(Tenant, Tenant.code == code)
-        .outerjoin(barring, true())
-        .where(vendor.id == vendor_id)
-    )
-    row = (await session.execute(query)).one_or_none()
+    parameters = {"vendor_id": vendor_id, "code": _session_code(session), "on_day": today}
+    row = (await session.execute(_standing_query(today is not None), parameters)).one_or_none()
     if row is None:  # which one is missing, in the words the callers expect
         await get_vendor(session, vendor_id)
         await _session_tenant(session)

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import String, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -93,9 +93,14 @@ async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int
     per second (issue 15, docs/BENCHMARKS.md). Taken before any row lock, by both sides, so the
     opening's FOR UPDATE of the tender and a bid's foreign-key check cannot wait on each other.
     """
-    key = func.hashtext(literal(f"close:{tenant_code}:{tender_id}"))
-    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-    await session.execute(select(lock(key)))
+    lock = _HOLD_THE_CLOSE_EXCLUSIVE if exclusive else _HOLD_THE_CLOSE_SHARED
+    await session.execute(lock, {"key": f"close:{tenant_code}:{tender_id}"})
+
+
+_CLOSE_KEY = func.hashtext(bindparam("key", type_=String))
+_HOLD_THE_CLOSE_SHARED = select(func.pg_advisory_xact_lock_shared(_CLOSE_KEY))
+_HOLD_THE_CLOSE_EXCLUSIVE = select(func.pg_advisory_xact_lock(_CLOSE_KEY))
+"""Built once, as every statement of the bid path (``federation.vendors.suspensions._standing_query``)."""
 
 
 async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
