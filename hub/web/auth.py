@@ -15,6 +15,7 @@ route in the OpenAPI document: its security requirement and its problem response
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -22,7 +23,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, or_, select
 
 from federation.identity.caller import Caller
 from federation.identity.models import Account, AccountStatus, Membership, Role
@@ -51,23 +52,10 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller
     caller = verified.caller
     # One round trip: is the token (or its family) revoked, is the account (if any) still active,
     # and its roles.
-    revoked: ColumnElement[bool] = (
-        select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == caller.token_id).exists()
-    )
-    if verified.family is not None:
-        family = select(RevokedFamily.family_id).where(RevokedFamily.family_id == verified.family)
-        revoked = or_(revoked, family.exists())
-    query = select(revoked.label("revoked"))
-    if caller.account_id is not None:
-        status = select(Account.status).where(Account.id == caller.account_id).scalar_subquery()
-        roles = (
-            select(func.json_agg(func.json_build_array(Membership.tenant_id, Membership.role)))
-            .where(Membership.account_id == caller.account_id)
-            .scalar_subquery()
-        )
-        query = query.add_columns(status.label("status"), roles.label("roles"))
+    query = _standing_query(family=verified.family is not None, person=caller.account_id is not None)
+    parameters = {"jti": caller.token_id, "family": verified.family, "account_id": caller.account_id}
     async with hub_sessions(state.engine)() as session:
-        row = (await session.execute(query)).one()
+        row = (await session.execute(query, parameters)).one()
     if row.revoked:
         raise InvalidToken("the access token was revoked")
     if caller.account_id is not None:
@@ -77,6 +65,35 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller
         caller = replace(caller, memberships=held)
     connection.state[_CALLER] = caller
     return caller
+
+
+@functools.cache
+def _standing_query(*, family: bool, person: bool) -> Select[Any]:
+    """``authenticate``'s query, built once per process for each of its four shapes (every request
+    with a token runs it, and building a statement costs more CPU than running it): whether the
+    token ``:jti`` (or, with ``family``, the family ``:family``) is revoked, and for a ``person``
+    the status and roles of the account ``:account_id``."""
+    revoked: ColumnElement[bool] = (
+        select(RevokedAccessToken.jti)
+        .where(RevokedAccessToken.jti == bindparam("jti", type_=String))
+        .exists()
+    )
+    if family:
+        revoked_family = select(RevokedFamily.family_id).where(
+            RevokedFamily.family_id == bindparam("family", type_=String)
+        )
+        revoked = or_(revoked, revoked_family.exists())
+    query = select(revoked.label("revoked"))
+    if person:
+        account_id = bindparam("account_id", type_=BigInteger)
+        status = select(Account.status).where(Account.id == account_id).scalar_subquery()
+        roles = (
+            select(func.json_agg(func.json_build_array(Membership.tenant_id, Membership.role)))
+            .where(Membership.account_id == account_id)
+            .scalar_subquery()
+        )
+        query = query.add_columns(status.label("status"), roles.label("roles"))
+    return query
 
 
 def authorize(caller: Caller, action: Action) -> None:
