@@ -28,6 +28,13 @@ class Evaluation(StrEnum):
     QUALITY_COST = "quality_cost"  # kualitas dan biaya
 
 
+class KeyCustody(StrEnum):
+    """Who holds a tender's private key until the opening."""
+
+    HUB = "hub"  # wrapped under the tenant key, itself under the master key: the path before issue 16
+    COMMITTEE = "committee"  # in shares held by the committee (Pokja), any threshold of them open it
+
+
 class TenderStatus(StrEnum):
     """Where a tender is. Before opening, which stage is open comes from the schedule and the clock."""
 

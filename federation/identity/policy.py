@@ -98,6 +98,8 @@ class Action(StrEnum):
     OFFICIAL_READ = "tender.read-as-official"  # drafts, evaluations before they are published
     VENDOR_ACT = "vendor.act"  # register, ask, bid, offer, lodge an objection: as the caller's vendor
     VENDOR_KEYS = "vendor.keys"  # register, rotate, revoke and list the caller's vendor's signing keys
+    MEMBER_KEYS = "member.keys"  # register the caller's own member key (committee-held tender keys)
+    KEY_SHARE_GIVE = "key-share.give"  # give back one's share of a tender key for its opening
     TENDER_FOLLOW = "tender.follow"  # documents and questions: a registered vendor's or an official's
     ACCOUNT_READ = "account.read"  # the caller's own account and roles
     VENDOR_READ_PRIVATE = "vendor.read-private"  # NPWP, address, standing; unverified vendors too
@@ -143,6 +145,12 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
         # not): ``tenants.tenders.acting.runner_tender`` narrows it once the tender is read.
         Action.TENDER_RUN: Rule(_ACT, (Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER)),
         Action.OBJECTION_ANSWER: Rule(_ACT, (Role.SELECTION_COMMITTEE,)),
+        # Those who may hold a share of a tender key: its runners. The tenant admin (the head of the
+        # procurement unit) holds the tenant's recovery key on paper, and gives its share back.
+        Action.MEMBER_KEYS: Rule(_ACT, (Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER)),
+        Action.KEY_SHARE_GIVE: Rule(
+            _ACT, (Role.SELECTION_COMMITTEE, Role.PROCUREMENT_OFFICER, Role.TENANT_ADMIN)
+        ),
         Action.DIRECT_INVITE: Rule(_ACT, (Role.PROCUREMENT_OFFICER,)),
         Action.CONTRACT_SIGN: Rule(_ACT, (Role.COMMITMENT_OFFICER,)),
         Action.OFFICIAL_READ: Rule((Scope.PROCUREMENT, Scope.TENDERS_READ), ANY_ROLE),

@@ -35,6 +35,7 @@ from hub.web.controllers.bidding import BiddingController
 from hub.web.controllers.catalogue import CatalogueController
 from hub.web.controllers.checkpoints import CheckpointController
 from hub.web.controllers.contracts import ContractController
+from hub.web.controllers.custody import KeyCustodyController, KeyShareController, MemberKeyController
 from hub.web.controllers.direct import DirectProcurementController
 from hub.web.controllers.evaluation import EvaluationController
 from hub.web.controllers.health import HealthController
@@ -82,6 +83,9 @@ TENANT_CONTROLLERS = [
     ContractController,
     DirectProcurementController,
     AuditController,
+    MemberKeyController,
+    KeyCustodyController,
+    KeyShareController,
 ]
 logger = logging.getLogger("hub")
 

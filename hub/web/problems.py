@@ -83,6 +83,9 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
         headers = {"WWW-Authenticate": _authenticate_header(exc)}
     if isinstance(exc, InsufficientScope):
         extra["scopes"] = list(exc.scopes)
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str):  # a refusal that names its case in a word (a share of a tender key)
+        extra["reason"] = reason
     return ProblemDetailsException(
         status_code=status,
         title=exc.title,
@@ -91,6 +94,12 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
         extra=extra,
         headers=headers,
     )
+
+
+def problem_response(request: Request[Any, Any, Any], exc: HubError) -> Response[Any]:
+    """``exc`` as the problem response it maps to, for a route that answers a refusal without
+    raising (so that its transaction still commits what records the refusal)."""
+    return _from_hub_error(exc).to_response(request)
 
 
 def _missing_path_parameter(error: object) -> bool:

@@ -7,7 +7,8 @@ These extend the hub's tree (drawn in ``hub.core.errors``)::
     ├── Unprocessable
     │   ├── TamperedBid           a bid that does not decrypt or does not match its manifest
     │   ├── InvalidReceipt        a receipt that is malformed or whose signature does not verify
-    │   └── BadSignature          a vendor's signature missing, not verifying, or by a key not valid
+    │   ├── BadSignature          a vendor's signature missing, not verifying, or by a key not valid
+    │   └── ShareRefused          a share of a tender key that does not open or does not belong
     └── KeyUnwrapError            a wrapped key does not open with its wrapping key and context
 
 Malformed input that can be judged without a key (a bundle's JSON, a public key's text) is
@@ -49,3 +50,15 @@ class BadSignature(Unprocessable):
     the caller may bid, but the bid is not shown to be the vendor's."""
 
     title = "Bad signature"
+
+
+class ShareRefused(Unprocessable):
+    """A share of a tender's key that cannot count towards its opening: it does not open, is not the
+    one sealed to its holder, or the shares do not rebuild the key. ``reason`` names the case in a
+    word the audit trail and the API both use (``does-not-open``, ``wrong-share``, ...)."""
+
+    title = "Share refused"
+
+    def __init__(self, detail: str, *, reason: str) -> None:
+        super().__init__(detail, field="share")
+        self.reason = reason

@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, LargeBinary, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.database import TenantBase
-from tenants.vocabulary import TenderStatus
+from tenants.vocabulary import KeyCustody, TenderStatus
 
 
 class Package(TenantBase):  # paket
@@ -44,7 +55,16 @@ class Tender(TenantBase):
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_fingerprint: Mapped[str | None] = mapped_column(String(64))
     wrapped_private_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    """The tender's private key, wrapped by the tenant key (itself wrapped by the master key)."""
+    """The tender's private key, wrapped by the tenant key (itself wrapped by the master key): only
+    for ``key_custody`` ``hub``. A committee-held key is stored nowhere (``tender_key_shares``)."""
+    key_custody: Mapped[str] = mapped_column(String(16), default=KeyCustody.HUB.value)
+    """Who holds the private key: ``hub`` (wrapped, as above) or ``committee`` (in shares)."""
+    share_threshold: Mapped[int | None] = mapped_column(SmallInteger)
+    """How many shares open a committee-held tender."""
+    opening_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The opening's one-time X25519 key, made after the close: shares are given back sealed to it."""
+    opening_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Its private half, wrapped by the tenant key until the opening, then forgotten (``NULL``)."""
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancel_reason: Mapped[str | None] = mapped_column(Text)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -36,6 +37,13 @@ class ProcurementRules(TenantBase):
     objection_min_days: Mapped[int] = mapped_column(Integer)
     objection_max_days: Mapped[int] = mapped_column(Integer)
     objection_default_days: Mapped[int] = mapped_column(Integer)
+    key_custody: Mapped[str] = mapped_column(String(16), default="hub")
+    """Who holds the keys of new tenders: ``hub`` or ``committee`` (``tenants.vocabulary.KeyCustody``)."""
+    share_threshold: Mapped[int | None] = mapped_column(SmallInteger)
+    """Shares that open a committee-held tender; ``None``: a majority of its committee."""
+    recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The tenant's offline recovery key (kept on paper): each committee-held tender seals one share to it."""
+    recovery_fingerprint: Mapped[str | None] = mapped_column(String(64))
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -18,13 +18,14 @@ from hub.core.clock import database_now
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.award.objections import objections_of
+from tenants.tenders.custody import custody_record, key_shares
 from tenants.tenders.documents import list_documents
 from tenants.tenders.models import Clarification, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import ORDER, Stage, Window, open_stages
-from tenants.vocabulary import TenderStatus
+from tenants.vocabulary import KeyCustody, TenderStatus
 
 
 def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -90,6 +91,7 @@ async def tender_view(
         "open_stages": _open_stages(tender, schedule, now),
         "tender_key": encode_public_key(tender.public_key) if tender.public_key else None,
         "key_fingerprint": tender.key_fingerprint,
+        "key_custody": await _custody(session, tender),
         "documents": [
             {"id": d.id, "name": d.name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
             for d in documents
@@ -105,6 +107,13 @@ async def tender_view_now(session: AsyncSession, tenant: TenantRef, tender: Tend
     package = await session.get(Package, tender.package_id)
     assert package is not None  # a tender always has its package (foreign key)
     return await tender_view(session, tenant, tender, package, await database_now(session))
+
+
+async def _custody(session: AsyncSession, tender: Tender) -> dict[str, Any]:
+    if tender.key_custody != KeyCustody.COMMITTEE:
+        return custody_record(tender, [])
+    used = (tender.opening or {}).get("key_custody", {}).get("used")
+    return custody_record(tender, await key_shares(session, tender.id), used)
 
 
 def _open_stages(tender: Tender, schedule: dict[Stage, Window], now: datetime) -> list[str]:

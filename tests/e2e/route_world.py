@@ -240,6 +240,7 @@ async def build_world(
     async with hub_sessions(engine)() as session, session.begin():
         values["peer"] = (await add_peer(session, "jatim", "https://lpse.jatimprov.go.id")).name
     values["key_id"] = bidders[2].key_id  # the winner's signing key
+    values["slot"] = 0  # a share of a committee-held tender key (this world's tenders are hub-held)
     direct = await package(
         client,
         a,

@@ -47,6 +47,11 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "tenant": {
         "audit_log": (),
         "bids": ("superseded_at",),
+        # Committee-held tender keys: a member key is revoked once, by setting these; the shares
+        # sealed at announcement and the shares given back stay as written.
+        "member_keys": ("revoked_at", "revoke_reason"),
+        "tender_key_shares": (),
+        "tender_given_shares": (),
     },
 }
 """By schema (``tenant``: every tenant schema), the tables the serving role may only read and append

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -125,8 +127,15 @@ class TenderController(Controller):
         state: State,
         tenant: NamedDependency[TenantRef],
         transaction: NamedDependency[AsyncSession],
+        committee: Annotated[
+            list[int] | None,
+            Parameter(
+                description="Where the LPSE chose committee custody: the accounts that hold the "
+                "tender key's shares (default: every member of the tender's runner role with a member key)."
+            ),
+        ] = None,
     ) -> TenderView:
-        tender = await announce_tender(transaction, actor, tender_id, state.master)
+        tender = await announce_tender(transaction, actor, tender_id, state.master, committee=committee)
         return TenderView.of(await tender_view_now(transaction, tenant, tender))
 
     @post(

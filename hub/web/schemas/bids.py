@@ -25,6 +25,7 @@ from litestar.openapi.spec import (
 )
 
 from hub.core.errors import InvalidInput
+from hub.web.schemas.custody import KeyCustodyRecord
 from tenants.sealing import decode_receipt_public_key, fingerprint
 from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.documents import ALLOWED_TYPES
@@ -275,6 +276,9 @@ class OpeningView(msgspec.Struct, frozen=True):
     missing: int = 0
     """How many bids the audit log records as received were not there to open (openings before
     this count was kept say nothing of it)."""
+    key_custody: KeyCustodyRecord | None = None
+    """Who held the key, and for a committee-held one whose shares opened it (openings before
+    issue 16 say nothing of it)."""
 
     @classmethod
     def of(cls, opening: Mapping[str, Any]) -> OpeningView:

@@ -17,6 +17,7 @@ from litestar.params import PathParameter
 
 from hub.web.edge import within_calendar
 from hub.web.schemas.bids import OpeningView
+from hub.web.schemas.custody import KeyCustodyRecord
 from hub.web.schemas.outcomes import (
     AwardView,
     ContractView,
@@ -199,6 +200,8 @@ class TenderView(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     tender_key: str | None
     """The X25519 public key bids are sealed for, from the announcement on."""
     key_fingerprint: str | None
+    key_custody: KeyCustodyRecord
+    """Who holds the tender's private key: the hub, or the committee in shares (with their holders)."""
     documents: list[DocumentView]
     cancel_reason: str | None
     opening: OpeningView | None

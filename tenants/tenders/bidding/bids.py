@@ -53,7 +53,7 @@ from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
-from tenants.vocabulary import TenderStatus
+from tenants.vocabulary import KeyCustody, TenderStatus
 
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 
@@ -215,20 +215,42 @@ async def seal_and_submit(
 
 
 async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
-    """Open every current bid: only the tender's runner, only once bid submission is over (database clock)."""
+    """Open every current bid of a tender whose key the hub holds: only the tender's runner, only once
+    bid submission is over (database clock). A committee-held tender opens as its committee gives
+    its shares back (``tenants.tenders.custody.give_share``)."""
     await hold_the_close(session, actor.tenant.code, tender_id, exclusive=True)
     tender = await runner_tender(session, actor, tender_id)
-    if tender.opened_at is not None:
-        raise Conflict(f"the bids of tender {tender_id} were opened already")
-    if tender.status != TenderStatus.ANNOUNCED:
-        raise Conflict(f"tender {tender_id} is {tender.status}")
-    now = await database_now(session)
-    closes = (await load_schedule(session, tender_id))[Stage.BID_SUBMISSION].ends_at
-    if now < closes:
-        raise Conflict(f"bids cannot be opened before bid submission closes at {closes.isoformat()}")
+    if tender.key_custody == KeyCustody.COMMITTEE:
+        raise Conflict(
+            f"tender {tender_id}'s key is held by its committee in shares: it opens when "
+            f"{tender.share_threshold} of them are given back (POST .../key-shares/{{slot}})"
+        )
+    _require_unopened(tender)
+    await _require_closed(session, tender)
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
+    return await open_sealed_bids(
+        session, actor, tender, private, master, custody={"mode": KeyCustody.HUB.value}
+    )
+
+
+async def open_sealed_bids(
+    session: AsyncSession,
+    actor: Actor,
+    tender: Tender,
+    private: bytes,
+    master: MasterKey,
+    *,
+    custody: dict[str, Any],
+) -> dict[str, Any]:
+    """Open every current bid of ``tender`` with its private key, publish the opening record (with
+    ``custody``: who held the key, and whose shares opened it) and record it. The caller holds the
+    close exclusively and the tender's row, and has checked who may open and that it is time."""
+    _require_unopened(tender)
+    await _require_closed(session, tender)
+    tender_id = tender.id
+    now = await database_now(session)
     checker = await BidChecker.load(session, [tender_id], master=master)
     current = await current_bids(session, tender_id)
     results = [await _open_one(session, actor, bid, private, checker) for bid in current]
@@ -239,6 +261,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     tender.opening = {
         "opened_at": now.isoformat(),
         "opened_by": actor.account_id,
+        "key_custody": custody,
         "bids": results,
         "count": len(results),
         "tampered": sum(r["status"] == "tampered" for r in results),
@@ -252,10 +275,25 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
         count=len(results),
         tampered=tender.opening["tampered"],
         missing=tender.opening["missing"],
+        key_custody=custody,
     )
     await publish(session, actor.tenant, tender, "tenderUpdate")
     record_bid_opening(session, actor.tenant.slug)
     return tender.opening
+
+
+def _require_unopened(tender: Tender) -> None:
+    if tender.opened_at is not None:
+        raise Conflict(f"the bids of tender {tender.id} were opened already")
+    if tender.status != TenderStatus.ANNOUNCED:
+        raise Conflict(f"tender {tender.id} is {tender.status}")
+
+
+async def _require_closed(session: AsyncSession, tender: Tender) -> None:
+    now = await database_now(session)
+    closes = (await load_schedule(session, tender.id))[Stage.BID_SUBMISSION].ends_at
+    if now < closes:
+        raise Conflict(f"bids cannot be opened before bid submission closes at {closes.isoformat()}")
 
 
 async def _missing(session: AsyncSession, checker: BidChecker, withheld: BidMismatch) -> dict[str, Any]:

@@ -6,7 +6,7 @@ the tenant and appends to the tenant's audit chain in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,8 @@ from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
 from tenants.sealing import fingerprint, generate_tender_keypair, tender_key_context, wrap_key
 from tenants.tenders.acting import get_tender, runner_tender, rupiah
+from tenants.tenders.custody import share_tender_key
+from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.models import Package, Tender, TenderStage
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
@@ -29,7 +31,7 @@ from tenants.tenders.procurement_rules import objection_limits
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
-from tenants.vocabulary import Category, Evaluation, Method, TenderStatus
+from tenants.vocabulary import Category, Evaluation, KeyCustody, Method, TenderStatus
 
 __all__ = ["load_schedule", "save_schedule"]
 
@@ -158,8 +160,17 @@ async def require_no_live_tender(session: AsyncSession, package_id: int) -> None
         raise Conflict(f"package {package_id} is already in tender {live}")
 
 
-async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> Tender:
-    """Make the tender public and give it the key pair bids are sealed for."""
+async def announce_tender(
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    master: MasterKey,
+    *,
+    committee: Sequence[int] | None = None,
+) -> Tender:
+    """Make the tender public and give it the key pair bids are sealed for: held by the hub, or, if
+    the tenant so chose, in shares by ``committee`` (default: every member of the tender's runner
+    role with a member key; ``tenants.tenders.custody.share_tender_key``)."""
     await actor.require(session, Action.TENDER_PREPARE)
     tender = await get_tender(session, tender_id, for_update=True)
     if tender.status != TenderStatus.DRAFT:
@@ -168,11 +179,24 @@ async def announce_tender(session: AsyncSession, actor: Actor, tender_id: int, m
     schedule = await load_schedule(session, tender_id)
     if schedule[Stage.BID_SUBMISSION].ends_at <= now:
         raise Conflict("bid submission would already be over: reschedule before announcing")
-    await issue_tender_key(session, master, actor.tenant.code, tender)
+    if (await custody_rules(session)).key_custody == KeyCustody.COMMITTEE:
+        await share_tender_key(session, actor, tender, committee)
+    elif committee is not None:
+        raise InvalidInput(
+            "this LPSE's tender keys are held by the hub: a committee holds shares only where the "
+            "tenant_admin chose committee custody",
+            field="committee",
+        )
+    else:
+        await issue_tender_key(session, master, actor.tenant.code, tender)
     tender.status, tender.announced_at = TenderStatus.ANNOUNCED.value, now
     await session.flush()
     await actor.record(
-        session, "tender.announced", f"tender:{tender.id}", key_fingerprint=tender.key_fingerprint
+        session,
+        "tender.announced",
+        f"tender:{tender.id}",
+        key_fingerprint=tender.key_fingerprint,
+        key_custody=tender.key_custody,
     )
     await publish(session, actor.tenant, tender, "tender")
     return tender
