@@ -129,7 +129,9 @@ async def list_vendors(session: AsyncSession, *, status: str | None = None) -> l
 def merged_family(vendor_id: int | BindParameter[int]) -> Select[tuple[int]]:
     """The ids of the vendor and of every vendor merged into it, directly or through another merge."""
     family = select(Vendor.id).where(Vendor.id == vendor_id).cte("family", recursive=True)
-    family = family.union(select(Vendor.id).where(Vendor.merged_into_id == family.c.id))
+    # An explicit JOIN, not a WHERE: SQLAlchemy's FROM linter took the WHERE form for a cartesian
+    # product inside the LATERAL of ``can_bid_in`` and warned on every process's first bid.
+    family = family.union(select(Vendor.id).join(family, Vendor.merged_into_id == family.c.id))
     return select(family.c.id)
 
 
