@@ -85,10 +85,10 @@ async def opening_key(session: AsyncSession, actor: Actor, tender_id: int, maste
             fingerprint=fingerprint(tender.opening_public_key),
         )
     assert tender.share_threshold is not None
+    given = await given_slots(session, tender_id)
     return OpeningKey(
-        tender.opening_public_key, tender.share_threshold, await given_slots(session, tender_id),
-        await key_shares(session, tender_id),
-    )  # fmt: skip
+        tender.opening_public_key, tender.share_threshold, given, await key_shares(session, tender_id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
