@@ -12,6 +12,7 @@ from cli import (
     audit,
     bid,
     catalogue,
+    committee_keys,
     db,
     identity,
     ocds,
@@ -46,6 +47,8 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(ocds.app, name="ocds")
 app.add_typer(peer.app, name="peer")
 app.add_typer(review.app, name="review")
+app.add_typer(committee_keys.member, name="member")
+app.add_typer(committee_keys.opening, name="opening")
 app.add_typer(uptime.uptime, name="uptime")
 app.add_typer(uptime.probe, name="probe")
 

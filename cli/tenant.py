@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,8 +11,10 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.command_runner import fail, load_settings, print_json, progress_bar, run, run_as_owner, stdout
-from cli.options import JsonOption
-from hub.core.database import hub_sessions
+from cli.options import JsonOption, TenantOption
+from federation.identity.accounts import get_account
+from federation.identity.actor import Actor
+from hub.core.database import hub_sessions, tenant_session
 from tenants.regions import regions_of_province
 from tenants.registry import (
     ProvisionReport,
@@ -21,11 +25,28 @@ from tenants.registry import (
     get_tenant,
     list_tenants,
     provision_province,
+    resolve_tenant,
     resume_tenant,
     suspend_tenant,
 )
+from tenants.sealing.key_shares import new_x25519_key, raw_public, recovery_key_words
+from tenants.sealing.tender_keys import encode_public_key
+from tenants.tenders.custody.rules import CustodyRules, set_key_custody, set_recovery_key
 
 app = typer.Typer(no_args_is_help=True, help="Provision and manage tenants (one LPSE each).")
+recovery_key = typer.Typer(
+    no_args_is_help=True, help="The LPSE's offline recovery key, kept on paper (committee-held tender keys)."
+)
+app.add_typer(recovery_key, name="recovery-key")
+
+AsOption = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        help="Email of the tenant_admin the change is made as (the audit chain names them).",
+        show_default=False,
+    ),
+]
 
 
 def _show(tenant: Tenant, as_json: bool) -> None:
@@ -164,3 +185,106 @@ def provision_province_command(
             stdout.print(f"  [red]failed[/red] {slug}: {reason}", markup=True)
     if report.failed:
         raise typer.Exit(1)
+
+
+async def _as_admin(engine: AsyncEngine, slug: str, email: str) -> Actor:
+    """``email``'s account acting in tenant ``slug``: the policy checks its roles there, as the web's."""
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug=slug)
+        account = await get_account(session, email)
+    return Actor(account.id, tenant)
+
+
+def _show_custody(rules: CustodyRules, as_json: bool) -> None:
+    shown = {
+        "key_custody": rules.key_custody.value,
+        "share_threshold": rules.share_threshold,
+        "recovery_fingerprint": rules.recovery_fingerprint,
+    }
+    if as_json:
+        print_json(shown)
+        return
+    threshold = rules.share_threshold if rules.share_threshold is not None else "a majority"
+    stdout.print(
+        f"key custody {shown['key_custody']}, threshold {threshold}, "
+        f"recovery key {rules.recovery_fingerprint or 'none'}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@recovery_key.command("create")
+def recovery_key_create(
+    tenant: TenantOption,
+    as_: AsOption,
+    words_out: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Write the 33 words here (mode 0600, never overwritten), not stdout."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make the LPSE's recovery key: its private half shown once as 33 words to keep on paper (or
+    written to ``--words-out``), its public half registered with the tenant. Tenders announced from
+    now on seal their recovery share to it; it replaces the previous recovery key for them."""
+    if words_out is not None and words_out.exists():
+        raise fail(f"{words_out} exists: recovery words are never overwritten; choose another file", 2)
+    private = new_x25519_key()
+    words = recovery_key_words(private)
+
+    async def work(engine: AsyncEngine) -> CustodyRules:
+        actor = await _as_admin(engine, tenant, as_)
+        async with tenant_session(engine, actor.tenant.schema) as session, session.begin():
+            return await set_recovery_key(session, actor, raw_public(private))
+
+    if words_out is not None:
+        try:
+            descriptor = os.open(words_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise fail(
+                f"{words_out} exists: recovery words are never overwritten; choose another file", 2
+            ) from None
+        except OSError as exc:
+            raise fail(f"{words_out}: {exc.strerror or exc}") from None
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(words + "\n")
+    try:
+        rules = run(work)
+    except BaseException:
+        if words_out is not None:  # words of a key that was not registered: of no use to anyone
+            words_out.unlink(missing_ok=True)
+        raise
+    shown = {"public_key": encode_public_key(raw_public(private)), "fingerprint": rules.recovery_fingerprint}
+    if as_json:
+        print_json({**shown, **({"words_file": str(words_out)} if words_out else {"words": words})})
+        return
+    if words_out is None:
+        stdout.print("recovery words (write them on paper now; they are not shown again):", markup=False)
+        stdout.print(words, markup=False, soft_wrap=True)
+    else:
+        stdout.print(f"recovery words written to {words_out}", markup=False, soft_wrap=True)
+    stdout.print(f"public_key  {shown['public_key']}", markup=False, soft_wrap=True)
+    stdout.print(f"fingerprint {shown['fingerprint']}", markup=False, soft_wrap=True)
+
+
+@app.command("key-custody")
+def key_custody(
+    tenant: TenantOption,
+    as_: AsOption,
+    mode: Annotated[str, typer.Option("--mode", help="hub or committee: who holds new tenders' keys.")],
+    threshold: Annotated[
+        int | None,
+        typer.Option(min=1, max=15, help="Shares that open a committee-held tender (default: a majority)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Choose who holds the keys of tenders announced from now on: the hub, or the tender's committee
+    in shares (``--threshold`` of them open it; tenders announced already keep theirs)."""
+
+    async def work(engine: AsyncEngine) -> CustodyRules:
+        actor = await _as_admin(engine, tenant, as_)
+        async with tenant_session(engine, actor.tenant.schema) as session, session.begin():
+            return await set_key_custody(session, actor, mode, threshold)
+
+    _show_custody(run(work), as_json)
