@@ -94,10 +94,12 @@ def _write_key_files(
     """What each member's machine keeps (its key file) and the recovery words (paper, in real life)."""
     key_dir.mkdir(parents=True, exist_ok=True)
     key_dir.chmod(0o700)
-    (key_dir / RECOVERY_FILE).write_text(
+    words = key_dir / RECOVERY_FILE
+    words.write_text(
         f"Recovery key of LPSE {tenant.slug} (demo; kept on paper by the head of procurement):\n"
         f"{recovery_key_words(recovery)}\n"
     )
+    words.chmod(0o600)
     for email, private in members.items():
         path = member_key_file(key_dir, email)
         path.write_bytes(member_key_pem(private, DEMO_KEY_PASSPHRASE.encode()))

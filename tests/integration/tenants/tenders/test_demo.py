@@ -121,6 +121,8 @@ async def test_the_demos_pokja_holds_the_keys_and_opened_its_tenders_with_shares
     files = [load_member_key_pem(member_key_file(tmp_path, e).read_bytes(), DEMO_KEY_PASSPHRASE.encode())
              for e in DEMO_COMMITTEE]  # fmt: skip
     assert sorted(raw_public(k) for k in files) == sorted(registered.values())
+    for path in [*(member_key_file(tmp_path, e) for e in DEMO_COMMITTEE), tmp_path / RECOVERY_FILE]:
+        assert path.stat().st_mode & 0o077 == 0  # readable by their owner only
     words = (tmp_path / RECOVERY_FILE).read_text().splitlines()[-1]
     assert raw_public(recovery_key_from_words(words))  # the recovery words read back
     opened = [t for t in tenders if t.opening is not None]
