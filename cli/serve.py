@@ -18,6 +18,7 @@ import uvicorn
 
 from cli.command_runner import load_settings, reported_errors, stderr
 from cli.db import upgrade_all
+from cli.demo.custody import DEMO_COMMITTEE, DEMO_KEY_DIR, DEMO_KEY_PASSPHRASE, DEMO_THRESHOLD
 from cli.demo.identity import (
     DEMO_MONITORING_CLIENT,
     DEMO_MONITORING_SCOPES,
@@ -63,12 +64,20 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
                 f"demo third-party client {identity.monitoring_client_id} ({DEMO_MONITORING_CLIENT}): "
                 f"scopes {' '.join(DEMO_MONITORING_SCOPES)} only; its consent page says what each allows"
             )
-            await seed_tender_demo(engine, master_key(settings))
+            key_dir = settings.data_dir / DEMO_KEY_DIR
+            await seed_tender_demo(engine, master_key(settings), key_dir)
             stderr.print(
                 "demo tenders in kab-malang: a draft, one announced, one taking bids, one opened, "
                 "one in evaluation, one in its objection period (an objection waiting), a lowest-price "
                 "and a merit-point tender contracted, a failed tender and its re-tender (a draft), "
                 "and a direct procurement contracted"
+            )
+            stderr.print(
+                f"demo committee-held keys in kab-malang: its Pokja ({', '.join(DEMO_COMMITTEE)}) hold "
+                f"each tender's key in shares, {DEMO_THRESHOLD} to open; their key files and the recovery "
+                f"words are in {key_dir} (passphrase {DEMO_KEY_PASSPHRASE!r}); the opened tenders were "
+                "opened with two members' shares (GET /t/kab-malang/api/tenders/{id}/key-shares)",
+                markup=False,
             )
             await seed_review_demo(engine, master_key(settings))
             stderr.print(f"demo history for the review (rakor) in {', '.join(REVIEW_HISTORY)}")

@@ -26,6 +26,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("ppk.malang@lpse-hub.demo", "PPK Dinas PUPR Kabupaten Malang", "commitment_officer", "kab-malang"),
     ("admin.blitar@lpse-hub.demo", "Admin LPSE Kabupaten Blitar", "tenant_admin", "kab-blitar"),
     ("pokja.malang@lpse-hub.demo", "Pokja Pemilihan Kabupaten Malang", "selection_committee", "kab-malang"),
+    ("pokja2.malang@lpse-hub.demo", "Anggota Pokja 2 Kabupaten Malang", "selection_committee", "kab-malang"),
+    ("pokja3.malang@lpse-hub.demo", "Anggota Pokja 3 Kabupaten Malang", "selection_committee", "kab-malang"),
     (
         "pejabat.malang@lpse-hub.demo",
         "Pejabat Pengadaan Kabupaten Malang",

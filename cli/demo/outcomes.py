@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo import backdate
+from cli.demo.custody import DemoCommittee, open_with_shares
 from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
@@ -90,6 +91,8 @@ class Cast:
     pokja: Actor  # selection_committee
     officer: Actor  # procurement_officer
     v: dict[str, Bidder]
+    committee: DemoCommittee | None = None
+    """Set when the tenant's Pokja holds its tenders' keys: they open with its shares."""
 
     @asynccontextmanager
     async def step(self) -> AsyncIterator[AsyncSession]:
@@ -114,8 +117,10 @@ class Cast:
         await backdate.end_objection_period(self.engine, self.tenant.schema, tender_id)
 
 
-async def seed_outcome_demo(engine: AsyncEngine, tenant: TenantRef, master: MasterKey) -> None:
-    cast = await _cast(engine, tenant, master)
+async def seed_outcome_demo(
+    engine: AsyncEngine, tenant: TenantRef, master: MasterKey, committee: DemoCommittee | None = None
+) -> None:
+    cast = replace(await _cast(engine, tenant, master), committee=committee)
     await _in_evaluation(cast)
     await _in_objection_period(cast)
     await _contracted(cast)
@@ -170,8 +175,11 @@ async def _opened(
             files = [BidFile("penawaran.pdf", PDF, f"%PDF-1.7 penawaran {price}".encode())]
             await submit_signed_bid(session, bidder.actor, tender.id, price, files, cast.master)
     await cast.advance(tender.id, Stage.BID_OPENING)
-    async with cast.step() as session:
-        await open_bids(session, cast.pokja, tender.id, cast.master)
+    if cast.committee is not None:  # two members give their shares back; the second opens the bids
+        await open_with_shares(cast.step, cast.committee, cast.tenant, tender.id, cast.master)
+    else:
+        async with cast.step() as session:
+            await open_bids(session, cast.pokja, tender.id, cast.master)
     return tender.id
 
 

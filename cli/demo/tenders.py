@@ -4,6 +4,12 @@ document, one taking bids, and one whose bids have been opened in public; then, 
 merit-point tender signed to contract, a failed tender with its re-tender, and a direct
 procurement.
 
+Kabupaten Malang's Pokja holds its tenders' keys in shares (issue 16, ``cli.demo.custody``): its
+three members' key files (encrypted under ``DEMO_KEY_PASSPHRASE``) and the recovery words are
+written to ``key_dir`` before the first tender is announced, and every opened Pokja tender is opened
+by two members giving their shares back, not by the hub. (The direct procurement's key stays with
+the hub: a direct procurement is not announced.)
+
 Built through the same services officials and vendors use. The opened tender's submission closes
 a few seconds after the demo seeds it, so the first ``serve --demo`` waits for that deadline (while
 the later stages are seeded), then opens the bids. The later stages need days to pass: there the
@@ -15,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from cli.demo.custody import open_with_shares, seed_committee_custody, steps
 from cli.demo.outcomes import seed_outcome_demo
 from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
@@ -29,7 +37,6 @@ from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.sealing import BidFile
-from tenants.tenders.bidding.bids import open_bids
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.documents import PostgresBlobStore, upload_document
 from tenants.tenders.models import Package
@@ -92,7 +99,9 @@ async def _tender(
     return tender.id
 
 
-async def seed_tender_demo(engine: AsyncEngine, master: MasterKey) -> None:
+async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path) -> None:
+    """Seed Kabupaten Malang's tenders once; the Pokja's key files and the recovery words go to
+    ``key_dir`` (``serve --demo``: ``<data dir>/demo-keys``)."""
     async with hub_sessions(engine)() as session:
         tenant = await resolve_tenant(session, slug=DEMO_TENANT)
     async with tenant_session(engine, tenant.schema) as session:
@@ -108,6 +117,7 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey) -> None:
         "direktur@karyasurabaya.demo",
     )
     ppk, pokja = Actor(ppk_id, tenant), Actor(pokja_id, tenant)
+    committee = await seed_committee_custody(engine, tenant, key_dir)
     vendors = [Actor(maju_id, tenant), Actor(karya_id, tenant)]
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         now = await database_now(session)
@@ -166,10 +176,9 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey) -> None:
             True,
         )
     await _bid(engine, tenant, vendors, bidding, opened, master)
-    await seed_outcome_demo(engine, tenant, master)
+    await seed_outcome_demo(engine, tenant, master, committee)
     await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
-    async with tenant_session(engine, tenant.schema) as session, session.begin():
-        await open_bids(session, pokja, opened, master)
+    await open_with_shares(steps(engine, tenant), committee, tenant, opened, master)
 
 
 async def _bid(

@@ -1,12 +1,20 @@
-"""The demo ``serve --demo`` seeds: Kabupaten Malang shows a tender at every stage, seeded once."""
+"""The demo ``serve --demo`` seeds: Kabupaten Malang shows a tender at every stage, seeded once; its
+Pokja holds the keys of its tenders in shares, and its opened tenders were opened with them."""
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli.demo.custody import (
+    DEMO_COMMITTEE,
+    DEMO_KEY_PASSPHRASE,
+    RECOVERY_FILE,
+    member_key_file,
+)
 from cli.demo.identity import seed_identity_demo
 from cli.demo.province import seed_demo
 from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
@@ -16,22 +24,25 @@ from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from tenants.registry import resolve_tenant
+from tenants.sealing.key_shares import load_member_key_pem, raw_public, recovery_key_from_words
+from tenants.tenders.custody import member_keys
+from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Assessment, Award, Contract, Objection
 from tenants.tenders.preparation.tenders import list_tenders
 
 
-async def _seed(engine: AsyncEngine, settings: Settings) -> None:
+async def _seed(engine: AsyncEngine, settings: Settings, key_dir: Path) -> None:
     await seed_demo(engine, concurrency=4)
     await seed_identity_demo(engine, "http://127.0.0.1:8000/callback")
-    await seed_tender_demo(engine, MasterKey.parse(settings.master_key or ""))
+    await seed_tender_demo(engine, MasterKey.parse(settings.master_key or ""), key_dir)
 
 
 async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
-    clean_identity: AsyncEngine, settings: Settings
+    clean_identity: AsyncEngine, settings: Settings, tmp_path: Path
 ) -> None:
     engine = clean_identity
-    await _seed(engine, settings)
+    await _seed(engine, settings, tmp_path)
     async with hub_sessions(engine)() as session:
         tenant = await resolve_tenant(session, slug=DEMO_TENANT)
     async with tenant_session(engine, tenant.schema) as session:
@@ -79,7 +90,7 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
         assert contract is not None
         assert contract.value == 176_500_000
 
-    await _seed(engine, settings)  # a second start leaves the demo as it is
+    await _seed(engine, settings, tmp_path)  # a second start leaves the demo as it is
     async with tenant_session(engine, tenant.schema) as session:
         assert await session.scalar(select(func.count()).select_from(Tender)) == len(tenders)
         assert await session.scalar(select(func.count()).select_from(Package)) == len(tenders) - 1
@@ -92,6 +103,40 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
         assert {row.tender_id: row.status for row in catalogue} == {
             t.id: t.status for t in public
         }  # drafts never public
+
+
+async def test_the_demos_pokja_holds_the_keys_and_opened_its_tenders_with_shares(
+    clean_identity: AsyncEngine, settings: Settings, tmp_path: Path
+) -> None:
+    engine = clean_identity
+    await _seed(engine, settings, tmp_path)
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug=DEMO_TENANT)
+    async with tenant_session(engine, tenant.schema) as session:
+        rules = await custody_rules(session)
+        registered = {k.account_id: k.public_key for k in await member_keys(session)}
+        tenders = [t for t, _ in await list_tenders(session, include_drafts=True)]
+    assert (rules.key_custody, rules.share_threshold) == ("committee", 2)
+    # Each member's key file opens with the demo's passphrase and is the key the hub registered.
+    files = [load_member_key_pem(member_key_file(tmp_path, e).read_bytes(), DEMO_KEY_PASSPHRASE.encode())
+             for e in DEMO_COMMITTEE]  # fmt: skip
+    assert sorted(raw_public(k) for k in files) == sorted(registered.values())
+    for path in [*(member_key_file(tmp_path, e) for e in DEMO_COMMITTEE), tmp_path / RECOVERY_FILE]:
+        assert path.stat().st_mode & 0o077 == 0  # readable by their owner only
+    words = (tmp_path / RECOVERY_FILE).read_text().splitlines()[-1]
+    assert raw_public(recovery_key_from_words(words))  # the recovery words read back
+    opened = [t for t in tenders if t.opening is not None]
+    committee_held = [t for t in opened if t.key_custody == "committee"]
+    assert len(committee_held) == len(opened) - 1  # all but the direct procurement (never announced)
+    assert {t.is_direct for t in opened if t.key_custody != "committee"} == {True}
+    assert "opened" in {t.status for t in committee_held}  # the tender opened at the first start
+    for tender in committee_held:
+        assert tender.opening is not None
+        custody = tender.opening["key_custody"]
+        assert (custody["mode"], custody["threshold"], custody["used"]) == ("committee", 2, [0, 1])
+        assert [h["holder"] for h in custody["holders"]] == ["member", "member", "member", "recovery"]
+        assert tender.opening["bids"]
+        assert all(b["status"] == "ok" for b in tender.opening["bids"])
 
 
 async def test_the_demo_has_a_third_party_client_limited_to_its_scopes(clean_identity: AsyncEngine) -> None:
