@@ -26,6 +26,7 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from cli.command_runner import exit_code, fail, print_json, stdout
+from cli.key_files import PASSPHRASE_ENV, new_passphrase, passphrase_of, write_new_file
 from cli.options import JsonOption
 from hub.core.errors import HubError, InvalidInput
 from tenants.sealing.key_shares import (
@@ -41,7 +42,6 @@ from tenants.sealing.key_shares import (
 )
 from tenants.sealing.tender_keys import encode_public_key, fingerprint
 
-PASSPHRASE_ENV = "LPSE_HUB_KEY_PASSPHRASE"
 TOKEN_ENV = "LPSE_HUB_TOKEN"
 RECOVERY_WORDS_ENV = "LPSE_HUB_RECOVERY_WORDS"
 TIMEOUT = 60.0
@@ -107,18 +107,11 @@ def create(
         raise fail(f"--register needs --hub, --tenant and a token (--token or ${TOKEN_ENV})", 2)
     if out.exists():
         raise fail(f"{out} exists: a member key is never overwritten; choose another file", 2)
-    passphrase = _new_passphrase()
+    passphrase = new_passphrase(why="a member key is always encrypted")
     private = new_x25519_key()
     with one_line_errors():
         pem = member_key_pem(private, passphrase)
-    try:
-        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise fail(f"{out} exists: a member key is never overwritten; choose another file", 2) from None
-    except OSError as exc:
-        raise fail(f"{out}: {exc.strerror or exc}") from None
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
+    write_new_file(out, pem, "a member key")
     public_raw = raw_public(private)
     shown: dict[str, Any] = {
         "public_key": encode_public_key(public_raw),
@@ -144,28 +137,12 @@ def create(
         stdout.print(f"registered with {tenant} at {hub}", markup=False, soft_wrap=True)
 
 
-def _new_passphrase() -> bytes:
-    given = os.environ.get(PASSPHRASE_ENV)
-    if given:
-        return given.encode("utf-8")
-    if not sys.stdin.isatty():
-        raise fail(f"a member key is always encrypted: give its passphrase in {PASSPHRASE_ENV}", 2)
-    typed: str = typer.prompt("passphrase", hide_input=True, confirmation_prompt=True)
-    if not typed:
-        raise fail("a member key is always encrypted: the passphrase cannot be empty", 2)
-    return typed.encode("utf-8")
-
-
 def read_member_key(path: Path) -> X25519PrivateKey:
     """The member key of a file ``member key create`` wrote, opened with its passphrase (from
     ``$LPSE_HUB_KEY_PASSPHRASE`` or asked for); ``InvalidInput`` when it does not open."""
     data = path.read_bytes()
-    given = os.environ.get(PASSPHRASE_ENV)
-    if given:
-        passphrase = given.encode("utf-8")
-    elif sys.stdin.isatty():
-        passphrase = typer.prompt(f"passphrase of {path}", hide_input=True).encode("utf-8")
-    else:
+    passphrase = passphrase_of(path)
+    if passphrase is None:
         raise InvalidInput(f"give the passphrase of {path} in {PASSPHRASE_ENV} (no terminal to ask on)")
     return load_member_key_pem(data, passphrase)
 

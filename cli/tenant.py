@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.command_runner import fail, load_settings, print_json, progress_bar, run, run_as_owner, stdout
+from cli.key_files import write_new_file
 from cli.options import JsonOption, TenantOption
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
@@ -239,16 +239,7 @@ def recovery_key_create(
             return await set_recovery_key(session, actor, raw_public(private))
 
     if words_out is not None:
-        try:
-            descriptor = os.open(words_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise fail(
-                f"{words_out} exists: recovery words are never overwritten; choose another file", 2
-            ) from None
-        except OSError as exc:
-            raise fail(f"{words_out}: {exc.strerror or exc}") from None
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(words + "\n")
+        write_new_file(words_out, (words + "\n").encode("utf-8"), "a file of recovery words")
     try:
         rules = run(work)
     except BaseException:

@@ -9,15 +9,14 @@ or, on a terminal, a prompt.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli.command_runner import fail, print_json, stdout
+from cli.command_runner import print_json, stdout
+from cli.key_files import PASSPHRASE_ENV, new_passphrase, passphrase_of, write_new_file
 from cli.options import JsonOption
 from tenants.sealing import (
     encode_signing_public_key,
@@ -26,8 +25,6 @@ from tenants.sealing import (
     public_raw_of,
     signing_key_id,
 )
-
-PASSPHRASE_ENV = "LPSE_HUB_KEY_PASSPHRASE"
 
 key = typer.Typer(no_args_is_help=True, help="A vendor user's signing key, made and kept on its own machine.")
 
@@ -57,16 +54,9 @@ def create(
 ) -> None:
     """Make an Ed25519 signing key: the private half to ``--out`` (mode 0600), the public half and its
     key id printed, to register with the hub."""
-    passphrase = _new_passphrase() if encrypt else None
+    passphrase = new_passphrase(why="leave out --encrypt for a key file without one") if encrypt else None
     private = Ed25519PrivateKey.generate()
-    try:
-        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise fail(f"{out} exists: a signing key is never overwritten; choose another file", 2) from None
-    except OSError as exc:
-        raise fail(f"{out}: {exc.strerror or exc}") from None
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(private_key_pem(private, passphrase))
+    write_new_file(out, private_key_pem(private, passphrase), "a signing key")
     public_raw = public_raw_of(private)
     shown = {"key_id": signing_key_id(public_raw), "public_key": encode_signing_public_key(public_raw)}
     if as_json:
@@ -76,24 +66,9 @@ def create(
     stdout.print(f"key_id     {shown['key_id']}", markup=False, soft_wrap=True)
 
 
-def _new_passphrase() -> bytes:
-    given = os.environ.get(PASSPHRASE_ENV)
-    if given:
-        return given.encode("utf-8")
-    if not sys.stdin.isatty():
-        raise fail(f"give the passphrase in {PASSPHRASE_ENV} (no terminal to ask on)", 2)
-    typed: str = typer.prompt("passphrase", hide_input=True, confirmation_prompt=True)
-    if not typed:
-        raise fail("an empty passphrase encrypts nothing; leave out --encrypt instead", 2)
-    return typed.encode("utf-8")
-
-
 def read_signing_key(path: Path) -> Ed25519PrivateKey:
     """The signing key of a file ``create`` wrote, with its passphrase if it is encrypted;
     ``InvalidInput`` (one line for the CLI) when it cannot be read as one."""
     data = path.read_bytes()
-    given = os.environ.get(PASSPHRASE_ENV)
-    passphrase = given.encode("utf-8") if given else None
-    if passphrase is None and b"ENCRYPTED" in data and sys.stdin.isatty():
-        passphrase = typer.prompt(f"passphrase of {path}", hide_input=True).encode("utf-8")
+    passphrase = passphrase_of(path) if b"ENCRYPTED" in data else None
     return load_private_key_pem(data, passphrase)
