@@ -36,18 +36,17 @@ from sqlalchemy import text
 
 from federation.identity.models import Account, Membership, Role
 from federation.oidc.tokens import TokenService
-from federation.vendors import register_signing_key
-from federation.vendors.models import Vendor
 from hub.core.database import create_engine, hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenant
-from tenants.sealing import BidFile, encode_signing_public_key, public_raw_of, seal_bid
+from tenants.sealing import BidFile, seal_bid
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender, open_bids
 from tenants.tenders.models import Registration
 from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_vendors import verified_vendors
 from tests.live_server import free_port, wait_until_live
 
 BID_BYTES = 256 * 1024
@@ -82,28 +81,9 @@ async def setup(url: str, master: MasterKey, vendors: int) -> World:
                     Membership(account_id=ppk.id, tenant_id=tenant.id, role=Role.COMMITMENT_OFFICER.value),
                 ]
             )
-            companies = [
-                Vendor(
-                    name=f"CV Bench {i}",
-                    npwp=f"{i:015d}",
-                    home_regency_code="3507",
-                    kbli=["41011"],
-                    status="verified",
-                )
-                for i in range(1, vendors + 1)
-            ]
-            session.add_all(companies)
-            await session.flush()
-            users = [
-                Account(email=f"v{v.id}@bench.co.id", name="Direktur", status="active", vendor_id=v.id)
-                for v in companies
-            ]
-            session.add_all(users)
-            await session.flush()
-            user_ids, vendor_ids = [u.id for u in users], [v.id for v in companies]
-            signing_keys = [Ed25519PrivateKey.generate() for _ in users]
-            for user_id, key in zip(user_ids, signing_keys, strict=True):
-                await register_signing_key(session, user_id, encode_signing_public_key(public_raw_of(key)))
+            made = await verified_vendors(session, vendors, ["3507"])
+            user_ids, vendor_ids = [v.user_id for v in made], [v.vendor_id for v in made]
+            signing_keys = [v.signing_key for v in made]
         async with tenant_session(engine, tenant.schema) as session, session.begin():
             agency = await add_agency(session, "Dinas PUPR")
         tender_ids = []

@@ -52,8 +52,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.identity.models import Account, Membership, Role
 from federation.oidc.tokens import TokenService
-from federation.vendors import register_signing_key
-from federation.vendors.models import Vendor
 from hub.core.database import create_engine, hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
@@ -62,8 +60,9 @@ from tenants.agencies import add_agency
 from tenants.regions import RegionKind, regions_of_province
 from tenants.registry import resolve_tenant
 from tenants.registry.provisioning import provision_regions
-from tenants.sealing import BidFile, decode_public_key, encode_signing_public_key, public_raw_of, seal_bid
+from tenants.sealing import BidFile, decode_public_key, seal_bid
 from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_vendors import verified_vendors
 from tests.bench.profiled_hub import print_profile
 from tests.live_server import free_port, wait_until_live
 
@@ -140,28 +139,11 @@ async def setup(url: str, master: MasterKey, tenants: int, vendors: int) -> Worl
                 agency = await add_agency(session, "Dinas Pekerjaan Umum dan Penataan Ruang")
             offices.append(Office(region.slug, region.code, tenant.schema, agency.id, ppk.id, pokja.id))
         async with hub_sessions(engine)() as session, session.begin():
-            companies = [
-                Vendor(
-                    name=f"CV Karya Jatim {i}",
-                    npwp=f"{i:015d}",
-                    home_regency_code=regions[i % len(regions)].code,
-                    kbli=["41011"],
-                    status="verified",
-                )
-                for i in range(1, vendors + 1)
-            ]
-            session.add_all(companies)
-            await session.flush()
-            users = [
-                Account(email=f"v{v.id}@karya.co.id", name="Direktur", status="active", vendor_id=v.id)
-                for v in companies
-            ]
-            session.add_all(users)
-            await session.flush()
-            pairs = [(v.id, u.id) for v, u in zip(companies, users, strict=True)]
-            for vendor_id, user_id in pairs:
-                public = encode_signing_public_key(public_raw_of(vendor_key(vendor_id)))
-                await register_signing_key(session, user_id, public)
+            homes = [region.code for region in regions]
+            made = await verified_vendors(
+                session, vendors, homes, name="CV Karya Jatim", domain="karya.co.id", key_of=vendor_key
+            )
+            pairs = [(v.vendor_id, v.user_id) for v in made]
         return World(offices, pairs)
     finally:
         await engine.dispose()

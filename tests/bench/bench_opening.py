@@ -40,15 +40,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.models import Account, Membership, Role
-from federation.vendors import register_signing_key
-from federation.vendors.models import Vendor
 from hub.core.database import create_engine, hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenant
-from tenants.sealing import BidFile, encode_signing_public_key, public_raw_of, seal_bid
+from tenants.sealing import BidFile, seal_bid
 from tenants.sealing.key_shares import new_x25519_key, raw_public, reseal_for_opening
 from tenants.tenders import (
     Actor,
@@ -64,6 +62,7 @@ from tenants.tenders.custody import register_member_key
 from tenants.tenders.custody.rules import set_key_custody, set_recovery_key
 from tenants.tenders.models import Registration
 from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_vendors import verified_vendors
 
 CODE = "3507"  # Kabupaten Malang (wilayah: 35.07)
 SCHEMA = f"t_{CODE}"
@@ -114,28 +113,9 @@ async def setup(engine: AsyncEngine, vendors: int) -> World:
         session.add_all(
             [Membership(account_id=people[e].id, tenant_id=tenant.id, role=r.value) for e, r in roles.items()]
         )
-        companies = [
-            Vendor(
-                name=f"CV Bench {i}",
-                npwp=f"{i:015d}",
-                home_regency_code=CODE,
-                kbli=["41011"],
-                status="verified",
-            )
-            for i in range(1, vendors + 1)
-        ]
-        session.add_all(companies)
-        await session.flush()
-        users = [
-            Account(email=f"v{v.id}@bench.co.id", name="Direktur", status="active", vendor_id=v.id)
-            for v in companies
-        ]
-        session.add_all(users)
-        await session.flush()
-        signing = [Ed25519PrivateKey.generate() for _ in users]
-        for user, key in zip(users, signing, strict=True):
-            await register_signing_key(session, user.id, encode_signing_public_key(public_raw_of(key)))
-        pairs = [(v.id, u.id) for v, u in zip(companies, users, strict=True)]
+        made = await verified_vendors(session, vendors, [CODE])
+        signing = [v.signing_key for v in made]
+        pairs = [(v.vendor_id, v.user_id) for v in made]
         ids = {e: a.id for e, a in people.items()}
     members = [Actor(ids[f"pokja{i}@bench.go.id"], tenant) for i in (1, 2, 3)]
     member_keys = [new_x25519_key() for _ in members]
