@@ -105,6 +105,12 @@ def seal_share(share: str, public_raw: bytes, *, context: str) -> bytes:
         raise InvalidInput("the key is not a usable X25519 public key", field="public_key") from None
 
 
+def check_sealable(public_raw: bytes) -> None:
+    """``InvalidInput`` unless shares can be sealed to ``public_raw``: 32 bytes, and not one of the
+    low-order points with which no shared secret can be agreed (checked by sealing once to it)."""
+    seal_share("", public_raw, context="check")
+
+
 def unseal_share(sealed: bytes, private: X25519PrivateKey, *, context: str) -> str:
     """The share ``seal_share`` sealed to ``private``'s public half for ``context``; ``ShareRefused``
     when it does not open so (another key, another slot or tender, altered bytes)."""
@@ -220,6 +226,7 @@ def recovery_key_from_words(words: str) -> X25519PrivateKey:
 __all__ = [
     "MAX_SEALED_SHARE",
     "PUBLIC_KEY_PREFIX",
+    "check_sealable",
     "combine_shares",
     "decode_member_public_key",
     "decode_sealed",

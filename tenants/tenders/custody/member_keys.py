@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.clock import database_now
-from tenants.sealing.key_shares import decode_member_public_key, seal_share
+from tenants.sealing.key_shares import check_sealable, decode_member_public_key
 from tenants.sealing.tender_keys import fingerprint
 from tenants.tenders.custody.models import MemberKey
 
@@ -23,7 +23,7 @@ async def register_member_key(session: AsyncSession, actor: Actor, public_key: s
     """Register ``public_key`` (``x25519:...``) as the caller's member key, revoking the one before."""
     await actor.require(session, Action.MEMBER_KEYS)
     raw = decode_member_public_key(public_key)
-    seal_share("probe", raw, context="probe")  # a low-order point is refused here, not at announcement
+    check_sealable(raw)  # a key nothing can be sealed to is refused here, not at announcement
     now = await database_now(session)
     replaced = await session.execute(
         update(MemberKey)

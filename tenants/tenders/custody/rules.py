@@ -11,7 +11,7 @@ from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import InvalidInput
-from tenants.sealing.key_shares import seal_share
+from tenants.sealing.key_shares import check_sealable
 from tenants.sealing.tender_keys import fingerprint
 from tenants.tenders.outcome_models import ProcurementRules
 from tenants.vocabulary import KeyCustody
@@ -70,7 +70,7 @@ async def set_recovery_key(session: AsyncSession, actor: Actor, public_raw: byte
     """Register the tenant's offline recovery key (its public half); tenders announced from now on
     seal their recovery share to it."""
     await actor.require(session, Action.RULES_CHANGE)
-    seal_share("probe", public_raw, context="probe")  # InvalidInput for a key nothing can be sealed to
+    check_sealable(public_raw)
     rules = await _rules(session, for_update=True)
     old = rules.recovery_fingerprint
     rules.recovery_public_key, rules.recovery_fingerprint = public_raw, fingerprint(public_raw)
