@@ -33,12 +33,14 @@ from tenants.sealing.key_shares import (
     decode_member_public_key,
     decode_sealed,
     encode_sealed,
+    holder_context,
     load_member_key_pem,
     member_key_pem,
     new_x25519_key,
     raw_public,
     recovery_key_from_words,
     reseal_for_opening,
+    unseal_share,
 )
 from tenants.sealing.tender_keys import encode_public_key, fingerprint
 
@@ -224,6 +226,61 @@ def share(
     if outcome.get("opened"):
         bids = (outcome.get("opening") or {}).get("bids") or []
         stdout.print(f"opened: {len(bids)} bid{'' if len(bids) == 1 else 's'}", markup=False, soft_wrap=True)
+
+
+@opening.command("check")
+def check(
+    hub: HubOption,
+    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant's slug.", show_default=False)],
+    tender: Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)],
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help=f"Your member key file (member key create); passphrase from ${PASSPHRASE_ENV} or a prompt.",
+        ),
+    ] = None,
+    recovery: Annotated[
+        bool,
+        typer.Option(
+            "--recovery",
+            help=f"Check the recovery share, with the 33 words (${RECOVERY_WORDS_ENV} or a prompt).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Right after the announcement, check that a share of the tender's key is sealed to your key and
+    opens with it, here, sending nothing: a share sealed to a key put in your place shows now, not at
+    the opening. The public list of shares is read without a token; your share stays sealed at the hub."""
+    if (key is None) == (not recovery):
+        raise fail("give either --key FILE or --recovery", 2)
+    with one_line_errors():
+        holder = read_member_key(key) if key is not None else read_recovery_words()
+        mine = fingerprint(raw_public(holder))
+        code = _tenant_code(hub, tenant)
+        with httpx.Client(base_url=hub, timeout=TIMEOUT) as http:
+            listed = _json(http.get(f"/t/{tenant}/api/tenders/{tender}/key-shares"))
+        slot, sealed = _my_share(listed, mine, recovery=recovery, tender=tender)
+        unseal_share(decode_sealed(sealed), holder, context=holder_context(code, tender, slot))
+    shown = {
+        "tender": tender,
+        "slot": slot,
+        "fingerprint": mine,
+        "threshold": listed.get("threshold"),
+        "ok": True,
+    }
+    if as_json:
+        print_json(shown)
+        return
+    stdout.print(
+        f"share of slot {slot} of tender {tender} is sealed to your key ({mine}) and opens with it; "
+        f"{listed.get('threshold')} shares open the tender",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _my_share(made: dict[str, Any], mine: str, *, recovery: bool, tender: int) -> tuple[int, str]:

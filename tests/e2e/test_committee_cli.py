@@ -331,3 +331,34 @@ def test_recovery_key_and_key_custody_commands_act_as_the_tenant_admin(
     )
     assert "this needs the role tenant_admin" in one_line_error(pokja, 1)
     assert not other.exists()
+
+
+async def test_a_member_checks_at_announcement_that_a_share_opens_with_its_key(
+    cli_committee: CliCommittee, hub_server: LiveHub, lpse: Lpse, tmp_path: Path
+) -> None:
+    """Sending nothing and needing no token: a share sealed to a key put in the member's place would
+    show here, at announcement, not at the opening."""
+    c = cli_committee
+    where = (
+        "--hub",
+        hub_server.url,
+        "--tenant",
+        c.committee.stage.tenant.slug,
+        "--tender",
+        str(c.committee.tender_id),
+    )
+    checked = lpse(
+        "opening", "check", *where, "--key", str(c.files[1]), LPSE_HUB_KEY_PASSPHRASE=c.passphrases[1]
+    )
+    assert checked.exit_code == 0, checked.stderr
+    assert checked.stdout.startswith("share of slot 1 of tender")
+    assert "opens with it; 2 shares open the tender" in checked.stdout
+    recovered = lpse("opening", "check", *where, "--recovery", "--json", LPSE_HUB_RECOVERY_WORDS=c.words)
+    assert recovered.exit_code == 0, recovered.stderr
+    assert json.loads(recovered.stdout)["slot"] == 3
+    other = tmp_path / "bukan-anggota.pem"
+    assert (
+        lpse("member", "key", "create", "--out", str(other), LPSE_HUB_KEY_PASSPHRASE="x y z").exit_code == 0
+    )
+    stranger = lpse("opening", "check", *where, "--key", str(other), LPSE_HUB_KEY_PASSPHRASE="x y z")
+    assert "no share of tender" in one_line_error(stranger, 2)
