@@ -375,7 +375,23 @@ async def test_two_last_shares_at_once_open_the_tender_once(
     await _bid(engine, c, 1_000_000_000)
     await _close_submission(engine, c.tender_id)
     await _give(engine, c, c.members[0], 0)
-    outcomes = await asyncio.gather(_give(engine, c, c.members[1], 1), _give(engine, c, c.members[2], 2))
+    # Both members unsealed and resealed their shares on their machines; they send them at once.
+    opening_public = await _opening_public(engine, c, c.members[1])
+    resealed = [
+        reseal_for_opening(
+            await _sealed_share(engine, c, slot),
+            c.keys[slot],
+            opening_public,
+            tenant_code=c.code,
+            tender_id=c.tender_id,
+            slot=slot,
+        )
+        for slot in (1, 2)
+    ]
+    outcomes = await asyncio.gather(
+        _give_sealed(engine, c, c.members[1], 1, resealed[0]),
+        _give_sealed(engine, c, c.members[2], 2, resealed[1]),
+    )
     opened = [o for o in outcomes if o.opening is not None]
     refused = [o for o in outcomes if o.refused is not None]
     assert (len(opened), len(refused)) == (1, 1)
