@@ -25,7 +25,14 @@ from hub.core.errors import Conflict, InvalidInput
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
 from tenants.audit import AuditEntry
-from tenants.sealing import BidFile, KeyUnwrapError, seal_bid, tender_key_context, unwrap_key
+from tenants.sealing import (
+    BidFile,
+    KeyUnwrapError,
+    encode_public_key,
+    seal_bid,
+    tender_key_context,
+    unwrap_key,
+)
 from tenants.sealing.errors import ShareRefused
 from tenants.sealing.key_shares import (
     combine_shares,
@@ -94,7 +101,7 @@ async def committee(stage: Stage, clean_identity: AsyncEngine, settings: Setting
     recovery = recovery_key_from_words(recovery_key_words(new_x25519_key()))  # to paper and back
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         for member, key in zip(members, keys, strict=True):
-            await register_member_key(session, member, "x25519:" + _b64(raw_public(key)))
+            await register_member_key(session, member, encode_public_key(raw_public(key)))
         await set_recovery_key(session, admin, raw_public(recovery))
         await set_key_custody(session, admin, "committee", None)
         tender_id = await _another_tender(session, stage, ppk)
@@ -416,7 +423,7 @@ async def test_announcing_needs_the_recovery_key_and_enough_keyed_members(
         with pytest.raises(Conflict, match="has a member key"):
             await _another_tender(session, stage, ppk)
     async with tenant_session(engine, tenant.schema) as session, session.begin():
-        await register_member_key(session, stage.pokja, "x25519:" + _b64(raw_public(new_x25519_key())))
+        await register_member_key(session, stage.pokja, encode_public_key(raw_public(new_x25519_key())))
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         with pytest.raises(Conflict, match="with 2 shares, and this committee has 1 members"):
             await _another_tender(session, stage, ppk)
@@ -430,11 +437,11 @@ async def test_a_new_member_key_replaces_the_old_and_both_stay_on_record(
 ) -> None:
     async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
         first = await register_member_key(
-            session, stage.pokja, "x25519:" + _b64(raw_public(new_x25519_key()))
+            session, stage.pokja, encode_public_key(raw_public(new_x25519_key()))
         )
     async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
         second = await register_member_key(
-            session, stage.pokja, "x25519:" + _b64(raw_public(new_x25519_key()))
+            session, stage.pokja, encode_public_key(raw_public(new_x25519_key()))
         )
     async with tenant_session(clean_identity, stage.tenant.schema) as session:
         keys = await member_keys(session, stage.pokja.account_id)
@@ -443,4 +450,4 @@ async def test_a_new_member_key_replaces_the_old_and_both_stay_on_record(
         with pytest.raises(InvalidInput, match="x25519"):
             await register_member_key(session, stage.pokja, "ed25519:" + _b64(bytes(32)))
         with pytest.raises(InvalidInput, match="not a usable X25519"):
-            await register_member_key(session, stage.pokja, "x25519:" + _b64(bytes(32)))
+            await register_member_key(session, stage.pokja, encode_public_key(bytes(32)))
