@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.core.database import HubBase
 
 SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, search_text) || array_to_tsvector(ARRAY["
+    "to_tsvector('indonesian'::regconfig, hub.catalogue_words(search_text)) || array_to_tsvector(ARRAY["
     "'~t' || tenant_slug, '~p' || province_code, '~c' || category, '~m' || method, '~s' || status, "
     "'~y' || fiscal_year::text]::text[])"
 )

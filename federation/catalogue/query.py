@@ -6,11 +6,13 @@ to the catalogue table or to a sample of it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, cast, func
+from sqlalchemy import ColumnElement, and_, cast, func, literal_column
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from federation.catalogue.models import CatalogueEntry
@@ -23,6 +25,8 @@ STATUSES = ("announced", "opened", "awarded", "award_announced", "award_letter",
             "cancelled")  # fmt: skip
 MAX_LIMIT = 100
 SLUG = re.compile(r"[a-z0-9:-]{1,64}")
+INDONESIAN: ColumnElement[Any] = literal_column("'indonesian'::regconfig")
+"""PostgreSQL's snowball stemmer for Indonesian: "jalanan" and "perjalanan" are "jalan"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,9 @@ class CatalogueQuery:
     """Count the matches by facet; done on the first page only (a cursor's page has them already)."""
 
     def checked(self) -> CatalogueQuery:
-        """Refuse what cannot be a query, naming the parameter."""
+        """Refuse what cannot be a query, naming the parameter as the URL spells it."""
+        if self.tenant is not None and not SLUG.fullmatch(self.tenant):
+            raise InvalidInput(f"unknown tenant {self.tenant!r}: use a tenant's slug", field="tenant")
         _one_of(self.category, [c.value for c in Category], "category")
         _one_of(self.method, [m.value for m in Method], "method")
         _one_of(self.status, STATUSES, "status")
@@ -75,20 +81,27 @@ class CatalogueQuery:
 
     @property
     def order(self) -> str:
-        """Newest first unless asked otherwise, with or without words: tenders are looked for by
-        date (SPSE and ProZorro list them so), and a date order is one an index serves."""
-        return self.sort or "newest"
+        """By relevance when there are words, newest first when there are none, unless asked otherwise."""
+        return self.sort or ("relevance" if self.terms else "newest")
+
+    def fingerprint(self) -> str:
+        """What a page's rows depend on (the words, the filters, the order; not the page size),
+        hashed: a cursor carries it, and is refused with another search."""
+        ignored = {"q", "sort", "cursor", "limit", "facets"}
+        filters = [getattr(self, f) for f in self.__dataclass_fields__ if f not in ignored]
+        asked = [self.terms, self.order, *filters]
+        return hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:16]
 
     def text_query(self) -> ColumnElement[Any]:
-        """The words, as a tsquery: what relevance ranks."""
-        return func.websearch_to_tsquery("simple", self.terms)
+        """The words, as a tsquery: what relevance ranks. Stemmed as the search vector's words are,
+        after the same abbreviations are written out (``hub.catalogue_words``, migration h0017)."""
+        return func.websearch_to_tsquery(INDONESIAN, func.hub.catalogue_words(self.terms))
 
     def filter_tokens(self) -> list[str]:
         """The search vector's tokens for this query's equality filters (none a user can type:
-        the text parser splits on ``~``). A tenant that is no slug gets none; it matches nothing."""
-        values = (("t", self.tenant if self.tenant and SLUG.fullmatch(self.tenant) else None),
-                  ("p", self.province), ("c", self.category), ("m", self.method), ("s", self.status),
-                  ("y", self.fiscal_year))  # fmt: skip
+        the text parser splits on ``~``). Only a checked query's: its tenant is a slug."""
+        values = (("t", self.tenant), ("p", self.province), ("c", self.category), ("m", self.method),
+                  ("s", self.status), ("y", self.fiscal_year))  # fmt: skip
         return [f"~{prefix}{value}" for prefix, value in values if value is not None]
 
     def match_query(self) -> ColumnElement[Any]:

@@ -1,9 +1,12 @@
 """Searching the catalogue: full text, filters, sorting, keyset pagination (and facets on page one).
 
-Text search uses PostgreSQL's ``simple`` configuration (there is no Indonesian stemmer) over the
-title, agency, regency and KBLI codes, folded to lower case without accents on both sides. Pages
-are keyset-paginated: the cursor carries the last row's sort key and id, so a page costs the same
-at any depth and a row added meanwhile never shifts the next page.
+Text search uses PostgreSQL's ``indonesian`` snowball configuration over the title, agency, regency
+and KBLI codes, folded to lower case without accents and with common abbreviations written out
+(``jln`` -> ``jalan``; ``hub.catalogue_words``, migration h0017) on both sides: "jalanan" and
+"jln" find "Rehabilitasi Jalan ...". Words without a ``sort`` are ranked by relevance. Pages are
+keyset-paginated: the cursor carries the last row's sort key and id, so a page costs the same at
+any depth and a row added meanwhile never shifts the next page; it also carries a hash of the
+search it belongs to (``CatalogueQuery.fingerprint``), and another search refuses it.
 
 Every sort but relevance has an index (``newest``: ``announced_at``; ``closing``: ``closes_at``;
 ``budget``), so a page of a broad search reads about as many rows as it shows, and a narrow one
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, tuple_
+from sqlalchemy import Select, exists, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
@@ -29,6 +32,7 @@ from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import local_id_of
 from hub.core.errors import InvalidInput, NotFound
+from tenants.registry.models import Tenant
 
 C = CatalogueEntry
 RELEVANCE_WINDOW = 1_000
@@ -109,15 +113,28 @@ def _walks(query: CatalogueQuery, sampled: Facets) -> bool:
     return sampled.share > 0 and wanted / sampled.share <= WALK_ROWS
 
 
-def _encode(value: Any, row_id: int, walks: bool) -> str:
-    """The last row's sort key and id, and how the first page chose to read (so the next ones do too)."""
+def _encode(value: Any, row_id: int, walks: bool, query: CatalogueQuery) -> str:
+    """The last row's sort key and id, how the first page chose to read (so the next ones do too),
+    and the search's fingerprint."""
     raw = value.isoformat() if isinstance(value, datetime) else value
-    return base64.urlsafe_b64encode(json.dumps([raw, row_id, walks]).encode()).decode().rstrip("=")
+    data = json.dumps([raw, row_id, walks, query.fingerprint()]).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def _decode(cursor: str, order: str) -> tuple[Any, int, bool]:
+def _decode(cursor: str, query: CatalogueQuery) -> tuple[Any, int, bool]:
+    order = query.order
     try:
-        value, row_id, walks = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, row_id, walks, fingerprint = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this search gave out", field="cursor") from None
+    if fingerprint != query.fingerprint():
+        raise InvalidInput(
+            "cursor belongs to another search: send the q, filters and sort of the page that gave it",
+            field="cursor",
+        )
+    try:
         if order in ("newest", "closing"):
             value = datetime.fromisoformat(value)
         elif order == "relevance":
@@ -125,10 +142,20 @@ def _decode(cursor: str, order: str) -> tuple[Any, int, bool]:
         else:
             value = int(value)
         return value, int(row_id), bool(walks)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(
-            "cursor is not one this search gave out (or belongs to another sort)", field="cursor"
-        ) from None
+    except (ValueError, TypeError):
+        raise InvalidInput("cursor is not one this search gave out", field="cursor") from None
+
+
+async def _check_tenant(session: AsyncSession, tenant: str | None) -> None:
+    """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
+    unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
+    if tenant is None:
+        return
+    known = await session.scalar(
+        select(or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant)))
+    )
+    if not known:
+        raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
 
 
 async def search_catalogue(
@@ -136,6 +163,7 @@ async def search_catalogue(
 ) -> CataloguePage:
     """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
     query = query.checked()
+    await _check_tenant(session, query.tenant)
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
@@ -145,7 +173,7 @@ async def search_catalogue(
     sampled: Facets | None = None
     cached = False
     if query.cursor:
-        value, row_id, walks = _decode(query.cursor, query.order)
+        value, row_id, walks = _decode(query.cursor, query)
         after: tuple[Any, int] | None = (value, row_id)
     else:
         sampled = cache.get(query) if cache is not None else None
@@ -158,7 +186,7 @@ async def search_catalogue(
     rows = (await session.execute(_page(query, after))).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    cursor = _encode(rows[-1].sort_key, rows[-1][0].id, walks) if more and rows else None
+    cursor = _encode(rows[-1].sort_key, rows[-1][0].id, walks, query) if more and rows else None
     facets = None
     if query.facets and sampled is not None:
         if walks and not sampled.settles:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -233,11 +234,15 @@ async def test_filters_and_facets(client: Client, seeded: Regency) -> None:
         ("limit", 0),
         ("budget_min", -1),
         ("cursor", "not-a-cursor"),
+        ("open", "maybe"),
+        ("tenant", "kab-tidak-ada"),  # unknown, as an unknown category is
+        ("tenant", "Kab Malang"),
     ):
         refused = await client.get("/api/catalogue", params={name: value})
         assert refused.status_code == 400, name
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert name in refused.text
+        assert "open_now" not in refused.text  # the parameters as the URL spells them, never internal keys
 
 
 async def test_keyset_pages_cover_everything_once_in_every_sort(client: Client, seeded: Regency) -> None:
@@ -301,6 +306,89 @@ async def test_relevance_ranks_the_newest_matches_of_a_broad_search(
     monkeypatch.setattr(search_module, "RELEVANCE_WINDOW", 2)
     ranked = [r["title"] for r in (await search(client, q="pengadaan or jalan", sort="relevance"))["results"]]
     assert sorted(ranked) == sorted(everything[:2])
+
+
+def titles(page: dict[str, Any]) -> list[str]:
+    return [r["title"] for r in page["results"]]
+
+
+ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+TIMESTAMPS = ("announced_at", "submission_starts_at", "submission_ends_at", "opened_at", "awarded_at")
+
+
+async def test_every_time_in_a_catalogue_answer_is_iso_8601_with_its_offset(
+    client: Client, seeded: Regency
+) -> None:
+    page = await search(client, q="jalan", sort="closing", limit=1)
+    entries = [*(await search(client))["results"], *page["results"]]
+    entries.append(dict(ok(await client.get(f"/api/catalogue/{entries[0]['ocid']}"), 200)))
+    for entry in entries:
+        times = [entry[name] for name in TIMESTAMPS if entry[name] is not None]
+        assert len(times) >= 3  # announced, and the submission window
+        for value in times:
+            assert ISO_8601.fullmatch(value), value  # a "T", never a space; an offset, never a bare time
+            assert datetime.fromisoformat(value).utcoffset() is not None
+    following = await search(client, q="jalan", sort="closing", limit=1, cursor=page["next_cursor"])
+    assert len(following["results"]) == 1  # the cursor's own time reads back as the same instant
+
+
+async def test_words_without_a_sort_are_ranked_by_relevance(client: Client, seeded: Regency) -> None:
+    newest = titles(await search(client, q="jalan or desa", sort="newest"))
+    assert newest[0] == "Peningkatan Jalan Kenjeran"  # announced last: first by date
+    ranked = titles(await search(client, q="jalan or desa"))
+    assert ranked[0] == "Rehabilitasi Jalan Désa Tumpang"  # both words: first by relevance
+    assert sorted(ranked) == sorted(newest)
+    assert titles(await search(client))[0] == "Jasa Kebersihan Balai Kota"  # no words: newest first
+
+
+async def test_search_stems_indonesian_and_reads_abbreviations_in_full(
+    client: Client, seeded: Regency, clean_identity: AsyncEngine
+) -> None:
+    roads = {"Rehabilitasi Jalan Désa Tumpang", "Peningkatan Jalan Kenjeran"}
+    assert set(titles(await search(client, q="jalanan"))) == roads  # stemmed: jalan-an
+    assert set(titles(await search(client, q="perjalanan"))) == roads
+    assert set(titles(await search(client, q="jln"))) == roads  # abbreviations in the query
+    assert set(titles(await search(client, q="Jl."))) == roads
+    assert titles(await search(client, q="rehab jln ds")) == ["Rehabilitasi Jalan Désa Tumpang"]
+    assert len((await search(client, q="kab malang"))["results"]) == 3  # the regency's name: Kabupaten Malang
+    desk = Desk(client, clean_identity, seeded)
+    await desk.announce("Rehab Gd. Kantor Kec. Tumpang", owner_estimate=100_000_000)
+    assert titles(await search(client, q="rehabilitasi gedung kecamatan")) == [
+        "Rehab Gd. Kantor Kec. Tumpang"  # abbreviations in a title, found by the words in full
+    ]
+    assert titles(await search(client, q="gedung", tenant="kab-malang")) == ["Rehab Gd. Kantor Kec. Tumpang"]
+    assert titles(await search(client, q="41011", category="goods", tenant="kab-malang")) == [
+        "Pengadaan Alat Kesehatan Puskesmas"  # numbers (KBLI) are kept whole
+    ]
+
+
+async def test_a_cursor_is_refused_by_another_search(client: Client, seeded: Regency) -> None:
+    asked = {"q": "pengadaan or jalan", "category": "construction", "sort": "budget"}
+    first = await search(client, **asked, limit=1)
+    cursor = first["next_cursor"]
+    assert cursor is not None
+    others = ({"q": "desa"}, {"category": "goods"}, {"sort": "-budget"}, {"sort": None},
+              {"tenant": "kab-malang"}, {"budget_min": 1}, {"open": "true"})  # fmt: skip
+    for other in others:
+        params = {k: v for k, v in {**asked, **other, "cursor": cursor}.items() if v is not None}
+        refused = await client.get("/api/catalogue", params=params)
+        assert refused.status_code == 400, other
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["field"] == "cursor", refused.json()
+    same = await search(client, **{**asked, "q": "  PENGADAAN  or jalan"}, limit=2, cursor=cursor)
+    assert len(same["results"]) == 1  # the same search written otherwise, in larger pages: the cursor holds
+
+
+async def test_an_unknown_tenant_is_refused_and_a_known_one_without_tenders_is_not(
+    client: Client, seeded: Regency, clean_identity: AsyncEngine
+) -> None:
+    await regency(client, clean_identity, "kab-blitar", "3505")
+    quiet = await search(client, tenant="kab-blitar")
+    assert (quiet["results"], quiet["total"]) == ([], {"value": 0, "exact": True})
+    refused = await client.get("/api/catalogue", params={"tenant": "kab-blitarr"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "tenant"
+    assert "kab-blitarr" in refused.json()["detail"]
 
 
 async def test_public_pages_carry_an_etag_and_a_rate_limit(

@@ -70,7 +70,7 @@ def _link(request: Request[Any, Any, State], **params: Any) -> str:
     return f"{str(request.base_url).rstrip('/')}{request.url.path}?{query}"
 
 
-OPEN = QueryParameter(name="open", description="Only tenders taking bids now.")
+OPEN = QueryParameter(description="Only tenders taking bids now.")
 RUPIAH = QueryParameter(ge=0, le=2**63 - 1, description="The budget (pagu) bound, whole rupiah.")
 AFTER = QueryParameter(description="The `next` cursor of the previous page; from the start if absent.")
 Kind = Literal["release", "audit.checkpoint"]
@@ -100,7 +100,7 @@ class CatalogueController(Controller):
         category: FromQuery[str | None] = None,
         method: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
-        open_now: Annotated[bool, OPEN] = False,
+        open: Annotated[bool, OPEN] = False,  # named as the URL spells it: validation errors name it
         budget_min: Annotated[int | None, RUPIAH] = None,
         budget_max: Annotated[int | None, RUPIAH] = None,
         fiscal_year: FromQuery[int | None] = None,
@@ -116,7 +116,7 @@ class CatalogueController(Controller):
             category,
             method,
             status,
-            open_now,
+            open,
             budget_min,
             budget_max,
             fiscal_year,

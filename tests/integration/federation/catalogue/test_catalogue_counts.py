@@ -75,7 +75,7 @@ async def test_the_pages_of_a_broad_search_cover_every_match_once(large: AsyncEn
     seen: list[str] = []
     cursor = None
     for _ in range(30):
-        page = await _search(large, CatalogueQuery(q="jalan", limit=100, cursor=cursor))
+        page = await _search(large, CatalogueQuery(q="jalan", sort="newest", limit=100, cursor=cursor))
         seen += [e.ocid for e in page.entries]
         cursor = page.next_cursor
     assert len(seen) == len(set(seen)) == 3_000
