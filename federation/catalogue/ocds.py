@@ -4,6 +4,12 @@ Each release is a full snapshot of what is public at that moment (never a diff),
 releases of a tender gives its latest state: the compiled record. Values are whole rupiah in IDR.
 The ``ocid`` and release ``id`` are not stored here: the hub's prefix is added when published
 (``with_ocid``), so the prefix is a setting and not baked into stored data.
+
+Every date is an OCDS ``date-time`` with its offset: a contract's calendar dates (signed, start, end)
+are the first second of that day in the tenant's zone (the end date: its last second). An award is
+``pending`` in the releases made during its objection period (masa sanggah) and ``active`` in those
+made after (the letter of award, which cannot come earlier, is the next release); ``cancelled`` once
+withdrawn after an upheld objection.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 
 class Period(Protocol):
@@ -72,6 +79,7 @@ class PublicAward:
     price: int
     date: datetime
     withdrawn_at: datetime | None
+    objection_ends_at: datetime | None = None  # the end of its masa sanggah: ``pending`` until then
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,7 @@ class TenderSnapshot:
     awards: list[PublicAward] = field(default_factory=list)  # announced ones (direct: decided)
     contract: PublicContract | None = None
     reason: str | None = None  # of a cancellation or a failure
+    timezone: str = "Asia/Jakarta"  # the tenant's (WIB, WITA or WIT): where a calendar day starts
 
     @property
     def local_id(self) -> str:
@@ -136,6 +145,21 @@ def _period(window: Period | None) -> dict[str, str] | None:
     if window is None:
         return None
     return {"startDate": window.starts_at.isoformat(), "endDate": window.ends_at.isoformat()}
+
+
+def _day(day: date, zone: str, end: bool = False) -> str:
+    """A calendar date as the OCDS date-time it means: its first (or last) second in the tenant's zone."""
+    moment = time(23, 59, 59) if end else time.min
+    return datetime.combine(day, moment, ZoneInfo(zone)).isoformat()
+
+
+def _award_status(award: PublicAward, when: datetime) -> str:
+    """``pending`` while objections may still be lodged (masa sanggah), ``active`` after it ends."""
+    if award.withdrawn_at is not None:
+        return "cancelled"
+    if award.objection_ends_at is not None and when < award.objection_ends_at:
+        return "pending"
+    return "active"
 
 
 def _org(party_id: str, name: str) -> dict[str, str]:
@@ -199,7 +223,7 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
         result["awards"] = [
             {
                 "id": f"{s.tender_id}-{a.round}",
-                "status": "cancelled" if a.withdrawn_at else "active",
+                "status": _award_status(a, when),
                 "date": a.date.isoformat(),
                 "value": _money(a.price),
                 "suppliers": [_org(f"ID-VENDOR-{a.vendor_id}", a.vendor)],
@@ -216,8 +240,11 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
                 "title": f"{c.number}: {s.title}",
                 "status": "active",
                 "value": _money(c.value),
-                "dateSigned": c.signed_on.isoformat(),
-                "period": {"startDate": c.starts_on.isoformat(), "endDate": c.ends_on.isoformat()},
+                "dateSigned": _day(c.signed_on, s.timezone),
+                "period": {
+                    "startDate": _day(c.starts_on, s.timezone),
+                    "endDate": _day(c.ends_on, s.timezone, end=True),
+                },
             }
         ]
     return result

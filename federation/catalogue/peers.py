@@ -198,7 +198,8 @@ def entry_from_release(release: Mapping[str, Any], origin: str) -> dict[str, Any
     code = str(entity.get("id", "")).removeprefix("ID-LPSE-") or "?"
     name = str(entity.get("name", "")).removeprefix("LPSE ")
     buyer = release.get("buyer", {}).get("name", "")
-    awards = [a for a in release.get("awards", []) if a.get("status") == "active"]
+    # Announced awards: ``pending`` during the objection period, ``active`` after (not ``cancelled``).
+    awards = [a for a in release.get("awards", []) if a.get("status") in ("active", "pending")]
     contracts = release.get("contracts", [])
     status = STATUS_BACK.get(tender.get("status", "active"), "announced")
     if status == "announced" and "numberOfTenderers" in tender:

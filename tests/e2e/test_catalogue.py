@@ -2,8 +2,8 @@
 
 A tender reaches the catalogue only when it is public, and shows at each stage only what that
 stage makes public. Every release the hub publishes is valid OCDS 1.1 (the official schemas,
-shipped in tests/data), and merging a tender's releases with ocdsmerge gives the compiled
-release the hub serves.
+shipped in tests/data, with the format checker on), and merging a tender's releases with
+ocdsmerge gives the compiled release the hub serves.
 """
 
 from __future__ import annotations
@@ -58,12 +58,14 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 def validator(name: str) -> Draft4Validator:
-    """The official schema, with its references to the published schemas mapped to the local copies."""
+    """The official schema, with its references to the published schemas mapped to the local copies,
+    and the format checker on, as a harvester validates (``date-time`` needs rfc3339-validator)."""
+    assert "date-time" in Draft4Validator.FORMAT_CHECKER.checkers, "install rfc3339-validator"
     registry: Registry = Registry().with_resources(
         (ONLINE + n, Resource.from_contents(_schema(n), default_specification=DRAFT4))
         for n in ("release-schema.json", "versioned-release-validation-schema.json")
     )
-    return Draft4Validator(_schema(name), registry=registry)
+    return Draft4Validator(_schema(name), registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
 def valid(document: dict[str, Any], schema: str) -> None:
@@ -463,7 +465,7 @@ async def test_a_rebuild_reports_and_repairs_drift(
     assert not any(d.drifted for d in await rebuild_catalogue(engine))
 
 
-def test_ocds_export_writes_valid_release_packages_and_refuses_a_bad_date(
+def test_ocds_export_writes_valid_release_packages_with_absolute_uris_and_refuses_bad_options(
     seeded: Regency, settings: Settings, tmp_path: Path
 ) -> None:
     assert settings.database_url is not None
@@ -484,6 +486,16 @@ def test_ocds_export_writes_valid_release_packages_and_refuses_a_bad_date(
     valid(package, "release-package-schema.json")
     assert len(package["releases"]) == 6
     assert all(r["ocid"].startswith("ocds-lpsehub-") for r in package["releases"])
+    assert package["uri"] == written.resolve().as_uri()  # absolute: file:///.../releases-000001.json
+    published = [*command[:-1], str(tmp_path / "published"), "--base-uri", "https://data.example.go.id/ocds/"]
+    done = subprocess.run(published, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    package = json.loads((tmp_path / "published" / "releases-000001.json").read_text())
+    assert package["uri"] == "https://data.example.go.id/ocds/releases-000001.json"
+    refused = subprocess.run(
+        [*command, "--base-uri", "releases"], env=env, capture_output=True, text=True, check=False
+    )
+    assert (refused.returncode, refused.stderr.count("--base-uri")) == (2, 1)
     bad = subprocess.run(
         [*command, "--since", "kemarin"], env=env, capture_output=True, text=True, check=False
     )

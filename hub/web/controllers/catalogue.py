@@ -25,6 +25,7 @@ from federation.catalogue.feed import CHECKPOINT, RELEASE, read_feed
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
 from federation.catalogue.search import find_entry, search_catalogue
+from hub.core.errors import NotFound
 from hub.web.openapi import problem_responses
 from hub.web.schemas.catalogue import (
     CatalogueEntryView,
@@ -166,7 +167,11 @@ class CatalogueController(Controller):
     @get(
         "/ocds/releases",
         summary="OCDS release package of every published change, paginated",
-        responses=answers(ReleasePackageView, 400),
+        description="Releases in feed order after `after`, with `links.next` on every page: the cursor "
+        "after its last release, where a harvester resumes later. Nothing after the cursor yet (past the "
+        "end, or a hub with no release): `404` problem, since a release package holds at least one "
+        "release; ask the same URL again later.",
+        responses=answers(ReleasePackageView, 400, 404),
     )
     async def releases(
         self,
@@ -179,10 +184,11 @@ class CatalogueController(Controller):
         page = await read_feed(db_session, after, limit, RELEASE)
         prefix: str = state.ocid_prefix
         releases = [e.published(prefix) for e in page.releases]
-        next_uri = _link(request, after=page.next_cursor, limit=limit) if len(page.entries) == limit else None
+        if not releases:
+            raise NotFound("no release after this cursor yet: ask the same URL again later")
+        next_uri = _link(request, after=page.next_cursor, limit=limit)  # more may always come
         uri = _link(request, after=after, limit=limit)
-        published = page.entries[-1].created_at if page.entries else datetime(1970, 1, 1, tzinfo=UTC)
-        package = release_package(releases, uri, published, next_uri)
+        package = release_package(releases, uri, page.releases[-1].created_at, next_uri)
         return cached(request, msgspec.convert(package, ReleasePackageView))
 
     @get(

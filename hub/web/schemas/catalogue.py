@@ -31,7 +31,8 @@ prefix, ``id`` unique per change, ``tag`` naming the change (``tender``, ``award
 Releases = Annotated[
     list[dict[str, Any]],
     msgspec.Meta(
-        description=f"OCDS 1.1 releases in the order published, each as {RELEASE_SCHEMA} describes it."
+        min_length=1,
+        description=f"OCDS 1.1 releases in the order published, each as {RELEASE_SCHEMA} describes it.",
     ),
 ]
 
@@ -220,7 +221,8 @@ class PackageLinksView(msgspec.Struct, frozen=True, omit_defaults=True):
     """Pagination (OCDS ``links``)."""
 
     next: str | None = None
-    """The URI of the next page; absent on the last one."""
+    """The URI of the next page: on every page of the release packages, the last one included (it
+    answers `404` until more releases come), so a harvester resumes where it stopped."""
     prev: str | None = None
 
 

@@ -89,6 +89,7 @@ def _public_award(award: Award, names: dict[int, str]) -> PublicAward:
         award.price,
         award.announced_at or award.decided_at,
         award.withdrawn_at,
+        award.objection_ends_at,
     )
 
 
@@ -132,6 +133,7 @@ def _snapshot(
         awards=awards,
         contract=contract,
         reason=tender.fail_reason or tender.cancel_reason,
+        timezone=tenant.timezone,
     )
 
 
