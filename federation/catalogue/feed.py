@@ -5,7 +5,9 @@ moved its cursor past 10. So the feed is ordered by the writing transaction's id
 assigned when the transaction first writes), then the position, and it serves only changes of
 transactions older than the oldest one still running (``pg_snapshot_xmin``): all of those have
 ended, so nothing can later appear before what was served. A transaction still running holds the
-feed back (never longer than it runs); it never makes a follower miss a change.
+feed back (never longer than it runs); it never makes a follower miss a change. Any transaction of
+the server that has an id counts, whatever its database: ids come from one counter for the whole
+server, and a snapshot lists every database's running transactions (README, "What stalls the feed").
 
 Two kinds of entry share the feed and its positions: a tender's public change with its OCDS release
 (``release``), and a tenant's audit chain head signed by the hub (``audit.checkpoint``, written by
@@ -13,7 +15,10 @@ Two kinds of entry share the feed and its positions: a tender's public change wi
 order, as it gets every change). A reader that knows only releases skips the other kind, or asks
 for releases alone (``kind``).
 
-The cursor is opaque to followers: ``<xid>.<position>`` in base64url.
+The cursor is opaque to followers: ``<xid>.<position>`` in base64url. Each entry carries its own
+(``cursor``): a follower that stops in the middle of a page resumes right after the last entry it
+kept. A cursor past the head (a transaction id not yet assigned, or a position the sequence has not
+given out) is refused: no entry would ever come after it, and the follower would wait forever.
 """
 
 from __future__ import annotations
@@ -50,6 +55,11 @@ class ReleaseEntry:
     release: dict[str, Any]
     created_at: datetime
 
+    @property
+    def cursor(self) -> str:
+        """This entry's place in the feed: a follower passes it as ``after`` to resume right after it."""
+        return encode_cursor(self.xid, self.position)
+
     def published(self, prefix: str) -> dict[str, Any]:
         """The release as published: with this hub's ocid and a release id."""
         return with_ocid(self.release, f"{prefix}-{self.ocid}", self.position)
@@ -64,6 +74,11 @@ class CheckpointEntry:
     xid: int
     checkpoint: Checkpoint
     created_at: datetime
+
+    @property
+    def cursor(self) -> str:
+        """As ``ReleaseEntry.cursor``."""
+        return encode_cursor(self.xid, self.position)
 
 
 FeedEntry = ReleaseEntry | CheckpointEntry
@@ -134,12 +149,33 @@ async def read_feed(
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"kind is one of {', '.join(KINDS)}", field="kind")
     xid, position = decode_cursor(after)
+    if after:
+        await _check_not_beyond_the_head(session, xid, position)
     rows = await session.execute(
         FEED, {"xid": str(xid), "position": position, "kind": kind, "limit": check_limit(limit)}
     )
     entries = [_entry(row) for row in rows]
     last = (entries[-1].xid, entries[-1].position) if entries else (xid, position)
     return FeedPage(entries, encode_cursor(*last))
+
+
+HEAD = text(
+    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next_xid, "
+    "(SELECT last_value FROM hub.changes_position_seq) AS last_position"
+)
+"""The feed's head: the next transaction id the server will assign (one counter for every database
+of the server), and the last position the one sequence of both kinds of entry gave out. Both only
+grow, so a cursor this feed gave out is never beyond them, however long ago it was given."""
+
+
+async def _check_not_beyond_the_head(session: AsyncSession, xid: int, position: int) -> None:
+    """Refuse a cursor no entry can ever follow. A cursor at the head, or at a change still held back
+    by an older running transaction (the horizon), is a cursor the feed may give out, and passes."""
+    head = (await session.execute(HEAD)).one()
+    if xid >= int(head.next_xid) or position > head.last_position:
+        raise InvalidInput(
+            "after is beyond the end of the feed: not a cursor this feed gave out", field="after"
+        )
 
 
 def _entry(row: Row[Any]) -> FeedEntry:

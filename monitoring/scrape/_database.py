@@ -158,7 +158,8 @@ def _feed_families(snapshot: DatabaseSnapshot) -> list[Metric]:
     served.add_metric([], float(feed.served or 0))
     lag = GaugeMetricFamily(
         "lpsehub_feed_lag_seconds",
-        "Age of the oldest change a follower cannot read yet (its transaction, or an older one, runs).",
+        "Age of the oldest committed change a follower cannot read yet: an older transaction, in any "
+        "database of the PostgreSQL server, still runs (0 when none waits).",
     )
     lag.add_metric([], float(feed.lag or 0.0))
     peers = GaugeMetricFamily(

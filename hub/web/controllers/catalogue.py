@@ -10,6 +10,7 @@ as the route's ``200`` so that the OpenAPI document describes it.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -40,7 +41,9 @@ _ENCODER = msgspec.json.Encoder(order="deterministic")
 """Dict keys sorted (a facet's counts come in no set order), so equal pages hash to equal ETags."""
 
 NOT_MODIFIED = ResponseSpec(
-    None, description="Not modified: the `If-None-Match` sent holds this page's ETag. No body."
+    None,
+    description="Not modified: the `If-None-Match` sent holds this page's ETag (strong or weak, alone or "
+    "in a list) or is `*`. No body.",
 )
 
 
@@ -57,13 +60,29 @@ def answers(body: type[msgspec.Struct], *problems: int) -> dict[int, ResponseSpe
 
 
 def cached(request: Request[Any, Any, State], body: msgspec.Struct) -> Response[bytes]:
-    """JSON with a strong ETag over its bytes; ``304`` when the client has those bytes already."""
+    """JSON with a strong ETag over its bytes (sent as they are: no content coding changes them);
+    ``304`` when the client has those bytes already."""
     data = _ENCODER.encode(body)
     etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=5"}
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    if not_modified(request.headers.getall("if-none-match", []), etag):
         return Response(b"", status_code=304, headers=headers)
     return Response(data, media_type="application/json", headers=headers)
+
+
+_OPAQUE_TAG = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
+"""An entity tag (RFC 9110, 8.8.3), capturing its opaque part: a tag may hold a comma, so a list of them
+is matched tag by tag, not split on commas. (Werkzeug's ``parse_etags`` does this too, but the hub does
+not depend on Werkzeug, and the grammar is this one expression.)"""
+
+
+def not_modified(if_none_match: list[str], etag: str) -> bool:
+    """RFC 9110, 13.1.2: the condition ``If-None-Match`` (every field line of it) is false, so a GET is
+    answered ``304``, when it is ``*`` (this representation exists) or lists a tag that matches
+    ``etag`` by weak comparison: their opaque parts are equal, whether either is weak (``W/``) or not."""
+    if any(line.strip() == "*" for line in if_none_match):
+        return True
+    return any(etag == tag for line in if_none_match for tag in _OPAQUE_TAG.findall(line))
 
 
 def _link(request: Request[Any, Any, State], **params: Any) -> str:
@@ -73,7 +92,10 @@ def _link(request: Request[Any, Any, State], **params: Any) -> str:
 
 OPEN = QueryParameter(description="Only tenders taking bids now.")
 RUPIAH = QueryParameter(ge=0, le=2**63 - 1, description="The budget (pagu) bound, whole rupiah.")
-AFTER = QueryParameter(description="The `next` cursor of the previous page; from the start if absent.")
+AFTER = QueryParameter(
+    description="The `next` cursor of the previous page, or an entry's `cursor` to resume right after it; "
+    "from the start if absent. A cursor beyond the feed's head (never given out) is a 400."
+)
 Kind = Literal["release", "audit.checkpoint"]
 KIND = QueryParameter(
     description=f"Only entries of this kind: `{RELEASE}` (a tender's change with its OCDS release) or "

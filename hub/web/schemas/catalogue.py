@@ -169,6 +169,8 @@ class SearchPageView(msgspec.Struct, frozen=True):
 class ReleaseEntryView(msgspec.Struct, frozen=True, tag_field="kind", tag=RELEASE):
     """One public change of a tender (``kind`` ``release``)."""
 
+    cursor: str
+    """This entry's position in the feed: pass it as ``after`` to resume right after this entry."""
     ocid: str
     tags: list[str]
     """The release's tags (``tender``, ``tenderUpdate``, ``award``, ``contract``...)."""
@@ -176,18 +178,20 @@ class ReleaseEntryView(msgspec.Struct, frozen=True, tag_field="kind", tag=RELEAS
 
     @classmethod
     def of(cls, entry: ReleaseEntry, prefix: str) -> ReleaseEntryView:
-        return cls(public_ocid(prefix, entry.ocid), list(entry.tags), entry.published(prefix))
+        return cls(entry.cursor, public_ocid(prefix, entry.ocid), list(entry.tags), entry.published(prefix))
 
 
 class CheckpointEntryView(msgspec.Struct, frozen=True, tag_field="kind", tag=CHECKPOINT):
     """A tenant's audit chain head signed by the hub (``kind`` ``audit.checkpoint``): the same object
     as ``GET /api/audit/checkpoints`` serves. Keep it; check the hub against it later."""
 
+    cursor: str
+    """As a release entry's."""
     checkpoint: CheckpointView
 
     @classmethod
     def of(cls, entry: CheckpointEntry) -> CheckpointEntryView:
-        return cls(CheckpointView.of(entry.checkpoint))
+        return cls(entry.cursor, CheckpointView.of(entry.checkpoint))
 
 
 FeedEntryView = ReleaseEntryView | CheckpointEntryView
