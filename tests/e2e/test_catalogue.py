@@ -112,6 +112,7 @@ async def test_a_tender_shows_in_the_catalogue_only_what_its_stage_makes_public(
     ok(await desk.post("award", malang.pokja, first))
     entry = (await search(client))["results"][0]
     assert entry["winner"] is None
+    assert not any(d.drifted for d in await rebuild_catalogue(engine))  # nor does the rebuild show it
     assert entry["award_value"] is None
     ok(await desk.post("award-announcement", malang.pokja))
     entry = (await search(client))["results"][0]

@@ -201,8 +201,9 @@ def correction(snapshot: TenderSnapshot, published: Mapping[str, Any] | None, no
 async def republish(session: AsyncSession, tenant: TenantRef, tender: Tender) -> list[str]:
     """Bring a public tender's catalogue row and feed up to its facts, in this transaction.
 
-    For facts changed outside the services (the demo moving a tender's times into the past): the row
-    is rewritten, and a release is appended if the public one differs, tagged by what changed. The
+    For facts changed outside the services (the demo moving a tender's times into the past), and for a
+    change the row shows but the release does not (an award decided, not yet announced): the row is
+    rewritten, and a release is appended only if the public one differs, tagged by what changed. The
     tags appended (none if the feed told the same facts already); a draft publishes nothing.
     """
     if tender.announced_at is None:
