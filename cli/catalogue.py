@@ -23,7 +23,8 @@ def rebuild(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recompute every public tender's row; report the rows that were missing, changed or left over."""
+    """Recompute every public tender's row; report the rows that were missing, changed or left over, and
+    the tenders whose last release told other facts (a corrected release is published to the feed)."""
 
     async def work(engine: AsyncEngine) -> list[Drift]:
         return await rebuild_catalogue(engine, [tenant] if tenant else None)
@@ -32,11 +33,16 @@ def rebuild(
     if as_json:
         print_json([r.to_dict() for r in results])
         return
-    table = Table("tenant", "tenders", "missing", "changed", "removed")
+    table = Table("tenant", "tenders", "missing", "changed", "removed", "republished")
     for r in results:
         if r.checked or r.drifted:
             table.add_row(
-                r.slug, str(r.checked), str(len(r.missing)), str(len(r.changed)), str(len(r.removed))
+                r.slug,
+                str(r.checked),
+                str(len(r.missing)),
+                str(len(r.changed)),
+                str(len(r.removed)),
+                str(len(r.republished)),
             )
     stdout.print(table)
     drifted = [r.slug for r in results if r.drifted]

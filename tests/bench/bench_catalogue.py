@@ -759,6 +759,7 @@ async def rebuild(url: str, places: list[Place]) -> list[dict[str, Any]]:
                 "missing": sum(len(d.missing) for d in drifts),
                 "changed": sum(len(d.changed) for d in drifts),
                 "removed": sum(len(d.removed) for d in drifts),
+                "republished": sum(len(d.republished) for d in drifts),
             })  # fmt: skip
     finally:
         await engine.dispose()
@@ -816,7 +817,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         for n, run in enumerate(figures["rebuild"], start=1):
             rate = run["checked"] / run["seconds"]
             print(f"- run {n}: {run['checked']:,} checked, {run['missing']:,} missing, "
-                  f"{run['changed']} changed, {run['removed']} removed in {run['seconds']:.1f} s: "
+                  f"{run['changed']} changed, {run['removed']} removed, {run['republished']:,} "
+                  f"republished in {run['seconds']:.1f} s: "
                   f"{rate:,.0f} tenders/s; extrapolated to 1,000,000: "
                   f"{1_000_000 / rate / 60:.0f} min")  # fmt: skip
 

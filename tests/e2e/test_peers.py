@@ -95,7 +95,8 @@ async def test_a_follower_killed_mid_sync_resumes_without_dropping_or_repeating(
     await _leader_tenders(client, clean_identity)
     await until_the_feed_has_passed(clean_identity)  # the leader serves every change from the start
     leader_changes = await _count(clean_identity, "SELECT ocid, tags FROM hub.changes ORDER BY position")
-    assert len(leader_changes) == 12 + 2 + 1  # twelve announced, two opened, one award
+    # twelve announced; two moved to the submission, to the opening (published), and opened; one award
+    assert len(leader_changes) == 12 + 2 * 3 + 1
     follower_engine, follower_url = follower
     assert settings.database_url is not None
     with live_hub(settings.database_url, tmp_path / "leader") as leader:

@@ -25,7 +25,7 @@ from tenants.tenders.models import Tender, TenderStage
 from tenants.tenders.outcome_models import Award, Negotiation
 from tenants.tenders.preparation.tenders import create_tender
 from tenants.tenders.progress import not_before, require_status
-from tenants.tenders.publication.publish import publish
+from tenants.tenders.publication.publish import publish, republish
 from tenants.tenders.stages import Stage
 from tenants.vocabulary import TenderStatus
 
@@ -84,6 +84,8 @@ async def decide_award(session: AsyncSession, actor: Actor, tender_id: int, vend
     )
     if tender.is_direct:  # no announcement: a direct award is public when decided
         await publish(session, actor.tenant, tender, "award")
+    else:  # its status is public (the tender's page), the award not until announced: the row, no release
+        await republish(session, actor.tenant, tender)
     return award
 
 

@@ -8,11 +8,12 @@ never published; awards are published with their announcement (direct procuremen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.entries import upsert_entry
@@ -151,3 +152,71 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
         )
     )
     await session.flush()
+
+
+CORRECTED_SECTIONS = (("awards", "awardUpdate"), ("contracts", "contractUpdate"))
+"""The release's sections with an update tag of their own; a change anywhere else is a ``tenderUpdate``."""
+UNCOMPARED = ("date", "tag")
+"""What differs between any two releases of the same facts: when each was published, and why."""
+
+
+def correction_tags(published: Mapping[str, Any] | None, fresh: Mapping[str, Any]) -> list[str]:
+    """The tags of a release that corrects ``published`` (the tender's last release) to ``fresh``.
+
+    Empty when both tell the same facts. A tender public with no release at all gets ``tender``;
+    otherwise each differing section gets its update tag (OCDS: "an update may ... make corrections to
+    prior published information").
+    """
+    if published is None:
+        return ["tender"]
+    sections = {key for key in published.keys() | fresh.keys() if published.get(key) != fresh.get(key)}
+    sections -= set(UNCOMPARED)
+    if not sections:
+        return []
+    own = {key for key, _ in CORRECTED_SECTIONS}
+    tags = ["tenderUpdate"] if sections - own else []
+    return tags + [tag for key, tag in CORRECTED_SECTIONS if key in sections]
+
+
+async def last_releases(session: AsyncSession, ocids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The last release published of each of these local tenders (none for a tender never published)."""
+    if not ocids:
+        return {}
+    query = (
+        select(Change.ocid, Change.release)
+        .where(Change.origin == LOCAL, Change.ocid.in_(ocids))
+        .order_by(Change.ocid, Change.position.desc())
+        .ext(distinct_on(Change.ocid))
+    )
+    return {row.ocid: row.release for row in await session.execute(query)}
+
+
+def correction(snapshot: TenderSnapshot, published: Mapping[str, Any] | None, now: datetime) -> Change | None:
+    """The feed entry that brings a tender's published release up to its facts; ``None`` if it is."""
+    fresh = release(snapshot, [], now)
+    tags = correction_tags(published, fresh)
+    if not tags:
+        return None
+    return Change(origin=LOCAL, ocid=snapshot.local_id, tags=tags, release={**fresh, "tag": tags})
+
+
+async def republish(session: AsyncSession, tenant: TenantRef, tender: Tender) -> list[str]:
+    """Bring a public tender's catalogue row and feed up to its facts, in this transaction.
+
+    For facts changed outside the services (the demo moving a tender's times into the past), and for a
+    change the row shows but the release does not (an award decided, not yet announced): the row is
+    rewritten, and a release is appended only if the public one differs, tagged by what changed. The
+    tags appended (none if the feed told the same facts already); a draft publishes nothing.
+    """
+    if tender.announced_at is None:
+        return []
+    now = await database_now(session)
+    snapshot = await snapshot_of(session, tenant, tender, now)
+    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
+    published = await last_releases(session, [snapshot.local_id])
+    change = correction(snapshot, published.get(snapshot.local_id), now)
+    if change is None:
+        return []
+    session.add(change)
+    await session.flush()
+    return list(change.tags)

@@ -4,7 +4,10 @@ The catalogue is written in the transaction of each change, so it should never d
 checks that claim (and repairs a catalogue restored from an older backup, or lost). For each
 tenant it recomputes every public tender's row, counts the rows that were missing, different or
 left over (a tender that is no longer public or no longer exists), and writes the fix. The feed is
-history and is not rewritten.
+history and is never rewritten: where a tender's last release tells other facts than the tenant's,
+the rebuild appends a corrected release (tagged by the sections that differ: ``tenderUpdate``,
+``awardUpdate``, ``contractUpdate``), so that the feed's followers and OCDS harvesters get the
+corrected facts too, not only the catalogue. A tender no longer public keeps its releases.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from hub.core.clock import database_now
 from hub.core.database import hub_sessions, tenant_session
 from tenants.registry import TenantRef, list_tenants, resolve_tenant
 from tenants.tenders.models import Tender
-from tenants.tenders.publication.publish import snapshots_of
+from tenants.tenders.publication.publish import correction, last_releases, snapshots_of
 
 BATCH = 2_000
 """Tenders read and compared at a time: a handful of queries each, whatever the tenant's size."""
@@ -40,6 +43,11 @@ COMPARED = (
     "contract_value",
     "submission_ends_at",
     "agency",
+    "announced_at",
+    "submission_starts_at",
+    "opened_at",
+    "awarded_at",
+    "contract_signed_on",
 )
 COMPARED_COLUMNS = [CatalogueEntry.ocid, *(getattr(CatalogueEntry, k) for k in COMPARED)]
 
@@ -51,10 +59,12 @@ class Drift:
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    republished: list[str] = field(default_factory=list)
+    """The tenders whose last release told other facts: a corrected release was appended to the feed."""
 
     @property
     def drifted(self) -> bool:
-        return bool(self.missing or self.changed or self.removed)
+        return bool(self.missing or self.changed or self.removed or self.republished)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,9 +101,15 @@ async def _rebuild_one(engine: AsyncEngine, tenant: TenantRef) -> Drift:
         while batch := await _public_tenders(session, after):
             after = batch[-1].id
             fixes = []
-            for snapshot in await snapshots_of(session, tenant, batch, now):
+            snapshots = await snapshots_of(session, tenant, batch, now)
+            published = await last_releases(session, [s.local_id for s in snapshots])
+            for snapshot in snapshots:
                 values = entry_values(snapshot)
                 drift.checked += 1
+                corrected = correction(snapshot, published.get(snapshot.local_id), now)
+                if corrected is not None:
+                    drift.republished.append(snapshot.local_id)
+                    session.add(corrected)
                 row = stored.pop(snapshot.local_id, None)
                 if row is None:
                     drift.missing.append(snapshot.local_id)
@@ -103,6 +119,7 @@ async def _rebuild_one(engine: AsyncEngine, tenant: TenantRef) -> Drift:
                     continue
                 fixes.append({"origin": LOCAL, "ocid": snapshot.local_id, "updated_at": now, **values})
             await upsert_entries(session, fixes)
+            await session.flush()
         drift.removed = sorted(stored)
         if stored:
             await session.execute(delete(CatalogueEntry).where(mine, CatalogueEntry.ocid.in_(stored)))
