@@ -122,6 +122,7 @@ async def test_an_award_is_pending_during_its_objection_period_and_active_after(
     assert [a["status"] for a in record["compiledRelease"]["awards"]] == ["active"]
     assert [r["awards"][0]["status"] for r in record["releases"] if "awards" in r] == [
         "pending",  # the announcement
+        "active",  # the objection period's end, moved here into the past and published as any move
         "active",  # the letter of award (SPPBJ), after the period
         "active",  # the contract
     ]
