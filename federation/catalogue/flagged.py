@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry, Change
@@ -81,12 +81,17 @@ async def compiled_releases(session: AsyncSession, prefix: str, query: RedFlagQu
     """The compiled release of each of this hub's published tenders that the filters select."""
     since, until = query.checked()
     e = CatalogueEntry
+    last = (
+        select(func.max(Change.position).label("position"))
+        .where(Change.origin == LOCAL)
+        .group_by(Change.ocid)
+        .subquery()
+    )
     statement = (
         select(Change.ocid, Change.position, Change.release)
+        .join(last, last.c.position == Change.position)
         .join(e, (e.origin == Change.origin) & (e.ocid == Change.ocid))
-        .where(Change.origin == LOCAL)
-        .distinct(Change.ocid)
-        .order_by(Change.ocid, Change.position.desc())
+        .order_by(Change.ocid)
     )
     if query.province is not None:
         statement = statement.where(e.province_code == query.province)
