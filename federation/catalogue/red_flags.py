@@ -40,8 +40,8 @@ class Thresholds:
     dominance_min_awards: int = 3
     """H02: only buyers with at least this many awarded tenders (a share of 1 of 1 says nothing)."""
     late_amendment_days: float = 3.0
-    """H04: an amendment dated less than this many days before the tenderPeriod's end (or after it).
-    The hub's default."""
+    """H04: an amendment dated less than this many days before the tenderPeriod's end. The hub's
+    default."""
 
 
 DEFAULTS = Thresholds()
@@ -316,7 +316,9 @@ def contract_above_award(releases: Iterable[Release], t: Thresholds = DEFAULTS) 
 
 def late_amendment(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """H04: an amendment (``tender.amendments[].date``) less than ``late_amendment_days`` before the
-    ``tenderPeriod``'s end, or after it: the rules changed when bidders had no time to react."""
+    ``tenderPeriod``'s end (as compiled: the last one set): the rules changed when bidders had no time
+    to react. Amendments after the end (a later stage moved) are not counted; OCDS 1.1 amendments carry
+    no structured old values, so an extension is measured against the new end."""
     flags = []
     for r in releases:
         tender = r.get("tender") or {}
@@ -328,12 +330,13 @@ def late_amendment(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> lis
             if when is None:
                 continue
             days = (end - when).total_seconds() / 86400
-            if days < t.late_amendment_days:
+            if 0 <= days < t.late_amendment_days:
                 facts = {
                     "amendmentDate": amendment["date"],
                     "tenderPeriodEnd": tender["tenderPeriod"]["endDate"],
                     "daysBeforeEnd": round(days, 2),
                     "rationale": amendment.get("rationale"),
+                    "description": amendment.get("description"),
                 }
                 flags.append(
                     _flag(

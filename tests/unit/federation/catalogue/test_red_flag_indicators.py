@@ -197,6 +197,8 @@ def test_an_amendment_in_the_last_days_of_the_submission_period_is_flagged_with_
     assert flag.facts["rationale"] == "Perubahan jadwal"
     assert flag.facts["daysBeforeEnd"] == 1.29
     assert late_amendment([compiled(days=20, amendments=[early])]) == []
+    after = {"id": "a3", "date": "2026-03-25T09:00:00+07:00", "rationale": "Evaluasi diundur"}
+    assert late_amendment([compiled(days=20, amendments=[after])]) == []  # a later stage moved
     assert late_amendment([compiled(days=20, amendments=[late])], Thresholds(late_amendment_days=1)) == []
 
 
