@@ -17,6 +17,7 @@ from cli import (
     identity,
     ocds,
     peer,
+    red_flags,
     review,
     tenant,
     uptime,
@@ -46,6 +47,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(ocds.app, name="ocds")
 app.add_typer(peer.app, name="peer")
+app.command(name="red-flags")(red_flags.red_flags)
 app.add_typer(review.app, name="review")
 app.add_typer(committee_keys.member, name="member")
 app.add_typer(committee_keys.opening, name="opening")

@@ -9,6 +9,7 @@ as the route's ``200`` so that the OpenAPI document describes it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -23,8 +24,10 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.feed import CHECKPOINT, RELEASE, read_feed
+from federation.catalogue.flagged import RedFlagQuery, checked_thresholds, compiled_releases
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
+from federation.catalogue.red_flags import CHECKS, red_flags
 from federation.catalogue.search import find_entry, search_catalogue
 from hub.core.errors import NotFound
 from hub.web.openapi import problem_responses
@@ -32,6 +35,7 @@ from hub.web.schemas.catalogue import (
     CatalogueEntryView,
     FeedPageView,
     RecordPackageView,
+    RedFlagsView,
     ReleasePackageView,
     SearchPageView,
     feed_entry_view,
@@ -101,6 +105,16 @@ KIND = QueryParameter(
     description=f"Only entries of this kind: `{RELEASE}` (a tender's change with its OCDS release) or "
     f"`{CHECKPOINT}` (a signed audit chain head); every kind if absent. The cursor is the same."
 )
+
+
+SINCE = QueryParameter(
+    name="from", description="Only tenders announced on or after this date (YYYY-MM-DD, UTC)."
+)
+UNTIL = QueryParameter(
+    name="to", description="Only tenders announced on or before this date (YYYY-MM-DD, UTC)."
+)
+INDICATOR = QueryParameter(description=f"Only this indicator: one of {', '.join(CHECKS)}.")
+BUYER = QueryParameter(description="Only this buyer: its OCDS id (`ID-SATKER-...`) or its exact name.")
 
 
 class CatalogueController(Controller):
@@ -229,3 +243,43 @@ class CatalogueController(Controller):
         published = datetime.fromisoformat(releases[-1]["date"])
         package = record_package(releases, str(request.url), published)
         return cached(request, msgspec.convert(package, RecordPackageView))
+
+    @get(
+        "/red-flags",
+        summary="Red flags (procurement risk indicators) of the published tenders, each explained",
+        description="Computed from each tender's compiled OCDS release (see the README's red flags "
+        "section for each indicator's definition, default threshold and source). A threshold given as a "
+        "parameter replaces its default.",
+        responses=answers(RedFlagsView, 400),
+    )
+    async def red_flags(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        province: FromQuery[str | None] = None,
+        tenant: FromQuery[str | None] = None,
+        buyer: Annotated[str | None, BUYER] = None,
+        indicator: Annotated[str | None, INDICATOR] = None,
+        since: Annotated[str | None, SINCE] = None,
+        until: Annotated[str | None, UNTIL] = None,
+        short_submission_days: FromQuery[int | None] = None,
+        estimate_ratio: FromQuery[float | None] = None,
+        dominance_share: FromQuery[float | None] = None,
+        late_amendment_days: FromQuery[float | None] = None,
+    ) -> Response[bytes]:
+        query = RedFlagQuery(province, tenant, buyer, indicator, since, until)
+        thresholds = checked_thresholds(
+            short_submission_days=short_submission_days,
+            estimate_ratio=estimate_ratio,
+            dominance_share=dominance_share,
+            late_amendment_days=late_amendment_days,
+        )
+        releases = await compiled_releases(db_session, state.ocid_prefix, query)
+        flags = red_flags(releases, thresholds, [indicator] if indicator else None)
+        view = {
+            "flags": [f.to_dict() for f in flags],
+            "tenders": len(releases),
+            "thresholds": dataclasses.asdict(thresholds),
+        }
+        return cached(request, msgspec.convert(view, RedFlagsView))

@@ -269,3 +269,30 @@ class RecordPackageView(msgspec.Struct, frozen=True, omit_defaults=True, rename=
     publication_policy: str | None = None
     extensions: list[str] | None = None
     links: PackageLinksView | None = None
+
+
+class RedFlagView(msgspec.Struct, frozen=True):
+    """One red flag: an indicator that a tender (or, for ``H02``, a buyer) raised, with the threshold
+    and the facts (values from its compiled OCDS release) that raised it."""
+
+    code: str
+    name: str
+    ocid: str | None
+    """The tender's ocid; ``null`` for a flag on a buyer (``H02``): its tenders are in ``tenders``."""
+    buyer_id: str | None
+    buyer: str | None
+    threshold: float | str
+    facts: dict[str, Any]
+    explanation: str
+    explanation_id: str
+    """The explanation in Indonesian."""
+    tenders: list[str]
+
+
+class RedFlagsView(msgspec.Struct, frozen=True):
+    """Every red flag of the tenders the filters select (no pages: one list)."""
+
+    flags: list[RedFlagView]
+    tenders: int
+    """How many tenders' compiled releases were checked."""
+    thresholds: dict[str, Any]

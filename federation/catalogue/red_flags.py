@@ -1,0 +1,373 @@
+"""Red flags: procurement risk indicators computed from compiled OCDS releases, each explained.
+
+Pure functions over compiled releases (dicts, as ``records.compiled`` makes them); one function per
+indicator returns a ``Flag`` per tender (or per buyer) it flags, with the threshold and the facts that
+raised it. The definitions follow the Open Contracting Partnership's Cardinal (open-contracting/cardinal-rs,
+``docs/cli/indicators/R/*.md``) where it has one (codes ``R...``); the others are the hub's own (codes
+``H...``) from the procurement-integrity literature. The fields read are those of OCDS 1.1 and its bids
+extension: ``tender.tenderPeriod``, ``tender.numberOfTenderers``/``tenderers``, ``tender.value``,
+``tender.amendments`` (``date``, ``rationale``), ``awards`` (``status``, ``value``, ``suppliers``),
+``contracts`` (``awardID``, ``value``), ``bids.details`` (``status``, ``value``, ``tenderers``).
+An indicator whose fields a release lacks does not flag it (no data is no evidence).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+Release = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Every indicator's threshold, with its default and where that default comes from."""
+
+    short_submission_days: int = 15
+    """R003: a tenderPeriod shorter than this many whole days. Cardinal's default (15). Indonesian rules
+    (Peraturan LKPP 12/2021) set minimum periods per method that this hub does not encode yet: set this
+    to the rule that applies."""
+    competitive_methods: tuple[str, ...] = ("open", "selective")
+    """R003 and R018 apply to these ``tender.procurementMethod`` values: Cardinal's R018 default."""
+    estimate_ratio: float = 0.99
+    """H01: an active award's value at or above this share of ``tender.value`` (the HPS). The hub's
+    default, after the literature's "winning bid very close to the estimate"."""
+    dominance_share: float = 0.5
+    """H02: one supplier won at least this share of a buyer's awarded tenders. The hub's default."""
+    dominance_min_awards: int = 3
+    """H02: only buyers with at least this many awarded tenders (a share of 1 of 1 says nothing)."""
+    late_amendment_days: float = 3.0
+    """H04: an amendment dated less than this many days before the tenderPeriod's end. The hub's
+    default."""
+
+
+DEFAULTS = Thresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    name: str
+    ocid: str | None  # None for a flag on a buyer (H02): the tenders are in the facts
+    buyer_id: str | None
+    buyer: str | None
+    threshold: float | int | str
+    facts: dict[str, Any]
+    explanation: str
+    explanation_id: str = ""  # the same in Indonesian
+    tenders: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+INDICATORS: dict[str, str] = {
+    "R003": "Short submission period",
+    "R018": "Single bid received",
+    "R028": "Identical bid prices",
+    "R036": "Lowest bid disqualified",
+    "H01": "Award value very close to the estimate",
+    "H02": "Buyer dominated by one supplier",
+    "H03": "Contract value above the award",
+    "H04": "Submission period amended close to its end",
+}
+
+
+def _when(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _amount(holder: Any) -> float | None:
+    value = holder.get("value") if isinstance(holder, dict) else None
+    amount = value.get("amount") if isinstance(value, dict) else None
+    return float(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else None
+
+
+def _buyer(release: Release) -> tuple[str | None, str | None]:
+    buyer = release.get("buyer") or {}
+    return buyer.get("id"), buyer.get("name")
+
+
+def _flag(
+    code: str, release: Release, threshold: float | str, facts: dict[str, Any], en: str, id_: str
+) -> Flag:
+    buyer_id, buyer = _buyer(release)
+    return Flag(code, INDICATORS[code], release.get("ocid"), buyer_id, buyer, threshold, facts, en, id_)
+
+
+def _active_awards(release: Release) -> list[dict[str, Any]]:
+    return [a for a in release.get("awards") or [] if a.get("status") == "active"]
+
+
+def _competitive(release: Release, t: Thresholds) -> bool:
+    return (release.get("tender") or {}).get("procurementMethod") in t.competitive_methods
+
+
+def _submitted_bids(release: Release) -> list[dict[str, Any]]:
+    details = (release.get("bids") or {}).get("details") or []
+    return [b for b in details if b.get("status") in ("valid", "disqualified", "pending")]
+
+
+def short_submission_period(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """R003: ``tender.tenderPeriod`` (end - start) shorter than ``short_submission_days`` whole days."""
+    flags = []
+    for r in releases:
+        period = (r.get("tender") or {}).get("tenderPeriod") or {}
+        start, end = _when(period.get("startDate")), _when(period.get("endDate"))
+        if start is None or end is None or not _competitive(r, t):
+            continue
+        days = (end - start).days
+        if days < t.short_submission_days:
+            facts = {"startDate": period["startDate"], "endDate": period["endDate"], "days": days}
+            flags.append(
+                _flag(
+                    "R003",
+                    r,
+                    t.short_submission_days,
+                    facts,
+                    f"Bids could be submitted for {days} whole days, under {t.short_submission_days}: "
+                    "little time for bidders other than a forewarned one.",
+                    f"Masa pemasukan penawaran {days} hari, kurang dari {t.short_submission_days} hari.",
+                )
+            )
+    return flags
+
+
+def _tenderers(release: Release) -> int | None:
+    tender = release.get("tender") or {}
+    number = tender.get("numberOfTenderers")
+    if isinstance(number, int):
+        return number
+    if "tenderers" in tender:
+        return len(tender["tenderers"])
+    return None
+
+
+def single_bid(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """R018: a competitive procedure (``procurementMethod`` open or selective) with one tenderer
+    (``tender.numberOfTenderers``, else the length of ``tender.tenderers``)."""
+    flags = []
+    for r in releases:
+        number = _tenderers(r)
+        if number == 1 and _competitive(r, t):
+            method = r["tender"]["procurementMethod"]
+            flags.append(
+                _flag(
+                    "R018",
+                    r,
+                    1,
+                    {"numberOfTenderers": 1, "procurementMethod": method},
+                    f"Only one tenderer bid in an {method} procedure: no competition.",
+                    "Hanya satu peserta memasukkan penawaran dalam tender terbuka.",
+                )
+            )
+    return flags
+
+
+def identical_bid_prices(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """R028: different tenderers submitted bids (``bids.details``) with the same price."""
+    flags = []
+    for r in releases:
+        by_price: dict[float, set[str]] = defaultdict(set)
+        for bid in _submitted_bids(r):
+            amount = _amount(bid)
+            if amount is not None:
+                by_price[amount].update(str(x.get("id")) for x in bid.get("tenderers") or [])
+        same = {amount: sorted(ids) for amount, ids in by_price.items() if len(ids) > 1}
+        if same:
+            facts = {"prices": [{"amount": a, "tenderers": ids} for a, ids in sorted(same.items())]}
+            flags.append(
+                _flag(
+                    "R028",
+                    r,
+                    "2 tenderers",
+                    facts,
+                    "Different tenderers bid exactly the same price: a sign of collusion.",
+                    "Beberapa peserta menawar harga yang persis sama.",
+                )
+            )
+    return flags
+
+
+def lowest_bid_disqualified(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """R036: an active award, and the lowest submitted bid (``bids.details``) was disqualified."""
+    flags = []
+    for r in releases:
+        priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
+        if not _active_awards(r) or not any(b.get("status") == "valid" for _, b in priced):
+            continue
+        lowest, bid = min(priced, key=lambda p: p[0])
+        if bid.get("status") == "disqualified":
+            facts = {"lowestBid": lowest, "bidId": bid.get("id"), "tenderers": bid.get("tenderers")}
+            flags.append(
+                _flag(
+                    "R036",
+                    r,
+                    "lowest bid",
+                    facts,
+                    f"The lowest bid ({lowest:,.0f}) was disqualified and a dearer one won.",
+                    f"Penawaran terendah ({lowest:,.0f}) digugurkan dan penawaran lebih mahal menang.",
+                )
+            )
+    return flags
+
+
+def award_close_to_estimate(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H01: an active award's value is at least ``estimate_ratio`` of ``tender.value`` (the HPS)."""
+    flags = []
+    for r in releases:
+        estimate = _amount(r.get("tender"))
+        if not estimate:
+            continue
+        for award in _active_awards(r):
+            value = _amount(award)
+            if value is not None and value / estimate >= t.estimate_ratio:
+                ratio = round(value / estimate, 4)
+                facts = {"award": award.get("id"), "awardValue": value, "estimate": estimate, "ratio": ratio}
+                flags.append(
+                    _flag(
+                        "H01",
+                        r,
+                        t.estimate_ratio,
+                        facts,
+                        f"The award is {ratio:.2%} of the owner's estimate: the winner may have known it.",
+                        f"Nilai pemenang {ratio:.2%} dari HPS: pemenang mungkin mengetahui HPS.",
+                    )
+                )
+    return flags
+
+
+def buyer_dominated_by_supplier(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H02: among a buyer's tenders with an active award (at least ``dominance_min_awards`` of them),
+    one supplier won at least ``dominance_share``. One flag per buyer, over the releases given."""
+    won: dict[str, list[tuple[str, str]]] = defaultdict(list)  # buyer id -> (ocid, supplier id)
+    names: dict[str, tuple[str | None, dict[str, str]]] = {}
+    for r in releases:
+        buyer_id, buyer = _buyer(r)
+        if buyer_id is None:
+            continue
+        suppliers = {s["id"]: s.get("name", "") for a in _active_awards(r) for s in a.get("suppliers") or []}
+        known = names.setdefault(buyer_id, (buyer, {}))
+        known[1].update(suppliers)
+        for supplier in suppliers:
+            won[buyer_id].append((r.get("ocid", ""), supplier))
+    flags = []
+    for buyer_id, wins in won.items():
+        tenders = len({ocid for ocid, _ in wins})
+        if tenders < t.dominance_min_awards:
+            continue
+        supplier, count = Counter(s for _, s in wins).most_common(1)[0]
+        share = count / tenders
+        if share >= t.dominance_share:
+            buyer, suppliers = names[buyer_id]
+            facts = {
+                "supplierId": supplier,
+                "supplier": suppliers.get(supplier),
+                "won": count,
+                "awardedTenders": tenders,
+                "share": round(share, 4),
+            }
+            flags.append(
+                Flag(
+                    "H02",
+                    INDICATORS["H02"],
+                    None,
+                    buyer_id,
+                    buyer,
+                    t.dominance_share,
+                    facts,
+                    f"{suppliers.get(supplier)} won {count} of this buyer's {tenders} awarded tenders.",
+                    f"{suppliers.get(supplier)} memenangkan {count} dari {tenders} tender satker ini.",
+                    sorted(ocid for ocid, s in wins if s == supplier),
+                )
+            )
+    return flags
+
+
+def contract_above_award(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H03: a contract's value is above the value of the award it implements (``awardID``)."""
+    flags = []
+    for r in releases:
+        awards = {a.get("id"): _amount(a) for a in r.get("awards") or []}
+        for contract in r.get("contracts") or []:
+            award, value = awards.get(contract.get("awardID")), _amount(contract)
+            if award is not None and value is not None and value > award:
+                facts = {"contract": contract.get("id"), "contractValue": value, "awardValue": award}
+                flags.append(
+                    _flag(
+                        "H03",
+                        r,
+                        "award value",
+                        facts,
+                        f"The contract ({value:,.0f}) is worth more than the award ({award:,.0f}).",
+                        f"Nilai kontrak ({value:,.0f}) melebihi nilai penetapan pemenang ({award:,.0f}).",
+                    )
+                )
+    return flags
+
+
+def late_amendment(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H04: an amendment (``tender.amendments[].date``) less than ``late_amendment_days`` before the
+    ``tenderPeriod``'s end (as compiled: the last one set): the rules changed when bidders had no time
+    to react. Amendments after the end (a later stage moved) are not counted; OCDS 1.1 amendments carry
+    no structured old values, so an extension is measured against the new end."""
+    flags = []
+    for r in releases:
+        tender = r.get("tender") or {}
+        end = _when((tender.get("tenderPeriod") or {}).get("endDate"))
+        if end is None:
+            continue
+        for amendment in tender.get("amendments") or []:
+            when = _when(amendment.get("date"))
+            if when is None:
+                continue
+            days = (end - when).total_seconds() / 86400
+            if 0 <= days < t.late_amendment_days:
+                facts = {
+                    "amendmentDate": amendment["date"],
+                    "tenderPeriodEnd": tender["tenderPeriod"]["endDate"],
+                    "daysBeforeEnd": round(days, 2),
+                    "rationale": amendment.get("rationale"),
+                    "description": amendment.get("description"),
+                }
+                flags.append(
+                    _flag(
+                        "H04",
+                        r,
+                        t.late_amendment_days,
+                        facts,
+                        f"The tender was amended {days:.1f} days before bids closed.",
+                        f"Tender diubah {days:.1f} hari sebelum batas pemasukan penawaran.",
+                    )
+                )
+    return flags
+
+
+CHECKS: dict[str, Callable[[list[Release], Thresholds], list[Flag]]] = {
+    "R003": short_submission_period,
+    "R018": single_bid,
+    "R028": identical_bid_prices,
+    "R036": lowest_bid_disqualified,
+    "H01": award_close_to_estimate,
+    "H02": buyer_dominated_by_supplier,
+    "H03": contract_above_award,
+    "H04": late_amendment,
+}
+"""Not computed: re-tenders won by the failed tender's winner (the hub's OCDS does not link a
+re-tender to the tender it repeats: no ``relatedProcesses`` yet)."""
+
+
+def red_flags(
+    releases: Iterable[Release], thresholds: Thresholds = DEFAULTS, indicators: Iterable[str] | None = None
+) -> list[Flag]:
+    """Every flag of the chosen indicators (all by default), indicator by indicator."""
+    chosen = list(releases)
+    return [f for code in indicators or CHECKS for f in CHECKS[code](chosen, thresholds)]
