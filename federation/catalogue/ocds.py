@@ -10,6 +10,13 @@ are the first second of that day in the tenant's zone (the end date: its last se
 ``pending`` in the releases made during its objection period (masa sanggah) and ``active`` in those
 made after (the letter of award, which cannot come earlier, is the next release); ``cancelled`` once
 withdrawn after an upheld objection.
+
+Bids (the OCDS bids extension, ``BIDS_EXTENSION``) are public from the opening on, never before: from
+then ``tender.numberOfTenderers``, ``tender.tenderers``, ``bids.statistics`` (``bids``) and ``bids.details``
+(each bid's tenderer, receipt time, price and status: ``pending`` until the evaluation results are
+published, with the award announcement or the failure, then ``valid`` or ``disqualified``, with the
+``validBids`` and ``disqualifiedBids`` statistics). Every schedule change made after the announcement is
+a ``tender.amendments`` entry with the reason given for it.
 """
 
 from __future__ import annotations
@@ -82,6 +89,37 @@ class PublicAward:
     objection_ends_at: datetime | None = None  # the end of its masa sanggah: ``pending`` until then
 
 
+BIDS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+)
+"""The OCDS bids extension the releases use (``bids``), as declared in each package's ``extensions``."""
+BID_STATUS = {"passed": "valid", "failed": "disqualified"}
+"""A bid's published evaluation result as an OCDS ``bidStatus``; any other (not assessed yet): ``pending``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublicBid:
+    """One bid as the opening record shows it, with its evaluation result once the results are published."""
+
+    vendor_id: int
+    vendor: str
+    received_at: datetime | None
+    price: int | None  # None when the sealed bid could not be opened (tampered, missing)
+    result: str | None = None  # passed, failed or pending, as published; None before the results
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAmendment:
+    """A stage moved after the announcement (``tender.rescheduled`` in the audit chain)."""
+
+    seq: int  # of its audit entry: the amendment's id
+    date: datetime
+    stage: str
+    reason: str
+    old: tuple[datetime, datetime] | None
+    new: tuple[datetime, datetime]
+
+
 @dataclass(frozen=True, slots=True)
 class PublicContract:
     number: str
@@ -116,6 +154,9 @@ class TenderSnapshot:
     schedule: Mapping[str, Period]
     opened_at: datetime | None = None
     bidders: list[tuple[int, str]] = field(default_factory=list)  # (vendor id, name), after opening
+    bids: list[PublicBid] = field(default_factory=list)  # after opening
+    evaluated: bool = False  # the evaluation results are published (award announcement or failure)
+    amendments: list[PublicAmendment] = field(default_factory=list)  # schedule changes after announcement
     awards: list[PublicAward] = field(default_factory=list)  # announced ones (direct: decided)
     contract: PublicContract | None = None
     reason: str | None = None  # of a cancellation or a failure
@@ -166,6 +207,44 @@ def _org(party_id: str, name: str) -> dict[str, str]:
     return {"id": party_id, "name": name}
 
 
+def _window(window: tuple[datetime, datetime], zone: str) -> str:
+    start, end = (moment.astimezone(ZoneInfo(zone)).isoformat() for moment in window)
+    return f"{start}/{end}"
+
+
+def _amendment(a: PublicAmendment, zone: str) -> dict[str, str]:
+    """A schedule change: what moved (ISO 8601 intervals in the tenant's zone), when, and why."""
+    old = _window(a.old, zone) if a.old else "-"
+    return {
+        "id": str(a.seq),
+        "date": a.date.isoformat(),
+        "rationale": a.reason,
+        "description": f"{a.stage}: {old} -> {_window(a.new, zone)}",
+    }
+
+
+def _bids(s: TenderSnapshot) -> dict[str, Any]:
+    """The bids extension's ``bids``: statistics and each bid (``bidStatus``), from the opening on."""
+    details = []
+    for bid in s.bids:
+        detail: dict[str, Any] = {
+            "id": f"{s.tender_id}-{bid.vendor_id}",
+            "status": BID_STATUS.get(bid.result or "", "pending"),
+            "tenderers": [_org(f"ID-VENDOR-{bid.vendor_id}", bid.vendor)],
+        }
+        if bid.received_at is not None:
+            detail["date"] = bid.received_at.isoformat()
+        if bid.price is not None:
+            detail["value"] = _money(bid.price)
+        details.append(detail)
+    statistics = [{"id": "bids", "measure": "bids", "value": len(details)}]
+    if s.evaluated:
+        for measure, status in (("validBids", "valid"), ("disqualifiedBids", "disqualified")):
+            count = sum(d["status"] == status for d in details)
+            statistics.append({"id": measure, "measure": measure, "value": count})
+    return {"statistics": statistics, "details": details}
+
+
 def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[str, Any]:
     """The OCDS release of ``snapshot`` (without ``ocid`` and ``id``: see ``with_ocid``)."""
     s = snapshot
@@ -207,6 +286,8 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
     if s.opened_at is not None:
         tender["numberOfTenderers"] = len(s.bidders)
         tender["tenderers"] = [_org(f"ID-VENDOR-{v}", name) for v, name in s.bidders]
+    if s.amendments:
+        tender["amendments"] = [_amendment(a, s.timezone) for a in s.amendments]
     if s.reason and s.status in ("failed", "cancelled"):
         tender["statusDetails"] = s.reason
     result: dict[str, Any] = {
@@ -219,7 +300,10 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
         "planning": {"budget": {"amount": _money(s.budget), "description": f"Pagu TA {s.fiscal_year}"}},
         "tender": tender,
     }
+    if s.opened_at is not None:
+        result["bids"] = _bids(s)
     if s.awards:
+        bidding = {bid.vendor_id for bid in s.bids}
         result["awards"] = [
             {
                 "id": f"{s.tender_id}-{a.round}",
@@ -227,6 +311,7 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
                 "date": a.date.isoformat(),
                 "value": _money(a.price),
                 "suppliers": [_org(f"ID-VENDOR-{a.vendor_id}", a.vendor)],
+                **({"relatedBid": f"{s.tender_id}-{a.vendor_id}"} if a.vendor_id in bidding else {}),
             }
             for a in s.awards
         ]

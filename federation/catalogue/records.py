@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import LOCAL, Change
-from federation.catalogue.ocds import with_ocid
+from federation.catalogue.ocds import BIDS_EXTENSION, with_ocid
 from hub.core.errors import NotFound
 
 VERSION = "1.1"
 PUBLISHER = {"name": "lpse-hub", "uri": "https://github.com/lpse-hub"}
+EXTENSIONS = (BIDS_EXTENSION,)
+"""The OCDS extensions the releases use, declared in every package (release and record)."""
 
 
 def public_ocid(prefix: str, local_id: str) -> str:
@@ -41,6 +43,7 @@ def release_package(
         "version": VERSION,
         "publishedDate": published.isoformat(),
         "publisher": PUBLISHER,
+        "extensions": list(EXTENSIONS),
         "releases": releases,
     }
     if next_uri:
@@ -70,6 +73,7 @@ def record_package(releases: list[dict[str, Any]], uri: str, published: datetime
         "version": VERSION,
         "publishedDate": published.isoformat(),
         "publisher": PUBLISHER,
+        "extensions": list(EXTENSIONS),
         "records": [
             {"ocid": releases[0]["ocid"], "releases": releases, "compiledRelease": compiled(releases)}
         ],

@@ -3,16 +3,20 @@ be lodged, and release packages it can page through and resume (the exported fil
 ``tests.e2e.test_catalogue``).
 
 Validation is with the official OCDS 1.1 schemas (tests/data) and jsonschema's format checker, as
-``tests.e2e.test_catalogue.valid`` does it.
+``tests.e2e.test_catalogue.valid`` does it; releases also against the core release schema patched with
+the bids extension's (``valid_with_bids``: tests/data/ocds_bid_extension-1.1.5, vendored, never fetched).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft4Validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.demo.identity import seed_identity_demo
@@ -27,6 +31,32 @@ from tests.e2e.test_catalogue import valid
 from tests.feed_horizon import until_the_feed_has_passed
 
 PACKAGE, RECORD = "release-package-schema.json", "record-package-schema.json"
+DATA = Path(__file__).parent.parent / "data"
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON Merge Patch: how an OCDS extension's release schema extends the core one."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+@cache
+def extended_validator() -> Draft4Validator:
+    core = json.loads((DATA / "ocds-1.1" / "release-schema.json").read_text())
+    bids = json.loads((DATA / "ocds_bid_extension-1.1.5" / "release-schema.json").read_text())
+    return Draft4Validator(merge_patch(core, bids), format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+def valid_with_bids(release: dict[str, Any]) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in extended_validator().iter_errors(release)]
+    assert errors == [], errors
 
 
 async def harvest(client: Client, url: str = "/api/ocds/releases?limit=50") -> tuple[list[Any], str]:
@@ -70,6 +100,9 @@ async def test_every_release_and_record_of_the_demo_province_is_valid_with_the_f
     for ocid in ocids:
         record = dict(ok(await client.get(f"/api/ocds/records/{ocid}"), 200))
         valid(record, RECORD)
+    for release in releases:  # and the bids extension's part of them
+        valid_with_bids(release)
+    assert any("bids" in r for r in releases)
 
     # The demo's award still in its objection period (masa sanggah) is pending; signed ones are active.
     compiled = [

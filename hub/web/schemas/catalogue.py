@@ -23,7 +23,10 @@ from hub.web.schemas.audit import CheckpointView
 RELEASE_SCHEMA = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 
 Release = Annotated[
-    dict[str, Any], msgspec.Meta(description=f"An OCDS 1.1 release, as {RELEASE_SCHEMA} describes it.")
+    dict[str, Any],
+    msgspec.Meta(
+        description=f"An OCDS 1.1 release, as {RELEASE_SCHEMA} describes it, with the bids extension."
+    ),
 ]
 """One OCDS 1.1 release (``release-schema.json``) as the hub published it: ``ocid`` with the hub's
 prefix, ``id`` unique per change, ``tag`` naming the change (``tender``, ``award``, ...)."""

@@ -259,7 +259,7 @@ async def reschedule_stage(
         old=[old.starts_at.isoformat(), old.ends_at.isoformat()] if old else None,
         new=[starts_at.isoformat(), ends_at.isoformat()],
     )
-    await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderUpdate")
+    await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderAmendment")
     return target[changed]
 
 

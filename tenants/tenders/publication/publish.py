@@ -18,11 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.entries import upsert_entry
 from federation.catalogue.models import LOCAL, Change
-from federation.catalogue.ocds import PublicAward, PublicContract, TenderSnapshot, entry_values, release
+from federation.catalogue.ocds import (
+    PublicAmendment,
+    PublicAward,
+    PublicBid,
+    PublicContract,
+    TenderSnapshot,
+    entry_values,
+    release,
+)
 from federation.vendors import Vendor
 from hub.core.clock import database_now
 from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
+from tenants.audit.models import AuditEntry
 from tenants.registry import TenantRef
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
@@ -63,6 +72,7 @@ async def snapshots_of(
         r.id: r.name
         for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
     }
+    amendments = await _amendments(session, ids)
     return [
         _snapshot(
             tenant,
@@ -72,10 +82,47 @@ async def snapshots_of(
             schedules.get(t.id, {}),
             [_public_award(a, names) for a in published.get(t.id, [])],
             _public_contract(contracts.get(t.id)),
+            amendments.get(t.id, []),
             now,
         )
         for t in tenders
     ]
+
+
+async def _amendments(session: AsyncSession, ids: Collection[int]) -> dict[int, list[PublicAmendment]]:
+    """Each tender's schedule changes after its announcement, from the audit chain (the reason is there).
+
+    "After" is by the chain's order (``seq``), not by times: the demo's backdating moves a tender's
+    ``announced_at`` and never the chain's entries.
+    """
+    subjects = {f"tender:{i}": i for i in ids}
+    query = (
+        select(AuditEntry.seq, AuditEntry.at, AuditEntry.action, AuditEntry.subject, AuditEntry.payload)
+        .where(
+            AuditEntry.subject.in_(subjects),
+            AuditEntry.action.in_(("tender.announced", "tender.rescheduled")),
+        )
+        .order_by(AuditEntry.seq)
+    )
+    announced: set[int] = set()
+    amendments: dict[int, list[PublicAmendment]] = {}
+    for row in await session.execute(query):
+        tender_id = subjects[row.subject]
+        if row.action == "tender.announced":
+            announced.add(tender_id)
+        elif tender_id in announced:
+            amendments.setdefault(tender_id, []).append(_amendment(row.seq, row.at, row.payload))
+    return amendments
+
+
+def _amendment(seq: int, at: datetime, payload: Mapping[str, Any]) -> PublicAmendment:
+    def window(pair: Sequence[str]) -> tuple[datetime, datetime]:
+        return datetime.fromisoformat(pair[0]), datetime.fromisoformat(pair[1])
+
+    old = payload.get("old")
+    return PublicAmendment(
+        seq, at, payload["stage"], payload["reason"], window(old) if old else None, window(payload["new"])
+    )
 
 
 async def _keyed(session: AsyncSession, query: Select[Any], key: str = "id") -> dict[int, Any]:
@@ -106,9 +153,22 @@ def _snapshot(
     schedule: dict[Stage, Window],
     awards: list[PublicAward],
     contract: PublicContract | None,
+    amendments: list[PublicAmendment],
     now: datetime,
 ) -> TenderSnapshot:
-    bidders = [(b["vendor_id"], b.get("vendor") or "") for b in (tender.opening or {}).get("bids", [])]
+    opened = (tender.opening or {}).get("bids", [])
+    bidders = [(b["vendor_id"], b.get("vendor") or "") for b in opened]
+    results = {r["vendor_id"]: r["status"] for r in (tender.results or {}).get("bidders", [])}
+    bids = [
+        PublicBid(
+            b["vendor_id"],
+            b.get("vendor") or "",
+            datetime.fromisoformat(b["received_at"]) if b.get("received_at") else None,
+            b.get("price") if b.get("status") == "ok" else None,
+            results.get(b["vendor_id"]),
+        )
+        for b in opened
+    ]
     return TenderSnapshot(
         tenant_code=tenant.code,
         tenant_slug=tenant.slug,
@@ -131,6 +191,9 @@ def _snapshot(
         schedule={stage.value: window for stage, window in schedule.items()},
         opened_at=tender.opened_at,
         bidders=bidders,
+        bids=bids,
+        evaluated=tender.results is not None,
+        amendments=amendments,
         awards=awards,
         contract=contract,
         reason=tender.fail_reason or tender.cancel_reason,
