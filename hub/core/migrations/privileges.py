@@ -35,6 +35,7 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     HUB_SCHEMA: {
         "audit_anchors": (),
         "audit_checkpoints": (),
+        "changes": (),  # the change feed: a published release stays; a correction is a new entry
         "checkpoint_keys": (),  # re-wrapped by `keys rotate-master`, which runs as the owner
         "peer_checkpoint_keys": (),  # a peer's keys and checkpoints as first seen (peer sync)
         "peer_checkpoints": (),

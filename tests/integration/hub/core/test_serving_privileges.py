@@ -61,6 +61,17 @@ ATTACKS = [
     "TRUNCATE hub.accounts CASCADE",
     "DROP TABLE hub.audit_checkpoints",
     "SELECT setval(pg_get_serial_sequence('hub.changes', 'position'), 1)",
+    # The change feed: a release published stays as published (a correction is a new entry).
+    "UPDATE hub.changes SET release = '[]'::jsonb",
+    "DELETE FROM hub.changes",
+    # Committee-held tender keys (issue 16): a member key is only revoked; shares stay as sealed.
+    "UPDATE {t}.member_keys SET public_key = 'forged'",
+    "DELETE FROM {t}.member_keys",
+    "UPDATE {t}.tender_key_shares SET sealed_share = 'forged'",
+    "UPDATE {t}.tender_key_shares SET share_sha256 = repeat('0', 64)",
+    "DELETE FROM {t}.tender_key_shares",
+    "UPDATE {t}.tender_given_shares SET sealed_share = 'forged'",
+    "DELETE FROM {t}.tender_given_shares",
 ]
 
 
@@ -89,6 +100,8 @@ async def test_the_serving_role_may_append_and_supersede(serving: AsyncEngine) -
     )
     assert await sqlstate_of(serving, appended) is None
     assert await sqlstate_of(serving, "UPDATE t_3507.bids SET superseded_at = now() WHERE id = 1") is None
+    revoke = "UPDATE t_3507.member_keys SET revoked_at = now(), revoke_reason = 'x' WHERE id = 1"
+    assert await sqlstate_of(serving, revoke) is None
     assert await sqlstate_of(serving, "SELECT * FROM t_3507.alembic_version") is None
     next_position = "SELECT nextval(pg_get_serial_sequence('hub.changes', 'position'))"
     assert await sqlstate_of(serving, next_position) is None  # as a trigger of the feed's may
