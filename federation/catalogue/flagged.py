@@ -17,6 +17,7 @@ from federation.catalogue.models import LOCAL, CatalogueEntry, Change
 from federation.catalogue.ocds import with_ocid
 from federation.catalogue.records import compiled, public_ocid
 from federation.catalogue.red_flags import CHECKS, DEFAULTS, Flag, Thresholds, red_flags
+from federation.catalogue.search import check_tenant
 from hub.core.errors import InvalidInput
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9:-]{0,63}")
@@ -78,8 +79,10 @@ def checked_thresholds(**values: float | None) -> Thresholds:
 
 
 async def compiled_releases(session: AsyncSession, prefix: str, query: RedFlagQuery) -> list[dict[str, Any]]:
-    """The compiled release of each of this hub's published tenders that the filters select."""
+    """The compiled release of each of this hub's published tenders that the filters select; an
+    unknown tenant is refused (400 ``tenant``), as the catalogue's search refuses it."""
     since, until = query.checked()
+    await check_tenant(session, query.tenant)
     e = CatalogueEntry
     last = (
         select(func.max(Change.position).label("position"))

@@ -146,7 +146,7 @@ def _decode(cursor: str, query: CatalogueQuery) -> tuple[Any, int, bool]:
         raise InvalidInput("cursor is not one this search gave out", field="cursor") from None
 
 
-async def _check_tenant(session: AsyncSession, tenant: str | None) -> None:
+async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
     if tenant is None:
@@ -163,7 +163,7 @@ async def search_catalogue(
 ) -> CataloguePage:
     """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
     query = query.checked()
-    await _check_tenant(session, query.tenant)
+    await check_tenant(session, query.tenant)
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a

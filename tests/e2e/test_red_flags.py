@@ -154,6 +154,7 @@ async def test_bad_red_flag_filters_are_refused_as_problems_naming_the_parameter
 ) -> None:
     for params, name in (
         ({"province": "jatim"}, "province"),
+        ({"tenant": "kab-tidak-ada"}, "tenant"),  # unknown: refused as the catalogue's search refuses it
         ({"indicator": "R999"}, "indicator"),
         ({"from": "kemarin"}, "from"),
         ({"from": "2026-05-01", "to": "2026-04-01"}, "from"),
