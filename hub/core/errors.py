@@ -26,8 +26,9 @@
 
 Each carries a short ``title`` (the same for every instance of the class) and a ``detail``
 sentence for the person who made the request. ``field`` names the offending input, when
-there is one. What a class means to a protocol (an HTTP status, an exit code) is decided where
-that protocol lives: ``hub.web.problems`` and ``cli.command_runner``.
+there is one; ``reason`` names the case in a word, when one class covers several. What a class
+means to a protocol (an HTTP status, an exit code) is decided where that protocol lives:
+``hub.web.problems`` and ``cli.command_runner``.
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ class HubError(Exception):
 
     title = "Hub error"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, *, field: str | None = None, reason: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.reason = reason
+        """A refusal's case in one word, where callers tell cases of one class apart (a share of a
+        tender key refused as ``early``, ``duplicate``...): the audit chain and the problem's
+        ``reason`` both carry it."""
 
 
 class ConfigurationError(HubError):

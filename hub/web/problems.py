@@ -83,9 +83,8 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
         headers = {"WWW-Authenticate": _authenticate_header(exc)}
     if isinstance(exc, InsufficientScope):
         extra["scopes"] = list(exc.scopes)
-    reason = getattr(exc, "reason", None)
-    if isinstance(reason, str):  # a refusal that names its case in a word (a share of a tender key)
-        extra["reason"] = reason
+    if exc.reason is not None:  # a refusal that names its case in a word (a share of a tender key)
+        extra["reason"] = exc.reason
     return ProblemDetailsException(
         status_code=status,
         title=exc.title,

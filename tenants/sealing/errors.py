@@ -59,6 +59,5 @@ class ShareRefused(Unprocessable):
 
     title = "Share refused"
 
-    def __init__(self, detail: str, *, reason: str) -> None:
-        super().__init__(detail, field="share")
-        self.reason = reason
+    def __init__(self, detail: str, *, reason: str, field: str | None = "share") -> None:
+        super().__init__(detail, field=field, reason=reason)

@@ -105,11 +105,7 @@ class GiveOutcome:
 def refusal(cls: type[HubError], reason: str, detail: str) -> HubError:
     """A refusal of a share: ``cls`` says its HTTP status, ``reason`` is the word the audit chain
     and the problem response (``reason``) both use."""
-    if issubclass(cls, ShareRefused):
-        return cls(detail, reason=reason)
-    error = cls(detail, field="share")
-    error.reason = reason  # type: ignore[attr-defined]
-    return error
+    return cls(detail, field="share", reason=reason)
 
 
 async def give_share(
@@ -127,7 +123,7 @@ async def give_share(
         async with session.begin_nested():
             private = await _take(session, actor, tender, slot, sealed, master)
     except HubError as refused:
-        reason = getattr(refused, "reason", None)
+        reason = refused.reason
         if reason is None:
             raise
         await actor.record(
