@@ -166,35 +166,47 @@ class HubRefused(HubError):
     """A problem+json answer of the hub, as one line: its detail, and its reason when it has one."""
 
 
+TenantSlugOption = Annotated[
+    str, typer.Option("--tenant", "-t", help="The tenant's slug.", show_default=False)
+]
+TenderOption = Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)]
+KeyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help=f"Your member key file (member key create); passphrase from ${PASSPHRASE_ENV} or a prompt.",
+    ),
+]
+RecoveryOption = Annotated[
+    bool,
+    typer.Option(
+        "--recovery",
+        help=f"The recovery share, with the LPSE's 33 words (${RECOVERY_WORDS_ENV} or a prompt).",
+    ),
+]
+
+
+def _one_holder(key: Path | None, recovery: bool) -> None:
+    if (key is None) == (not recovery):
+        raise fail("give either --key FILE or --recovery", 2)
+
+
 @opening.command("share")
 def share(
     hub: HubOption,
-    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant's slug.", show_default=False)],
-    tender: Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)],
-    key: Annotated[
-        Path | None,
-        typer.Option(
-            "--key",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help=f"Your member key file (member key create); passphrase from ${PASSPHRASE_ENV} or a prompt.",
-        ),
-    ] = None,
-    recovery: Annotated[
-        bool,
-        typer.Option(
-            "--recovery",
-            help=f"Give the recovery share, with the 33 words (${RECOVERY_WORDS_ENV} or a prompt).",
-        ),
-    ] = False,
+    tenant: TenantSlugOption,
+    tender: TenderOption,
+    key: KeyFileOption = None,
+    recovery: RecoveryOption = False,
     token: TokenOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Give your share of a closed tender's key back: unsealed here with your key, sealed again to the
     opening's one-time key, sent to the hub. The share that reaches the threshold opens the bids."""
-    if (key is None) == (not recovery):
-        raise fail("give either --key FILE or --recovery", 2)
+    _one_holder(key, recovery)
     if not token:
         raise fail(f"give your access token in {TOKEN_ENV} or --token", 2)
     with one_line_errors():
@@ -231,32 +243,16 @@ def share(
 @opening.command("check")
 def check(
     hub: HubOption,
-    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant's slug.", show_default=False)],
-    tender: Annotated[int, typer.Option(min=1, help="The tender's id.", show_default=False)],
-    key: Annotated[
-        Path | None,
-        typer.Option(
-            "--key",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help=f"Your member key file (member key create); passphrase from ${PASSPHRASE_ENV} or a prompt.",
-        ),
-    ] = None,
-    recovery: Annotated[
-        bool,
-        typer.Option(
-            "--recovery",
-            help=f"Check the recovery share, with the 33 words (${RECOVERY_WORDS_ENV} or a prompt).",
-        ),
-    ] = False,
+    tenant: TenantSlugOption,
+    tender: TenderOption,
+    key: KeyFileOption = None,
+    recovery: RecoveryOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Right after the announcement, check that a share of the tender's key is sealed to your key and
     opens with it, here, sending nothing: a share sealed to a key put in your place shows now, not at
     the opening. The public list of shares is read without a token; your share stays sealed at the hub."""
-    if (key is None) == (not recovery):
-        raise fail("give either --key FILE or --recovery", 2)
+    _one_holder(key, recovery)
     with one_line_errors():
         holder = read_member_key(key) if key is not None else read_recovery_words()
         mine = fingerprint(raw_public(holder))
