@@ -240,6 +240,10 @@ async def test_every_key_the_hub_holds_opens_no_bid_before_the_shares(
             if isinstance(value, bytes)
         ]
         shares = await key_shares(session, c.tender_id)
+    assert (
+        len(every_bytea) == 3
+    )  # the public key, the one-time key's public half and its wrapped private half
+    assert len(shares) == 4
     for value in every_bytea:  # no stored value unwraps to the tender's private key
         with pytest.raises(KeyUnwrapError):
             unwrap_key(value, the_tenant_key, tender_key_context(c.code, c.tender_id))
