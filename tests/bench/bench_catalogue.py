@@ -76,7 +76,7 @@ from tenants.tenders import Actor, PackageInput, announce_tender, create_package
 from tenants.tenders.publication.rebuild import rebuild_catalogue
 from tenants.tenders.stages import Window
 from tests.bench.bench_tenants import admin, dsn, machine
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_live
 
 PREFIX = "ocds-lpsehub"
 PUPR, DINKES, DISDIK = "Dinas PUPR", "Dinas Kesehatan", "Dinas Pendidikan"
@@ -533,13 +533,8 @@ def start_hub(url: str, port: int, workers: int, master_key: str) -> subprocess.
     command = ["-m", "uvicorn", "--factory", "tests.bench.catalogue_app:create_app", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen([sys.executable, *command], env=env, start_new_session=True)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/live").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the hub did not start")
+    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=30)
+    return process
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,16 +199,20 @@ async def peak_connections_under_load(
     monitor = await asyncpg.connect(url)
     peak = 0
     done = asyncio.Event()
+    # Set by each answered request: the sampler counts the connections once per answer, while the
+    # other clients' requests are in flight, not on a timer.
+    answered = asyncio.Event()
 
     async def sample() -> None:
         nonlocal peak
         while not done.is_set():
+            await answered.wait()
+            answered.clear()
             count = await monitor.fetchval(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE application_name = 'lpse-hub' AND datname = current_database()"
             )
             peak = max(peak, int(count))
-            await asyncio.sleep(0.02)
 
     async with httpx.AsyncClient(timeout=60) as client:
 
@@ -216,12 +220,14 @@ async def peak_connections_under_load(
             for j in range(requests):
                 response = await client.get(f"{base}/t/{slugs[(i * requests + j) % len(slugs)]}/api/agencies")
                 assert response.status_code == 200, response.text
+                answered.set()
 
         sampler = asyncio.create_task(sample())
         try:
             await asyncio.gather(*(one(i) for i in range(clients)))
         finally:
             done.set()
+            answered.set()  # wake the sampler to see that it is done
             await sampler
             await monitor.close()
     return peak
