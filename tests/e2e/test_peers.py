@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,35 +47,19 @@ async def _leader_tenders(client: Client, engine: AsyncEngine) -> None:
             ok(await desk.post("award-announcement", malang.pokja))
 
 
-PAUSE_LOCK = 7041
-PAUSE_AFTER_FIVE = (
-    """CREATE FUNCTION hub.pause_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+KILL_AT_THE_SIXTH = (
+    """CREATE FUNCTION hub.kill_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF (SELECT count(*) FROM hub.changes) > 5 THEN
-            PERFORM pg_advisory_xact_lock(7041);
+            PERFORM pg_terminate_backend(pg_backend_pid());
         END IF;
         RETURN NEW;
     END $$""",
-    "CREATE TRIGGER pause_sync AFTER INSERT ON hub.changes FOR EACH ROW EXECUTE FUNCTION hub.pause_sync()",
+    "CREATE TRIGGER kill_sync AFTER INSERT ON hub.changes FOR EACH ROW EXECUTE FUNCTION hub.kill_sync()",
 )
-"""A follower's sixth entry waits, inside its page's transaction, for the test's ``PAUSE_LOCK``."""
-
-
-async def _until_waiting_on_the_pause(engine: AsyncEngine, process: asyncio.subprocess.Process) -> None:
-    """Return once the CLI's page waits for ``PAUSE_LOCK``. It polls a process that is starting and
-    syncing (there is no clock to inject), for a minute at most."""
-    waiting = text(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = :k "
-        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        async with engine.connect() as connection:
-            if await connection.scalar(waiting, {"k": PAUSE_LOCK}):
-                return
-        if process.returncode is not None or time.monotonic() > deadline:
-            raise AssertionError(f"the sync never reached its sixth entry (exit {process.returncode})")
-        await asyncio.sleep(0.05)
+"""A follower's sixth entry kills the follower's connection inside its page's transaction: what the
+database sees when the CLI is killed there (the page's transaction rolls back), at a point the test
+chooses and without racing a running process."""
 
 
 async def _count(engine: AsyncEngine, sql: str) -> Any:
@@ -113,36 +95,28 @@ async def test_a_follower_killed_mid_sync_resumes_without_dropping_or_repeating(
             await sync_peer(follower_engine, "jatim", fetch=broken, limit=2)
         assert len(await _count(follower_engine, "SELECT 1 FROM hub.changes")) == 2  # the first page only
 
-        # 2. Killed: the CLI, one entry a page, gets SIGKILL in its sixth entry's page, held there
-        # (not raced: it might otherwise finish first on a busy machine) by a lock the test holds.
-        async with follower_engine.connect() as holder:
-            await holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PAUSE_LOCK})
-            await holder.commit()  # a session's lock: no transaction stays open
-            async with follower_engine.begin() as connection:
-                for statement in PAUSE_AFTER_FIVE:
-                    await connection.execute(text(statement))
-            env = {**os.environ, "LPSE_HUB_DATABASE_URL": follower_url, "DATABASE_URL": follower_url}
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                "from cli.main import run; run()",
-                "peer",
-                "sync",
-                "jatim",
-                "--limit",
-                "1",
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            await _until_waiting_on_the_pause(follower_engine, process)
-            process.send_signal(signal.SIGKILL)
-            await process.wait()
-            killed_at = len(await _count(follower_engine, "SELECT 1 FROM hub.changes"))
-            await holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PAUSE_LOCK})
-            await holder.commit()
-        async with follower_engine.begin() as connection:  # waits for the killed page to roll back
-            await connection.execute(text("DROP FUNCTION hub.pause_sync() CASCADE"))
+        # 2. Killed: the CLI, one entry a page, loses its connection in its sixth entry's page.
+        async with follower_engine.begin() as connection:
+            for statement in KILL_AT_THE_SIXTH:
+                await connection.execute(text(statement))
+        env = {**os.environ, "LPSE_HUB_DATABASE_URL": follower_url, "DATABASE_URL": follower_url}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from cli.main import run; run()",
+            "peer",
+            "sync",
+            "jatim",
+            "--limit",
+            "1",
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert await process.wait() != 0  # it stopped at the sixth entry, not at the end
+        killed_at = len(await _count(follower_engine, "SELECT 1 FROM hub.changes"))
+        async with follower_engine.begin() as connection:
+            await connection.execute(text("DROP FUNCTION hub.kill_sync() CASCADE"))
         assert killed_at == 5, "five entries committed, the sixth's page killed"
 
         # 3. Resumed to the end.
