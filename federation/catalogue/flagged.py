@@ -1,6 +1,10 @@
-"""Red flags over this hub's published tenders: the compiled releases read from the feed, filtered,
-then run through ``red_flags`` (pure). Each local tender's compiled release is its last release
-(``records.compiled``: every release is a full snapshot)."""
+"""Red flags over this hub's published tenders, from what each one's last release says.
+
+Every release is a full snapshot, so a tender's compiled release is its last one; the parts of it the
+indicators read are kept per tender in ``hub.red_flag_facts`` by a trigger on the feed (migration
+h0018), in the transaction that publishes the release. A new release therefore costs the flags one
+row written, and any query reads the facts it selects once, streamed, through the pure indicators of
+``federation/catalogue/red_flags.py``: the same definitions whatever the thresholds asked for."""
 
 from __future__ import annotations
 
@@ -10,13 +14,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.models import LOCAL, CatalogueEntry, Change
+from federation.catalogue.models import LOCAL, CatalogueEntry, RedFlagFacts
 from federation.catalogue.ocds import with_ocid
-from federation.catalogue.records import compiled, public_ocid
-from federation.catalogue.red_flags import CHECKS, DEFAULTS, Flag, Thresholds, red_flags
+from federation.catalogue.records import public_ocid
+from federation.catalogue.red_flags import (
+    CHECKS,
+    DEFAULTS,
+    Flag,
+    Thresholds,
+    Win,
+    dominated_buyers,
+    repeated_process,
+    retender_won_by_earlier_bidder,
+    tender_flags,
+    wins_of,
+)
 from federation.catalogue.search import check_tenant
 from hub.core.errors import InvalidInput
 
@@ -78,44 +93,94 @@ def checked_thresholds(**values: float | None) -> Thresholds:
     )
 
 
-async def compiled_releases(session: AsyncSession, prefix: str, query: RedFlagQuery) -> list[dict[str, Any]]:
-    """The compiled release of each of this hub's published tenders that the filters select; an
-    unknown tenant is refused (400 ``tenant``), as the catalogue's search refuses it."""
-    since, until = query.checked()
-    await check_tenant(session, query.tenant)
-    e = CatalogueEntry
-    last = (
-        select(func.max(Change.position).label("position"))
-        .where(Change.origin == LOCAL)
-        .group_by(Change.ocid)
-        .subquery()
-    )
+BATCH = 5_000
+"""Rows read from the server at a time: a province's facts are streamed, never held at once."""
+
+
+@dataclass(slots=True)
+class Flagged:
+    """The flags the filters select, and how many published tenders were read for them."""
+
+    flags: list[Flag]
+    tenders: int
+
+
+def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Select[tuple[str, int, Any]]:
+    f, e = RedFlagFacts, CatalogueEntry
     statement = (
-        select(Change.ocid, Change.position, Change.release)
-        .join(last, last.c.position == Change.position)
-        .join(e, (e.origin == Change.origin) & (e.ocid == Change.ocid))
-        .order_by(Change.ocid)
+        select(f.ocid, f.position, f.facts).join(e, (e.origin == LOCAL) & (e.ocid == f.ocid)).order_by(f.ocid)
     )
     if query.province is not None:
         statement = statement.where(e.province_code == query.province)
     if query.tenant is not None:
         statement = statement.where(e.tenant_slug == query.tenant)
     if query.buyer is not None:
-        buyer = Change.release["buyer"]
         statement = statement.where(
-            or_(buyer["id"].astext == query.buyer, buyer["name"].astext == query.buyer)
+            or_(f.buyer_id == query.buyer, f.facts["buyer"]["name"].astext == query.buyer)
         )
     if since is not None:
         statement = statement.where(e.announced_at >= datetime.combine(since, time.min, UTC))
     if until is not None:
         end = datetime.combine(until + timedelta(days=1), time.min, UTC)
         statement = statement.where(e.announced_at < end)
-    rows = await session.execute(statement)
-    return [compiled([with_ocid(r, public_ocid(prefix, ocid), position)]) for ocid, position, r in rows]
+    return statement
+
+
+async def flagged(
+    session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
+) -> Flagged:
+    """The red flags of this hub's published tenders that the filters select, computed from what each
+    tender's last release says (``hub.red_flag_facts``, kept by the feed's trigger), streamed in
+    batches: each tender's own indicators as it passes, a buyer's wins kept for H02, re-tenders kept for
+    H05, whose repeated processes are read afterwards (whether or not the filters select them). An
+    unknown tenant is refused (400 ``tenant``), as the catalogue's search refuses it."""
+    since, until = query.checked()
+    await check_tenant(session, query.tenant)
+    codes = [query.indicator] if query.indicator else list(CHECKS)
+    flags: list[Flag] = []
+    wins: list[Win] = []
+    retenders: list[dict[str, Any]] = []
+    tenders = 0
+    rows = await session.stream(_selected(query, since, until).execution_options(yield_per=BATCH))
+    async for ocid, position, facts in rows:
+        tenders += 1
+        release = with_ocid(facts, public_ocid(prefix, ocid), position)
+        flags += tender_flags(release, thresholds, codes)
+        if "H02" in codes and (win := wins_of(release)) is not None:
+            wins.append(win)
+        if "H05" in codes and repeated_process(facts) is not None:
+            retenders.append(release)
+    if wins:
+        flags += dominated_buyers(wins, thresholds)
+    if retenders:
+        flags += await _retenders_won_by_earlier_bidders(session, prefix, retenders)
+    order = {code: n for n, code in enumerate(CHECKS)}
+    flags.sort(key=lambda f: (order[f.code], f.ocid or "", f.buyer_id or ""))
+    return Flagged(flags, tenders)
+
+
+async def _retenders_won_by_earlier_bidders(
+    session: AsyncSession, prefix: str, retenders: list[dict[str, Any]]
+) -> list[Flag]:
+    def local(ocid: str | None) -> str:  # the stored id, whether the release shows it public or not
+        return (ocid or "").removeprefix(f"{prefix}-")
+
+    repeated = {local(repeated_process(r)) for r in retenders}
+    f = RedFlagFacts
+    earlier: dict[str, dict[str, Any]] = {}
+    ordered = sorted(repeated)
+    for chunk in (ordered[n : n + BATCH] for n in range(0, len(ordered), BATCH)):
+        rows = await session.execute(select(f.ocid, f.position, f.facts).where(f.ocid.in_(chunk)))
+        for ocid, position, facts in rows:
+            earlier[ocid] = with_ocid(facts, public_ocid(prefix, ocid), position)
+    return [
+        flag
+        for r in retenders
+        for flag in retender_won_by_earlier_bidder(r, earlier.get(local(repeated_process(r))))
+    ]
 
 
 async def flags_of(
     session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
 ) -> list[Flag]:
-    releases = await compiled_releases(session, prefix, query)
-    return red_flags(releases, thresholds, [query.indicator] if query.indicator else None)
+    return (await flagged(session, prefix, query, thresholds)).flags

@@ -86,6 +86,19 @@ class Change(HubBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class RedFlagFacts(HubBase):
+    """What the red flags read of a local tender's last release (migration h0018): written only by
+    triggers on ``hub.changes``, read by ``federation.catalogue.flagged``; the serving role may only read it."""
+
+    __tablename__ = "red_flag_facts"
+
+    ocid: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    buyer_id: Mapped[str | None] = mapped_column(Text)
+    repeats: Mapped[str | None] = mapped_column(String(200))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
 class Peer(HubBase):
     """Another hub this one follows: its feed URL and how far this hub has read it."""
 

@@ -73,6 +73,7 @@ INDICATORS: dict[str, str] = {
     "H02": "Buyer dominated by one supplier",
     "H03": "Contract value above the award",
     "H04": "Submission period amended close to its end",
+    "H05": "Re-tender won by a bidder of the failed tender",
 }
 
 
@@ -118,26 +119,29 @@ def _submitted_bids(release: Release) -> list[dict[str, Any]]:
 
 def short_submission_period(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """R003: ``tender.tenderPeriod`` (end - start) shorter than ``short_submission_days`` whole days."""
-    flags = []
-    for r in releases:
-        period = (r.get("tender") or {}).get("tenderPeriod") or {}
-        start, end = _when(period.get("startDate")), _when(period.get("endDate"))
-        if start is None or end is None or not _competitive(r, t):
-            continue
-        days = (end - start).days
-        if days < t.short_submission_days:
-            facts = {"startDate": period["startDate"], "endDate": period["endDate"], "days": days}
-            flags.append(
-                _flag(
-                    "R003",
-                    r,
-                    t.short_submission_days,
-                    facts,
-                    f"Bids could be submitted for {days} whole days, under {t.short_submission_days}: "
-                    "little time for bidders other than a forewarned one.",
-                    f"Masa pemasukan penawaran {days} hari, kurang dari {t.short_submission_days} hari.",
-                )
+    return [f for r in releases for f in _short_submission_period(r, t)]
+
+
+def _short_submission_period(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    period = (r.get("tender") or {}).get("tenderPeriod") or {}
+    start, end = _when(period.get("startDate")), _when(period.get("endDate"))
+    if start is None or end is None or not _competitive(r, t):
+        return flags
+    days = (end - start).days
+    if days < t.short_submission_days:
+        facts = {"startDate": period["startDate"], "endDate": period["endDate"], "days": days}
+        flags.append(
+            _flag(
+                "R003",
+                r,
+                t.short_submission_days,
+                facts,
+                f"Bids could be submitted for {days} whole days, under {t.short_submission_days}: "
+                "little time for bidders other than a forewarned one.",
+                f"Masa pemasukan penawaran {days} hari, kurang dari {t.short_submission_days} hari.",
             )
+        )
     return flags
 
 
@@ -154,117 +158,150 @@ def _tenderers(release: Release) -> int | None:
 def single_bid(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """R018: a competitive procedure (``procurementMethod`` open or selective) with one tenderer
     (``tender.numberOfTenderers``, else the length of ``tender.tenderers``)."""
-    flags = []
-    for r in releases:
-        number = _tenderers(r)
-        if number == 1 and _competitive(r, t):
-            method = r["tender"]["procurementMethod"]
-            flags.append(
-                _flag(
-                    "R018",
-                    r,
-                    1,
-                    {"numberOfTenderers": 1, "procurementMethod": method},
-                    f"Only one tenderer bid in an {method} procedure: no competition.",
-                    "Hanya satu peserta memasukkan penawaran dalam tender terbuka.",
-                )
+    return [f for r in releases for f in _single_bid(r, t)]
+
+
+def _single_bid(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    number = _tenderers(r)
+    if number == 1 and _competitive(r, t):
+        method = r["tender"]["procurementMethod"]
+        flags.append(
+            _flag(
+                "R018",
+                r,
+                1,
+                {"numberOfTenderers": 1, "procurementMethod": method},
+                f"Only one tenderer bid in an {method} procedure: no competition.",
+                "Hanya satu peserta memasukkan penawaran dalam tender terbuka.",
             )
+        )
     return flags
 
 
 def identical_bid_prices(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """R028: different tenderers submitted bids (``bids.details``) with the same price."""
-    flags = []
-    for r in releases:
-        by_price: dict[float, set[str]] = defaultdict(set)
-        for bid in _submitted_bids(r):
-            amount = _amount(bid)
-            if amount is not None:
-                by_price[amount].update(str(x.get("id")) for x in bid.get("tenderers") or [])
-        same = {amount: sorted(ids) for amount, ids in by_price.items() if len(ids) > 1}
-        if same:
-            facts = {"prices": [{"amount": a, "tenderers": ids} for a, ids in sorted(same.items())]}
-            flags.append(
-                _flag(
-                    "R028",
-                    r,
-                    "2 tenderers",
-                    facts,
-                    "Different tenderers bid exactly the same price: a sign of collusion.",
-                    "Beberapa peserta menawar harga yang persis sama.",
-                )
+    return [f for r in releases for f in _identical_bid_prices(r, t)]
+
+
+def _identical_bid_prices(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    by_price: dict[float, set[str]] = defaultdict(set)
+    for bid in _submitted_bids(r):
+        amount = _amount(bid)
+        if amount is not None:
+            by_price[amount].update(str(x.get("id")) for x in bid.get("tenderers") or [])
+    same = {amount: sorted(ids) for amount, ids in by_price.items() if len(ids) > 1}
+    if same:
+        facts = {"prices": [{"amount": a, "tenderers": ids} for a, ids in sorted(same.items())]}
+        flags.append(
+            _flag(
+                "R028",
+                r,
+                "2 tenderers",
+                facts,
+                "Different tenderers bid exactly the same price: a sign of collusion.",
+                "Beberapa peserta menawar harga yang persis sama.",
             )
+        )
     return flags
 
 
 def lowest_bid_disqualified(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """R036: an active award, and the lowest submitted bid (``bids.details``) was disqualified."""
-    flags = []
-    for r in releases:
-        priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
-        if not _active_awards(r) or not any(b.get("status") == "valid" for _, b in priced):
-            continue
-        lowest, bid = min(priced, key=lambda p: p[0])
-        if bid.get("status") == "disqualified":
-            facts = {"lowestBid": lowest, "bidId": bid.get("id"), "tenderers": bid.get("tenderers")}
-            flags.append(
-                _flag(
-                    "R036",
-                    r,
-                    "lowest bid",
-                    facts,
-                    f"The lowest bid ({lowest:,.0f}) was disqualified and a dearer one won.",
-                    f"Penawaran terendah ({lowest:,.0f}) digugurkan dan penawaran lebih mahal menang.",
-                )
+    return [f for r in releases for f in _lowest_bid_disqualified(r, t)]
+
+
+def _lowest_bid_disqualified(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
+    if not _active_awards(r) or not any(b.get("status") == "valid" for _, b in priced):
+        return flags
+    lowest, bid = min(priced, key=lambda p: p[0])
+    if bid.get("status") == "disqualified":
+        facts = {"lowestBid": lowest, "bidId": bid.get("id"), "tenderers": bid.get("tenderers")}
+        flags.append(
+            _flag(
+                "R036",
+                r,
+                "lowest bid",
+                facts,
+                f"The lowest bid ({lowest:,.0f}) was disqualified and a dearer one won.",
+                f"Penawaran terendah ({lowest:,.0f}) digugurkan dan penawaran lebih mahal menang.",
             )
+        )
     return flags
 
 
 def award_close_to_estimate(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """H01: an active award's value is at least ``estimate_ratio`` of ``tender.value`` (the HPS)."""
-    flags = []
-    for r in releases:
-        estimate = _amount(r.get("tender"))
-        if not estimate:
-            continue
-        for award in _active_awards(r):
-            value = _amount(award)
-            if value is not None and value / estimate >= t.estimate_ratio:
-                ratio = round(value / estimate, 4)
-                facts = {"award": award.get("id"), "awardValue": value, "estimate": estimate, "ratio": ratio}
-                flags.append(
-                    _flag(
-                        "H01",
-                        r,
-                        t.estimate_ratio,
-                        facts,
-                        f"The award is {ratio:.2%} of the owner's estimate: the winner may have known it.",
-                        f"Nilai pemenang {ratio:.2%} dari HPS: pemenang mungkin mengetahui HPS.",
-                    )
+    return [f for r in releases for f in _award_close_to_estimate(r, t)]
+
+
+def _award_close_to_estimate(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    estimate = _amount(r.get("tender"))
+    if not estimate:
+        return flags
+    for award in _active_awards(r):
+        value = _amount(award)
+        if value is not None and value / estimate >= t.estimate_ratio:
+            ratio = round(value / estimate, 4)
+            facts = {"award": award.get("id"), "awardValue": value, "estimate": estimate, "ratio": ratio}
+            flags.append(
+                _flag(
+                    "H01",
+                    r,
+                    t.estimate_ratio,
+                    facts,
+                    f"The award is {ratio:.2%} of the owner's estimate: the winner may have known it.",
+                    f"Nilai pemenang {ratio:.2%} dari HPS: pemenang mungkin mengetahui HPS.",
                 )
+            )
     return flags
+
+
+@dataclass(frozen=True, slots=True)
+class Win:
+    """What H02 keeps of a tender with an active award: a whole province's wins fit in memory."""
+
+    buyer_id: str
+    buyer: str | None
+    ocid: str
+    suppliers: dict[str, str]  # id -> name
+
+
+def wins_of(release: Release) -> Win | None:
+    """The tender's active awards' suppliers, with its buyer; ``None`` without either."""
+    buyer_id, buyer = _buyer(release)
+    suppliers = {
+        s["id"]: s.get("name", "") for a in _active_awards(release) for s in a.get("suppliers") or []
+    }
+    if buyer_id is None or not suppliers:
+        return None
+    return Win(buyer_id, buyer, release.get("ocid", ""), suppliers)
 
 
 def buyer_dominated_by_supplier(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """H02: among a buyer's tenders with an active award (at least ``dominance_min_awards`` of them),
     one supplier won at least ``dominance_share``. One flag per buyer, over the releases given."""
+    return dominated_buyers([w for r in releases if (w := wins_of(r)) is not None], t)
+
+
+def dominated_buyers(wins: Iterable[Win], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H02 over the wins of any set of tenders (``wins_of`` each)."""
     won: dict[str, list[tuple[str, str]]] = defaultdict(list)  # buyer id -> (ocid, supplier id)
     names: dict[str, tuple[str | None, dict[str, str]]] = {}
-    for r in releases:
-        buyer_id, buyer = _buyer(r)
-        if buyer_id is None:
-            continue
-        suppliers = {s["id"]: s.get("name", "") for a in _active_awards(r) for s in a.get("suppliers") or []}
-        known = names.setdefault(buyer_id, (buyer, {}))
-        known[1].update(suppliers)
-        for supplier in suppliers:
-            won[buyer_id].append((r.get("ocid", ""), supplier))
+    for w in wins:
+        known = names.setdefault(w.buyer_id, (w.buyer, {}))
+        known[1].update(w.suppliers)
+        won[w.buyer_id].extend((w.ocid, supplier) for supplier in w.suppliers)
     flags = []
-    for buyer_id, wins in won.items():
-        tenders = len({ocid for ocid, _ in wins})
+    for buyer_id, pairs in sorted(won.items()):
+        tenders = len({ocid for ocid, _ in pairs})
         if tenders < t.dominance_min_awards:
             continue
-        supplier, count = Counter(s for _, s in wins).most_common(1)[0]
+        supplier, count = Counter(s for _, s in pairs).most_common(1)[0]
         share = count / tenders
         if share >= t.dominance_share:
             buyer, suppliers = names[buyer_id]
@@ -286,7 +323,7 @@ def buyer_dominated_by_supplier(releases: Iterable[Release], t: Thresholds = DEF
                     facts,
                     f"{suppliers.get(supplier)} won {count} of this buyer's {tenders} awarded tenders.",
                     f"{suppliers.get(supplier)} memenangkan {count} dari {tenders} tender satker ini.",
-                    sorted(ocid for ocid, s in wins if s == supplier),
+                    sorted(ocid for ocid, s in pairs if s == supplier),
                 )
             )
     return flags
@@ -294,23 +331,26 @@ def buyer_dominated_by_supplier(releases: Iterable[Release], t: Thresholds = DEF
 
 def contract_above_award(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
     """H03: a contract's value is above the value of the award it implements (``awardID``)."""
-    flags = []
-    for r in releases:
-        awards = {a.get("id"): _amount(a) for a in r.get("awards") or []}
-        for contract in r.get("contracts") or []:
-            award, value = awards.get(contract.get("awardID")), _amount(contract)
-            if award is not None and value is not None and value > award:
-                facts = {"contract": contract.get("id"), "contractValue": value, "awardValue": award}
-                flags.append(
-                    _flag(
-                        "H03",
-                        r,
-                        "award value",
-                        facts,
-                        f"The contract ({value:,.0f}) is worth more than the award ({award:,.0f}).",
-                        f"Nilai kontrak ({value:,.0f}) melebihi nilai penetapan pemenang ({award:,.0f}).",
-                    )
+    return [f for r in releases for f in _contract_above_award(r, t)]
+
+
+def _contract_above_award(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    awards = {a.get("id"): _amount(a) for a in r.get("awards") or []}
+    for contract in r.get("contracts") or []:
+        award, value = awards.get(contract.get("awardID")), _amount(contract)
+        if award is not None and value is not None and value > award:
+            facts = {"contract": contract.get("id"), "contractValue": value, "awardValue": award}
+            flags.append(
+                _flag(
+                    "H03",
+                    r,
+                    "award value",
+                    facts,
+                    f"The contract ({value:,.0f}) is worth more than the award ({award:,.0f}).",
+                    f"Nilai kontrak ({value:,.0f}) melebihi nilai penetapan pemenang ({award:,.0f}).",
                 )
+            )
     return flags
 
 
@@ -319,55 +359,151 @@ def late_amendment(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> lis
     ``tenderPeriod``'s end (as compiled: the last one set): the rules changed when bidders had no time
     to react. Amendments after the end (a later stage moved) are not counted; OCDS 1.1 amendments carry
     no structured old values, so an extension is measured against the new end."""
-    flags = []
-    for r in releases:
-        tender = r.get("tender") or {}
-        end = _when((tender.get("tenderPeriod") or {}).get("endDate"))
-        if end is None:
+    return [f for r in releases for f in _late_amendment(r, t)]
+
+
+def _late_amendment(r: Release, t: Thresholds) -> list[Flag]:
+    flags: list[Flag] = []
+    tender = r.get("tender") or {}
+    end = _when((tender.get("tenderPeriod") or {}).get("endDate"))
+    if end is None:
+        return flags
+    for amendment in tender.get("amendments") or []:
+        when = _when(amendment.get("date"))
+        if when is None:
             continue
-        for amendment in tender.get("amendments") or []:
-            when = _when(amendment.get("date"))
-            if when is None:
-                continue
-            days = (end - when).total_seconds() / 86400
-            if 0 <= days < t.late_amendment_days:
-                facts = {
-                    "amendmentDate": amendment["date"],
-                    "tenderPeriodEnd": tender["tenderPeriod"]["endDate"],
-                    "daysBeforeEnd": round(days, 2),
-                    "rationale": amendment.get("rationale"),
-                    "description": amendment.get("description"),
-                }
-                flags.append(
-                    _flag(
-                        "H04",
-                        r,
-                        t.late_amendment_days,
-                        facts,
-                        f"The tender was amended {days:.1f} days before bids closed.",
-                        f"Tender diubah {days:.1f} hari sebelum batas pemasukan penawaran.",
-                    )
+        days = (end - when).total_seconds() / 86400
+        if 0 <= days < t.late_amendment_days:
+            facts = {
+                "amendmentDate": amendment["date"],
+                "tenderPeriodEnd": tender["tenderPeriod"]["endDate"],
+                "daysBeforeEnd": round(days, 2),
+                "rationale": amendment.get("rationale"),
+                "description": amendment.get("description"),
+            }
+            flags.append(
+                _flag(
+                    "H04",
+                    r,
+                    t.late_amendment_days,
+                    facts,
+                    f"The tender was amended {days:.1f} days before bids closed.",
+                    f"Tender diubah {days:.1f} hari sebelum batas pemasukan penawaran.",
                 )
+            )
     return flags
 
 
-CHECKS: dict[str, Callable[[list[Release], Thresholds], list[Flag]]] = {
-    "R003": short_submission_period,
-    "R018": single_bid,
-    "R028": identical_bid_prices,
-    "R036": lowest_bid_disqualified,
-    "H01": award_close_to_estimate,
-    "H02": buyer_dominated_by_supplier,
-    "H03": contract_above_award,
-    "H04": late_amendment,
+def repeated_process(release: Release) -> str | None:
+    """The ocid of the unsuccessful process this release re-tenders (``relatedProcesses``, relationship
+    ``unsuccessfulProcess``, scheme ``ocid``), if any."""
+    for process in release.get("relatedProcesses") or []:
+        if process.get("scheme") == "ocid" and "unsuccessfulProcess" in (process.get("relationship") or []):
+            identifier = process.get("identifier")
+            return identifier if isinstance(identifier, str) else None
+    return None
+
+
+def _participants(release: Release) -> dict[str, str]:
+    """Who took part in a process, by id: its tenderers, bidders and awarded suppliers."""
+    found: dict[str, str] = {}
+    tender = release.get("tender") or {}
+    for party in tender.get("tenderers") or []:
+        found[party.get("id")] = party.get("name", "")
+    for bid in (release.get("bids") or {}).get("details") or []:
+        for party in bid.get("tenderers") or []:
+            found[party.get("id")] = party.get("name", "")
+    for award in release.get("awards") or []:
+        for party in award.get("suppliers") or []:
+            found[party.get("id")] = party.get("name", "")
+    found.pop(None, None)  # type: ignore[call-overload]
+    return found
+
+
+def retender_won_by_earlier_bidder(release: Release, earlier: Release | None) -> list[Flag]:
+    """H05: a re-tender (``relatedProcesses`` ``unsuccessfulProcess``) whose active award went to a
+    tenderer of the process it repeats: failing a tender and repeating it is how a chosen bidder who
+    lost, or was not ready, gets a second chance. ``earlier`` is the repeated process's compiled
+    release (``None`` when it is not known: no flag)."""
+    repeats = repeated_process(release)
+    if repeats is None or earlier is None:
+        return []
+    before = _participants(earlier)
+    flags = []
+    for award in _active_awards(release):
+        for supplier in award.get("suppliers") or []:
+            if supplier.get("id") not in before:
+                continue
+            name = supplier.get("name") or before[supplier["id"]]
+            was = (
+                "awarded"
+                if any(
+                    s.get("id") == supplier["id"]
+                    for a in earlier.get("awards") or []
+                    for s in a.get("suppliers") or []
+                )
+                else "a tenderer"
+            )
+            facts = {
+                "repeats": repeats,
+                "repeatedStatus": (earlier.get("tender") or {}).get("status"),
+                "supplierId": supplier["id"],
+                "supplier": name,
+                "inRepeated": was,
+            }
+            flags.append(
+                _flag(
+                    "H05",
+                    release,
+                    "same supplier",
+                    facts,
+                    f"{name} won this re-tender and was {was} in the process it repeats ({repeats}).",
+                    f"{name} menang tender ulang dan sudah ikut dalam tender yang diulang ({repeats}).",
+                )
+            )
+    return flags
+
+
+TENDER_CHECKS: dict[str, Callable[[Release, Thresholds], list[Flag]]] = {
+    "R003": _short_submission_period,
+    "R018": _single_bid,
+    "R028": _identical_bid_prices,
+    "R036": _lowest_bid_disqualified,
+    "H01": _award_close_to_estimate,
+    "H03": _contract_above_award,
+    "H04": _late_amendment,
 }
-"""Not computed: re-tenders won by the failed tender's winner (the hub's OCDS does not link a
-re-tender to the tender it repeats: no ``relatedProcesses`` yet)."""
+"""The indicators read off one tender's compiled release alone."""
+ACROSS_TENDERS = ("H02", "H05")
+"""The indicators that read other tenders too: a buyer's wins (H02), the process re-tendered (H05)."""
+CHECKS: tuple[str, ...] = ("R003", "R018", "R028", "R036", "H01", "H02", "H03", "H04", "H05")
+"""Every indicator's code, in the order flags are listed."""
+
+
+def tender_flags(
+    release: Release, thresholds: Thresholds = DEFAULTS, indicators: Iterable[str] = CHECKS
+) -> list[Flag]:
+    """The flags of one tender's own indicators (``TENDER_CHECKS``) among ``indicators``."""
+    return [
+        f for code in indicators if (check := TENDER_CHECKS.get(code)) for f in check(release, thresholds)
+    ]
 
 
 def red_flags(
     releases: Iterable[Release], thresholds: Thresholds = DEFAULTS, indicators: Iterable[str] | None = None
 ) -> list[Flag]:
-    """Every flag of the chosen indicators (all by default), indicator by indicator."""
+    """Every flag of the chosen indicators (all by default) over these compiled releases, indicator by
+    indicator; H05 looks up the repeated process among the same releases."""
     chosen = list(releases)
-    return [f for code in indicators or CHECKS for f in CHECKS[code](chosen, thresholds)]
+    codes = [c for c in CHECKS if indicators is None or c in set(indicators)]
+    by_ocid = {r.get("ocid"): r for r in chosen}
+    flags: list[Flag] = []
+    for code in codes:
+        if code == "H02":
+            flags += buyer_dominated_by_supplier(chosen, thresholds)
+        elif code == "H05":
+            for r in chosen:
+                flags += retender_won_by_earlier_bidder(r, by_ocid.get(repeated_process(r)))
+        else:
+            flags += [f for r in chosen for f in TENDER_CHECKS[code](r, thresholds)]
+    return flags

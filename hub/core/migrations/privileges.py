@@ -10,6 +10,7 @@ gets only privileges, granted here, and only those serving needs:
   the columns named there and no other: a bid is superseded by setting ``superseded_at``, so its
   bundle, hashes and receipt cannot be changed;
 - the migrations' own version tables: ``SELECT`` (readiness reads them);
+- the tables derived by triggers (``DERIVED``): ``SELECT``; the trigger writes them as the owner;
 - every sequence: ``USAGE, SELECT`` (``nextval`` in a trigger, e.g. the feed position a checkpoint
   takes), never ``UPDATE``, so ``setval`` cannot move the change feed's positions back;
 - never ``TRUNCATE``, ``REFERENCES``, ``TRIGGER``, nor ``CREATE`` in a schema.
@@ -58,6 +59,12 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 """By schema (``tenant``: every tenant schema), the tables the serving role may only read and append
 to, each with the columns it may still update."""
 
+DERIVED: Mapping[str, tuple[str, ...]] = {
+    HUB_SCHEMA: ("red_flag_facts",),  # what the red flags read of each tender, kept by the feed's trigger
+    "tenant": (),
+}
+"""By schema, the tables the serving role may only read: a trigger running as their owner writes them."""
+
 _EVERY_TABLE = "SELECT, INSERT, UPDATE, DELETE"
 
 
@@ -66,7 +73,7 @@ async def grant_serving_role(connection: AsyncConnection, role: str, tenant_sche
     in the caller's transaction. Refuses a role that would keep every power anyway (a superuser,
     or an owner of the hub's tables): granting to it would only look like protection."""
     await _refuse_powerful(connection, role)
-    await _grant(connection, role, HUB_SCHEMA, APPEND_ONLY[HUB_SCHEMA])
+    await _grant(connection, role, HUB_SCHEMA, APPEND_ONLY[HUB_SCHEMA], DERIVED[HUB_SCHEMA])
     for schema in tenant_schemas:
         await grant_tenant_schema(connection, role, schema)
 
@@ -74,11 +81,15 @@ async def grant_serving_role(connection: AsyncConnection, role: str, tenant_sche
 async def grant_tenant_schema(connection: AsyncConnection, role: str, schema: str) -> None:
     """Grant ``role`` what serving needs on the tenant schema ``schema`` (provisioning calls this in
     the transaction that creates the schema)."""
-    await _grant(connection, role, schema, APPEND_ONLY["tenant"])
+    await _grant(connection, role, schema, APPEND_ONLY["tenant"], DERIVED["tenant"])
 
 
 async def _grant(
-    connection: AsyncConnection, role: str, schema: str, append_only: Mapping[str, tuple[str, ...]]
+    connection: AsyncConnection,
+    role: str,
+    schema: str,
+    append_only: Mapping[str, tuple[str, ...]],
+    derived: tuple[str, ...] = (),
 ) -> None:
     tables = set(
         (
@@ -98,9 +109,9 @@ async def _grant(
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {where} FROM {who}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
     ]
-    for table in sorted(tables & {*append_only, VERSION_TABLE}):
+    for table in sorted(tables & {*append_only, *derived, VERSION_TABLE}):
         name = f"{where}.{quote(table)}"
-        kept = "SELECT" if table == VERSION_TABLE else "SELECT, INSERT"
+        kept = "SELECT" if table in (VERSION_TABLE, *derived) else "SELECT, INSERT"
         statements += [f"REVOKE ALL ON {name} FROM {who}", f"GRANT {kept} ON {name} TO {who}"]
         if updatable := append_only.get(table, ()):
             columns = ", ".join(quote(column) for column in updatable)

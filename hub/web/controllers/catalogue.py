@@ -24,10 +24,10 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.feed import CHECKPOINT, RELEASE, read_feed
-from federation.catalogue.flagged import RedFlagQuery, checked_thresholds, compiled_releases
+from federation.catalogue.flagged import RedFlagQuery, checked_thresholds, flagged
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
-from federation.catalogue.red_flags import CHECKS, red_flags
+from federation.catalogue.red_flags import CHECKS
 from federation.catalogue.search import find_entry, search_catalogue
 from hub.core.errors import NotFound
 from hub.web.openapi import problem_responses
@@ -275,11 +275,10 @@ class CatalogueController(Controller):
             dominance_share=dominance_share,
             late_amendment_days=late_amendment_days,
         )
-        releases = await compiled_releases(db_session, state.ocid_prefix, query)
-        flags = red_flags(releases, thresholds, [indicator] if indicator else None)
+        found = await flagged(db_session, state.ocid_prefix, query, thresholds)
         view = {
-            "flags": [f.to_dict() for f in flags],
-            "tenders": len(releases),
+            "flags": [f.to_dict() for f in found.flags],
+            "tenders": found.tenders,
             "thresholds": dataclasses.asdict(thresholds),
         }
         return cached(request, msgspec.convert(view, RedFlagsView))

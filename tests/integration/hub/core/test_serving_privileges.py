@@ -72,6 +72,10 @@ ATTACKS = [
     "DELETE FROM {t}.tender_key_shares",
     "UPDATE {t}.tender_given_shares SET sealed_share = 'forged'",
     "DELETE FROM {t}.tender_given_shares",
+    # What the red flags read (issue 17): written by the feed's trigger only, never by hand.
+    "UPDATE hub.red_flag_facts SET facts = '{{}}'::jsonb",
+    "INSERT INTO hub.red_flag_facts (ocid, position, facts) VALUES ('x-1', 1, '{{}}')",
+    "DELETE FROM hub.red_flag_facts",
 ]
 
 
@@ -105,6 +109,8 @@ async def test_the_serving_role_may_append_and_supersede(serving: AsyncEngine) -
     assert await sqlstate_of(serving, "SELECT * FROM t_3507.alembic_version") is None
     next_position = "SELECT nextval(pg_get_serial_sequence('hub.changes', 'position'))"
     assert await sqlstate_of(serving, next_position) is None  # as a trigger of the feed's may
+    published = "INSERT INTO hub.changes (ocid, tags, release) VALUES ('x-1', '{}', '{\"buyer\": {}}')"
+    assert await sqlstate_of(serving, published) is None  # its trigger writes the red flags' facts
     async with serving.connect() as connection:
         assert not await may_rewrite_audit_trail(connection)
 

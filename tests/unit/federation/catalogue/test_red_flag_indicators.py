@@ -18,6 +18,7 @@ from federation.catalogue.red_flags import (
     late_amendment,
     lowest_bid_disqualified,
     red_flags,
+    retender_won_by_earlier_bidder,
     short_submission_period,
     single_bid,
 )
@@ -211,6 +212,37 @@ def test_all_indicators_at_once_or_one_and_every_flag_fits_the_api_schema() -> N
         msgspec.convert(f.to_dict(), RedFlagView)
         assert f.explanation
         assert f.explanation_id
+
+
+def retender(n: int, repeats: str, *, supplier: int) -> dict[str, Any]:
+    again = compiled(n, award=900_000_000, supplier=supplier)
+    again["relatedProcesses"] = [
+        {"id": "1", "relationship": ["unsuccessfulProcess"], "scheme": "ocid", "identifier": repeats}
+    ]
+    return again
+
+
+def test_a_retender_won_by_a_tenderer_of_the_failed_tender_is_flagged_naming_both() -> None:
+    failed = compiled(1, tenderers=3)  # ID-VENDOR-0..2 bid, nobody won
+    failed["tender"]["status"] = "unsuccessful"
+    [flag] = retender_won_by_earlier_bidder(retender(2, failed["ocid"], supplier=2), failed)
+    assert (flag.code, flag.ocid) == ("H05", "ocds-lpsehub-3507-2")
+    assert flag.facts == {
+        "repeats": "ocds-lpsehub-3507-1",
+        "repeatedStatus": "unsuccessful",
+        "supplierId": "ID-VENDOR-2",
+        "supplier": "CV Vendor 2",
+        "inRepeated": "a tenderer",
+    }
+    assert [f.code for f in red_flags([failed, retender(2, failed["ocid"], supplier=2)])] == ["H05"]
+
+
+def test_a_retender_won_by_a_newcomer_or_of_an_unknown_tender_is_not_flagged() -> None:
+    failed = compiled(1, tenderers=3)
+    assert retender_won_by_earlier_bidder(retender(2, failed["ocid"], supplier=9), failed) == []
+    assert retender_won_by_earlier_bidder(retender(2, failed["ocid"], supplier=2), None) == []
+    assert retender_won_by_earlier_bidder(compiled(3, award=1, supplier=2), failed) == []  # no link
+    assert red_flags([retender(2, "ocds-lpsehub-3507-1", supplier=2)]) == []  # the failed one not given
 
 
 def test_bad_filters_and_thresholds_are_refused_naming_the_parameter() -> None:
