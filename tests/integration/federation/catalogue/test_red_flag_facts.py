@@ -34,7 +34,9 @@ def stored(tenderers: int, *, retender_of: str | None = None) -> dict[str, Any]:
             "procurementMethod": "open",
             "numberOfTenderers": tenderers,
         },
-        "awards": [{"id": "a1", "status": "active", "documents": [{"id": "d2"}], "suppliers": [{"id": "V1"}]}],
+        "awards": [
+            {"id": "a1", "status": "active", "documents": [{"id": "d2"}], "suppliers": [{"id": "V1"}]}
+        ],
     }
     if retender_of is not None:
         release["relatedProcesses"] = [

@@ -99,7 +99,9 @@ def upgrade() -> None:
     )
     op.execute("COMMENT ON TABLE hub.red_flag_facts IS 'Kept by triggers on hub.changes: never write it.'")
     op.execute("CREATE INDEX ix_red_flag_facts_buyer ON hub.red_flag_facts (buyer_id)")
-    op.execute("CREATE INDEX ix_red_flag_facts_repeats ON hub.red_flag_facts (repeats) WHERE repeats IS NOT NULL")
+    op.execute(
+        "CREATE INDEX ix_red_flag_facts_repeats ON hub.red_flag_facts (repeats) WHERE repeats IS NOT NULL"
+    )
     op.execute(FACTS_OF)
     op.execute(REPEATS)
     op.execute(KEEP)
