@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+import msgspec
+from sqlalchemy import Select, Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry, RedFlagFacts
@@ -95,6 +96,7 @@ def checked_thresholds(**values: float | None) -> Thresholds:
 
 BATCH = 5_000
 """Rows read from the server at a time: a province's facts are streamed, never held at once."""
+_decode = msgspec.json.Decoder(dict[str, Any]).decode
 
 
 @dataclass(slots=True)
@@ -105,19 +107,19 @@ class Flagged:
     tenders: int
 
 
-def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Select[tuple[str, int, Any]]:
+def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Select[str, int, str]:
     f, e = RedFlagFacts, CatalogueEntry
     statement = (
-        select(f.ocid, f.position, f.facts).join(e, (e.origin == LOCAL) & (e.ocid == f.ocid)).order_by(f.ocid)
+        select(f.ocid, f.position, cast(f.facts, Text))  # decoded by msgspec: faster than json
+        .join(e, (e.origin == LOCAL) & (e.ocid == f.ocid))
+        .order_by(f.ocid)
     )
     if query.province is not None:
         statement = statement.where(e.province_code == query.province)
     if query.tenant is not None:
         statement = statement.where(e.tenant_slug == query.tenant)
     if query.buyer is not None:
-        statement = statement.where(
-            or_(f.buyer_id == query.buyer, f.facts["buyer"]["name"].astext == query.buyer)
-        )
+        statement = statement.where(or_(f.buyer_id == query.buyer, f.buyer_name == query.buyer))
     if since is not None:
         statement = statement.where(e.announced_at >= datetime.combine(since, time.min, UTC))
     if until is not None:
@@ -142,14 +144,15 @@ async def flagged(
     retenders: list[dict[str, Any]] = []
     tenders = 0
     rows = await session.stream(_selected(query, since, until).execution_options(yield_per=BATCH))
-    async for ocid, position, facts in rows:
-        tenders += 1
-        release = with_ocid(facts, public_ocid(prefix, ocid), position)
-        flags += tender_flags(release, thresholds, codes)
-        if "H02" in codes and (win := wins_of(release)) is not None:
-            wins.append(win)
-        if "H05" in codes and repeated_process(facts) is not None:
-            retenders.append(release)
+    async for batch in rows.partitions():
+        tenders += len(batch)
+        for ocid, position, facts in batch:
+            release = with_ocid(_decode(facts), public_ocid(prefix, ocid), position)
+            flags += tender_flags(release, thresholds, codes)
+            if "H02" in codes and (win := wins_of(release)) is not None:
+                wins.append(win)
+            if "H05" in codes and repeated_process(release) is not None:
+                retenders.append(release)
     if wins:
         flags += dominated_buyers(wins, thresholds)
     if retenders:

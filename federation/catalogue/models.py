@@ -95,6 +95,7 @@ class RedFlagFacts(HubBase):
     ocid: Mapped[str] = mapped_column(String(200), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger)
     buyer_id: Mapped[str | None] = mapped_column(Text)
+    buyer_name: Mapped[str | None] = mapped_column(Text)
     repeats: Mapped[str | None] = mapped_column(String(200))
     facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
 

@@ -87,9 +87,11 @@ def _when(text: Any) -> datetime | None:
 
 
 def _amount(holder: Any) -> float | None:
-    value = holder.get("value") if isinstance(holder, dict) else None
-    amount = value.get("amount") if isinstance(value, dict) else None
-    return float(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else None
+    try:  # read for every bid of a million tenders: the common case first
+        amount = holder["value"]["amount"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return float(amount) if type(amount) is int or type(amount) is float else None
 
 
 def _buyer(release: Release) -> tuple[str | None, str | None]:
@@ -186,11 +188,14 @@ def identical_bid_prices(releases: Iterable[Release], t: Thresholds = DEFAULTS) 
 
 def _identical_bid_prices(r: Release, t: Thresholds) -> list[Flag]:
     flags: list[Flag] = []
+    priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
+    if len({a for a, _ in priced}) == len(priced) and all(
+        len(b.get("tenderers") or ()) < 2 for _, b in priced
+    ):
+        return flags  # every price different, each of one tenderer: the common case, decided fast
     by_price: dict[float, set[str]] = defaultdict(set)
-    for bid in _submitted_bids(r):
-        amount = _amount(bid)
-        if amount is not None:
-            by_price[amount].update(str(x.get("id")) for x in bid.get("tenderers") or [])
+    for amount, bid in priced:
+        by_price[amount].update(str(x.get("id")) for x in bid.get("tenderers") or [])
     same = {amount: sorted(ids) for amount, ids in by_price.items() if len(ids) > 1}
     if same:
         facts = {"prices": [{"amount": a, "tenderers": ids} for a, ids in sorted(same.items())]}

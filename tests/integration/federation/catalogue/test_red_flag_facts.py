@@ -5,14 +5,17 @@ facts back to the one before."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.models import Change, RedFlagFacts
+from federation.catalogue.red_flags import red_flags
 from hub.core.database import hub_sessions
+from tests.unit.federation.catalogue.test_red_flag_indicators import bid, compiled, retender
 
 pytestmark = pytest.mark.horizon  # it writes to the feed that other workers' tests read
 
@@ -91,3 +94,32 @@ async def test_a_deleted_release_takes_the_facts_back_to_the_one_before(cleared:
     async with hub_sessions(cleared)() as session, session.begin():
         await session.execute(delete(Change).where(Change.ocid == OCID))
     assert await facts_of(cleared, OCID) is None
+
+
+async def test_the_flags_of_the_facts_are_the_flags_of_the_whole_release(hub: AsyncEngine) -> None:
+    """Every indicator, raised and not, on hand-built releases: the facts keep what each one reads."""
+    failed = compiled(1, tenderers=3)
+    releases = [
+        compiled(2, days=5, tenderers=1, award=999, estimate=1000, contract=1200),  # R003 R018 H01 H03
+        compiled(3, tenderers=2, bids=[bid(1, 500), bid(2, 500, vendor=9)]),  # R028
+        compiled(4, award=700, supplier=2, bids=[bid(1, 600, "disqualified"), bid(2, 700)]),  # R036
+        compiled(5, amendments=[{"id": "a1", "date": "2026-03-20T09:00:00+07:00", "rationale": "Adendum"}]),
+        *(compiled(n, award=100, supplier=7) for n in (6, 7, 8)),  # H02 for the buyer
+        failed,
+        retender(9, failed["ocid"], supplier=2),  # H05
+        compiled(10),  # nothing
+    ]
+    async with hub.connect() as connection:
+        facts = [
+            (
+                await connection.execute(
+                    text("SELECT hub.red_flag_facts_of(CAST(:r AS jsonb))"), {"r": json.dumps(r)}
+                )
+            ).scalar_one()
+            for r in releases
+        ]
+    slim = [{"ocid": r["ocid"], **f} for r, f in zip(releases, facts, strict=True)]
+    whole = red_flags(releases)
+    assert {f.code for f in whole} == {"R003", "R018", "H01", "H03", "R028", "R036", "H04", "H02", "H05"}
+    assert red_flags(slim) == whole
+    assert all(len(json.dumps(f)) < len(json.dumps(r)) for f, r in zip(facts, releases, strict=True))

@@ -5,7 +5,8 @@ release: its tender period, method, number of tenderers, estimate, amendments, a
 and what it re-tenders. Reading them off ``hub.changes`` meant finding each tender's last release among
 all of them and decoding whole releases (parties, documents, items): at a million tenders, minutes.
 
-``hub.red_flag_facts`` holds, per local tender, the facts of its last release and nothing else. A
+``hub.red_flag_facts`` holds, per local tender, those fields of its last release and nothing else
+(about a quarter of a release with its parties, items and documents). A
 trigger on ``hub.changes`` writes them in the transaction that appends the release, so no publication
 path can forget them (publish, republish, a rebuild's correction, the demo's seeding, a test that
 writes the feed directly), and a release deleted by the owner takes its facts back to the one before.
@@ -32,18 +33,41 @@ FACTS_OF = """
 CREATE FUNCTION hub.red_flag_facts_of(release jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN jsonb_strip_nulls(jsonb_build_object(
-    'buyer', release -> 'buyer',
-    'tender', (release -> 'tender') - '{items,documents,milestones,description}'::text[],
-    'awards', (SELECT jsonb_agg(a - '{items,documents,description}'::text[])
+    'buyer', jsonb_build_object('id', release #> '{buyer,id}', 'name', release #> '{buyer,name}'),
+    'tender', jsonb_build_object(
+        'status', release #> '{tender,status}',
+        'procurementMethod', release #> '{tender,procurementMethod}',
+        'value', jsonb_build_object('amount', release #> '{tender,value,amount}'),
+        'tenderPeriod', release #> '{tender,tenderPeriod}',
+        'numberOfTenderers', release #> '{tender,numberOfTenderers}',
+        'tenderers', (SELECT jsonb_agg(jsonb_build_object('id', t -> 'id'))
+                      FROM jsonb_array_elements(release #> '{tender,tenderers}') AS t),
+        'amendments', (SELECT jsonb_agg(jsonb_build_object('date', a -> 'date', 'rationale', a -> 'rationale',
+                                                           'description', a -> 'description'))
+                       FROM jsonb_array_elements(release #> '{tender,amendments}') AS a)),
+    'awards', (SELECT jsonb_agg(jsonb_build_object(
+                   'id', a -> 'id', 'status', a -> 'status', 'value', jsonb_build_object('amount', a #> '{value,amount}'),
+                   'suppliers', a -> 'suppliers'))
                FROM jsonb_array_elements(release -> 'awards') AS a),
-    'contracts', (SELECT jsonb_agg(c - '{items,documents,implementation,milestones,description}'::text[])
+    'contracts', (SELECT jsonb_agg(jsonb_build_object(
+                      'id', c -> 'id', 'awardID', c -> 'awardID',
+                      'value', jsonb_build_object('amount', c #> '{value,amount}')))
                   FROM jsonb_array_elements(release -> 'contracts') AS c),
-    'bids', release -> 'bids',
+    'bids', jsonb_build_object('details', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'id', b -> 'id', 'status', b -> 'status', 'value', jsonb_build_object('amount', b #> '{value,amount}'),
+            'tenderers', b -> 'tenderers'))
+        FROM jsonb_array_elements(release #> '{bids,details}') AS b)),
     'relatedProcesses', release -> 'relatedProcesses'
 ))
 """
-"""The parts of a release the indicators read: the tender without its items, documents and
-milestones, awards and contracts likewise, the bids and the related processes."""
+"""Of a release, exactly the fields the indicators read (``federation/catalogue/red_flags.py``), in the
+release's own shape, so the same functions read either: the buyer; the tender's status, method, value,
+period, number of tenderers, tenderers' ids and amendments; each award's id, status, value and
+suppliers; each contract's id, award and value; each bid's id, status, value and tenderers; the related
+processes. Names are kept only where a flag shows them (the buyer, suppliers, bidders);
+``tests/integration/federation/catalogue/test_red_flag_facts.py`` holds that the flags of the facts are the
+flags of the whole release. Nulls are stripped: an absent field and a null one read alike."""
 
 REPEATS = """
 CREATE FUNCTION hub.red_flag_repeats(release jsonb) RETURNS text
@@ -72,12 +96,12 @@ BEGIN
             RETURN NULL;
         END IF;
     END IF;
-    INSERT INTO hub.red_flag_facts AS kept (ocid, position, buyer_id, repeats, facts)
-    VALUES (last.ocid, last.position, last.release -> 'buyer' ->> 'id', hub.red_flag_repeats(last.release),
-            hub.red_flag_facts_of(last.release))
+    INSERT INTO hub.red_flag_facts AS kept (ocid, position, buyer_id, buyer_name, repeats, facts)
+    VALUES (last.ocid, last.position, last.release #>> '{buyer,id}', last.release #>> '{buyer,name}',
+            hub.red_flag_repeats(last.release), hub.red_flag_facts_of(last.release))
     ON CONFLICT (ocid) DO UPDATE
-        SET position = excluded.position, buyer_id = excluded.buyer_id, repeats = excluded.repeats,
-            facts = excluded.facts
+        SET position = excluded.position, buyer_id = excluded.buyer_id, buyer_name = excluded.buyer_name,
+            repeats = excluded.repeats, facts = excluded.facts
         WHERE kept.position < excluded.position;
     RETURN NULL;
 END
@@ -92,6 +116,7 @@ def upgrade() -> None:
             ocid varchar(200) PRIMARY KEY,
             position bigint NOT NULL,
             buyer_id text,
+            buyer_name text,
             repeats varchar(200),
             facts jsonb NOT NULL
         )
@@ -99,6 +124,7 @@ def upgrade() -> None:
     )
     op.execute("COMMENT ON TABLE hub.red_flag_facts IS 'Kept by triggers on hub.changes: never write it.'")
     op.execute("CREATE INDEX ix_red_flag_facts_buyer ON hub.red_flag_facts (buyer_id)")
+    op.execute("CREATE INDEX ix_red_flag_facts_buyer_name ON hub.red_flag_facts (buyer_name)")
     op.execute(
         "CREATE INDEX ix_red_flag_facts_repeats ON hub.red_flag_facts (repeats) WHERE repeats IS NOT NULL"
     )
@@ -115,9 +141,9 @@ def upgrade() -> None:
     )
     op.execute(
         """
-        INSERT INTO hub.red_flag_facts (ocid, position, buyer_id, repeats, facts)
-        SELECT DISTINCT ON (ocid) ocid, position, release -> 'buyer' ->> 'id', hub.red_flag_repeats(release),
-               hub.red_flag_facts_of(release)
+        INSERT INTO hub.red_flag_facts (ocid, position, buyer_id, buyer_name, repeats, facts)
+        SELECT DISTINCT ON (ocid) ocid, position, release #>> '{buyer,id}', release #>> '{buyer,name}',
+               hub.red_flag_repeats(release), hub.red_flag_facts_of(release)
         FROM hub.changes WHERE origin = '' ORDER BY ocid, position DESC
         """
     )
