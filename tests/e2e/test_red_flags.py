@@ -132,6 +132,24 @@ async def test_red_flags_of_a_tenant_come_from_its_compiled_releases_with_their_
     assert single["explanation"]
     assert single["explanation_id"]
     assert answer["thresholds"]["short_submission_days"] == 15
+    assert answer["total"] == 4
+    assert answer["counts"] == {"R003": 1, "R018": 1, "R028": 0, "R036": 0, "H01": 1, "H02": 0, "H03": 1,
+                                "H04": 0, "H05": 0}  # fmt: skip
+
+
+async def test_red_flags_come_in_pages_with_the_counts_on_each(client: Client, flagged: None) -> None:
+    first = await flags(client, limit=3)
+    second = await flags(client, limit=3, offset=3)
+    assert (first["total"], second["total"]) == (5, 5)
+    assert len(first["flags"]) == 3
+    assert len(second["flags"]) == 2
+    assert first["counts"] == second["counts"]
+    every = await flags(client)
+    assert first["flags"] + second["flags"] == every["flags"]
+    for params in ({"limit": "0"}, {"limit": "10001"}, {"offset": "-1"}):
+        refused = await client.get("/api/red-flags", params=params)
+        assert refused.status_code == 400, params
+        assert refused.json()["field"] == next(iter(params))
 
 
 async def test_red_flags_are_filtered_by_province_indicator_buyer_period_and_threshold(

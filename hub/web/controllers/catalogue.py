@@ -29,7 +29,7 @@ from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
 from federation.catalogue.red_flags import CHECKS
 from federation.catalogue.search import find_entry, search_catalogue
-from hub.core.errors import NotFound
+from hub.core.errors import InvalidInput, NotFound
 from hub.web.openapi import problem_responses
 from hub.web.schemas.catalogue import (
     CatalogueEntryView,
@@ -115,6 +115,9 @@ UNTIL = QueryParameter(
 )
 INDICATOR = QueryParameter(description=f"Only this indicator: one of {', '.join(CHECKS)}.")
 BUYER = QueryParameter(description="Only this buyer: its OCDS id (`ID-SATKER-...`) or its exact name.")
+FLAGS_PER_PAGE, MAX_FLAGS_PER_PAGE = 1_000, 10_000
+FLAG_LIMIT = QueryParameter(description=f"Flags per page, 1 to {MAX_FLAGS_PER_PAGE}.")
+FLAG_OFFSET = QueryParameter(description="Flags to skip: `offset + limit` of the previous page for the next.")
 
 
 class CatalogueController(Controller):
@@ -267,7 +270,13 @@ class CatalogueController(Controller):
         estimate_ratio: FromQuery[float | None] = None,
         dominance_share: FromQuery[float | None] = None,
         late_amendment_days: FromQuery[float | None] = None,
+        limit: Annotated[int, FLAG_LIMIT] = FLAGS_PER_PAGE,
+        offset: Annotated[int, FLAG_OFFSET] = 0,
     ) -> Response[bytes]:
+        if not 1 <= limit <= MAX_FLAGS_PER_PAGE:
+            raise InvalidInput(f"limit is 1 to {MAX_FLAGS_PER_PAGE}", field="limit")
+        if offset < 0:
+            raise InvalidInput("offset is 0 or more", field="offset")
         query = RedFlagQuery(province, tenant, buyer, indicator, since, until)
         thresholds = checked_thresholds(
             short_submission_days=short_submission_days,
@@ -276,8 +285,15 @@ class CatalogueController(Controller):
             late_amendment_days=late_amendment_days,
         )
         found = await flagged(db_session, state.ocid_prefix, query, thresholds)
+        counts: dict[str, int] = dict.fromkeys(CHECKS, 0)
+        for flag in found.flags:
+            counts[flag.code] += 1
         view = {
-            "flags": [f.to_dict() for f in found.flags],
+            "flags": [f.to_dict() for f in found.flags[offset : offset + limit]],
+            "total": len(found.flags),
+            "counts": counts,
+            "offset": offset,
+            "limit": limit,
             "tenders": found.tenders,
             "thresholds": dataclasses.asdict(thresholds),
         }

@@ -293,9 +293,16 @@ class RedFlagView(msgspec.Struct, frozen=True):
 
 
 class RedFlagsView(msgspec.Struct, frozen=True):
-    """Every red flag of the tenders the filters select (no pages: one list)."""
+    """The red flags of the tenders the filters select, a page of them: ordered by indicator, then
+    tender (or buyer); ``offset + limit`` below ``total`` means more follow."""
 
     flags: list[RedFlagView]
+    total: int
+    """How many flags the filters select, on every page."""
+    counts: dict[str, int]
+    """Of those, how many of each indicator (every indicator named, 0 included)."""
+    offset: int
+    limit: int
     tenders: int
     """How many tenders' compiled releases were checked."""
     thresholds: dict[str, Any]
