@@ -57,10 +57,14 @@ def review(
             raise InvalidInput(f"unknown format {output_format!r}: use one of {', '.join(FORMATS)}")
     except InvalidInput as exc:
         raise fail(exc.detail, exit_code(exc)) from None
-    concurrency = load_settings().migration_concurrency
+    settings = load_settings()
+    concurrency = settings.migration_concurrency
+    prefix = settings.ocid_prefix if output_format == "html" else None  # only the page shows red flags
 
     async def work(engine: AsyncEngine) -> ProvinceReview:
-        return await review_province(engine, province, period.start, period.end, concurrency=concurrency)
+        return await review_province(
+            engine, province, period.start, period.end, concurrency=concurrency, ocid_prefix=prefix
+        )
 
     _write(run(work), output_format, out)
 

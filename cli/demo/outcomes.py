@@ -7,6 +7,12 @@
 - a failed tender (*gagal tender*: no bid passed) and its re-tender, a draft;
 - a direct procurement (*pengadaan langsung*) from the invitation to the contract.
 
+Two of them raise a red flag (``federation.catalogue.red_flags``) for the reason the indicator looks
+for, and the others none: the road's lowest bid, disqualified for the wrong SBU, lost to a dearer
+one, and so did the ambulance's, under the technical passing score (R036, lowest bid disqualified:
+here the evaluation explains it, which is what an auditor checks). Every tender takes bids for 15
+days, draws several bidders at prices a few per cent under the HPS, and signs no dearer than its award.
+
 Each is built through the services officials and vendors use, one transaction per person's step.
 Later stages need days to pass and the database clock decides what is open, so between two steps
 the demo moves that tender's own times into the past (``cli.demo.backdate``, as the tests
@@ -144,12 +150,14 @@ async def _cast(engine: AsyncEngine, tenant: TenantRef, master: MasterKey) -> Ca
 
 
 def _schedule(now: datetime) -> dict[str, tuple[datetime, datetime]]:
-    """Announced from ``now``, bids from a day later for two days, opened after that."""
+    """Announced from ``now``, bids from a day later for 15 days (no shorter: see R003 in
+    ``federation.catalogue.red_flags``), opened after that."""
+    closes = now + 16 * D
     return {
-        "announcement": (now - H, now + 3 * D),
-        "document_download": (now - H, now + 3 * D),
-        "bid_submission": (now + D, now + 3 * D),
-        "bid_opening": (now + 3 * D, now + 4 * D),
+        "announcement": (now - H, closes),
+        "document_download": (now - H, closes),
+        "bid_submission": (now + D, closes),
+        "bid_opening": (closes, closes + D),
     }
 
 

@@ -7,6 +7,21 @@ upheld), failed or cancelled. Each runs through the services its officials and t
 use, then ``cli.demo.backdate.shift_back`` moves it to when it "happened"; the database
 clock is never faked. A tenant that has packages already is left alone, so seeding twice is
 seeding once.
+
+The histories are shaped so that the province's auditors (APIP) find a few red flags
+(``federation.catalogue.red_flags``) among tenders that raise none, each for a reason a newcomer can
+read in ``HISTORY``:
+
+- Sidoarjo's Puskesmas Tanggulangin and Blitar's Embung Sumberdiren took bids for under 15 days
+  (R003, short submission period) and drew one bidder each (R018, single bid), then failed;
+- Kediri's Kantor Kecamatan Pare drew three bids all within 0.6% of the HPS, and the winner's is
+  99.6% of it (H01: the estimate may have leaked);
+- Blitar's Puskesmas Kesamben had two losing bids at exactly the same price (R028: cover bids);
+- Surabaya's buyer gave all three of its contracts to CV Maju Jaya (H02, one supplier dominates).
+
+Every other tender took bids for at least 15 days, drew two bidders or more at prices a few per
+cent apart under the HPS, and was won by its lowest bid at a contract no dearer than the award.
+(H03, a contract above its award, never appears: ``sign_contract`` refuses such a contract.)
 """
 
 from __future__ import annotations
@@ -58,7 +73,11 @@ ASPECTS = ("administrative", "qualification", "technical", "price")
 @dataclass(frozen=True, slots=True)
 class Past:
     """A tender that ended ``days_ago``, ``lasted`` days after its announcement. Its amounts are in
-    millions of rupiah (*juta*), as people quote them; the tender is given them in rupiah."""
+    millions of rupiah (*juta*), as people quote them; the tender is given them in rupiah.
+
+    Bids are taken from the announcement to the opening, so the submission period (OCDS
+    ``tenderPeriod``) lasts ``lasted`` days (a cancelled tender's: 15). ``prices`` go to ``BIDDERS`` in
+    order and the lowest wins: whoever bids lowest decides the supplier a buyer's record shows."""
 
     title: str
     hps: int
@@ -69,9 +88,13 @@ class Past:
     objected: bool = False
     category: str = "construction"
 
+    @property
+    def submission_days(self) -> int:
+        return self.lasted or 15
+
 
 HISTORY: dict[str, tuple[Past, ...]] = {
-    "kota-surabaya": (
+    "kota-surabaya": (  # H02: Maju Jaya wins all three contracts of the city's one buyer
         Past("Pembangunan Saluran Diversi Gunungsari", 4800, (4450, 4520, 4610), 95, 24, 4450, True),
         Past("Rehabilitasi Gedung SDN Ketabang", 1350, (1240, 1265, 1300), 52, 19, 1230),
         Past("Pengadaan Lampu Penerangan Jalan Umum", 2100, (1980, 2020), 18, 21, 1980, category="goods"),
@@ -79,12 +102,14 @@ HISTORY: dict[str, tuple[Past, ...]] = {
     ),
     "kab-sidoarjo": (
         Past("Normalisasi Sungai Buntung", 2750, (2610, 2640, 2700), 80, 27, 2600),
-        Past("Pembangunan Puskesmas Tanggulangin", 1900, (1850,), 45, 14),
+        Past("Pembangunan Puskesmas Tanggulangin", 1900, (1850,), 45, 14),  # R003, R018
         Past("Rehabilitasi Pasar Larangan", 980, (905, 930, 955), 12, 22, 905, True),
     ),
     "kab-blitar": (
         Past("Peningkatan Jalan Wlingi - Doko", 1600, (1520, 1545), 70, 25, 1520),
-        Past("Pembangunan Embung Desa Sumberdiren", 720, (700,), 35, 12),
+        Past("Pembangunan Embung Desa Sumberdiren", 720, (700,), 35, 12),  # R003, R018
+        # R028: Maju Jaya and Bromo Tengger lose with the very same price; Brantas Kediri wins
+        Past("Rehabilitasi Gedung Puskesmas Kesamben", 1450, (1415, 1415, 1380), 55, 26, 1380),
     ),
     "kota-malang": (
         Past("Pembangunan Gedung Parkir Kayutangan", 5300, (4980, 5050, 5120), 60, 28, 4950),
@@ -93,6 +118,8 @@ HISTORY: dict[str, tuple[Past, ...]] = {
     "kab-kediri": (
         Past("Rehabilitasi Jaringan Irigasi Kandangan", 1250, (1180, 1195, 1230), 100, 23, 1175),
         Past("Pembangunan Jembatan Ngadiluwih", 2400, (), 8),
+        # H01: every bid hugs the HPS; Bromo Tengger wins at 99.6% of it
+        Past("Pembangunan Kantor Kecamatan Pare", 1800, (1799, 1792, 1797), 65, 25, 1792),
     ),
     "kab-banyuwangi": (
         Past("Penataan Kawasan Pantai Boom", 3900, (3700, 3760, 3820), 40, 26, 3690, True),
@@ -171,7 +198,8 @@ async def _run(desk: Desk, past: Past) -> None:
         async with desk.step() as session:
             files = [BidFile("penawaran.pdf", "application/pdf", f"%PDF-1.7 penawaran {price}".encode())]
             await submit_signed_bid(session, actor, tender_id, price, files, desk.master)
-    await desk.shift(tender_id, past.lasted)  # the announcement, ``lasted`` days before the end
+    # the announcement and the bids ``lasted`` days back: the submission period ends now, at the opening
+    await desk.shift(tender_id, past.lasted)
     await backdate.advance(desk.engine, desk.tenant.schema, tender_id, Stage.BID_OPENING.value)
     async with desk.step() as session:
         await open_bids(session, desk.pokja, tender_id, desk.master)
@@ -202,11 +230,12 @@ async def _announced(desk: Desk, past: Past) -> int:
             kbli=kbli,
         )
         created = await create_package(session, desk.ppk, package)
+        closes = now + day + past.submission_days * day
         schedule = {
-            "announcement": (now - hour, now + 3 * day),
-            "document_download": (now - hour, now + 3 * day),
-            "bid_submission": (now + day, now + 3 * day),
-            "bid_opening": (now + 3 * day, now + 4 * day),
+            "announcement": (now - hour, closes),
+            "document_download": (now - hour, closes),
+            "bid_submission": (now + day, closes),
+            "bid_opening": (closes, closes + day),
         }
         tender = await create_tender(session, desk.pokja, created.id, "lowest_price", schedule)
         await announce_tender(session, desk.pokja, tender.id, desk.master)

@@ -4,6 +4,11 @@ document, one taking bids, and one whose bids have been opened in public; then, 
 merit-point tender signed to contract, a failed tender with its re-tender, and a direct
 procurement.
 
+Each takes bids for at least 15 days, but for one more announced tender whose schedule the Pokja
+pulled forward two days before the new deadline, "so that the work ends within the fiscal year":
+the red flags H04 (schedule amended less than 3 days before bids close) and R003 (a submission
+period under 15 days) that an auditor should ask about (``_pulled_forward``).
+
 Kabupaten Malang's Pokja holds its tenders' keys in shares (issue 16, ``cli.demo.custody``): its
 three members' key files (encrypted under ``DEMO_KEY_PASSPHRASE``) and the recovery words are
 written to ``key_dir`` before the first tender is announced, and every opened Pokja tender is opened
@@ -40,7 +45,13 @@ from tenants.sealing import BidFile
 from tenants.tenders.bidding.participation import register_for_tender
 from tenants.tenders.documents import PostgresBlobStore, upload_document
 from tenants.tenders.models import Package
-from tenants.tenders.preparation.tenders import PackageInput, announce_tender, create_package, create_tender
+from tenants.tenders.preparation.tenders import (
+    PackageInput,
+    announce_tender,
+    create_package,
+    create_tender,
+    reschedule_stage,
+)
 
 DEMO_TENANT = "kab-malang"
 PDF = "application/pdf"
@@ -54,7 +65,7 @@ async def _ids(engine: AsyncEngine, *emails: str) -> list[int]:
 
 def _schedule(now: datetime, submission: tuple[datetime, datetime]) -> dict[str, tuple[datetime, datetime]]:
     start, end = submission
-    early = now - 2 * H
+    early = min(now - 2 * H, start)  # announced before bids are taken
     return {
         "announcement": (early, end),
         "document_download": (early, end),
@@ -92,7 +103,7 @@ async def _tender(
         ),
     )
     tender = await create_tender(
-        session, pokja, package.id, "lowest_price", _schedule(now, submission or (now + 3 * D, now + 5 * D))
+        session, pokja, package.id, "lowest_price", _schedule(now, submission or (now + 3 * D, now + 18 * D))
     )
     if announce:
         await announce_tender(session, pokja, tender.id, master)
@@ -159,7 +170,7 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path
             agency,
             "Pembangunan Gedung Puskesmas Turen",
             3_100_000_000,
-            (now - H, now + 7 * D),
+            (now - H, now + 15 * D),
             master,
             True,
         )
@@ -171,14 +182,31 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path
             agency,
             "Normalisasi Saluran Irigasi Kromengan",
             850_000_000,
-            (now - H, closing),
+            (closing - 15 * D, closing),
             master,
             True,
         )
+        await _pulled_forward(session, ppk, pokja, agency, master)
     await _bid(engine, tenant, vendors, bidding, opened, master)
     await seed_outcome_demo(engine, tenant, master, committee)
     await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
     await open_with_shares(steps(engine, tenant), committee, tenant, opened, master)
+
+
+async def _pulled_forward(
+    session: AsyncSession, ppk: Actor, pokja: Actor, agency: int, master: MasterKey
+) -> None:
+    """Announced with 15 days for bids, then the Pokja moves the submission to close in two days
+    (and the opening after it), giving a reason: each change is a ``tender.amendments`` entry dated
+    under 3 days before bids close (H04), and the period left is one day (R003)."""
+    now = await database_now(session)
+    title = "Pemeliharaan Berkala Jalan Pakisaji - Wagir"
+    tender = await _tender(
+        session, ppk, pokja, agency, title, 1_450_000_000, (now + D, now + 16 * D), master, True
+    )
+    reason = "Percepatan jadwal: pekerjaan harus selesai dalam tahun anggaran berjalan"
+    await reschedule_stage(session, pokja, tender, "bid_submission", now + 2 * H, now + 2 * D, reason)
+    await reschedule_stage(session, pokja, tender, "bid_opening", now + 2 * D, now + 3 * D, reason)
 
 
 async def _bid(

@@ -27,6 +27,7 @@ from hub.core.errors import InvalidInput
 from monitoring.probes import availability
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime, total
 from monitoring.reviews.period import Period, checked_period
+from monitoring.reviews.red_flags import review_flags
 from tenants.regions import RegionKind, find_region
 from tenants.registry import Tenant, list_tenants
 from tenants.tenders.models import Bid, Package, Tender
@@ -44,15 +45,26 @@ def province_name(code: str) -> str:
 
 
 async def review_province(
-    engine: AsyncEngine, province_code: str, start: date, end: date, *, concurrency: int = 4
+    engine: AsyncEngine,
+    province_code: str,
+    start: date,
+    end: date,
+    *,
+    concurrency: int = 4,
+    ocid_prefix: str | None = None,
 ) -> ProvinceReview:
-    """The review of every LPSE of the province on this hub (suspended ones too), ordered by code."""
+    """The review of every LPSE of the province on this hub (suspended ones too), ordered by code;
+    with the red flags of its published tenders when given the hub's ``ocid_prefix`` (the flags name
+    tenders by their ocid)."""
     name, period = province_name(province_code), checked_period(start, end)
+    flags = None
     async with hub_sessions(engine)() as session:
         tenants = await list_tenants(session, province_code=province_code)
         if not tenants:
             raise InvalidInput(f"no LPSE of {name} ({province_code}) runs on this hub", field="province")
         uptimes = await _uptimes(session, tenants, period)
+        if ocid_prefix is not None:
+            flags = await review_flags(session, ocid_prefix, province_code, period)
     limit = asyncio.Semaphore(concurrency)
 
     async def one(tenant: Tenant) -> TenantReview:
@@ -64,7 +76,7 @@ async def review_province(
 
     reviews = tuple(await asyncio.gather(*(one(t) for t in tenants)))
     totals = total(period, (r.figures for r in reviews if r.figures is not None))
-    return ProvinceReview(province_code, name, period, reviews, totals)
+    return ProvinceReview(province_code, name, period, reviews, totals, flags)
 
 
 async def _uptimes(session: AsyncSession, tenants: Sequence[Tenant], period: Period) -> dict[str, Uptime]:

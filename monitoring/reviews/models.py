@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from monitoring.reviews.period import Period
+from monitoring.reviews.red_flags import ReviewFlags
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +178,6 @@ class ProvinceReview:
     period: Period
     tenants: tuple[TenantReview, ...] = field(default=())
     totals: Figures = field(default_factory=Figures)
+    red_flags: ReviewFlags | None = None
+    """The red flags of the tenders announced in the period; ``None`` when not computed (no OCDS
+    prefix given: ``review_province``)."""

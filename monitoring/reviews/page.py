@@ -1,7 +1,9 @@
-"""The review as one HTML page for the governor's office (in Indonesian): summary, charts, table.
+"""The review as one HTML page for the governor's office (in Indonesian): summary, charts, table,
+and, for the province's auditors (APIP), the red flags of the period's tenders.
 
 The template (``templates/review.html``, package data) is rendered with autoescaping; the charts
-are inline SVG from ``monitoring.reviews.charts``. Nothing on the page points to the network.
+are inline SVG from ``monitoring.reviews.charts``. Nothing on the page is fetched from the network;
+its only links, to each flagged tender's OCDS record, are paths on the hub that served it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from markupsafe import Markup
 from monitoring.reviews.charts import Ranked, ranked_bars, trend
 from monitoring.reviews.models import Figures, ProvinceReview
 from monitoring.reviews.numbers import UNKNOWN, decimal, grouped, long_date, percent, rupiah, short_rupiah
+from monitoring.reviews.red_flag_page import flag_section
 
 REVIEW_STYLE = (files("monitoring.reviews") / "templates" / "review.css").read_text(encoding="utf-8")
 """The page's style, inline (the page is one file): the exact text of its ``<style>`` element, whose
@@ -128,5 +131,6 @@ def render_page(review: ProvinceReview) -> str:
             completed_chart=completed,
             savings_chart=savings,
             trend_chart=monthly,
+            flags=flag_section(review.red_flags) if review.red_flags is not None else None,
         )
     )

@@ -150,6 +150,10 @@ async def test_the_review_route_answers_hub_admins_and_province_auditors_only(
     page = await client.get(url, params={**PERIOD, "format": "html"}, headers=reviewed.auditor)
     assert page.headers["content-type"].startswith("text/html")
     assert "<svg" in page.text
+    records = re.findall(r'<a href="(/api/ocds/records/[^"]+)">', page.text)  # the flagged tenders
+    assert records  # the scenario's tenders take bids for days, not weeks (R003)
+    for record in records:
+        assert (await client.get(record)).json()["records"][0]["ocid"] in record
 
     assert (await client.get(url, params=PERIOD)).status_code == 401
     assert (await client.get(url, params=PERIOD, headers=reviewed.official)).status_code == 403

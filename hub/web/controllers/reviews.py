@@ -107,6 +107,7 @@ class ReviewController(Controller):
         period = parse_period(start, end)
         if output not in RENDERERS:
             raise InvalidInput(f"unknown format {output!r}: use json, csv or html", field="format")
-        found = await review_province(state.engine, province, period.start, period.end)
+        prefix = state.ocid_prefix if output == "html" else None  # only the page shows the red flags
+        found = await review_province(state.engine, province, period.start, period.end, ocid_prefix=prefix)
         headers = {"Content-Disposition": f'inline; filename="{_file_name(found, output)}"'}
         return Response(RENDERERS[output](found), media_type=MEDIA_TYPES[output], headers=headers)
