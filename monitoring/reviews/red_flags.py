@@ -80,6 +80,11 @@ INDONESIAN: dict[str, tuple[str, Callable[[Thresholds], str], Callable[[Threshol
         lambda t: "jadwal tender diubah kurang dari ambang batas sebelum masa pemasukan penawaran berakhir",
         lambda t: _days(t.late_amendment_days),
     ),
+    "H05": (
+        "Tender ulang dimenangkan peserta tender yang gagal",
+        lambda t: "pemenang tender ulang sudah menawar, atau ditetapkan pemenang, dalam tender yang diulang",
+        lambda t: "penyedia yang sama",
+    ),
 }
 """Every indicator of ``federation.catalogue.red_flags.INDICATORS``, in Indonesian (a test holds the
 two to the same codes)."""

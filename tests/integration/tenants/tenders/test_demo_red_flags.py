@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.demo.identity import seed_identity_demo
 from cli.demo.province import seed_demo
 from cli.demo.reviews import HISTORY, seed_review_demo
 from cli.demo.tenders import seed_tender_demo
-from federation.catalogue.flagged import RedFlagQuery, compiled_releases, flags_of
+from federation.catalogue.flagged import RedFlagQuery, flags_of
+from federation.catalogue.models import LOCAL, CatalogueEntry
+from federation.catalogue.records import public_ocid
 from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
@@ -37,9 +40,14 @@ async def test_the_demo_raises_each_flag_on_its_tender_and_none_on_the_others(
     await seed_tender_demo(engine, master, tmp_path)
     await seed_review_demo(engine, master)
     async with hub_sessions(engine)() as session:
-        releases = await compiled_releases(session, PREFIX, RedFlagQuery(province="35"))
+        e = CatalogueEntry
+        published = await session.execute(
+            select(e.ocid, e.title).where(
+                e.origin == LOCAL, e.province_code == "35", e.announced_at.is_not(None)
+            )
+        )
+        title = {public_ocid(PREFIX, ocid): name for ocid, name in published}
         flags = await flags_of(session, PREFIX, RedFlagQuery(province="35"))
-    title = {r["ocid"]: r["tender"]["title"] for r in releases}
 
     raised: dict[str, set[str]] = defaultdict(set)
     for flag in flags:
