@@ -8,8 +8,9 @@ The ``ocid`` and release ``id`` are not stored here: the hub's prefix is added w
 Every date is an OCDS ``date-time`` with its offset: a contract's calendar dates (signed, start, end)
 are the first second of that day in the tenant's zone (the end date: its last second). An award is
 ``pending`` in the releases made during its objection period (masa sanggah) and ``active`` in those
-made after (the letter of award, which cannot come earlier, is the next release); ``cancelled`` once
-withdrawn after an upheld objection.
+made after: the period's end is published when it passes, by the publication sweep
+(``tenants.tenders.publication.sweep``), not at the letter of award; ``cancelled`` once withdrawn
+after an upheld objection.
 
 Bids (the OCDS bids extension, ``BIDS_EXTENSION``) are public from the opening on, never before: from
 then ``tender.numberOfTenderers``, ``tender.tenderers``, ``bids.statistics`` (``bids``) and ``bids.details``
