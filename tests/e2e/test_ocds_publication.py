@@ -62,7 +62,7 @@ def valid_with_bids(release: dict[str, Any]) -> None:
 async def harvest(client: Client, url: str = "/api/ocds/releases?limit=50") -> tuple[list[Any], str]:
     """Every release package from ``url`` on, each validated, following ``links.next`` until the
     hub has nothing more yet (404); and the URL to resume from later."""
-    packages = []
+    packages: list[Any] = []
     while True:
         answer = await client.get(url)
         if answer.status_code == 404:

@@ -10,16 +10,19 @@ runs on a clock the test moves (``tests.manual_clock``): nothing waits for time 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from hub.core.clock import database_now
 from hub.core.database import hub_sessions
+from hub.core.settings import Settings
+from hub.web.app import create_app
 from tenants.tenders.publication.sweep import sweep_publications, sweeping
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.e2e.test_catalogue import valid
@@ -116,6 +119,25 @@ async def test_an_award_turns_active_in_a_release_of_its_own_when_its_objection_
     [again] = await sweep_publications(engine, now=days_on(after))  # nothing passed since: nothing to write
     assert (again.checked, again.restaged, again.republished, again.error) == (1, [], [], None)
     assert await releases(client, engine, ocid) == published
+
+
+async def test_the_running_hub_sweeps_every_interval_of_its_clock_and_stops_with_it(
+    client: Client, clean_identity: AsyncEngine, settings: Settings
+) -> None:
+    engine, clock = clean_identity, ManualClock()
+    malang = await regency(client, engine, "kab-malang", "3507")
+    desk = Desk(client, engine, malang)
+    await desk.announce("Rehabilitasi Jembatan Désa Sumberpucung", owner_estimate=900_000_000)
+    local_id = f"3507-{desk.tender_id}"
+    app = create_app(replace(settings, publication_sweep_seconds=60), clock=clock)
+    async with app.lifespan():  # the app's startup and shutdown, on this test's loop
+        await clock.until_asleep()
+        async with hub_sessions(engine)() as session, session.begin():  # a row left behind the clock
+            row = update(CatalogueEntry).where(CatalogueEntry.ocid == local_id)
+            await session.execute(row.values(stage="announcement"))
+        await clock.advance(60)
+        assert await stage_of(engine, local_id) == "document_download"
+    assert clock.sleeping == 0  # the sweeps stopped with the app
 
 
 async def test_a_sweep_reports_a_tenant_it_cannot_sweep_and_sweeps_the_others(
