@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from hub.core.clock import database_now
-from hub.core.database import hub_sessions
+from hub.core.database import hub_sessions, tenant_session
 from hub.core.settings import Settings
 from hub.web.app import create_app
+from tenants.tenders.models import Tender
 from tenants.tenders.publication.sweep import sweep_publications, sweeping
 from tests.e2e.procurement import Client, Desk, ok, person, regency, vendor
 from tests.e2e.test_catalogue import valid
@@ -109,6 +110,10 @@ async def test_an_award_turns_active_in_a_release_of_its_own_when_its_objection_
     assert (during.restaged, during.republished) == ([], [])
 
     after = announced["objection_days"] + 0.01  # the period's end, and a moment on
+    async with tenant_session(engine, malang.schema) as step, step.begin():  # a step holds the tender
+        await step.execute(select(Tender).where(Tender.id == desk.tender_id).with_for_update())
+        [held] = await sweep_publications(engine, now=days_on(after))
+        assert (held.checked, held.restaged, held.republished) == (1, [], [])  # skipped, not waited for
     [swept] = await sweep_publications(engine, now=days_on(after))
     assert (swept.restaged, swept.republished) == ([local_id], [local_id])
     published = await releases(client, engine, ocid)

@@ -14,7 +14,9 @@ Why a sweep and not the stage computed when read: the stage is a filter and a fa
 in ``hub``, while schedules are in each tenant's schema; and a release is history that feed followers
 and harvesters already hold, so only a new release tells them that the award became active.
 
-Each tender is taken ``FOR NO KEY UPDATE SKIP LOCKED``. A step changing it at the same moment holds
+The tenders are compared without locks, and only those behind the clock are then taken ``FOR NO KEY
+UPDATE SKIP LOCKED`` and compared again (a row lock writes to the row, which every live tender every
+minute would make a steady write load for nothing). A step changing one at the same moment holds
 its row ``FOR UPDATE`` (``runner_tender``) and publishes it itself, so it is skipped here and swept
 next time; a sweep on another replica skips the tenders this one holds and, after its commit, finds
 them up to date; a sweep never appends a stale release after a step's fresh one; and bids, which take
@@ -41,8 +43,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.entries import upsert_entries
-from federation.catalogue.models import LOCAL, CatalogueEntry
-from federation.catalogue.ocds import entry_values
+from federation.catalogue.models import LOCAL, CatalogueEntry, Change
+from federation.catalogue.ocds import TenderSnapshot, entry_values
 from hub.core.clock import SYSTEM_CLOCK, Clock, database_now
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import HubError
@@ -114,14 +116,50 @@ async def _sweep_one(engine: AsyncEngine, tenant: TenantRef, swept: Swept, now: 
             if not batch:
                 return
             after = batch[-1].id
-            await follow_the_clock(session, tenant, batch, swept, await now(session))
+            swept.checked += len(batch)
+            behind = await _behind(session, tenant, batch, await now(session))
+            if behind:
+                locked = await _following_the_clock(session, 0, behind)
+                await follow_the_clock(session, tenant, locked, swept, await now(session))
 
 
 async def follow_the_clock(
     session: AsyncSession, tenant: TenantRef, tenders: Sequence[Tender], swept: Swept, now: datetime
 ) -> None:
     """Bring these public tenders' rows and releases up to what the clock says ``now``, in the caller's
-    transaction, and note in ``swept`` what was written."""
+    transaction (which holds them locked), and note in ``swept`` what was written."""
+    rows = []
+    for snapshot, row, change in await _compared(session, tenant, tenders, now):
+        if row is not None:
+            swept.restaged.append(snapshot.local_id)
+            rows.append(row)
+        if change is not None:
+            swept.republished.append(snapshot.local_id)
+            session.add(change)
+    await upsert_entries(session, rows)
+    await session.flush()
+
+
+async def _behind(
+    session: AsyncSession, tenant: TenantRef, tenders: Sequence[Tender], now: datetime
+) -> list[int]:
+    """The tenders whose row or release the clock has left behind: read without locks, so that the
+    sweep locks (and so writes to) only the few it will publish, not every live tender every time."""
+    return [
+        snapshot.tender_id
+        for snapshot, row, change in await _compared(session, tenant, tenders, now)
+        if row is not None or change is not None
+    ]
+
+
+Compared = tuple[TenderSnapshot, dict[str, Any] | None, Change | None]
+
+
+async def _compared(
+    session: AsyncSession, tenant: TenantRef, tenders: Sequence[Tender], now: datetime
+) -> list[Compared]:
+    """Each tender's snapshot ``now``, with its new catalogue row if the stage moved and its corrected
+    release if the last one tells other facts (``None``: nothing to write)."""
     snapshots = await snapshots_of(session, tenant, tenders, now)
     ids = [s.local_id for s in snapshots]
     mine = select(CatalogueEntry.ocid, CatalogueEntry.stage).where(
@@ -129,32 +167,31 @@ async def follow_the_clock(
     )
     stages = {row.ocid: row.stage for row in await session.execute(mine)}
     published = await last_releases(session, ids)
-    rows = []
+    compared: list[Compared] = []
     for snapshot in snapshots:
-        swept.checked += 1
         values = entry_values(snapshot)
+        row = None
         if stages.get(snapshot.local_id) != values["stage"]:
-            swept.restaged.append(snapshot.local_id)
-            rows.append({"origin": LOCAL, "ocid": snapshot.local_id, "updated_at": now, **values})
-        corrected = correction(snapshot, published.get(snapshot.local_id), now)
-        if corrected is not None:
-            swept.republished.append(snapshot.local_id)
-            session.add(corrected)
-    await upsert_entries(session, rows)
-    await session.flush()
+            row = {"origin": LOCAL, "ocid": snapshot.local_id, "updated_at": now, **values}
+        compared.append((snapshot, row, correction(snapshot, published.get(snapshot.local_id), now)))
+    return compared
 
 
-async def _following_the_clock(session: AsyncSession, after: int) -> Sequence[Tender]:
-    """The next public tenders whose facts follow the clock, locked; those a step holds are skipped."""
-    query = (
-        select(Tender)
-        .where(Tender.status.in_(FOLLOWING_THE_CLOCK), Tender.announced_at.is_not(None), Tender.id > after)
-        .order_by(Tender.id)
-        .limit(BATCH)
-        .with_for_update(key_share=True, skip_locked=True)  # FOR NO KEY UPDATE: bids' KEY SHARE passes
-        .execution_options(populate_existing=True)
+async def _following_the_clock(
+    session: AsyncSession, after: int, locking: Sequence[int] | None = None
+) -> Sequence[Tender]:
+    """The next public tenders whose facts follow the clock; or, ``locking``, those of these ids that
+    still do, locked and read afresh (those a step holds are skipped)."""
+    query = select(Tender).where(
+        Tender.status.in_(FOLLOWING_THE_CLOCK), Tender.announced_at.is_not(None), Tender.id > after
     )
-    return (await session.execute(query)).scalars().all()
+    if locking is not None:
+        query = (
+            query.where(Tender.id.in_(locking))
+            .with_for_update(key_share=True, skip_locked=True)  # FOR NO KEY UPDATE: bids' KEY SHARE passes
+            .execution_options(populate_existing=True)
+        )
+    return (await session.execute(query.order_by(Tender.id).limit(BATCH))).scalars().all()
 
 
 @contextlib.asynccontextmanager
