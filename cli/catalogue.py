@@ -1,4 +1,5 @@
-"""``lpse-hub catalogue rebuild``: the province-wide catalogue recomputed from the tenant schemas."""
+"""``lpse-hub catalogue rebuild``: the province-wide catalogue recomputed from the tenant schemas; and
+``lpse-hub catalogue sweep``: what the clock alone changed, published once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.command_runner import print_json, run, stdout
 from cli.options import JsonOption
 from tenants.tenders.publication.rebuild import Drift, rebuild_catalogue
+from tenants.tenders.publication.sweep import Swept, sweep_publications
 
 app = typer.Typer(no_args_is_help=True, help="The province-wide tender catalogue.")
 
@@ -50,3 +52,33 @@ def rebuild(
         f"{len(results)} tenants, {sum(r.checked for r in results)} tenders, "
         f"{len(drifted)} tenants had drifted" + (f": {', '.join(drifted)}" if drifted else "")
     )
+
+
+@app.command()
+def sweep(
+    tenant: Annotated[
+        str | None,
+        typer.Option("--tenant", "-t", help="One tenant's slug (default: every tenant).", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Publish what the clock alone changed, as the hub does every LPSE_HUB_PUBLICATION_SWEEP_SECONDS: the
+    catalogue's stage of tenders whose schedule moved on, and a release for each award whose objection
+    period has ended (``pending`` becomes ``active``)."""
+
+    async def work(engine: AsyncEngine) -> list[Swept]:
+        return await sweep_publications(engine, [tenant] if tenant else None)
+
+    results = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        table = Table("tenant", "tenders", "stages moved", "releases published", "error")
+        for r in results:
+            if r.checked or r.error:
+                table.add_row(
+                    r.slug, str(r.checked), str(len(r.restaged)), str(len(r.republished)), r.error or ""
+                )
+        stdout.print(table)
+    if any(r.error for r in results):
+        raise typer.Exit(1)

@@ -150,6 +150,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             migration_concurrency=4,
             master_key=master_key,
             probe_interval_seconds=0,  # tests probe when they mean to, not in the background
+            publication_sweep_seconds=0,  # and sweep when they mean to
         )
 
 

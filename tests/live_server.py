@@ -59,6 +59,7 @@ def live_hub(
         "LPSE_HUB_DATA_DIR": str(data_dir),
         "LPSE_HUB_MASTER_KEY": master_key,
         "LPSE_HUB_ISSUER": url,
+        "LPSE_HUB_PUBLICATION_SWEEP_SECONDS": "0",  # a test publishes what it means to, not in the background
         **{f"LPSE_HUB_{k}": v for k, v in settings.items()},
     }
     process = subprocess.Popen(

@@ -8,8 +8,9 @@ The ``ocid`` and release ``id`` are not stored here: the hub's prefix is added w
 Every date is an OCDS ``date-time`` with its offset: a contract's calendar dates (signed, start, end)
 are the first second of that day in the tenant's zone (the end date: its last second). An award is
 ``pending`` in the releases made during its objection period (masa sanggah) and ``active`` in those
-made after (the letter of award, which cannot come earlier, is the next release); ``cancelled`` once
-withdrawn after an upheld objection.
+made after: the period's end is published when it passes, by the publication sweep
+(``tenants.tenders.publication.sweep``), not at the letter of award; ``cancelled`` once withdrawn
+after an upheld objection.
 
 Bids (the OCDS bids extension, ``BIDS_EXTENSION``) are public from the opening on, never before: from
 then ``tender.numberOfTenderers``, ``tender.tenderers``, ``bids.statistics`` (``bids``) and ``bids.details``
@@ -17,6 +18,10 @@ then ``tender.numberOfTenderers``, ``tender.tenderers``, ``bids.statistics`` (``
 published, with the award announcement or the failure, then ``valid`` or ``disqualified``, with the
 ``validBids`` and ``disqualifiedBids`` statistics). Every schedule change made after the announcement is
 a ``tender.amendments`` entry with the reason given for it.
+
+A re-tender (*tender ulang*) links the failed or cancelled tender it repeats as a ``relatedProcesses``
+entry with the relationship ``unsuccessfulProcess`` and that tender's ocid (scheme ``ocid``), stored as
+its local id and made public with the release's own (``with_ocid``).
 """
 
 from __future__ import annotations
@@ -161,6 +166,7 @@ class TenderSnapshot:
     contract: PublicContract | None = None
     reason: str | None = None  # of a cancellation or a failure
     timezone: str = "Asia/Jakarta"  # the tenant's (WIB, WITA or WIT): where a calendar day starts
+    repeats: str | None = None  # local id of the public failed or cancelled tender this one re-tenders
 
     @property
     def local_id(self) -> str:
@@ -245,6 +251,18 @@ def _bids(s: TenderSnapshot) -> dict[str, Any]:
     return {"statistics": statistics, "details": details}
 
 
+def _repeated(s: TenderSnapshot) -> dict[str, Any]:
+    """The link to the unsuccessful tender this one repeats (a re-tender is of the same package, so of
+    the same title), by its local id: ``with_ocid`` makes it public."""
+    return {
+        "id": "1",
+        "relationship": ["unsuccessfulProcess"],
+        "title": s.title,
+        "scheme": "ocid",
+        "identifier": s.repeats,
+    }
+
+
 def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[str, Any]:
     """The OCDS release of ``snapshot`` (without ``ocid`` and ``id``: see ``with_ocid``)."""
     s = snapshot
@@ -300,6 +318,8 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
         "planning": {"budget": {"amount": _money(s.budget), "description": f"Pagu TA {s.fiscal_year}"}},
         "tender": tender,
     }
+    if s.repeats is not None:
+        result["relatedProcesses"] = [_repeated(s)]
     if s.opened_at is not None:
         result["bids"] = _bids(s)
     if s.awards:
@@ -336,8 +356,29 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
 
 
 def with_ocid(stored: dict[str, Any], ocid: str, position: int) -> dict[str, Any]:
-    """A stored release as published: its ``ocid`` and a release id unique within it."""
-    return {"ocid": ocid, "id": f"{ocid}-{position}", **stored}
+    """A stored release as published: its ``ocid``, a release id unique within it, and the tenders it
+    links to (``relatedProcesses`` of the ``ocid`` scheme) by their public ocids too."""
+    published = {"ocid": ocid, "id": f"{ocid}-{position}", **stored}
+    if "relatedProcesses" in stored:
+        tender_id = str(stored["tender"]["id"])
+        published["relatedProcesses"] = [_public_link(p, ocid, tender_id) for p in stored["relatedProcesses"]]
+    return published
+
+
+def _public_link(process: dict[str, Any], ocid: str, tender_id: str) -> dict[str, Any]:
+    """A link to a tender of the same tenant, stored by its local id (``3507-12``), with the public ocid.
+
+    A local id is ``<tenant code>-<tender id>`` and the public ocid is the hub's prefix before it, so the
+    prefix is what this release's ocid holds before its own ``<code>-<tender id>``: no setting is needed
+    here, and a link already public (or to anything else) is left as it is.
+    """
+    identifier = process.get("identifier")
+    if process.get("scheme") != "ocid" or not isinstance(identifier, str):
+        return process
+    own = f"-{identifier.rpartition('-')[0]}-{tender_id}"
+    if not ocid.endswith(own):
+        return process
+    return {**process, "identifier": f"{ocid.removesuffix(own)}-{identifier}"}
 
 
 def entry_values(s: TenderSnapshot) -> dict[str, Any]:

@@ -112,6 +112,10 @@ class Settings:
     probe_interval_seconds: int = 60
     """probe_interval_seconds: how often the hub probes every tenant and records the result (uptime);
     ``0`` disables probing. With several replicas one of them probes each round."""
+    publication_sweep_seconds: int = 60
+    """publication_sweep_seconds: how often the hub publishes what the clock alone changes (a tender's
+    stage in the catalogue, an award turning ``active`` when its objection period ends); ``0`` disables
+    the sweep (``lpse-hub catalogue sweep`` runs it once). Replicas skip the tenders another one holds."""
     probe_timeout_seconds: int = 5
     """probe_timeout_seconds: the time each check of a probe may take before it counts as failed."""
     probe_retention_days: int = 90
@@ -217,6 +221,11 @@ class Settings:
             probe_interval_seconds=_int(
                 get("PROBE_INTERVAL_SECONDS"), defaults.probe_interval_seconds, "PROBE_INTERVAL_SECONDS"
             ),
+            publication_sweep_seconds=_int(
+                get("PUBLICATION_SWEEP_SECONDS"),
+                defaults.publication_sweep_seconds,
+                "PUBLICATION_SWEEP_SECONDS",
+            ),
             probe_timeout_seconds=_int(
                 get("PROBE_TIMEOUT_SECONDS"), defaults.probe_timeout_seconds, "PROBE_TIMEOUT_SECONDS"
             ),
@@ -254,6 +263,8 @@ class Settings:
             raise ConfigurationError(f"{PREFIX}PUBLIC_REQUESTS_PER_MINUTE must be >= 1")
         if self.probe_interval_seconds < 0:
             raise ConfigurationError(f"{PREFIX}PROBE_INTERVAL_SECONDS must be >= 0 (0 disables probing)")
+        if self.publication_sweep_seconds < 0:
+            raise ConfigurationError(f"{PREFIX}PUBLICATION_SWEEP_SECONDS must be >= 0 (0 disables the sweep)")
         if self.probe_timeout_seconds < 1 or self.probe_retention_days < 1:
             raise ConfigurationError(
                 f"{PREFIX}PROBE_TIMEOUT_SECONDS and {PREFIX}PROBE_RETENTION_DAYS must be >= 1"

@@ -70,6 +70,7 @@ from hub.web.sessions import session_config
 from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
+from tenants.tenders.publication.sweep import sweeping
 
 TENANT_CONTROLLERS = [
     AgencyController,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                     f"{settings.issuer_url}/login/upstream/callback",
                 )
             await stack.enter_async_context(probing(engine, settings, clock))  # cancelled on shutdown
+            await stack.enter_async_context(sweeping(engine, settings.publication_sweep_seconds, clock))
             yield
 
     tenant_dependencies = {

@@ -174,3 +174,10 @@ def test_the_console_script_exits_with_one_line_errors(settings: Settings) -> No
     )
     assert bad_setting.returncode == 1
     assert "LPSE_HUB_PORT must be an integer" in bad_setting.stderr
+
+
+def test_catalogue_sweep_runs_once_and_says_what_it_published(lpse) -> None:  # type: ignore[no-untyped-def]
+    as_json(lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang", "--json"))
+    [swept] = as_json(lpse("catalogue", "sweep", "--json"))
+    assert swept == {"slug": "kab-malang", "checked": 0, "restaged": [], "republished": [], "error": None}
+    assert lpse("catalogue", "sweep", "--tenant", "kab-malang").exit_code == 0

@@ -25,7 +25,7 @@ from cli.demo.reviews import seed_review_demo
 from cli.demo.tenders import seed_tender_demo
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
-from tests.e2e.procurement import Client, Desk, end_objection_period, ok, person, regency, vendor
+from tests.e2e.procurement import Client, Desk, end_objection_period, ok, person, regency, schedule, vendor
 from tests.e2e.test_award_flow import today
 from tests.e2e.test_catalogue import valid
 from tests.feed_horizon import until_the_feed_has_passed
@@ -62,7 +62,7 @@ def valid_with_bids(release: dict[str, Any]) -> None:
 async def harvest(client: Client, url: str = "/api/ocds/releases?limit=50") -> tuple[list[Any], str]:
     """Every release package from ``url`` on, each validated, following ``links.next`` until the
     hub has nothing more yet (404); and the URL to resume from later."""
-    packages = []
+    packages: list[Any] = []
     while True:
         answer = await client.get(url)
         if answer.status_code == 404:
@@ -196,3 +196,40 @@ async def test_release_packages_end_with_a_next_link_a_harvester_resumes_from(
     later, _ = await harvest(client, resume)
     assert [r["tender"]["title"] for r in releases_of(later)] == ["Pengadaan Komputer Kantor"]
     assert len(releases_of(packages + later)) == len({r["id"] for r in releases_of(packages + later)}) == 4
+
+
+@pytest.mark.horizon  # it reads the change feed
+async def test_a_retender_links_the_failed_tender_it_repeats_by_its_public_ocid(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(client, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", "kab-malang")
+    bidders = [await vendor(client, engine, n, "3507", verifier, "kab-malang") for n in ("arum", "bayu")]
+    desk = Desk(client, engine, malang)
+    await desk.announce("Pembangunan Pasar Rakyat Sumberpucung", owner_estimate=650_000_000)
+    await desk.bids({bidders[0]: 672_000_000, bidders[1]: 690_000_000})
+    await desk.open()
+    reason = {"reason": "Tidak ada penawaran yang lulus evaluasi"}
+    ok(await desk.post("failure", malang.pokja, reason), 201)
+    again = ok(await desk.post("retender", malang.pokja, {"schedule": schedule()}))
+    ok(await client.post(f"{malang.base}/tenders/{again['id']}/announcement", headers=malang.pokja))
+    failed, repeated = (f"ocds-lpsehub-3507-{t}" for t in (desk.tender_id, again["id"]))
+    await until_the_feed_has_passed(engine)
+
+    link = {
+        "id": "1",
+        "relationship": ["unsuccessfulProcess"],  # a re-tender of a previous unsuccessful process
+        "title": "Pembangunan Pasar Rakyat Sumberpucung",
+        "scheme": "ocid",
+        "identifier": failed,  # public, as a harvester finds it, not the hub's stored local id
+    }
+    record = dict(ok(await client.get(f"/api/ocds/records/{repeated}"), 200))
+    valid(record, RECORD)
+    [entry] = record["records"]
+    assert entry["compiledRelease"]["relatedProcesses"] == [link]
+    assert all(r["relatedProcesses"] == [link] for r in entry["releases"])
+    in_feed = [r for r in releases_of((await harvest(client))[0]) if r["ocid"] == repeated]
+    assert [r["relatedProcesses"] for r in in_feed] == [[link]]
+    original = dict(ok(await client.get(f"/api/ocds/records/{failed}"), 200))
+    assert "relatedProcesses" not in original["records"][0]["compiledRelease"]  # the link is the new one's

@@ -73,6 +73,7 @@ async def snapshots_of(
         for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
     }
     amendments = await _amendments(session, ids)
+    repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
     return [
         _snapshot(
             tenant,
@@ -84,9 +85,18 @@ async def snapshots_of(
             _public_contract(contracts.get(t.id)),
             amendments.get(t.id, []),
             now,
+            f"{tenant.code}-{t.retender_of}" if t.retender_of in repeated else None,
         )
         for t in tenders
     ]
+
+
+async def _public_repeated(session: AsyncSession, ids: Collection[int | None]) -> set[int]:
+    """Which of the tenders re-tendered were ever public: one cancelled as a draft has no ocid to link."""
+    if not ids:
+        return set()
+    query = select(Tender.id).where(Tender.id.in_(ids), Tender.announced_at.is_not(None))
+    return set((await session.scalars(query)).all())
 
 
 async def _amendments(session: AsyncSession, ids: Collection[int]) -> dict[int, list[PublicAmendment]]:
@@ -155,6 +165,7 @@ def _snapshot(
     contract: PublicContract | None,
     amendments: list[PublicAmendment],
     now: datetime,
+    repeats: str | None,
 ) -> TenderSnapshot:
     opened = (tender.opening or {}).get("bids", [])
     bidders = [(b["vendor_id"], b.get("vendor") or "") for b in opened]
@@ -198,6 +209,7 @@ def _snapshot(
         contract=contract,
         reason=tender.fail_reason or tender.cancel_reason,
         timezone=tenant.timezone,
+        repeats=repeats,
     )
 
 

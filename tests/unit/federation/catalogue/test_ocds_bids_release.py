@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from federation.catalogue.ocds import PublicAmendment, PublicBid, TenderSnapshot, release
+from federation.catalogue.ocds import PublicAmendment, PublicBid, TenderSnapshot, release, with_ocid
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 SNAPSHOT = TenderSnapshot(
@@ -57,3 +57,16 @@ def test_a_stage_first_set_after_the_announcement_is_an_amendment_from_nothing()
         "rationale": "Tambah aanwijzing",
         "description": "clarification: - -> 2026-12-04T09:00:00+07:00/2026-12-05T09:00:00+07:00",
     }
+
+
+def test_a_retender_links_the_tender_it_repeats_and_publishing_makes_the_link_public() -> None:
+    again = replace(SNAPSHOT, tender_id=13, repeats="3507-12")
+    stored = release(again, ["tender"], T0)
+    assert stored["relatedProcesses"][0]["identifier"] == "3507-12"  # stored local, like the ocid
+    published = with_ocid(stored, "ocds-lpsehub-3507-13", 4)
+    assert published["relatedProcesses"] == [
+        {"id": "1", "relationship": ["unsuccessfulProcess"], "title": "Pembangunan Jalan", "scheme": "ocid",
+         "identifier": "ocds-lpsehub-3507-12"},
+    ]  # fmt: skip
+    assert with_ocid(published, "ocds-lpsehub-3507-13", 4) == published  # public already: left alone
+    assert "relatedProcesses" not in release(SNAPSHOT, ["tender"], T0)

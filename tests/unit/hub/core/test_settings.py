@@ -34,6 +34,7 @@ def test_no_url_means_the_embedded_server() -> None:
         ({"LPSE_HUB_PORT": "eighty"}, "LPSE_HUB_PORT must be an integer"),
         ({"LPSE_HUB_PORT": "70000"}, "LPSE_HUB_PORT must be between"),
         ({"DATABASE_URL": "mysql://x"}, "must be a postgresql:// URL"),
+        ({"LPSE_HUB_PUBLICATION_SWEEP_SECONDS": "-1"}, "LPSE_HUB_PUBLICATION_SWEEP_SECONDS must be >= 0"),
     ],
 )
 def test_bad_values_fail_fast_naming_the_variable(env: dict[str, str], message: str) -> None:
