@@ -6,13 +6,15 @@ facts back to the one before."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.catalogue.models import Change, RedFlagFacts
+from federation.catalogue.flagged import RedFlagQuery, flags_of
+from federation.catalogue.models import CatalogueEntry, Change, RedFlagFacts
 from federation.catalogue.red_flags import red_flags
 from hub.core.database import hub_sessions
 from tests.unit.federation.catalogue.test_red_flag_indicators import bid, compiled, retender
@@ -123,3 +125,37 @@ async def test_the_flags_of_the_facts_are_the_flags_of_the_whole_release(hub: As
     assert {f.code for f in whole} == {"R003", "R018", "H01", "H03", "R028", "R036", "H04", "H02", "H05"}
     assert red_flags(slim) == whole
     assert all(len(json.dumps(f)) < len(json.dumps(r)) for f, r in zip(facts, releases, strict=True))
+
+
+async def test_a_retender_won_by_a_bidder_of_the_failed_tender_is_flagged_from_the_feed(
+    cleared: AsyncEngine,
+) -> None:
+    """H05 through ``flags_of``: the link is stored by local id, published as a public ocid."""
+    failed = {**stored(3), "tender": {**stored(3)["tender"], "id": "78", "status": "unsuccessful"}}
+    failed["tender"]["tenderers"] = [{"id": "V1", "name": "CV Satu"}, {"id": "V2", "name": "CV Dua"}]
+    failed.pop("awards")
+    again = stored(2, retender_of="9902-78")
+    again["awards"][0]["suppliers"] = [{"id": "V2", "name": "CV Dua"}]
+    async with hub_sessions(cleared)() as session, session.begin():
+        session.add(Change(ocid="9902-78", tags=["tender"], release=failed))
+        session.add(Change(ocid=OCID, tags=["award"], release=again))
+        for ocid, title in (("9902-78", "Jalan Uji"), (OCID, "Jalan Uji (ulang)")):
+            session.add(
+                CatalogueEntry(
+                    ocid=ocid, tenant_code="9902", tenant_slug="kab-uji-dua", tenant_name="Kab Uji Dua",
+                    province_code="99", tender_id=int(ocid.split("-")[1]), title=title, agency="Dinas Uji",
+                    category="construction", method="tender", evaluation="lowest_price", fiscal_year=2026,
+                    budget=1, owner_estimate=1, kbli=[], status="awarded", stage="award",
+                    announced_at=datetime(2026, 3, 1, tzinfo=UTC), search_text="uji",
+                )
+            )  # fmt: skip
+    try:
+        async with hub_sessions(cleared)() as session:
+            flags = await flags_of(session, "ocds-lpsehub", RedFlagQuery(province="99", indicator="H05"))
+        [flag] = flags
+        assert (flag.ocid, flag.facts["repeats"]) == ("ocds-lpsehub-9902-77", "ocds-lpsehub-9902-78")
+        assert flag.facts["supplierId"] == "V2"
+        assert flag.facts["inRepeated"] == "a tenderer"
+    finally:
+        async with hub_sessions(cleared)() as session, session.begin():
+            await session.execute(delete(CatalogueEntry).where(CatalogueEntry.tenant_code == "9902"))

@@ -35,6 +35,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN jsonb_strip_nulls(jsonb_build_object(
     'buyer', jsonb_build_object('id', release #> '{buyer,id}', 'name', release #> '{buyer,name}'),
     'tender', jsonb_build_object(
+        'id', release #> '{tender,id}',
         'status', release #> '{tender,status}',
         'procurementMethod', release #> '{tender,procurementMethod}',
         'value', jsonb_build_object('amount', release #> '{tender,value,amount}'),
@@ -62,7 +63,7 @@ RETURN jsonb_strip_nulls(jsonb_build_object(
 ))
 """
 """Of a release, exactly the fields the indicators read (``federation/catalogue/red_flags.py``), in the
-release's own shape, so the same functions read either: the buyer; the tender's status, method, value,
+release's own shape, so the same functions read either: the buyer; the tender's id, status, method, value,
 period, number of tenderers, tenderers' ids and amendments; each award's id, status, value and
 suppliers; each contract's id, award and value; each bid's id, status, value and tenderers; the related
 processes. Names are kept only where a flag shows them (the buyer, suppliers, bidders);
