@@ -8,14 +8,17 @@ row written, and any query reads the facts it selects once, streamed, through th
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Text, cast, or_, select
+from sqlalchemy import Select, Text, cast, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry, RedFlagFacts
@@ -99,6 +102,24 @@ BATCH = 5_000
 _decode = msgspec.json.Decoder(dict[str, Any]).decode
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a selection's flags are built, then back as it was.
+
+    The flags kept grow by hundreds of thousands of objects for a province, and each of the collector's
+    full passes walks all of them: a third of a province's time went to it (docs/BENCHMARKS.md). Nothing
+    built here forms a cycle, so reference counting frees what dies; the pause is process-wide, so a
+    request running meanwhile defers its cycles to the next pass, not for longer than one selection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(slots=True)
 class Flagged:
     """The flags the filters select, and how many published tenders were read for them."""
@@ -109,11 +130,9 @@ class Flagged:
 
 def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Select[str, int, str]:
     f, e = RedFlagFacts, CatalogueEntry
-    statement = (
-        select(f.ocid, f.position, cast(f.facts, Text))  # decoded by msgspec: faster than json
-        .join(e, (e.origin == LOCAL) & (e.ocid == f.ocid))
-        .order_by(f.ocid)
-    )
+    statement = select(f.ocid, f.position, cast(f.facts, Text)).join(  # decoded by msgspec: faster than json
+        e, (e.origin == LOCAL) & (e.ocid == f.ocid)
+    )  # unordered: the flags are sorted once computed, and a hash join needs no order
     if query.province is not None:
         statement = statement.where(e.province_code == query.province)
     if query.tenant is not None:
@@ -143,16 +162,20 @@ async def flagged(
     wins: list[Win] = []
     retenders: list[dict[str, Any]] = []
     tenders = 0
+    # Every row of the cursor is read: plan for all of them, not for the first tenth (the default), which
+    # took nested index lookups over a hash join and doubled a province's time (docs/BENCHMARKS.md).
+    await session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     rows = await session.stream(_selected(query, since, until).execution_options(yield_per=BATCH))
-    async for batch in rows.partitions():
-        tenders += len(batch)
-        for ocid, position, facts in batch:
-            release = with_ocid(_decode(facts), public_ocid(prefix, ocid), position)
-            flags += tender_flags(release, thresholds, codes)
-            if "H02" in codes and (win := wins_of(release)) is not None:
-                wins.append(win)
-            if "H05" in codes and repeated_process(release) is not None:
-                retenders.append(release)
+    with _cyclic_gc_paused():
+        async for batch in rows.partitions():
+            tenders += len(batch)
+            for ocid, position, facts in batch:
+                release = with_ocid(_decode(facts), public_ocid(prefix, ocid), position)
+                flags += tender_flags(release, thresholds, codes)
+                if "H02" in codes and (win := wins_of(release)) is not None:
+                    wins.append(win)
+                if "H05" in codes and repeated_process(release) is not None:
+                    retenders.append(release)
     if wins:
         flags += dominated_buyers(wins, thresholds)
     if retenders:

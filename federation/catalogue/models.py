@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Computed, Date, DateTime, ForeignKey, Identity, Integer, String, Text, func
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.database import HubBase
@@ -97,7 +97,7 @@ class RedFlagFacts(HubBase):
     buyer_id: Mapped[str | None] = mapped_column(Text)
     buyer_name: Mapped[str | None] = mapped_column(Text)
     repeats: Mapped[str | None] = mapped_column(String(200))
-    facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # json, not jsonb: read back as written
 
 
 class Peer(HubBase):

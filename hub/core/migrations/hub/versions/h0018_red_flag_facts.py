@@ -10,7 +10,9 @@ all of them and decoding whole releases (parties, documents, items): at a millio
 trigger on ``hub.changes`` writes them in the transaction that appends the release, so no publication
 path can forget them (publish, republish, a rebuild's correction, the demo's seeding, a test that
 writes the feed directly), and a release deleted by the owner takes its facts back to the one before.
-The trigger runs as the table's owner (``SECURITY DEFINER``); the serving role may only read the
+The facts are kept as ``json``, the text as written: reading a million of them is then a copy of their
+bytes, where ``jsonb`` is rendered back to text row by row (about half of a province's time on the
+server, docs/BENCHMARKS.md). Nothing queries inside them. The trigger runs as the table's owner (``SECURITY DEFINER``); the serving role may only read the
 table (``hub/core/migrations/privileges.py``, ``DERIVED``), so it cannot forge or hide a tender's facts
 without appending a release, which the feed's signed checkpoints keep. The facts are derived: anyone
 holding the feed can recompute them, and ``lpse-hub red-flags`` with any filter reads the same.
@@ -99,7 +101,7 @@ BEGIN
     END IF;
     INSERT INTO hub.red_flag_facts AS kept (ocid, position, buyer_id, buyer_name, repeats, facts)
     VALUES (last.ocid, last.position, last.release #>> '{buyer,id}', last.release #>> '{buyer,name}',
-            hub.red_flag_repeats(last.release), hub.red_flag_facts_of(last.release))
+            hub.red_flag_repeats(last.release), hub.red_flag_facts_of(last.release)::json)
     ON CONFLICT (ocid) DO UPDATE
         SET position = excluded.position, buyer_id = excluded.buyer_id, buyer_name = excluded.buyer_name,
             repeats = excluded.repeats, facts = excluded.facts
@@ -119,7 +121,7 @@ def upgrade() -> None:
             buyer_id text,
             buyer_name text,
             repeats varchar(200),
-            facts jsonb NOT NULL
+            facts json NOT NULL
         )
         """
     )
@@ -144,7 +146,7 @@ def upgrade() -> None:
         """
         INSERT INTO hub.red_flag_facts (ocid, position, buyer_id, buyer_name, repeats, facts)
         SELECT DISTINCT ON (ocid) ocid, position, release #>> '{buyer,id}', release #>> '{buyer,name}',
-               hub.red_flag_repeats(release), hub.red_flag_facts_of(release)
+               hub.red_flag_repeats(release), hub.red_flag_facts_of(release)::json
         FROM hub.changes WHERE origin = '' ORDER BY ocid, position DESC
         """
     )
