@@ -88,7 +88,8 @@ class Change(HubBase):
 
 class RedFlagFacts(HubBase):
     """What the red flags read of a local tender's last release (migration h0018): written only by
-    triggers on ``hub.changes``, read by ``federation.catalogue.flagged``; the serving role may only read it."""
+    triggers on ``hub.changes``, read by ``federation.catalogue.flagged``; the serving role may only
+    read it."""
 
     __tablename__ = "red_flag_facts"
 

@@ -11,10 +11,11 @@ trigger on ``hub.changes`` writes them in the transaction that appends the relea
 path can forget them (publish, republish, a rebuild's correction, the demo's seeding, a test that
 writes the feed directly), and a release deleted by the owner takes its facts back to the one before.
 The facts are kept as ``json``, the text as written: reading a million of them is then a copy of their
-bytes, where ``jsonb`` is rendered back to text row by row (about half of a province's time on the
-server, docs/BENCHMARKS.md). Nothing queries inside them. The trigger runs as the table's owner (``SECURITY DEFINER``); the serving role may only read the
+bytes, where ``jsonb`` is rendered back to text row by row. Nothing queries inside them.
+
+The trigger runs as the table's owner (``SECURITY DEFINER``); the serving role may only read the
 table (``hub/core/migrations/privileges.py``, ``DERIVED``), so it cannot forge or hide a tender's facts
-without appending a release, which the feed's signed checkpoints keep. The facts are derived: anyone
+without appending a release, which every follower of the feed sees. The facts are derived: anyone
 holding the feed can recompute them, and ``lpse-hub red-flags`` with any filter reads the same.
 
 Revision ID: h0018
@@ -49,7 +50,8 @@ RETURN jsonb_strip_nulls(jsonb_build_object(
                                                            'description', a -> 'description'))
                        FROM jsonb_array_elements(release #> '{tender,amendments}') AS a)),
     'awards', (SELECT jsonb_agg(jsonb_build_object(
-                   'id', a -> 'id', 'status', a -> 'status', 'value', jsonb_build_object('amount', a #> '{value,amount}'),
+                   'id', a -> 'id', 'status', a -> 'status',
+                   'value', jsonb_build_object('amount', a #> '{value,amount}'),
                    'suppliers', a -> 'suppliers'))
                FROM jsonb_array_elements(release -> 'awards') AS a),
     'contracts', (SELECT jsonb_agg(jsonb_build_object(
@@ -58,7 +60,8 @@ RETURN jsonb_strip_nulls(jsonb_build_object(
                   FROM jsonb_array_elements(release -> 'contracts') AS c),
     'bids', jsonb_build_object('details', (
         SELECT jsonb_agg(jsonb_build_object(
-            'id', b -> 'id', 'status', b -> 'status', 'value', jsonb_build_object('amount', b #> '{value,amount}'),
+            'id', b -> 'id', 'status', b -> 'status',
+            'value', jsonb_build_object('amount', b #> '{value,amount}'),
             'tenderers', b -> 'tenderers'))
         FROM jsonb_array_elements(release #> '{bids,details}') AS b)),
     'relatedProcesses', release -> 'relatedProcesses'
