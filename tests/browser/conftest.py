@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.settings import Settings
 from tests.browser.page_check import AXE
 from tests.conftest import needs_tool
+from tests.e2e.procurement import Client
 from tests.live_server import LiveHub, live_hub
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +48,13 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM)
         yield launched
         await launched.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(hub: AsyncEngine, hub_app: Litestar) -> AsyncIterator[Client]:
+    """The hub's app in this process, through which tests set the scene (tenders, bids) over HTTP."""
+    async with AsyncTestClient(app=hub_app) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -25,11 +25,11 @@ from federation.identity.accounts import create_account, grant_role
 from federation.identity.models import LoginThrottle
 from federation.oidc.clients import create_client
 from federation.oidc.tokens import TokenService
-from hub.core.clock import utcnow
 from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from tests.browser.page_check import check_page, fresh_context
-from tests.conftest import make_tenant
+from tests.e2e.procurement import Client, person, regency, vendor
+from tests.integration.monitoring.reviews.review_scenario import Moves, today
 from tests.live_server import LiveHub
 
 PASSWORD = "rahasia-pokja-2026"
@@ -62,8 +62,7 @@ class Visit:
 
 
 def review_path(_: World) -> str:
-    today = utcnow().date()
-    period = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat(), "format": "html"}
+    period = {"from": (today() - timedelta(days=30)).isoformat(), "to": today().isoformat(), "format": "html"}
     return f"/api/reviews/35?{urlencode(period)}"
 
 
@@ -92,11 +91,29 @@ PAGES = [
 ]
 
 
+async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> None:
+    """Malang with a tender contracted today after two bids, Blitar with one announced: the review
+    then has figures, charts and rows to show (as tests/e2e/test_review.py sets it up)."""
+    malang = Moves(client, engine, await regency(client, engine, "kab-malang", "3507"))
+    blitar = Moves(client, engine, await regency(client, engine, "kab-blitar", "3505"))
+    verifier = await person(engine, "verifier", "kab-blitar")
+    a, b = [await vendor(client, engine, n, "3507", verifier, "kab-blitar") for n in ("andalas", "bromo")]
+    prices = {a: 950_000_000, b: 990_000_000}
+    await malang.contracted(
+        "Rehabilitasi Jalan Kepanjen",
+        1_000_000_000,
+        prices,
+        950_000_000,
+        days_to_contract=3,
+        signed_on=today(),
+    )
+    await blitar.announced("Rehabilitasi Gedung Puskesmas", 100_000_000)
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def world(clean_identity: AsyncEngine, live: LiveHub) -> AsyncIterator[World]:
+async def world(clean_identity: AsyncEngine, client: Client, live: LiveHub) -> AsyncIterator[World]:
     engine = clean_identity
-    await make_tenant(engine, "kab-malang", "3507")
-    await make_tenant(engine, "kab-blitar", "3505")
+    await a_month_of_tenders(client, engine)
     email = f"pokja.{uuid.uuid4().hex[:8]}@malangkab.go.id"
     async with hub_sessions(engine)() as session, session.begin():
         await create_account(session, email, "Anggota Pokja", PASSWORD, email_verified=True)
