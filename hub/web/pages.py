@@ -19,7 +19,7 @@ def _page(title: str, body: str) -> str:
     return (
         f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width"><style>{STYLE}</style></head>'
-        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"  # main: a landmark to skip to
     )
 
 

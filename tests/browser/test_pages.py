@@ -1,0 +1,198 @@
+"""Every HTML page of the hub, in a real browser: accessible (axe-core: no serious or critical
+violation), at most 100 KB on first load, rendered under its own Content-Security-Policy, and
+photographed at a phone's and a desktop's width for the README (``docs/screenshots``).
+
+To check a new page, add a ``Visit`` to ``PAGES``: its name (the screenshots' file names), its path,
+the status it answers with, and who looks at it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from urllib.parse import urlencode
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.identity.accounts import create_account, grant_role
+from federation.identity.models import LoginThrottle
+from federation.oidc.clients import create_client
+from federation.oidc.tokens import TokenService
+from hub.core.database import hub_sessions
+from hub.core.master_key import MasterKey
+from tests.browser.page_check import check_page, fresh_context
+from tests.e2e.procurement import Client, person, regency, vendor
+from tests.integration.monitoring.reviews.review_scenario import Moves, today
+from tests.live_server import LiveHub
+
+PASSWORD = "rahasia-pokja-2026"
+CALLBACK = "http://127.0.0.1:9/callback"
+
+
+@dataclass(frozen=True)
+class World:
+    """Two regencies of East Java with a month of tenders; an official who logs in with a password;
+    a hub admin (who reads the province's review); a third-party client that asks for consent."""
+
+    email: str
+    admin_token: str
+    third_party: str
+
+
+class Who(Enum):
+    ANYONE = "anyone"
+    LOGGED_IN = "an official logged in through the login form"
+    HUB_ADMIN = "a hub admin, with a bearer token"
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    path: Callable[[World], str]
+    who: Who = Who.ANYONE
+    status: int = 200
+    fits_phone: bool = True
+
+
+def review_path(_: World) -> str:
+    period = {"from": (today() - timedelta(days=30)).isoformat(), "to": today().isoformat(), "format": "html"}
+    return f"/api/reviews/35?{urlencode(period)}"
+
+
+def consent_path(world: World) -> str:
+    request = {
+        "response_type": "code",
+        "client_id": world.third_party,
+        "redirect_uri": CALLBACK,
+        "scope": "openid profile email",
+        "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    return f"/oauth/authorize?{urlencode(request)}"
+
+
+PAGES = [
+    Visit("login", lambda _: "/login"),
+    Visit("error", lambda _: "/oauth/authorize?client_id=nobody&response_type=code", status=400),
+    Visit("consent", consent_path, Who.LOGGED_IN),
+    # The review is an A4 report for the province's staff; its wide tables do not fit a phone yet.
+    Visit("review", review_path, Who.HUB_ADMIN, fits_phone=False),
+    # The public portal (issue 18) adds its pages here, e.g.:
+    # Visit("home", lambda _: "/"), Visit("tender", lambda w: f"/tender/{w.ocid}"),
+    # Visit("lpse", lambda _: "/lpse/kab-malang"), Visit("data", lambda _: "/data"),
+]
+
+
+async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> None:
+    """Malang with a tender contracted today after two bids, Blitar with one announced: the review
+    then has figures, charts and rows to show (as tests/e2e/test_review.py sets it up)."""
+    malang = Moves(client, engine, await regency(client, engine, "kab-malang", "3507"))
+    blitar = Moves(client, engine, await regency(client, engine, "kab-blitar", "3505"))
+    verifier = await person(engine, "verifier", "kab-blitar")
+    a, b = [await vendor(client, engine, n, "3507", verifier, "kab-blitar") for n in ("andalas", "bromo")]
+    prices = {a: 950_000_000, b: 990_000_000}
+    await malang.contracted(
+        "Rehabilitasi Jalan Kepanjen",
+        1_000_000_000,
+        prices,
+        950_000_000,
+        days_to_contract=3,
+        signed_on=today(),
+    )
+    await blitar.announced("Rehabilitasi Gedung Puskesmas", 100_000_000)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(clean_identity: AsyncEngine, client: Client, live: LiveHub) -> World:
+    engine = clean_identity
+    await a_month_of_tenders(client, engine)
+    email = f"pokja.{uuid.uuid4().hex[:8]}@malangkab.go.id"
+    async with hub_sessions(engine)() as session, session.begin():
+        await create_account(session, email, "Anggota Pokja", PASSWORD, email_verified=True)
+        admin = await create_account(
+            session, f"admin.{uuid.uuid4().hex[:8]}@jatimprov.go.id", "Admin", PASSWORD, email_verified=True
+        )
+        await grant_role(session, admin.email, "hub_admin", None)
+        budget, _ = await create_client(session, "e-Budgeting", [CALLBACK], confidential=False)
+        # Other tests fail logins from 127.0.0.1: this one starts with that address's failures forgotten.
+        await session.execute(delete(LoginThrottle).where(LoginThrottle.key == "address:127.0.0.1"))
+    tokens = TokenService(engine, MasterKey.parse(live.master_key), live.url, token_seconds=600)
+    await tokens.refresh()
+    token, _ = tokens.access_token(str(admin.id), "test-client", "openid lpse")
+    return World(email, token, budget.client_id)
+
+
+async def log_in(page: Page, live: LiveHub, email: str, password: str) -> None:
+    """Log in as a person does: the login page, the two fields, the button; returns once the
+    hub's answer (the login page again, or where it sends the person) has loaded."""
+    await page.goto(f"{live.url}/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Kata sandi / Password").fill(password)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Masuk").click()
+
+
+async def context_of(who: Who, browser: Browser, live: LiveHub, world: World) -> BrowserContext:
+    if who is Who.HUB_ADMIN:
+        return await fresh_context(
+            browser, extra_http_headers={"Authorization": f"Bearer {world.admin_token}"}
+        )
+    context = await fresh_context(browser)
+    if who is Who.LOGGED_IN:
+        page = await context.new_page()
+        await log_in(page, live, world.email, PASSWORD)
+        assert not page.url.startswith(f"{live.url}/login"), "the good password did not log in"
+        await page.close()
+    return context
+
+
+@pytest.mark.parametrize("visit", PAGES, ids=[v.name for v in PAGES])
+async def test_the_page_is_accessible_light_and_fits_a_phone(
+    visit: Visit, browser: Browser, live: LiveHub, world: World
+) -> None:
+    context = await context_of(visit.who, browser, live, world)
+    try:
+        checked = await check_page(
+            await context.new_page(), live.url + visit.path(world), visit.name, visit.status, visit.fits_phone
+        )
+    finally:
+        await context.close()
+    assert checked.text.strip(), f"{visit.name}: the page shows nothing"
+
+
+async def test_the_consent_page_names_the_client_and_what_it_asks(
+    browser: Browser, live: LiveHub, world: World
+) -> None:
+    context = await context_of(Who.LOGGED_IN, browser, live, world)
+    try:
+        page = await context.new_page()
+        await page.goto(live.url + consent_path(world))
+        assert "e-Budgeting" in await page.inner_text("body")
+        assert await page.get_by_role("button", name="Izinkan / Allow").is_visible()
+        assert await page.get_by_role("button", name="Tolak / Deny").is_visible()
+    finally:
+        await context.close()
+
+
+async def test_logging_in_works_with_javascript_off(browser: Browser, live: LiveHub, world: World) -> None:
+    context = await fresh_context(browser, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await log_in(page, live, world.email, "not the password")
+        assert "Masuk / Log in" in await page.title()  # the form again, saying why
+        assert await page.locator(".error").is_visible()
+        assert await page.get_by_label("Email").is_visible()
+        await log_in(page, live, world.email, PASSWORD)
+        assert page.url == f"{live.url}/"  # sent on, where the form's `next` said
+        await page.goto(live.url + consent_path(world))  # the session holds: no login asked again
+        assert "Izin akses / Allow access" in await page.title()
+    finally:
+        await context.close()
