@@ -115,7 +115,7 @@ UNTIL = QueryParameter(
 )
 INDICATOR = QueryParameter(description=f"Only this indicator: one of {', '.join(CHECKS)}.")
 BUYER = QueryParameter(description="Only this buyer: its OCDS id (`ID-SATKER-...`) or its exact name.")
-FLAGS_PER_PAGE, MAX_FLAGS_PER_PAGE = 1_000, 10_000
+FLAGS_PER_PAGE, MAX_FLAGS_PER_PAGE, MAX_FLAG_OFFSET = 1_000, 10_000, 2**31 - 1
 FLAG_LIMIT = QueryParameter(description=f"Flags per page, 1 to {MAX_FLAGS_PER_PAGE}.")
 FLAG_OFFSET = QueryParameter(description="Flags to skip: `offset + limit` of the previous page for the next.")
 
@@ -275,8 +275,8 @@ class CatalogueController(Controller):
     ) -> Response[bytes]:
         if not 1 <= limit <= MAX_FLAGS_PER_PAGE:
             raise InvalidInput(f"limit is 1 to {MAX_FLAGS_PER_PAGE}", field="limit")
-        if offset < 0:
-            raise InvalidInput("offset is 0 or more", field="offset")
+        if not 0 <= offset <= MAX_FLAG_OFFSET:
+            raise InvalidInput(f"offset is 0 to {MAX_FLAG_OFFSET}", field="offset")
         query = RedFlagQuery(province, tenant, buyer, indicator, since, until)
         thresholds = checked_thresholds(
             short_submission_days=short_submission_days,
