@@ -15,10 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.models import CatalogueEntry, Change, RedFlagFacts
+from federation.identity.accounts import create_account
 from hub.core.database import hub_sessions
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Client
@@ -134,10 +137,14 @@ async def portal(clean_identity: AsyncEngine) -> AsyncIterator[None]:
         session.add_all(rows)
         session.add(Change(ocid="3507-1", tags=["tender"], release=_release("3507-1", ESCAPED_TITLE)))
         session.add(Change(ocid="3507-2", tags=["contract"], release=CONTRACTED))
-        session.add(Change(ocid="9403-1", tags=["tender"], release=_release("9403-1", "Pengadaan Perahu Motor")))
+        session.add(
+            Change(ocid="9403-1", tags=["tender"], release=_release("9403-1", "Pengadaan Perahu Motor"))
+        )
     yield
     async with hub_sessions(engine)() as session, session.begin():
-        await session.execute(delete(RedFlagFacts).where(RedFlagFacts.ocid.in_(["3507-1", "3507-2", "9403-1"])))
+        await session.execute(
+            delete(RedFlagFacts).where(RedFlagFacts.ocid.in_(["3507-1", "3507-2", "9403-1"]))
+        )
 
 
 def html(response: httpx.Response, status: int = 200) -> str:
@@ -245,7 +252,9 @@ async def test_a_peers_tender_shows_what_the_catalogue_has(client: Client, porta
     assert "Pembangunan Pasar Rakyat" in body and "hub lain" in body
 
 
-async def test_an_unknown_tender_or_regency_is_an_html_404_in_indonesian(client: Client, portal: None) -> None:
+async def test_an_unknown_tender_or_regency_is_an_html_404_in_indonesian(
+    client: Client, portal: None
+) -> None:
     for path in (f"/tender/{PREFIX}-3507-999", "/tender/bukan-ocid", "/lpse/kab-atlantis"):
         body = html(await client.get(path), 404)
         assert "Halaman tidak ditemukan" in body, path
@@ -292,3 +301,27 @@ async def test_the_stylesheet_is_the_hubs_own_small_and_long_cached(client: Clie
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert len(css.content) < 15_000
     assert "max-age=31536000" in css.headers["cache-control"]
+
+
+async def test_only_portal_pages_may_load_the_hubs_stylesheet(client: Client, portal: None) -> None:
+    api = await client.get("/api/catalogue")
+    assert "'self'" not in api.headers["content-security-policy"].split("style-src")[1].split(";")[0]
+    login = await client.get("/login")
+    assert "'self'" not in login.headers["content-security-policy"].split("style-src")[1].split(";")[0]
+
+
+async def test_logging_in_without_a_next_page_lands_on_the_portal(
+    hub_app: Litestar, clean_identity: AsyncEngine
+) -> None:
+    async with hub_sessions(clean_identity)() as session, session.begin():
+        await create_account(session, "warga@example.id", "Warga", "rahasia-warga-2026", email_verified=True)
+    async with AsyncTestClient(app=hub_app, base_url="https://lpse.jatimprov.go.id") as browser:
+        form = await browser.get("/login")
+        [csrf] = re.findall(r'name=csrf value="([^"]+)"', form.text)
+        answer = await browser.post(
+            "/login",
+            data={"email": "warga@example.id", "password": "rahasia-warga-2026", "csrf": csrf},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        html(await browser.get("/"))
