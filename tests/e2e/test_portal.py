@@ -115,8 +115,9 @@ async def portal(clean_identity: AsyncEngine) -> AsyncIterator[None]:
     await make_tenant(engine, "kab-malang", "3507")
     await make_tenant(engine, "kab-jayapura", "9403")
     rows = [
-        _entry("3507", "kab-malang", "Kabupaten Malang", 1, ESCAPED_TITLE, announced_at=NOW - timedelta(days=1),
-               submission_starts_at=NOW - timedelta(hours=1), submission_ends_at=NOW + timedelta(days=5)),
+        _entry("3507", "kab-malang", "Kabupaten Malang", 1, ESCAPED_TITLE,
+               announced_at=NOW - timedelta(days=1), submission_starts_at=NOW - timedelta(hours=1),
+               submission_ends_at=NOW + timedelta(days=5)),
         _entry("3507", "kab-malang", "Kabupaten Malang", 2, "Rehabilitasi Jalan Desa Ngadas",
                status="contracted", stage="contract", bidders=1, winner="CV Arum Jaya",
                award_value=987_654_321, contract_value=987_654_321),
@@ -153,7 +154,8 @@ def html(response: httpx.Response, status: int = 200) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("text/html")
     policy = response.headers["content-security-policy"]
-    assert "style-src 'self'" in policy and "script-src 'none'" in policy
+    assert "style-src 'self'" in policy
+    assert "script-src 'none'" in policy
     body = response.text
     assert len(response.content) < 100_000
     assert re.search(r'<html lang="(id|en)">', body)
@@ -175,11 +177,13 @@ async def test_the_home_page_shows_the_province_at_a_glance(client: Client, port
     body = html(await client.get("/"))
     assert '<html lang="id">' in body
     assert "Pengadaan di seluruh provinsi" in body
-    assert "Kabupaten Malang" in body and "Kabupaten Jayapura" in body
+    assert "Kabupaten Malang" in body
+    assert "Kabupaten Jayapura" in body
     assert "belum dipantau" in body  # no probe has run: said so, not shown as 0 %
     assert "Rehabilitasi Jalan Desa Ngadas" in body
     assert "Rp 1,25 M" in body  # budgets in their spoken unit
-    assert "WIT" in body and "WIB" in body
+    assert "WIT" in body
+    assert "WIB" in body
     assert re.search(r"<b>26</b> tender ditemukan", body)  # every tender, the peer's too
     assert 'href="/?category=goods">Barang</a> (23)' in body  # a facet narrows the search
     assert "Halaman berikutnya" in body  # 26 tenders: more than a page
@@ -208,7 +212,8 @@ async def test_results_come_in_pages_following_the_next_link(client: Client, por
     [next_link] = re.findall(r'<a rel="next" href="([^"]+)"', first)
     second = html(await client.get(next_link.replace("&amp;", "&")))
     rest = titles(second.split('id="results-heading"')[1].split("</section>")[0])
-    assert len(rest) == 2 and not set(rest) & set(shown)
+    assert len(rest) == 2
+    assert not set(rest) & set(shown)
     assert 'rel="next"' not in second
     assert "Kembali ke halaman pertama" in second
 
@@ -217,7 +222,8 @@ async def test_a_search_that_cannot_be_one_is_an_html_400_naming_the_field(
     client: Client, portal: None
 ) -> None:
     body = html(await client.get("/", params={"budget_min": "sejuta"}), 400)
-    assert "Pencarian tidak dapat diproses" in body and "budget_min" in body
+    assert "Pencarian tidak dapat diproses" in body
+    assert "budget_min" in body
     body = html(await client.get("/", params={"category": "<b>x</b>"}), 400)
     assert "&lt;b&gt;x&lt;/b&gt;" in body
 
@@ -227,8 +233,10 @@ async def test_a_tender_page_shows_bidders_award_contract_and_red_flags(client: 
     assert "<h1>Rehabilitasi Jalan Desa Ngadas</h1>" in body
     assert BUYER["name"] in body
     assert 'href="/lpse/kab-malang"' in body
-    assert "Rp1.250.000.000" in body and "Rp1.000.000.000" in body  # pagu and HPS in full
-    assert "CV Arum Jaya" in body and "Rp987.654.321" in body
+    assert "Rp1.250.000.000" in body
+    assert "Rp1.000.000.000" in body
+    assert "CV Arum Jaya" in body
+    assert "Rp987.654.321" in body
     assert "10 Maret 2026 09.00 WIB" in body  # the bid's receipt, in Malang's time
     assert "KTR-007/2026" in body
     assert "R018" in body  # a single bid
@@ -249,7 +257,8 @@ async def test_a_tender_before_its_opening_shows_no_bidder_and_escapes_its_title
 
 async def test_a_peers_tender_shows_what_the_catalogue_has(client: Client, portal: None) -> None:
     body = html(await client.get("/tender/ocds-sulsel-9901-5"))
-    assert "Pembangunan Pasar Rakyat" in body and "hub lain" in body
+    assert "Pembangunan Pasar Rakyat" in body
+    assert "hub lain" in body
 
 
 async def test_an_unknown_tender_or_regency_is_an_html_404_in_indonesian(
@@ -263,7 +272,8 @@ async def test_an_unknown_tender_or_regency_is_an_html_404_in_indonesian(
 async def test_a_regencys_page_shows_its_zone_uptime_and_tenders(client: Client, portal: None) -> None:
     body = html(await client.get("/lpse/kab-malang"))
     assert "<h1>LPSE Kabupaten Malang</h1>" in body
-    assert "WIB" in body and "belum dipantau" in body
+    assert "WIB" in body
+    assert "belum dipantau" in body
     open_now = body.split('id="open-heading"')[1].split("</section>")[0]
     assert titles(open_now) == [ESCAPED_TITLE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                                 .replace('"', "&#34;")]  # fmt: skip
@@ -285,20 +295,24 @@ async def test_english_is_a_switch_away_and_is_remembered(client: Client, portal
     assert 'href="/?lang=en"' in home
     english = await client.get("/", params={"lang": "en"})
     body = html(english)
-    assert '<html lang="en">' in body and "Procurement across the province" in body
+    assert '<html lang="en">' in body
+    assert "Procurement across the province" in body
     assert "lang=en" in english.headers["set-cookie"]
     later = html(await client.get("/tender/ocds-lpsehub-3507-2"))  # the cookie carries the choice
-    assert "Bidders and prices" in later and "10 March 2026 09:00 WIB" in later
+    assert "Bidders and prices" in later
+    assert "10 March 2026 09:00 WIB" in later
     assert "Rp1.250.000.000" in later
     back = html(await client.get("/data", params={"lang": "id"}))
-    assert "Data terbuka" in back and '<html lang="id">' in back
+    assert "Data terbuka" in back
+    assert '<html lang="id">' in back
 
 
 async def test_the_stylesheet_is_the_hubs_own_small_and_long_cached(client: Client, portal: None) -> None:
     [href] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html(await client.get("/data")))
     assert href.startswith("/static/portal.css?v=")
     css = await client.get(href)
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
     assert len(css.content) < 15_000
     assert "max-age=31536000" in css.headers["cache-control"]
 
@@ -323,5 +337,6 @@ async def test_logging_in_without_a_next_page_lands_on_the_portal(
             data={"email": "warga@example.id", "password": "rahasia-warga-2026", "csrf": csrf},
             follow_redirects=False,
         )
-        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/"
         html(await browser.get("/"))

@@ -34,5 +34,7 @@ def test_codes_are_shown_in_words_and_unknown_ones_as_they_are() -> None:
 
 
 def test_an_unknown_language_is_indonesian() -> None:
-    assert language("fr") == "id" and language(None) == "id" and language("en") == "en"
+    assert language("fr") == "id"
+    assert language(None) == "id"
+    assert language("en") == "en"
     assert text("fr", "nav.home") == "Beranda"
