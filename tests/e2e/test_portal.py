@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.catalogue.models import CatalogueEntry, Change, RedFlagFacts
 from federation.identity.accounts import create_account
 from hub.core.database import hub_sessions
+from hub.core.settings import Settings
+from monitoring.probes import probe_round
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Client
 
@@ -340,3 +342,15 @@ async def test_logging_in_without_a_next_page_lands_on_the_portal(
         assert answer.status_code == 303
         assert answer.headers["location"] == "/"
         html(await browser.get("/"))
+
+
+async def test_a_probed_regency_shows_its_uptime_and_last_probe(
+    client: Client, portal: None, clean_identity: AsyncEngine, settings: Settings
+) -> None:
+    await probe_round(clean_identity, settings)
+    body = html(await client.get("/lpse/kab-jayapura"))
+    assert "100%" in body
+    assert '<span class="badge up">aktif</span>' in body
+    assert "WIT" in body
+    home = html(await client.get("/"))
+    assert home.count("100%") == 2  # both regencies, up in the one round there was

@@ -74,9 +74,8 @@ class PortalController(Controller):
         reader = Reader(request)
         try:
             form = search_form(request.query_params)
-            home = await gather.home(
-                db_session, state.ocid_prefix, form.query, state.facet_cache, form.searched
-            )
+            caches = (state.facet_cache, state.portal_uptime)
+            home = await gather.home(db_session, state.ocid_prefix, form.query, caches, form.searched)
         except InvalidInput as refused:
             return reader.error(400, refused.detail)
         return reader.page(
