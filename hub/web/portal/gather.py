@@ -209,13 +209,17 @@ async def home(
     tenants = await list_tenants(session, status=TenantStatus.ACTIVE)
     zones = {t.slug: t.timezone for t in tenants}
     page = await search_catalogue(session, query, facet_cache)
-    newest = await search_catalogue(session, CatalogueQuery(limit=NEWEST, facets=False))
+    results = listing(page.entries, prefix, zones, now)
+    newest = results  # nothing asked: the results are the newest tenders already, read once
+    if searched:
+        latest = await search_catalogue(session, CatalogueQuery(limit=NEWEST, facets=False))
+        newest = listing(latest.entries, prefix, zones, now)
     return Home(
         query,
-        listing(page.entries, prefix, zones, now),
+        results,
         page,
         searched,
-        listing(newest.entries, prefix, zones, now),
+        newest,
         await regencies(session, now, tenants, uptime_cache),
     )
 
