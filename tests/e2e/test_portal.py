@@ -241,6 +241,10 @@ async def test_a_tender_page_shows_bidders_award_contract_and_red_flags(client: 
     assert "Rp987.654.321" in body
     assert "10 Maret 2026 09.00 WIB" in body  # the bid's receipt, in Malang's time
     assert "KTR-007/2026" in body
+    assert "<dt>Nilai kontrak</dt><dd>Rp987.654.321</dd>" in body
+    assert "<dd>20 April 2026</dd>" in body  # a contract's date is a day, not a midnight
+    assert "Berlaku" in body  # the award, past its objection period
+    assert "Penawar tunggal" in body  # the flag's Indonesian name
     assert "R018" in body  # a single bid
     assert "Hanya satu peserta memasukkan penawaran" in body  # explained in Indonesian
     assert f'href="/api/ocds/records/{PREFIX}-3507-2"' in body
@@ -302,6 +306,7 @@ async def test_english_is_a_switch_away_and_is_remembered(client: Client, portal
     assert "lang=en" in english.headers["set-cookie"]
     later = html(await client.get("/tender/ocds-lpsehub-3507-2"))  # the cookie carries the choice
     assert "Bidders and prices" in later
+    assert "Single bid received" in later
     assert "10 March 2026 09:00 WIB" in later
     assert "Rp1.250.000.000" in later
     back = html(await client.get("/data", params={"lang": "id"}))

@@ -15,6 +15,7 @@ from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from litestar import Router
@@ -28,12 +29,13 @@ from hub.web.portal.formatting import (
     compact_rupiah,
     grouped,
     local_time,
+    long_date,
     parse_moment,
     percent,
     rupiah,
     zone_name,
 )
-from hub.web.portal.texts import label, text
+from hub.web.portal.texts import flag_name, label, text
 
 STATIC = Path(str(files("hub.web") / "static"))
 STYLESHEET = "portal.css"
@@ -72,12 +74,21 @@ def _when(lang: str, moment: datetime | str | None, timezone: str) -> str:
     return local_time(parsed, timezone, lang) if parsed is not None else DASH
 
 
+def _day(lang: str, moment: str | None, timezone: str) -> str:
+    """The calendar day an OCDS date-time names in ``timezone`` (a contract's dates are the first
+    second of their day there): ``20 April 2026``."""
+    parsed = parse_moment(moment)
+    return long_date(parsed.astimezone(ZoneInfo(timezone)).date(), lang) if parsed is not None else DASH
+
+
 def helpers(lang: str) -> dict[str, Callable[..., Any] | str]:
     """What every template may call, bound to the reader's language."""
     return {
         "lang": lang,
         "t": partial(text, lang),
         "label": partial(label, lang),
+        "flag_name": partial(flag_name, lang),
+        "day": partial(_day, lang),
         "when": partial(_when, lang),
         "rupiah": rupiah,
         "compact": compact_rupiah,

@@ -8,6 +8,8 @@ are shown through ``label``; an unknown code is shown as it is rather than hidde
 
 from __future__ import annotations
 
+from monitoring.reviews.red_flags import INDONESIAN as INDONESIAN_FLAGS
+
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 
@@ -84,6 +86,7 @@ _ID: dict[str, str] = {
     "tender.award": "Pemenang",
     "tender.contract": "Kontrak",
     "tender.contract.signed": "Ditandatangani",
+    "tender.contract.value": "Nilai kontrak",
     "tender.contract.period": "Masa kontrak",
     "tender.reason": "Alasan",
     "tender.flags": "Tanda bahaya (red flags)",
@@ -192,6 +195,7 @@ _EN: dict[str, str] = {
     "tender.award": "Award",
     "tender.contract": "Contract",
     "tender.contract.signed": "Signed",
+    "tender.contract.value": "Contract value",
     "tender.contract.period": "Contract period",
     "tender.reason": "Reason",
     "tender.flags": "Red flags",
@@ -278,6 +282,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "valid": ("Sah", "Valid"),
         "disqualified": ("Gugur", "Disqualified"),
     },
+    "award": {
+        "pending": ("Dalam masa sanggah", "In its objection period"),
+        "active": ("Berlaku", "Active"),
+        "cancelled": ("Dibatalkan", "Withdrawn"),
+    },
     "aspect": {
         "administrative": ("Administrasi", "Administrative"),
         "qualification": ("Kualifikasi", "Qualification"),
@@ -287,6 +296,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 """The stored codes the pages show, each as (Indonesian, English)."""
+
+
+def flag_name(lang: str, code: str, english: str) -> str:
+    """A red flag's name: in Indonesian as the coordination review defines it, or ``english``."""
+    named = INDONESIAN_FLAGS.get(code)
+    return named[0] if named is not None and language(lang) == "id" else english
 
 
 def language(asked: str | None) -> str:
