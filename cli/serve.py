@@ -135,6 +135,7 @@ def serve(
         if workers > 1 and ready.metrics:  # one scrape adds up every worker's series
             prepare_multiprocess(ready.data_dir / "metrics")
         stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
+        stderr.print(f"  the public portal: http://{ready.host}:{ready.port}/ (open data at /data)")
         if demo:
             stderr.print(
                 f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "

@@ -45,6 +45,7 @@ from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
+from hub.web.controllers.portal import PortalController
 from hub.web.controllers.receipts import ReceiptKeyController
 from hub.web.controllers.reviews import ReviewController
 from hub.web.controllers.signing_keys import SigningKeyController
@@ -63,6 +64,8 @@ from hub.web.dependencies import (
 )
 from hub.web.edge import EdgeGuard, EdgeRequest
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
+from hub.web.portal.rendering import static_files, template_config
+from hub.web.portal.uptime import UptimeCache
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
 from hub.web.proxies import trusted_proxies
 from hub.web.security_headers import security_headers
@@ -140,6 +143,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
             app.state.facet_cache = FacetCache(clock=clock)
+            app.state.portal_uptime = UptimeCache(clock=clock)
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
@@ -182,7 +186,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             CheckpointController,
             PeerCheckpointController,
             ReviewController,
-            Router("/", route_handlers=[CatalogueController], middleware=[public_rate_limit.middleware]),
+            Router(
+                "/",
+                route_handlers=[CatalogueController, PortalController],  # the same reads, in JSON and HTML
+                middleware=[public_rate_limit.middleware],
+            ),
+            static_files(),
             by_path,
             by_host,
         ],
@@ -199,6 +208,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             session_config(master, settings.issuer_url).middleware,
         ],
         request_class=EdgeRequest,
+        template_config=template_config(),
         lifespan=[database],
         before_send=[security_headers],  # every response, errors and unknown routes included
         plugins=[problem_details_plugin()],

@@ -9,6 +9,9 @@
   and allow only their own inline style, named by its hash (``STYLE_HASHES``). A JSON answer gets the
   same policy: a browser that is shown one renders nothing from it.
 
+The public portal's pages (``hub.web.controllers.portal``) load one stylesheet, served by the hub
+itself: their policy adds ``'self'`` to ``style-src`` (``allow_own_stylesheet``), and nothing else.
+
 Two exceptions, both narrow. The API documentation (``/schema``, Redoc) loads its script and fonts
 from a CDN until it is served offline (issue 18): there the policy only forbids framing, plugins and
 a changed base. And Chrome applies ``form-action`` to the redirect that follows a form, so a page
@@ -31,6 +34,7 @@ from hub.web.pages import STYLE
 from monitoring.reviews import REVIEW_STYLE
 
 _FORM_TARGETS = "lpse_hub_form_targets"
+_OWN_STYLESHEET = "lpse_hub_own_stylesheet"
 
 
 def style_hash(style: str) -> str:
@@ -45,10 +49,12 @@ STYLE_HASHES = (style_hash(STYLE), style_hash(REVIEW_STYLE))
 LOCKED = ("frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'")
 
 
-def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+def content_security_policy(form_targets: tuple[str, ...] = (), own_stylesheet: bool = False) -> str:
     """The policy of every response but the API documentation's; ``form_targets``: origins a form of
-    the page may end up at after a redirect (besides the hub itself)."""
-    styles, forms = " ".join(STYLE_HASHES), " ".join(("'self'", *form_targets))
+    the page may end up at after a redirect (besides the hub itself); ``own_stylesheet``: the page
+    may load a stylesheet from the hub (a portal page)."""
+    styles = " ".join((*(("'self'",) if own_stylesheet else ()), *STYLE_HASHES))
+    forms = " ".join(("'self'", *form_targets))
     return "; ".join(
         ("default-src 'self'", f"style-src {styles}", "script-src 'none'", f"form-action {forms}", *LOCKED)
     )
@@ -92,6 +98,11 @@ def allow_form_redirect(request: Request[Any, Any, Any], redirect_uri: str) -> N
         request.state[_FORM_TARGETS] = (*request.state.get(_FORM_TARGETS, ()), origin)
 
 
+def allow_own_stylesheet(request: Request[Any, Any, Any]) -> None:
+    """Let the page answering ``request`` load stylesheets from the hub (``style-src 'self'``)."""
+    request.state[_OWN_STYLESHEET] = True
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     """The app's ``before_send`` hook: the headers above on every HTTP response."""
     if message["type"] != "http.response.start":
@@ -102,5 +113,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
     if scope["path"] == "/schema" or scope["path"].startswith("/schema/"):
         headers["content-security-policy"] = SCHEMA_POLICY
         return
-    targets = tuple((scope.get("state") or {}).get(_FORM_TARGETS, ()))
-    headers["content-security-policy"] = content_security_policy(targets)
+    state = scope.get("state") or {}
+    targets = tuple(state.get(_FORM_TARGETS, ()))
+    headers["content-security-policy"] = content_security_policy(targets, bool(state.get(_OWN_STYLESHEET)))
