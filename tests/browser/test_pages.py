@@ -8,6 +8,7 @@ the status it answers with, and who looks at it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import timedelta
 from enum import Enum
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page
@@ -44,6 +46,7 @@ class World:
     email: str
     admin_token: str
     third_party: str
+    tender: str  # the contracted tender's portal path, as the home page links it
 
 
 class Who(Enum):
@@ -85,9 +88,14 @@ PAGES = [
     Visit("consent", consent_path, Who.LOGGED_IN),
     # The review is an A4 report for the province's staff; its wide tables do not fit a phone yet.
     Visit("review", review_path, Who.HUB_ADMIN, fits_phone=False),
-    # The public portal (issue 18) adds its pages here, e.g.:
-    # Visit("home", lambda _: "/"), Visit("tender", lambda w: f"/tender/{w.ocid}"),
-    # Visit("lpse", lambda _: "/lpse/kab-malang"), Visit("data", lambda _: "/data"),
+    # The public portal (issue 18), as anyone sees it: no login.
+    Visit("home", lambda _: "/"),
+    Visit("search", lambda _: "/?q=jalan&category=construction"),
+    Visit("tender", lambda w: w.tender),
+    Visit("lpse", lambda _: "/lpse/kab-malang"),
+    Visit("data", lambda _: "/data"),
+    Visit("home-en", lambda _: "/?lang=en"),
+    Visit("not-found", lambda _: "/tender/ocds-nowhere-1", status=404),
 ]
 
 
@@ -127,7 +135,11 @@ async def world(clean_identity: AsyncEngine, client: Client, live: LiveHub) -> W
     tokens = TokenService(engine, MasterKey.parse(live.master_key), live.url, token_seconds=600)
     await tokens.refresh()
     token, _ = tokens.access_token(str(admin.id), "test-client", "openid lpse")
-    return World(email, token, budget.client_id)
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        home = (await http.get("/")).text
+    tender = re.search(r'href="(/tender/[^"]+)"[^>]*>Rehabilitasi Jalan Kepanjen', home)
+    assert tender is not None, "the home page links the contracted tender"
+    return World(email, token, budget.client_id, tender.group(1))
 
 
 async def log_in(page: Page, live: LiveHub, email: str, password: str) -> None:

@@ -262,6 +262,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "award_letter": ("Surat penunjukan (SPPBJ)", "Letter of award (SPPBJ)"),
         "contract_signing": ("Penandatanganan kontrak", "Contract signing"),
         "contract": ("Kontrak", "Contract"),
+        "contracted": ("Berkontrak", "Contracted"),  # the catalogue's stage of a tender past its schedule
         "failed": ("Gagal tender", "Failed"),
         "cancelled": ("Dibatalkan", "Cancelled"),
     },
