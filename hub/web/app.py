@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from importlib.metadata import version
 
 from litestar import Litestar, Router
@@ -64,6 +65,7 @@ from hub.web.dependencies import (
 )
 from hub.web.edge import EdgeGuard, EdgeRequest
 from hub.web.openapi import describe_tenant_problems, describe_validation_problems, openapi_config
+from hub.web.portal.gather import every_uptime
 from hub.web.portal.rendering import static_files, template_config
 from hub.web.portal.uptime import UptimeCache
 from hub.web.problems import database_refused, database_unavailable, internal_error, problem_details_plugin
@@ -143,7 +145,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
             app.state.facet_cache = FacetCache(clock=clock)
-            app.state.portal_uptime = UptimeCache(clock=clock)
+            app.state.portal_uptime = UptimeCache(partial(every_uptime, engine), clock=clock)
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)

@@ -101,10 +101,20 @@ ORDER BY c.id
 some contracts above their award; the winner's vendor id made of its name."""
 
 
-async def seed(url: str, tenders: int, batch: int) -> dict[str, float]:
+def unprovisioned() -> list[tuple[str, str, str, str]]:
+    """Every regency and city as (code, slug, name, province), without tenants: the flags need none."""
     regions = sorted(
         (r for r in all_regions().values() if r.kind is not RegionKind.PROVINCE), key=lambda r: r.code
     )
+    return [(r.code, f"t{r.code}", r.name, r.code[:2]) for r in regions]
+
+
+async def seed(
+    url: str, tenders: int, batch: int, places: list[tuple[str, str, str, str]] | None = None
+) -> dict[str, float]:
+    """The catalogue (``bench_catalogue``'s SQL) over ``places`` (every regency by default, or the
+    tenants a caller provisioned), and the feed with what the indicators read varied per row."""
+    regions = places or unprovisioned()
     figures: dict[str, float] = {}
     connection = await asyncpg.connect(url)
     try:
@@ -114,7 +124,7 @@ async def seed(url: str, tenders: int, batch: int) -> dict[str, float]:
         )
         await connection.copy_records_to_table(
             "bench_tenants",
-            records=[(n, r.code, f"t{r.code}", r.name, r.code[:2]) for n, r in enumerate(regions)],
+            records=[(n, *place) for n, place in enumerate(regions)],
         )
         await connection.copy_records_to_table(
             "bench_stems", records=[(n, *s) for n, s in enumerate(stems())]

@@ -23,7 +23,7 @@ from federation.catalogue.records import compiled, public_ocid, releases_of
 from federation.catalogue.red_flags import DEFAULTS, Flag
 from federation.catalogue.search import CataloguePage, find_entry, search_catalogue
 from hub.core.clock import database_now
-from hub.core.database import tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import NotFound
 from hub.web.portal.uptime import UptimeCache, Uptimes
 from monitoring.probes import availability, latest_probes
@@ -166,6 +166,14 @@ def listing(entries: list[CatalogueEntry], prefix: str, zones: dict[str, str], n
     )
 
 
+async def every_uptime(engine: AsyncEngine) -> Uptimes:
+    """Every tenant's availability over the last ``UPTIME_PERIOD``, in a session of its own (what
+    ``UptimeCache`` renews in the background)."""
+    async with hub_sessions(engine)() as session:
+        now = await database_now(session)
+        return await availability(session, now - UPTIME_PERIOD, now)
+
+
 async def regencies(
     session: AsyncSession, now: datetime, tenants: list[Tenant], cache: UptimeCache | None = None
 ) -> list[Regency]:
@@ -173,11 +181,11 @@ async def regencies(
     given: computing every tenant's costs about 95 ms, see ``hub.web.portal.uptime``) and their
     latest probe."""
 
-    async def compute() -> Uptimes:
-        codes = None if cache is not None else [t.code for t in tenants]
-        return await availability(session, now - UPTIME_PERIOD, now, tenant_codes=codes)
-
-    shares = await cache.get(compute) if cache is not None else await compute()
+    if cache is not None:
+        shares = await cache.get()
+    else:
+        codes = [t.code for t in tenants]
+        shares = await availability(session, now - UPTIME_PERIOD, now, tenant_codes=codes)
     latest = {p.tenant_code: p for p in await latest_probes(session)}
     found = []
     for t in tenants:
