@@ -1,0 +1,153 @@
+"""A bid sealed in the browser (``hub/web/static/sealing.js``) is a bundle the Python code reads as
+its own: the same bytes it would write for those fields, for the tender's key, signed by the
+vendor's key made in the page, and it opens to the price and files sealed. The sealing runs in
+headless Chromium in a page whose policy allows the hub's own scripts only (``script-src 'self'``),
+as the vendor's bid page will.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page
+from playwright.async_api import Error as PlaywrightError
+
+from tenants.sealing import (
+    BadSignature,
+    BidFile,
+    TamperedBid,
+    check_bundle_for,
+    decode_signing_public_key,
+    encode_public_key,
+    fingerprint,
+    generate_tender_keypair,
+    open_bid,
+    parse_bundle,
+    signing_key_id,
+    verify_bundle_signature,
+)
+from tenants.sealing._codec import b64url_decode, b64url_encode, canonical_json
+from tests.browser.page_check import fresh_context
+from tests.live_server import LiveHub
+
+HARNESS = "/__sealing-harness"
+"""A page the test makes up at the hub's origin (the hub has no such route): nothing in it but the
+policy a sealing page has, so ``import("/static/sealing.js")`` loads from the live hub under it."""
+POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+TENANT, TENDER, VENDOR, PRICE = "3507", 12, 34, 1_250_000_000
+
+SEAL = """async ({tenderKey, keyFingerprint, price, files}) => {
+  const sealing = await import("/static/sealing.js");
+  const signingKey = await sealing.generateSigningKey();
+  const sealed = await sealing.sealBid({
+    tenderPublicKey: tenderKey, keyFingerprint, tenant: "3507", tender: 12, vendor: 34, price, signingKey,
+    files: files.map((f) => ({
+      name: f.name, contentType: f.contentType, data: Uint8Array.fromBase64(f.data),
+    })),
+  });
+  return {
+    bundle: await sealed.bundle.text(),
+    publicKey: await sealing.encodeSigningPublicKey(signingKey.publicKey),
+    extractable: signingKey.privateKey.extractable,
+    ciphertextSha256: sealed.ciphertextSha256,
+    signer: sealed.signer,
+  };
+}"""
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(browser: Browser, live: LiveHub) -> AsyncIterator[Page]:
+    context = await fresh_context(browser)
+    await context.route(
+        f"{live.url}{HARNESS}",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            headers={"content-security-policy": POLICY},
+            body="<!doctype html><html lang='id'><title>Segel penawaran</title></html>",
+        ),
+    )
+    page = await context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+    await page.goto(f"{live.url}{HARNESS}")
+    yield page
+    await context.close()
+    assert not refused, refused
+
+
+def _files() -> list[BidFile]:
+    return [
+        BidFile("Surat penawaran.pdf", "application/pdf", os.urandom(200_000)),
+        BidFile("dokumen teknis — revisi ñ.docx", "application/octet-stream", os.urandom(3 * 2**20 + 7)),
+        BidFile("rincian harga.csv", "text/csv; charset=utf-8", b'uraian,harga\nSemen "50 kg",1\n'),
+        BidFile("kosong.txt", "text/plain", b""),
+    ]
+
+
+async def _seal(page: Page, public_raw: bytes, files: list[BidFile], **extra: Any) -> dict[str, Any]:
+    argument = {
+        "tenderKey": encode_public_key(public_raw),
+        "keyFingerprint": fingerprint(public_raw),
+        "price": PRICE,
+        "files": [
+            {"name": f.name, "contentType": f.content_type, "data": base64.b64encode(f.data).decode()}
+            for f in files
+        ],
+    } | extra
+    result: dict[str, Any] = await page.evaluate(SEAL, argument)
+    return result
+
+
+async def test_a_bid_sealed_in_the_browser_opens_with_the_python_code(page: Page) -> None:
+    private_raw, public_raw = generate_tender_keypair()
+    files = _files()
+
+    sealed = await _seal(page, public_raw, files)
+
+    data = sealed["bundle"].encode("utf-8")
+    bundle = parse_bundle(data, max_size=50 * 2**20)
+    assert bundle.to_bytes() == data, "the browser writes the bundle exactly as SealedBundle does"
+    assert (bundle.version, bundle.sealed_by, bundle.sha256) == (2, "vendor", sealed["ciphertextSha256"])
+    check_bundle_for(bundle, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR, public_raw=public_raw)
+    vendor_key = decode_signing_public_key(sealed["publicKey"])
+    assert bundle.signer == sealed["signer"] == signing_key_id(vendor_key)
+    verify_bundle_signature(bundle, vendor_key)
+    assert sealed["extractable"] is False, "the page can sign with the vendor's key, never read it"
+
+    opened = open_bid(bundle, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR)
+
+    assert opened.price == PRICE
+    assert opened.files == files
+
+
+async def test_a_bundle_altered_after_sealing_neither_verifies_nor_opens(page: Page) -> None:
+    private_raw, public_raw = generate_tender_keypair()
+    sealed = await _seal(page, public_raw, _files()[:1])
+    document = json.loads(sealed["bundle"])
+    ciphertext = bytearray(b64url_decode(document["ciphertext"]))
+    ciphertext[-20] ^= 1
+    document["ciphertext"] = b64url_encode(bytes(ciphertext))
+    tampered = parse_bundle(canonical_json(document))
+
+    with pytest.raises(BadSignature):
+        verify_bundle_signature(tampered, decode_signing_public_key(sealed["publicKey"]))
+    with pytest.raises(TamperedBid, match="does not decrypt"):
+        open_bid(tampered, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR)
+    moved = parse_bundle(sealed["bundle"].encode().replace(b'"vendor":34', b'"vendor":35'))
+    with pytest.raises(TamperedBid, match="does not unwrap"):  # the binding is checked, not the labels
+        open_bid(moved, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=35)
+
+
+async def test_the_page_refuses_to_seal_to_a_key_that_is_not_the_one_the_tender_shows(page: Page) -> None:
+    _, public_raw = generate_tender_keypair()
+    _, other_raw = generate_tender_keypair()
+
+    with pytest.raises(PlaywrightError, match=r"fingerprint is [0-9a-f:]+, not "):
+        await _seal(page, other_raw, _files()[:1], keyFingerprint=fingerprint(public_raw))
