@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 from playwright.async_api import Error as PlaywrightError
 
+from hub.core.errors import InvalidInput
 from tenants.sealing import (
     BadSignature,
     BidFile,
@@ -27,8 +28,10 @@ from tenants.sealing import (
     encode_public_key,
     fingerprint,
     generate_tender_keypair,
+    load_private_key_pem,
     open_bid,
     parse_bundle,
+    public_raw_of,
     signing_key_id,
     verify_bundle_signature,
 )
@@ -61,18 +64,19 @@ SEAL = """async ({tenderKey, keyFingerprint, price, files}) => {
 }"""
 
 
+async def _harness(route: Route) -> None:
+    await route.fulfill(
+        status=200,
+        content_type="text/html; charset=utf-8",
+        headers={"content-security-policy": POLICY},
+        body="<!doctype html><html lang='id'><title>Segel penawaran</title></html>",
+    )
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def page(browser: Browser, live: LiveHub) -> AsyncIterator[Page]:
     context = await fresh_context(browser)
-    await context.route(
-        f"{live.url}{HARNESS}",
-        lambda route: route.fulfill(
-            status=200,
-            content_type="text/html; charset=utf-8",
-            headers={"content-security-policy": POLICY},
-            body="<!doctype html><html lang='id'><title>Segel penawaran</title></html>",
-        ),
-    )
+    await context.route(f"{live.url}{HARNESS}", _harness)
     page = await context.new_page()
     refused: list[str] = []
     page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
@@ -151,3 +155,61 @@ async def test_the_page_refuses_to_seal_to_a_key_that_is_not_the_one_the_tender_
 
     with pytest.raises(PlaywrightError, match=r"fingerprint is [0-9a-f:]+, not "):
         await _seal(page, other_raw, _files()[:1], keyFingerprint=fingerprint(public_raw))
+
+
+BACKUP = """async ({tenderKey, passphrase}) => {
+  const sealing = await import("/static/sealing.js");
+  const {signingKey, backup} = await sealing.generateSigningKeyWithBackup(passphrase);
+  const files = [{name: "penawaran.pdf", contentType: "application/pdf", data: new Uint8Array([37, 80])}];
+  const sealed = await sealing.sealBid({
+    tenderPublicKey: tenderKey, tenant: "3507", tender: 12, vendor: 34, price: 5, files, signingKey,
+  });
+  return {bundle: await sealed.bundle.text(), backup, extractable: signingKey.privateKey.extractable};
+}"""
+
+
+async def test_the_backup_file_of_a_key_made_in_the_browser_is_one_the_cli_reads(page: Page) -> None:
+    private_raw, public_raw = generate_tender_keypair()
+    passphrase = "kunci cadangan CV Maju Jaya"
+
+    made = await page.evaluate(BACKUP, {"tenderKey": encode_public_key(public_raw), "passphrase": passphrase})
+
+    assert made["backup"].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n")
+    assert made["extractable"] is False
+    restored = load_private_key_pem(made["backup"].encode(), passphrase.encode())
+    bundle = parse_bundle(made["bundle"].encode())
+    verify_bundle_signature(bundle, public_raw_of(restored))
+    assert open_bid(bundle, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR).price == 5
+    with pytest.raises(InvalidInput, match="passphrase is wrong"):
+        load_private_key_pem(made["backup"].encode(), b"kunci yang lain sama sekali")
+
+
+async def test_without_x25519_in_webcrypto_the_portable_kem_seals_the_same_bundle(
+    browser: Browser, live: LiveHub
+) -> None:
+    """A browser whose WebCrypto lacks X25519 (older Safari, Firefox) seals with @hpke/dhkem-x25519."""
+    context = await fresh_context(browser)
+    await context.add_init_script(
+        """const generateKey = crypto.subtle.generateKey.bind(crypto.subtle);
+        crypto.subtle.generateKey = (algorithm, ...rest) =>
+          (algorithm.name ?? algorithm) === "X25519"
+            ? Promise.reject(new DOMException("no X25519 here", "NotSupportedError"))
+            : generateKey(algorithm, ...rest);
+        crypto.subtle.deriveBits = ((deriveBits) => (algorithm, ...rest) =>
+          algorithm.name === "X25519" ? Promise.reject(new DOMException("no", "NotSupportedError"))
+            : deriveBits(algorithm, ...rest))(crypto.subtle.deriveBits.bind(crypto.subtle));"""
+    )
+    await context.route(f"{live.url}{HARNESS}", _harness)
+    page = await context.new_page()
+    await page.goto(f"{live.url}{HARNESS}")
+    private_raw, public_raw = generate_tender_keypair()
+    files = _files()[:1]
+
+    sealed = await _seal(page, public_raw, files)
+    await context.close()
+
+    bundle = parse_bundle(sealed["bundle"].encode())
+    verify_bundle_signature(bundle, decode_signing_public_key(sealed["publicKey"]))
+    assert (
+        open_bid(bundle, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR).files == files
+    )

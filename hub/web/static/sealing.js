@@ -117,23 +117,90 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
 
 /**
  * A fresh Ed25519 key pair for the vendor's signing, made in the browser. The private half is not
- * extractable: a page (or a script injected into one) can sign with it but never read it. With
- * `{extractable: true}` it can be exported once, for the backup file, and imported back with
- * `importSigningKey` as not extractable.
+ * extractable: a page (or a script injected into one) can sign with it but never read it, and a
+ * CryptoKey keeps so in IndexedDB. `generateSigningKeyWithBackup` makes one with its backup file.
  */
 export async function generateSigningKey({ extractable = false } = {}) {
   return await subtle.generateKey({ name: "Ed25519" }, extractable, ["sign", "verify"]);
 }
 
-/** A key pair from a PKCS#8 private key (unencrypted DER), its private half not extractable. */
-export async function importSigningKey(pkcs8) {
-  const extractable = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
-  const jwk = await subtle.exportKey("jwk", extractable);
+/**
+ * A fresh signing key pair whose private half is not extractable, with its one backup: the private
+ * key as an encrypted PKCS#8 PEM file (`exportSigningKeyBackup`), the only time it can be read. The
+ * page offers `backup` as a file to keep; the CLI (`lpse-hub`, `signatures.load_private_key_pem`)
+ * reads it with the passphrase.
+ */
+export async function generateSigningKeyWithBackup(passphrase) {
+  const extractable = await generateSigningKey({ extractable: true });
+  const backup = await exportSigningKeyBackup(extractable.privateKey, passphrase);
+  const pkcs8 = await subtle.exportKey("pkcs8", extractable.privateKey);
   const privateKey = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
-  delete jwk.d;
-  jwk.key_ops = ["verify"];
-  const publicKey = await subtle.importKey("jwk", jwk, { name: "Ed25519" }, true, ["verify"]);
-  return { privateKey, publicKey };
+  return { signingKey: { privateKey, publicKey: extractable.publicKey }, backup };
+}
+
+const PBKDF2_ITERATIONS = 600_000; // PBKDF2-HMAC-SHA256, as OWASP advises in 2023
+const MINIMUM_PASSPHRASE = 12;
+// DER of the object identifiers of PKCS#5 v2.1 (RFC 8018) and of AES-256-CBC (NIST).
+const OID_PBES2 = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
+const OID_PBKDF2 = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c];
+const OID_HMAC_SHA256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09];
+const OID_AES256_CBC = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a];
+
+/**
+ * An extractable Ed25519 private key as the CLI keeps one (`signatures.private_key_pem` with a
+ * passphrase): PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), PEM
+ * `ENCRYPTED PRIVATE KEY`. WebCrypto derives and encrypts; this only writes the DER around it.
+ */
+export async function exportSigningKeyBackup(privateKey, passphrase) {
+  if (typeof passphrase !== "string" || [...passphrase].length < MINIMUM_PASSPHRASE) {
+    throw new SealingError(`a backup's passphrase is at least ${MINIMUM_PASSPHRASE} characters`, "passphrase");
+  }
+  const pkcs8 = await subtle.exportKey("pkcs8", privateKey);
+  const salt = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const iv = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const secret = await subtle.importKey("raw", encoder.encode(passphrase), "PBKDF2", false, ["deriveKey"]);
+  const key = await subtle.deriveKey(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations: PBKDF2_ITERATIONS },
+    secret,
+    { name: "AES-CBC", length: 256 },
+    false,
+    ["encrypt"],
+  );
+  const encrypted = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv }, key, pkcs8));
+  const der = sequence(
+    sequence(
+      OID_PBES2,
+      sequence(
+        sequence(OID_PBKDF2, sequence(octets(salt), integer(PBKDF2_ITERATIONS), sequence(OID_HMAC_SHA256, [0x05, 0x00]))),
+        sequence(OID_AES256_CBC, octets(iv)),
+      ),
+    ),
+    octets(encrypted),
+  );
+  const lines = base64(der).match(/.{1,64}/g).join("\n");
+  return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${lines}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
+}
+
+function tlv(tag, content) {
+  const length = content.length;
+  const header =
+    length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff];
+  return Uint8Array.from([...header, ...content]);
+}
+
+function sequence(...parts) {
+  return tlv(0x30, concat(...parts.map((part) => Uint8Array.from(part))));
+}
+
+function octets(bytes) {
+  return tlv(0x04, bytes);
+}
+
+function integer(value) {
+  const bytes = [];
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  if (bytes.length === 0 || bytes[0] & 0x80) bytes.unshift(0);
+  return tlv(0x02, bytes);
 }
 
 /** The signing key's public half as the hub registers it: `ed25519:` and base64url (signatures.py). */
@@ -309,11 +376,17 @@ export function canonicalJson(value) {
 /** Unpadded base64url (_codec.b64url_encode). */
 export function b64url(bytes) {
   if (typeof bytes.toBase64 === "function") return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
+  return base64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** Standard, padded base64 (a PEM file's). */
+function base64(bytes) {
+  if (typeof bytes.toBase64 === "function") return bytes.toBase64();
   let binary = "";
   for (let start = 0; start < bytes.length; start += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
   }
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(binary);
 }
 
 function b64urlDecode(text, field) {
