@@ -78,14 +78,15 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
   const { payloadKey, commitment } = await payloadKeys(dataKey);
   const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_SIZE));
   const { enc, wrappedKey } = await wrapDataKey(dataKey, tenderRaw, aad);
-  const sealed = new Uint8Array(
+  let sealed = new Uint8Array(
     await subtle.encrypt({ name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: 128 }, payloadKey, plaintext),
   );
-  plaintext = null; // a 20 MiB bid: let the collector have it before the ciphertext is encoded
-  const ciphertext = new Uint8Array(commitment.length + sealed.length);
-  ciphertext.set(commitment);
-  ciphertext.set(sealed, commitment.length);
+  plaintext = null; // a 20 MiB bid: each copy is let go as soon as the next is made
+  let ciphertext = concat(commitment, sealed);
+  sealed = null;
   const ciphertextSha256 = hex(await subtle.digest("SHA-256", ciphertext));
+  const ciphertextText = b64url(ciphertext);
+  ciphertext = null;
 
   // SealedBundle._fields, made version 2 by its vendor (bundle.seal_bid)
   const fields = {
@@ -109,7 +110,7 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
   // SealedBundle.to_bytes: the canonical JSON of every field. "ciphertext" sorts first, so the bundle is
   // that field, then the others' object without its brace: the megabytes of base64 go into the Blob
   // as they are, never copied into one more string.
-  const bundle = new Blob(['{"ciphertext":"', b64url(ciphertext), '",', rest.slice(1)], {
+  const bundle = new Blob(['{"ciphertext":"', ciphertextText, '",', rest.slice(1)], {
     type: "application/json",
   });
   return { bundle, ciphertextSha256, keyFingerprint: fingerprintOfKey, signer };
