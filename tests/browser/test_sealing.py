@@ -2,12 +2,14 @@
 its own: the same bytes it would write for those fields, for the tender's key, signed by the
 vendor's key made in the page, and it opens to the price and files sealed. The sealing runs in
 headless Chromium in a page whose policy allows the hub's own scripts only (``script-src 'self'``),
-as the vendor's bid page will.
+as the vendor's bid page will. The hub takes such a bid (its key made in the page and registered as
+any other), and the committee's opening shows its price.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from collections.abc import AsyncIterator
@@ -17,13 +19,18 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, Route
 from playwright.async_api import Error as PlaywrightError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.vendors import register_signing_key
+from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
+from hub.core.master_key import MasterKey
 from tenants.sealing import (
     BadSignature,
     BidFile,
     TamperedBid,
     check_bundle_for,
+    decode_receipt_public_key,
     decode_signing_public_key,
     encode_public_key,
     fingerprint,
@@ -34,10 +41,17 @@ from tenants.sealing import (
     public_raw_of,
     signing_key_id,
     verify_bundle_signature,
+    verify_receipt,
 )
 from tenants.sealing._codec import b64url_decode, b64url_encode, canonical_json
+from tenants.tenders import submit_bid
+from tenants.tenders.preparation.bid_keys import receipt_public_keys
 from tests.browser.page_check import fresh_context
+from tests.integration.tenants.tenders.test_bid_signatures import _open, _public_key
+from tests.integration.tenants.tenders.test_tender_rules import Stage, stage
 from tests.live_server import LiveHub
+
+__all__ = ["stage"]  # the fixture, imported to be found
 
 HARNESS = "/__sealing-harness"
 """A page the test makes up at the hub's origin (the hub has no such route): nothing in it but the
@@ -45,11 +59,11 @@ policy a sealing page has, so ``import("/static/sealing.js")`` loads from the li
 POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
 TENANT, TENDER, VENDOR, PRICE = "3507", 12, 34, 1_250_000_000
 
-SEAL = """async ({tenderKey, keyFingerprint, price, files}) => {
+SEAL = """async ({tenderKey, keyFingerprint, tender, vendor, price, files}) => {
   const sealing = await import("/static/sealing.js");
   const signingKey = await sealing.generateSigningKey();
   const sealed = await sealing.sealBid({
-    tenderPublicKey: tenderKey, keyFingerprint, tenant: "3507", tender: 12, vendor: 34, price, signingKey,
+    tenderPublicKey: tenderKey, keyFingerprint, tenant: "3507", tender, vendor, price, signingKey,
     files: files.map((f) => ({
       name: f.name, contentType: f.contentType, data: Uint8Array.fromBase64(f.data),
     })),
@@ -59,6 +73,7 @@ SEAL = """async ({tenderKey, keyFingerprint, price, files}) => {
     publicKey: await sealing.encodeSigningPublicKey(signingKey.publicKey),
     extractable: signingKey.privateKey.extractable,
     ciphertextSha256: sealed.ciphertextSha256,
+    bundleSha256: sealed.bundleSha256,
     signer: sealed.signer,
   };
 }"""
@@ -99,6 +114,8 @@ async def _seal(page: Page, public_raw: bytes, files: list[BidFile], **extra: An
     argument = {
         "tenderKey": encode_public_key(public_raw),
         "keyFingerprint": fingerprint(public_raw),
+        "tender": TENDER,
+        "vendor": VENDOR,
         "price": PRICE,
         "files": [
             {"name": f.name, "contentType": f.content_type, "data": base64.b64encode(f.data).decode()}
@@ -213,3 +230,34 @@ async def test_without_x25519_in_webcrypto_the_portable_kem_seals_the_same_bundl
     assert (
         open_bid(bundle, private_raw, tenant_code=TENANT, tender_id=TENDER, vendor_id=VENDOR).files == files
     )
+
+
+async def test_the_hub_takes_a_bid_sealed_in_the_browser_and_the_committee_opens_it(
+    page: Page, stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    """The vendor's key made in the page is registered as any other; the hub's own checks at upload
+    (binding, key, signature with a key valid now) pass, and the opening shows the price."""
+    engine = clean_identity
+    public_raw = await _public_key(engine, stage)
+    files = _files()[:2]
+    sealed = await _seal(page, public_raw, files, tender=stage.tender_id, vendor=stage.vendor_id)
+    async with hub_sessions(engine)() as session, session.begin():
+        await register_signing_key(session, stage.vendor.account_id, sealed["publicKey"])
+
+    async with tenant_session(engine, stage.tenant.schema) as session, session.begin():
+        accepted = await submit_bid(
+            session, stage.vendor, stage.tender_id, sealed["bundle"].encode(), stage.master
+        )
+    shown = await _open(engine, stage)
+
+    receipt = verify_receipt(accepted.receipt, await _receipt_key(engine, stage.master))
+    assert (receipt.version, receipt.sha256) == (2, sealed["bundleSha256"])
+    assert receipt.sha256 == hashlib.sha256(sealed["bundle"].encode()).hexdigest()
+    assert (shown["status"], shown["price"], shown["signature"]) == ("ok", PRICE, "verified")
+    assert shown["signer"] == sealed["signer"]
+
+
+async def _receipt_key(engine: AsyncEngine, master: MasterKey) -> bytes:
+    async with hub_sessions(engine)() as session:
+        newest = (await receipt_public_keys(session, master))[0]
+    return decode_receipt_public_key(newest.public_key)

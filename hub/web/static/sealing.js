@@ -53,9 +53,10 @@ export class SealingError extends Error {
  * @param {number|bigint} bid.price whole rupiah, more than 0
  * @param {Array<File|{name: string, contentType: string, data: Blob|ArrayBuffer|ArrayBufferView}>} bid.files
  * @param {CryptoKeyPair} bid.signingKey the vendor's Ed25519 key pair (the private half may be non-extractable)
- * @returns {Promise<{bundle: Blob, ciphertextSha256: string, keyFingerprint: string, signer: string}>}
- *   the bundle (canonical JSON, as `SealedBundle.to_bytes`), the hex SHA-256 of its ciphertext (what
- *   the hub's receipt names), the tender key's fingerprint and the signing key's id
+ * @returns {Promise<{bundle: Blob, bundleSha256: string, ciphertextSha256: string, keyFingerprint: string,
+ *   signer: string}>} the bundle (canonical JSON, as `SealedBundle.to_bytes`), the hex SHA-256 of
+ *   its bytes (what the hub's receipt, version 2, signs as `bundle_sha256`) and of its ciphertext
+ *   (what the vendor's signature covers), the tender key's fingerprint and the signing key's id
  */
 export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender, vendor, price, files, signingKey }) {
   checkBinding(tenant, tender, vendor);
@@ -106,14 +107,16 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
     encoder.encode(canonicalJson({ ...fields, ciphertext_sha256: ciphertextSha256 })),
   ); // SealedBundle.signed_message
   const signature = new Uint8Array(await subtle.sign({ name: "Ed25519" }, signingKey.privateKey, message));
-  const rest = canonicalJson({ ...fields, signature: b64url(signature) });
   // SealedBundle.to_bytes: the canonical JSON of every field. "ciphertext" sorts first, so the bundle is
-  // that field, then the others' object without its brace: the megabytes of base64 go into the Blob
-  // as they are, never copied into one more string.
-  const bundle = new Blob(['{"ciphertext":"', ciphertextText, '",', rest.slice(1)], {
-    type: "application/json",
-  });
-  return { bundle, ciphertextSha256, keyFingerprint: fingerprintOfKey, signer };
+  // that field, then the others' object without its brace; all of it ASCII (base64url, hex, digits and
+  // a tenant code), one byte a character, so the megabytes of base64 are written once, into the bytes.
+  const parts = ['{"ciphertext":"', ciphertextText, `",${canonicalJson({ ...fields, signature: b64url(signature) }).slice(1)}`];
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) offset += encoder.encodeInto(part, bytes.subarray(offset)).written;
+  const bundleSha256 = hex(await subtle.digest("SHA-256", bytes));
+  const bundle = new Blob([bytes], { type: "application/json" });
+  return { bundle, bundleSha256, ciphertextSha256, keyFingerprint: fingerprintOfKey, signer };
 }
 
 /**
