@@ -14,9 +14,10 @@ key made beforehand. Meanwhile it samples, every 10 ms:
 - the page's JavaScript heap (``JSHeapUsedSize`` of CDP ``Performance.getMetrics``): V8's objects,
   strings among them (the bundle's base64 text), but not the bytes of ArrayBuffers, which live
   outside that heap;
-- the resident memory of the page's renderer process (``/proc``, through psutil): everything, the
-  ArrayBuffers, the Blob's and WebCrypto's copies included. Its peak less its level before the call
-  is what sealing costs the vendor's machine.
+- the resident memory of the page's renderer process (``/proc``, through psutil; of the two or three
+  renderers headless Chromium runs, the one that grows): everything, the ArrayBuffers, the Blob's
+  and WebCrypto's copies included. Its peak less its level before the call is what sealing costs
+  the vendor's machine.
 
 For comparison, the same bid sealed by the Python code (``tenants.sealing.seal_bid``) in this process.
 """
@@ -121,14 +122,16 @@ def _renderers() -> list[psutil.Process]:
     return found
 
 
-def _rss(processes: list[psutil.Process]) -> int:
-    total = 0
+def _rss(processes: list[psutil.Process]) -> list[int]:
+    """Each renderer's resident memory (0 once gone): headless Chromium keeps a spare renderer or
+    two beside the page's, and shared pages count in each, so they are compared one by one."""
+    sizes = []
     for process in processes:
         try:
-            total += process.memory_info().rss
+            sizes.append(process.memory_info().rss)
         except psutil.Error:
-            continue
-    return total
+            sizes.append(0)
+    return sizes
 
 
 async def _heap(cdp: CDPSession) -> int:
@@ -141,15 +144,25 @@ async def _one_run(page: Page, cdp: CDPSession, tender_key: str, mib: float, fil
     await cdp.send("HeapProfiler.collectGarbage")
     renderers = _renderers()
     heap_before, rss_before = await _heap(cdp), _rss(renderers)
-    heap_peak, rss_peak = heap_before, rss_before
+    heap_peak, rss_peak = heap_before, list(rss_before)
     sealing = asyncio.ensure_future(page.evaluate(SEAL, {"tenderKey": tender_key}))
-    while not sealing.done():
+    while True:
         heap_peak = max(heap_peak, await _heap(cdp))
-        rss_peak = max(rss_peak, _rss(renderers))
+        rss_peak = [max(peak, now) for peak, now in zip(rss_peak, _rss(renderers), strict=True)]
+        if sealing.done():
+            break
         await asyncio.sleep(0.01)
     result: dict[str, Any] = sealing.result()
-    heap_peak, rss_peak = max(heap_peak, await _heap(cdp)), max(rss_peak, _rss(renderers))
-    return Run(result["seconds"], result["bundleBytes"], heap_before, heap_peak, rss_before, rss_peak)
+    # The page's renderer: the one that grew most while sealing.
+    page_renderer = max(range(len(renderers)), key=lambda i: rss_peak[i] - rss_before[i])
+    return Run(
+        result["seconds"],
+        result["bundleBytes"],
+        heap_before,
+        heap_peak,
+        rss_before[page_renderer],
+        rss_peak[page_renderer],
+    )
 
 
 async def bench(mib: float, files: int, runs: int, chromium: str) -> None:
