@@ -58,7 +58,8 @@ export class SealingError extends Error {
  *   its bytes (what the hub's receipt, version 2, signs as `bundle_sha256`) and of its ciphertext
  *   (what the vendor's signature covers), the tender key's fingerprint and the signing key's id
  */
-export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender, vendor, price, files, signingKey }) {
+export async function sealBid(bid) {
+  const { tenderPublicKey, keyFingerprint, tenant, tender, vendor, price, files, signingKey } = bid;
   checkBinding(tenant, tender, vendor);
   const tenderRaw = tenderKeyBytes(tenderPublicKey);
   const fingerprintOfKey = await fingerprint(tenderRaw);
@@ -79,9 +80,8 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
   const { payloadKey, commitment } = await payloadKeys(dataKey);
   const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_SIZE));
   const { enc, wrappedKey } = await wrapDataKey(dataKey, tenderRaw, aad);
-  let sealed = new Uint8Array(
-    await subtle.encrypt({ name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: 128 }, payloadKey, plaintext),
-  );
+  const gcm = { name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: 128 };
+  let sealed = new Uint8Array(await subtle.encrypt(gcm, payloadKey, plaintext));
   plaintext = null; // a 20 MiB bid: each copy is let go as soon as the next is made
   let ciphertext = concat(commitment, sealed);
   sealed = null;
@@ -110,7 +110,8 @@ export async function sealBid({ tenderPublicKey, keyFingerprint, tenant, tender,
   // SealedBundle.to_bytes: the canonical JSON of every field. "ciphertext" sorts first, so the bundle is
   // that field, then the others' object without its brace; all of it ASCII (base64url, hex, digits and
   // a tenant code), one byte a character, so the megabytes of base64 are written once, into the bytes.
-  const parts = ['{"ciphertext":"', ciphertextText, `",${canonicalJson({ ...fields, signature: b64url(signature) }).slice(1)}`];
+  const others = canonicalJson({ ...fields, signature: b64url(signature) });
+  const parts = ['{"ciphertext":"', ciphertextText, `",${others.slice(1)}`];
   const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) offset += encoder.encodeInto(part, bytes.subarray(offset)).written;
@@ -175,7 +176,10 @@ export async function exportSigningKeyBackup(privateKey, passphrase) {
     sequence(
       OID_PBES2,
       sequence(
-        sequence(OID_PBKDF2, sequence(octets(salt), integer(PBKDF2_ITERATIONS), sequence(OID_HMAC_SHA256, [0x05, 0x00]))),
+        sequence(
+          OID_PBKDF2,
+          sequence(octets(salt), integer(PBKDF2_ITERATIONS), sequence(OID_HMAC_SHA256, [0x05, 0x00])),
+        ),
         sequence(OID_AES256_CBC, octets(iv)),
       ),
     ),
@@ -300,7 +304,8 @@ function priceProblem(price) {
 function fileProblem(name, contentType) {
   const characters = typeof name === "string" ? [...name] : [];
   if (characters.length < 1 || characters.length > 255) return "a file name is 1 to 255 characters";
-  if (name === "." || name === ".." || characters.some((c) => c === "/" || c === "\\" || (c !== " " && UNPRINTABLE.test(c)))) {
+  const unfit = (c) => c === "/" || c === "\\" || (c !== " " && UNPRINTABLE.test(c));
+  if (name === "." || name === ".." || characters.some(unfit)) {
     return `file name ${JSON.stringify(name)} is not a bare file name`;
   }
   if (typeof contentType !== "string" || !CONTENT_TYPE.test(contentType)) {
