@@ -193,6 +193,10 @@ async def test_the_workspace_registers_for_a_tender_hands_documents_and_takes_qu
     page = await web.get(f"/akun/tender/{world.ocid}")
     assert "belum terdaftar" in page.text
     assert "/dokumen/" not in page.text  # documents are for registered vendors
+    locked = await web.get(f"/akun/tender/{world.ocid}/dokumen/1")
+    assert locked.status_code == 403
+    assert "documents are for vendors registered for this tender" in locked.text
+    assert (await web.get("/akun/tender/ocds-lpsehub-3507-999999")).status_code == 404
     no_token = await web.post(f"/akun/tender/{world.ocid}/daftar", data={})
     assert no_token.status_code == 403  # no CSRF token, no registration
     registered = await web.post(f"/akun/tender/{world.ocid}/daftar", data={"csrf": csrf_of(page)})

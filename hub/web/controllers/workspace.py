@@ -28,11 +28,12 @@ from federation.identity.actor import Actor
 from federation.identity.models import Account, AccountStatus
 from federation.vendors import register_vendor
 from hub.core.database import hub_sessions, tenant_session
-from hub.core.errors import HubError, InvalidInput, NotFound
+from hub.core.errors import HubError, NotFound
 from hub.web.controllers.portal import Reader
 from hub.web.edge import form_fields
 from hub.web.files import STORE, file_response
 from hub.web.portal import workspace
+from hub.web.problems import status_of
 from hub.web.sessions import account_in_session, check_csrf, csrf_token
 from hub.web.web_client import family_alive
 from tenants.tenders import ask, download_document, register_for_tender
@@ -88,6 +89,13 @@ class Desk:
                 "error.html", 403, title=t("ws.refused.title"), detail=t("ws.refused.text")
             )
         return None
+
+    def failed(self, refusal: HubError) -> Template:
+        """A page saying why the service refused: an unknown tender is the portal's 404 page."""
+        if isinstance(refusal, NotFound):
+            return self.reader.error(404, "")
+        title = self.reader.t("ws.refusal")
+        return self.reader.page("error.html", status_of(refusal), title=title, detail=refusal.detail)
 
     def page(self, name: str, status: int = 200, **context: Any) -> Template:
         return self.reader.page(name, status, account=self.account, csrf=csrf_token(self.request), **context)
@@ -152,7 +160,8 @@ class WorkspaceController(Controller):
             if refused.field == "name" and values["name"] and not values["user_name"]:
                 where = "user_name"  # the account's name, not the company's
             values.pop("password")
-            return desk.page("akun_daftar.html", 400, values=values, errors={where: refused.detail})
+            status = status_of(refused)
+            return desk.page("akun_daftar.html", status, values=values, errors={where: refused.detail})
         return Redirect("/akun/masuk?" + urlencode({"next": "/akun"}), status_code=303)
 
     @get("/akun/tender", summary="Tenders open to my company across the province")
@@ -194,8 +203,8 @@ class WorkspaceController(Controller):
             tender = await workspace.tender_desk(
                 session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
             )
-        except NotFound:
-            return desk.reader.error(404, "")
+        except HubError as refusal:
+            return desk.failed(refusal)
         return desk.page("akun_tender.html", status, d=tender, ocid=ocid, notice=notice, question=question)
 
     @post("/akun/tender/{ocid:str}/daftar", summary="Register my company for the tender", status_code=303)
@@ -237,8 +246,8 @@ class WorkspaceController(Controller):
             tender = await workspace.tender_desk(
                 session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
             )
-        except NotFound:
-            return desk.reader.error(404, "")
+        except HubError as refusal:
+            return desk.failed(refusal)
         actor = Actor(desk.account.id, tender.tenant)
         try:
             async with tenant_session(state.engine, tender.tenant.schema) as own, own.begin():
@@ -248,7 +257,7 @@ class WorkspaceController(Controller):
                     await ask(own, actor, tender.entry.tender_id, form.get("question", ""))
         except HubError as refusal:
             notice = f"{desk.reader.t('ws.refusal')}: {refusal.detail}"
-            status = 400 if isinstance(refusal, InvalidInput) else 409
+            status = status_of(refusal)  # as the API would answer: 400, 403, 409...
             return await self._tender_page(
                 desk, session, state, ocid, notice, status, form.get("question", "")
             )
@@ -280,11 +289,8 @@ class WorkspaceController(Controller):
                     official=False,
                     store=STORE,
                 )
-        except NotFound:
-            return desk.reader.error(404, "")
         except HubError as refusal:
-            t = desk.reader.t
-            return desk.reader.page("error.html", 403, title=t("ws.refused.title"), detail=refusal.detail)
+            return desk.failed(refusal)
         return file_response(data, document.name, document.content_type, document.sha256)
 
     @get("/akun/penawaran", summary="My bids and their receipts")

@@ -23,7 +23,7 @@ from federation.catalogue.search import find_entry
 from federation.identity.models import Account
 from federation.vendors import Vendor, format_npwp, get_vendor, verifications_of
 from hub.core.database import hub_sessions, tenant_session
-from hub.core.errors import NotFound
+from hub.core.errors import NotFound, TenantSuspended
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.registry.models import Tenant, TenantStatus
 from tenants.tenders import clarifications, get_tender
@@ -122,12 +122,15 @@ class TenderDesk:
 async def tender_desk(
     session: AsyncSession, engine: AsyncEngine, prefix: str, ocid: str, vendor_id: int
 ) -> TenderDesk:
-    """``NotFound`` for a tender this hub does not run (a peer's, an unknown ocid)."""
+    """``NotFound`` for a tender this hub does not run (a peer's, an unknown ocid);
+    ``TenantSuspended`` for one of a suspended LPSE."""
     entry = await find_entry(session, prefix, ocid)
     if entry.origin != LOCAL:
         raise NotFound(f"{ocid} is run by another hub")
     async with hub_sessions(engine)() as hub:
         tenant = await resolve_tenant(hub, slug=entry.tenant_slug)
+    if not tenant.is_active:  # as the API's tenant routes refuse a suspended LPSE
+        raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
     async with tenant_session(engine, tenant.schema) as own:
         tender = await get_tender(own, entry.tender_id)
         view = await tender_view_now(own, tenant, tender)
