@@ -162,6 +162,8 @@ async def test_a_vendor_logs_in_through_the_hubs_provider_with_pkce_state_and_no
     assert finished.status_code == 303
     assert finished.headers["location"] == "/akun/penawaran"
     assert "secure" in finished.headers["set-cookie"].lower()
+    replayed = await web.get(str(finished.request.url))  # the same callback again: its login is over
+    assert replayed.status_code == 400
     mine = await web.get("/akun")
     assert mine.status_code == 200
     assert world.bidder.name in mine.text
