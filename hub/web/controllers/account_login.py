@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 
 from federation.oidc.grants import revoke_families_of
 from federation.oidc.server import HubAuthorizationServer
@@ -49,7 +49,7 @@ class AccountLoginController(Controller):
         return Redirect(login.next_url, status_code=303)
 
     @post("/keluar", summary="Log out here and everywhere", status_code=303)
-    async def log_out_everywhere(self, request: Request[Any, Any, State]) -> Template | Redirect:
+    async def log_out_everywhere(self, request: Request[Any, Any, State]) -> Redirect:
         form = {k: v[0] for k, v in form_fields(await request.body()).items()}
         check_csrf(request, form.get("csrf", ""))
         account_id = account_in_session(request)
