@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.policy import SUPPORTED_SCOPES, Scope
@@ -84,3 +86,31 @@ async def create_client(
     session.add(client)
     await session.flush()
     return client, secret
+
+
+async def ensure_first_party_client(
+    session: AsyncSession, client_id: str, name: str, redirect_uri: str, scopes: Sequence[str]
+) -> OAuthClient:
+    """The hub's own public client ``client_id`` (its web pages), registered if missing and its
+    redirect URI kept to ``redirect_uri``: the hub's issuer URL may change between starts, and the
+    client must follow it. Not ``create_client``: its id is fixed, so every replica and every
+    restart finds the same client, and its redirect URI is the hub's own (``check_redirect_uri``'s
+    rule is for other people's clients; a hub served over plain http on a LAN is the operator's
+    choice)."""
+    values = {
+        "client_id": client_id,
+        "name": name,
+        "secret_hash": None,
+        "redirect_uris": [redirect_uri],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "scope": " ".join(check_scopes(scopes)),
+        "first_party": True,
+    }
+    kept = {"redirect_uris": [redirect_uri], "first_party": True, "scope": values["scope"]}
+    upsert = insert(OAuthClient).values(values)  # two replicas starting at once: one row
+    await session.execute(upsert.on_conflict_do_update(index_elements=[OAuthClient.client_id], set_=kept))
+    client: OAuthClient | None = await session.scalar(
+        select(OAuthClient).where(OAuthClient.client_id == client_id)
+    )
+    assert client is not None
+    return client

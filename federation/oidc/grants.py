@@ -55,6 +55,23 @@ def revoke_family(family_id: str, access_token_seconds: int) -> None:
     db().execute(insert(RevokedFamily).values(family_id=family_id, expires_at=until).on_conflict_do_nothing())
 
 
+def revoke_families_of(account_id: int, access_token_seconds: int) -> int:
+    """Log the account out everywhere: revoke every token family it holds a live refresh token
+    in (the hub's web sessions, the CLI, any client given ``offline_access``). Returns how many."""
+    families = (
+        db()
+        .scalars(
+            select(RefreshToken.family_id)
+            .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
+            .distinct()
+        )
+        .all()
+    )
+    for family in families:
+        revoke_family(family, access_token_seconds)
+    return len(families)
+
+
 def _active_account(account_id: int | None) -> Account | None:
     account = db().get(Account, account_id) if account_id is not None else None
     return account if account is not None and account.status == AccountStatus.ACTIVE else None

@@ -125,6 +125,27 @@ class TokenService:
             claims["auth_time"] = auth_time
         return self._sign(claims, "JWT")
 
+    async def verify_id_token(self, token: str, client_id: str, nonce: str) -> dict[str, Any]:
+        """The claims of an ID token this hub issued to ``client_id`` for the login that sent
+        ``nonce`` (OpenID Connect Core 3.1.3.7): a token issued for another client, or replayed
+        into another login, is ``InvalidToken``. Used by the hub's own web pages, a client of it."""
+        await self.refresh_if_stale()
+        rules = JWTClaimsRegistry(
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": client_id},
+            exp={"essential": True},
+            sub={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        try:
+            decoded = jwt.decode(token, self._public, algorithms=[ALGORITHM])
+            if decoded.header.get("typ") != "JWT":
+                raise ValueError("not an ID token")
+            rules.validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise InvalidToken("the ID token is invalid, expired or not of this login") from exc
+        return dict(decoded.claims)
+
     async def verify(self, token: str) -> VerifiedToken:
         """The caller an access token speaks for; ``InvalidToken`` unless it is one of ours, valid."""
         remembered = self._verified.get(token)

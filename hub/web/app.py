@@ -30,6 +30,7 @@ from hub.core.migrations import may_rewrite_audit_trail
 from hub.core.settings import Settings
 from hub.web.auth import provide_caller, provide_optional_caller
 from hub.web.body_limits import JSON_BODY_BYTES
+from hub.web.controllers.account_login import AccountLoginController
 from hub.web.controllers.agencies import AgencyController
 from hub.web.controllers.audit import AuditController
 from hub.web.controllers.bidding import BiddingController
@@ -54,6 +55,7 @@ from hub.web.controllers.tenants import TenantController
 from hub.web.controllers.tenders import PackageController, TenderController
 from hub.web.controllers.upstream import UpstreamLoginController
 from hub.web.controllers.vendors import TenantVendorController, VendorRegistrationController
+from hub.web.controllers.workspace import WorkspaceController
 from hub.web.dependencies import (
     provide_actor,
     provide_db_session,
@@ -181,6 +183,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             TenantController,
             OidcController,
             LoginController,
+            AccountLoginController,
+            WorkspaceController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

@@ -42,10 +42,26 @@ def account_in_session(request: Request[Any, Any, Any]) -> int | None:
     return int(account_id) if account_id is not None else None
 
 
-def log_in(request: Request[Any, Any, Any], account_id: int) -> None:
-    request.set_session(
-        {"account_id": account_id, "auth_time": int(time.time()), "csrf": secrets.token_urlsafe(24)}
-    )
+PENDING_WEB_LOGIN = "web_login"
+"""The hub's own web client's authorization request in progress (state, nonce, PKCE verifier):
+kept across the password login it waits for, so the login can finish it."""
+
+
+def log_in(request: Request[Any, Any, Any], account_id: int, family: str | None = None) -> None:
+    """A new session for ``account_id`` (a new CSRF token: nothing of the anonymous session's
+    carries over but a pending web login). ``family``: the token family the hub's web client was
+    issued at this login, which logging out everywhere revokes (``hub.web.controllers.account``)."""
+    session: dict[str, Any] = {
+        "account_id": account_id,
+        "auth_time": int(time.time()),
+        "csrf": secrets.token_urlsafe(24),
+    }
+    pending = request.session.get(PENDING_WEB_LOGIN) if request.scope.get("session") else None
+    if pending is not None and family is None:
+        session[PENDING_WEB_LOGIN] = pending
+    if family is not None:
+        session["family"] = family
+    request.set_session(session)
 
 
 def log_out(request: Request[Any, Any, Any]) -> None:

@@ -20,17 +20,18 @@ import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
-from federation.identity.models import LoginThrottle
+from federation.identity.models import Account, LoginThrottle
 from federation.oidc.clients import create_client
 from federation.oidc.tokens import TokenService
 from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from tests.browser.page_check import check_page, fresh_context
-from tests.e2e.procurement import Client, person, regency, vendor
+from tests.e2e.procurement import PASSWORD as VENDOR_PASSWORD
+from tests.e2e.procurement import Bidder, Client, Desk, person, regency, vendor
 from tests.integration.monitoring.reviews.review_scenario import Moves, today
 from tests.live_server import LiveHub
 
@@ -47,12 +48,15 @@ class World:
     admin_token: str
     third_party: str
     tender: str  # the contracted tender's portal path, as the home page links it
+    vendor_email: str  # a vendor's user, who bid in Malang and registered for Blitar's open tender
+    vendor_tender: str  # Blitar's open tender's ocid
 
 
 class Who(Enum):
     ANYONE = "anyone"
     LOGGED_IN = "an official logged in through the login form"
     HUB_ADMIN = "a hub admin, with a bearer token"
+    VENDOR = "a vendor's user logged in through the workspace's OpenID login (/akun/masuk)"
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,17 @@ PAGES = [
     Visit("data", lambda _: "/data"),
     Visit("home-en", lambda _: "/?lang=en"),
     Visit("not-found", lambda _: "/tender/ocds-nowhere-1", status=404),
+    # The vendor workspace (issue 18), as a vendor's user logged in through the hub's provider sees it.
+    Visit("vendor-registration", lambda _: "/akun/daftar"),
+    Visit("workspace", lambda _: "/akun", Who.VENDOR),
+    Visit("workspace-tenders", lambda _: "/akun/tender", Who.VENDOR),
+    Visit("workspace-tender", lambda w: f"/akun/tender/{w.vendor_tender}", Who.VENDOR),
+    Visit("workspace-bids", lambda _: "/akun/penawaran", Who.VENDOR),
+    Visit("workspace-refused", lambda _: "/akun", Who.LOGGED_IN, status=403),
 ]
 
 
-async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> None:
+async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> tuple[Bidder, Desk]:
     """Malang with a tender contracted today after two bids, Blitar with one announced: the review
     then has figures, charts and rows to show (as tests/e2e/test_review.py sets it up)."""
     malang = Moves(client, engine, await regency(client, engine, "kab-malang", "3507"))
@@ -115,13 +126,20 @@ async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> None:
         days_to_contract=3,
         signed_on=today(),
     )
-    await blitar.announced("Rehabilitasi Gedung Puskesmas", 100_000_000)
+    puskesmas = await blitar.announced("Rehabilitasi Gedung Puskesmas", 100_000_000)
+    await puskesmas.register([a])
+    return a, puskesmas
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def world(clean_identity: AsyncEngine, client: Client, live: LiveHub) -> World:
     engine = clean_identity
-    await a_month_of_tenders(client, engine)
+    bidder, open_tender = await a_month_of_tenders(client, engine)
+    async with hub_sessions(engine)() as session:
+        vendor_email = await session.scalar(
+            select(Account.email).where(Account.vendor_id == bidder.vendor_id)
+        )
+    assert vendor_email is not None
     email = f"pokja.{uuid.uuid4().hex[:8]}@malangkab.go.id"
     async with hub_sessions(engine)() as session, session.begin():
         await create_account(session, email, "Anggota Pokja", PASSWORD, email_verified=True)
@@ -139,7 +157,8 @@ async def world(clean_identity: AsyncEngine, client: Client, live: LiveHub) -> W
         home = (await http.get("/")).text
     tender = re.search(r'href="(/tender/[^"]+)"[^>]*>Rehabilitasi Jalan Kepanjen', home)
     assert tender is not None, "the home page links the contracted tender"
-    return World(email, token, budget.client_id, tender.group(1))
+    vendor_tender = f"ocds-lpsehub-3505-{open_tender.tender_id}"
+    return World(email, token, budget.client_id, tender.group(1), vendor_email, vendor_tender)
 
 
 async def log_in(page: Page, live: LiveHub, email: str, password: str) -> None:
@@ -152,12 +171,30 @@ async def log_in(page: Page, live: LiveHub, email: str, password: str) -> None:
         await page.get_by_role("button", name="Masuk").click()
 
 
+async def vendor_logs_in(page: Page, live: LiveHub, email: str) -> None:
+    """The workspace's login as a vendor goes through it: "Masuk" in the header, the hub's
+    provider's login form, and back to the workspace (code with PKCE, exchanged by the hub)."""
+    await page.goto(f"{live.url}/")
+    async with page.expect_navigation():
+        await page.get_by_role("link", name="Masuk").click()
+    assert page.url.startswith(f"{live.url}/login?"), page.url
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Kata sandi / Password").fill(VENDOR_PASSWORD)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Masuk").click()
+    assert page.url == f"{live.url}/akun", page.url
+
+
 async def context_of(who: Who, browser: Browser, live: LiveHub, world: World) -> BrowserContext:
     if who is Who.HUB_ADMIN:
         return await fresh_context(
             browser, extra_http_headers={"Authorization": f"Bearer {world.admin_token}"}
         )
     context = await fresh_context(browser)
+    if who is Who.VENDOR:
+        page = await context.new_page()
+        await vendor_logs_in(page, live, world.vendor_email)
+        await page.close()
     if who is Who.LOGGED_IN:
         page = await context.new_page()
         await log_in(page, live, world.email, PASSWORD)

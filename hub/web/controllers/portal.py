@@ -58,6 +58,10 @@ class Reader:
             cookies=cookies,
         )
 
+    def t(self, key: str) -> str:
+        """A string of the portal in the reader's language."""
+        return text(self.lang, key)
+
     def error(self, status: int, detail: str) -> Template:
         title = text(self.lang, "notfound.title" if status == 404 else "invalid.title")
         shown = text(self.lang, "notfound.text") if status == 404 else detail

@@ -8,6 +8,7 @@ are shown through ``label``; an unknown code is shown as it is rather than hidde
 
 from __future__ import annotations
 
+from hub.web.portal.workspace_texts import WORKSPACE
 from monitoring.reviews.red_flags import INDONESIAN as INDONESIAN_FLAGS
 
 LANGUAGES = ("id", "en")
@@ -231,6 +232,8 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
+_ID.update({key: pair[0] for key, pair in WORKSPACE.items()})
+_EN.update({key: pair[1] for key, pair in WORKSPACE.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {

@@ -1,0 +1,304 @@
+"""The vendor workspace (``/akun``): a vendor's user, logged in through the hub's own OpenID provider
+(``hub.web.controllers.account_login``), works across every regency of the province.
+
+Each page calls the services the API's routes call (registering a company, registering for a
+tender, documents, clarification questions, bids), as the logged-in account, so the rules are the
+API's and so are the refusals; a refusal is shown on the page, in the reader's language around the
+service's own sentence. Someone not logged in is sent to log in and brought back; a logged-in
+person who is not a vendor's user gets a 403 page saying what the workspace is for. Every POST
+form carries the session's CSRF token.
+
+Sealing a bid is not here: ``hub/web/static/sealing.js`` seals in the browser; the tender's page
+keeps its place (the tender key's fingerprint, and the form the script takes over).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.identity.actor import Actor
+from federation.identity.models import Account, AccountStatus
+from federation.vendors import register_vendor
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import HubError, NotFound
+from hub.web.controllers.portal import Reader
+from hub.web.edge import form_fields
+from hub.web.files import STORE, file_response
+from hub.web.portal import workspace
+from hub.web.problems import status_of
+from hub.web.sessions import account_in_session, check_csrf, csrf_token
+from hub.web.web_client import family_alive
+from tenants.tenders import ask, download_document, register_for_tender
+
+REGISTRATION_FIELDS = (
+    "name",
+    "npwp",
+    "nib",
+    "address",
+    "home_regency_code",
+    "kbli",
+    "email",
+    "user_name",
+    "password",
+)
+
+
+async def signed_in(request: Request[Any, Any, State], session: AsyncSession) -> Account | None:
+    """The account of a session started by the workspace's login, while its token family is alive
+    and the account active; ``None`` otherwise (a session of the password form alone, too: it goes
+    through ``/akun/masuk``, which then needs no password again)."""
+    account_id = account_in_session(request)
+    family = request.session.get("family") if request.scope.get("session") else None
+    if account_id is None or not isinstance(family, str) or not await family_alive(session, family):
+        return None
+    account = await session.get(Account, account_id)
+    return account if account is not None and account.status == AccountStatus.ACTIVE else None
+
+
+def to_login(request: Request[Any, Any, State]) -> Redirect:
+    return Redirect("/akun/masuk?" + urlencode({"next": request.url.path}), status_code=303)
+
+
+class Desk:
+    """One workspace request: the reader, and the vendor's user behind it (or the refusal)."""
+
+    def __init__(self, request: Request[Any, Any, State], account: Account | None) -> None:
+        self.request, self.account = request, account
+        self.reader = Reader(request)
+
+    @property
+    def vendor_id(self) -> int:
+        assert self.account is not None
+        assert self.account.vendor_id is not None
+        return self.account.vendor_id
+
+    def refusal(self) -> Template | Redirect | None:
+        if self.account is None:
+            return to_login(self.request)
+        if self.account.vendor_id is None:
+            t = self.reader.t
+            return self.reader.page(
+                "error.html", 403, title=t("ws.refused.title"), detail=t("ws.refused.text")
+            )
+        return None
+
+    def failed(self, refusal: HubError) -> Template:
+        """A page saying why the service refused: an unknown tender is the portal's 404 page."""
+        if isinstance(refusal, NotFound):
+            return self.reader.error(404, "")
+        title = self.reader.t("ws.refusal")
+        return self.reader.page("error.html", status_of(refusal), title=title, detail=refusal.detail)
+
+    def page(self, name: str, status: int = 200, **context: Any) -> Template:
+        return self.reader.page(name, status, account=self.account, csrf=csrf_token(self.request), **context)
+
+
+async def desk_of(request: Request[Any, Any, State], session: AsyncSession) -> Desk:
+    return Desk(request, await signed_in(request, session))
+
+
+async def posted(request: Request[Any, Any, State]) -> dict[str, str]:
+    """A form's fields, once its CSRF token is checked (``Forbidden`` if it is not this session's)."""
+    form = {k: v[0] for k, v in form_fields(await request.body()).items()}
+    check_csrf(request, form.get("csrf", ""))
+    return form
+
+
+class WorkspaceController(Controller):
+    include_in_schema = False
+
+    @get("/akun", summary="My company: its record and verification")
+    async def home(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        assert desk.account is not None
+        return desk.page("akun.html", company=await workspace.company(db_session, desk.account))
+
+    @get("/akun/daftar", summary="Register a company as a vendor, with its first user")
+    async def registration_form(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if desk.account is not None and desk.account.vendor_id is not None:
+            return Redirect("/akun", status_code=303)
+        return desk.page("akun_daftar.html", values={}, errors={})
+
+    @post("/akun/daftar", summary="Register a company as a vendor", status_code=303)
+    async def register(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        form = await posted(request)
+        values = {name: form.get(name, "").strip() for name in REGISTRATION_FIELDS}
+        try:
+            async with hub_sessions(state.engine)() as session, session.begin():
+                await register_vendor(  # the API's service: the same checks, the same refusals
+                    session,
+                    values["name"],
+                    values["npwp"],
+                    values["nib"] or None,
+                    values["address"],
+                    values["home_regency_code"],
+                    [k for k in values["kbli"].replace(",", " ").split() if k],
+                    values["email"],
+                    values["user_name"],
+                    form.get("password", ""),
+                )
+        except HubError as refused:
+            where = refused.field if refused.field in REGISTRATION_FIELDS else "form"
+            if refused.field == "name" and values["name"] and not values["user_name"]:
+                where = "user_name"  # the account's name, not the company's
+            values.pop("password")
+            status = status_of(refused)
+            return desk.page("akun_daftar.html", status, values=values, errors={where: refused.detail})
+        return Redirect("/akun/masuk?" + urlencode({"next": "/akun"}), status_code=303)
+
+    @get("/akun/tender", summary="Tenders open to my company across the province")
+    async def tenders(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        assert desk.account is not None
+        company = await workspace.company(db_session, desk.account)
+        found = await workspace.open_tenders(db_session, state.engine, state.ocid_prefix, company.vendor)
+        return desk.page("akun_tenders.html", company=company, tenders=found)
+
+    @get("/akun/tender/{ocid:str}", summary="One tender as I take part in it")
+    async def tender(
+        self,
+        ocid: FromPath[str],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        return await self._tender_page(desk, db_session, state, ocid)
+
+    async def _tender_page(
+        self,
+        desk: Desk,
+        session: AsyncSession,
+        state: State,
+        ocid: str,
+        notice: str | None = None,
+        status: int = 200,
+        question: str = "",
+    ) -> Template:
+        try:
+            tender = await workspace.tender_desk(
+                session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
+            )
+        except HubError as refusal:
+            return desk.failed(refusal)
+        return desk.page("akun_tender.html", status, d=tender, ocid=ocid, notice=notice, question=question)
+
+    @post("/akun/tender/{ocid:str}/daftar", summary="Register my company for the tender", status_code=303)
+    async def register_for(
+        self,
+        ocid: FromPath[str],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Template | Redirect:
+        return await self._act(ocid, request, db_session, state, "register")
+
+    @post("/akun/tender/{ocid:str}/tanya", summary="Ask a clarification question", status_code=303)
+    async def ask_question(
+        self,
+        ocid: FromPath[str],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Template | Redirect:
+        return await self._act(ocid, request, db_session, state, "ask")
+
+    async def _act(
+        self,
+        ocid: str,
+        request: Request[Any, Any, State],
+        session: AsyncSession,
+        state: State,
+        what: str,
+    ) -> Template | Redirect:
+        """Register or ask, through the API's services in the tender's regency, in one transaction;
+        back to the tender's page, which shows the result, or says why not."""
+        desk = await desk_of(request, session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        assert desk.account is not None
+        form = await posted(request)
+        try:
+            tender = await workspace.tender_desk(
+                session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
+            )
+        except HubError as refusal:
+            return desk.failed(refusal)
+        actor = Actor(desk.account.id, tender.tenant)
+        try:
+            async with tenant_session(state.engine, tender.tenant.schema) as own, own.begin():
+                if what == "register":
+                    await register_for_tender(own, actor, tender.entry.tender_id)
+                else:
+                    await ask(own, actor, tender.entry.tender_id, form.get("question", ""))
+        except HubError as refusal:
+            notice = f"{desk.reader.t('ws.refusal')}: {refusal.detail}"
+            status = status_of(refusal)  # as the API would answer: 400, 403, 409...
+            return await self._tender_page(
+                desk, session, state, ocid, notice, status, form.get("question", "")
+            )
+        anchor = "#pertanyaan" if what == "ask" else ""
+        return Redirect(f"/akun/tender/{quote(ocid, safe='')}{anchor}", status_code=303)
+
+    @get("/akun/tender/{ocid:str}/dokumen/{document_id:int}", summary="Download a tender document")
+    async def document(
+        self,
+        ocid: FromPath[str],
+        document_id: FromPath[int],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Response[bytes] | Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        try:
+            tender = await workspace.tender_desk(
+                db_session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
+            )
+            async with tenant_session(state.engine, tender.tenant.schema) as own:
+                document, data = await download_document(
+                    own,
+                    tender.entry.tender_id,
+                    document_id,
+                    vendor_id=desk.vendor_id,
+                    official=False,
+                    store=STORE,
+                )
+        except HubError as refusal:
+            return desk.failed(refusal)
+        return file_response(data, document.name, document.content_type, document.sha256)
+
+    @get("/akun/penawaran", summary="My bids and their receipts")
+    async def bids(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        found = await workspace.my_bids(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
+        return desk.page("akun_penawaran.html", bids=found)

@@ -1,0 +1,187 @@
+"""What the vendor workspace's pages show, read through the same services as the API's routes.
+
+A vendor works across the province: its registrations and bids live in each regency's own schema,
+so the pages that list them walk the active tenants (38 at most in a province: one small query
+each). Which tenders are open to it comes from the catalogue, the province-wide index the public
+portal searches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from federation.catalogue.models import LOCAL, CatalogueEntry
+from federation.catalogue.records import public_ocid
+from federation.catalogue.search import find_entry
+from federation.identity.models import Account
+from federation.vendors import Vendor, format_npwp, get_vendor, verifications_of
+from hub.core.database import hub_sessions, tenant_session
+from hub.core.errors import NotFound, TenantSuspended
+from tenants.registry import TenantRef, resolve_tenant
+from tenants.registry.models import Tenant, TenantStatus
+from tenants.tenders import clarifications, get_tender
+from tenants.tenders.models import Bid, Registration
+from tenants.tenders.views import clarification_view, tender_view_now
+
+OPEN_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """The vendor as its own user sees it."""
+
+    vendor: Vendor
+    npwp: str
+    verified_by: list[str]
+
+    @property
+    def verified(self) -> bool:
+        return self.vendor.status == "verified"
+
+
+async def company(session: AsyncSession, account: Account) -> Company:
+    assert account.vendor_id is not None
+    vendor = await get_vendor(session, account.vendor_id)
+    verifications = await verifications_of(session, vendor.id)
+    return Company(vendor, format_npwp(vendor.npwp), sorted({v.tenant_code for v in verifications}))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTender:
+    entry: CatalogueEntry
+    ocid: str
+    timezone: str
+    registered: bool
+
+
+async def _active_tenants(session: AsyncSession) -> list[Tenant]:
+    query = select(Tenant).where(Tenant.status == TenantStatus.ACTIVE.value).order_by(Tenant.code)
+    return list((await session.execute(query)).scalars())
+
+
+async def _registered_in(engine: AsyncEngine, tenant: Tenant, vendor_id: int) -> set[int]:
+    async with tenant_session(engine, tenant.schema) as session:
+        query = select(Registration.tender_id).where(Registration.vendor_id == vendor_id)
+        return set((await session.execute(query)).scalars())
+
+
+async def open_tenders(
+    session: AsyncSession, engine: AsyncEngine, prefix: str, vendor: Vendor
+) -> list[OpenTender]:
+    """This hub's announced tenders whose submission has not closed, in the vendor's lines of work
+    (a KBLI in common, or a tender naming none), soonest closing first; registered ones marked."""
+    entries = list(
+        (
+            await session.execute(
+                select(CatalogueEntry)
+                .where(
+                    CatalogueEntry.origin == LOCAL,
+                    CatalogueEntry.status == "announced",
+                    CatalogueEntry.submission_ends_at > func.now(),
+                    or_(CatalogueEntry.kbli.overlap(vendor.kbli), func.cardinality(CatalogueEntry.kbli) == 0),
+                )
+                .order_by(CatalogueEntry.submission_ends_at, CatalogueEntry.id)
+                .limit(OPEN_LIMIT)
+            )
+        ).scalars()
+    )
+    tenants = {t.slug: t for t in await _active_tenants(session)}
+    registered: dict[str, set[int]] = {}
+    for slug in {e.tenant_slug for e in entries if e.tenant_slug in tenants}:
+        registered[slug] = await _registered_in(engine, tenants[slug], vendor.id)
+    return [
+        OpenTender(
+            e,
+            public_ocid(prefix, e.ocid),
+            tenants[e.tenant_slug].timezone,
+            e.tender_id in registered[e.tenant_slug],
+        )
+        for e in entries
+        if e.tenant_slug in tenants
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class TenderDesk:
+    """One tender as a vendor takes part in it: the tender, its registration, its questions."""
+
+    entry: CatalogueEntry
+    tenant: TenantRef
+    view: dict[str, Any]
+    registered: bool
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def tender_desk(
+    session: AsyncSession, engine: AsyncEngine, prefix: str, ocid: str, vendor_id: int
+) -> TenderDesk:
+    """``NotFound`` for a tender this hub does not run (a peer's, an unknown ocid);
+    ``TenantSuspended`` for one of a suspended LPSE."""
+    entry = await find_entry(session, prefix, ocid)
+    if entry.origin != LOCAL:
+        raise NotFound(f"{ocid} is run by another hub")
+    async with hub_sessions(engine)() as hub:
+        tenant = await resolve_tenant(hub, slug=entry.tenant_slug)
+    if not tenant.is_active:  # as the API's tenant routes refuse a suspended LPSE
+        raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")
+    async with tenant_session(engine, tenant.schema) as own:
+        tender = await get_tender(own, entry.tender_id)
+        view = await tender_view_now(own, tenant, tender)
+        registered = await own.get(Registration, (tender.id, vendor_id)) is not None
+        zone = ZoneInfo(tenant.timezone)
+        questions = (
+            [
+                clarification_view(c, zone, show_asker=False, own_vendor=vendor_id)
+                for c in await clarifications(own, tender.id)
+            ]
+            if registered
+            else []
+        )
+    return TenderDesk(entry, tenant, view, registered, questions)
+
+
+@dataclass(frozen=True, slots=True)
+class MyBid:
+    tenant: Tenant
+    ocid: str
+    tender_id: int
+    received_at: datetime
+    ciphertext_sha256: str
+    receipt: str
+    """The receipt as the hub signed it (its bytes are what the signature covers), indented to read."""
+
+
+def _readable(receipt: bytes) -> str:
+    try:
+        return json.dumps(json.loads(receipt), indent=2, ensure_ascii=False)
+    except ValueError:
+        return receipt.decode("utf-8", "replace")
+
+
+async def my_bids(session: AsyncSession, engine: AsyncEngine, prefix: str, vendor_id: int) -> list[MyBid]:
+    """The vendor's standing bids (a resubmission supersedes the earlier one) in every regency,
+    newest first, each with its receipt."""
+    found: list[MyBid] = []
+    for tenant in await _active_tenants(session):
+        async with tenant_session(engine, tenant.schema) as own:
+            query = select(Bid).where(Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
+            for bid in (await own.execute(query)).scalars():
+                ocid = public_ocid(prefix, f"{tenant.code}-{bid.tender_id}")
+                found.append(
+                    MyBid(
+                        tenant,
+                        ocid,
+                        bid.tender_id,
+                        bid.received_at,
+                        bid.ciphertext_sha256,
+                        _readable(bid.receipt),
+                    )
+                )
+    return sorted(found, key=lambda b: b.received_at, reverse=True)
