@@ -97,6 +97,7 @@ PAGES = [
     Visit("search", lambda _: "/?q=jalan&category=construction"),
     Visit("tender", lambda w: w.tender),
     Visit("lpse", lambda _: "/lpse/kab-malang"),
+    Visit("lpse-index", lambda _: "/lpse"),
     Visit("data", lambda _: "/data"),
     Visit("home-en", lambda _: "/?lang=en"),
     Visit("not-found", lambda _: "/tender/ocds-nowhere-1", status=404),

@@ -286,6 +286,19 @@ async def test_a_regencys_page_shows_its_zone_uptime_and_tenders(client: Client,
     assert "Pengadaan Alat Tulis Kantor 0" in body
 
 
+async def test_every_regency_is_listed_with_its_uptime_and_the_home_page_lists_a_provinces_few(
+    client: Client, portal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = html(await client.get("/lpse"))
+    assert '<a href="/lpse/kab-malang">' in index
+    assert "belum dipantau" in index
+    home = html(await client.get("/"))
+    assert '<a href="/lpse/kab-malang">' in home  # two regencies: listed on the home page itself
+    monkeypatch.setattr("hub.web.controllers.portal.REGENCIES_ON_HOME", 1)
+    crowded = html(await client.get("/"))
+    assert '<a href="/lpse">' in crowded  # more than a province has: a link to the index instead
+
+
 async def test_the_open_data_page_links_the_downloads_the_feed_and_the_checkpoints(
     client: Client, portal: None
 ) -> None:

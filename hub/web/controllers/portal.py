@@ -68,6 +68,13 @@ class Reader:
         return self.page("error.html", status, title=title, detail=shown)
 
 
+REGENCIES_ON_HOME = 60
+"""A province's hub lists its regencies on the home page (Jawa Timur has 38); a hub of more links to
+``/lpse`` instead: 514 rows made the page 187 KB, over its 100 KB budget (docs/BENCHMARKS.md)."""
+FACETS_SHOWN = 12
+"""Each facet's largest values on the home page; the search form's lists hold every one."""
+
+
 class PortalController(Controller):
     include_in_schema = False
 
@@ -89,6 +96,8 @@ class PortalController(Controller):
             categories=[c.value for c in Category],
             methods=[m.value for m in Method],
             tenant_names={r.slug: r.name for r in home.regencies},
+            regencies_on_home=REGENCIES_ON_HOME,
+            facets_shown=FACETS_SHOWN,
         )
 
     @get("/tender/{ocid:str}", summary="One tender: schedule, bids, results, contract, red flags")
@@ -105,6 +114,13 @@ class PortalController(Controller):
         except NotFound as missing:
             return reader.error(404, missing.detail)
         return reader.page("tender.html", p=page)
+
+    @get("/lpse", summary="Every regency's LPSE with its uptime")
+    async def regencies(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template:
+        found = await gather.every_regency(db_session, state.portal_uptime)
+        return Reader(request).page("lpse_index.html", regencies=found)
 
     @get("/lpse/{slug:str}", summary="A regency's LPSE: uptime, open and newest tenders")
     async def regency(

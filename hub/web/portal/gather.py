@@ -203,6 +203,12 @@ async def regencies(
     return found
 
 
+async def every_regency(session: AsyncSession, cache: UptimeCache | None = None) -> list[Regency]:
+    """Every active tenant with its uptime and latest probe (``/lpse``)."""
+    now = await database_now(session)
+    return await regencies(session, now, await list_tenants(session, status=TenantStatus.ACTIVE), cache)
+
+
 async def home(
     session: AsyncSession,
     prefix: str,
