@@ -23,6 +23,8 @@ from cli.demo.identity import (
     DEMO_MONITORING_CLIENT,
     DEMO_MONITORING_SCOPES,
     DEMO_PASSWORD,
+    DemoIdentity,
+    logins_table,
     seed_identity_demo,
 )
 from cli.demo.province import DEMO_PROVINCE, seed_demo
@@ -36,7 +38,9 @@ from monitoring.metrics import prepare_multiprocess
 from monitoring.probes import probe_round
 
 
-async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
+async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> DemoIdentity | None:
+    """Migrate and seed as asked; the demo's identities when it was seeded (their logins are the
+    last thing ``serve`` prints)."""
     # Migrations and seeding are commands: no request timeouts (create_engine); they change
     # schemas, so they run as the owner, and the hub then serves as the restricted role.
     async with engine_for(settings, long_running=True, as_owner=True) as engine:
@@ -49,40 +53,41 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> None:
             )
             for failed in (t for t in tenants if t.error):
                 stderr.print(f"warning: {failed.schema} did not migrate: {failed.error}", markup=False)
-        if demo:
-            report = await seed_demo(
-                engine, concurrency=settings.migration_concurrency, serving_role=settings.serving_role
-            )
-            stderr.print(
-                f"demo province {DEMO_PROVINCE}: {len(report.created)} tenants created, "
-                f"{len(report.skipped)} there already"
-            )
-            identity = await seed_identity_demo(engine, f"http://{settings.host}:{settings.port}/callback")
-            stderr.print(f"demo accounts (password {DEMO_PASSWORD!r}): {', '.join(identity.emails)}")
-            stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
-            stderr.print(
-                f"demo third-party client {identity.monitoring_client_id} ({DEMO_MONITORING_CLIENT}): "
-                f"scopes {' '.join(DEMO_MONITORING_SCOPES)} only; its consent page says what each allows"
-            )
-            key_dir = settings.data_dir / DEMO_KEY_DIR
-            await seed_tender_demo(engine, master_key(settings), key_dir)
-            stderr.print(
-                "demo tenders in kab-malang: a draft, one announced, one taking bids, one opened, "
-                "one in evaluation, one in its objection period (an objection waiting), a lowest-price "
-                "and a merit-point tender contracted, a failed tender and its re-tender (a draft), "
-                "and a direct procurement contracted"
-            )
-            stderr.print(
-                f"demo committee-held keys in kab-malang: its Pokja ({', '.join(DEMO_COMMITTEE)}) hold "
-                f"each tender's key in shares, {DEMO_THRESHOLD} to open; their key files and the recovery "
-                f"words are in {key_dir} (passphrase {DEMO_KEY_PASSPHRASE!r}); the opened tenders were "
-                "opened with two members' shares (GET /t/kab-malang/api/tenders/{id}/key-shares)",
-                markup=False,
-            )
-            await seed_review_demo(engine, master_key(settings))
-            stderr.print(f"demo history for the review (rakor) in {', '.join(REVIEW_HISTORY)}")
-            probed = await probe_round(engine, settings)  # so `lpse-hub uptime` has a round to show
-            stderr.print(f"probed {len(probed.results)} tenants, {len(probed.down)} down (`lpse-hub uptime`)")
+        if not demo:
+            return None
+        report = await seed_demo(
+            engine, concurrency=settings.migration_concurrency, serving_role=settings.serving_role
+        )
+        stderr.print(
+            f"demo province {DEMO_PROVINCE}: {len(report.created)} tenants created, "
+            f"{len(report.skipped)} there already"
+        )
+        identity = await seed_identity_demo(engine, f"http://{settings.host}:{settings.port}/callback")
+        stderr.print(f"demo OpenID client {identity.client_id} (public, PKCE), log in at /login")
+        stderr.print(
+            f"demo third-party client {identity.monitoring_client_id} ({DEMO_MONITORING_CLIENT}): "
+            f"scopes {' '.join(DEMO_MONITORING_SCOPES)} only; its consent page says what each allows"
+        )
+        key_dir = settings.data_dir / DEMO_KEY_DIR
+        await seed_tender_demo(engine, master_key(settings), key_dir)
+        stderr.print(
+            "demo tenders in kab-malang: a draft, one announced, one taking bids, one opened, "
+            "one in evaluation, one in its objection period (an objection waiting), a lowest-price "
+            "and a merit-point tender contracted, a failed tender and its re-tender (a draft), "
+            "and a direct procurement contracted"
+        )
+        stderr.print(
+            f"demo committee-held keys in kab-malang: its Pokja ({', '.join(DEMO_COMMITTEE)}) hold "
+            f"each tender's key in shares, {DEMO_THRESHOLD} to open; their key files and the recovery "
+            f"words are in {key_dir} (passphrase {DEMO_KEY_PASSPHRASE!r}); the opened tenders were "
+            "opened with two members' shares (GET /t/kab-malang/api/tenders/{id}/key-shares)",
+            markup=False,
+        )
+        await seed_review_demo(engine, master_key(settings))
+        stderr.print(f"demo history for the review (rakor) in {', '.join(REVIEW_HISTORY)}")
+        probed = await probe_round(engine, settings)  # so `lpse-hub uptime` has a round to show
+        stderr.print(f"probed {len(probed.results)} tenants, {len(probed.down)} down (`lpse-hub uptime`)")
+        return identity
 
 
 class _Terminated(SystemExit):
@@ -125,7 +130,7 @@ def serve(
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
     master_key(settings)  # refuse now, before a database or a worker starts, when there is no key
     with stopped_cleanly_by_sigterm(), reported_errors(settings), running_database(settings) as ready:
-        asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
+        identity = asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
         # Workers are separate processes: they read the (possibly embedded) URL from the environment.
         # They only serve: the owner's URL is not theirs to have.
         os.environ[PREFIX + "DATABASE_URL"] = ready.database_url or ""
@@ -135,8 +140,7 @@ def serve(
         if workers > 1 and ready.metrics:  # one scrape adds up every worker's series
             prepare_multiprocess(ready.data_dir / "metrics")
         stderr.print(f"lpse-hub serving on http://{ready.host}:{ready.port} (API docs at /schema)")
-        stderr.print(f"  the public portal: http://{ready.host}:{ready.port}/ (open data at /data)")
-        if demo:
+        if identity is not None:
             stderr.print(
                 f"  try http://{ready.host}:{ready.port}/t/kab-malang/api/agencies "
                 f"or http://kab-malang.localhost:{ready.port}/api/agencies"
@@ -156,6 +160,11 @@ def serve(
                 "(/api/audit/checkpoints, also kind audit.checkpoint in /api/feed); "
                 "`lpse-hub audit verify` checks chains, bids and signatures"
             )
+        # Last, where a newcomer looks: the portal, and who to log in as.
+        stderr.print(f"the public portal: http://{ready.host}:{ready.port}/ (open data at /data)")
+        if identity is not None:
+            stderr.print(f"demo logins, at http://{ready.host}:{ready.port}/login:")
+            stderr.print(logins_table(identity.logins, DEMO_PASSWORD), markup=False, soft_wrap=True)
         uvicorn.run(
             "hub.web.app:create_app",
             factory=True,

@@ -1,7 +1,8 @@
 """Demo identities for ``serve --demo``: officials with roles in a few regencies, and a client.
 
-Every demo account has the same password, printed at start; the demo is for a laptop, never for a
-server. Seeding is idempotent: what exists is left alone.
+Every demo account has the same password, printed at start with every login (``DemoLogin``: who
+it is and where it acts) so a newcomer can log in as any of them; the demo is for a laptop, never
+for a server. Seeding is idempotent: what exists is left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, find_account, grant_role
+from federation.identity.models import Role
 from federation.oidc.clients import create_client
 from federation.oidc.models import OAuthClient
 from federation.vendors import register_vendor, suspend_vendor, verify_vendor
@@ -37,6 +39,18 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("verifikator.surabaya@lpse-hub.demo", "Verifikator LPSE Kota Surabaya", "verifier", "kota-surabaya"),
     ("auditor@lpse-hub.demo", "Inspektorat Provinsi Jawa Timur", "province_auditor", None),
 )
+ROLE_NAMES = {
+    Role.HUB_ADMIN: "hub admin (Biro PBJ)",
+    Role.TENANT_ADMIN: "LPSE admin (Admin PPE)",
+    Role.COMMITMENT_OFFICER: "commitment officer (PPK)",
+    Role.SELECTION_COMMITTEE: "selection committee (Pokja Pemilihan)",
+    Role.PROCUREMENT_OFFICER: "procurement officer (Pejabat Pengadaan)",
+    Role.VERIFIER: "verifier (Verifikator)",
+    Role.AUDITOR: "auditor (APIP)",
+    Role.PROVINCE_AUDITOR: "province auditor (Inspektorat)",
+}
+"""A role as the login table names it: in English, with the Indonesian title officials know."""
+PROVINCE = "Provinsi Jawa Timur (every LPSE)"
 DEMO_CLIENT = "lpse-hub demo (public)"
 DEMO_MONITORING_CLIENT = "e-Monev Jawa Timur (demo)"
 """A third-party application that may only log people in and read the coordination review: its consent
@@ -102,10 +116,45 @@ DEMO_VENDORS: tuple[tuple[str, str, str, list[str], str, bool, str | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """One demo login as ``serve --demo`` prints it: the email, the role, and where it acts (the
+    regency of an official's role, or the province; a vendor's company)."""
+
+    email: str
+    role: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
 class DemoIdentity:
     emails: list[str]
     client_id: str
     monitoring_client_id: str
+    logins: list[DemoLogin]
+
+
+async def demo_logins(engine: AsyncEngine) -> list[DemoLogin]:
+    """Every official's and every vendor's login, officials first, in the order they were seeded."""
+    async with hub_sessions(engine)() as session:
+        regencies = {slug: (await get_tenant(session, slug)).name for *_, slug in DEMO_ACCOUNTS if slug}
+    officials = [
+        DemoLogin(email, ROLE_NAMES[Role(role)], regencies[slug] if slug else PROVINCE)
+        for email, _, role, slug in DEMO_ACCOUNTS
+    ]
+    vendors = [
+        DemoLogin(email, "vendor (penyedia)" if verified else "vendor, not verified yet", name)
+        for name, _, _, _, email, verified, _ in DEMO_VENDORS
+    ]
+    return officials + vendors
+
+
+def logins_table(logins: list[DemoLogin], password: str) -> str:
+    """The logins as a plain-text table (a terminal, a log file: no box drawing), then the password
+    they all share."""
+    rows = [("email", "role", "regency / company"), *((x.email, x.role, x.where) for x in logins)]
+    widths = [max(len(row[column]) for row in rows) for column in range(2)]
+    lines = [f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {where}" for email, role, where in rows]
+    return "\n".join((*lines, f"  password (every demo login): {password}"))
 
 
 async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIdentity:
@@ -133,7 +182,8 @@ async def seed_identity_demo(engine: AsyncEngine, redirect_uri: str) -> DemoIden
             )
         monitoring_client_id = monitoring.client_id
     await _seed_vendors(engine)
-    return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client_id, monitoring_client_id)
+    logins = await demo_logins(engine)
+    return DemoIdentity([e for e, *_ in DEMO_ACCOUNTS], client_id, monitoring_client_id, logins)
 
 
 async def _seed_vendors(engine: AsyncEngine) -> None:

@@ -24,6 +24,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from federation.identity.policy import SCOPE_MEANINGS
+from hub.web.api_docs import render_plugins
 
 BEARER = "hub_oauth"
 """The name of the hub's OAuth 2 scheme in the document's components."""
@@ -84,6 +85,7 @@ def openapi_config(issuer: str, version: str) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="lpse-hub",
         version=version,
+        render_plugins=render_plugins(),  # served offline: no CDN (hub.web.api_docs)
         description="One hub for the e-procurement services (LPSE) of a province's regencies and cities.",
         components=Components(
             security_schemes={

@@ -12,11 +12,12 @@
 The public portal's pages (``hub.web.controllers.portal``) load one stylesheet, served by the hub
 itself: their policy adds ``'self'`` to ``style-src`` (``allow_own_stylesheet``), and nothing else.
 
-Two exceptions, both narrow. The API documentation (``/schema``, Redoc) loads its script and fonts
-from a CDN until it is served offline (issue 18): there the policy only forbids framing, plugins and
-a changed base. And Chrome applies ``form-action`` to the redirect that follows a form, so a page
-whose form ends in a redirect to an OAuth client (login, consent) names that client's redirect URI,
-once the authorization server has checked it, with ``allow_form_redirect``.
+Two exceptions, both narrow. The API documentation (``/schema``, ``hub.web.api_docs``) is RapiDoc,
+a script the hub serves itself: there ``script-src`` is ``'self'``, inline styles and ``data:``
+icons are allowed (``SCHEMA_POLICY``), and everything else still comes from the hub only. And Chrome
+applies ``form-action`` to the redirect that follows a form, so a page whose form ends in a redirect
+to an OAuth client (login, consent) names that client's redirect URI, once the authorization server
+has checked it, with ``allow_form_redirect``.
 """
 
 from __future__ import annotations
@@ -60,9 +61,21 @@ def content_security_policy(form_targets: tuple[str, ...] = (), own_stylesheet: 
     )
 
 
-SCHEMA_POLICY = "; ".join(LOCKED)
-"""The API documentation's (``/schema``): Redoc comes from a CDN for now, so only framing, plugins
-and a changed base are forbidden there (issue 18 serves it offline, and then the strict policy)."""
+SCHEMA_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "script-src 'self'",
+        "form-action 'self'",
+        *LOCKED,
+    )
+)
+"""The API documentation's (``/schema``, RapiDoc: ``hub.web.api_docs``): scripts from the hub only,
+never inline ones; styles inline too, as RapiDoc's templates set ``style`` attributes whose values
+it computes (no hash can name them), and ``data:`` images (its icons). A style or an image cannot
+run code, and the page shows the hub's own OpenAPI document, nothing a visitor wrote. Fonts and
+requests: the hub only."""
 
 HEADERS = {
     "x-frame-options": "DENY",

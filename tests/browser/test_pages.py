@@ -1,6 +1,7 @@
 """Every HTML page of the hub, in a real browser: accessible (axe-core: no serious or critical
-violation), at most 100 KB on first load, rendered under its own Content-Security-Policy, and
-photographed at a phone's and a desktop's width for the README (``docs/screenshots``).
+violation), at most 100 KB on first load (the API documentation apart), rendered under its own
+Content-Security-Policy, and photographed at a phone's and a desktop's width for the README
+(``docs/screenshots``). The API documentation also renders with every other host unreachable.
 
 To check a new page, add a ``Visit`` to ``PAGES``: its name (the screenshots' file names), its path,
 the status it answers with, and who looks at it.
@@ -14,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, Route
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,7 +30,7 @@ from federation.oidc.clients import create_client
 from federation.oidc.tokens import TokenService
 from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
-from tests.browser.page_check import check_page, fresh_context
+from tests.browser.page_check import MAX_BYTES, check_page, fresh_context
 from tests.e2e.procurement import PASSWORD as VENDOR_PASSWORD
 from tests.e2e.procurement import Bidder, Client, Desk, person, regency, vendor
 from tests.integration.monitoring.reviews.review_scenario import Moves, today
@@ -37,6 +38,7 @@ from tests.live_server import LiveHub
 
 PASSWORD = "rahasia-pokja-2026"
 CALLBACK = "http://127.0.0.1:9/callback"
+API_DOCS_BYTES = 1536 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Visit:
     who: Who = Who.ANYONE
     status: int = 200
     fits_phone: bool = True
+    max_bytes: int = MAX_BYTES
 
 
 def review_path(_: World) -> str:
@@ -108,6 +111,9 @@ PAGES = [
     Visit("workspace-tender", lambda w: f"/akun/tender/{w.vendor_tender}", Who.VENDOR),
     Visit("workspace-bids", lambda _: "/akun/penawaran", Who.VENDOR),
     Visit("workspace-refused", lambda _: "/akun", Who.LOGGED_IN, status=403),
+    # The API documentation, for developers: RapiDoc's script is 843 KiB (the hub does not compress;
+    # cached for a year after the first load), and the OpenAPI document it reads another ~260 KB.
+    Visit("schema", lambda _: "/schema", max_bytes=API_DOCS_BYTES),
 ]
 
 
@@ -211,7 +217,12 @@ async def test_the_page_is_accessible_light_and_fits_a_phone(
     context = await context_of(visit.who, browser, live, world)
     try:
         checked = await check_page(
-            await context.new_page(), live.url + visit.path(world), visit.name, visit.status, visit.fits_phone
+            await context.new_page(),
+            live.url + visit.path(world),
+            visit.name,
+            visit.status,
+            visit.fits_phone,
+            max_bytes=visit.max_bytes,
         )
     finally:
         await context.close()
@@ -246,3 +257,29 @@ async def test_logging_in_works_with_javascript_off(browser: Browser, live: Live
         assert "Izin akses / Allow access" in await page.title()
     finally:
         await context.close()
+
+
+async def test_the_api_documentation_renders_with_no_internet(browser: Browser, live: LiveHub) -> None:
+    """Every request to a host other than the hub's is refused, as on a closed network: the page
+    still shows the operations, and asked nothing of any other host."""
+    hub_host = urlsplit(live.url).netloc
+    elsewhere: list[str] = []
+
+    async def only_the_hub(route: Route) -> None:
+        if urlsplit(route.request.url).netloc == hub_host:
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort("internetdisconnected")
+
+    context = await fresh_context(browser)
+    try:
+        await context.route("**/*", only_the_hub)
+        page = await context.new_page()
+        await page.goto(f"{live.url}/schema", wait_until="load")
+        operation = page.get_by_text("The database answers and every schema is at head").first
+        await operation.wait_for(state="attached", timeout=30_000)
+        assert await page.title() == "lpse-hub API"
+    finally:
+        await context.close()
+    assert not elsewhere, f"the API documentation asked other hosts: {elsewhere}"

@@ -188,15 +188,38 @@ async def test_every_response_carries_the_headers(client: Client, hub: AsyncEngi
         assert directive in response.headers["content-security-policy"]
 
 
-async def test_the_api_documentation_is_not_framed_and_still_loads_redoc(
-    client: Client, hub: AsyncEngine
-) -> None:
+async def test_the_api_documentation_runs_only_the_hubs_own_scripts(client: Client, hub: AsyncEngine) -> None:
     docs = await client.get("/schema")
     assert docs.status_code == 200
-    assert "redoc" in docs.text.lower()
+    assert "<rapi-doc" in docs.text
     assert docs.headers["x-frame-options"] == "DENY"
     directives = policy(docs)
     assert directives["frame-ancestors"] == "'none'"
-    # Redoc's script comes from a CDN until issue 18 serves it offline: nothing here restricts it.
-    assert "script-src" not in directives
-    assert "default-src" not in directives
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"  # files the hub serves; no inline script, no CDN
+    assert directives["style-src"] == "'self' 'unsafe-inline'"  # RapiDoc's computed style attributes
+    assert directives["img-src"] == "'self' data:"
+    assert "<script>" not in docs.text  # every script has a src
+    assert "<style>" not in docs.text
+
+
+async def test_the_api_documentation_names_no_other_host_and_its_files_are_served(
+    client: Client, hub: AsyncEngine
+) -> None:
+    docs = (await client.get("/schema")).text
+    assert not re.findall(r"(?:https?:)?//[^\s\"'<>]+", docs), "the page names another host"
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', docs)
+    assert {urlsplit(a).path for a in assets} >= {
+        "/static/vendor/rapidoc/rapidoc-min.js",
+        "/static/api-docs.js",
+        "/static/api-docs.css",
+        "/schema/openapi.json",
+        "/schema/openapi.yaml",
+    }
+    for asset in assets:
+        served = await client.get(asset)
+        assert served.status_code == 200, asset
+        assert served.content, asset
+    script = await client.get(next(a for a in assets if "rapidoc-min.js" in a))
+    assert "javascript" in script.headers["content-type"]
+    assert "max-age=31536000" in script.headers["cache-control"]  # its address changes with its bytes

@@ -1,5 +1,6 @@
 """The demo ``serve --demo`` seeds: Kabupaten Malang shows a tender at every stage, seeded once; its
-Pokja holds the keys of its tenders in shares, and its opened tenders were opened with them."""
+Pokja holds the keys of its tenders in shares, and its opened tenders were opened with them; every
+official's and vendor's login is printed, and opens with the printed password."""
 
 from __future__ import annotations
 
@@ -15,10 +16,17 @@ from cli.demo.custody import (
     RECOVERY_FILE,
     member_key_file,
 )
-from cli.demo.identity import seed_identity_demo
+from cli.demo.identity import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_VENDORS,
+    logins_table,
+    seed_identity_demo,
+)
 from cli.demo.province import seed_demo
 from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
 from federation.catalogue.models import CatalogueEntry
+from federation.identity.login import LoginAttempt, authenticate
 from federation.oidc.models import OAuthClient
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
@@ -155,3 +163,25 @@ async def test_the_demo_has_a_third_party_client_limited_to_its_scopes(clean_ide
     assert (monitoring.scope.split(), monitoring.first_party) == (["openid", "profile", "review:read"], False)
     assert "lpse" in hub_client.scope.split()
     assert hub_client.first_party
+
+
+async def test_the_demo_prints_every_login_with_its_role_where_it_acts_and_the_password(
+    clean_identity: AsyncEngine,
+) -> None:
+    await seed_demo(clean_identity, concurrency=4)
+    identity = await seed_identity_demo(clean_identity, "http://127.0.0.1:8000/callback")
+    table = logins_table(identity.logins, DEMO_PASSWORD).splitlines()
+    assert table[0].split() == ["email", "role", "regency", "/", "company"]
+    rows = {line.split()[0]: line for line in table[1:-1]}
+    assert list(rows) == [email for email, *_ in DEMO_ACCOUNTS] + [v[4] for v in DEMO_VENDORS]
+    assert "selection committee (Pokja Pemilihan)" in rows["pokja.malang@lpse-hub.demo"]
+    assert rows["pokja.malang@lpse-hub.demo"].endswith("Kabupaten Malang")
+    assert rows["verifikator.surabaya@lpse-hub.demo"].endswith("Kota Surabaya")
+    assert rows["admin@lpse-hub.demo"].endswith("Provinsi Jawa Timur (every LPSE)")
+    assert "vendor (penyedia)" in rows["direktur@majujaya.demo"]
+    assert rows["direktur@majujaya.demo"].endswith("CV Maju Jaya Konstruksi")
+    assert table[-1].endswith(DEMO_PASSWORD)
+    sessions = hub_sessions(clean_identity)
+    for login in identity.logins:  # each one as printed opens
+        account = await authenticate(sessions, LoginAttempt(login.email, DEMO_PASSWORD, "192.0.2.7"))
+        assert account.email == login.email
