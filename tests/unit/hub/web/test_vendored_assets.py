@@ -19,7 +19,10 @@ REPO = Path(__file__).resolve().parents[4]
 ASSETS = REPO / "tools" / "assets"
 VENDOR = REPO / "hub" / "web" / "static" / "vendor"
 NODE_MODULES = ASSETS / "node_modules"
-MANIFESTS = sorted(VENDOR.glob("*/manifest.json"))
+PINNED = json.loads((ASSETS / "package.json").read_text())["dependencies"]
+MANIFESTS = sorted(path for path in VENDOR.glob("*/manifest.json") if path.parent.name in PINNED)
+"""The packages ``tools/assets`` pins; ``vendor/hpke`` is built from the root package.json
+(``tools/vendor_assets.py``, checked by ``test_vendor_assets.py``)."""
 installed = needs_tool(
     NODE_MODULES if NODE_MODULES.is_dir() else None,
     "tools/assets/node_modules (npm ci --prefix tools/assets; .ci/run does it)",
