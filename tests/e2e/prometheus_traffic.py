@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -115,9 +116,16 @@ async def _direct_procurement_to_contract(client: Client, engine: AsyncEngine, p
     ok(await desk.post("opening", where.officer))
     ok(await desk.post("negotiations", where.officer, {"price": 142_000_000, "notes": "Sepakat"}))
     ok(await desk.post("award", where.officer, {"vendor_id": bidder.vendor_id}))
-    today = datetime.now(UTC).date().isoformat()
-    contract = {"number": "SPK/3507/PL/001", "value": 142_000_000, "signed_on": today, "starts_on": today}
-    ok(await desk.post("contract", where.ppk, {**contract, "ends_on": "2026-12-31"}))
+    # The tenant's calendar day (WIB), not UTC's: from 17:00 UTC they differ, and the hub holds the
+    # signature to the award's day and today in the tenant's zone.
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    contract = {"number": "SPK/3507/PL/001", "value": 142_000_000, "signed_on": today.isoformat()}
+    ends_on = (today + timedelta(days=30)).isoformat()
+    ok(
+        await desk.post(
+            "contract", where.ppk, {**contract, "starts_on": today.isoformat(), "ends_on": ends_on}
+        )
+    )
 
 
 async def _refusals_at_a_deadline(
