@@ -69,7 +69,7 @@ async def _verified_vendor(engine: AsyncEngine, slug: str) -> tuple[int, str]:
     return company.id, email
 
 
-async def _makes_a_key(page: Page, tmp_path: Path) -> Path:
+async def _makes_a_key(page: Page, tmp_path: Path) -> tuple[Path, str]:
     """The signing key's page: make a key, download its backup (which unlocks registering), register."""
     await page.get_by_role("link", name="Kunci tanda tangan").first.click()
     await page.get_by_label("Frasa sandi cadangan (minimal 12 karakter)").first.fill(PASSPHRASE)
@@ -86,7 +86,7 @@ async def _makes_a_key(page: Page, tmp_path: Path) -> Path:
     assert "(terdaftar)" in kept, kept
     key_id = kept.split(" ")[0]
     assert await page.locator(f'#registered-keys [data-key-id="{key_id}"]').count() == 1
-    return backup
+    return backup, key_id
 
 
 async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee_opens_it(
@@ -105,7 +105,7 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and _not_favicon(m) else None)
     try:
         await vendor_logs_in(page, live, email)
-        backup = await _makes_a_key(page, tmp_path)
+        backup, key_id = await _makes_a_key(page, tmp_path)
         assert backup.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
 
         await page.goto(f"{live.url}/")
@@ -130,6 +130,9 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
         await context.close()
     assert not errors, errors
 
+    await _restores_the_key_in_another_browser(browser, live, email, backup, key_id)
+    await _without_javascript_the_page_points_to_the_cli(browser, live, email)
+
     opening = await desk.open()
 
     [shown] = opening["bids"]
@@ -137,6 +140,44 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
     assert shown["price"] == PRICE
     master: MasterKey = client.app.state.master
     assert await _opened_files(engine, master, jember.code, desk.tender_id) == FILES
+
+
+async def _restores_the_key_in_another_browser(
+    browser: Browser, live: LiveHub, email: str, backup: Path, key_id: str
+) -> None:
+    """Another browser (no IndexedDB of the first) takes the key back from its backup file; the
+    wrong passphrase is refused."""
+    context = await fresh_context(browser)
+    try:
+        page = await context.new_page()
+        await vendor_logs_in(page, live, email)
+        await page.goto(f"{live.url}/akun/kunci")
+        here = page.locator("#key-here")
+        await expect(here).to_have_text("belum ada")
+        await page.get_by_label("Berkas cadangan (.pem)").set_input_files(backup)
+        passphrase = page.locator("#restore-passphrase")
+        await passphrase.fill("bukan frasa sandinya")
+        await page.get_by_role("button", name="Pulihkan ke peramban ini").click()
+        await expect(page.locator("#key-status")).to_have_text("frasa sandi salah", timeout=20_000)
+        await passphrase.fill(PASSPHRASE)
+        await page.get_by_role("button", name="Pulihkan ke peramban ini").click()
+        await expect(here).to_have_text(f"{key_id} (terdaftar)", timeout=20_000)
+    finally:
+        await context.close()
+
+
+async def _without_javascript_the_page_points_to_the_cli(browser: Browser, live: LiveHub, email: str) -> None:
+    context = await fresh_context(browser, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await vendor_logs_in(page, live, email)
+        await page.goto(f"{live.url}/akun/tender")
+        async with page.expect_navigation():
+            await page.get_by_role("link", name=TITLE).click()
+        await expect(page.locator("#seal-nojs")).to_contain_text("lpse-hub bid seal")
+        await expect(page.locator("#seal-form")).to_be_hidden()
+    finally:
+        await context.close()
 
 
 async def _opened_files(engine: AsyncEngine, master: MasterKey, code: str, tender_id: int) -> list[BidFile]:
