@@ -98,12 +98,15 @@ function der(bytes, at = 0) {
   return element;
 }
 
+const PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]+?)-----END ENCRYPTED PRIVATE KEY-----/;
 const hexOf = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** The signing key pair in a backup file, its private half not extractable; throws on a wrong passphrase. */
 export async function restoreSigningKey(pem, passphrase) {
-  const body = pem.match(/-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]+?)-----END ENCRYPTED PRIVATE KEY-----/);
-  if (!body) throw new Error(say("bukan berkas cadangan kunci (ENCRYPTED PRIVATE KEY)", "not a key backup file"));
+  const body = pem.match(PEM);
+  if (!body) {
+    throw new Error(say("bukan berkas cadangan kunci (ENCRYPTED PRIVATE KEY)", "not a key backup file"));
+  }
   const bytes = Uint8Array.from(atob(body[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
   let salt, iterations, iv, encrypted;
   try {
@@ -154,9 +157,8 @@ export async function restoreSigningKey(pem, passphrase) {
   // The public half: from the private key's JWK (`x`), read once from a copy that is then let go.
   const readable = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
   const { x } = await subtle.exportKey("jwk", readable);
-  const publicKey = await subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x }, { name: "Ed25519" }, true, [
-    "verify",
-  ]);
+  const jwk = { kty: "OKP", crv: "Ed25519", x };
+  const publicKey = await subtle.importKey("jwk", jwk, { name: "Ed25519" }, true, ["verify"]);
   const privateKey = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
   return { privateKey, publicKey };
 }
@@ -174,7 +176,9 @@ async function keyPage(section) {
     const here = document.getElementById("key-here");
     if (!kept) here.textContent = say("belum ada", "none yet");
     else {
-      const note = registered.has(kept.keyId) ? say("terdaftar", "registered") : say("belum terdaftar", "not registered");
+      const note = registered.has(kept.keyId)
+        ? say("terdaftar", "registered")
+        : say("belum terdaftar", "not registered");
       here.textContent = `${kept.keyId} (${note})`;
     }
     return kept;
@@ -220,11 +224,15 @@ async function keyPage(section) {
     status.textContent = say("Memulihkan kunci…", "Restoring the key…");
     try {
       const [file] = document.getElementById("restore-file").files;
-      const signingKey = await restoreSigningKey(await file.text(), document.getElementById("restore-passphrase").value);
+      const passphrase = document.getElementById("restore-passphrase").value;
+      const signingKey = await restoreSigningKey(await file.text(), passphrase);
       document.getElementById("restore-passphrase").value = "";
       const kept = await keepKey(vendor, signingKey);
       await showKept();
-      status.textContent = say(`Kunci ${kept.keyId} dipulihkan ke peramban ini.`, `Key ${kept.keyId} restored into this browser.`);
+      status.textContent = say(
+        `Kunci ${kept.keyId} dipulihkan ke peramban ini.`,
+        `Key ${kept.keyId} restored into this browser.`,
+      );
     } catch (error) {
       status.textContent = error.message;
     }
@@ -251,9 +259,8 @@ async function receiptSignatureHolds(receipt) {
   if (!answer.ok) return false;
   const key = (await answer.json()).find((k) => k.kid === receipt.kid);
   if (!key || !key.public_key.startsWith("ed25519:")) return false;
-  const publicKey = await crypto.subtle.importKey("raw", b64urlBytes(key.public_key.slice(8)), { name: "Ed25519" }, false, [
-    "verify",
-  ]);
+  const raw = b64urlBytes(key.public_key.slice("ed25519:".length));
+  const publicKey = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
   const { signature, ...fields } = receipt;
   const message = new TextEncoder().encode(canonicalJson(fields));
   return await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64urlBytes(signature), message);
@@ -284,7 +291,10 @@ async function tenderPage(section) {
     event.preventDefault();
     const price = wholeRupiah(document.getElementById("seal-price").value);
     if (price === null) {
-      status.textContent = say("Harga adalah bilangan bulat rupiah.", "The price is a whole number of rupiah.");
+      status.textContent = say(
+        "Harga adalah bilangan bulat rupiah.",
+        "The price is a whole number of rupiah.",
+      );
       return;
     }
     const submit = form.querySelector("button");
