@@ -3,8 +3,10 @@
 The vendor's user logs in by clicking, finds the tender from the home page, registers for it, makes
 a signing key in the page (downloading its backup first), and seals a bid with a price and two files
 on the tender's page; the page checks the hub's receipt. Then the committee opens the bids with the
-Python code: the price is the one typed and the files are the bytes chosen. The tender's schedule is
-moved (``advance``), never the clock, and nothing sleeps.
+Python code: the price is the one typed and the files are the bytes chosen. On the way, another
+browser takes the key back from its backup file (the wrong passphrase refused), and a browser with
+JavaScript off is told that sealing needs it, or the CLI. The tender's schedule is moved
+(``advance``), never the clock, and nothing sleeps.
 """
 
 from __future__ import annotations

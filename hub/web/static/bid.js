@@ -330,7 +330,11 @@ async function tenderPage(section) {
       document.getElementById("receipt-sealed").textContent = sealed.bundleSha256;
       document.getElementById("receipt-signed").textContent = receipt.bundle_sha256;
       document.getElementById("receipt-text").textContent = JSON.stringify(receipt, null, 2);
-      const same = receipt.bundle_sha256 === sealed.bundleSha256;
+      const same =
+        receipt.bundle_sha256 === sealed.bundleSha256 &&
+        receipt.tenant === tenant &&
+        receipt.tender === Number(tender) &&
+        receipt.vendor === Number(vendor);
       const signed = same && (await receiptSignatureHolds(receipt));
       const verdict = document.getElementById("receipt-verdict");
       verdict.textContent = signed
