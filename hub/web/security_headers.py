@@ -11,6 +11,9 @@
 
 The public portal's pages (``hub.web.controllers.portal``) load one stylesheet, served by the hub
 itself: their policy adds ``'self'`` to ``style-src`` (``allow_own_stylesheet``), and nothing else.
+Two pages of the vendor workspace seal in the browser (the signing key's page, a tender's page):
+they alone run scripts, the hub's own files only (``script-src 'self'``, ``allow_own_scripts``),
+never an inline one, so a tender's title or a question cannot become a script.
 
 Two exceptions, both narrow. The API documentation (``/schema``, ``hub.web.api_docs``) is RapiDoc,
 a script the hub serves itself: there ``script-src`` is ``'self'``, inline styles and ``data:``
@@ -36,6 +39,7 @@ from monitoring.reviews import REVIEW_STYLE
 
 _FORM_TARGETS = "lpse_hub_form_targets"
 _OWN_STYLESHEET = "lpse_hub_own_stylesheet"
+_OWN_SCRIPTS = "lpse_hub_own_scripts"
 
 
 def style_hash(style: str) -> str:
@@ -50,14 +54,24 @@ STYLE_HASHES = (style_hash(STYLE), style_hash(REVIEW_STYLE))
 LOCKED = ("frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'")
 
 
-def content_security_policy(form_targets: tuple[str, ...] = (), own_stylesheet: bool = False) -> str:
+def content_security_policy(
+    form_targets: tuple[str, ...] = (), own_stylesheet: bool = False, own_scripts: bool = False
+) -> str:
     """The policy of every response but the API documentation's; ``form_targets``: origins a form of
     the page may end up at after a redirect (besides the hub itself); ``own_stylesheet``: the page
-    may load a stylesheet from the hub (a portal page)."""
+    may load a stylesheet from the hub (a portal page); ``own_scripts``: it may run the hub's own
+    script files (a sealing page of the workspace), and no inline script."""
     styles = " ".join((*(("'self'",) if own_stylesheet else ()), *STYLE_HASHES))
     forms = " ".join(("'self'", *form_targets))
+    scripts = "'self'" if own_scripts else "'none'"
     return "; ".join(
-        ("default-src 'self'", f"style-src {styles}", "script-src 'none'", f"form-action {forms}", *LOCKED)
+        (
+            "default-src 'self'",
+            f"style-src {styles}",
+            f"script-src {scripts}",
+            f"form-action {forms}",
+            *LOCKED,
+        )
     )
 
 
@@ -116,6 +130,12 @@ def allow_own_stylesheet(request: Request[Any, Any, Any]) -> None:
     request.state[_OWN_STYLESHEET] = True
 
 
+def allow_own_scripts(request: Request[Any, Any, Any]) -> None:
+    """Let the page answering ``request`` run the hub's own script files (``script-src 'self'``):
+    the sealing pages of the vendor workspace only."""
+    request.state[_OWN_SCRIPTS] = True
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     """The app's ``before_send`` hook: the headers above on every HTTP response."""
     if message["type"] != "http.response.start":
@@ -128,4 +148,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
         return
     state = scope.get("state") or {}
     targets = tuple(state.get(_FORM_TARGETS, ()))
-    headers["content-security-policy"] = content_security_policy(targets, bool(state.get(_OWN_STYLESHEET)))
+    headers["content-security-policy"] = content_security_policy(
+        targets, bool(state.get(_OWN_STYLESHEET)), bool(state.get(_OWN_SCRIPTS))
+    )

@@ -110,6 +110,9 @@ PAGES = [
     Visit("workspace-tenders", lambda _: "/akun/tender", Who.VENDOR),
     Visit("workspace-tender", lambda w: f"/akun/tender/{w.vendor_tender}", Who.VENDOR),
     Visit("workspace-bids", lambda _: "/akun/penawaran", Who.VENDOR),
+    # Sealing in the browser: the signing key's page and the tender's page run bid.js (and load
+    # sealing.js, weighed apart); the tender's page shows its sealing form.
+    Visit("workspace-key", lambda _: "/akun/kunci", Who.VENDOR),
     Visit("workspace-refused", lambda _: "/akun", Who.LOGGED_IN, status=403),
     # The API documentation, for developers: RapiDoc's script is 843 KiB (the hub does not compress;
     # cached for a year after the first load), and the OpenAPI document it reads another ~260 KB.

@@ -8,8 +8,12 @@ service's own sentence. Someone not logged in is sent to log in and brought back
 person who is not a vendor's user gets a 403 page saying what the workspace is for. Every POST
 form carries the session's CSRF token.
 
-Sealing a bid is not here: ``hub/web/static/sealing.js`` seals in the browser; the tender's page
-keeps its place (the tender key's fingerprint, and the form the script takes over).
+Bids are sealed in the browser (``hub/web/static/bid.js`` with ``sealing.js``), never here: the
+tender's page carries what sealing needs (the tender's key and fingerprint, the tenant's code, the
+tender's and the vendor's ids) and the bundle comes back sealed, to ``submit_bid`` as the API's
+upload does. The signing key's page (``/akun/kunci``) registers the public half of a key made in the
+page, with the API's service. Those two pages alone run scripts (the hub's own files:
+``allow_own_scripts``); with JavaScript off they say so, and point to the CLI.
 """
 
 from __future__ import annotations
@@ -26,17 +30,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.models import Account, AccountStatus
-from federation.vendors import register_vendor
+from federation.vendors import own_signing_keys, register_signing_key, register_vendor
 from hub.core.database import hub_sessions, tenant_session
-from hub.core.errors import HubError, NotFound
+from hub.core.errors import Forbidden, HubError, NotFound
+from hub.web.body_limits import BUNDLE_BODY_BYTES
+from hub.web.controllers.bidding import counted_refusals, receipt_response
 from hub.web.controllers.portal import Reader
 from hub.web.edge import form_fields
 from hub.web.files import STORE, file_response
 from hub.web.portal import workspace
 from hub.web.problems import status_of
+from hub.web.security_headers import allow_own_scripts
 from hub.web.sessions import account_in_session, check_csrf, csrf_token
+from hub.web.uploads import received_body
 from hub.web.web_client import family_alive
-from tenants.tenders import ask, download_document, register_for_tender
+from tenants.tenders import ask, download_document, register_for_tender, submit_bid
 
 REGISTRATION_FIELDS = (
     "name",
@@ -61,6 +69,10 @@ async def signed_in(request: Request[Any, Any, State], session: AsyncSession) ->
         return None
     account = await session.get(Account, account_id)
     return account if account is not None and account.status == AccountStatus.ACTIVE else None
+
+
+CSRF_HEADER = "x-csrf-token"
+"""Where the sealing script sends the session's CSRF token with a bundle (the body is the bundle)."""
 
 
 def to_login(request: Request[Any, Any, State]) -> Redirect:
@@ -205,7 +217,16 @@ class WorkspaceController(Controller):
             )
         except HubError as refusal:
             return desk.failed(refusal)
-        return desk.page("akun_tender.html", status, d=tender, ocid=ocid, notice=notice, question=question)
+        allow_own_scripts(desk.request)  # bid.js seals here
+        return desk.page(
+            "akun_tender.html",
+            status,
+            d=tender,
+            ocid=ocid,
+            notice=notice,
+            question=question,
+            vendor_id=desk.vendor_id,
+        )
 
     @post("/akun/tender/{ocid:str}/daftar", summary="Register my company for the tender", status_code=303)
     async def register_for(
@@ -302,3 +323,69 @@ class WorkspaceController(Controller):
             return refused
         found = await workspace.my_bids(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
         return desk.page("akun_penawaran.html", bids=found)
+
+    @post(
+        "/akun/tender/{ocid:str}/penawaran",
+        summary="Submit a bid sealed in this browser (the bundle as the body)",
+        request_max_body_size=BUNDLE_BODY_BYTES,
+    )
+    async def submit(
+        self,
+        ocid: FromPath[str],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Response[bytes]:
+        """The bundle ``bid.js`` sealed, to the API's ``submit_bid``: the same checks (registered,
+        in the submission stage, bound to this tender and vendor, signed with a key valid now), the
+        same receipt. The script reads the answer, so a refusal is problem+json (400, 403, 409,
+        413), which it shows; the CSRF token comes in a header, the body being the bundle."""
+        desk = await desk_of(request, db_session)
+        if desk.account is None or desk.account.vendor_id is None:
+            raise Forbidden("log in to the workspace as a vendor's user to submit a bid")
+        check_csrf(request, request.headers.get(CSRF_HEADER, ""))
+        tender = await workspace.tender_desk(
+            db_session, state.engine, state.ocid_prefix, ocid, desk.vendor_id
+        )
+        actor = Actor(desk.account.id, tender.tenant)
+        async with received_body(request) as bundle:
+            with counted_refusals(tender.tenant):
+                async with tenant_session(state.engine, tender.tenant.schema) as own, own.begin():
+                    accepted = await submit_bid(own, actor, tender.entry.tender_id, bundle, state.master)
+        return receipt_response(accepted.receipt)
+
+    @get("/akun/kunci", summary="My signing key: made in this browser, its backup, its registration")
+    async def signing_key(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        return await self._key_page(desk, db_session)
+
+    async def _key_page(
+        self, desk: Desk, session: AsyncSession, notice: str | None = None, status: int = 200
+    ) -> Template:
+        assert desk.account is not None
+        keys = await own_signing_keys(session, desk.account.id)
+        allow_own_scripts(desk.request)  # bid.js makes the key here
+        return desk.page("akun_kunci.html", status, keys=keys, notice=notice, vendor_id=desk.vendor_id)
+
+    @post("/akun/kunci", summary="Register the public half of a key made in this browser", status_code=303)
+    async def register_key(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template | Redirect:
+        """The API's ``register_signing_key``: the page sends the public half only; the private half
+        stays in the browser that made it (and in the backup file the vendor downloaded)."""
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        assert desk.account is not None
+        form = await posted(request)
+        try:
+            async with hub_sessions(state.engine)() as session, session.begin():
+                await register_signing_key(session, desk.account.id, form.get("public_key", "").strip())
+        except HubError as refusal:
+            notice = f"{desk.reader.t('ws.refusal')}: {refusal.detail}"
+            return await self._key_page(desk, db_session, notice, status_of(refusal))
+        return Redirect("/akun/kunci", status_code=303)

@@ -1,0 +1,365 @@
+// The vendor workspace's two sealing pages, on top of sealing.js (which does the cryptography):
+//
+// - the signing key's page (/akun/kunci, `#signing-key`): a key made in this browser
+//   (`generateSigningKeyWithBackup`), its encrypted backup offered as a file to download before the
+//   public half can be registered (a normal form POST, with the session's CSRF token), and a key
+//   restored from such a backup file (or one the CLI wrote) with its passphrase;
+// - a tender's page (/akun/tender/{ocid}, `#sealing`): the bid sealed in the page with the tender's
+//   key (the fingerprint the page shows is checked), signed with the key kept in this browser, the
+//   bundle POSTed to the workspace, and the hub's receipt checked here: its `bundle_sha256` against
+//   the bundle this page sealed, its signature against the hub's published receipt keys.
+//
+// The private key is kept in IndexedDB as a non-extractable CryptoKey (the page signs with it and
+// cannot read it), one per vendor. The price and files never leave the page unsealed.
+
+import {
+  canonicalJson,
+  encodeSigningPublicKey,
+  generateSigningKeyWithBackup,
+  sealBid,
+  signingKeyId,
+} from "./sealing.js";
+
+const DATABASE = "lpse-hub";
+const STORE = "signing-keys";
+const SEALED = "application/vnd.lpse-hub.sealed-bid+json";
+const english = document.documentElement.lang === "en";
+const say = (id, en) => (english ? en : id);
+
+// --- the key kept in this browser -----------------------------------------------------------
+
+function database() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open(DATABASE, 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+async function stored(mode, act) {
+  const db = await database();
+  try {
+    return await new Promise((resolve, reject) => {
+      const request = act(db.transaction(STORE, mode).objectStore(STORE));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** The vendor's key kept in this browser: {keyId, publicKey, privateKey}, or undefined. */
+export async function keptKey(vendor) {
+  return await stored("readonly", (store) => store.get(`vendor:${vendor}`));
+}
+
+/** Keep a key pair (its private half non-extractable) for the vendor's later bids in this browser. */
+export async function keepKey(vendor, signingKey) {
+  if (signingKey.privateKey.extractable) throw new Error("only a non-extractable private key is kept");
+  const record = {
+    keyId: await signingKeyId(signingKey.publicKey),
+    publicKey: signingKey.publicKey,
+    privateKey: signingKey.privateKey,
+  };
+  await stored("readwrite", (store) => store.put(record, `vendor:${vendor}`));
+  return record;
+}
+
+// --- restoring a backup file: PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) ----
+
+const OID = {
+  pbes2: "2a864886f70d01050d",
+  pbkdf2: "2a864886f70d01050c",
+  hmacSha256: "2a864886f70d0209",
+  aes256Cbc: "60864801650304012a",
+};
+
+/** One DER element at `at`: its tag, its content's bounds, and (constructed) its children. */
+function der(bytes, at = 0) {
+  const tag = bytes[at];
+  let length = bytes[at + 1];
+  let start = at + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
+    start += count;
+  }
+  const end = start + length;
+  if (end > bytes.length) throw new Error("truncated");
+  const element = { tag, content: bytes.subarray(start, end), end, children: [] };
+  if (tag & 0x20) {
+    for (let next = start; next < end; next = element.children.at(-1).end) {
+      element.children.push(der(bytes, next));
+    }
+  }
+  return element;
+}
+
+const PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]+?)-----END ENCRYPTED PRIVATE KEY-----/;
+const hexOf = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** The signing key pair in a backup file, its private half not extractable; throws on a wrong passphrase. */
+export async function restoreSigningKey(pem, passphrase) {
+  const body = pem.match(PEM);
+  if (!body) {
+    throw new Error(say("bukan berkas cadangan kunci (ENCRYPTED PRIVATE KEY)", "not a key backup file"));
+  }
+  const bytes = Uint8Array.from(atob(body[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  let salt, iterations, iv, encrypted;
+  try {
+    const [algorithm, data] = der(bytes).children;
+    const [scheme, parameters] = algorithm.children;
+    const [kdf, cipher] = parameters.children;
+    const [kdfOid, kdfParameters] = kdf.children;
+    const [saltElement, iterationElement, ...rest] = kdfParameters.children;
+    const prf = rest.find((element) => element.tag === 0x30);
+    const prfOid = prf ? hexOf(prf.children[0].content) : "";
+    if (
+      hexOf(scheme.content) !== OID.pbes2 ||
+      hexOf(kdfOid.content) !== OID.pbkdf2 ||
+      prfOid !== OID.hmacSha256 ||
+      hexOf(cipher.children[0].content) !== OID.aes256Cbc
+    ) {
+      throw new Error("cipher");
+    }
+    salt = saltElement.content;
+    iterations = iterationElement.content.reduce((sum, b) => sum * 256 + b, 0);
+    iv = cipher.children[1].content;
+    encrypted = data.content;
+  } catch {
+    throw new Error(
+      say(
+        "berkas ini tidak dienkripsi dengan PBKDF2-SHA256 dan AES-256-CBC; gunakan CLI lpse-hub",
+        "this file is not encrypted with PBKDF2-SHA256 and AES-256-CBC; use the lpse-hub CLI",
+      ),
+    );
+  }
+  const subtle = crypto.subtle;
+  const secret = await subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, [
+    "deriveKey",
+  ]);
+  const key = await subtle.deriveKey(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
+    secret,
+    { name: "AES-CBC", length: 256 },
+    false,
+    ["decrypt"],
+  );
+  let pkcs8;
+  try {
+    pkcs8 = await subtle.decrypt({ name: "AES-CBC", iv }, key, encrypted);
+  } catch {
+    throw new Error(say("frasa sandi salah", "the passphrase is wrong"));
+  }
+  // The public half: from the private key's JWK (`x`), read once from a copy that is then let go.
+  const readable = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
+  const { x } = await subtle.exportKey("jwk", readable);
+  const jwk = { kty: "OKP", crv: "Ed25519", x };
+  const publicKey = await subtle.importKey("jwk", jwk, { name: "Ed25519" }, true, ["verify"]);
+  const privateKey = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+  return { privateKey, publicKey };
+}
+
+// --- the signing key's page ---------------------------------------------------------------
+
+async function keyPage(section) {
+  const vendor = section.dataset.vendor;
+  const status = document.getElementById("key-status");
+  const registered = new Set(
+    Array.from(document.querySelectorAll("#registered-keys [data-key-id]"), (li) => li.dataset.keyId),
+  );
+  const showKept = async () => {
+    const kept = await keptKey(vendor);
+    const here = document.getElementById("key-here");
+    if (!kept) here.textContent = say("belum ada", "none yet");
+    else {
+      const note = registered.has(kept.keyId)
+        ? say("terdaftar", "registered")
+        : say("belum terdaftar", "not registered");
+      here.textContent = `${kept.keyId} (${note})`;
+    }
+    return kept;
+  };
+  document.getElementById("key-nojs").hidden = true;
+  const make = document.getElementById("key-make");
+  const restore = document.getElementById("key-restore");
+  make.hidden = restore.hidden = false;
+  await showKept();
+
+  make.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = say("Membuat kunci…", "Making the key…");
+    try {
+      const { signingKey, backup } = await generateSigningKeyWithBackup(
+        document.getElementById("key-passphrase").value,
+      );
+      document.getElementById("key-passphrase").value = "";
+      await keepKey(vendor, signingKey);
+      const link = document.getElementById("key-backup");
+      const kept = await showKept();
+      link.href = URL.createObjectURL(new Blob([backup], { type: "application/x-pem-file" }));
+      link.download = `kunci-${kept.keyId.slice(0, 9).replace(":", "")}.pem`;
+      document.getElementById("key-public").value = await encodeSigningPublicKey(signingKey.publicKey);
+      const register = document.querySelector("#key-register button");
+      link.addEventListener("click", () => {
+        register.disabled = false; // the backup first: a key registered and then lost signs nothing
+      });
+      document.getElementById("key-made").hidden = false;
+      make.hidden = true;
+      status.textContent = say(
+        "Kunci dibuat. Unduh berkas cadangannya, lalu daftarkan kunci publiknya.",
+        "The key is made. Download its backup file, then register its public key.",
+      );
+      link.focus();
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+
+  restore.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = say("Memulihkan kunci…", "Restoring the key…");
+    try {
+      const [file] = document.getElementById("restore-file").files;
+      const passphrase = document.getElementById("restore-passphrase").value;
+      const signingKey = await restoreSigningKey(await file.text(), passphrase);
+      document.getElementById("restore-passphrase").value = "";
+      const kept = await keepKey(vendor, signingKey);
+      await showKept();
+      status.textContent = say(
+        `Kunci ${kept.keyId} dipulihkan ke peramban ini.`,
+        `Key ${kept.keyId} restored into this browser.`,
+      );
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+}
+
+// --- a tender's page: seal, submit, check the receipt ---------------------------------------
+
+function wholeRupiah(text) {
+  const digits = text.replace(/[.\s]/g, "");
+  if (!/^[0-9]{1,19}$/.test(digits)) return null;
+  const price = BigInt(digits);
+  return price <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(price) : price;
+}
+
+function b64urlBytes(text) {
+  const base64 = text.replaceAll("-", "+").replaceAll("_", "/");
+  return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+
+/** Whether the hub's receipt is signed by one of its published receipt keys (GET /api/receipt-keys). */
+async function receiptSignatureHolds(receipt) {
+  const answer = await fetch("/api/receipt-keys/", { headers: { accept: "application/json" } });
+  if (!answer.ok) return false;
+  const key = (await answer.json()).find((k) => k.kid === receipt.kid);
+  if (!key || !key.public_key.startsWith("ed25519:")) return false;
+  const raw = b64urlBytes(key.public_key.slice("ed25519:".length));
+  const publicKey = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
+  const { signature, ...fields } = receipt;
+  const message = new TextEncoder().encode(canonicalJson(fields));
+  return await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64urlBytes(signature), message);
+}
+
+async function tenderPage(section) {
+  const { tenant, tender, vendor, key, fingerprint: keyFingerprint, action, csrf } = section.dataset;
+  const form = document.getElementById("seal-form");
+  const status = document.getElementById("seal-status");
+  document.getElementById("seal-nojs").hidden = true;
+  const kept = await keptKey(vendor);
+  document.getElementById("key-here").textContent = kept ? kept.keyId : say("belum ada", "none yet");
+  form.hidden = false;
+  if (!key) {
+    status.textContent = say("Kunci tender belum tersedia.", "The tender key is not available yet.");
+    return;
+  }
+  if (!kept) {
+    status.textContent = say(
+      "Buat atau pulihkan kunci tanda tangan di halaman Kunci tanda tangan sebelum menyegel.",
+      "Make or restore a signing key on the Signing key page before sealing.",
+    );
+    return;
+  }
+  for (const element of form.elements) element.disabled = false;
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const price = wholeRupiah(document.getElementById("seal-price").value);
+    if (price === null) {
+      status.textContent = say(
+        "Harga adalah bilangan bulat rupiah.",
+        "The price is a whole number of rupiah.",
+      );
+      return;
+    }
+    const submit = form.querySelector("button");
+    submit.disabled = true;
+    try {
+      status.textContent = say("Menyegel penawaran…", "Sealing the bid…");
+      const sealed = await sealBid({
+        tenderPublicKey: key,
+        keyFingerprint,
+        tenant,
+        tender: Number(tender),
+        vendor: Number(vendor),
+        price,
+        files: Array.from(document.getElementById("seal-files").files),
+        signingKey: { privateKey: kept.privateKey, publicKey: kept.publicKey },
+      });
+      status.textContent = say("Mengirim sampul tersegel…", "Sending the sealed bundle…");
+      const answer = await fetch(action, {
+        method: "POST",
+        body: sealed.bundle,
+        headers: { "content-type": SEALED, "x-csrf-token": csrf, accept: "application/json" },
+      });
+      const text = await answer.text();
+      if (answer.status !== 201) {
+        let detail = text;
+        try {
+          detail = JSON.parse(text).detail ?? text;
+        } catch {}
+        status.textContent = `${say("Ditolak", "Refused")} (${answer.status}): ${detail}`;
+        return;
+      }
+      const receipt = JSON.parse(text);
+      document.getElementById("receipt-sealed").textContent = sealed.bundleSha256;
+      document.getElementById("receipt-signed").textContent = receipt.bundle_sha256;
+      document.getElementById("receipt-text").textContent = JSON.stringify(receipt, null, 2);
+      const same =
+        receipt.bundle_sha256 === sealed.bundleSha256 &&
+        receipt.tenant === tenant &&
+        receipt.tender === Number(tender) &&
+        receipt.vendor === Number(vendor);
+      const signed = same && (await receiptSignatureHolds(receipt));
+      const verdict = document.getElementById("receipt-verdict");
+      verdict.textContent = signed
+        ? say(
+            "Tanda terima sah: ditandatangani kunci tanda terima hub, untuk sampul yang disegel halaman ini.",
+            "The receipt holds: signed by the hub's receipt key, for the bundle this page sealed.",
+          )
+        : say(
+            "Tanda terima TIDAK cocok dengan sampul yang disegel halaman ini atau tanda tangannya tidak sah.",
+            "The receipt does NOT match the bundle this page sealed, or its signature does not hold.",
+          );
+      verdict.className = signed ? "verified" : "notice";
+      verdict.dataset.verified = String(signed);
+      document.getElementById("seal-receipt").hidden = false;
+      form.reset();
+      status.textContent = say("Penawaran diterima.", "The bid was received.");
+    } catch (error) {
+      status.textContent = error.message;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+const keySection = document.getElementById("signing-key");
+if (keySection) keyPage(keySection);
+const sealingSection = document.getElementById("sealing");
+if (sealingSection) tenderPage(sealingSection);
