@@ -22,7 +22,10 @@ The sample also tells the page how large a share of the table matches (see ``sea
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -33,6 +36,8 @@ from sqlalchemy.orm import aliased
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from hub.core.clock import SYSTEM_CLOCK, Clock
+
+logger = logging.getLogger(__name__)
 
 EXACT_UP_TO = 5_000
 SAMPLE_PAGES = 300
@@ -137,20 +142,34 @@ def _rounded(estimate: float) -> int:
     return round(whole, -digits) if digits > 0 else whole
 
 
+Recount = Callable[[CatalogueQuery], Awaitable[Facets]]
+"""Counts a search's facets afresh, in a session of its own (``search.recount_facets``)."""
+
+
 class FacetCache:
     """The sample's counts of recent searches, for ``ttl`` seconds: a search repeated within that
     time (the catalogue's front page, a popular word) skips the sample, as a cursor's page does.
 
+    Past its ``ttl``, a search's counts are still answered when the cache can ``recount``: the stale
+    counts go out at once and one recount per search starts in the background (stale while
+    revalidating). Counting over a million rows takes 150-200 ms, which every 10 s fell on one
+    visitor's request per search and worker, the home page's 95th percentile (docs/BENCHMARKS.md,
+    issue 18). Without ``recount`` a stale search is a miss, as before.
+
     Bounded (least recently used out) and per process; held by the app, never module-wide. The
-    counts may be ``ttl`` seconds old by ``clock``, like the answer itself under its ``max-age``;
-    the rows of the page never are.
+    counts may be ``ttl`` seconds old by ``clock`` (a little more while a recount runs), like the
+    answer itself under its ``max-age``; the rows of the page never are.
     """
 
-    def __init__(self, ttl: float = 10.0, size: int = 1024, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, ttl: float = 10.0, size: int = 1024, clock: Clock = SYSTEM_CLOCK, recount: Recount | None = None
+    ) -> None:
         self._ttl = ttl
         self._size = size
         self._clock = clock
+        self._recount = recount
         self._entries: OrderedDict[tuple[Any, ...], tuple[float, Facets]] = OrderedDict()
+        self._recounting: dict[tuple[Any, ...], asyncio.Task[None]] = {}
 
     @staticmethod
     def key(query: CatalogueQuery) -> tuple[Any, ...]:
@@ -159,12 +178,32 @@ class FacetCache:
         return (query.terms, *(getattr(query, f.name) for f in fields(query) if f.name not in ignored))
 
     def get(self, query: CatalogueQuery) -> Facets | None:
+        """The search's counts if kept (stale ones too, recounted in the background, when the cache
+        can recount); ``None`` if it has none to give."""
         key = self.key(query)
         found = self._entries.get(key)
-        if found is None or found[0] <= self._clock.monotonic():
+        if found is None:
             return None
+        if found[0] <= self._clock.monotonic():
+            if self._recount is None:
+                return None
+            if key not in self._recounting:
+                self._recounting[key] = asyncio.create_task(self._recounted(key, query), name="facets")
         self._entries.move_to_end(key)
         return found[1]
+
+    async def _recounted(self, key: tuple[Any, ...], query: CatalogueQuery) -> None:
+        try:
+            assert self._recount is not None
+            self.put(query, await self._recount(query))
+        except Exception:  # the stale counts stay; the next request that finds them stale tries again
+            logger.warning("the facet counts of a search could not be recounted", exc_info=True)
+        finally:
+            self._recounting.pop(key, None)
+
+    async def recounted(self) -> None:
+        """Wait for the recounts under way (for tests, and for shutting down cleanly)."""
+        await asyncio.gather(*self._recounting.values(), return_exceptions=True)
 
     def put(self, query: CatalogueQuery, facets: Facets) -> None:
         key = self.key(query)

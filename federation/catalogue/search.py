@@ -25,12 +25,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select, text, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import local_id_of
+from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput, NotFound
 from tenants.registry.models import Tenant
 
@@ -156,6 +157,14 @@ async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
     )
     if not known:
         raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
+
+
+async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
+    """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
+    background once a search's counts are stale (``app.state.facet_cache``)."""
+    async with hub_sessions(engine)() as session, session.begin():
+        await session.execute(PLAN_EACH_SEARCH)
+        return await count_facets(session, query, await sample_facets(session, query))
 
 
 async def search_catalogue(

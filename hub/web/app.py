@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
+from federation.catalogue.search import recount_facets
 from federation.identity.upstream import UpstreamProvider
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
@@ -146,8 +147,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             if settings.metrics:
                 instrument_pool(engine)
             app.state.ocid_prefix = settings.ocid_prefix
-            app.state.facet_cache = FacetCache(clock=clock)
+            app.state.facet_cache = FacetCache(clock=clock, recount=partial(recount_facets, engine))
             app.state.portal_uptime = UptimeCache(partial(every_uptime, engine), clock=clock)
+            # Renewals under way finish before the engine they use is disposed (the stack unwinds
+            # in reverse: these run first).
+            stack.push_async_callback(app.state.portal_uptime.renewed)
+            stack.push_async_callback(app.state.facet_cache.recounted)
             app.state.master = master
             app.state.tokens = tokens
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)

@@ -44,3 +44,45 @@ def test_the_least_recently_used_search_leaves_a_full_cache() -> None:
     assert cache.get(second) is None
     assert cache.get(first) is COUNTS
     assert cache.get(third) is COUNTS
+
+
+async def test_stale_counts_are_answered_at_once_and_recounted_once_in_the_background() -> None:
+    clock = ManualClock()
+    recounts: list[CatalogueQuery] = []
+    fresh = Facets(total=13, exact=True, counts={"category": {"goods": 13}}, share=0.5)
+
+    async def recount(query: CatalogueQuery) -> Facets:
+        recounts.append(query)
+        return fresh
+
+    cache = FacetCache(ttl=10, clock=clock, recount=recount)
+    cache.put(CatalogueQuery(category="goods"), COUNTS)
+    await clock.advance(10)
+    assert cache.get(CatalogueQuery(category="goods")) is COUNTS  # stale, answered, recount started
+    assert cache.get(CatalogueQuery(category="goods", sort="budget")) is COUNTS  # no second recount
+    await cache.recounted()
+    assert len(recounts) == 1
+    assert cache.get(CatalogueQuery(category="goods")) is fresh
+    assert cache.get(CatalogueQuery(category="construction")) is None  # never counted: a miss
+
+
+async def test_a_failed_recount_keeps_the_stale_counts_and_the_next_request_tries_again() -> None:
+    clock = ManualClock()
+    calls: list[int] = []
+
+    async def recount(query: CatalogueQuery) -> Facets:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("database gone")
+        return COUNTS
+
+    cache = FacetCache(ttl=10, clock=clock, recount=recount)
+    stale = Facets(total=1, exact=True, counts={}, share=1.0)
+    cache.put(CatalogueQuery(), stale)
+    await clock.advance(10)
+    assert cache.get(CatalogueQuery()) is stale
+    await cache.recounted()
+    assert cache.get(CatalogueQuery()) is stale  # still stale: recounted again
+    await cache.recounted()
+    assert cache.get(CatalogueQuery()) is COUNTS
+    assert len(calls) == 2
