@@ -151,6 +151,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             master_key=master_key,
             probe_interval_seconds=0,  # tests probe when they mean to, not in the background
             publication_sweep_seconds=0,  # and sweep when they mean to
+            freeze_heap=False,  # hundreds of apps start in one test process: no full pass each
         )
 
 

@@ -116,6 +116,11 @@ class Settings:
     """publication_sweep_seconds: how often the hub publishes what the clock alone changes (a tender's
     stage in the catalogue, an award turning ``active`` when its objection period ends); ``0`` disables
     the sweep (``lpse-hub catalogue sweep`` runs it once). Replicas skip the tenders another one holds."""
+    freeze_heap: bool = True
+    """freeze_heap: once started, move what lives as long as the process (routes, the OpenAPI document,
+    regions, caches' structures) out of the garbage collector's full passes (``gc.collect()`` then
+    ``gc.freeze()``). Each full pass walked all of it: about 150 ms, every dozen home page views at 514
+    tenants, which made the page's 95th percentile (docs/BENCHMARKS.md, issue 18)."""
     probe_timeout_seconds: int = 5
     """probe_timeout_seconds: the time each check of a probe may take before it counts as failed."""
     probe_retention_days: int = 90
@@ -212,6 +217,7 @@ class Settings:
             upstream_name=get("UPSTREAM_NAME") or defaults.upstream_name,
             ocid_prefix=get("OCID_PREFIX") or defaults.ocid_prefix,
             metrics=(get("METRICS") or "true").lower() not in {"0", "false", "no", "off"},
+            freeze_heap=(get("FREEZE_HEAP") or "true").lower() not in {"0", "false", "no", "off"},
             embedded_database=(get("EMBEDDED_DATABASE") or "").lower() in {"1", "true", "yes", "on"},
             public_requests_per_minute=_int(
                 get("PUBLIC_REQUESTS_PER_MINUTE"),

@@ -131,3 +131,9 @@ def test_the_settings_repr_and_str_show_no_secret() -> None:
 
 def test_an_unset_secret_reads_as_none_in_the_repr() -> None:
     assert "master_key=None" in repr(Settings())
+
+
+def test_the_heap_is_frozen_at_start_unless_turned_off() -> None:
+    assert Settings.from_env({}).freeze_heap is True
+    assert Settings.from_env({"LPSE_HUB_FREEZE_HEAP": "false"}).freeze_heap is False
+    assert Settings.from_env({"LPSE_HUB_FREEZE_HEAP": "0"}).freeze_heap is False
