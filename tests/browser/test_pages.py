@@ -110,6 +110,7 @@ PAGES = [
     Visit("workspace-tenders", lambda _: "/akun/tender", Who.VENDOR),
     Visit("workspace-tender", lambda w: f"/akun/tender/{w.vendor_tender}", Who.VENDOR),
     Visit("workspace-bids", lambda _: "/akun/penawaran", Who.VENDOR),
+    Visit("workspace-contracts", lambda _: "/akun/kontrak", Who.VENDOR),
     # Sealing in the browser: the signing key's page and the tender's page run bid.js (and load
     # sealing.js, weighed apart); the tender's page shows its sealing form.
     Visit("workspace-key", lambda _: "/akun/kunci", Who.VENDOR),

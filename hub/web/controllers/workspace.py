@@ -45,6 +45,7 @@ from hub.web.sessions import account_in_session, check_csrf, csrf_token
 from hub.web.uploads import received_body
 from hub.web.web_client import family_alive
 from tenants.tenders import ask, download_document, register_for_tender, submit_bid
+from tenants.tenders.award.objections import lodge_objection
 
 REGISTRATION_FIELDS = (
     "name",
@@ -210,6 +211,8 @@ class WorkspaceController(Controller):
         notice: str | None = None,
         status: int = 200,
         question: str = "",
+        objection_error: str | None = None,
+        grounds: str = "",
     ) -> Template:
         try:
             tender = await workspace.tender_desk(
@@ -225,6 +228,8 @@ class WorkspaceController(Controller):
             ocid=ocid,
             notice=notice,
             question=question,
+            objection_error=objection_error,
+            grounds=grounds,
             vendor_id=desk.vendor_id,
         )
 
@@ -248,6 +253,22 @@ class WorkspaceController(Controller):
     ) -> Template | Redirect:
         return await self._act(ocid, request, db_session, state, "ask")
 
+    @post(
+        "/akun/tender/{ocid:str}/sanggah",
+        summary="Lodge an objection (sanggah) to the award",
+        status_code=303,
+    )
+    async def object_to(
+        self,
+        ocid: FromPath[str],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Template | Redirect:
+        """The API's ``lodge_objection`` with the grounds alone (supporting documents go through the
+        API or the CLI): the same period on the database clock, the same bidders, one per award."""
+        return await self._act(ocid, request, db_session, state, "object")
+
     async def _act(
         self,
         ocid: str,
@@ -256,8 +277,9 @@ class WorkspaceController(Controller):
         state: State,
         what: str,
     ) -> Template | Redirect:
-        """Register or ask, through the API's services in the tender's regency, in one transaction;
-        back to the tender's page, which shows the result, or says why not."""
+        """Register, ask or object, through the API's services in the tender's regency, in one
+        transaction; back to the tender's page, which shows the result, or says why not (an
+        objection's refusal next to its grounds, which are kept)."""
         desk = await desk_of(request, session)
         if (refused := desk.refusal()) is not None:
             return refused
@@ -274,15 +296,28 @@ class WorkspaceController(Controller):
             async with tenant_session(state.engine, tender.tenant.schema) as own, own.begin():
                 if what == "register":
                     await register_for_tender(own, actor, tender.entry.tender_id)
+                elif what == "object":
+                    grounds = form.get("grounds", "")
+                    await lodge_objection(own, actor, tender.entry.tender_id, grounds, [], STORE)
                 else:
                     await ask(own, actor, tender.entry.tender_id, form.get("question", ""))
         except HubError as refusal:
-            notice = f"{desk.reader.t('ws.refusal')}: {refusal.detail}"
             status = status_of(refusal)  # as the API would answer: 400, 403, 409...
+            if what == "object":
+                return await self._tender_page(
+                    desk,
+                    session,
+                    state,
+                    ocid,
+                    status=status,
+                    objection_error=refusal.detail,
+                    grounds=form.get("grounds", ""),
+                )
+            notice = f"{desk.reader.t('ws.refusal')}: {refusal.detail}"
             return await self._tender_page(
                 desk, session, state, ocid, notice, status, form.get("question", "")
             )
-        anchor = "#pertanyaan" if what == "ask" else ""
+        anchor = {"ask": "#pertanyaan", "object": "#sanggah"}.get(what, "")
         return Redirect(f"/akun/tender/{quote(ocid, safe='')}{anchor}", status_code=303)
 
     @get("/akun/tender/{ocid:str}/dokumen/{document_id:int}", summary="Download a tender document")
@@ -323,6 +358,16 @@ class WorkspaceController(Controller):
             return refused
         found = await workspace.my_bids(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
         return desk.page("akun_penawaran.html", bids=found)
+
+    @get("/akun/kontrak", summary="My contracts across the province")
+    async def contracts(
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Template | Redirect:
+        desk = await desk_of(request, db_session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        found = await workspace.my_contracts(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
+        return desk.page("akun_kontrak.html", contracts=found)
 
     @post(
         "/akun/tender/{ocid:str}/penawaran",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -81,6 +81,11 @@ def _day(lang: str, moment: str | None, timezone: str) -> str:
     return long_date(parsed.astimezone(ZoneInfo(timezone)).date(), lang) if parsed is not None else DASH
 
 
+def _date(lang: str, day: date | None) -> str:
+    """A calendar date as it is stored (a contract's, already the tenant's day): ``20 April 2026``."""
+    return long_date(day, lang) if day is not None else DASH
+
+
 def helpers(lang: str) -> dict[str, Callable[..., Any] | str]:
     """What every template may call, bound to the reader's language."""
     return {
@@ -89,6 +94,7 @@ def helpers(lang: str) -> dict[str, Callable[..., Any] | str]:
         "label": partial(label, lang),
         "flag_name": partial(flag_name, lang),
         "day": partial(_day, lang),
+        "date": partial(_date, lang),
         "when": partial(_when, lang),
         "rupiah": rupiah,
         "compact": compact_rupiah,

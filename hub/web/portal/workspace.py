@@ -22,13 +22,18 @@ from federation.catalogue.records import public_ocid
 from federation.catalogue.search import find_entry
 from federation.identity.models import Account
 from federation.vendors import Vendor, format_npwp, get_vendor, verifications_of
+from hub.core.clock import database_now
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import NotFound, TenantSuspended
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.registry.models import Tenant, TenantStatus
 from tenants.tenders import clarifications, get_tender
-from tenants.tenders.models import Bid, Registration
+from tenants.tenders.award.decision import current_award
+from tenants.tenders.evaluation.assessments import opened_bids
+from tenants.tenders.models import Bid, Package, Registration, Tender
+from tenants.tenders.outcome_models import Contract
 from tenants.tenders.views import clarification_view, tender_view_now
+from tenants.vocabulary import TenderStatus
 
 OPEN_LIMIT = 50
 
@@ -117,6 +122,34 @@ class TenderDesk:
     view: dict[str, Any]
     registered: bool
     questions: list[dict[str, Any]] = field(default_factory=list)
+    objection: ObjectionWindow | None = None
+    """The objection period of the award now announced, for a bidder that may object to it."""
+    objections: list[dict[str, Any]] = field(default_factory=list)
+    """This vendor's objections to the tender's awards (every round), with the answers given."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionWindow:
+    """The announced award's objection period as this bidder sees it; ``open`` on the database
+    clock, the service judging again when an objection comes (the page may be stale by then)."""
+
+    ends_at: datetime
+    open: bool
+
+
+async def _objection_window(
+    session: AsyncSession, tender: Tender, vendor_id: int, now: datetime
+) -> ObjectionWindow | None:
+    """``None`` unless the award is announced and this vendor bid and lost: the winner and those
+    who did not bid have nothing to lodge (the service would refuse them)."""
+    if tender.status != TenderStatus.AWARD_ANNOUNCED or tender.opening is None:
+        return None
+    award = await current_award(session, tender)
+    if award is None or award.announced_at is None or award.objection_ends_at is None:
+        return None
+    if vendor_id not in {bid.vendor_id for bid in opened_bids(tender)} or vendor_id == award.vendor_id:
+        return None
+    return ObjectionWindow(award.objection_ends_at, award.announced_at <= now < award.objection_ends_at)
 
 
 async def tender_desk(
@@ -144,7 +177,9 @@ async def tender_desk(
             if registered
             else []
         )
-    return TenderDesk(entry, tenant, view, registered, questions)
+        window = await _objection_window(own, tender, vendor_id, await database_now(own))
+    mine = [o for o in view.get("objections", []) if o["vendor_id"] == vendor_id]
+    return TenderDesk(entry, tenant, view, registered, questions, window, mine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +220,30 @@ async def my_bids(session: AsyncSession, engine: AsyncEngine, prefix: str, vendo
                     )
                 )
     return sorted(found, key=lambda b: b.received_at, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class MyContract:
+    tenant: Tenant
+    ocid: str
+    title: str
+    contract: Contract
+
+
+async def my_contracts(
+    session: AsyncSession, engine: AsyncEngine, prefix: str, vendor_id: int
+) -> list[MyContract]:
+    """The contracts this vendor signed in every regency (the tenders it won), the most recently
+    signed first; their dates are calendar dates in the regency's zone, as the commitment officer
+    recorded them."""
+    found: list[MyContract] = []
+    for tenant in await _active_tenants(session):
+        async with tenant_session(engine, tenant.schema) as own:
+            query = select(Contract).where(Contract.vendor_id == vendor_id)
+            for contract in (await own.execute(query)).scalars():
+                tender = await get_tender(own, contract.tender_id)
+                package = await own.get(Package, tender.package_id)
+                assert package is not None  # a tender always has its package (foreign key)
+                ocid = public_ocid(prefix, f"{tenant.code}-{contract.tender_id}")
+                found.append(MyContract(tenant, ocid, package.title, contract))
+    return sorted(found, key=lambda c: (c.contract.signed_on, c.ocid), reverse=True)
