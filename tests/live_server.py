@@ -29,27 +29,56 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def listening_socket(port: int = 0) -> socket.socket:
+    """A socket bound and listening on 127.0.0.1 (``port``, or a free one), for a hub process to
+    inherit (uvicorn's ``--fd``): a client's connection waits in its backlog until the hub accepts
+    it, so nobody has to poll for the hub to start. Close the parent's copy once the child has it:
+    then the child's death closes the socket and a waiting client is refused at once."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Return once the hub started as ``process`` on an inherited ``listening_socket`` answers
+    ``/health/live``: one request, which waits in the socket's backlog while the hub starts.
+    ``RuntimeError`` if it is refused (the process exited) or not answered within ``timeout``."""
+    try:
+        answer = httpx.get(url + "/health/live", timeout=timeout)
+    except httpx.TransportError as exc:
+        raise RuntimeError(f"the hub did not start (exit code {process.poll()}): {exc!r}") from None
+    if answer.status_code != 200:
+        raise RuntimeError(f"the hub answered /health/live with {answer.status_code}")
+
+
 def wait_until_live(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """Return once the hub started as ``process`` answers ``/health/live``; ``RuntimeError`` if it
-    exits or does not answer within ``timeout`` seconds. (It polls a process that is starting: there
-    is no clock to inject.)"""
+    """Return once a hub that binds its own port (``lpse-hub serve``, which cannot inherit a
+    socket yet) answers ``/health/live``; ``RuntimeError`` if it exits or does not answer within
+    ``timeout`` seconds. Between tries it waits for the process to exit, so a hub that dies is seen at
+    once; prefer ``listening_socket`` with ``wait_until_answering``, which does not poll."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             if httpx.get(url + "/health/live").status_code == 200:
                 return
         except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 raise RuntimeError("the hub did not start") from None
-            time.sleep(0.1)
+            try:
+                process.wait(timeout=0.1)  # an exit wakes this at once
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"the hub exited with {process.returncode} before answering") from None
 
 
 @contextmanager
 def live_hub(
     database_url: str, data_dir: Path, port: int | None = None, **settings: str
 ) -> Iterator[LiveHub]:
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    sock = listening_socket(port or 0)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     master_key = (
         settings.pop("MASTER_KEY", None) or os.environ.get("LPSE_HUB_MASTER_KEY") or MasterKey.generate()
     )
@@ -62,14 +91,17 @@ def live_hub(
         "LPSE_HUB_PUBLICATION_SWEEP_SECONDS": "0",  # a test publishes what it means to, not in the background
         **{f"LPSE_HUB_{k}": v for k, v in settings.items()},
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port),
-         "--no-proxy-headers",  # as `lpse-hub serve` runs it: the app decides which proxies to trust
-         "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
+    with sock:  # the child inherits it; the parent's copy closes once the child has started
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app",
+             "--fd", str(sock.fileno()),
+             "--no-proxy-headers",  # as `lpse-hub serve` runs it: the app decides which proxies to trust
+             "--log-level", "warning"],
+            env=env,
+            pass_fds=(sock.fileno(),),
+        )  # fmt: skip
     try:
-        wait_until_live(url, process)
+        wait_until_answering(url, process)
         yield LiveHub(url, master_key)
     finally:
         process.terminate()

@@ -151,7 +151,7 @@ async def _one_run(page: Page, cdp: CDPSession, tender_key: str, mib: float, fil
         rss_peak = [max(peak, now) for peak, now in zip(rss_peak, _rss(renderers), strict=True)]
         if sealing.done():
             break
-        await asyncio.sleep(0.01)
+        await asyncio.wait({sealing}, timeout=0.01)  # the next sample, or at once when sealing ends
     result: dict[str, Any] = sealing.result()
     # The page's renderer: the one that grew most while sealing.
     page_renderer = max(range(len(renderers)), key=lambda i: rss_peak[i] - rss_before[i])
