@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -114,6 +115,31 @@ def stopped_cleanly_by_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+SYSTEMD_FIRST_FD = 3
+
+
+def activated_socket() -> int | None:
+    """The listening socket systemd (or Kubernetes' socket activation, or a test) passed this process
+    (``LISTEN_FDS``, ``LISTEN_PID``: sd_listen_fds(3)): the first one, fd 3; ``None`` if none was."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return None
+    return SYSTEMD_FIRST_FD if int(os.environ.get("LISTEN_FDS") or 0) >= 1 else None
+
+
+def bound_address(fd: int) -> tuple[str, int]:
+    """The address an inherited socket listens on (for the issuer and the addresses printed); a
+    one-line error if ``fd`` is not a listening TCP socket."""
+    try:
+        with socket.socket(fileno=os.dup(fd)) as inherited:
+            host, port = inherited.getsockname()[:2]
+            listening = inherited.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+    except OSError as exc:
+        raise typer.BadParameter(f"file descriptor {fd} is not a socket: {exc.strerror}") from None
+    if not listening or not isinstance(port, int):
+        raise typer.BadParameter(f"file descriptor {fd} is not a listening TCP socket")
+    return str(host), port
+
+
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Bind address (default: LPSE_HUB_HOST or 127.0.0.1).")
@@ -124,10 +150,21 @@ def serve(
         bool, typer.Option(help="Provision the demo province (Jawa Timur) if it is not there.")
     ] = False,
     migrate: Annotated[bool, typer.Option(help="Run `db upgrade` before serving.")] = True,
+    fd: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve on this inherited listening socket instead of binding HOST:PORT (systemd's "
+            "LISTEN_FDS is taken by itself). Clients connecting while the hub starts wait in its backlog."
+        ),
+    ] = None,
 ) -> None:
     """Serve the hub over HTTP (with the embedded database when no DATABASE_URL is set)."""
     settings = load_settings()
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    fd = fd if fd is not None else activated_socket()
+    if fd is not None:
+        bound_host, bound_port = bound_address(fd)
+        settings = replace(settings, host=bound_host, port=bound_port)
     master_key(settings)  # refuse now, before a database or a worker starts, when there is no key
     with stopped_cleanly_by_sigterm(), reported_errors(settings), running_database(settings) as ready:
         identity = asyncio.run(_prepare(ready, migrate=migrate, demo=demo))
@@ -170,6 +207,7 @@ def serve(
             factory=True,
             host=ready.host,
             port=ready.port,
+            fd=fd,
             workers=workers,
             # The app trusts X-Forwarded-For from LPSE_HUB_TRUSTED_PROXIES only (hub.web.app);
             # uvicorn's own default would trust any header sent from 127.0.0.1.

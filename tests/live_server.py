@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -53,11 +54,33 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], timeout: fl
         raise RuntimeError(f"the hub answered /health/live with {answer.status_code}")
 
 
+def started_on_socket(
+    command: list[str], env: dict[str, str], timeout: float = 30, **popen: Any
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``command`` (a hub server taking ``--fd``: uvicorn, or ``lpse-hub serve``) started on a fresh
+    ``listening_socket`` and answering; the process and its base URL. ``RuntimeError`` if it exits or
+    does not answer within ``timeout`` (its database and migrations included)."""
+    sock = listening_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with sock:  # the child inherits it; the parent's copy closes once the child has started
+        process = subprocess.Popen(
+            [*command, "--fd", str(sock.fileno())], env=env, pass_fds=(sock.fileno(),), **popen
+        )
+    try:
+        wait_until_answering(url, process, timeout)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=30)
+        raise
+    return process, url
+
+
 def wait_until_live(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """Return once a hub that binds its own port (``lpse-hub serve``, which cannot inherit a
-    socket yet) answers ``/health/live``; ``RuntimeError`` if it exits or does not answer within
-    ``timeout`` seconds. Between tries it waits for the process to exit, so a hub that dies is seen at
-    once; prefer ``listening_socket`` with ``wait_until_answering``, which does not poll."""
+    """For the benches, which start hubs binding their own port (the deadline rush kills one and
+    restarts it on the same port): return once the hub at ``url`` answers ``/health/live``;
+    ``RuntimeError`` if it exits or does not answer within ``timeout`` seconds. Between tries it waits
+    for the process to exit, so a hub that dies is seen at once. Tests use ``started_on_socket`` (or
+    ``live_hub``), which do not poll."""
     deadline = time.monotonic() + timeout
     while True:
         try:

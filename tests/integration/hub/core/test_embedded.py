@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.live_server import free_port, wait_until_live
+from tests.live_server import started_on_socket
 
 START_AND_PRINT = textwrap.dedent(
     """
@@ -95,7 +95,6 @@ def test_a_killed_client_leaves_the_server_to_the_next_run(tmp_path: Path) -> No
 def test_serve_stopped_by_sigterm_stops_the_embedded_server_it_started(tmp_path: Path) -> None:
     """Kubernetes, systemd and ``kill`` stop ``serve`` with SIGTERM: the embedded PostgreSQL it started
     must stop with it (uvicorn re-raised the signal and the process died before its cleanup ran)."""
-    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -103,18 +102,19 @@ def test_serve_stopped_by_sigterm_stops_the_embedded_server_it_started(tmp_path:
     }
     env |= {
         "LPSE_HUB_DATA_DIR": str(tmp_path),
-        "LPSE_HUB_PORT": str(port),
         "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",
     }
     env.pop("LPSE_HUB_MASTER_KEY", None)  # the embedded database makes its development key
-    serving = subprocess.Popen(
+    # On a socket it inherits (as systemd's socket activation hands one): the first request waits in
+    # its backlog while the embedded server starts and the schemas migrate, nobody polls.
+    serving, _ = started_on_socket(
         [sys.executable, "-c", "from cli.main import run; run()", "serve"],
-        env=env,
+        env,
+        timeout=120,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_live(f"http://127.0.0.1:{port}", serving, timeout=120)
         server_pid = postmaster_pid(tmp_path)
         assert server_pid is not None
         assert psutil.pid_exists(server_pid)
