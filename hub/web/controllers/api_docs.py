@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Router, get
+from litestar import MediaType, Request, Router, get
 from litestar.datastructures import State
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin, YamlRenderPlugin
+from litestar.params import FromPath
 from litestar.response import Template
 
 from federation.identity.policy import SCOPE_MEANINGS
@@ -30,7 +31,7 @@ class ApiReference(OpenAPIRenderPlugin):
     """``/schema`` (Litestar's render plugin for the root) and ``/schema/op/{operation_id}``."""
 
     def __init__(self) -> None:
-        super().__init__(path="/", media_type="text/html")
+        super().__init__(path="/", media_type=MediaType.HTML)
         self._reference: Reference | None = None
 
     def reference(self, request: Request[Any, Any, Any]) -> Reference:
@@ -55,11 +56,12 @@ class ApiReference(OpenAPIRenderPlugin):
         engine = request.app.template_engine
         if engine is None:  # never: the app is built with the portal's templates (hub.web.app)
             raise RuntimeError("the API reference needs the app's template engine")
-        return engine.get_template(page.template_name or "").render(**page.context).encode()
+        html: str = engine.get_template(page.template_name or "").render(**page.context)
+        return html.encode()
 
     def receive_router(self, router: Router) -> None:
-        @get("/op/{operation_id:str}", media_type="text/html", sync_to_thread=False)
-        def operation_page(request: Request[Any, Any, State], operation_id: str) -> Template:
+        @get("/op/{operation_id:str}", media_type=MediaType.HTML, sync_to_thread=False)
+        def operation_page(request: Request[Any, Any, State], operation_id: FromPath[str]) -> Template:
             reader = Reader(request)
             reference = self.reference(request)
             operation = reference.operations.get(operation_id)
