@@ -34,6 +34,7 @@ from hub.web.auth import provide_caller, provide_optional_caller
 from hub.web.body_limits import JSON_BODY_BYTES
 from hub.web.controllers.account_login import AccountLoginController
 from hub.web.controllers.agencies import AgencyController
+from hub.web.controllers.api_docs import render_plugins
 from hub.web.controllers.audit import AuditController
 from hub.web.controllers.bidding import BiddingController
 from hub.web.controllers.catalogue import CatalogueController
@@ -242,7 +243,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             ConnectionError: database_unavailable,
             TimeoutError: database_unavailable,  # asyncpg's connect and command timeouts
         },
-        openapi_config=openapi_config(settings.issuer_url, version("lpse-hub")),
+        openapi_config=openapi_config(settings.issuer_url, version("lpse-hub"), render_plugins()),
         request_max_body_size=JSON_BODY_BYTES,  # not Litestar's 10 MB: routes with files name theirs
         debug=settings.debug,
     )

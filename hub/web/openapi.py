@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import Controller, Litestar
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OAuthFlow,
@@ -24,7 +25,6 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from federation.identity.policy import SCOPE_MEANINGS
-from hub.web.api_docs import render_plugins
 
 BEARER = "hub_oauth"
 """The name of the hub's OAuth 2 scheme in the document's components."""
@@ -69,7 +69,9 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-def openapi_config(issuer: str, version: str) -> OpenAPIConfig:
+def openapi_config(issuer: str, version: str, render_plugins: list[OpenAPIRenderPlugin]) -> OpenAPIConfig:
+    """The document's config; ``render_plugins`` serve it under ``/schema``
+    (``hub.web.controllers.api_docs``)."""
     flows = OAuthFlows(
         authorization_code=OAuthFlow(
             authorization_url=f"{issuer}/oauth/authorize",
@@ -85,7 +87,7 @@ def openapi_config(issuer: str, version: str) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="lpse-hub",
         version=version,
-        render_plugins=render_plugins(),  # served offline: no CDN (hub.web.api_docs)
+        render_plugins=render_plugins,
         description="One hub for the e-procurement services (LPSE) of a province's regencies and cities.",
         components=Components(
             security_schemes={

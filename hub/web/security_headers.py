@@ -15,9 +15,8 @@ Two pages of the vendor workspace seal in the browser (the signing key's page, a
 they alone run scripts, the hub's own files only (``script-src 'self'``, ``allow_own_scripts``),
 never an inline one, so a tender's title or a question cannot become a script.
 
-Two exceptions, both narrow. The API documentation (``/schema``, ``hub.web.api_docs``) is RapiDoc,
-a script the hub serves itself: there ``script-src`` is ``'self'``, inline styles and ``data:``
-icons are allowed (``SCHEMA_POLICY``), and everything else still comes from the hub only. And Chrome
+The API documentation (``/schema``, ``hub.web.controllers.api_docs``) is pages of the portal's
+kind: its stylesheet, no script. One exception, narrow: Chrome
 applies ``form-action`` to the redirect that follows a form, so a page whose form ends in a redirect
 to an OAuth client (login, consent) names that client's redirect URI, once the authorization server
 has checked it, with ``allow_form_redirect``.
@@ -57,7 +56,7 @@ LOCKED = ("frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'")
 def content_security_policy(
     form_targets: tuple[str, ...] = (), own_stylesheet: bool = False, own_scripts: bool = False
 ) -> str:
-    """The policy of every response but the API documentation's; ``form_targets``: origins a form of
+    """The policy of every response; ``form_targets``: origins a form of
     the page may end up at after a redirect (besides the hub itself); ``own_stylesheet``: the page
     may load a stylesheet from the hub (a portal page); ``own_scripts``: it may run the hub's own
     script files (a sealing page of the workspace), and no inline script."""
@@ -74,22 +73,6 @@ def content_security_policy(
         )
     )
 
-
-SCHEMA_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "script-src 'self'",
-        "form-action 'self'",
-        *LOCKED,
-    )
-)
-"""The API documentation's (``/schema``, RapiDoc: ``hub.web.api_docs``): scripts from the hub only,
-never inline ones; styles inline too, as RapiDoc's templates set ``style`` attributes whose values
-it computes (no hash can name them), and ``data:`` images (its icons). A style or an image cannot
-run code, and the page shows the hub's own OpenAPI document, nothing a visitor wrote. Fonts and
-requests: the hub only."""
 
 HEADERS = {
     "x-frame-options": "DENY",
@@ -143,9 +126,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     for name, value in HEADERS.items():
         headers[name] = value
-    if scope["path"] == "/schema" or scope["path"].startswith("/schema/"):
-        headers["content-security-policy"] = SCHEMA_POLICY
-        return
     state = scope.get("state") or {}
     targets = tuple(state.get(_FORM_TARGETS, ()))
     headers["content-security-policy"] = content_security_policy(
