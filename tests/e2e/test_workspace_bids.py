@@ -37,7 +37,9 @@ def script_policy(response: httpx.Response) -> str:
     return found.group(1)
 
 
-async def test_only_the_sealing_pages_run_scripts_and_only_the_hubs_own(web: Client, world: World) -> None:
+async def test_only_the_sealing_and_receipt_pages_run_scripts_and_only_the_hubs_own(
+    web: Client, world: World
+) -> None:
     web.cookies.clear()
     await log_in(web, world.email)
     key_page = await web.get("/akun/kunci")
@@ -47,7 +49,8 @@ async def test_only_the_sealing_pages_run_scripts_and_only_the_hubs_own(web: Cli
 
     assert (key_page.status_code, tender_page.status_code) == (200, 200)
     assert script_policy(key_page) == script_policy(tender_page) == "'self'"
-    for elsewhere in ("/", "/akun", "/akun/penawaran", "/akun/tender", "/login"):
+    assert script_policy(await web.get("/akun/penawaran")) == "'self'"  # receipts checked there
+    for elsewhere in ("/", "/akun", "/akun/tender", "/login"):
         assert script_policy(await web.get(elsewhere)) == "'none'", elsewhere
     assert '<script type="module" src="/static/bid.js"></script>' in tender_page.text
     assert "<script>" not in tender_page.text  # no inline script: the policy would refuse it anyway
