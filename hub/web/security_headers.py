@@ -132,7 +132,7 @@ def allow_own_stylesheet(request: Request[Any, Any, Any]) -> None:
 
 def allow_own_scripts(request: Request[Any, Any, Any]) -> None:
     """Let the page answering ``request`` run the hub's own script files (``script-src 'self'``):
-    the sealing pages of the vendor workspace only."""
+    the vendor workspace's sealing pages and its receipt pages (which check receipts) only."""
     request.state[_OWN_SCRIPTS] = True
 
 
