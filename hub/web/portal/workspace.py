@@ -215,7 +215,7 @@ def _my_bid(prefix: str, tenant: Tenant, bid: Bid) -> MyBid:
     return MyBid(tenant, ocid, bid.tender_id, bid.received_at, bid.ciphertext_sha256, bid.receipt)
 
 
-def _standing(vendor_id: int) -> Select[tuple[Bid]]:
+def _standing(vendor_id: int) -> Select[Bid]:
     return select(Bid).where(Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
 
 
