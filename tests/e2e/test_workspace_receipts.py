@@ -11,10 +11,9 @@ import json
 import pytest
 
 from cli.demo.backdate import advance
-from tenants.sealing import BidFile, decode_public_key, seal_bid
-from tests.e2e.procurement import PDF, Client, person, vendor
+from tests.e2e.procurement import Client, person, vendor
 from tests.e2e.test_vendor_workspace import World, csrf_of, email_of, log_in, web, world
-from tests.e2e.test_workspace_bids import script_policy
+from tests.e2e.test_workspace_bids import script_policy, sealed_bundle
 
 pytestmark = pytest.mark.horizon  # as test_vendor_workspace: announcing writes to the feed
 __all__ = ["web", "world"]  # the fixtures, imported to be found
@@ -27,17 +26,10 @@ async def submitted(web: Client, world: World) -> bytes:
     page = await web.get(f"/akun/tender/{world.ocid}")
     await web.post(f"/akun/tender/{world.ocid}/daftar", data={"csrf": csrf_of(page)})
     await advance(world.desk.engine, world.malang.schema, world.desk.tender_id, "bid_submission")
-    bundle = seal_bid(
-        decode_public_key(world.desk.tender_key),
-        tenant_code="3507",
-        tender_id=world.desk.tender_id,
-        vendor_id=world.bidder.vendor_id,
-        price=470_000_000,
-        files=[BidFile("penawaran.pdf", PDF, b"%PDF harga")],
-        signing_key=world.bidder.signing_key,
-    )
     accepted = await web.post(
-        f"/akun/tender/{world.ocid}/penawaran", content=bundle, headers={"x-csrf-token": csrf_of(page)}
+        f"/akun/tender/{world.ocid}/penawaran",
+        content=sealed_bundle(world),
+        headers={"x-csrf-token": csrf_of(page)},
     )
     assert accepted.status_code == 201, accepted.text
     return accepted.content

@@ -374,15 +374,10 @@ class WorkspaceController(Controller):
     ) -> Template | Redirect:
         """The receipt of my standing bid for the tender, its fields readable; with JavaScript the page
         checks it (receipt-check.js). Another vendor's bid is a 404, as a missing one is."""
-        desk = await desk_of(request, db_session)
-        if (refused := desk.refusal()) is not None:
-            return refused
-        try:
-            bid = await workspace.my_bid(
-                db_session, state.engine, state.ocid_prefix, desk.vendor_id, tenant, tender
-            )
-        except HubError as refusal:
-            return desk.failed(refusal)
+        found = await self._my_bid(request, db_session, state, tenant, tender)
+        if not isinstance(found, tuple):
+            return found
+        desk, bid = found
         allow_own_scripts(request)
         return desk.page("akun_tanda_terima.html", b=bid, vendor_id=desk.vendor_id)
 
@@ -398,17 +393,26 @@ class WorkspaceController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Response[bytes] | Template | Redirect:
-        desk = await desk_of(request, db_session)
+        found = await self._my_bid(request, db_session, state, tenant, tender)
+        if not isinstance(found, tuple):
+            return found
+        _, bid = found
+        name = f"tanda-terima-{bid.tenant.code}-{bid.tender_id}.json"
+        return file_response(bid.signed, name, "application/json", sha256(bid.signed).hexdigest())
+
+    async def _my_bid(
+        self, request: Request[Any, Any, State], session: AsyncSession, state: State, tenant: str, tender: int
+    ) -> tuple[Desk, workspace.MyBid] | Template | Redirect:
+        """The logged-in vendor's standing bid, or the page that refuses: log in, 403, 404."""
+        desk = await desk_of(request, session)
         if (refused := desk.refusal()) is not None:
             return refused
         try:
-            bid = await workspace.my_bid(
-                db_session, state.engine, state.ocid_prefix, desk.vendor_id, tenant, tender
+            return desk, await workspace.my_bid(
+                session, state.engine, state.ocid_prefix, desk.vendor_id, tenant, tender
             )
         except HubError as refusal:
             return desk.failed(refusal)
-        name = f"tanda-terima-{bid.tenant.code}-{bid.tender_id}.json"
-        return file_response(bid.signed, name, "application/json", sha256(bid.signed).hexdigest())
 
     @get("/akun/kontrak", summary="My contracts across the province")
     async def contracts(
