@@ -11,9 +11,10 @@
 
 The public portal's pages (``hub.web.controllers.portal``) load one stylesheet, served by the hub
 itself: their policy adds ``'self'`` to ``style-src`` (``allow_own_stylesheet``), and nothing else.
-Two pages of the vendor workspace seal in the browser (the signing key's page, a tender's page):
-they alone run scripts, the hub's own files only (``script-src 'self'``, ``allow_own_scripts``),
-never an inline one, so a tender's title or a question cannot become a script.
+Two pages of the vendor workspace seal in the browser (the signing key's page, a tender's page), and
+its bid pages check receipts in it (my bids, a bid's receipt): they alone run scripts, the hub's own
+files only (``script-src 'self'``, ``allow_own_scripts``), never an inline one, so a tender's title
+or a question cannot become a script.
 
 Two exceptions, both narrow. The API documentation (``/schema``, ``hub.web.api_docs``) is RapiDoc,
 a script the hub serves itself: there ``script-src`` is ``'self'``, inline styles and ``data:``
