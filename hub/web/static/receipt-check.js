@@ -62,7 +62,8 @@ export async function recordSealed({ tenant, tender, ocid, vendor, bundleSha256 
   return record;
 }
 
-/** What this browser sealed for the vendor's bid to the tender, or undefined. */
+/** What this browser sealed for the vendor's bid to the tender, or undefined (rejects when the
+ * browser keeps no database, as a private window may not). */
 export async function sealedRecord(tenant, tender, vendor) {
   return await stored(SEALED_BIDS, "readonly", (store) => store.get(sealedKey(tenant, tender, vendor)));
 }
@@ -106,7 +107,8 @@ export async function checkReceipt(receipt, { tenant, tender, vendor, sealedSha2
   const fields =
     receipt.tenant === tenant && receipt.tender === Number(tender) && receipt.vendor === Number(vendor);
   const signature = await signatureHolds(receipt);
-  const sealed = sealedSha256 ?? (await sealedRecord(tenant, tender, vendor))?.bundle_sha256;
+  const record = sealedSha256 ? undefined : await sealedRecord(tenant, tender, vendor).catch(() => undefined);
+  const sealed = sealedSha256 ?? record?.bundle_sha256;
   const digest = sealed === undefined ? "unknown" : receipt.bundle_sha256 === sealed ? "same" : "differs";
   return { signature, fields, digest, sealed, holds: signature && fields && digest !== "differs" };
 }
