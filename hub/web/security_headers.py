@@ -11,9 +11,10 @@
 
 The public portal's pages (``hub.web.controllers.portal``) load one stylesheet, served by the hub
 itself: their policy adds ``'self'`` to ``style-src`` (``allow_own_stylesheet``), and nothing else.
-Two pages of the vendor workspace seal in the browser (the signing key's page, a tender's page):
-they alone run scripts, the hub's own files only (``script-src 'self'``, ``allow_own_scripts``),
-never an inline one, so a tender's title or a question cannot become a script.
+Two pages of the vendor workspace seal in the browser (the signing key's page, a tender's page), and
+its bid pages check receipts in it (my bids, a bid's receipt): they alone run scripts, the hub's own
+files only (``script-src 'self'``, ``allow_own_scripts``), never an inline one, so a tender's title
+or a question cannot become a script.
 
 The API documentation (``/schema``, ``hub.web.controllers.api_docs``) is pages of the portal's
 kind: its stylesheet, no script. One exception, narrow: Chrome
@@ -115,7 +116,7 @@ def allow_own_stylesheet(request: Request[Any, Any, Any]) -> None:
 
 def allow_own_scripts(request: Request[Any, Any, Any]) -> None:
     """Let the page answering ``request`` run the hub's own script files (``script-src 'self'``):
-    the sealing pages of the vendor workspace only."""
+    the vendor workspace's sealing pages and its receipt pages (which check receipts) only."""
     request.state[_OWN_SCRIPTS] = True
 
 

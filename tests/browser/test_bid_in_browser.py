@@ -2,10 +2,11 @@
 
 The vendor's user logs in by clicking, finds the tender from the home page, registers for it, makes
 a signing key in the page (downloading its backup first), and seals a bid with a price and two files
-on the tender's page; the page checks the hub's receipt. Then the committee opens the bids with the
-Python code: the price is the one typed and the files are the bytes chosen. On the way, another
-browser takes the key back from its backup file (the wrong passphrase refused), and a browser with
-JavaScript off is told that sealing needs it, or the CLI. The tender's schedule is moved
+on the tender's page; the page checks the hub's receipt, and so does the bid's receipt page (and
+says it does NOT hold once the digest this browser recorded sealing is altered). Then the committee
+opens the bids with the Python code: the price is the one typed and the files are the bytes chosen.
+On the way, another browser takes the key back from its backup file (the wrong passphrase refused),
+and a browser with JavaScript off is told that sealing needs it, or the CLI. The tender's schedule is moved
 (``advance``), never the clock, and nothing sleeps.
 """
 
@@ -128,6 +129,7 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
         await expect(verdict).to_have_attribute("data-verified", "true", timeout=20_000)
         sealed = await page.locator("#receipt-sealed").inner_text()
         assert sealed == await page.locator("#receipt-signed").inner_text()
+        await _the_receipt_page_checks_the_receipt(page, sealed)
     finally:
         await context.close()
     assert not errors, errors
@@ -142,6 +144,48 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
     assert shown["price"] == PRICE
     master: MasterKey = client.app.state.master
     assert await _opened_files(engine, master, jember.code, desk.tender_id) == FILES
+
+
+async def _the_receipt_page_checks_the_receipt(page: Page, sealed: str) -> None:
+    """The receipt's own page says it holds (the digest is the one this browser recorded sealing),
+    my bids mark it so; once the digest this browser recorded is altered, it says it does NOT hold."""
+    async with page.expect_navigation():
+        await page.get_by_role("link", name="Tanda terima dan pemeriksaannya").click()
+    receipt_url = page.url
+    verdict = page.locator("#check-verdict")
+    await expect(verdict).to_have_attribute("data-verified", "true", timeout=20_000)
+    await expect(verdict).to_have_attribute("data-digest", "same")
+    await expect(verdict).to_contain_text("Tanda terima sah")
+    await expect(page.locator("#sealed-here")).to_have_text(sealed)
+    await expect(page.locator("#check-nojs")).to_be_hidden()
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="Unduh tanda terima (.json)").click()
+    assert (await downloading.value).suggested_filename.startswith("tanda-terima-3509-")
+
+    await page.goto(page.url.rsplit("/", 2)[0])  # my bids
+    mark = page.locator(".receipt-mark")
+    await expect(mark).to_have_attribute("data-verified", "true", timeout=20_000)
+    await expect(mark).to_have_text("tanda terima sah")
+
+    tampered = "0" * 64 if sealed != "0" * 64 else "1" * 64
+    await page.evaluate(
+        """async ([url, digest]) => {
+            const check = await import("/static/receipt-check.js");
+            const [tenant, tender] = new URL(url).pathname.split("/").slice(-2);
+            const vendor = document.getElementById("my-bids").dataset.vendor;
+            const kept = await check.sealedRecord(tenant, tender, vendor);
+            await check.recordSealed({ ...kept, bundleSha256: digest });
+        }""",
+        [receipt_url, tampered],
+    )
+    await page.goto(receipt_url)
+    await expect(verdict).to_have_attribute("data-verified", "false", timeout=20_000)
+    await expect(verdict).to_have_attribute("data-digest", "differs")
+    await expect(verdict).to_contain_text("Tanda terima ini TIDAK sah")
+    await expect(verdict).to_contain_text("berbeda dengan sampul yang disegel peramban ini")
+    await expect(page.locator("#sealed-here")).to_have_text(tampered)
+    await page.goto(page.url.rsplit("/", 2)[0])
+    await expect(mark).to_have_attribute("data-verified", "false", timeout=20_000)
 
 
 async def _restores_the_key_in_another_browser(

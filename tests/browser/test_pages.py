@@ -87,6 +87,12 @@ def consent_path(world: World) -> str:
     return f"/oauth/authorize?{urlencode(request)}"
 
 
+def receipt_path(world: World) -> str:
+    """The receipt page of the vendor's bid to the contracted tender (its ocid ends in code-id)."""
+    code, tender = world.tender.rsplit("-", 2)[-2:]
+    return f"/akun/penawaran/{code}/{tender}"
+
+
 PAGES = [
     Visit("login", lambda _: "/login"),
     Visit("error", lambda _: "/oauth/authorize?client_id=nobody&response_type=code", status=400),
@@ -109,6 +115,8 @@ PAGES = [
     Visit("workspace-tender", lambda w: f"/akun/tender/{w.vendor_tender}", Who.VENDOR),
     Visit("workspace-bids", lambda _: "/akun/penawaran", Who.VENDOR),
     Visit("workspace-contracts", lambda _: "/akun/kontrak", Who.VENDOR),
+    # A bid's receipt, checked in the page (receipt-check.js, which loads sealing.js, weighed apart).
+    Visit("workspace-receipt", lambda w: receipt_path(w), Who.VENDOR),
     # Sealing in the browser: the signing key's page and the tender's page run bid.js (and load
     # sealing.js, weighed apart); the tender's page shows its sealing form.
     Visit("workspace-key", lambda _: "/akun/kunci", Who.VENDOR),

@@ -37,7 +37,22 @@ def script_policy(response: httpx.Response) -> str:
     return found.group(1)
 
 
-async def test_only_the_sealing_pages_run_scripts_and_only_the_hubs_own(web: Client, world: World) -> None:
+def sealed_bundle(world: World) -> bytes:
+    """The bidder's bid to the world's tender, sealed and signed as on its machine."""
+    return seal_bid(
+        decode_public_key(world.desk.tender_key),
+        tenant_code="3507",
+        tender_id=world.desk.tender_id,
+        vendor_id=world.bidder.vendor_id,
+        price=470_000_000,
+        files=[BidFile("penawaran.pdf", PDF, b"%PDF harga")],
+        signing_key=world.bidder.signing_key,
+    )
+
+
+async def test_only_the_sealing_and_receipt_pages_run_scripts_and_only_the_hubs_own(
+    web: Client, world: World
+) -> None:
     web.cookies.clear()
     await log_in(web, world.email)
     key_page = await web.get("/akun/kunci")
@@ -47,7 +62,8 @@ async def test_only_the_sealing_pages_run_scripts_and_only_the_hubs_own(web: Cli
 
     assert (key_page.status_code, tender_page.status_code) == (200, 200)
     assert script_policy(key_page) == script_policy(tender_page) == "'self'"
-    for elsewhere in ("/", "/akun", "/akun/penawaran", "/akun/tender", "/login"):
+    assert script_policy(await web.get("/akun/penawaran")) == "'self'"  # receipts checked there
+    for elsewhere in ("/", "/akun", "/akun/tender", "/login"):
         assert script_policy(await web.get(elsewhere)) == "'none'", elsewhere
     assert '<script type="module" src="/static/bid.js"></script>' in tender_page.text
     assert "<script>" not in tender_page.text  # no inline script: the policy would refuse it anyway
@@ -91,15 +107,7 @@ async def test_a_bundle_posted_by_the_page_is_submitted_as_the_api_does_and_refu
     page = await web.get(f"/akun/tender/{world.ocid}")
     token = {"x-csrf-token": csrf_of(page)}
     url = f"/akun/tender/{world.ocid}/penawaran"
-    bundle = seal_bid(
-        decode_public_key(world.desk.tender_key),
-        tenant_code="3507",
-        tender_id=world.desk.tender_id,
-        vendor_id=world.bidder.vendor_id,
-        price=470_000_000,
-        files=[BidFile("penawaran.pdf", PDF, b"%PDF harga")],
-        signing_key=world.bidder.signing_key,
-    )
+    bundle = sealed_bundle(world)
 
     early = await web.post(url, content=bundle, headers=token)
     await advance(world.desk.engine, world.malang.schema, world.desk.tender_id, "bid_submission")

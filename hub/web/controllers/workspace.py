@@ -12,12 +12,15 @@ Bids are sealed in the browser (``hub/web/static/bid.js`` with ``sealing.js``), 
 tender's page carries what sealing needs (the tender's key and fingerprint, the tenant's code, the
 tender's and the vendor's ids) and the bundle comes back sealed, to ``submit_bid`` as the API's
 upload does. The signing key's page (``/akun/kunci``) registers the public half of a key made in the
-page, with the API's service. Those two pages alone run scripts (the hub's own files:
-``allow_own_scripts``); with JavaScript off they say so, and point to the CLI.
+page, with the API's service. My bids (``/akun/penawaran``) and each bid's receipt page check the
+hub's signed receipts in the page (``receipt-check.js``, shared with the tender's page), and the
+digest against what this browser sealed when it did. Those pages alone run scripts (the hub's own
+files: ``allow_own_scripts``); with JavaScript off they say so, and point to the CLI.
 """
 
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -357,7 +360,59 @@ class WorkspaceController(Controller):
         if (refused := desk.refusal()) is not None:
             return refused
         found = await workspace.my_bids(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
-        return desk.page("akun_penawaran.html", bids=found)
+        allow_own_scripts(request)  # receipt-check.js marks each receipt verified or not
+        return desk.page("akun_penawaran.html", bids=found, vendor_id=desk.vendor_id)
+
+    @get("/akun/penawaran/{tenant:str}/{tender:int}", summary="One bid's receipt, verified in the page")
+    async def receipt(
+        self,
+        tenant: FromPath[str],
+        tender: FromPath[int],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Template | Redirect:
+        """The receipt of my standing bid for the tender, its fields readable; with JavaScript the page
+        checks it (receipt-check.js). Another vendor's bid is a 404, as a missing one is."""
+        found = await self._my_bid(request, db_session, state, tenant, tender)
+        if not isinstance(found, tuple):
+            return found
+        desk, bid = found
+        allow_own_scripts(request)
+        return desk.page("akun_tanda_terima.html", b=bid, vendor_id=desk.vendor_id)
+
+    @get(
+        "/akun/penawaran/{tenant:str}/{tender:int}/tanda-terima.json",
+        summary="Download one bid's receipt, its bytes as the hub signed them",
+    )
+    async def receipt_file(
+        self,
+        tenant: FromPath[str],
+        tender: FromPath[int],
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> Response[bytes] | Template | Redirect:
+        found = await self._my_bid(request, db_session, state, tenant, tender)
+        if not isinstance(found, tuple):
+            return found
+        _, bid = found
+        name = f"tanda-terima-{bid.tenant.code}-{bid.tender_id}.json"
+        return file_response(bid.signed, name, "application/json", sha256(bid.signed).hexdigest())
+
+    async def _my_bid(
+        self, request: Request[Any, Any, State], session: AsyncSession, state: State, tenant: str, tender: int
+    ) -> tuple[Desk, workspace.MyBid] | Template | Redirect:
+        """The logged-in vendor's standing bid, or the page that refuses: log in, 403, 404."""
+        desk = await desk_of(request, session)
+        if (refused := desk.refusal()) is not None:
+            return refused
+        try:
+            return desk, await workspace.my_bid(
+                session, state.engine, state.ocid_prefix, desk.vendor_id, tenant, tender
+            )
+        except HubError as refusal:
+            return desk.failed(refusal)
 
     @get("/akun/kontrak", summary="My contracts across the province")
     async def contracts(

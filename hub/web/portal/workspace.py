@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.models import LOCAL, CatalogueEntry
@@ -189,15 +189,34 @@ class MyBid:
     tender_id: int
     received_at: datetime
     ciphertext_sha256: str
-    receipt: str
-    """The receipt as the hub signed it (its bytes are what the signature covers), indented to read."""
+    signed: bytes
+    """The receipt as the hub signed it: its bytes are what the signature covers."""
+
+    @property
+    def receipt(self) -> str:
+        """The receipt indented to read."""
+        try:
+            return json.dumps(json.loads(self.signed), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.signed.decode("utf-8", "replace")
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The receipt's fields (none if it cannot be read: the page then shows its text alone)."""
+        try:
+            loaded = json.loads(self.signed)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
 
-def _readable(receipt: bytes) -> str:
-    try:
-        return json.dumps(json.loads(receipt), indent=2, ensure_ascii=False)
-    except ValueError:
-        return receipt.decode("utf-8", "replace")
+def _my_bid(prefix: str, tenant: Tenant, bid: Bid) -> MyBid:
+    ocid = public_ocid(prefix, f"{tenant.code}-{bid.tender_id}")
+    return MyBid(tenant, ocid, bid.tender_id, bid.received_at, bid.ciphertext_sha256, bid.receipt)
+
+
+def _standing(vendor_id: int) -> Select[Bid]:
+    return select(Bid).where(Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
 
 
 async def my_bids(session: AsyncSession, engine: AsyncEngine, prefix: str, vendor_id: int) -> list[MyBid]:
@@ -206,20 +225,26 @@ async def my_bids(session: AsyncSession, engine: AsyncEngine, prefix: str, vendo
     found: list[MyBid] = []
     for tenant in await _active_tenants(session):
         async with tenant_session(engine, tenant.schema) as own:
-            query = select(Bid).where(Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
-            for bid in (await own.execute(query)).scalars():
-                ocid = public_ocid(prefix, f"{tenant.code}-{bid.tender_id}")
-                found.append(
-                    MyBid(
-                        tenant,
-                        ocid,
-                        bid.tender_id,
-                        bid.received_at,
-                        bid.ciphertext_sha256,
-                        _readable(bid.receipt),
-                    )
-                )
+            for bid in (await own.execute(_standing(vendor_id))).scalars():
+                found.append(_my_bid(prefix, tenant, bid))
     return sorted(found, key=lambda b: b.received_at, reverse=True)
+
+
+async def my_bid(
+    session: AsyncSession, engine: AsyncEngine, prefix: str, vendor_id: int, tenant_code: str, tender_id: int
+) -> MyBid:
+    """The vendor's standing bid for one tender of an active regency, with its receipt;
+    ``NotFound`` for another vendor's bid as for none at all (whether it exists is not told)."""
+    query = select(Tenant).where(Tenant.code == tenant_code, Tenant.status == TenantStatus.ACTIVE.value)
+    tenant = (await session.execute(query)).scalar_one_or_none()
+    bid = None
+    if tenant is not None:
+        async with tenant_session(engine, tenant.schema) as own:
+            standing = _standing(vendor_id).where(Bid.tender_id == tender_id)
+            bid = (await own.execute(standing)).scalar_one_or_none()
+    if tenant is None or bid is None:
+        raise NotFound("no such bid of yours")
+    return _my_bid(prefix, tenant, bid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,4 +211,51 @@ WORKSPACE: dict[str, tuple[str, str]] = {
         "A receipt can be checked with the public keys at /api/receipt-keys.",
     ),
     "ws.bids.tender": ("Tender", "Tender"),
+    "ws.bids.open": ("Tanda terima dan pemeriksaannya", "The receipt and its check"),
+    "ws.bids.holds": ("tanda terima sah", "receipt holds"),
+    "ws.bids.fails": ("tanda terima TIDAK sah", "receipt does NOT hold"),
+    "ws.receipt.title": ("Tanda terima penawaran", "Bid receipt"),
+    "ws.receipt.lead": (
+        "Tanda terima yang ditandatangani hub saat menerima sampul penawaran Anda: bukti apa yang Anda kirim, dan kapan.",
+        "The receipt the hub signed when it received your sealed bid: proof of what you submitted, and when.",
+    ),
+    "ws.receipt.tender": ("Tender", "Tender"),
+    "ws.receipt.digest": ("SHA-256 sampul yang diterima", "SHA-256 of the bundle received"),
+    "ws.receipt.fingerprint": ("Sidik jari kunci tender", "Tender key fingerprint"),
+    "ws.receipt.kid": ("Kunci tanda terima hub (kid)", "Hub receipt key (kid)"),
+    "ws.receipt.signature": ("Tanda tangan (Ed25519)", "Signature (Ed25519)"),
+    "ws.receipt.raw": ("Tanda terima apa adanya (JSON)", "The receipt as signed (JSON)"),
+    "ws.receipt.download": ("Unduh tanda terima (.json)", "Download the receipt (.json)"),
+    "ws.receipt.check": ("Pemeriksaan", "Check"),
+    "ws.receipt.checking": ("Memeriksa tanda terima…", "Checking the receipt…"),
+    "ws.receipt.sealed_here": ("SHA-256 yang disegel peramban ini", "SHA-256 this browser sealed"),
+    "ws.receipt.holds": (
+        "Tanda terima sah: ditandatangani kunci tanda terima hub, untuk perusahaan dan tender ini, dan SHA-256-nya sama dengan sampul yang disegel peramban ini.",
+        "The receipt holds: signed by the hub's receipt key, for this company and this tender, and its SHA-256 is that of the bundle this browser sealed.",
+    ),
+    "ws.receipt.holds_elsewhere": (
+        "Tanda tangan hub sah dan tanda terima ini untuk perusahaan dan tender ini. Peramban ini tidak menyegel penawaran ini (tidak ada catatannya di sini), jadi SHA-256 tidak dibandingkan: bandingkan dengan sha256sum berkas sampul Anda.",
+        "The hub's signature holds and the receipt is for this company and this tender. This browser did not seal this bid (it keeps no record of it), so the SHA-256 is not compared: compare it with sha256sum of your bundle file.",
+    ),
+    "ws.receipt.fails": ("Tanda terima ini TIDAK sah:", "This receipt does NOT hold:"),
+    "ws.receipt.fails.signature": (
+        "tanda tangannya tidak cocok dengan kunci tanda terima yang diumumkan hub",
+        "its signature does not match the hub's published receipt keys",
+    ),
+    "ws.receipt.fails.fields": (
+        "isinya bukan untuk perusahaan atau tender ini",
+        "it is not for this company or this tender",
+    ),
+    "ws.receipt.fails.digest": (
+        "SHA-256-nya berbeda dengan sampul yang disegel peramban ini",
+        "its SHA-256 differs from the bundle this browser sealed",
+    ),
+    "ws.receipt.nojs": (
+        "Tanpa JavaScript halaman ini tidak memeriksa tanda terima.",
+        "Without JavaScript this page does not check the receipt.",
+    ),
+    "ws.receipt.offline": (
+        "Memeriksa di komputer Anda: unduh tanda terima, ambil kunci publik dengan kid yang sama dari /api/receipt-keys/, lalu jalankan lpse-hub receipt verify tanda-terima.json --public-key ed25519:… dan bandingkan bundle_sha256 dengan sha256sum berkas sampul yang Anda kirim. Tanda tangan Ed25519 menutup JSON kanonik (kunci terurut, tanpa spasi) semua kolom selain signature.",
+        "To check it on your computer: download the receipt, take the public key with the same kid from /api/receipt-keys/, run lpse-hub receipt verify tanda-terima.json --public-key ed25519:… and compare bundle_sha256 with sha256sum of the bundle file you submitted. The Ed25519 signature covers the canonical JSON (sorted keys, no spaces) of every field but signature.",
+    ),
 }

@@ -10,49 +10,27 @@
 //   the bundle this page sealed, its signature against the hub's published receipt keys.
 //
 // The private key is kept in IndexedDB as a non-extractable CryptoKey (the page signs with it and
-// cannot read it), one per vendor. The price and files never leave the page unsealed.
+// cannot read it), one per vendor; a bid the hub accepted is recorded there too (its digest, for the
+// receipt pages: receipt-check.js, which checks receipts here as well). The price and files never
+// leave the page unsealed.
 
+import { SIGNING_KEYS, checkReceipt, recordSealed, stored } from "./receipt-check.js";
 import {
-  canonicalJson,
   encodeSigningPublicKey,
   generateSigningKeyWithBackup,
   sealBid,
   signingKeyId,
 } from "./sealing.js";
 
-const DATABASE = "lpse-hub";
-const STORE = "signing-keys";
 const SEALED = "application/vnd.lpse-hub.sealed-bid+json";
 const english = document.documentElement.lang === "en";
 const say = (id, en) => (english ? en : id);
 
 // --- the key kept in this browser -----------------------------------------------------------
 
-function database() {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(DATABASE, 1);
-    opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
-  });
-}
-
-async function stored(mode, act) {
-  const db = await database();
-  try {
-    return await new Promise((resolve, reject) => {
-      const request = act(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
 /** The vendor's key kept in this browser: {keyId, publicKey, privateKey}, or undefined. */
 export async function keptKey(vendor) {
-  return await stored("readonly", (store) => store.get(`vendor:${vendor}`));
+  return await stored(SIGNING_KEYS, "readonly", (store) => store.get(`vendor:${vendor}`));
 }
 
 /** Keep a key pair (its private half non-extractable) for the vendor's later bids in this browser. */
@@ -63,7 +41,7 @@ export async function keepKey(vendor, signingKey) {
     publicKey: signingKey.publicKey,
     privateKey: signingKey.privateKey,
   };
-  await stored("readwrite", (store) => store.put(record, `vendor:${vendor}`));
+  await stored(SIGNING_KEYS, "readwrite", (store) => store.put(record, `vendor:${vendor}`));
   return record;
 }
 
@@ -248,26 +226,8 @@ function wholeRupiah(text) {
   return price <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(price) : price;
 }
 
-function b64urlBytes(text) {
-  const base64 = text.replaceAll("-", "+").replaceAll("_", "/");
-  return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-}
-
-/** Whether the hub's receipt is signed by one of its published receipt keys (GET /api/receipt-keys). */
-async function receiptSignatureHolds(receipt) {
-  const answer = await fetch("/api/receipt-keys/", { headers: { accept: "application/json" } });
-  if (!answer.ok) return false;
-  const key = (await answer.json()).find((k) => k.kid === receipt.kid);
-  if (!key || !key.public_key.startsWith("ed25519:")) return false;
-  const raw = b64urlBytes(key.public_key.slice("ed25519:".length));
-  const publicKey = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
-  const { signature, ...fields } = receipt;
-  const message = new TextEncoder().encode(canonicalJson(fields));
-  return await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64urlBytes(signature), message);
-}
-
 async function tenderPage(section) {
-  const { tenant, tender, vendor, key, fingerprint: keyFingerprint, action, csrf } = section.dataset;
+  const { tenant, tender, ocid, vendor, key, fingerprint: keyFingerprint, action, csrf } = section.dataset;
   const form = document.getElementById("seal-form");
   const status = document.getElementById("seal-status");
   document.getElementById("seal-nojs").hidden = true;
@@ -330,12 +290,15 @@ async function tenderPage(section) {
       document.getElementById("receipt-sealed").textContent = sealed.bundleSha256;
       document.getElementById("receipt-signed").textContent = receipt.bundle_sha256;
       document.getElementById("receipt-text").textContent = JSON.stringify(receipt, null, 2);
-      const same =
-        receipt.bundle_sha256 === sealed.bundleSha256 &&
-        receipt.tenant === tenant &&
-        receipt.tender === Number(tender) &&
-        receipt.vendor === Number(vendor);
-      const signed = same && (await receiptSignatureHolds(receipt));
+      // The bid is in: a browser that cannot keep the record (no IndexedDB) still shows the receipt.
+      await recordSealed({ tenant, tender, ocid, vendor, bundleSha256: sealed.bundleSha256 }).catch(() => {});
+      const checked = await checkReceipt(receipt, {
+        tenant,
+        tender,
+        vendor,
+        sealedSha256: sealed.bundleSha256,
+      });
+      const signed = checked.holds;
       const verdict = document.getElementById("receipt-verdict");
       verdict.textContent = signed
         ? say(
