@@ -187,9 +187,11 @@ async def search_catalogue(
     else:
         sampled = cache.get(query) if cache is not None else None
         cached = sampled is not None
-        if sampled is None:
+        if sampled is None and (query.facets or query.conditions()):
             sampled = await sample_facets(session, query)
-        after, walks = None, _walks(query, sampled)
+        # With nothing to filter and no counts asked (the newest tenders beside a search), every row
+        # matches: the sort's index gives the page in order, and no sample is needed to know it.
+        after, walks = None, sampled is None or _walks(query, sampled)
     if walks:
         await session.execute(WALK)
     rows = (await session.execute(_page(query, after))).all()

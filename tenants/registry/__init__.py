@@ -13,6 +13,7 @@ from tenants.registry.tenants import (
     resolve_tenant,
     resume_tenant,
     suspend_tenant,
+    tenant_refs,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "resolve_tenant",
     "resume_tenant",
     "suspend_tenant",
+    "tenant_refs",
 ]

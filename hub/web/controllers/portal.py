@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.errors import InvalidInput, NotFound
 from hub.web.portal import gather
-from hub.web.portal.form import search_form
+from hub.web.portal.form import regency_options, search_form
 from hub.web.portal.rendering import helpers
 from hub.web.portal.texts import LANGUAGES, language, text
 from hub.web.security_headers import allow_own_stylesheet
@@ -86,7 +86,9 @@ class PortalController(Controller):
         try:
             form = search_form(request.query_params)
             caches = (state.facet_cache, state.portal_uptime)
-            home = await gather.home(db_session, state.ocid_prefix, form.query, caches, form.searched)
+            home = await gather.home(
+                db_session, state.ocid_prefix, form.query, caches, form.searched, REGENCIES_ON_HOME
+            )
         except InvalidInput as refused:
             return reader.error(400, refused.detail)
         return reader.page(
@@ -95,8 +97,10 @@ class PortalController(Controller):
             home=home,
             categories=[c.value for c in Category],
             methods=[m.value for m in Method],
-            tenant_names={r.slug: r.name for r in home.regencies},
-            regencies_on_home=REGENCIES_ON_HOME,
+            tenant_names={r.slug: r.name for r in home.tenants},
+            regency_options=regency_options(
+                tuple((r.slug, r.name) for r in home.tenants), form.values.get("tenant")
+            ),
             facets_shown=FACETS_SHOWN,
         )
 

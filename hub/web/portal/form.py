@@ -7,12 +7,33 @@ parameters are, so a bad value is refused naming the field (a budget of "sejuta"
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from federation.catalogue.query import CatalogueQuery
 from hub.core.errors import InvalidInput
+
+
+def regency_options(tenants: tuple[tuple[str, str], ...], selected: str | None) -> Markup:
+    """The ``<option>``s of the search form's regency field for ``tenants`` (slug, name), with
+    ``selected`` chosen. The list is rendered once per set of tenants (a hub of 514 spent a fifth of
+    its home page's time escaping the same names again); the choice is marked on the copy."""
+    options = _options(tenants)
+    if selected and (chosen := Markup('<option value="{}">').format(selected)) in options:
+        return Markup(options.replace(chosen, Markup('<option value="{}" selected>').format(selected), 1))
+    return options
+
+
+@functools.lru_cache(maxsize=4)
+def _options(tenants: tuple[tuple[str, str], ...]) -> Markup:
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(slug, name) for slug, name in tenants
+    )
+
 
 FIELDS = ("q", "tenant", "category", "method", "open", "budget_min", "budget_max")
 PAGE_SIZE = 20

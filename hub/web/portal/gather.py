@@ -9,6 +9,7 @@ objections and answers: what the tenant API shows anybody), and its red flags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from hub.core.errors import NotFound
 from hub.web.portal.uptime import UptimeCache, Uptimes
 from monitoring.probes import availability, latest_probes
 from tenants.regions import timezone_of
-from tenants.registry import Tenant, TenantStatus, get_tenant, list_tenants, resolve_tenant
+from tenants.registry import TenantRef, TenantStatus, resolve_tenant, tenant_refs
 from tenants.tenders import visible_tender
 from tenants.tenders.views import tender_view_now
 
@@ -66,7 +67,11 @@ class Home:
     page: CataloguePage
     searched: bool
     newest: Listing
-    regencies: list[Regency]
+    tenants: list[TenantRef]
+    """Every active tenant, for the search form's choice of regency."""
+    regencies: list[Regency] | None
+    """Every tenant with its uptime, when the page lists them (a province's few); ``None`` when it
+    links to ``/lpse`` instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +180,7 @@ async def every_uptime(engine: AsyncEngine) -> Uptimes:
 
 
 async def regencies(
-    session: AsyncSession, now: datetime, tenants: list[Tenant], cache: UptimeCache | None = None
+    session: AsyncSession, now: datetime, tenants: Sequence[TenantRef], cache: UptimeCache | None = None
 ) -> list[Regency]:
     """``tenants`` with their availability over the last ``UPTIME_PERIOD`` (from ``cache`` when
     given: computing every tenant's costs about 95 ms, see ``hub.web.portal.uptime``) and their
@@ -206,7 +211,7 @@ async def regencies(
 async def every_regency(session: AsyncSession, cache: UptimeCache | None = None) -> list[Regency]:
     """Every active tenant with its uptime and latest probe (``/lpse``)."""
     now = await database_now(session)
-    return await regencies(session, now, await list_tenants(session, status=TenantStatus.ACTIVE), cache)
+    return await regencies(session, now, await tenant_refs(session, status=TenantStatus.ACTIVE), cache)
 
 
 async def home(
@@ -215,12 +220,14 @@ async def home(
     query: CatalogueQuery,
     caches: tuple[FacetCache | None, UptimeCache | None],
     searched: bool,
+    regencies_listed_up_to: int,
 ) -> Home:
     """The province at a glance: the search's page (every tender when nothing is asked), the newest
-    tenders, and every regency with its uptime; ``caches`` keep the facet counts and the uptime."""
+    tenders, and every regency with its uptime when there are at most ``regencies_listed_up_to``;
+    ``caches`` keep the facet counts and the uptime."""
     facet_cache, uptime_cache = caches
     now = await database_now(session)
-    tenants = await list_tenants(session, status=TenantStatus.ACTIVE)
+    tenants = await tenant_refs(session, status=TenantStatus.ACTIVE)
     zones = {t.slug: t.timezone for t in tenants}
     page = await search_catalogue(session, query, facet_cache)
     results = listing(page.entries, prefix, zones, now)
@@ -228,21 +235,23 @@ async def home(
     if searched:
         latest = await search_catalogue(session, CatalogueQuery(limit=NEWEST, facets=False))
         newest = listing(latest.entries, prefix, zones, now)
+    listed = len(tenants) <= regencies_listed_up_to
     return Home(
         query,
         results,
         page,
         searched,
         newest,
-        await regencies(session, now, tenants, uptime_cache),
+        tenants,
+        await regencies(session, now, tenants, uptime_cache) if listed else None,
     )
 
 
 async def regency_page(session: AsyncSession, prefix: str, slug: str) -> RegencyPage:
     """A regency's LPSE: its uptime, the tenders taking bids now, the newest; ``NotFound`` for a
     slug that is no active tenant of this hub."""
-    tenant = await get_tenant(session, slug)
-    if tenant.status != TenantStatus.ACTIVE:
+    tenant = await resolve_tenant(session, slug=slug)  # TenantNotFound is a NotFound
+    if not tenant.is_active:
         raise NotFound(f"no tenant {slug!r}")
     now = await database_now(session)
     [regency] = await regencies(session, now, [tenant])
