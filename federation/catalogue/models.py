@@ -99,6 +99,11 @@ class RedFlagFacts(HubBase):
     buyer_name: Mapped[str | None] = mapped_column(Text)
     repeats: Mapped[str | None] = mapped_column(String(200))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # json, not jsonb: read back as written
+    winners: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB,
+        Computed("""jsonb_path_query_array(facts::jsonb, '$.awards[*] ? (@.status == "active").suppliers[*]')"""),
+    )
+    """The active awards' suppliers (``[{"id", "name"}]``), generated from ``facts`` (migration h0019)."""
 
 
 class Peer(HubBase):

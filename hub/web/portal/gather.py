@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.facets import FacetCache
-from federation.catalogue.flagged import RedFlagQuery, flagged
+from federation.catalogue.flagged import flags_of_tender
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import compiled, public_ocid, releases_of
@@ -275,7 +275,7 @@ async def tender_page(session: AsyncSession, engine: AsyncEngine, prefix: str, o
     if local:
         release = compiled(await releases_of(session, prefix, ocid))
         view, timezone, slug = await _tenant_view(session, engine, entry, timezone)
-        flags = await _flags_of(session, prefix, ocid, entry, release)
+        flags = await flags_of_tender(session, prefix, entry.ocid, DEFAULTS)
     return TenderPage(entry, ocid, timezone, entry.stage_at(now), local, release, view, slug, flags)
 
 
@@ -296,13 +296,3 @@ async def _tenant_view(
         except NotFound:
             return None, tenant.timezone, tenant.slug
         return await tender_view_now(tenant_db, tenant, tender), tenant.timezone, tenant.slug
-
-
-async def _flags_of(
-    session: AsyncSession, prefix: str, ocid: str, entry: CatalogueEntry, release: dict[str, Any]
-) -> list[Flag]:
-    """The red flags that name this tender: its own, and its buyer's (H02) that list it. Read for
-    its tenant and buyer only, so that a page costs one buyer's facts, not the province's."""
-    buyer = (release.get("buyer") or {}).get("id") or entry.agency
-    found = await flagged(session, prefix, RedFlagQuery(tenant=entry.tenant_slug, buyer=buyer), DEFAULTS)
-    return [f for f in found.flags if f.ocid == ocid or (f.ocid is None and ocid in f.tenders)]

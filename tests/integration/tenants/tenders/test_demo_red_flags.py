@@ -12,7 +12,7 @@ from cli.demo.identity import seed_identity_demo
 from cli.demo.province import seed_demo
 from cli.demo.reviews import HISTORY, seed_review_demo
 from cli.demo.tenders import seed_tender_demo
-from federation.catalogue.flagged import RedFlagQuery, flags_of
+from federation.catalogue.flagged import RedFlagQuery, flags_of, flags_of_tender
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.records import public_ocid
 from hub.core.database import hub_sessions
@@ -41,13 +41,21 @@ async def test_the_demo_raises_each_flag_on_its_tender_and_none_on_the_others(
     await seed_review_demo(engine, master)
     async with hub_sessions(engine)() as session:
         e = CatalogueEntry
-        published = await session.execute(
-            select(e.ocid, e.title).where(
-                e.origin == LOCAL, e.province_code == "35", e.announced_at.is_not(None)
+        published = (
+            await session.execute(
+                select(e.ocid, e.title).where(
+                    e.origin == LOCAL, e.province_code == "35", e.announced_at.is_not(None)
+                )
             )
-        )
+        ).all()
         title = {public_ocid(PREFIX, ocid): name for ocid, name in published}
         flags = await flags_of(session, PREFIX, RedFlagQuery(province="35"))
+        # A tender's page reads its own flags alone (its facts, and its buyer's wins): the flags the
+        # province's selection names it in, for every published tender, flagged or not.
+        for local, name in published:
+            public = public_ocid(PREFIX, local)
+            naming = [f for f in flags if f.ocid == public or (f.ocid is None and public in f.tenders)]
+            assert await flags_of_tender(session, PREFIX, local) == naming, name
 
     raised: dict[str, set[str]] = defaultdict(set)
     for flag in flags:
