@@ -48,6 +48,7 @@ from hub.web.controllers.login import LoginController
 from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
+from hub.web.controllers.office import OfficeController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.portal import PortalController
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             LoginController,
             AccountLoginController,
             WorkspaceController,
+            OfficeController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -12,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.core.database import create_engine
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
+from hub.web.app import create_app
 from tests.conftest import _admin, _asyncpg_dsn
+from tests.e2e.web_session import ISSUER
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -35,3 +38,12 @@ async def follower(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]
     finally:
         await engine.dispose()
         await _admin(settings.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def web(hub: AsyncEngine, serving_settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """A browser at the hub's public https address (the hub serving as its restricted role)."""
+    app = create_app(replace(serving_settings, issuer=ISSUER))
+    async with AsyncTestClient(app=app, base_url=ISSUER) as client:
+        client.follow_redirects = False  # each step of the flow is looked at
+        yield client

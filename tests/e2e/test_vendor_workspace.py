@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 import pytest_asyncio
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,8 +24,6 @@ from federation.identity.accounts import create_account
 from federation.identity.models import Account
 from federation.oidc.models import RefreshToken
 from hub.core.database import hub_sessions
-from hub.core.settings import Settings
-from hub.web.app import create_app
 from tests.e2e.procurement import (
     PASSWORD,
     Bidder,
@@ -41,20 +36,9 @@ from tests.e2e.procurement import (
     regency,
     vendor,
 )
+from tests.e2e.web_session import CALLBACK, csrf_of, log_in
 
 pytestmark = pytest.mark.horizon  # announcing a tender writes to the feed other workers' tests read
-
-ISSUER = "https://lpse.jatimprov.go.id"
-CALLBACK = f"{ISSUER}/akun/masuk/kembali"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def web(hub: AsyncEngine, serving_settings: Settings) -> AsyncIterator[Client]:
-    """A browser at the hub's public https address (the hub serving as its restricted role)."""
-    app = create_app(replace(serving_settings, issuer=ISSUER))
-    async with AsyncTestClient(app=app, base_url=ISSUER) as client:
-        client.follow_redirects = False  # each step of the flow is looked at
-        yield client
 
 
 @dataclass
@@ -64,12 +48,6 @@ class World:
     bidder: Bidder
     email: str
     ocid: str
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = re.search(r'name="?csrf"? value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
 
 
 async def email_of(engine: AsyncEngine, vendor_id: int) -> str:
@@ -114,26 +92,6 @@ async def world(web: Client, clean_identity: AsyncEngine) -> World:
     )
     email = await email_of(engine, bidder.vendor_id)
     return World(malang, desk, bidder, email, f"ocds-lpsehub-3507-{desk.tender_id}")
-
-
-async def log_in(web: Client, email: str, password: str = PASSWORD, start: str = "/akun") -> httpx.Response:
-    """The whole flow as a browser follows it, step by step; the callback's answer."""
-    to_start = await web.get(start)
-    assert to_start.status_code == 303
-    assert to_start.headers["location"] == f"/akun/masuk?next={start.replace('/', '%2F')}"
-    authorize = await web.get(to_start.headers["location"])
-    assert authorize.status_code == 302
-    to_login = await web.get(authorize.headers["location"])
-    assert to_login.status_code == 302
-    form_page = await web.get(to_login.headers["location"])
-    next_url = parse_qs(urlsplit(to_login.headers["location"]).query)["next"][0]
-    fields = {"email": email, "password": password, "csrf": csrf_of(form_page), "next": next_url}
-    logged_in = await web.post("/login", data=fields)
-    assert logged_in.status_code == 303, logged_in.text
-    back = await web.get(logged_in.headers["location"])
-    assert back.status_code == 302, back.text
-    assert back.headers["location"].startswith(CALLBACK + "?")
-    return await web.get(back.headers["location"])
 
 
 async def test_a_vendor_logs_in_through_the_hubs_provider_with_pkce_state_and_nonce(

@@ -24,10 +24,11 @@ from tenants.sealing import (
     signing_key_id,
 )
 from tests.e2e.procurement import PDF, Client
-from tests.e2e.test_vendor_workspace import World, csrf_of, log_in, web, world
+from tests.e2e.test_vendor_workspace import World, world
+from tests.e2e.web_session import csrf_of, log_in
 
 pytestmark = pytest.mark.horizon  # as test_vendor_workspace: announcing writes to the feed
-__all__ = ["web", "world"]  # the fixtures, imported to be found
+__all__ = ["world"]  # the fixtures, imported to be found
 
 
 def script_policy(response: httpx.Response) -> str:

@@ -24,10 +24,10 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.portal.formatting import long_date
 from tests.e2e.procurement import Bidder, Client, Desk, Regency, ok, person, regency, vendor
-from tests.e2e.test_vendor_workspace import ISSUER, csrf_of, email_of, log_in, web
+from tests.e2e.test_vendor_workspace import email_of
+from tests.e2e.web_session import ISSUER, csrf_of, log_in
 
 pytestmark = pytest.mark.horizon  # as test_vendor_workspace: announcing writes to the feed
-__all__ = ["web"]  # the fixture, imported to be found
 
 GROUNDS = "Harga penawaran kami lebih rendah dan dokumen kami lengkap, mohon evaluasi ulang."
 

@@ -32,21 +32,20 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
-from federation.identity.models import Account, AccountStatus
+from federation.identity.models import Account
 from federation.vendors import own_signing_keys, register_signing_key, register_vendor
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import Forbidden, HubError, NotFound
 from hub.web.body_limits import BUNDLE_BODY_BYTES
 from hub.web.controllers.bidding import counted_refusals, receipt_response
 from hub.web.controllers.portal import Reader
-from hub.web.edge import form_fields
 from hub.web.files import STORE, file_response
+from hub.web.logged_in import CSRF_HEADER, posted, signed_in, to_login
 from hub.web.portal import workspace
 from hub.web.problems import status_of
 from hub.web.security_headers import allow_own_scripts
-from hub.web.sessions import account_in_session, check_csrf, csrf_token
+from hub.web.sessions import check_csrf, csrf_token
 from hub.web.uploads import received_body
-from hub.web.web_client import family_alive
 from tenants.tenders import ask, download_document, register_for_tender, submit_bid
 from tenants.tenders.award.objections import lodge_objection
 
@@ -61,26 +60,6 @@ REGISTRATION_FIELDS = (
     "user_name",
     "password",
 )
-
-
-async def signed_in(request: Request[Any, Any, State], session: AsyncSession) -> Account | None:
-    """The account of a session started by the workspace's login, while its token family is alive
-    and the account active; ``None`` otherwise (a session of the password form alone, too: it goes
-    through ``/akun/masuk``, which then needs no password again)."""
-    account_id = account_in_session(request)
-    family = request.session.get("family") if request.scope.get("session") else None
-    if account_id is None or not isinstance(family, str) or not await family_alive(session, family):
-        return None
-    account = await session.get(Account, account_id)
-    return account if account is not None and account.status == AccountStatus.ACTIVE else None
-
-
-CSRF_HEADER = "x-csrf-token"
-"""Where the sealing script sends the session's CSRF token with a bundle (the body is the bundle)."""
-
-
-def to_login(request: Request[Any, Any, State]) -> Redirect:
-    return Redirect("/akun/masuk?" + urlencode({"next": request.url.path}), status_code=303)
 
 
 class Desk:
@@ -119,13 +98,6 @@ class Desk:
 
 async def desk_of(request: Request[Any, Any, State], session: AsyncSession) -> Desk:
     return Desk(request, await signed_in(request, session))
-
-
-async def posted(request: Request[Any, Any, State]) -> dict[str, str]:
-    """A form's fields, once its CSRF token is checked (``Forbidden`` if it is not this session's)."""
-    form = {k: v[0] for k, v in form_fields(await request.body()).items()}
-    check_csrf(request, form.get("csrf", ""))
-    return form
 
 
 class WorkspaceController(Controller):

@@ -8,6 +8,7 @@ are shown through ``label``; an unknown code is shown as it is rather than hidde
 
 from __future__ import annotations
 
+from hub.web.portal.office_texts import OFFICE
 from hub.web.portal.workspace_texts import WORKSPACE
 from monitoring.reviews.red_flags import INDONESIAN as INDONESIAN_FLAGS
 
@@ -292,8 +293,9 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
-_ID.update({key: pair[0] for key, pair in WORKSPACE.items()})
-_EN.update({key: pair[1] for key, pair in WORKSPACE.items()})
+for _strings in (WORKSPACE, OFFICE):
+    _ID.update({key: pair[0] for key, pair in _strings.items()})
+    _EN.update({key: pair[1] for key, pair in _strings.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {

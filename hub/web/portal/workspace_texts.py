@@ -16,8 +16,8 @@ WORKSPACE: dict[str, tuple[str, str]] = {
     ),
     "ws.refused.title": ("Khusus penyedia", "For vendors only"),
     "ws.refused.text": (
-        "Ruang kerja ini untuk pengguna penyedia barang/jasa. Akun Anda tidak terhubung dengan perusahaan penyedia; daftarkan perusahaan di halaman Pendaftaran penyedia.",
-        "This workspace is for vendors' users. Your account is not linked to a vendor company; register a company on the vendor registration page.",
+        "Ruang kerja ini untuk pengguna penyedia barang/jasa. Akun Anda tidak terhubung dengan perusahaan penyedia; daftarkan perusahaan di halaman Pendaftaran penyedia. Pejabat pengadaan bekerja di Kantor (/kantor).",
+        "This workspace is for vendors' users. Your account is not linked to a vendor company; register a company on the vendor registration page. Procurement officials work in the Office (/kantor).",
     ),
     "ws.refusal": ("Tidak dapat dilakukan", "Could not be done"),
     "login.refused": (

@@ -1,0 +1,57 @@
+# ruff: noqa: E501  (a sentence per line reads better whole than cut at 110 columns)
+"""The officials' office's strings, each as (Indonesian, English), merged into ``texts.TEXTS``."""
+
+from __future__ import annotations
+
+OFFICE: dict[str, tuple[str, str]] = {
+    "office.nav": ("Kantor", "Office"),
+    "office.title": ("Kantor pejabat pengadaan", "Procurement officials' office"),
+    "office.lead": (
+        "LPSE tempat Anda memegang peran. Setiap tindakan di sini diperiksa dengan aturan yang sama seperti API.",
+        "The LPSEs where you hold a role. Every action here is checked by the same rules as the API.",
+    ),
+    "office.roles": ("Peran", "Roles"),
+    "office.hub_roles": ("Peran tingkat provinsi", "Province-wide roles"),
+    "office.open": ("Buka kantor", "Open the office"),
+    "office.menu": ("Menu kantor", "Office menu"),
+    "office.sections": ("Bagian", "Sections"),
+    "office.section.packages": ("Paket (PPK)", "Packages (PPK)"),
+    "office.section.tenders": ("Tender (Pokja)", "Tenders (committee)"),
+    "office.section.direct": ("Pengadaan langsung", "Direct procurement"),
+    "office.section.admin": ("Admin LPSE", "LPSE administration"),
+    "office.section.audit": ("Jejak audit (APIP)", "Audit trail (auditors)"),
+    "office.tenders": ("Tender", "Tenders"),
+    "office.tenders.none": ("Belum ada tender di LPSE ini.", "This LPSE has no tenders yet."),
+    "office.col.title": ("Paket", "Package"),
+    "office.col.agency": ("Satuan kerja", "Agency"),
+    "office.col.method": ("Metode", "Method"),
+    "office.col.status": ("Status", "Status"),
+    "office.col.estimate": ("HPS", "Owner's estimate"),
+    "office.col.round": ("Putaran", "Round"),
+    "office.refused.title": ("Khusus pejabat", "For officials only"),
+    "office.refused.text": (
+        "Kantor ini untuk pejabat pengadaan (PPK, Pokja, Pejabat Pengadaan, Admin, APIP, Biro PBJ). Akun Anda tidak memegang peran apa pun; penyedia bekerja di Akun saya.",
+        "This office is for procurement officials (PPK, committee, procurement officers, admins, auditors, the province's bureau). Your account holds no role; vendors work in My account.",
+    ),
+    "office.refused.tenant": (
+        "Anda tidak memegang peran di LPSE ini.",
+        "You hold no role in this LPSE.",
+    ),
+    "role.tenant_admin": ("Admin PPE", "Tenant admin"),
+    "role.commitment_officer": ("PPK", "Commitment officer (PPK)"),
+    "role.selection_committee": ("Pokja Pemilihan", "Selection committee"),
+    "role.procurement_officer": ("Pejabat Pengadaan", "Procurement officer"),
+    "role.verifier": ("Verifikator", "Verifier"),
+    "role.auditor": ("APIP", "Auditor (APIP)"),
+    "role.hub_admin": ("Biro PBJ (admin hub)", "Province bureau (hub admin)"),
+    "role.province_auditor": ("Auditor provinsi", "Province auditor"),
+    "status.draft": ("Draf", "Draft"),
+    "status.announced": ("Diumumkan", "Announced"),
+    "status.opened": ("Dibuka (evaluasi)", "Opened (evaluation)"),
+    "status.awarded": ("Pemenang ditetapkan", "Award decided"),
+    "status.award_announced": ("Pemenang diumumkan (masa sanggah)", "Award announced (objection period)"),
+    "status.award_letter": ("SPPBJ terbit", "Letter of award issued"),
+    "status.contracted": ("Berkontrak", "Contracted"),
+    "status.failed": ("Gagal", "Failed"),
+    "status.cancelled": ("Dibatalkan", "Cancelled"),
+}
