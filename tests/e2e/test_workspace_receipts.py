@@ -12,11 +12,12 @@ import pytest
 
 from cli.demo.backdate import advance
 from tests.e2e.procurement import Client, person, vendor
-from tests.e2e.test_vendor_workspace import World, csrf_of, email_of, log_in, web, world
+from tests.e2e.test_vendor_workspace import World, email_of, world
 from tests.e2e.test_workspace_bids import script_policy, sealed_bundle
+from tests.e2e.web_session import csrf_of, log_in
 
 pytestmark = pytest.mark.horizon  # as test_vendor_workspace: announcing writes to the feed
-__all__ = ["web", "world"]  # the fixtures, imported to be found
+__all__ = ["world"]  # the fixture, imported to be found
 
 
 async def submitted(web: Client, world: World) -> bytes:
