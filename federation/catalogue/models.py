@@ -101,7 +101,9 @@ class RedFlagFacts(HubBase):
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # json, not jsonb: read back as written
     winners: Mapped[list[dict[str, str]]] = mapped_column(
         JSONB,
-        Computed("""jsonb_path_query_array(facts::jsonb, '$.awards[*] ? (@.status == "active").suppliers[*]')"""),
+        Computed(
+            "jsonb_path_query_array(facts::jsonb, '$.awards[*] ? (@.status == \"active\").suppliers[*]')"
+        ),
     )
     """The active awards' suppliers (``[{"id", "name"}]``), generated from ``facts`` (migration h0019)."""
 

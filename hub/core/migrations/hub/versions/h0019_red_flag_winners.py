@@ -27,7 +27,9 @@ WINNERS = """jsonb_path_query_array(facts::jsonb, '$.awards[*] ? (@.status == "a
 
 
 def upgrade() -> None:
-    op.execute(f"ALTER TABLE hub.red_flag_facts ADD COLUMN winners jsonb GENERATED ALWAYS AS ({WINNERS}) STORED")
+    op.execute(
+        f"ALTER TABLE hub.red_flag_facts ADD COLUMN winners jsonb GENERATED ALWAYS AS ({WINNERS}) STORED"
+    )
 
 
 def downgrade() -> None:
