@@ -90,6 +90,8 @@ OPENING: dict[str, tuple[str, str]] = {
     "op.col.files": ("Berkas", "Files"),
     "op.col.check": ("Pemeriksaan", "Check"),
     "op.bid.ok": ("terbuka, tanda tangan {signature}", "opened, signature {signature}"),
+    "op.sig.verified": ("terverifikasi", "verified"),
+    "op.sig.unsigned": ("tidak ada (bundel versi 1)", "none (bundle version 1)"),
     "op.bid.tampered": ("tidak terbuka", "did not open"),
     "op.bid.missing": ("hilang", "missing"),
     "op.error": ("Ditolak", "Refused"),
