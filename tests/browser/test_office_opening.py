@@ -20,7 +20,7 @@ from tenants.sealing.key_shares import member_key_pem
 from tenants.tenders.custody import GivenShare
 from tests.browser.page_check import check_page, fresh_context
 from tests.e2e.procurement import PASSWORD, Client, advance
-from tests.e2e.test_office_opening import Member, committee_held_tender
+from tests.e2e.test_office_opening_http import Member, committee_held_tender
 from tests.e2e.web_session import email_of_account
 from tests.live_server import LiveHub
 

@@ -56,12 +56,11 @@ OPENING: dict[str, tuple[str, str]] = {
         "Choose your member key file (made with lpse-hub member key create) and type its passphrase. The key is opened in this page only: the passphrase and the key are never sent; only your share is sent, sealed again to the opening key.",
     ),
     "op.give.nojs": (
-        "Halaman ini membutuhkan JavaScript untuk membuka berkas kunci Anda. Tanpa JavaScript, serahkan bagian Anda dengan CLI: lpse-hub opening share --key BERKAS, atau tempel bagian tersegel yang dibuatnya di bawah.",
-        "This page needs JavaScript to open your key file. Without it, give your share with the CLI: lpse-hub opening share --key FILE, or paste the sealed share it makes below.",
+        "Halaman ini membutuhkan JavaScript untuk membuka berkas kunci Anda. Tanpa JavaScript, serahkan bagian Anda dengan CLI di komputer Anda: lpse-hub opening share --key BERKAS (lihat petunjuk di bawah).",
+        "This page needs JavaScript to open your key file. Without it, give your share with the CLI on your computer: lpse-hub opening share --key FILE (see the instructions below).",
     ),
     "op.give.file": ("Berkas kunci anggota (.pem)", "Member key file (.pem)"),
     "op.give.passphrase": ("Frasa sandi", "Passphrase"),
-    "op.give.sealed": ("Bagian tersegel (base64url)", "Sealed share (base64url)"),
     "op.give.submit": ("Buka kunci dan serahkan bagian", "Open the key and give the share"),
     "op.give.slot": (
         "Bagian Anda: slot {slot}, disegel ke kunci {fp}",

@@ -95,12 +95,10 @@ function givePage(form) {
   const tender = Number(form.dataset.tender);
   const file = document.getElementById("key-file");
   const passphrase = document.getElementById("passphrase");
-  const pasted = document.getElementById("sealed-share");
+  const sealedShare = document.getElementById("sealed-share");
   const status = document.getElementById("give-status");
-  form.querySelector(".js-only").hidden = false;
-  document.getElementById("paste-sealed").hidden = true;
+  form.hidden = false;
   document.getElementById("give-nojs").hidden = true;
-  file.required = passphrase.required = true;
   const button = form.querySelector("button[type=submit]");
 
   form.addEventListener("submit", async (event) => {
@@ -119,7 +117,7 @@ function givePage(form) {
           ),
         );
       }
-      pasted.value = await resealForOpening({
+      sealedShare.value = await resealForOpening({
         sealedShare: sealed,
         key: { privateKey: key.privateKey, publicKey: key.publicKey },
         openingKey,

@@ -133,6 +133,10 @@ async def test_two_members_give_their_shares_in_the_page_and_the_bids_open(
     after = await web.get(c.page)
     assert re.search(r'id="given-count">1<', after.text)
     assert "Bagian Anda sudah diserahkan." in after.text
+    # Not base64url at all: the API's own 400, the sentence on the page.
+    garbled = await web.post(f"{c.page}/bagian/{slot}", data={"csrf": csrf_of(after), "sealed_share": "!!"})
+    assert garbled.status_code == 400
+    assert "the sealed share is" in garbled.text
     # The same share again: the service refuses it, and the page says why.
     again = await web.post(f"{c.page}/bagian/{slot}", data={"csrf": csrf_of(after), "sealed_share": sealed})
     assert again.status_code == 409
