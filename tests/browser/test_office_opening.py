@@ -108,3 +108,23 @@ async def test_two_members_give_their_shares_in_chromium_and_the_bids_show(
     finally:
         await context.close()
     assert not errors, errors
+
+
+async def test_with_javascript_off_the_page_points_to_the_cli(
+    browser: Browser, live: LiveHub, client: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    c = await committee_held_tender(client, engine)
+    await advance(engine, c.regency.schema, c.desk.tender_id, "bid_opening")
+    context = await fresh_context(browser, java_script_enabled=False)
+    page = await context.new_page()
+    try:
+        await official_logs_in(page, live, await email_of_account(engine, c.members[0].account_id), c.page)
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Siapkan kunci pembukaan").click()
+        await expect(page.locator("#give-nojs")).to_be_visible()
+        await expect(page.locator("#give-nojs")).to_contain_text("lpse-hub opening share --key")
+        await expect(page.locator("#give-share")).to_be_hidden()  # no form sends a key or passphrase
+        await expect(page.locator("#kunci-anggota")).to_contain_text("lpse-hub member key create")
+    finally:
+        await context.close()
