@@ -137,6 +137,12 @@ async def test_two_members_give_their_shares_in_the_page_and_the_bids_open(
     garbled = await web.post(f"{c.page}/bagian/{slot}", data={"csrf": csrf_of(after), "sealed_share": "!!"})
     assert garbled.status_code == 400
     assert "the sealed share is" in garbled.text
+    # A slot or tender no row can have is refused as input, before the database.
+    for path in (f"{c.page}/bagian/99999", f"/kantor/{c.regency.slug}/tender/{2**70}/pembukaan/bagian/0"):
+        out_of_range = await web.post(path, data={"csrf": csrf_of(after), "sealed_share": sealed})
+        assert out_of_range.status_code == 400, path
+    assert (await web.get(f"/kantor/{c.regency.slug}/tender/{2**70}/pembukaan")).status_code == 400
+    assert (await web.get(f"/kantor/{c.regency.slug}/tender/999999/pembukaan")).status_code == 404
     # The same share again: the service refuses it, and the page says why.
     again = await web.post(f"{c.page}/bagian/{slot}", data={"csrf": csrf_of(after), "sealed_share": sealed})
     assert again.status_code == 409

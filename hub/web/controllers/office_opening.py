@@ -25,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.policy import Action
 from hub.core.database import tenant_session
 from hub.core.errors import HubError
+from hub.web.controllers.custody import Slot
 from hub.web.controllers.office import Office, office_of
 from hub.web.logged_in import posted
 from hub.web.portal.office import permitted
 from hub.web.portal.opening import opening_desk
 from hub.web.problems import status_of
+from hub.web.schemas.tenders import Id
 from hub.web.security_headers import allow_own_scripts
 from tenants.sealing.key_shares import decode_sealed
 from tenants.tenders import open_bids
@@ -56,7 +58,7 @@ class OfficeOpeningController(Controller):
     async def show(
         self,
         slug: FromPath[str],
-        tender_id: FromPath[int],
+        tender_id: Id,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
@@ -70,7 +72,7 @@ class OfficeOpeningController(Controller):
     async def make_key(
         self,
         slug: FromPath[str],
-        tender_id: FromPath[int],
+        tender_id: Id,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
@@ -86,8 +88,8 @@ class OfficeOpeningController(Controller):
     async def give(
         self,
         slug: FromPath[str],
-        tender_id: FromPath[int],
-        slot: FromPath[int],
+        tender_id: Id,
+        slot: Slot,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
@@ -100,7 +102,7 @@ class OfficeOpeningController(Controller):
     async def open(
         self,
         slug: FromPath[str],
-        tender_id: FromPath[int],
+        tender_id: Id,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
