@@ -14,6 +14,7 @@
 // receipt pages: receipt-check.js, which checks receipts here as well). The price and files never
 // leave the page unsealed.
 
+import { decryptKeyBackup } from "./key-backup.js";
 import { SIGNING_KEYS, checkReceipt, recordSealed, stored } from "./receipt-check.js";
 import {
   encodeSigningPublicKey,
@@ -45,93 +46,12 @@ export async function keepKey(vendor, signingKey) {
   return record;
 }
 
-// --- restoring a backup file: PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) ----
-
-const OID = {
-  pbes2: "2a864886f70d01050d",
-  pbkdf2: "2a864886f70d01050c",
-  hmacSha256: "2a864886f70d0209",
-  aes256Cbc: "60864801650304012a",
-};
-
-/** One DER element at `at`: its tag, its content's bounds, and (constructed) its children. */
-function der(bytes, at = 0) {
-  const tag = bytes[at];
-  let length = bytes[at + 1];
-  let start = at + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
-    start += count;
-  }
-  const end = start + length;
-  if (end > bytes.length) throw new Error("truncated");
-  const element = { tag, content: bytes.subarray(start, end), end, children: [] };
-  if (tag & 0x20) {
-    for (let next = start; next < end; next = element.children.at(-1).end) {
-      element.children.push(der(bytes, next));
-    }
-  }
-  return element;
-}
-
-const PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]+?)-----END ENCRYPTED PRIVATE KEY-----/;
-const hexOf = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+// --- restoring a backup file (key-backup.js opens it) ----------------------------------------
 
 /** The signing key pair in a backup file, its private half not extractable; throws on a wrong passphrase. */
 export async function restoreSigningKey(pem, passphrase) {
-  const body = pem.match(PEM);
-  if (!body) {
-    throw new Error(say("bukan berkas cadangan kunci (ENCRYPTED PRIVATE KEY)", "not a key backup file"));
-  }
-  const bytes = Uint8Array.from(atob(body[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
-  let salt, iterations, iv, encrypted;
-  try {
-    const [algorithm, data] = der(bytes).children;
-    const [scheme, parameters] = algorithm.children;
-    const [kdf, cipher] = parameters.children;
-    const [kdfOid, kdfParameters] = kdf.children;
-    const [saltElement, iterationElement, ...rest] = kdfParameters.children;
-    const prf = rest.find((element) => element.tag === 0x30);
-    const prfOid = prf ? hexOf(prf.children[0].content) : "";
-    if (
-      hexOf(scheme.content) !== OID.pbes2 ||
-      hexOf(kdfOid.content) !== OID.pbkdf2 ||
-      prfOid !== OID.hmacSha256 ||
-      hexOf(cipher.children[0].content) !== OID.aes256Cbc
-    ) {
-      throw new Error("cipher");
-    }
-    salt = saltElement.content;
-    iterations = iterationElement.content.reduce((sum, b) => sum * 256 + b, 0);
-    iv = cipher.children[1].content;
-    encrypted = data.content;
-  } catch {
-    throw new Error(
-      say(
-        "berkas ini tidak dienkripsi dengan PBKDF2-SHA256 dan AES-256-CBC; gunakan CLI lpse-hub",
-        "this file is not encrypted with PBKDF2-SHA256 and AES-256-CBC; use the lpse-hub CLI",
-      ),
-    );
-  }
+  const pkcs8 = await decryptKeyBackup(pem, passphrase);
   const subtle = crypto.subtle;
-  const secret = await subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, [
-    "deriveKey",
-  ]);
-  const key = await subtle.deriveKey(
-    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
-    secret,
-    { name: "AES-CBC", length: 256 },
-    false,
-    ["decrypt"],
-  );
-  let pkcs8;
-  try {
-    pkcs8 = await subtle.decrypt({ name: "AES-CBC", iv }, key, encrypted);
-  } catch {
-    throw new Error(say("frasa sandi salah", "the passphrase is wrong"));
-  }
   // The public half: from the private key's JWK (`x`), read once from a copy that is then let go.
   const readable = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
   const { x } = await subtle.exportKey("jwk", readable);

@@ -398,7 +398,7 @@ function base64(bytes) {
   return btoa(binary);
 }
 
-function b64urlDecode(text, field) {
+export function b64urlDecode(text, field) {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new SealingError("not base64url without padding", field);
   }
