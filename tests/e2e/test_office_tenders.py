@@ -133,6 +133,13 @@ async def test_an_impossible_time_and_a_reschedule_are_the_services_refusals(
     no_time = await web.post(LIST, data=form | {**proposed, "announcement.starts_at": "besok pagi"})
     assert no_time.status_code == 400
     assert 'id="e-announcement"' in no_time.text
+    assert "<details>" in listing.text  # the stages after the opening, folded away
+    half = await web.post(
+        LIST, data=form | proposed | {"evaluation.starts_at": proposed["bid_opening.ends_at"]}
+    )
+    assert half.status_code == 400
+    assert "evaluation: give both its start and its end" in half.text
+    assert "<details open>" in half.text  # unfolded: the refusal is in there
     merit = await web.post(LIST, data=form | proposed | {"evaluation": "merit_point"})
     assert merit.status_code == 400
     assert "a merit_point tender needs its scoring criteria" in merit.text

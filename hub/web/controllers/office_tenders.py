@@ -99,6 +99,8 @@ class OfficeTenderController(Controller):
             now = await database_now(own)
             tenders = await prep.committee_tenders(own, now)
             packages = await prep.packages_to_tender(own)
+        schedule = schedule or prep.proposed_schedule(now, tenant.timezone)
+        errors = errors or {}
         return office.page(
             "kantor_tender.html",
             status,
@@ -107,9 +109,11 @@ class OfficeTenderController(Controller):
             packages=packages,
             evaluations=[e.value for e in Evaluation],
             stages=[s.value for s in ORDER],
+            later=prep.LATER_STAGES,
+            later_open=prep.later_stages_used(schedule, errors),
             values=values or {"evaluation": Evaluation.LOWEST_PRICE.value},
-            schedule=schedule or prep.proposed_schedule(now, tenant.timezone),
-            errors=errors or {},
+            schedule=schedule,
+            errors=errors,
         )
 
     @post("/", summary="Put a package to tender with a schedule", status_code=303)

@@ -43,6 +43,17 @@ meeting in it, the opening an hour after bids close. The tenant's procurement ru
 periods (only the objection period's limits), so these are the proposal, which the committee edits."""
 
 
+LATER_STAGES = [s.value for s in ORDER[ORDER.index(Stage.BID_OPENING) + 1 :]]
+"""The stages after the opening, which a schedule may leave out: the editor folds them away."""
+
+
+def later_stages_used(schedule: Mapping[str, Mapping[str, str]], errors: Mapping[str, str]) -> bool:
+    """Whether the editor shows the later stages unfolded: one of them is filled in or refused."""
+    return any(
+        any(schedule.get(stage, {}).values()) or f"schedule.{stage}" in errors for stage in LATER_STAGES
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TenderLine:
     """A tender as the committee's list shows it."""

@@ -50,6 +50,10 @@ OFFICE_TENDERS: dict[str, tuple[str, str]] = {
         "Jadwal usulan dimulai dari jam berikutnya; ubah sesuai kebutuhan. Tahap yang dikosongkan tidak dijadwalkan. Waktu dalam",
         "The proposed schedule starts at the next full hour; change it as needed. A stage left empty is not scheduled. Times in",
     ),
+    "prep.later": (
+        "Tahap setelah pembukaan (boleh dijadwalkan nanti)",
+        "Stages after the opening (may be scheduled later)",
+    ),
     "prep.starts": ("Mulai", "Starts"),
     "prep.ends": ("Selesai", "Ends"),
     "prep.create": ("Buat draf tender", "Create the draft tender"),
