@@ -324,9 +324,11 @@ class OfficeTenderController(Controller):
         state: State,
     ) -> Template | Redirect:
         """The API's upload: the same form limits (``DOCUMENT_FORM``), types and sizes
-        (``upload_document``); the session's CSRF token is the form's text field."""
+        (``upload_document``); the session's CSRF token is the form's text field. As the API's
+        route does, the role is decided before the body is read: someone the section is closed to
+        is refused without their file being received."""
         office = await office_of(request, db_session, slug)
-        if (refused := office.refusal()) is not None:
+        if (refused := self._closed(office)) is not None:
             return refused
         tenant = await office.tenant(db_session)
         try:
