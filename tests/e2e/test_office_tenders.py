@@ -39,6 +39,10 @@ async def test_the_committee_prepares_and_announces_a_tender_and_answers_a_quest
     listing = await web.get(LIST)
     assert listing.status_code == 200
     assert "Rehabilitasi Jalan Kepanjen" in listing.text  # a package waiting for its tender
+    english = await web.get(LIST, params={"lang": "en"})
+    assert "Tender preparation" in english.text
+    assert "Create the draft tender" in english.text
+    await web.get(LIST, params={"lang": "id"})  # back to Indonesian for the rest
     proposed = schedule_of(listing)
     assert proposed["bid_opening.starts_at"] > proposed["bid_submission.ends_at"]
     form = {"csrf": csrf_of(listing), "package_id": str(created["id"]), "evaluation": "lowest_price"}
