@@ -7,12 +7,13 @@ POSTs) and to an official of another regency."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.e2e.procurement import Client, advance, ok, package, person, regency, schedule, vendor
+from tests.e2e.procurement import Client, Regency, advance, ok, package, person, regency, schedule, vendor
 from tests.e2e.web_session import csrf_of, email_of_account, log_in
 
 pytestmark = pytest.mark.horizon  # announcing a tender writes to the feed other workers' tests read
@@ -27,25 +28,41 @@ def schedule_of(page: httpx.Response) -> dict[str, str]:
     return dict(found)
 
 
+@dataclass(frozen=True)
+class AtTheList:
+    """A committee member of Malang logged in, at the tender list, with a package waiting."""
+
+    malang: Regency
+    listing: httpx.Response
+    proposed: dict[str, str]
+    """The schedule the editor proposes."""
+    form: dict[str, str]
+    """The new-tender form's other fields, for the waiting package, lowest price."""
+
+
+async def member_at_the_list(web: Client, engine: AsyncEngine, title: str) -> AtTheList:
+    malang = await regency(web, engine, "kab-malang", "3507")
+    created = await package(web, malang, title, owner_estimate=750_000_000)
+    member = await person(engine, "selection_committee", "kab-malang")
+    web.cookies.clear()
+    await log_in(web, await email_of_account(engine, member), start=LIST)
+    listing = await web.get(LIST)
+    assert listing.status_code == 200
+    form = {"csrf": csrf_of(listing), "package_id": str(created["id"]), "evaluation": "lowest_price"}
+    return AtTheList(malang, listing, schedule_of(listing), form)
+
+
 async def test_the_committee_prepares_and_announces_a_tender_and_answers_a_question(
     web: Client, clean_identity: AsyncEngine
 ) -> None:
-    malang = await regency(web, clean_identity, "kab-malang", "3507")
-    created = await package(web, malang, "Rehabilitasi Jalan Kepanjen", owner_estimate=750_000_000)
-    member = await person(clean_identity, "selection_committee", "kab-malang")
-    web.cookies.clear()
-    await log_in(web, await email_of_account(clean_identity, member), start=LIST)
-
-    listing = await web.get(LIST)
-    assert listing.status_code == 200
-    assert "Rehabilitasi Jalan Kepanjen" in listing.text  # a package waiting for its tender
+    at = await member_at_the_list(web, clean_identity, "Rehabilitasi Jalan Kepanjen")
+    malang, proposed, form = at.malang, at.proposed, at.form
+    assert "Rehabilitasi Jalan Kepanjen" in at.listing.text  # a package waiting for its tender
     english = await web.get(LIST, params={"lang": "en"})
     assert "Tender preparation" in english.text
     assert "Create the draft tender" in english.text
     await web.get(LIST, params={"lang": "id"})  # back to Indonesian for the rest
-    proposed = schedule_of(listing)
     assert proposed["bid_opening.starts_at"] > proposed["bid_submission.ends_at"]
-    form = {"csrf": csrf_of(listing), "package_id": str(created["id"]), "evaluation": "lowest_price"}
 
     impossible = {**proposed, "bid_opening.starts_at": proposed["bid_submission.starts_at"]}
     refused = await web.post(LIST, data=form | impossible)
@@ -120,14 +137,8 @@ async def test_the_committee_prepares_and_announces_a_tender_and_answers_a_quest
 async def test_an_impossible_time_and_a_reschedule_are_the_services_refusals(
     web: Client, clean_identity: AsyncEngine
 ) -> None:
-    malang = await regency(web, clean_identity, "kab-malang", "3507")
-    created = await package(web, malang, "Pembangunan Gedung Puskesmas", owner_estimate=2_000_000_000)
-    member = await person(clean_identity, "selection_committee", "kab-malang")
-    web.cookies.clear()
-    await log_in(web, await email_of_account(clean_identity, member), start=LIST)
-    listing = await web.get(LIST)
-    proposed = schedule_of(listing)
-    form = {"csrf": csrf_of(listing), "package_id": str(created["id"]), "evaluation": "lowest_price"}
+    at = await member_at_the_list(web, clean_identity, "Pembangunan Gedung Puskesmas")
+    malang, listing, proposed, form = at.malang, at.listing, at.proposed, at.form
 
     backwards = {**proposed, "clarification.ends_at": "2020-01-01T08:00"}
     refused = await web.post(LIST, data=form | backwards)
