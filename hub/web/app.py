@@ -50,6 +50,7 @@ from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
 from hub.web.controllers.office_opening import OfficeOpeningController
+from hub.web.controllers.office_tenders import OfficeTenderController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.portal import PortalController
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             WorkspaceController,
             OfficeController,
             OfficeOpeningController,
+            OfficeTenderController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

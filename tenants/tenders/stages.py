@@ -44,7 +44,8 @@ class Window:
 
 
 def parse_schedule(raw: Mapping[str, tuple[datetime, datetime]]) -> dict[Stage, Window]:
-    """Check a schedule: known stages, the required ones present, times with a zone, in order."""
+    """Check a schedule: known stages, the required ones present, times with a zone, in order. A
+    refusal names the stage it concerns (``schedule.<stage>``), so a form can show it there."""
     schedule: dict[Stage, Window] = {}
     for name, (starts_at, ends_at) in raw.items():
         try:
@@ -52,13 +53,15 @@ def parse_schedule(raw: Mapping[str, tuple[datetime, datetime]]) -> dict[Stage, 
         except ValueError:
             raise InvalidInput(f"unknown stage {name!r}", field="schedule") from None
         if starts_at.tzinfo is None or ends_at.tzinfo is None:
-            raise InvalidInput(f"{name}: times need a time zone offset", field="schedule")
+            raise InvalidInput(f"{name}: times need a time zone offset", field=f"schedule.{name}")
         if ends_at <= starts_at:
-            raise InvalidInput(f"{name}: the end must come after the start", field="schedule")
+            raise InvalidInput(f"{name}: the end must come after the start", field=f"schedule.{name}")
         schedule[stage] = Window(starts_at, ends_at)
     missing = [s.value for s in REQUIRED if s not in schedule]
     if missing:
-        raise InvalidInput(f"the schedule needs the stages {', '.join(missing)}", field="schedule")
+        raise InvalidInput(
+            f"the schedule needs the stages {', '.join(missing)}", field=f"schedule.{missing[0]}"
+        )
     check_order(schedule)
     return schedule
 
@@ -68,9 +71,13 @@ def check_order(schedule: Mapping[Stage, Window]) -> None:
     present = [s for s in ORDER if s in schedule]
     for earlier, later in itertools.pairwise(present):
         if schedule[later].starts_at < schedule[earlier].starts_at:
-            raise InvalidInput(f"{later.value} cannot start before {earlier.value}", field="schedule")
+            raise InvalidInput(
+                f"{later.value} cannot start before {earlier.value}", field=f"schedule.{later.value}"
+            )
     if schedule[Stage.BID_OPENING].starts_at < schedule[Stage.BID_SUBMISSION].ends_at:
-        raise InvalidInput("bid_opening cannot start before bid_submission ends", field="schedule")
+        raise InvalidInput(
+            "bid_opening cannot start before bid_submission ends", field="schedule.bid_opening"
+        )
 
 
 def open_stages(schedule: Mapping[Stage, Window], now: datetime) -> list[Stage]:
