@@ -100,6 +100,18 @@ STEPS: dict[str, Step] = {
 """The evaluation page's forms by the path they post to, under ``.../evaluasi/``."""
 
 
+def _answer(objection_id: int) -> Step:
+    """The step answering one objection: upheld (``terima``) or rejected (``tolak``), with its answer."""
+
+    async def answer(session: AsyncSession, actor: Actor, tender_id: int, form: dict[str, str]) -> None:
+        upheld = {"terima": True, "tolak": False}.get(form.get("upheld", ""))
+        if upheld is None:
+            raise InvalidInput("choose to uphold or to reject the objection", field="upheld")
+        await answer_objection(session, actor, tender_id, objection_id, form.get("answer", ""), upheld)
+
+    return answer
+
+
 class OfficeEvaluationController(Controller):
     path = "/kantor/{slug:str}/tender/{tender_id:int}"
     include_in_schema = False
@@ -113,9 +125,9 @@ class OfficeEvaluationController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        office = await office_of(request, db_session, slug)
-        if (refused := _refusal(office, Action.TENDER_RUN)) is not None:
-            return refused
+        office = await _seated(request, db_session, slug, Action.TENDER_RUN)
+        if not isinstance(office, Office):
+            return office
         return await _evaluation_page(office, db_session, state, tender_id)
 
     @post(
@@ -132,28 +144,19 @@ class OfficeEvaluationController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        office = await office_of(request, db_session, slug)
-        if (refused := _refusal(office, Action.TENDER_RUN)) is not None:
-            return refused
+        office = await _seated(request, db_session, slug, Action.TENDER_RUN)
+        if not isinstance(office, Office):
+            return office
         form = await posted(request)
         run = STEPS.get(step)
         if run is None:
             return office.reader.error(404, "")
-        actor = await office.actor(db_session)
-        tenant = await office.tenant(db_session)
-        try:
-            async with tenant_session(state.engine, tenant.schema) as own, own.begin():
-                made = await run(own, actor, tender_id, form)
-        except HubError as refusal:
-            if isinstance(refusal, NotFound):
-                return office.failed(refusal)
-            form_id = step if step != "penilaian" else f"penilaian-{form.get('vendor_id', '')}"
-            refused_form = Refusal(form_id, refusal.field or "form", refusal.detail, form)
-            return await _evaluation_page(
-                office, db_session, state, tender_id, refused_form, status_of(refusal)
-            )
-        if made is not None:
-            return Redirect(f"/kantor/{slug}/tender/{made}", status_code=303)
+        form_id = step if step != "penilaian" else f"penilaian-{form.get('vendor_id', '')}"
+        done = await _take(office, db_session, state, tender_id, run, form, form_id, _evaluation_page)
+        if isinstance(done, Template):
+            return done
+        if done is not None:  # a re-tender: on to the new tender's page
+            return Redirect(f"/kantor/{slug}/tender/{done}", status_code=303)
         return Redirect(f"/kantor/{slug}/tender/{tender_id}/evaluasi#{step}", status_code=303)
 
     @get("/sanggah", summary="The objections to the award, each with its answer form")
@@ -165,9 +168,9 @@ class OfficeEvaluationController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        office = await office_of(request, db_session, slug)
-        if (refused := _refusal(office, Action.OBJECTION_ANSWER)) is not None:
-            return refused
+        office = await _seated(request, db_session, slug, Action.OBJECTION_ANSWER)
+        if not isinstance(office, Office):
+            return office
         return await _objections_page(office, db_session, state, tender_id)
 
     @post(
@@ -184,26 +187,52 @@ class OfficeEvaluationController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        office = await office_of(request, db_session, slug)
-        if (refused := _refusal(office, Action.OBJECTION_ANSWER)) is not None:
-            return refused
+        office = await _seated(request, db_session, slug, Action.OBJECTION_ANSWER)
+        if not isinstance(office, Office):
+            return office
         form = await posted(request)
-        actor = await office.actor(db_session)
-        tenant = await office.tenant(db_session)
-        upheld = {"terima": True, "tolak": False}.get(form.get("upheld", ""))
-        try:
-            async with tenant_session(state.engine, tenant.schema) as own, own.begin():
-                if upheld is None:
-                    raise InvalidInput("choose to uphold or to reject the objection", field="upheld")
-                await answer_objection(own, actor, tender_id, objection_id, form.get("answer", ""), upheld)
-        except HubError as refusal:
-            if isinstance(refusal, NotFound):
-                return office.failed(refusal)
-            refused_form = Refusal(f"sanggah-{objection_id}", refusal.field or "form", refusal.detail, form)
-            return await _objections_page(
-                office, db_session, state, tender_id, refused_form, status_of(refusal)
-            )
-        return Redirect(f"/kantor/{slug}/tender/{tender_id}/sanggah#sanggah-{objection_id}", status_code=303)
+        form_id = f"sanggah-{objection_id}"
+        run = _answer(objection_id)
+        done = await _take(office, db_session, state, tender_id, run, form, form_id, _objections_page)
+        if isinstance(done, Template):
+            return done
+        return Redirect(f"/kantor/{slug}/tender/{tender_id}/sanggah#{form_id}", status_code=303)
+
+
+Page = Callable[[Office, AsyncSession, State, int, Refusal | None, int], Awaitable[Template]]
+"""A page of the tender's evaluation: shown again with a form's refusal and its status."""
+
+
+async def _take(
+    office: Office,
+    session: AsyncSession,
+    state: State,
+    tender_id: int,
+    run: Step,
+    form: dict[str, str],
+    form_id: str,
+    page: Page,
+) -> Template | int | None:
+    """``run`` in one transaction of the tenant, as the official: what it returns, or ``page`` again
+    with the service's refusal next to the field it names (an unknown tender or objection: 404)."""
+    actor = await office.actor(session)
+    tenant = await office.tenant(session)
+    try:
+        async with tenant_session(state.engine, tenant.schema) as own, own.begin():
+            return await run(own, actor, tender_id, form)
+    except HubError as refusal:
+        if isinstance(refusal, NotFound):
+            return office.failed(refusal)
+        refused = Refusal(form_id, refusal.field or "form", refusal.detail, form)
+        return await page(office, session, state, tender_id, refused, status_of(refusal))
+
+
+async def _seated(
+    request: Request[Any, Any, State], session: AsyncSession, slug: str, action: Action
+) -> Office | Template | Redirect:
+    """The office request, or the page refusing it (``_refusal``)."""
+    office = await office_of(request, session, slug)
+    return _refusal(office, action) or office
 
 
 def _refusal(office: Office, action: Action) -> Template | Redirect | None:
