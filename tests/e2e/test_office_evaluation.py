@@ -183,6 +183,20 @@ async def test_an_objection_lodged_through_the_api_is_answered_on_the_page(
     again = await web.post(url, data={"csrf": csrf_of(page), "upheld": "terima", "answer": answer})
     assert again.status_code == 409
 
+    objected = {"grounds": "Jaminan penawaran kami terlampir pada dokumen penawaran, mohon diperiksa ulang."}
+    second = ok(await web.post(f"{desk.url}/objections", headers=bima.headers, data=objected))
+    page = await lowest.page(web, "sanggah")
+    upheld = await web.post(
+        f"{lowest.base}/sanggah/{second['id']}",
+        data={"csrf": csrf_of(page), "upheld": "terima", "answer": "Jaminan penawaran ternyata terlampir."},
+    )
+    assert upheld.status_code == 303
+    page = await lowest.page(web)
+    assert "Dibuka (evaluasi)" in page.text  # the award withdrawn: evaluation reopens, in round 2
+    assert "<dt>Putaran evaluasi</dt><dd>2</dd>" in page.text
+    assert f'action="{lowest.base}/evaluasi/penilaian"' in page.text
+    assert (await desk.public())["status"] == "opened"
+
 
 async def test_a_merit_point_tender_is_scored_on_the_page(web: Client, clean_identity: AsyncEngine) -> None:
     scored = await opened(
