@@ -106,6 +106,11 @@ async def test_a_lowest_price_tender_is_evaluated_awarded_and_announced_on_the_p
     assert "a failed aspect needs its reason" in no_reason.text
     assert '<option value="gugur" selected>' in no_reason.text  # the values are kept
 
+    nobody = await lowest.post(web, "penilaian", vendor_id="999999", aspect="price", passed="lulus")
+    assert nobody.status_code == 400
+    assert 'id="penilaian-error"' in nobody.text  # at the top of the verdicts: no bid's form is its
+    assert "vendor 999999 has no opened bid in this tender" in nobody.text
+
     reason = "Jaminan penawaran tidak dilampirkan"
     await lowest.verdict(web, bima, "administrative", passed=False, reason=reason)
     for bidder in (arjuna, citra):

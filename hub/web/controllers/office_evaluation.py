@@ -223,6 +223,8 @@ async def _take(
     except HubError as refusal:
         if isinstance(refusal, NotFound):
             return office.failed(refusal)
+        if refusal.field == "vendor_id":  # a vendor with no bid has no form: shown above the forms
+            form_id = form_id.split("-")[0]
         refused = Refusal(form_id, refusal.field or "form", refusal.detail, form)
         return await page(office, session, state, tender_id, refused, status_of(refusal))
 
