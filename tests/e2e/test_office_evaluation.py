@@ -165,12 +165,22 @@ async def test_an_objection_lodged_through_the_api_is_answered_on_the_page(
     ok(await desk.post("award", lowest.malang.pokja, won))
     ok(await desk.post("award-announcement", lowest.malang.pokja))
     grounds = "Harga penawaran kami wajar dan dokumen kami lengkap, mohon evaluasi ulang."
-    lodged = ok(await web.post(f"{desk.url}/objections", headers=arjuna.headers, data={"grounds": grounds}))
+    lodged = ok(
+        await web.post(
+            f"{desk.url}/objections",
+            headers=arjuna.headers,
+            data={"grounds": grounds},
+            files={"files": ("bukti.pdf", b"%PDF-1.7 bukti", "application/pdf")},
+        )
+    )
 
     page = await lowest.page(web, "sanggah")
     assert page.status_code == 200
     assert grounds in page.text
     assert "CV Arjuna" in page.text
+    document = f"/t/kab-malang/api/tenders/{desk.tender_id}/objections/files/{lodged['files'][0]['id']}"
+    assert f'href="{document}">bukti.pdf</a>' in page.text  # its supporting document, as the API serves it
+    assert (await web.get(document)).content == b"%PDF-1.7 bukti"
     url = f"{lowest.base}/sanggah/{lodged['id']}"
     short = await web.post(url, data={"csrf": csrf_of(page), "upheld": "tolak", "answer": "Tidak"})
     assert short.status_code == 400

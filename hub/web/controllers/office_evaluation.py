@@ -312,7 +312,7 @@ async def _objections_page(
     try:
         async with tenant_session(state.engine, tenant.schema) as own:
             heading = await _heading(own, tender_id)
-            objections = [o for o, _files in await objections_of(own, tender_id)]
+            objections = await objections_of(own, tender_id)
             award = await decision.current_award(own, heading.tender)
     except HubError as refusal:
         return office.failed(refusal)
