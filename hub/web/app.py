@@ -49,6 +49,7 @@ from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
+from hub.web.controllers.office_evaluation import OfficeEvaluationController
 from hub.web.controllers.office_opening import OfficeOpeningController
 from hub.web.controllers.office_tenders import OfficeTenderController
 from hub.web.controllers.oidc import OidcController
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             OfficeController,
             OfficeOpeningController,
             OfficeTenderController,
+            OfficeEvaluationController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,
