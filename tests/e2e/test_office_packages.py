@@ -62,6 +62,8 @@ async def tender_the_package(desk: Desk, package_id: int) -> None:
 
 
 async def awarded(web: Client, engine: AsyncEngine, malang: Regency, package_id: int) -> Desk:
+    """The package (its HPS Rp1.000.000.000 or more) tendered, bid on, the cheaper bid (Rp950.000.000)
+    awarded and the award announced: the objection period runs."""
     verifier = await person(engine, "verifier", "kab-malang")
     arum = await vendor(web, engine, "arum", "3507", verifier, "kab-malang")
     bayu = await vendor(web, engine, "bayu", "3507", verifier, "kab-malang")
@@ -117,6 +119,9 @@ async def test_a_ppk_creates_a_package_and_issues_the_letter_and_the_contract(
     assert "Belum ditenderkan" in page.text
 
     desk = await awarded(web, engine, malang, package_id)
+    assert (await web.get(f"{package_path}/tender/{desk.tender_id}/lainnya")).status_code == 404
+    assert (await web.get(f"{PAKET}/{package_id}/tender/{desk.tender_id + 100}/sppbj")).status_code == 404
+    assert (await web.get(f"{PAKET}/{package_id + 100}")).status_code == 404
     letter_path = f"{package_path}/tender/{desk.tender_id}/sppbj"
     early = await post_form(web, letter_path, {"number": "027/SPPBJ/35.07/2026"})
     assert early.status_code == 409

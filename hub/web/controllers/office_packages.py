@@ -178,63 +178,36 @@ class PackageOfficeController(Controller):
             return office.failed(refused)
         return office.page("kantor_paket_detail.html", tenant=tenant, p=found)
 
-    @get("/{package_id:int}/tender/{tender_id:int}/sppbj", summary="The letter of award's form")
-    async def letter_form(
+    @get("/{package_id:int}/tender/{tender_id:int}/{step:str}", summary="The letter's or the contract's form")
+    async def step_form(
         self,
         slug: FromPath[str],
         package_id: FromPath[int],
         tender_id: FromPath[int],
+        step: FromPath[str],
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Answer:
-        return await self._step(slug, package_id, tender_id, request, db_session, state, ppk.Waiting.LETTER)
+        """``sppbj``: the letter of award's form; ``kontrak``: the contract's."""
+        return await self._step(slug, package_id, tender_id, request, db_session, state, step)
 
     @post(
-        "/{package_id:int}/tender/{tender_id:int}/sppbj", summary="Issue the letter of award", status_code=303
-    )
-    async def letter(
-        self,
-        slug: FromPath[str],
-        package_id: FromPath[int],
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Answer:
-        return await self._step(
-            slug, package_id, tender_id, request, db_session, state, ppk.Waiting.LETTER, sent=True
-        )
-
-    @get("/{package_id:int}/tender/{tender_id:int}/kontrak", summary="The contract's form")
-    async def contract_form(
-        self,
-        slug: FromPath[str],
-        package_id: FromPath[int],
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Answer:
-        return await self._step(slug, package_id, tender_id, request, db_session, state, ppk.Waiting.CONTRACT)
-
-    @post(
-        "/{package_id:int}/tender/{tender_id:int}/kontrak",
-        summary="Record the signed contract",
+        "/{package_id:int}/tender/{tender_id:int}/{step:str}",
+        summary="Issue the letter of award (sppbj) or record the signed contract (kontrak)",
         status_code=303,
     )
-    async def contract(
+    async def take_step(
         self,
         slug: FromPath[str],
         package_id: FromPath[int],
         tender_id: FromPath[int],
+        step: FromPath[str],
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Answer:
-        return await self._step(
-            slug, package_id, tender_id, request, db_session, state, ppk.Waiting.CONTRACT, sent=True
-        )
+        return await self._step(slug, package_id, tender_id, request, db_session, state, step, sent=True)
 
     async def _step(
         self,
@@ -244,7 +217,7 @@ class PackageOfficeController(Controller):
         request: Request[Any, Any, State],
         session: AsyncSession,
         state: State,
-        step: ppk.Waiting,
+        step_name: str,
         *,
         sent: bool = False,
     ) -> Answer:
@@ -253,6 +226,9 @@ class PackageOfficeController(Controller):
         office = await ppk_office(request, session, slug)
         if not isinstance(office, Office):
             return office
+        if step_name not in {w.value for w in ppk.Waiting}:
+            return office.reader.error(404, "")
+        step = ppk.Waiting(step_name)
         form = await posted(request) if sent else {}
         tenant = await office.tenant(session)
         fields = ("number",) if step == ppk.Waiting.LETTER else CONTRACT_FIELDS

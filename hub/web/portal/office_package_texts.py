@@ -63,7 +63,7 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "ppk.zone": ("Zona waktu", "Time zone"),
     "ppk.award": ("Pemenang", "Award"),
     "ppk.award.vendor": ("Pemenang", "Winner"),
-    "ppk.award.price": ("Harga penawaran terkoreksi", "Awarded price"),
+    "ppk.award.price": ("Harga pemenang", "Awarded price"),
     "ppk.award.objection_ends": ("Masa sanggah berakhir", "Objection period ends"),
     "ppk.award.unanswered": ("Sanggahan belum dijawab", "Objections not answered"),
     "ppk.letter": ("SPPBJ", "Letter of award (SPPBJ)"),
