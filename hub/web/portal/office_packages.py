@@ -176,54 +176,24 @@ async def _tenders_of(
     detailed: bool,
     vendors: AsyncSession | None = None,
 ) -> dict[int, list[TenderProgress]]:
+    """The packages' tenders by package: where each stands and what waits for the PPK; ``detailed``
+    adds the schedules, awards and contracts (a package's page), the winners named from ``vendors``."""
     if not package_ids:
         return {}
-    tenders = list(
-        (
-            await session.execute(
-                select(Tender).where(Tender.package_id.in_(package_ids)).order_by(Tender.id)
-            )
-        ).scalars()
-    )
+    query = select(Tender).where(Tender.package_id.in_(package_ids)).order_by(Tender.id)
+    tenders = list((await session.execute(query)).scalars())
+    ids = [t.id for t in tenders]
     now = await database_now(session)
-    schedules = await load_schedules(session, [t.id for t in tenders])
-    awards = {
-        (a.tender_id, a.round): a
-        for a in (
-            await session.execute(select(Award).where(Award.tender_id.in_([t.id for t in tenders])))
-        ).scalars()
-    }
-    unanswered = dict(
-        (
-            await session.execute(
-                select(Objection.tender_id, func.count())
-                .join(Tender, Tender.id == Objection.tender_id)
-                .where(
-                    Objection.tender_id.in_([t.id for t in tenders]),
-                    Objection.round == Tender.round,
-                    Objection.answered_at.is_(None),
-                )
-                .group_by(Objection.tender_id)
-            )
-        ).all()
-    )
-    contracts: dict[int, Contract] = {}
-    names: dict[int, str] = {}
-    if detailed:
-        contracts = {
-            c.tender_id: c
-            for c in (
-                await session.execute(select(Contract).where(Contract.tender_id.in_([t.id for t in tenders])))
-            ).scalars()
-        }
-        winners = {a.vendor_id for a in awards.values()} | {c.vendor_id for c in contracts.values()}
-        if winners and vendors is not None:
-            rows = await vendors.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
-            names = {vendor_id: name for vendor_id, name in rows.all()}
+    schedules = await load_schedules(session, ids)
+    awards = await _current_awards(session, ids)
+    unanswered = await _unanswered_objections(session, ids)
+    contracts = await _contracts(session, ids) if detailed else {}
+    winners = {a.vendor_id for a in awards.values()} | {c.vendor_id for c in contracts.values()}
+    names = await _vendor_names(vendors, winners) if detailed and vendors is not None else {}
     by_package: dict[int, list[TenderProgress]] = {}
     for tender in tenders:
         schedule = schedules.get(tender.id, {})
-        award = awards.get((tender.id, tender.round))
+        award = awards.get(tender.id)
         objections = unanswered.get(tender.id, 0)
         contract = contracts.get(tender.id)
         progress = TenderProgress(
@@ -239,6 +209,44 @@ async def _tenders_of(
         )
         by_package.setdefault(tender.package_id, []).append(progress)
     return by_package
+
+
+async def _current_awards(session: AsyncSession, tender_ids: Sequence[int]) -> dict[int, Award]:
+    """Each tender's award of its current round, if it has one."""
+    query = (
+        select(Award)
+        .join(Tender, (Tender.id == Award.tender_id) & (Tender.round == Award.round))
+        .where(Award.tender_id.in_(tender_ids))
+    )
+    return {a.tender_id: a for a in (await session.execute(query)).scalars()}
+
+
+async def _unanswered_objections(session: AsyncSession, tender_ids: Sequence[int]) -> dict[int, int]:
+    """How many objections to each tender's current award wait for the committee's answer."""
+    query = (
+        select(Objection.tender_id, func.count())
+        .join(Tender, Tender.id == Objection.tender_id)
+        .where(
+            Objection.tender_id.in_(tender_ids),
+            Objection.round == Tender.round,
+            Objection.answered_at.is_(None),
+        )
+        .group_by(Objection.tender_id)
+    )
+    return {tender_id: count for tender_id, count in (await session.execute(query)).all()}
+
+
+async def _contracts(session: AsyncSession, tender_ids: Sequence[int]) -> dict[int, Contract]:
+    query = select(Contract).where(Contract.tender_id.in_(tender_ids))
+    return {c.tender_id: c for c in (await session.execute(query)).scalars()}
+
+
+async def _vendor_names(session: AsyncSession, vendor_ids: set[int]) -> dict[int, str]:
+    """The companies' names, from the hub's session."""
+    if not vendor_ids:
+        return {}
+    rows = await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids)))
+    return {vendor_id: name for vendor_id, name in rows.all()}
 
 
 def _stage(tender: Tender, schedule: dict[Stage, Window], now: datetime) -> str:
