@@ -1,12 +1,14 @@
 """The commitment officer's (PPK) pages of the office (``/kantor/{slug}/paket``) over HTTP, as a
 browser drives them: a package created through its form (the API's refusals next to their fields,
 the values kept), its tender driven through the API to the award, then the letter of award and the
-contract through the pages, refused before the objection period ends and above the award; the
-committee's member and another regency's PPK refused on the pages and on the POSTs."""
+contract through the pages, refused before the objection period ends and above the award; a direct
+procurement from its award to the contract, with no letter; the committee's member and another
+regency's PPK refused on the pages and on the POSTs."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from tests.e2e.procurement import (
     Client,
     Desk,
     Regency,
+    advance,
     end_objection_period,
     ok,
     person,
@@ -206,3 +209,58 @@ async def test_the_committee_and_another_regency_are_refused(
     mine = await web.get("/kantor/kota-batu/paket/baru")
     sneaked = await web.post(f"{PAKET}/baru", data={**package_form(malang.agency_id), "csrf": csrf_of(mine)})
     assert sneaked.status_code == 403
+
+
+async def test_a_direct_procurement_goes_from_its_award_to_the_contract_without_a_letter(
+    web: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(web, engine, "kab-malang", "3507")
+    verifier = await person(engine, "verifier", "kab-malang")
+    bromo = await vendor(web, engine, "bromo", "3507", verifier, "kab-malang")
+    ppk = await person(engine, "commitment_officer", "kab-malang")
+    web.cookies.clear()
+    await log_in(web, await email_of_account(engine, ppk), start=PAKET)
+    computers = package_form(
+        malang.agency_id,
+        title="Pengadaan Komputer Kantor Kecamatan",
+        category="goods",
+        method="direct_procurement",
+        budget="160.000.000",
+        owner_estimate="150.000.000",
+    )
+    created = await post_form(web, f"{PAKET}/baru", computers)
+    assert created.status_code == 303, created.text
+    package_path = created.headers["location"]
+    package_id = int(package_path.rsplit("/", 1)[1])
+
+    deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    invitation = {"package_id": package_id, "vendor_id": bromo.vendor_id, "offer_deadline": deadline}
+    invited = ok(
+        await web.post(f"{malang.base}/direct-procurements", headers=malang.officer, json=invitation)
+    )
+    desk = Desk(web, engine, malang, invited["id"], invited["tender_key"])
+    ok(await desk.bid(bromo, 149_000_000))
+    await advance(engine, malang.schema, desk.tender_id, "bid_opening")
+    ok(await desk.post("opening", malang.officer))
+    agreed = {"price": 142_000_000, "notes": "Sepakat setelah klarifikasi"}
+    ok(await desk.post("negotiations", malang.officer, agreed))
+    ok(await desk.post("award", malang.officer, {"vendor_id": bromo.vendor_id}))
+
+    listed = await web.get(PAKET)
+    contract_path = f"{package_path}/tender/{desk.tender_id}/kontrak"
+    assert f'href="{contract_path}">Kontrak dapat ditandatangani' in listed.text
+    no_letter = await post_form(web, f"{package_path}/tender/{desk.tender_id}/sppbj", {"number": "SPPBJ/9"})
+    assert no_letter.status_code == 409
+    assert "without a letter of award" in no_letter.text
+    contract = {
+        "number": "SPK/3507/PL/001",
+        "value": "142.000.000",
+        "signed_on": today(),
+        "starts_on": today(),
+    }
+    signed = await post_form(web, contract_path, {**contract, "ends_on": "2026-12-31"})
+    assert signed.status_code == 303, signed.text
+    page = await web.get(package_path)
+    assert "SPK/3507/PL/001" in page.text
+    assert "Pengadaan langsung" in page.text
