@@ -51,6 +51,7 @@ from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
 from hub.web.controllers.office_evaluation import OfficeEvaluationController
 from hub.web.controllers.office_opening import OfficeOpeningController
+from hub.web.controllers.office_packages import PackageOfficeController
 from hub.web.controllers.office_tenders import OfficeTenderController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
@@ -210,6 +211,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             OfficeOpeningController,
             OfficeTenderController,
             OfficeEvaluationController,
+            PackageOfficeController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hub.web.portal.office_evaluation_texts import EVALUATION
 from hub.web.portal.office_opening_texts import OPENING
+from hub.web.portal.office_package_texts import PACKAGES
 from hub.web.portal.office_tenders_texts import OFFICE_TENDERS
 from hub.web.portal.office_texts import OFFICE
 from hub.web.portal.workspace_texts import WORKSPACE
@@ -296,7 +297,7 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
-for _strings in (WORKSPACE, OFFICE, OPENING, OFFICE_TENDERS, EVALUATION):
+for _strings in (WORKSPACE, OFFICE, OPENING, OFFICE_TENDERS, EVALUATION, PACKAGES):
     _ID.update({key: pair[0] for key, pair in _strings.items()})
     _EN.update({key: pair[1] for key, pair in _strings.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
