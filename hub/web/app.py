@@ -49,6 +49,8 @@ from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
+from hub.web.controllers.office_admin import AdminOfficeController
+from hub.web.controllers.office_direct import DirectOfficeController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.portal import PortalController
@@ -204,6 +206,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             AccountLoginController,
             WorkspaceController,
             OfficeController,
+            DirectOfficeController,
+            AdminOfficeController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,
