@@ -56,6 +56,9 @@ async def test_the_admin_keeps_agencies_rules_and_key_custody(
     twice = await web.post(f"{PAGE}/satker", data={"csrf": csrf, "name": "rsud kanjuruhan"})
     assert twice.status_code == 409
     assert "exists already" in twice.text
+    assert (
+        await web.post(f"{PAGE}/hapus", data={"csrf": csrf, "name": "RSUD Kanjuruhan"})
+    ).status_code == 404
     names = [a["name"] for a in ok(await web.get(f"{malang.base}/agencies/"), 200)]
     assert "RSUD Kanjuruhan" in names
 

@@ -88,6 +88,7 @@ async def test_a_direct_procurement_from_invitation_to_award_through_the_pages(
     assert 'value="149.500.000"' in above.text  # what was typed is kept
     agreed = {"csrf": csrf, "price": "142.000.000", "notes": "Sepakat setelah klarifikasi"}
     assert (await web.post(f"{where}/negosiasi", data=agreed)).status_code == 303
+    assert (await web.post(f"{where}/batalkan", data={"csrf": csrf})).status_code == 404  # no such step
     assert (await web.post(f"{where}/tetapkan", data={"csrf": csrf})).status_code == 303
     awarded = await web.get(where)
     assert "Rp142.000.000" in awarded.text

@@ -71,35 +71,20 @@ class AdminOfficeController(Controller):
             return refused
         return await self._page(office, db_session, state, {}, {})
 
-    @post("/satker", summary="Add an agency (satker)", status_code=303)
-    async def agency(
+    @post(
+        "/{part:str}",
+        summary="Add an agency (satker), change the objection limits (aturan) or key custody (kunci)",
+        status_code=303,
+    )
+    async def change(
         self,
         slug: FromPath[str],
+        part: FromPath[str],
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        return await self._change(slug, request, db_session, state, "satker")
-
-    @post("/aturan", summary="Change the objection period's limits", status_code=303)
-    async def rules(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Template | Redirect:
-        return await self._change(slug, request, db_session, state, "aturan")
-
-    @post("/kunci", summary="Choose who holds the keys of new tenders", status_code=303)
-    async def custody(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Template | Redirect:
-        return await self._change(slug, request, db_session, state, "kunci")
+        return await self._change(slug, request, db_session, state, part)
 
     async def _change(
         self,
@@ -114,6 +99,8 @@ class AdminOfficeController(Controller):
         office = await office_of(request, db_session, slug)
         if (refused := section_refusal(office, SECTION)) is not None:
             return refused
+        if what not in CHANGES:
+            return office.reader.error(404, "")
         form = await posted(request)
         values = {name: form[name].strip() for name in FIELDS if name in form}
         tenant = await office.tenant(db_session)

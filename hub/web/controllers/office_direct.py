@@ -40,6 +40,7 @@ from tenants.tenders.direct.procurement import Invitation, invite_vendor, negoti
 SECTION = "langsung"
 INVITATION_FIELDS = ("package_id", "vendor_id", "offer_deadline")
 NEGOTIATION_FIELDS = ("price", "notes")
+STEPS = ("buka", "negosiasi", "tetapkan")
 
 
 def _refused_at(refusal: HubError, fields: tuple[str, ...]) -> dict[str, str]:
@@ -111,42 +112,21 @@ class DirectOfficeController(Controller):
             return refused
         return await self._show(office, db_session, state, tender_id, {}, {})
 
-    @post("/{tender_id:int}/buka", summary="Open the sealed offer after its deadline", status_code=303)
-    async def open_offer(
-        self,
-        slug: FromPath[str],
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Template | Redirect:
-        return await self._act(slug, tender_id, request, db_session, state, "open")
-
-    @post("/{tender_id:int}/negosiasi", summary="Record the negotiated price", status_code=303)
-    async def negotiate_price(
-        self,
-        slug: FromPath[str],
-        tender_id: FromPath[int],
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-    ) -> Template | Redirect:
-        return await self._act(slug, tender_id, request, db_session, state, "negotiate")
-
     @post(
-        "/{tender_id:int}/tetapkan",
-        summary="Award the invited vendor at the negotiated price",
+        "/{tender_id:int}/{step:str}",
+        summary="The officer's next step: open the offer (buka), negotiate (negosiasi), award (tetapkan)",
         status_code=303,
     )
-    async def award(
+    async def act(
         self,
         slug: FromPath[str],
         tender_id: FromPath[int],
+        step: FromPath[str],
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        return await self._act(slug, tender_id, request, db_session, state, "award")
+        return await self._act(slug, tender_id, request, db_session, state, step)
 
     async def _act(
         self,
@@ -162,6 +142,8 @@ class DirectOfficeController(Controller):
         office = await office_of(request, db_session, slug)
         if (refused := section_refusal(office, SECTION)) is not None:
             return refused
+        if what not in STEPS:
+            return office.reader.error(404, "")
         form = await posted(request)
         values = {name: form.get(name, "").strip() for name in NEGOTIATION_FIELDS}
         tenant = await office.tenant(db_session)
@@ -171,15 +153,15 @@ class DirectOfficeController(Controller):
                 progress = await direct_progress(session, tender_id)
                 if progress is None or progress.tender.invited_vendor_id is None:
                     return office.reader.error(404, "")
-                if what == "open":
+                if what == "buka":
                     await open_bids(session, actor, tender_id, state.master)
-                elif what == "negotiate":
+                elif what == "negosiasi":
                     price = whole_number(values["price"], "price")
                     await negotiate(session, actor, tender_id, price, values["notes"])
                 else:
                     await decide_award(session, actor, tender_id, progress.tender.invited_vendor_id)
         except HubError as refusal:
-            errors = _refused_at(refusal, NEGOTIATION_FIELDS if what == "negotiate" else ())
+            errors = _refused_at(refusal, NEGOTIATION_FIELDS if what == "negosiasi" else ())
             return await self._show(office, db_session, state, tender_id, values, errors, status_of(refusal))
         return Redirect(f"/kantor/{slug}/langsung/{tender_id}", status_code=303)
 
