@@ -97,6 +97,13 @@ async def test_the_admin_keeps_agencies_rules_and_key_custody(
     assert (custody["key_custody"], custody["share_threshold"]) == ("committee", 2)
     assert "Pokja (kunci terbagi) · k = 2" in (await web.get(PAGE)).text
 
+    recovery = new_x25519_key()  # made offline by the admin; its public half registered
+    body = {"public_key": encode_public_key(raw_public(recovery))}
+    ok(await web.put(f"{malang.base}/procurement-rules/recovery-key", headers=malang.admin, json=body), 200)
+    with_recovery = (await web.get(PAGE)).text
+    assert "Terdaftar, sidik jari" in with_recovery
+    assert fingerprint(raw_public(recovery)) in with_recovery
+
 
 async def test_a_committee_member_and_another_regencys_admin_are_refused(
     web: Client, clean_identity: AsyncEngine

@@ -84,22 +84,12 @@ class AdminOfficeController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        return await self._change(slug, request, db_session, state, part)
-
-    async def _change(
-        self,
-        slug: str,
-        request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        state: State,
-        what: str,
-    ) -> Template | Redirect:
         """One change through the API's service, in one transaction; back to the page (its part of
         it), or the page again with the values kept and the refusal next to its field."""
         office = await office_of(request, db_session, slug)
         if (refused := section_refusal(office, SECTION)) is not None:
             return refused
-        if what not in CHANGES:
+        if part not in CHANGES:
             return office.reader.error(404, "")
         form = await posted(request)
         values = {name: form[name].strip() for name in FIELDS if name in form}
@@ -107,12 +97,12 @@ class AdminOfficeController(Controller):
         try:
             actor = await office.actor(db_session)
             async with tenant_session(state.engine, tenant.schema) as session, session.begin():
-                await CHANGES[what](session, actor, {name: values.get(name, "") for name in FIELDS})
+                await CHANGES[part](session, actor, {name: values.get(name, "") for name in FIELDS})
         except HubError as refusal:
             where = refusal.field if refusal.field in FIELDS else "form"
-            errors = {where: refusal.detail, "part": what}
+            errors = {where: refusal.detail}
             return await self._page(office, db_session, state, values, errors, status_of(refusal))
-        return Redirect(f"/kantor/{slug}/admin#{what}", status_code=303)
+        return Redirect(f"/kantor/{slug}/admin#{part}", status_code=303)
 
     async def _page(
         self,

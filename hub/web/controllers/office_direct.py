@@ -126,23 +126,12 @@ class DirectOfficeController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Template | Redirect:
-        return await self._act(slug, tender_id, request, db_session, state, step)
-
-    async def _act(
-        self,
-        slug: str,
-        tender_id: int,
-        request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        state: State,
-        what: str,
-    ) -> Template | Redirect:
         """One of the officer's steps through the API's service, in one transaction; back to the
         invitation's page, which shows the result or the refusal (the values typed are kept)."""
         office = await office_of(request, db_session, slug)
         if (refused := section_refusal(office, SECTION)) is not None:
             return refused
-        if what not in STEPS:
+        if step not in STEPS:
             return office.reader.error(404, "")
         form = await posted(request)
         values = {name: form.get(name, "").strip() for name in NEGOTIATION_FIELDS}
@@ -153,15 +142,15 @@ class DirectOfficeController(Controller):
                 progress = await direct_progress(session, tender_id)
                 if progress is None or progress.tender.invited_vendor_id is None:
                     return office.reader.error(404, "")
-                if what == "buka":
+                if step == "buka":
                     await open_bids(session, actor, tender_id, state.master)
-                elif what == "negosiasi":
+                elif step == "negosiasi":
                     price = whole_number(values["price"], "price")
                     await negotiate(session, actor, tender_id, price, values["notes"])
                 else:
                     await decide_award(session, actor, tender_id, progress.tender.invited_vendor_id)
         except HubError as refusal:
-            errors = _refused_at(refusal, NEGOTIATION_FIELDS if what == "negosiasi" else ())
+            errors = _refused_at(refusal, NEGOTIATION_FIELDS if step == "negosiasi" else ())
             return await self._show(office, db_session, state, tender_id, values, errors, status_of(refusal))
         return Redirect(f"/kantor/{slug}/langsung/{tender_id}", status_code=303)
 
