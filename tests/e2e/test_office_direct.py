@@ -102,6 +102,9 @@ async def test_a_direct_procurement_from_invitation_to_award_through_the_pages(
     assert "Berkontrak" in done.text
     assert "Pengadaan ini telah selesai" in done.text
     assert f'href="{where}"' in (await web.get(PAGE)).text
+    english = await web.get(where, params={"lang": "en"})
+    assert "This procurement is finished." in english.text
+    assert "Contracted" in english.text
 
 
 async def test_other_roles_and_regencies_are_refused(web: Client, clean_identity: AsyncEngine) -> None:
