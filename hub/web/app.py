@@ -49,6 +49,8 @@ from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
+from hub.web.controllers.office_admin import AdminOfficeController
+from hub.web.controllers.office_direct import DirectOfficeController
 from hub.web.controllers.office_evaluation import OfficeEvaluationController
 from hub.web.controllers.office_opening import OfficeOpeningController
 from hub.web.controllers.office_packages import PackageOfficeController
@@ -212,6 +214,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             OfficeTenderController,
             OfficeEvaluationController,
             PackageOfficeController,
+            DirectOfficeController,
+            AdminOfficeController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

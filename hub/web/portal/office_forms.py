@@ -1,13 +1,16 @@
-"""The office's form fields read as the API's services take them: whole rupiah, years, dates, codes.
+"""The office's form fields read as the API's services take them: whole rupiah, years, dates, local
+times, codes.
 
-A field that cannot be read as its kind is refused naming the field (``InvalidInput``), so the form
-shows the sentence next to it; whatever can be read goes to the service, which holds the rules
-(an HPS above the budget, a five-digit KBLI, a contract above the award are the service's to refuse).
+A browser sends text. A field that cannot be read as its kind is refused naming the field
+(``InvalidInput``), so the form shows the sentence next to it; whatever can be read goes to the
+service, which holds the rules (an HPS above the budget, a five-digit KBLI, a contract above the
+award, a threshold out of range are the service's to refuse).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from hub.core.errors import InvalidInput
 
@@ -37,3 +40,24 @@ def day(raw: str, field: str) -> date:
 def codes(raw: str) -> list[str]:
     """Codes separated by spaces or commas (KBLI: ``41011, 42101``)."""
     return [code for code in raw.replace(",", " ").split() if code]
+
+
+def whole_number(text: str, field: str) -> int:
+    """``text`` as a whole number (``1.250.000`` and ``1250000`` alike: rupiah are written with dots)."""
+    return whole(text, field, "a whole number (digits only)")
+
+
+def optional_number(text: str, field: str) -> int | None:
+    """A whole number, or ``None`` for an empty field."""
+    return whole_number(text, field) if text.strip() else None
+
+
+def local_moment(text: str, timezone: str, field: str) -> datetime:
+    """A ``datetime-local`` field (``2026-12-05T10:00``) read in the tenant's time zone."""
+    try:
+        naive = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("write a date and time (YYYY-MM-DDTHH:MM)", field=field) from None
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=ZoneInfo(timezone))

@@ -8,6 +8,8 @@ are shown through ``label``; an unknown code is shown as it is rather than hidde
 
 from __future__ import annotations
 
+from hub.web.portal.office_admin_texts import ADMIN
+from hub.web.portal.office_direct_texts import DIRECT
 from hub.web.portal.office_evaluation_texts import EVALUATION
 from hub.web.portal.office_opening_texts import OPENING
 from hub.web.portal.office_package_texts import PACKAGES
@@ -297,7 +299,7 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
-for _strings in (WORKSPACE, OFFICE, OPENING, OFFICE_TENDERS, EVALUATION, PACKAGES):
+for _strings in (WORKSPACE, OFFICE, OPENING, OFFICE_TENDERS, EVALUATION, PACKAGES, DIRECT, ADMIN):
     _ID.update({key: pair[0] for key, pair in _strings.items()})
     _EN.update({key: pair[1] for key, pair in _strings.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
