@@ -49,6 +49,8 @@ from hub.web.controllers.me import MeController
 from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
+from hub.web.controllers.office_audit import OfficeAuditController
+from hub.web.controllers.office_province import OfficeProvinceController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
 from hub.web.controllers.portal import PortalController
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                     "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
                 )
             app.state.engine = engine
+            app.state.settings = ready  # provisioning from the office opens an owner's engine of its own
             app.state.embedded_database = ready.embedded_database
             app.state.readiness_timeout = settings.readiness_timeout_seconds
             if settings.metrics:
@@ -204,6 +207,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             AccountLoginController,
             WorkspaceController,
             OfficeController,
+            OfficeAuditController,
+            OfficeProvinceController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

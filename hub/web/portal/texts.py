@@ -8,6 +8,7 @@ are shown through ``label``; an unknown code is shown as it is rather than hidde
 
 from __future__ import annotations
 
+from hub.web.portal.office_province_texts import AUDIT, PROVINCE
 from hub.web.portal.office_texts import OFFICE
 from hub.web.portal.workspace_texts import WORKSPACE
 from monitoring.reviews.red_flags import INDONESIAN as INDONESIAN_FLAGS
@@ -293,7 +294,7 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
-for _strings in (WORKSPACE, OFFICE):
+for _strings in (WORKSPACE, OFFICE, AUDIT, PROVINCE):
     _ID.update({key: pair[0] for key, pair in _strings.items()})
     _EN.update({key: pair[1] for key, pair in _strings.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
