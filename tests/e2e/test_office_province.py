@@ -11,15 +11,25 @@ from datetime import datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.core.database import tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
+from monitoring.probes import ProbeResult
 from tenants.audit import checkpoint_chain, entry_hash
 from tests.e2e.procurement import Client, Desk, person, regency
 from tests.e2e.tampering import edit_audit_action
 from tests.e2e.web_session import csrf_of, email_of_account, log_in
 
 pytestmark = pytest.mark.horizon  # announcing a tender writes to the feed other workers' tests read
+
+
+async def probed(engine: AsyncEngine, code: str, slug: str, *, up: bool, error: str | None) -> None:
+    async with hub_sessions(engine)() as session, session.begin():
+        session.add(
+            ProbeResult(
+                tenant_code=code, tenant_slug=slug, up=up, checks={}, duration_seconds=0.1, error=error
+            )
+        )
 
 
 async def _as(web: Client, engine: AsyncEngine, role: str, tenant: str | None, start: str) -> None:
@@ -41,8 +51,14 @@ async def test_the_bureau_sees_every_lpse_reviews_and_red_flags(
     seats = await web.get("/kantor")
     assert 'href="/kantor/provinsi"' in seats.text
 
+    await probed(clean_identity, "3507", "kab-malang", up=True, error=None)
+    await probed(clean_identity, "3507", "kab-malang", up=False, error="tenders read took 2.5 s")
     overview = await web.get("/kantor/provinsi")
     assert overview.status_code == 200
+    assert overview.text.count('class="probe"') == 1
+    assert overview.text.count('class="probe down"') == 1
+    assert "tenders read took 2.5 s" in overview.text  # a failure, said in words
+    assert "curl -s https://lpse.jatimprov.go.id/api/audit/checkpoints" in overview.text
     assert 'href="/kantor/kab-malang"' in overview.text
     assert 'href="/kantor/kota-batu/audit"' in overview.text
     assert "lpse-hub audit verify --checkpoints" in overview.text

@@ -106,6 +106,7 @@ class OfficeProvinceController(Controller):
             probes=probes,
             checkpoints=checkpoints,
             key_log=checkpoints.get(KEY_LOG_CHAIN),
+            origin=str(request.base_url).rstrip("/"),
         )
 
     @get("/rakor", summary="The coordination review over a period, with its charts")
