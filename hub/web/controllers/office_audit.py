@@ -11,13 +11,14 @@ so the auditor need not take the server's word for it.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.policy import Action, role_for
@@ -92,16 +93,21 @@ class OfficeAuditController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
         tender: Annotated[int | None, TENDER] = None,
-    ) -> Response[str] | Template | Redirect:
+    ) -> Stream | Template | Redirect:
         office = await office_of(request, db_session, slug)
         if (refused := _refused(office)) is not None:
             return refused
         if kind not in EXPORTS:
             return office.reader.error(404, "")
         tenant = await office.tenant(db_session)
-        async with tenant_session(state.engine, tenant.schema) as tenant_db:
-            writer = export_csv if kind == "csv" else export_json_lines
-            body = await writer(tenant_db, tender)
+        writer = export_csv if kind == "csv" else export_json_lines
+
+        async def chunks() -> AsyncIterator[str]:
+            # Streamed as read, in a session of its own: the request's is gone by the time it runs.
+            async with tenant_session(state.engine, tenant.schema) as tenant_db:
+                async for chunk in writer(tenant_db, tender):
+                    yield chunk
+
         name = f"audit-{tenant.slug}" + (f"-tender-{tender}" if tender is not None else "") + f".{kind}"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(body, media_type=EXPORTS[kind], headers=headers)
+        return Stream(chunks(), media_type=EXPORTS[kind], headers=headers)

@@ -81,30 +81,37 @@ async def latest_checkpoint(session: AsyncSession, tenant_code: str) -> Checkpoi
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _all_entries(session: AsyncSession, tender: int | None) -> AsyncIterator[AuditEntry]:
+async def _pages(session: AsyncSession, tender: int | None) -> AsyncIterator[list[AuditEntry]]:
+    """The (filtered) log, oldest first, ``MAX_PAGE`` entries at a time."""
     after, subject = 0, subject_of_tender(tender)
     while True:
         entries = await read_audit(session, after_seq=after, limit=MAX_PAGE, subject=subject)
-        for entry in entries:
-            yield entry
+        if entries:
+            yield entries
         if len(entries) < MAX_PAGE:
             return
         after = entries[-1].seq
 
 
-async def export_csv(session: AsyncSession, tender: int | None) -> str:
-    """The (filtered) log as CSV: a header row, one row per entry, the payload as canonical JSON."""
+async def export_csv(session: AsyncSession, tender: int | None) -> AsyncIterator[str]:
+    """The (filtered) log as CSV, a page of entries a chunk: a header row, one row per entry, the
+    payload as canonical JSON, no value for an entry without an actor."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    async for entry in _all_entries(session, tender):
-        row = entry.to_dict()
-        row["payload"] = canonical_json(entry.payload)
-        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
-    return out.getvalue()
+    async for entries in _pages(session, tender):
+        for entry in entries:
+            row = {**entry.to_dict(), "payload": canonical_json(entry.payload)}
+            writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue()  # the header of an empty log
 
 
-async def export_json_lines(session: AsyncSession, tender: int | None) -> str:
-    """The (filtered) log as JSON Lines: one ``AuditEntry.to_dict()`` a line, keys sorted."""
-    lines = [canonical_json(entry.to_dict()) + "\n" async for entry in _all_entries(session, tender)]
-    return "".join(lines)
+async def export_json_lines(session: AsyncSession, tender: int | None) -> AsyncIterator[str]:
+    """The (filtered) log as JSON Lines, a page of entries a chunk: one ``AuditEntry.to_dict()`` a
+    line, keys sorted."""
+    async for entries in _pages(session, tender):
+        yield "".join(canonical_json(entry.to_dict()) + "\n" for entry in entries)
