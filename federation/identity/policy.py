@@ -108,6 +108,7 @@ class Action(StrEnum):
     VENDOR_MERGE = "vendor.merge"
     AUDIT_READ = "audit.read"
     REVIEW_READ = "review.read"
+    TENANT_PROVISION = "tenant.provision"  # create a regency's tenant from the regions table
 
 
 TENANT_ROLES = (
@@ -175,6 +176,7 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
         Action.REVIEW_READ: Rule(
             (Scope.PROCUREMENT, Scope.REVIEW_READ), (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR), hub_wide=True
         ),
+        Action.TENANT_PROVISION: Rule(_ACT, (Role.HUB_ADMIN,), hub_wide=True),
     }
 )
 

@@ -50,10 +50,12 @@ from hub.web.controllers.metrics import MetricsController
 from hub.web.controllers.objections import ObjectionController
 from hub.web.controllers.office import OfficeController
 from hub.web.controllers.office_admin import AdminOfficeController
+from hub.web.controllers.office_audit import OfficeAuditController
 from hub.web.controllers.office_direct import DirectOfficeController
 from hub.web.controllers.office_evaluation import OfficeEvaluationController
 from hub.web.controllers.office_opening import OfficeOpeningController
 from hub.web.controllers.office_packages import PackageOfficeController
+from hub.web.controllers.office_province import OfficeProvinceController
 from hub.web.controllers.office_tenders import OfficeTenderController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                     "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
                 )
             app.state.engine = engine
+            app.state.settings = ready  # provisioning from the office opens an owner's engine of its own
             app.state.embedded_database = ready.embedded_database
             app.state.readiness_timeout = settings.readiness_timeout_seconds
             if settings.metrics:
@@ -216,6 +219,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             PackageOfficeController,
             DirectOfficeController,
             AdminOfficeController,
+            OfficeAuditController,
+            OfficeProvinceController,
             UpstreamLoginController,
             VendorRegistrationController,
             SigningKeyController,

@@ -7,7 +7,7 @@
 from monitoring.reviews.access import require_reviewer
 from monitoring.reviews.figures import province_name, review_province, tenant_figures
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime
-from monitoring.reviews.page import REVIEW_STYLE
+from monitoring.reviews.page import REVIEW_STYLE, review_charts
 from monitoring.reviews.period import Period, parse_period
 from monitoring.reviews.render import FORMATS, review_csv, review_dict, review_html, review_json, review_table
 
@@ -23,6 +23,7 @@ __all__ = [
     "parse_period",
     "province_name",
     "require_reviewer",
+    "review_charts",
     "review_csv",
     "review_dict",
     "review_html",

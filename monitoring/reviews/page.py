@@ -68,7 +68,7 @@ def _cells(figures: Figures | None) -> tuple[str, ...]:
     )
 
 
-def _charts(review: ProvinceReview) -> list[Markup]:
+def review_charts(review: ProvinceReview) -> list[Markup]:
     """LPSEs ranked by contracts signed, by savings (those with a contract), and the monthly trend."""
     read = [(t.name, t.figures) for t in review.tenants if t.figures is not None and _busy(t.figures)]
     completed = [
@@ -115,7 +115,7 @@ def render_page(review: ProvinceReview) -> str:
         ("Rata-rata peserta", decimal(totals.mean_bidders), "penawaran per tender dibuka"),
         ("Uptime", percent(totals.uptime.share, 2) if totals.uptime else UNKNOWN, "dari riwayat probe"),
     ]
-    completed, savings, monthly = _charts(review)
+    completed, savings, monthly = review_charts(review)
     return (
         _environment()
         .get_template("review.html")

@@ -12,6 +12,7 @@ from tenants.registry.tenants import (
     resolve_spec,
     resolve_tenant,
     resume_tenant,
+    spec_of_region,
     suspend_tenant,
     tenant_refs,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "resolve_spec",
     "resolve_tenant",
     "resume_tenant",
+    "spec_of_region",
     "suspend_tenant",
     "tenant_refs",
 ]

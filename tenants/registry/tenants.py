@@ -21,7 +21,7 @@ from sqlalchemy.schema import DropSchema
 from hub.core.database import schema_of
 from hub.core.errors import Conflict, InvalidInput, TenantNotFound
 from hub.core.migrations import create_tenant_schema
-from tenants.regions import RegionKind, find_region
+from tenants.regions import Region, RegionKind, find_region
 from tenants.registry.citus import CitusDetector, citus_installed, distribute_if_citus
 from tenants.registry.models import TIMEZONES, Tenant, TenantHost, TenantStatus
 
@@ -41,6 +41,21 @@ class TenantSpec:
     hosts: tuple[str, ...] = field(default=())
 
 
+def _region(code: str) -> Region:
+    region = find_region(code)
+    if region is None:
+        raise InvalidInput(
+            f"code {code!r} is not a province, regency or city in the regions table", field="code"
+        )
+    return region
+
+
+def spec_of_region(code: str) -> TenantSpec:
+    """What to ask for a tenant of the region ``code``, everything else from the regions table
+    (as ``lpse-hub tenant provision-province`` asks for each); ``InvalidInput`` for an unknown code."""
+    return TenantSpec(slug=_region(code).slug, code=code)
+
+
 def resolve_spec(spec: TenantSpec) -> Tenant:
     """Check ``spec`` against the rules and the regions table; return the unsaved tenant."""
     if not SLUG_PATTERN.match(spec.slug):
@@ -49,11 +64,7 @@ def resolve_spec(spec: TenantSpec) -> Tenant:
             "starting with a letter",
             field="slug",
         )
-    region = find_region(spec.code)
-    if region is None:
-        raise InvalidInput(
-            f"code {spec.code!r} is not a province, regency or city in the regions table", field="code"
-        )
+    region = _region(spec.code)
     kind = spec.kind or region.kind.value
     if kind not in {k.value for k in RegionKind}:
         raise InvalidInput(f"unknown kind {kind!r}: use province, regency or city", field="kind")

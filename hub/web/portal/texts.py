@@ -13,6 +13,7 @@ from hub.web.portal.office_direct_texts import DIRECT
 from hub.web.portal.office_evaluation_texts import EVALUATION
 from hub.web.portal.office_opening_texts import OPENING
 from hub.web.portal.office_package_texts import PACKAGES
+from hub.web.portal.office_province_texts import AUDIT, PROVINCE
 from hub.web.portal.office_tenders_texts import OFFICE_TENDERS
 from hub.web.portal.office_texts import OFFICE
 from hub.web.portal.workspace_texts import WORKSPACE
@@ -299,7 +300,18 @@ _EN: dict[str, str] = {
     "invalid.title": "The search cannot be done",
 }
 
-for _strings in (WORKSPACE, OFFICE, OPENING, OFFICE_TENDERS, EVALUATION, PACKAGES, DIRECT, ADMIN):
+for _strings in (
+    WORKSPACE,
+    OFFICE,
+    OPENING,
+    OFFICE_TENDERS,
+    EVALUATION,
+    PACKAGES,
+    DIRECT,
+    ADMIN,
+    AUDIT,
+    PROVINCE,
+):
     _ID.update({key: pair[0] for key, pair in _strings.items()})
     _EN.update({key: pair[1] for key, pair in _strings.items()})
 TEXTS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
