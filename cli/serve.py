@@ -200,7 +200,8 @@ def serve(
         # Last, where a newcomer looks: the portal, and who to log in as.
         stderr.print(f"the public portal: http://{ready.host}:{ready.port}/ (open data at /data)")
         if identity is not None:
-            stderr.print(f"demo logins, at http://{ready.host}:{ready.port}/login:")
+            base = f"http://{ready.host}:{ready.port}"
+            stderr.print(f"demo logins: officials work at {base}/kantor, vendors at {base}/akun")
             stderr.print(logins_table(identity.logins, DEMO_PASSWORD), markup=False, soft_wrap=True)
         uvicorn.run(
             "hub.web.app:create_app",
