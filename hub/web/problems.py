@@ -182,6 +182,11 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     return None
 
 
+def database_refused_privilege(exc: DBAPIError) -> bool:
+    """Whether PostgreSQL refused the role its privilege (SQLSTATE 42501)."""
+    return _sqlstate(exc) == _INSUFFICIENT_PRIVILEGE
+
+
 def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
     """What PostgreSQL refused, by its SQLSTATE: a value of the request (400); a row that exists
     already because another request won the race, or a concurrent change the database would not

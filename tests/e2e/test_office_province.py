@@ -6,19 +6,23 @@ downloads the log of their LPSE only."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
+from hub.web.app import create_app
 from monitoring.probes import ProbeResult
 from tenants.audit import checkpoint_chain, entry_hash
+from tenants.registry import list_tenants
 from tests.e2e.procurement import Client, Desk, person, regency
 from tests.e2e.tampering import edit_audit_action
-from tests.e2e.web_session import csrf_of, email_of_account, log_in
+from tests.e2e.web_session import ISSUER, csrf_of, email_of_account, log_in
 
 pytestmark = pytest.mark.horizon  # announcing a tender writes to the feed other workers' tests read
 
@@ -189,3 +193,22 @@ async def test_the_page_shows_the_server_finding_a_tampered_entry(
     assert "rantai TIDAK utuh" in page.text
     assert "entry 1 was edited" in page.text
     assert 'data-action="tender.forged"' in page.text  # shown as stored, for the page's script to find
+
+
+async def test_where_the_web_has_no_owners_connection_the_form_names_the_cli_and_nothing_is_made(
+    clean_identity: AsyncEngine, serving_settings: Settings
+) -> None:
+    """``lpse-hub serve`` keeps the owner's URL out of its workers: the serving role may not create a
+    schema, and the form says to provision with the CLI (503) instead of failing half-way."""
+    settings = replace(serving_settings, issuer=ISSUER, owner_database_url=None)
+    async with AsyncTestClient(app=create_app(settings), base_url=ISSUER) as web:
+        web.follow_redirects = False
+        await regency(web, clean_identity, "kab-malang", "3507")
+        await _as(web, clean_identity, "hub_admin", None, "/kantor/provinsi/lpse-baru")
+        csrf = csrf_of(await web.get("/kantor/provinsi/lpse-baru"))
+        refused = await web.post("/kantor/provinsi/lpse-baru", data={"csrf": csrf, "code": "3579"})
+        assert refused.status_code == 503
+        assert "lpse-hub tenant create" in refused.text
+        assert 'value="3579"' in refused.text  # the code kept
+    async with hub_sessions(clean_identity)() as session:
+        assert "kota-batu" not in {t.slug for t in await list_tenants(session)}

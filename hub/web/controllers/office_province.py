@@ -25,6 +25,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.flagged import RedFlagQuery, flagged
@@ -34,7 +35,7 @@ from federation.vendors.actors import require_actor
 from hub.core.clock import database_now
 from hub.core.database import hub_sessions
 from hub.core.database_lifetime import engine_for
-from hub.core.errors import HubError
+from hub.core.errors import DatabaseUnavailable, HubError
 from hub.web.controllers.office import Office, office_of
 from hub.web.logged_in import posted
 from hub.web.portal.office_province import (
@@ -43,7 +44,7 @@ from hub.web.portal.office_province import (
     recent_probes,
     unprovisioned,
 )
-from hub.web.problems import status_of
+from hub.web.problems import database_refused_privilege, status_of
 from monitoring.reviews import parse_period, review_charts, review_province
 from tenants.audit import KEY_LOG_CHAIN
 from tenants.registry import Tenant, create_tenant, list_tenants, spec_of_region
@@ -53,6 +54,14 @@ DAY = r"^[0-9-]{0,10}$"
 PROVINCE = QueryParameter(pattern=r"^[0-9]{0,2}$", description="A province's two-digit code")
 FLAGGED_SHOWN = 200
 """The flagged tenders the red flags page lists (the counts cover all of them)."""
+
+
+NO_OWNER = (
+    "this hub's web processes connect as the serving role, which may not create a schema: provision "
+    "with `lpse-hub tenant create` (or give the hub LPSE_HUB_OWNER_DATABASE_URL; docs/SECURITY.md)"
+)
+"""Why the form cannot provision where the owner's connection is kept out of the web processes (as
+``lpse-hub serve`` keeps it out of its workers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +215,12 @@ class OfficeProvinceController(Controller):
                 hub_sessions(owner)() as session,
                 session.begin(),
             ):
-                tenant = await create_tenant(session, spec, serving_role=state.settings.serving_role)
+                try:
+                    tenant = await create_tenant(session, spec, serving_role=state.settings.serving_role)
+                except DBAPIError as refused:
+                    if not database_refused_privilege(refused):
+                        raise
+                    raise DatabaseUnavailable(NO_OWNER) from None
         except HubError as refusal:
             tenants = await list_tenants(db_session)
             return office.page(
