@@ -141,10 +141,7 @@ async def api_office(
         async with hub_sessions(engine)() as session:
             user = await session.scalar(select(Account.id).where(Account.email == company.email))
         assert user is not None
-        async with hub_sessions(engine)() as session:
-            vendor_id = await session.scalar(select(Account.vendor_id).where(Account.id == user))
-        assert vendor_id is not None
-        bidders.append((vendor_id, headers(user), await registered_key(engine, user)))
+        bidders.append((company.vendor_id, headers(user), await registered_key(engine, user)))
     return ApiOffice(slug, where.schema, code, where.agency_id, headers(ppk), headers(pokja), bidders)
 
 
@@ -312,7 +309,7 @@ def report(args: argparse.Namespace, results: list[Measured], chromium: str) -> 
     summary = {f: {k: median(f, k) for k in ("seconds", "hub_cpu", "requests")} for f in ("browser", "http")}
     ratio = {k: summary["browser"][k] / summary["http"][k] for k in ("seconds", "hub_cpu", "requests")}
     return {
-        "command": "python -m tests.bench.bench_browser_tender " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python -m tests.bench.bench_browser_tender", *sys.argv[1:]]),
         "machine": machine(),
         "browser": chromium,
         "tenders": args.tenders,

@@ -59,7 +59,8 @@ CRITERIA = "Metode pelaksanaan: 60\nPengalaman: 40"
 @dataclass(frozen=True)
 class Company:
     name: str
-    email: str
+    email: str  # its user's, who logs in
+    vendor_id: int
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ async def verified_vendor(engine: AsyncEngine, slug: str, name: str, home: str) 
     async with hub_sessions(engine)() as session:
         email = await session.scalar(select(Account.email).where(Account.id == user))
     assert email is not None
-    return Company(name, email)
+    return Company(name, email, company.id)
 
 
 async def cast(client: Client, engine: AsyncEngine, slug: str, code: str, neighbour: tuple[str, str]) -> Cast:
