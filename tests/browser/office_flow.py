@@ -29,8 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.identity.models import Account, LoginThrottle
 from federation.vendors import register_vendor, verify_vendor
 from hub.core.database import hub_sessions
-from tenants.sealing.key_shares import new_x25519_key, raw_public
-from tenants.sealing.tender_keys import encode_public_key
 from tests.browser.page_check import fresh_context
 from tests.browser.test_office_opening import PASSPHRASE, gives_share, key_file
 from tests.e2e.procurement import (
@@ -38,14 +36,12 @@ from tests.e2e.procurement import (
     Client,
     Regency,
     advance,
-    bearer,
     end_objection_period,
-    ok,
     person,
     regency,
 )
 from tests.e2e.test_award_flow import today
-from tests.e2e.test_office_opening_http import Member
+from tests.e2e.test_office_opening_http import Member, committee_custody
 from tests.e2e.web_session import email_of_account
 from tests.live_server import LiveHub
 
@@ -133,15 +129,7 @@ async def verified_vendor(engine: AsyncEngine, slug: str, name: str, home: str) 
 async def cast(client: Client, engine: AsyncEngine, slug: str, code: str, neighbour: tuple[str, str]) -> Cast:
     """The scene, set up as the tenant's admin and the members' CLI would (not the flow's steps)."""
     where = await regency(client, engine, slug, code)
-    members = [Member(await person(engine, "selection_committee", slug), new_x25519_key()) for _ in range(2)]
-    for m in members:
-        body = {"public_key": encode_public_key(raw_public(m.key))}
-        ok(await client.post(f"{where.base}/member-keys", headers=bearer(client, m.account_id), json=body))
-    rules = f"{where.base}/procurement-rules"
-    recovery = {"public_key": encode_public_key(raw_public(new_x25519_key()))}
-    ok(await client.put(f"{rules}/recovery-key", headers=where.admin, json=recovery), 200)
-    chosen = {"key_custody": "committee", "share_threshold": 2}
-    ok(await client.put(f"{rules}/key-custody", headers=where.admin, json=chosen), 200)
+    members = await committee_custody(client, engine, where)
     await regency(client, engine, *neighbour)
     outsider = await person(engine, "selection_committee", neighbour[0])
     suffix = uuid.uuid4().hex[:4].upper()
@@ -162,11 +150,12 @@ async def forget_failed_logins(engine: AsyncEngine) -> None:
         await session.execute(delete(LoginThrottle).where(LoginThrottle.key == "address:127.0.0.1"))
 
 
-async def logged_in(browser: Browser, live: LiveHub, tally: Tally, email: str, start: str) -> Page:
+async def logged_in(browser: Browser, live: LiveHub, tally: Tally | None, email: str, start: str) -> Page:
     """A page of a fresh browser whose user logged in as a person does: ``start`` sends them to the
-    hub's login form, and back. The hub's responses to it are counted."""
+    hub's login form, and back. The hub's responses to it are counted in ``tally`` if given."""
     context = await fresh_context(browser)
-    context.on("response", tally.count)
+    if tally is not None:
+        context.on("response", tally.count)
     page = await context.new_page()
     await page.goto(live.url + start)
     assert page.url.startswith(f"{live.url}/login?"), page.url
