@@ -292,11 +292,11 @@ async def bench(url: str, live: LiveHub, tenders: int, data_dir: Path) -> list[M
         async with httpx.AsyncClient(base_url=live.url, timeout=60) as http:
             for i in range(tenders):
                 evaluation = METHODS[i % 2]
-                results.append(
-                    await measured(
-                        "http", evaluation, cpu, lambda e=evaluation: api_tender(http, engine, api_side, e)
-                    )
-                )
+
+                async def called(evaluation: str = evaluation) -> int:
+                    return await api_tender(http, engine, api_side, evaluation)
+
+                results.append(await measured("http", evaluation, cpu, called))
     finally:
         await engine.dispose()
     return results
@@ -304,7 +304,7 @@ async def bench(url: str, live: LiveHub, tenders: int, data_dir: Path) -> list[M
 
 def report(args: argparse.Namespace, results: list[Measured], chromium: str) -> dict[str, Any]:
     def median(flow: str, field: str) -> float:
-        return statistics.median(getattr(r, field) for r in results if r.flow == flow)
+        return float(statistics.median(getattr(r, field) for r in results if r.flow == flow))
 
     summary = {f: {k: median(f, k) for k in ("seconds", "hub_cpu", "requests")} for f in ("browser", "http")}
     ratio = {k: summary["browser"][k] / summary["http"][k] for k in ("seconds", "hub_cpu", "requests")}
