@@ -57,7 +57,14 @@ from tenants.sealing import BidFile, decode_public_key, seal_bid
 from tests.bench.bench_tenants import admin, fresh_database, machine
 from tests.browser.office_flow import ANSWER, FAILED_REASON, GROUNDS, cast, verified_vendor, whole_tender
 from tests.conftest import serving_role_of
-from tests.e2e.procurement import advance, end_objection_period, person, regency, registered_key
+from tests.e2e.procurement import (
+    advance,
+    end_objection_period,
+    person,
+    regency,
+    registered_key,
+    schedule_with_clarification,
+)
 from tests.live_server import LiveHub, live_hub
 
 SEALED = "application/vnd.lpse-hub.sealed-bid+json"
@@ -145,18 +152,6 @@ async def api_office(
     return ApiOffice(slug, where.schema, code, where.agency_id, headers(ppk), headers(pokja), bidders)
 
 
-def _schedule() -> dict[str, dict[str, str]]:
-    now, day = datetime.now(UTC), timedelta(days=1)
-    windows = {
-        "announcement": (now - timedelta(minutes=5), now + 7 * day),
-        "document_download": (now - timedelta(minutes=5), now + 7 * day),
-        "clarification": (now + 2 * day, now + 3 * day),
-        "bid_submission": (now + 4 * day, now + 6 * day),
-        "bid_opening": (now + 6 * day, now + 7 * day),
-    }
-    return {k: {"starts_at": s.isoformat(), "ends_at": e.isoformat()} for k, (s, e) in windows.items()}
-
-
 async def api_tender(http: httpx.AsyncClient, engine: AsyncEngine, o: ApiOffice, evaluation: str) -> int:
     """Package to contract over the API, the browser flow's steps: the requests made."""
     made = 0
@@ -180,7 +175,11 @@ async def api_tender(http: httpx.AsyncClient, engine: AsyncEngine, o: ApiOffice,
         "kbli": ["41011"],
     }
     created = await call(f"{base}/packages", o.ppk, json=package)
-    body: dict[str, Any] = {"package_id": created["id"], "evaluation": evaluation, "schedule": _schedule()}
+    body: dict[str, Any] = {
+        "package_id": created["id"],
+        "evaluation": evaluation,
+        "schedule": schedule_with_clarification(),
+    }
     if evaluation != "lowest_price":
         body["criteria"] = CRITERIA
     tender = (await call(f"{base}/tenders", o.pokja, json=body))["id"]
