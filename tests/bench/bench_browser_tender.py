@@ -54,6 +54,7 @@ from hub.core.migrations import grant_serving_role, migrate_hub
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from tenants.sealing import BidFile, decode_public_key, seal_bid
+from tests.bench.bench_lifecycle import package_body
 from tests.bench.bench_tenants import admin, fresh_database, machine
 from tests.browser.office_flow import ANSWER, FAILED_REASON, GROUNDS, cast, verified_vendor, whole_tender
 from tests.conftest import serving_role_of
@@ -68,7 +69,6 @@ from tests.e2e.procurement import (
 from tests.live_server import LiveHub, live_hub
 
 SEALED = "application/vnd.lpse-hub.sealed-bid+json"
-HPS = 1_000_000_000
 METHODS = ("lowest_price", "merit_point")
 CRITERIA = {
     "technical": [{"name": "Metode pelaksanaan", "weight": 60}, {"name": "Pengalaman", "weight": 40}],
@@ -164,17 +164,7 @@ async def api_tender(http: httpx.AsyncClient, engine: AsyncEngine, o: ApiOffice,
         return answer.json()
 
     base = f"/t/{o.slug}/api"
-    package = {
-        "agency_id": o.agency_id,
-        "title": "Rehabilitasi Jalan Poros Desa",
-        "fiscal_year": 2026,
-        "category": "construction",
-        "method": "tender",
-        "budget": HPS + HPS // 10,
-        "owner_estimate": HPS,
-        "kbli": ["41011"],
-    }
-    created = await call(f"{base}/packages", o.ppk, json=package)
+    created = await call(f"{base}/packages", o.ppk, json=package_body(o.agency_id))
     body: dict[str, Any] = {
         "package_id": created["id"],
         "evaluation": evaluation,
