@@ -269,22 +269,23 @@ def schedule() -> dict[str, dict[str, str]]:
     return {s: {"starts_at": a.isoformat(), "ends_at": b.isoformat()} for s, (a, b) in windows.items()}
 
 
+def package_body(agency_id: int) -> dict[str, Any]:
+    """A construction package of the agency at the bench's owner's estimate, the budget 10% above."""
+    return {
+        "agency_id": agency_id,
+        "title": "Rehabilitasi Jalan Poros Desa",
+        "fiscal_year": 2026,
+        "category": "construction",
+        "method": "tender",
+        "budget": HPS + HPS // 10,
+        "owner_estimate": HPS,
+        "kbli": ["41011"],
+    }
+
+
 async def announce(desk: Desk, t: Tender) -> None:
     p = t.plan
-    package = await desk.call(
-        f"/t/{p.slug}/api/packages",
-        p.ppk,
-        {
-            "agency_id": p.agency_id,
-            "title": "Rehabilitasi Jalan Poros Desa",
-            "fiscal_year": 2026,
-            "category": "construction",
-            "method": "tender",
-            "budget": HPS + HPS // 10,
-            "owner_estimate": HPS,
-            "kbli": ["41011"],
-        },
-    )
+    package = await desk.call(f"/t/{p.slug}/api/packages", p.ppk, package_body(p.agency_id))
     body = {"package_id": package["id"], "evaluation": "lowest_price", "schedule": schedule()}
     t.id = (await desk.call(f"/t/{p.slug}/api/tenders", p.pokja, body))["id"]
     t.key = (await desk.call(f"{t.url}/announcement", p.pokja))["tender_key"]

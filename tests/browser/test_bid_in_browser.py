@@ -13,23 +13,21 @@ and a browser with JavaScript off is told that sealing needs it, or the CLI. The
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 from playwright.async_api import Browser, ConsoleMessage, FilePayload, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.identity.models import Account
-from federation.vendors import register_vendor, verify_vendor
-from hub.core.database import hub_sessions, tenant_session
+from hub.core.database import tenant_session
 from hub.core.master_key import MasterKey
 from tenants.sealing import BidFile, open_bid, parse_bundle, tender_key_context, unwrap_key
 from tenants.tenders.models import Bid, Tender
 from tenants.tenders.preparation.bid_keys import tenant_key
+from tests.browser.office_flow import makes_a_key, verified_vendor
 from tests.browser.page_check import fresh_context
 from tests.browser.test_pages import vendor_logs_in
-from tests.e2e.procurement import PASSWORD, Client, Desk, advance, person, regency
+from tests.e2e.procurement import Client, Desk, advance, regency
 from tests.live_server import LiveHub
 
 TITLE = "Pembangunan Jembatan Desa Cemara"
@@ -46,52 +44,6 @@ def _not_favicon(message: ConsoleMessage) -> bool:
     return not str(message.location.get("url", "")).endswith("/favicon.ico")
 
 
-async def _verified_vendor(engine: AsyncEngine, slug: str) -> tuple[int, str]:
-    """A vendor registered and verified by the regency, with no signing key yet: its id and the
-    email its user logs in with."""
-    verifier = await person(engine, "verifier", slug)
-    npwp = f"{uuid.uuid4().int % 10**15:015d}"
-    async with hub_sessions(engine)() as session, session.begin():
-        company = await register_vendor(
-            session,
-            "CV Cemara",
-            npwp,
-            None,
-            "Jl. Cemara 7",
-            "3509",
-            ["41011"],
-            f"cemara.{npwp[-6:]}@vendor.co.id",
-            "Direktur",
-            PASSWORD,
-        )
-        await verify_vendor(session, company.id, verifier, slug, ["NPWP", "NIB"], None)
-    user = await person(engine, None, None, vendor_id=company.id)
-    async with hub_sessions(engine)() as session:
-        email = await session.scalar(select(Account.email).where(Account.id == user))
-    assert email is not None
-    return company.id, email
-
-
-async def _makes_a_key(page: Page, tmp_path: Path) -> tuple[Path, str]:
-    """The signing key's page: make a key, download its backup (which unlocks registering), register."""
-    await page.get_by_role("link", name="Kunci tanda tangan").first.click()
-    await page.get_by_label("Frasa sandi cadangan (minimal 12 karakter)").first.fill(PASSPHRASE)
-    await page.get_by_role("button", name="Buat kunci").click()
-    register = page.get_by_role("button", name="Daftarkan kunci publik ke hub")
-    await expect(register).to_be_disabled()  # the backup first
-    async with page.expect_download() as downloading:
-        await page.get_by_role("link", name="Unduh berkas cadangan").click()
-    backup = tmp_path / "kunci.pem"
-    await (await downloading.value).save_as(backup)
-    async with page.expect_navigation():
-        await register.click()
-    kept = await page.locator("#key-here").inner_text()
-    assert "(terdaftar)" in kept, kept
-    key_id = kept.split(" ")[0]
-    assert await page.locator(f'#registered-keys [data-key-id="{key_id}"]').count() == 1
-    return backup, key_id
-
-
 async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee_opens_it(
     browser: Browser, live: LiveHub, client: Client, clean_identity: AsyncEngine, tmp_path: Path
 ) -> None:
@@ -100,7 +52,8 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
     desk = Desk(client, engine, jember)
     await desk.announce(TITLE, owner_estimate=1_500_000_000)
     await advance(engine, jember.schema, desk.tender_id, "bid_submission")  # submission is open
-    vendor_id, email = await _verified_vendor(engine, "kab-jember")
+    company = await verified_vendor(engine, "kab-jember", "CV Cemara", "3509")
+    vendor_id, email = company.vendor_id, company.email
 
     context = await fresh_context(browser)
     page = await context.new_page()
@@ -108,7 +61,7 @@ async def test_a_vendor_seals_and_submits_a_bid_in_the_browser_and_the_committee
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and _not_favicon(m) else None)
     try:
         await vendor_logs_in(page, live, email)
-        backup, key_id = await _makes_a_key(page, tmp_path)
+        backup, key_id = await makes_a_key(page, tmp_path, PASSPHRASE)
         assert backup.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
 
         await page.goto(f"{live.url}/")

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.models import LoginThrottle
 from hub.core.database import hub_sessions
-from tests.browser.page_check import check_page, fresh_context
-from tests.e2e.procurement import PASSWORD, Bidder, Client, Desk, ok, person, regency, vendor
+from tests.browser.office_flow import logged_in
+from tests.browser.page_check import check_page
+from tests.e2e.procurement import Bidder, Client, Desk, ok, person, regency, vendor
 from tests.e2e.web_session import email_of_account
 from tests.live_server import LiveHub
 
@@ -50,17 +51,9 @@ async def evaluating(clean_identity: AsyncEngine, client: Client, live: LiveHub)
 async def official(browser: Browser, live: LiveHub, email: str, start: str) -> BrowserContext:
     """A context where the official logged in as a browser does: the office sends them to the hub's
     login form, and back to ``start`` once logged in."""
-    context = await fresh_context(browser)
-    page = await context.new_page()
-    await page.goto(live.url + start)
-    assert page.url.startswith(f"{live.url}/login?"), page.url
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Kata sandi / Password").fill(PASSWORD)
-    async with page.expect_navigation():
-        await page.get_by_role("button", name="Masuk").click()
-    assert page.url == live.url + start, page.url
+    page = await logged_in(browser, live, None, email, start)
     await page.close()
-    return context
+    return page.context
 
 
 async def submit(page: Page, form_label: str, button: str) -> None:

@@ -199,6 +199,19 @@ def schedule(now: datetime | None = None) -> dict[str, dict[str, str]]:
     }
 
 
+def schedule_with_clarification() -> dict[str, dict[str, str]]:
+    """Every stage up to the opening ahead, a clarification among them (questions are asked in it)."""
+    now, day = datetime.now(UTC), timedelta(days=1)
+    windows = {
+        "announcement": (now - timedelta(minutes=5), now + 7 * day),
+        "document_download": (now - timedelta(minutes=5), now + 7 * day),
+        "clarification": (now + 2 * day, now + 3 * day),
+        "bid_submission": (now + 4 * day, now + 6 * day),
+        "bid_opening": (now + 6 * day, now + 7 * day),
+    }
+    return {k: {"starts_at": s.isoformat(), "ends_at": e.isoformat()} for k, (s, e) in windows.items()}
+
+
 def ok(response: Any, status: int = 201) -> Any:
     assert response.status_code == status, response.text
     return response.json()

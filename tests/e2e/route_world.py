@@ -60,6 +60,7 @@ from tests.e2e.procurement import (
     ok,
     package,
     person,
+    schedule_with_clarification,
     vendor,
 )
 
@@ -328,16 +329,11 @@ async def _regency(client: Client, engine: AsyncEngine, slug: str, code: str, ho
 async def _announced(client: Client, engine: AsyncEngine, a: Regency) -> Desk:
     """A tender of A announced with every stage ahead, clarification included."""
     created = await package(client, a, "Rehabilitasi Jalan Kepanjen - Gondanglegi", owner_estimate=HPS)
-    now, day = datetime.now(UTC), timedelta(days=1)
-    windows = {
-        "announcement": (now - timedelta(minutes=5), now + 7 * day),
-        "document_download": (now - timedelta(minutes=5), now + 7 * day),
-        "clarification": (now + 2 * day, now + 3 * day),
-        "bid_submission": (now + 4 * day, now + 6 * day),
-        "bid_opening": (now + 6 * day, now + 7 * day),
+    body = {
+        "package_id": created["id"],
+        "evaluation": "lowest_price",
+        "schedule": schedule_with_clarification(),
     }
-    schedule = {k: {"starts_at": s.isoformat(), "ends_at": e.isoformat()} for k, (s, e) in windows.items()}
-    body = {"package_id": created["id"], "evaluation": "lowest_price", "schedule": schedule}
     desk = Desk(client, engine, a)
     desk.tender_id = ok(await client.post(f"{a.base}/tenders", headers=a.pokja, json=body))["id"]
     desk.tender_key = ok(await client.post(f"{desk.url}/announcement", headers=a.pokja))["tender_key"]

@@ -50,21 +50,28 @@ class Ceremony:
         return f"/kantor/{self.regency.slug}/tender/{self.desk.tender_id}/pembukaan"
 
 
+async def committee_custody(web: Client, engine: AsyncEngine, where: Regency) -> list[Member]:
+    """Two committee members with their member keys registered, and the regency's tender keys put in
+    the committee's custody by its admin: 2 of 3 shares (the members' and the recovery key's)."""
+    members = [
+        Member(await person(engine, "selection_committee", where.slug), new_x25519_key()) for _ in range(2)
+    ]
+    for m in members:
+        body = {"public_key": encode_public_key(raw_public(m.key))}
+        ok(await web.post(f"{where.base}/member-keys", headers=bearer(web, m.account_id), json=body))
+    rules = f"{where.base}/procurement-rules"
+    recovery = {"public_key": encode_public_key(raw_public(new_x25519_key()))}
+    ok(await web.put(f"{rules}/recovery-key", headers=where.admin, json=recovery), 200)
+    chosen = {"key_custody": "committee", "share_threshold": 2}
+    ok(await web.put(f"{rules}/key-custody", headers=where.admin, json=chosen), 200)
+    return members
+
+
 async def committee_held_tender(web: Client, engine: AsyncEngine) -> Ceremony:
     """A tender of kab-malang whose key two members and the recovery key hold, 2 of 3, with one bid
     in (bid submission still open)."""
     malang = await regency(web, engine, "kab-malang", "3507")
-    members = [
-        Member(await person(engine, "selection_committee", malang.slug), new_x25519_key()) for _ in range(2)
-    ]
-    for m in members:
-        body = {"public_key": encode_public_key(raw_public(m.key))}
-        ok(await web.post(f"{malang.base}/member-keys", headers=bearer(web, m.account_id), json=body))
-    rules = f"{malang.base}/procurement-rules"
-    recovery = {"public_key": encode_public_key(raw_public(new_x25519_key()))}
-    ok(await web.put(f"{rules}/recovery-key", headers=malang.admin, json=recovery), 200)
-    chosen = {"key_custody": "committee", "share_threshold": 2}
-    ok(await web.put(f"{rules}/key-custody", headers=malang.admin, json=chosen), 200)
+    members = await committee_custody(web, engine, malang)
     desk = Desk(web, engine, malang)
     await desk.announce("Rehabilitasi Pasar Lawang", owner_estimate=900_000_000)
     verifier = await person(engine, "verifier", malang.slug)

@@ -7,7 +7,6 @@ second, ``advance`` shifts the tender's schedule back in time, as if the clock h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +26,14 @@ from tenants.sealing import (
     verify_receipt,
 )
 from tests.conftest import make_tenant
-from tests.e2e.procurement import advance, bearer, person, registered_key, statement_fields
+from tests.e2e.procurement import (
+    advance,
+    bearer,
+    person,
+    registered_key,
+    schedule_with_clarification,
+    statement_fields,
+)
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 PASSWORD = "kata-sandi-pengadaan-1"
@@ -79,20 +85,6 @@ async def cast(client: Client, clean_identity: AsyncEngine) -> Cast:
     return Cast(bearer(client, ppk), bearer(client, pokja), vendors, agency.id)
 
 
-def schedule(now: datetime) -> dict[str, dict[str, str]]:
-    day = timedelta(days=1)
-    windows = {
-        "announcement": (now - timedelta(minutes=5), now + 7 * day),
-        "document_download": (now - timedelta(minutes=5), now + 7 * day),
-        "clarification": (now + 2 * day, now + 3 * day),
-        "bid_submission": (now + 4 * day, now + 6 * day),
-        "bid_opening": (now + 6 * day, now + 7 * day),
-    }
-    return {
-        stage: {"starts_at": a.isoformat(), "ends_at": b.isoformat()} for stage, (a, b) in windows.items()
-    }
-
-
 async def test_a_tender_from_package_to_public_opening(
     client: Client, cast: Cast, clean_identity: AsyncEngine
 ) -> None:
@@ -118,7 +110,7 @@ async def test_a_tender_from_package_to_public_opening(
         json={
             "package_id": created.json()["id"],
             "evaluation": "lowest_price",
-            "schedule": schedule(datetime.now(UTC)),
+            "schedule": schedule_with_clarification(),
         },
     )
     assert tender.status_code == 201, tender.text
