@@ -16,20 +16,23 @@ from tests.live_server import started_on_socket
 
 START_AND_PRINT = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from pathlib import Path
     from hub.core.embedded_postgres import embedded_postgres
     with embedded_postgres(Path(sys.argv[1])) as url:
         print(url, flush=True)
         if sys.argv[2] == "hang":
-            time.sleep(600)
+            sys.stdin.read()  # until it is killed: its stdin is a pipe nobody writes to
     """
 )
 
 
 def start(data_dir: Path, mode: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", START_AND_PRINT, str(data_dir), mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", START_AND_PRINT, str(data_dir), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
