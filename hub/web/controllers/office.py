@@ -27,11 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.models import Account
+from federation.identity.policy import Action
 from hub.core.database import tenant_session
 from hub.core.errors import HubError, NotFound
 from hub.web.controllers.portal import Reader
 from hub.web.logged_in import signed_in, to_login
-from hub.web.portal.office import Seat, Seats, Section, seats_of, tenders_in_progress
+from hub.web.portal.office import Seat, Seats, Section, permitted, seats_of, tenders_in_progress
 from hub.web.problems import status_of
 from hub.web.sessions import csrf_token
 from tenants.registry import TenantRef, resolve_tenant
@@ -52,8 +53,12 @@ class Office:
         self.seat: Seat | None = next((s for s in seats.tenants if s.tenant.slug == slug), None)
         self._tenant: TenantRef | None = None
 
-    def refusal(self) -> Template | Redirect | None:
-        """Why this page is not for this request, as the page to answer with; ``None`` if it is."""
+    def refusal(
+        self, action: Action | None = None, why: str = "office.refused.section"
+    ) -> Template | Redirect | None:
+        """Why this page is not for this request, as the page to answer with; ``None`` if it is. With
+        ``action``, a page of a section: a 403 page (saying ``why``, a text's key) for an official whose
+        roles here do not take it, as the policy table says; the services check again on every change."""
         if self.account is None:
             return to_login(self.request)
         t = self.reader.t
@@ -65,6 +70,8 @@ class Office:
             return self.reader.page(
                 "error.html", 403, title=t("office.refused.title"), detail=t("office.refused.tenant")
             )
+        if action is not None and (self.seat is None or not permitted(action, self.seat.roles)):
+            return self.reader.page("error.html", 403, title=t("office.refused.title"), detail=t(why))
         return None
 
     def may(self, section: Section) -> bool:

@@ -21,9 +21,8 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.policy import Action, role_for
+from federation.identity.policy import Action
 from hub.core.database import tenant_session
-from hub.core.errors import Forbidden
 from hub.web.controllers.office import Office, office_of
 from hub.web.portal.office_audit import PAGE, audit_page, export_csv, export_json_lines, latest_checkpoint
 from hub.web.security_headers import allow_own_scripts
@@ -37,14 +36,7 @@ EXPORTS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; cha
 
 def _refused(office: Office) -> Template | Redirect | None:
     """The page refusing this request, or ``None``: the office's own refusals, then the policy's."""
-    if (refused := office.refusal()) is not None:
-        return refused
-    assert office.seat is not None
-    try:
-        role_for(Action.AUDIT_READ, office.seat.roles)
-    except Forbidden as refusal:
-        return office.failed(refusal)
-    return None
+    return office.refusal(Action.AUDIT_READ)
 
 
 class OfficeAuditController(Controller):

@@ -35,7 +35,6 @@ from hub.core.errors import HubError, InvalidInput, NotFound
 from hub.web.controllers.office import Office, office_of
 from hub.web.logged_in import posted
 from hub.web.portal import evaluation_form
-from hub.web.portal.office import permitted
 from hub.web.problems import status_of
 from tenants.tenders import get_tender
 from tenants.tenders.award import decision
@@ -239,15 +238,7 @@ async def _seated(
 
 def _refusal(office: Office, action: Action) -> Template | Redirect | None:
     """The office's refusal, or a 403 page for an official whose roles do not take ``action``."""
-    if (refused := office.refusal()) is not None:
-        return refused
-    assert office.seat is not None
-    if not permitted(action, office.seat.roles):
-        t = office.reader.t
-        return office.reader.page(
-            "error.html", 403, title=t("office.refused.title"), detail=t("eval.refused")
-        )
-    return None
+    return office.refusal(action, "eval.refused")
 
 
 @dataclass(frozen=True, slots=True)

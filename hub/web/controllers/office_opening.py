@@ -28,7 +28,6 @@ from hub.core.errors import HubError
 from hub.web.controllers.custody import Slot
 from hub.web.controllers.office import Office, office_of
 from hub.web.logged_in import posted
-from hub.web.portal.office import permitted
 from hub.web.portal.opening import opening_desk
 from hub.web.problems import status_of
 from hub.web.schemas.tenders import Id
@@ -42,13 +41,7 @@ PAGE = "/kantor/{slug:str}/tender/{tender_id:int}/pembukaan"
 
 def _refusal(office: Office) -> Template | Redirect | None:
     """The office's refusal, or a 403 page for an official who may not take part in an opening."""
-    if (refused := office.refusal()) is not None:
-        return refused
-    assert office.seat is not None
-    if not permitted(Action.KEY_SHARE_GIVE, office.seat.roles):
-        t = office.reader.t
-        return office.reader.page("error.html", 403, title=t("office.refused.title"), detail=t("op.refused"))
-    return None
+    return office.refusal(Action.KEY_SHARE_GIVE, "op.refused")
 
 
 class OfficeOpeningController(Controller):

@@ -56,11 +56,8 @@ Answer = Template | Redirect
 async def ppk_office(request: Request[Any, Any, State], session: AsyncSession, slug: str) -> Office | Answer:
     """The office request if its official may work in the packages' section, or the page refusing."""
     office = await office_of(request, session, slug)
-    if (refused := office.refusal()) is not None:
+    if (refused := office.refusal(SECTION.action, "ppk.refused")) is not None:
         return refused
-    if not office.may(SECTION):
-        t = office.reader.t
-        return office.reader.page("error.html", 403, title=t("office.refused.title"), detail=t("ppk.refused"))
     return office
 
 

@@ -12,12 +12,4 @@ from hub.web.portal.office import SECTIONS
 
 def section_refusal(office: Office, path: str) -> Template | Redirect | None:
     """Why the section at ``path`` (``langsung``, ``admin``, ...) is not for this request, or ``None``."""
-    if (refused := office.refusal()) is not None:
-        return refused
-    section = next(s for s in SECTIONS if s.path == path)
-    if office.may(section):
-        return None
-    t = office.reader.t
-    return office.reader.page(
-        "error.html", 403, title=t("office.refused.title"), detail=t("office.refused.section")
-    )
+    return office.refusal(next(s for s in SECTIONS if s.path == path).action)

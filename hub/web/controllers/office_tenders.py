@@ -379,12 +379,7 @@ class OfficeTenderController(Controller):
     @staticmethod
     def _closed(office: Office) -> Template | Redirect | None:
         """The section's pages are for whoever may prepare tenders here (the policy table's answer)."""
-        if (refused := office.refusal()) is not None:
-            return refused
-        if not office.may(TENDERS):
-            t = office.reader.t
-            return office.page("error.html", 403, title=t("office.refused.title"), detail=t("prep.refused"))
-        return None
+        return office.refusal(TENDERS.action, "prep.refused")
 
 
 def _package_id(text: str) -> int:

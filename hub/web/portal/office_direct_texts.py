@@ -4,10 +4,6 @@
 from __future__ import annotations
 
 DIRECT: dict[str, tuple[str, str]] = {
-    "office.refused.section": (
-        "Peran Anda di LPSE ini tidak membuka bagian ini.",
-        "Your roles in this LPSE do not open this section.",
-    ),
     "direct.title": ("Pengadaan langsung", "Direct procurement"),
     "direct.lead": (
         "Undang satu penyedia terverifikasi untuk paket pengadaan langsung (HPS sampai Rp200 juta, jasa konsultansi Rp100 juta). Penawaran disegel dan baru dapat dibuka setelah batas waktunya.",

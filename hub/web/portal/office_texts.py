@@ -23,7 +23,10 @@ OFFICE: dict[str, tuple[str, str]] = {
     "office.tenders": ("Tender", "Tenders"),
     "office.stages": ("Tahapan berikutnya", "The next stages"),
     "office.stage.opening": ("Pembukaan penawaran", "Bid opening"),
-    "office.stage.evaluation": ("Evaluasi, penetapan dan pengumuman pemenang", "Evaluation, award and its announcement"),
+    "office.stage.evaluation": (
+        "Evaluasi, penetapan dan pengumuman pemenang",
+        "Evaluation, award and its announcement",
+    ),
     "office.stage.objections": ("Sanggah", "Objections"),
     "office.stage.retender": ("Tender ulang", "Re-tender"),
     "office.tenders.none": ("Belum ada tender di LPSE ini.", "This LPSE has no tenders yet."),
@@ -37,6 +40,10 @@ OFFICE: dict[str, tuple[str, str]] = {
     "office.refused.text": (
         "Kantor ini untuk pejabat pengadaan (PPK, Pokja, Pejabat Pengadaan, Admin, APIP, Biro PBJ). Akun Anda tidak memegang peran apa pun; penyedia bekerja di Akun saya.",
         "This office is for procurement officials (PPK, committee, procurement officers, admins, auditors, the province's bureau). Your account holds no role; vendors work in My account.",
+    ),
+    "office.refused.section": (
+        "Peran Anda di LPSE ini tidak membuka bagian ini.",
+        "Your roles in this LPSE do not open this section.",
     ),
     "office.refused.tenant": (
         "Anda tidak memegang peran di LPSE ini.",
