@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from hub.core.migrations import (
 from hub.core.settings import Settings
 from tenants.regions import all_regions
 from tenants.registry.provisioning import provision_regions
+from tests.bench.figures import machine
 from tests.extra_revision import EXTRA_REVISION_ID, history_with_extra_revision
 from tests.live_server import free_port, wait_until_live
 
@@ -250,22 +250,6 @@ def serve_figures(url: str, slugs: list[str], rounds: int, per_round: int) -> di
                 )
                 figures["rss MiB"] = process.memory_info().rss / 2**20
     return figures
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return (
-        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), "
-        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def main() -> None:
