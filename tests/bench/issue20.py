@@ -59,6 +59,7 @@ class Run:
     seconds: float
     exit_code: int | None  # None: killed after the timeout
     last_stderr: str
+    load: tuple[float, float]  # the machine's 1-minute load average when the run started and ended
     figures: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -94,6 +95,7 @@ def run_script(script: str, tree: Path, *, quick: bool, timeout: float, grace: f
     SIGINT (a script's cleanup runs: databases dropped, hubs stopped), then SIGKILL after ``grace``."""
     argv = [sys.executable, "-m", f"tests.bench.{script}", "--json", *(["--quick"] if quick else [])]
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    load = os.getloadavg()[0]
     started = time.monotonic()
     process = subprocess.Popen(
         argv,
@@ -119,6 +121,7 @@ def run_script(script: str, tree: Path, *, quick: bool, timeout: float, grace: f
         time.monotonic() - started,
         exit_code,
         lines[-1] if lines else "",
+        (load, os.getloadavg()[0]),
         json_object_in(stdout) if exit_code == 0 else {},
     )
 
@@ -223,7 +226,11 @@ def markdown(report: Mapping[str, Any]) -> str:
     head = ["figure", "what", "goal", *trees, *(["new / old"] if two else []), "goal met"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in report["figures"]:
-        cells = [f"`{row['name']}`", row["what"], f"{row['goal']} {row['unit']}".strip() or "-"]
+        cells = [
+            f"`{row['name']}`",
+            row["what"],
+            f"{row['goal']} {row['unit']}".strip() if row["goal"] else "-",
+        ]
         for value, why in zip(row["values"], row["not_measured"], strict=True):
             cells.append(
                 f"{number(value)} {row['unit']}".strip() if value is not None else f"not measured ({why})"
@@ -232,11 +239,12 @@ def markdown(report: Mapping[str, Any]) -> str:
             cells.append(f"{row['ratio']:.2f}" if row["ratio"] is not None else "-")
         cells.append({True: "yes", False: "**no**", None: "-"}[row["goal_met"]])
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    lines += ["", "| script | tree | seconds | ended |", "|---|---|---:|---|"]
+    lines += ["", "| script | tree | seconds | load at start, end | ended |", "|---|---|---:|---|---|"]
     for run in report["runs"]:
         ended = "ok" if run["exit_code"] == 0 else Run(**run).why()
         ended = ended.replace("|", "\\|")
-        lines.append(f"| {run['script']} | {run['tree']} | {run['seconds']:.1f} | {ended} |")
+        load = ", ".join(f"{value:.1f}" for value in run["load"])
+        lines.append(f"| {run['script']} | {run['tree']} | {run['seconds']:.1f} | {load} | {ended} |")
     return "\n".join(lines)
 
 

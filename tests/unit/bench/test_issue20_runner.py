@@ -59,14 +59,18 @@ def tree_of(root: Path, scripts: dict[str, str]) -> Path:
     return root
 
 
+def rows_of(markdown: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in markdown.splitlines()]
+
+
 def table_of(markdown: str) -> dict[str, list[str]]:
     """The figure table's rows by figure name, each row's cells after the name."""
-    rows = {}
-    for line in markdown.splitlines():
-        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
-        if cells[0].startswith("`"):
-            rows[cells[0].strip("`")] = cells[1:]
-    return rows
+    return {cells[0].strip("`"): cells[1:] for cells in rows_of(markdown) if cells[0].startswith("`")}
+
+
+def endings_of(markdown: str) -> dict[str, str]:
+    """How each script's run ended, from the table of runs."""
+    return {cells[0]: cells[-1] for cells in rows_of(markdown) if cells[0].startswith("bench_")}
 
 
 def test_a_failing_a_hanging_and_an_incomplete_script_show_as_not_measured(
@@ -86,7 +90,8 @@ def test_a_failing_a_hanging_and_an_incomplete_script_show_as_not_measured(
 
     status = issue20.main(["--tree", str(tree), "--quick", "--timeout", "5", "--grace", "10", *scripts])
 
-    table = table_of(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    table, ended = table_of(out), endings_of(out)
     assert status == 1
     # what, goal, the tree's value, goal met
     assert table["provision_548_s"] == [
@@ -95,7 +100,7 @@ def test_a_failing_a_hanging_and_an_incomplete_script_show_as_not_measured(
         "25 s",
         "yes",
     ]
-    assert table["provision_raw_ddl_s"][1:] == ["s", "20 s", "-"]
+    assert table["provision_raw_ddl_s"][1:] == ["-", "20 s", "-"]
     assert table["provision_ratio_to_raw_ddl"][2:] == ["1.25 x", "yes"]
     failed = "not measured (exit 3: RuntimeError: the database went away)"
     assert [table[name][2:] for name in ("rush_bids_per_s", "rush_ratio_to_plain_inserts")] == [
@@ -110,6 +115,10 @@ def test_a_failing_a_hanging_and_an_incomplete_script_show_as_not_measured(
         "-",
     ]
     assert "token_first_sight_us" not in table  # bench_identity was not asked for
+    # and each run's ending, in the table of runs
+    assert ended["bench_tenants"] == "ok"
+    assert ended["bench_bids"] == "exit 3: RuntimeError: the database went away"
+    assert ended["bench_lifecycle"].startswith("timed out")
 
 
 def test_two_trees_alternate_and_the_ratio_is_new_over_old(
