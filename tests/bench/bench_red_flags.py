@@ -313,8 +313,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="a kept, seeded database: skip the seed")
     add_run_options(parser)
     args = parser.parse_args()
-    if args.quick:  # a fiftieth of the tenders over the same regencies, a quarter of the appends
-        args.tenders //= 50
+    if args.quick:  # a hundredth of the tenders over the same regencies, a quarter of the appends
+        args.tenders //= 100
         args.appends //= 4
     url = dsn(args.server, args.database)
     figures: dict[str, Any] = {
