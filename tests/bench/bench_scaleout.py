@@ -332,8 +332,8 @@ def main() -> None:
     parser.add_argument("--probe-seconds", type=float, default=20.0)
     add_run_options(parser)
     args = parser.parse_args()
-    if args.quick:  # a tenth of the tenders; one and two processes (this machine's cores), shorter blocks
-        args.tenders //= 10
+    if args.quick:  # a twentieth of the tenders; one and two processes (the cores here), shorter blocks
+        args.tenders //= 20
         args.workers, args.probe_workers = [1, 2], [1, 2]
         args.seconds, args.probe_seconds = 3.0, 10.0
     with fresh_database(args.server, "lpse_hub_bench_scaleout") as url:
