@@ -176,7 +176,7 @@ def start(
     process = subprocess.Popen(
         cli, env=env, cwd=hub_path or None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    wait_until_live(f"http://127.0.0.1:{port}", process)
+    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=120)  # a loaded machine starts it slowly
     return process
 
 
