@@ -30,7 +30,8 @@ import os
 import statistics
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ from tenants.sealing import (
     parse_bundle,
     seal_bid,
 )
-from tests.bench.bench_tenants import machine
+from tests.bench.figures import add_run_options, command, machine, print_figures
 
 MiB = 2**20
 STATIC = Path(__file__).resolve().parents[2] / "hub" / "web" / "static"
@@ -165,13 +166,10 @@ async def _one_run(page: Page, cdp: CDPSession, tender_key: str, mib: float, fil
     )
 
 
-async def bench(mib: float, files: int, runs: int, chromium: str) -> None:
+async def bench(mib: float, files: int, runs: int) -> tuple[list[Run], float]:
+    """``runs`` seals in the browser, each in a fresh page, and the same bid sealed by the Python code."""
     private_raw, public_raw = generate_tender_keypair()
     tender_key = encode_public_key(public_raw)
-    print(f"machine: {machine()}")
-    print(
-        f"browser: {chromium}, headless; bid: {mib} MiB in {files} file(s); {runs} runs, each in a fresh page"
-    )
     results: list[Run] = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium")
@@ -192,27 +190,59 @@ async def bench(mib: float, files: int, runs: int, chromium: str) -> None:
             await context.close()
         await browser.close()
 
-    for number, run in enumerate(results, start=1):
-        print(
-            f"run {number}: {run.seconds:.2f} s, bundle {run.bundle_bytes / MiB:.1f} MiB; JS heap "
-            f"{run.heap_before / MiB:.0f} -> peak {run.heap_peak / MiB:.0f} MiB; renderer RSS "
-            f"{run.rss_before / MiB:.0f} -> peak {run.rss_peak / MiB:.0f} MiB"
-        )
-    seconds = [r.seconds for r in results]
-    print(
-        f"sealing {mib} MiB in the browser: median {statistics.median(seconds):.2f} s "
-        f"(min {min(seconds):.2f}, max {max(seconds):.2f}); peak over before: JS heap "
-        f"+{max(r.heap_peak - r.heap_before for r in results) / MiB:.0f} MiB, renderer RSS "
-        f"+{max(r.rss_peak - r.rss_before for r in results) / MiB:.0f} MiB (the most of any run)"
-    )
-
     size = int(mib * MiB / files)
     bid = [BidFile(f"dokumen-{i + 1}.pdf", "application/pdf", os.urandom(size)) for i in range(files)]
     key = Ed25519PrivateKey.generate()
     started = time.perf_counter()
     seal_bid(public_raw, tenant_code="3507", tender_id=12, vendor_id=34, price=1, files=bid, signing_key=key)
-    elapsed = time.perf_counter() - started
-    print(f"the same bid sealed by tenants.sealing.seal_bid (Python, this process): {elapsed:.2f} s")
+    return results, time.perf_counter() - started
+
+
+def figures_of(
+    args: argparse.Namespace, chromium: str, results: list[Run], python_s: float
+) -> dict[str, Any]:
+    seconds = [r.seconds for r in results]
+    return {
+        "command": command("tests.bench.bench_browser_sealing"),
+        "machine": machine(),
+        "browser": chromium,
+        "mib": args.mib,
+        "files": args.files,
+        "runs": [asdict(r) for r in results],
+        "browser_seal_median_s": statistics.median(seconds),
+        "browser_seal_min_s": min(seconds),
+        "browser_seal_max_s": max(seconds),
+        "js_heap_growth_max_mib": max(r.heap_peak - r.heap_before for r in results) / MiB,
+        "renderer_rss_growth_max_mib": max(r.rss_peak - r.rss_before for r in results) / MiB,
+        "python_seal_s": python_s,
+        "browser_ratio_to_python": statistics.median(seconds) / python_s,
+    }
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    mib = figures["mib"]
+    lines = [
+        f"`{figures['command']}` on {figures['machine']}",
+        f"browser: {figures['browser']}, headless; bid: {mib} MiB in {figures['files']} file(s); "
+        f"{len(figures['runs'])} runs, each in a fresh page",
+    ]
+    for number, run in enumerate(figures["runs"], start=1):
+        lines.append(
+            f"run {number}: {run['seconds']:.2f} s, bundle {run['bundle_bytes'] / MiB:.1f} MiB; JS heap "
+            f"{run['heap_before'] / MiB:.0f} -> peak {run['heap_peak'] / MiB:.0f} MiB; renderer RSS "
+            f"{run['rss_before'] / MiB:.0f} -> peak {run['rss_peak'] / MiB:.0f} MiB"
+        )
+    lines.append(
+        f"sealing {mib} MiB in the browser: median {figures['browser_seal_median_s']:.2f} s "
+        f"(min {figures['browser_seal_min_s']:.2f}, max {figures['browser_seal_max_s']:.2f}); peak over "
+        f"before: JS heap +{figures['js_heap_growth_max_mib']:.0f} MiB, renderer RSS "
+        f"+{figures['renderer_rss_growth_max_mib']:.0f} MiB (the most of any run)"
+    )
+    lines.append(
+        "the same bid sealed by tenants.sealing.seal_bid (Python, this process): "
+        f"{figures['python_seal_s']:.2f} s ({figures['browser_ratio_to_python']:.1f}x in the browser)"
+    )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -220,9 +250,13 @@ def main() -> None:
     parser.add_argument("--mib", type=float, default=20, help="the bid's size (MiB)")
     parser.add_argument("--files", type=int, default=1, help="in how many files")
     parser.add_argument("--runs", type=int, default=5)
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # the same 20 MiB bid, fewer runs
+        args.runs = 2
     chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True).stdout.strip()
-    asyncio.run(bench(args.mib, args.files, args.runs, chromium))
+    results, python_s = asyncio.run(bench(args.mib, args.files, args.runs))
+    print_figures(figures_of(args, chromium, results, python_s), args, markdown)
 
 
 if __name__ == "__main__":

@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +53,8 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from tenants.sealing import BidFile, decode_public_key, seal_bid
 from tests.bench.bench_lifecycle import package_body
-from tests.bench.bench_tenants import admin, fresh_database, machine
+from tests.bench.bench_tenants import admin, fresh_database
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.browser.office_flow import ANSWER, FAILED_REASON, GROUNDS, cast, verified_vendor, whole_tender
 from tests.conftest import serving_role_of
 from tests.e2e.procurement import (
@@ -298,7 +297,7 @@ def report(args: argparse.Namespace, results: list[Measured], chromium: str) -> 
     summary = {f: {k: median(f, k) for k in ("seconds", "hub_cpu", "requests")} for f in ("browser", "http")}
     ratio = {k: summary["browser"][k] / summary["http"][k] for k in ("seconds", "hub_cpu", "requests")}
     return {
-        "command": " ".join(["python -m tests.bench.bench_browser_tender", *sys.argv[1:]]),
+        "command": command("tests.bench.bench_browser_tender"),
         "machine": machine(),
         "browser": chromium,
         "tenders": args.tenders,
@@ -308,7 +307,7 @@ def report(args: argparse.Namespace, results: list[Measured], chromium: str) -> 
     }
 
 
-def markdown(figures: dict[str, Any]) -> str:
+def markdown(figures: Mapping[str, Any]) -> str:
     lines = [
         f"`{figures['command']}` on {figures['machine']}; {figures['browser']}, headless; one hub process "
         "(uvicorn, one worker).",
@@ -342,10 +341,9 @@ def main() -> None:
     parser.add_argument(
         "--tenders", type=int, default=3, help="tenders through each flow (methods alternate)"
     )
-    parser.add_argument("--quick", action="store_true", help="two tenders a flow (one of each method)")
-    parser.add_argument("--json", action="store_true", help="the figures as JSON, not a Markdown table")
+    add_run_options(parser)
     args = parser.parse_args()
-    if args.quick:
+    if args.quick:  # two tenders a flow, one of each method
         args.tenders = 2
     chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True).stdout.strip()
     name = "lpse_hub_bench_browser_tender"
@@ -363,7 +361,7 @@ def main() -> None:
     finally:
         asyncio.run(admin(args.server, f'DROP ROLE IF EXISTS "{role}"'))
     figures = report(args, results, chromium)
-    print(json.dumps(figures, indent=2) if args.json else markdown(figures))
+    print_figures(figures, args, markdown)
 
 
 async def _migrated(url: str, role: str) -> None:

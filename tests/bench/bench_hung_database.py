@@ -24,11 +24,12 @@ import signal
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -39,7 +40,7 @@ from hub.core.master_key import MasterKey
 from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from tenants.registry import TenantSpec, create_tenant
-from tests.bench.bench_tenants import machine
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.hung_database import HangingProxy
 from tests.live_server import live_hub
 
@@ -126,14 +127,42 @@ def run_variant(
     return {"healthy": healthy, "hung": hung}
 
 
-def _row(label: str, healthy: Timings, hung: Timings, goal: str) -> str:
+def _row(database: str, request: str, healthy: Timings, hung: Timings, goal: str) -> dict[str, Any]:
     h, s = healthy[0], hung[0]
-    ratio = statistics.median(s) / statistics.median(h)
-    return (
-        f"| {label} | {statistics.median(h) * 1000:.1f} ms (max {max(h) * 1000:.1f}), "
-        f"{'/'.join(map(str, sorted(healthy[1])))} | {statistics.median(s):.2f} s (max {max(s):.2f}), "
-        f"{'/'.join(map(str, sorted(hung[1])))} | {ratio:,.0f}x | {goal} |"
-    )
+    return {
+        "database": database,
+        "request": request,
+        "healthy_median_ms": statistics.median(h) * 1000,
+        "healthy_max_ms": max(h) * 1000,
+        "healthy_statuses": sorted(healthy[1]),
+        "hung_median_s": statistics.median(s),
+        "hung_max_s": max(s),
+        "hung_statuses": sorted(hung[1]),
+        "hung_ratio_to_healthy": statistics.median(s) / statistics.median(h),
+        "goal": goal,
+    }
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    t = figures["timeouts_s"]
+    lines = [
+        f"`{figures['command']}`; machine: {figures['machine']}; PostgreSQL {figures['postgres']} (embedded)",
+        "",
+        f"Timeouts (defaults): readiness {t['readiness']} s, connect {t['connect']} s, "
+        f"command {t['command']} s, statement {t['statement']} s, pool {t['pool']} s",
+        "",
+        "| database | request | healthy: median (max), status | hung: median (max), status "
+        "| hung / healthy | goal |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in figures["rows"]:
+        lines.append(
+            f"| {r['database']} | `GET {r['request']}` | {r['healthy_median_ms']:.1f} ms "
+            f"(max {r['healthy_max_ms']:.1f}), {'/'.join(map(str, r['healthy_statuses']))} "
+            f"| {r['hung_median_s']:.2f} s (max {r['hung_max_s']:.2f}), "
+            f"{'/'.join(map(str, r['hung_statuses']))} | {r['hung_ratio_to_healthy']:,.0f}x | {r['goal']} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -142,7 +171,10 @@ def main() -> None:
     parser.add_argument(
         "--hung-reads", type=int, default=4, help="tender reads sent at once on a hung database"
     )
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # the same hangs, fewer requests in each
+        args.samples, args.hung_reads = 5, 2
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     os.environ["LPSE_HUB_MASTER_KEY"] = MasterKey.generate()  # both hubs open the same signing keys
     defaults = Settings()
@@ -156,20 +188,25 @@ def main() -> None:
                 results["blackhole (proxy)"] = run_variant(
                     proxy.url, root / "b", partial(_hang_proxy, proxy), args.samples, args.hung_reads
                 )
-    print(f"Machine: {machine()}; PostgreSQL {version} (embedded)\n")
-    print(
-        f"Timeouts (defaults): readiness {defaults.readiness_timeout_seconds} s, "
-        f"connect {defaults.database_connect_timeout_seconds} s, "
-        f"command {defaults.database_command_timeout_seconds} s, "
-        f"statement {defaults.database_statement_timeout_seconds} s, "
-        f"pool {defaults.database_pool_timeout_seconds} s\n"
-    )
-    print("| database | request | healthy: median (max), status | hung: median (max), status ", end="")
-    print("| hung / healthy | goal |\n|---|---|---|---|---|---|")
+    rows = []
     for name, result in results.items():
         healthy, hung = result["healthy"], result["hung"]
-        print(_row(f"{name} | `GET {READY}`", healthy["ready"], hung["ready"], "hung <= 2 s"))
-        print(_row(f"{name} | `GET {TENDERS}`", healthy["tenders"], hung["tenders"], "503, bounded"))
+        rows.append(_row(name, READY, healthy["ready"], hung["ready"], "hung <= 2 s"))
+        rows.append(_row(name, TENDERS, healthy["tenders"], hung["tenders"], "503, bounded"))
+    figures = {
+        "command": command("tests.bench.bench_hung_database"),
+        "machine": machine(),
+        "postgres": version,
+        "timeouts_s": {
+            "readiness": defaults.readiness_timeout_seconds,
+            "connect": defaults.database_connect_timeout_seconds,
+            "command": defaults.database_command_timeout_seconds,
+            "statement": defaults.database_statement_timeout_seconds,
+            "pool": defaults.database_pool_timeout_seconds,
+        },
+        "rows": rows,
+    }
+    print_figures(figures, args, markdown)
 
 
 @contextmanager

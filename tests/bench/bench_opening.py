@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import statistics
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,8 +62,9 @@ from tenants.tenders.bidding.given_shares import give_share, opening_key
 from tenants.tenders.custody import register_member_key
 from tenants.tenders.custody.rules import set_key_custody, set_recovery_key
 from tenants.tenders.models import Registration
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
 from tests.bench.bench_vendors import verified_vendors
+from tests.bench.figures import add_run_options, command, machine, print_figures
 
 CODE = "3507"  # Kabupaten Malang (wilayah: 35.07)
 SCHEMA = f"t_{CODE}"
@@ -312,28 +314,57 @@ async def _public_key(engine: AsyncEngine, tender_id: int) -> bytes:
     return bytes(value)
 
 
-def report(results: list[dict[str, Any]], bundle_bytes: int, args: argparse.Namespace) -> None:
-    print(f"Machine: {machine()}\n")
-    print(
-        f"{args.vendors} vendors, one bid each to both tenders ({args.bid_kib} KiB of documents, "
-        f"{bundle_bytes / 1024:.1f} KiB sealed), {args.rounds} round(s)\n"
-    )
-    print(
+def figures_of(results: list[dict[str, Any]], bundle_bytes: int, args: argparse.Namespace) -> dict[str, Any]:
+    rounds = [
+        {
+            "round": r["round"] + 1,
+            "first": r["order"][0],
+            "hub_s": r["hub"].seconds,
+            "committee_s": r["committee"].seconds,
+            "committee_share_steps_s": r["committee"].share_steps,
+            "hub_opened_ok": r["hub"].opened_ok,
+            "committee_opened_ok": r["committee"].opened_ok,
+            "shares_used": r["committee"].used,
+            "committee_ratio_to_hub": r["committee"].seconds / r["hub"].seconds,
+        }
+        for r in results
+    ]
+    return {
+        "command": command("tests.bench.bench_opening"),
+        "machine": machine(),
+        "vendors": args.vendors,
+        "bid_kib": args.bid_kib,
+        "sealed_kib": bundle_bytes / 1024,
+        "rounds": rounds,
+        "committee_ratio_to_hub": statistics.median(r["committee_ratio_to_hub"] for r in rounds),
+    }
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    vendors = figures["vendors"]
+    lines = [
+        f"`{figures['command']}`; machine: {figures['machine']}",
+        "",
+        f"{vendors} vendors, one bid each to both tenders ({figures['bid_kib']} KiB of documents, "
+        f"{figures['sealed_kib']:.1f} KiB sealed), {len(figures['rounds'])} round(s)",
+        "",
         "| round (first to open) | hub: `open_bids` | committee: key + 2 shares, total "
-        "| of which the share steps | bids opened ok (hub / committee) | ratio committee / hub |"
-    )
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        hub, committee = r["hub"], r["committee"]
-        print(
-            f"| {r['round'] + 1} ({r['order'][0]}) | {hub.seconds:.2f} s | {committee.seconds:.2f} s "
-            f"| {committee.share_steps * 1000:.0f} ms "
-            f"| {hub.opened_ok}/{args.vendors} / {committee.opened_ok}/{args.vendors} "
-            f"(shares used {committee.used}) | {committee.seconds / hub.seconds:.2f} |"
+        "| of which the share steps | bids opened ok (hub / committee) | ratio committee / hub |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in figures["rounds"]:
+        lines.append(
+            f"| {r['round']} ({r['first']}) | {r['hub_s']:.2f} s | {r['committee_s']:.2f} s "
+            f"| {r['committee_share_steps_s'] * 1000:.0f} ms "
+            f"| {r['hub_opened_ok']}/{vendors} / {r['committee_opened_ok']}/{vendors} "
+            f"(shares used {r['shares_used']}) | {r['committee_ratio_to_hub']:.2f} |"
         )
-    if len(results) > 1:
-        ratios = [r["committee"].seconds / r["hub"].seconds for r in results]
-        print(f"\nMedian ratio committee / hub over {len(results)} rounds: {statistics.median(ratios):.2f}")
+    if len(figures["rounds"]) > 1:
+        lines.append(
+            f"\nMedian ratio committee / hub over {len(figures['rounds'])} rounds: "
+            f"{figures['committee_ratio_to_hub']:.2f}"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -344,11 +375,14 @@ def main() -> None:
     parser.add_argument("--vendors", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--bid-kib", type=int, default=16, help="documents per bid, KiB (default 16)")
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # a tenth of the bids, the same size each
+        args.vendors //= 10
     master = MasterKey.parse(MasterKey.generate())
     with fresh_database(args.server, "lpse_hub_bench_opening") as url:
         results, bundle_bytes = asyncio.run(run(url, master, args))
-    report(results, bundle_bytes, args)
+    print_figures(figures_of(results, bundle_bytes, args), args, markdown)
 
 
 if __name__ == "__main__":

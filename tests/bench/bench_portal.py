@@ -28,16 +28,22 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from hub.core.database import create_engine
 from hub.core.master_key import MasterKey
+from hub.core.settings import Settings
+from tenants.regions import regions_of_province
+from tenants.registry.provisioning import provision_regions
 from tests.bench.bench_catalogue import provision, start_hub
 from tests.bench.bench_red_flags import migrated, seed
-from tests.bench.bench_tenants import admin, dsn, machine
+from tests.bench.bench_tenants import admin, dsn
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port
 
 
@@ -102,19 +108,48 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
-    print(f"## bench_portal: {args.tenders:,} tenders ({machine()})")
-    print(f"command: python -m tests.bench.bench_portal --tenders {args.tenders} --rounds {args.rounds} "
-          f"--per-kind {args.per_kind}")  # fmt: skip
-    print("seed:", json.dumps(figures.get("seed", {}), default=str))
-    print("| page | requests | server p50 | p95 | p99 | max |")
-    print("|---|---|---|---|---|---|")
+def markdown(figures: Mapping[str, Any]) -> str:
+    lines = [
+        f"## bench_portal: {figures['tenders']:,} tenders ({figures['machine']})",
+        f"command: {figures['command']}",
+        "seed: " + json.dumps(figures.get("seed", {}), default=str),
+        "| page | requests | server p50 | p95 | p99 | max |",
+        "|---|---|---|---|---|---|",
+    ]
     for kind, values in figures["measure"]["server_ms"].items():
-        print(
+        lines.append(
             f"| {kind} | {len(values)} | {statistics.median(values):.1f} ms | {pct(values, 95):.1f} ms "
             f"| {pct(values, 99):.1f} ms | {max(values):.1f} ms |"
         )
-    print(f"errors: {figures['measure']['error_count']} {figures['measure']['errors']}")
+    lines.append(f"errors: {figures['measure']['error_count']} {figures['measure']['errors']}")
+    return "\n".join(lines)
+
+
+def summary(server_ms: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """Each kind of page's server time: p50, p95, p99 and max, in ms."""
+    return {
+        kind: {
+            "p50_ms": statistics.median(values),
+            "p95_ms": pct(values, 95),
+            "p99_ms": pct(values, 99),
+            "max_ms": max(values),
+        }
+        for kind, values in server_ms.items()
+    }
+
+
+async def provisioned(url: str, province: str | None) -> float:
+    """Every regency and city a tenant (``bench_catalogue.provision``), or those of one province."""
+    if province is None:
+        return (await provision(url))[0]
+    engine = create_engine(Settings(database_url=url))
+    try:
+        started = time.perf_counter()
+        report = await provision_regions(engine, regions_of_province(province), concurrency=8)
+        assert not report.failed, report.failed
+        return time.perf_counter() - started
+    finally:
+        await engine.dispose()
 
 
 async def places_of(url: str) -> list[tuple[str, str, str, str]]:
@@ -140,11 +175,21 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=40, help="requests per kind and round")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--province", help="only this province's regencies and cities (default: all 514)")
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # Jawa Timur's tenants, a hundredth of the tenders, a quarter of the requests
+        args.province = args.province or "35"
+        args.tenders //= 100
+        args.per_kind //= 4
     url = dsn(args.server, args.database)
     os.environ["LPSE_HUB_PUBLICATION_SWEEP_SECONDS"] = "0"  # start_hub's hub: nothing in the background
     kept = Path(tempfile.gettempdir(), f"{args.database}.seed.json")
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {
+        "command": command("tests.bench.bench_portal"),
+        "machine": machine(),
+        "tenders": args.tenders,
+    }
     if args.reuse:
         figures["seed"] = json.loads(kept.read_text())
     else:
@@ -152,8 +197,7 @@ def main() -> None:
         asyncio.run(admin(args.server, f'CREATE DATABASE "{args.database}"'))
         asyncio.run(migrated(url))
         started = time.perf_counter()
-        provisioned, _ = asyncio.run(provision(url))
-        figures["seed"] = {"provision s": provisioned}
+        figures["seed"] = {"provision s": asyncio.run(provisioned(url, args.province))}
         figures["seed"] |= asyncio.run(seed(url, args.tenders, args.batch, asyncio.run(places_of(url))))
         figures["seed"]["total s"] = time.perf_counter() - started
         figures["seed"]["master key"] = MasterKey.generate()
@@ -172,7 +216,8 @@ def main() -> None:
         if not args.keep:
             asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
     figures["seed"].pop("master key", None)
-    report(args, figures)
+    figures["server"] = summary(figures["measure"]["server_ms"])
+    print_figures(figures, args, markdown)
 
 
 if __name__ == "__main__":

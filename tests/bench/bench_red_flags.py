@@ -30,6 +30,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -55,7 +56,8 @@ from tests.bench.bench_catalogue import (
     release_template,
     stems,
 )
-from tests.bench.bench_tenants import admin, dsn, machine
+from tests.bench.bench_tenants import admin, dsn
+from tests.bench.figures import add_run_options, command, machine, print_figures
 
 PREFIX = "ocds-lpsehub"
 
@@ -275,29 +277,28 @@ async def migrated(url: str) -> None:
         await engine.dispose()
 
 
-def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
+def markdown(figures: Mapping[str, Any]) -> str:
     def ms(values: list[float]) -> str:
         low, mid, high = (x * 1000 for x in (min(values), statistics.median(values), max(values)))
         return f"median {mid:,.1f} ms (min {low:,.1f}, max {high:,.1f})"
 
-    print(f"## bench_red_flags: {args.tenders:,} tenders ({machine()})")
-    print(f"command: python -m tests.bench.bench_red_flags --tenders {args.tenders} --repeat {args.repeat}")
-    print("seed:", json.dumps(figures["seed"], default=str))
-    m = figures["measure"]
-    for label, entry in m.items():
+    lines = [
+        f"## bench_red_flags: {figures['tenders']:,} tenders ({figures['machine']})",
+        f"command: {figures['command']}",
+        "seed: " + json.dumps(figures["seed"], default=str),
+    ]
+    for label, entry in figures["measure"].items():
         if isinstance(entry, dict) and "seconds" in entry:
-            print(f"- {label}: {ms(entry['seconds'])}; answer {entry['answer']}")
+            lines.append(f"- {label}: {ms(entry['seconds'])}; answer {entry['answer']}")
         elif label == "append one release":
-            for kind, values in entry.items():
-                print(f"- append one release, {kind}: {ms(values)}")
+            lines += [f"- append one release, {kind}: {ms(values)}" for kind, values in entry.items()]
         else:
-            print(f"- {label}: {entry}")
-    base = statistics.median(m["baseline: province 35"]["seconds"])
-    facts = statistics.median(m["facts: province 35"]["seconds"])
-    print(
-        f"- province 35, facts against the baseline: {base / facts:.1f}x faster "
-        f"({facts / base:.3f} of its time)"
+            lines.append(f"- {label}: {entry}")
+    ratio = figures["facts_ratio_to_baseline_province_35"]
+    lines.append(
+        f"- province 35, facts against the baseline: {1 / ratio:.1f}x faster ({ratio:.3f} of its time)"
     )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -310,9 +311,17 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     parser.add_argument("--reuse", action="store_true", help="a kept, seeded database: skip the seed")
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # a hundredth of the tenders over the same regencies, a quarter of the appends
+        args.tenders //= 100
+        args.appends //= 4
     url = dsn(args.server, args.database)
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {
+        "command": command("tests.bench.bench_red_flags"),
+        "machine": machine(),
+        "tenders": args.tenders,
+    }
     if args.reuse:
         figures["seed"] = {"reused": True}
     else:
@@ -325,7 +334,10 @@ def main() -> None:
     finally:
         if not args.keep:
             asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
-    report(args, figures)
+    base = statistics.median(figures["measure"]["baseline: province 35"]["seconds"])
+    facts = statistics.median(figures["measure"]["facts: province 35"]["seconds"])
+    figures["facts_ratio_to_baseline_province_35"] = facts / base
+    print_figures(figures, args, markdown)
 
 
 if __name__ == "__main__":

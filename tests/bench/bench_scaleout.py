@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
@@ -48,7 +48,8 @@ from hub.core.settings import Settings
 from tenants.regions import regions_of_province
 from tenants.registry.provisioning import provision_regions
 from tests.bench.bench_catalogue import TWO_WORDS, Place, seed
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port
 
 Cpu = dict[int, float]
@@ -84,9 +85,9 @@ def hub(url: str, workers: int, probe_interval: int) -> Iterator[tuple[str, psut
         "LPSE_HUB_ISSUER": "http://bench-hub.example",
         "LPSE_HUB_PUBLIC_REQUESTS_PER_MINUTE": str(10**9),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, env=env, start_new_session=True)
+    argv = [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port)]
+    argv += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(argv, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -239,35 +240,80 @@ def probes(url: str, args: argparse.Namespace) -> dict[int, tuple[int, list[floa
     return out
 
 
-def report(args: argparse.Namespace, places: list[Place], setup: dict[str, float], figures: dict[int, Any],
-           probed: dict[int, tuple[int, list[float], int, float]]) -> None:  # fmt: skip
-    print(f"Machine: {machine()}\n")
-    print(
-        f"{len(places)} tenants; {setup['catalogue rows']:,.0f} catalogue rows; {args.clients} clients, "
-        f"a connection per request; {args.rounds} rounds of at most {args.requests} requests or "
-        f"{args.seconds:.0f} s per kind and N (medians of the rounds)\n"
-    )
+def figures_of(
+    args: argparse.Namespace,
+    places: list[Place],
+    setup: dict[str, float],
+    figures: dict[int, Any],
+    probed: dict[int, tuple[int, list[float], int, float]],
+) -> dict[str, Any]:
     base = {kind: rate(runs) for kind, runs in figures[args.workers[0]].items()}
-    print(
+    return {
+        "command": command("tests.bench.bench_scaleout"),
+        "machine": machine(),
+        "tenants": len(places),
+        "setup": setup,
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "requests": args.requests,
+        "seconds": args.seconds,
+        "probe_seconds": args.probe_seconds,
+        "throughput": [
+            {
+                "processes": workers,
+                "kind": kind,
+                "requests_per_s": rate(r),
+                "ratio_to_first": rate(r) / base[kind],
+                "p95_ms": p95_ms(r),
+                "cores": {who: cores(r, who) for who in ("hub", "postgres", "load", "idle", "steal")},
+                "new_backends_per_s": statistics.median(x["sessions"] / x["wall"] for x in r),
+                "errors": sum(len(x["errors"]) for x in r),
+            }
+            for workers, runs in figures.items()
+            for kind, r in runs.items()
+        ],
+        "probes": [
+            {"processes": workers, "rounds_written": count, "gaps_s": gaps, "results": results, "ran_s": ran}
+            for workers, (count, gaps, results, ran) in probed.items()
+        ],
+    }
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    lines = [
+        f"`{figures['command']}`; machine: {figures['machine']}",
+        "",
+        f"{figures['tenants']} tenants; {figures['setup']['catalogue rows']:,.0f} catalogue rows; "
+        f"{figures['clients']} clients, a connection per request; {figures['rounds']} rounds of at most "
+        f"{figures['requests']} requests or {figures['seconds']:.0f} s per kind and N "
+        "(medians of the rounds)",
+        "",
         "| N processes | kind | requests/s | x N=1 | p95 ms "
-        "| cores: hub / PostgreSQL / load generator / idle / steal | new backends/s | errors |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for workers, runs in figures.items():
-        for kind, r in runs.items():
-            errors = sum(len(x["errors"]) for x in r)
-            print(
-                f"| {workers} | {kind} | {rate(r):.0f} | {rate(r) / base[kind]:.2f} | {p95_ms(r):.0f} | "
-                f"{cores(r, 'hub'):.2f} / {cores(r, 'postgres'):.2f} / {cores(r, 'load'):.2f} / "
-                f"{cores(r, 'idle'):.2f} / {cores(r, 'steal'):.2f} | "
-                f"{statistics.median(x['sessions'] / x['wall'] for x in r):.0f} | {errors} |"
-            )
-    print(f"\nProbes, `LPSE_HUB_PROBE_INTERVAL_SECONDS=2`, for {args.probe_seconds:.0f} s:\n")
-    print("| N processes | rounds written | expected, one per interval | gaps between rounds, s | results |")
-    print("|---|---|---|---|---|")
-    for workers, (count, gaps, results, ran) in probed.items():
+        "| cores: hub / PostgreSQL / load generator / idle / steal | new backends/s | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in figures["throughput"]:
+        c = r["cores"]
+        lines.append(
+            f"| {r['processes']} | {r['kind']} | {r['requests_per_s']:.0f} | {r['ratio_to_first']:.2f} "
+            f"| {r['p95_ms']:.0f} | {c['hub']:.2f} / {c['postgres']:.2f} / {c['load']:.2f} / "
+            f"{c['idle']:.2f} / {c['steal']:.2f} | {r['new_backends_per_s']:.0f} | {r['errors']} |"
+        )
+    lines += [
+        "",
+        f"Probes, `LPSE_HUB_PROBE_INTERVAL_SECONDS=2`, for {figures['probe_seconds']:.0f} s:",
+        "",
+        "| N processes | rounds written | expected, one per interval | gaps between rounds, s | results |",
+        "|---|---|---|---|---|",
+    ]
+    for p in figures["probes"]:
+        gaps = p["gaps_s"]
         spread = f"{min(gaps):.1f}-{max(gaps):.1f}" if gaps else "-"
-        print(f"| {workers} | {count} | about {ran / 2 - 1:.0f} | {spread} | {results} |")
+        lines.append(
+            f"| {p['processes']} | {p['rounds_written']} | about {p['ran_s'] / 2 - 1:.0f} | {spread} "
+            f"| {p['results']} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -284,13 +330,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--probe-workers", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--probe-seconds", type=float, default=20.0)
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # a twentieth of the tenders; one and two processes (the cores here), shorter blocks
+        args.tenders //= 20
+        args.workers, args.probe_workers = [1, 2], [1, 2]
+        args.seconds, args.probe_seconds = 3.0, 10.0
     with fresh_database(args.server, "lpse_hub_bench_scaleout") as url:
         args.url = url
         places, setup = asyncio.run(world(url, args.province, args.tenders))
         figures = throughput(url, places, args)
         probed = probes(url, args)
-    report(args, places, setup, figures, probed)
+    print_figures(figures_of(args, places, setup, figures, probed), args, markdown)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -42,7 +43,8 @@ from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from tenants.tenders.documents import MAX_DOCUMENT_BYTES
 from tests.bench.bench_bids import setup
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port, wait_until_live
 
 MiB = 2**20
@@ -174,8 +176,22 @@ def start(
     process = subprocess.Popen(
         cli, env=env, cwd=hub_path or None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    wait_until_live(f"http://127.0.0.1:{port}", process)
+    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=120)  # a loaded machine starts it slowly
     return process
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    lines = [
+        f"`{figures['command']}`; machine: {figures['machine']}",
+        f"hub: {figures['hub']} (upload slots {figures['slots']})",
+        f"idle hub: {figures['idle_mib']:.0f} MiB resident",
+    ]
+    for p in figures["phases"]:
+        lines.append(
+            f"{p['phase']}: peak {p['peak_mib']:.0f} MiB resident, growth {p['growth_mib']:+.0f} MiB "
+            f"(x{p['peak_ratio_to_idle']:.2f} of idle), {p['seconds']:.1f} s, answers {p['answers']}"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -188,10 +204,21 @@ def main() -> None:
     parser.add_argument(
         "--hub-path", help="PYTHONPATH of the hub to measure (another checkout, e.g. before issue 14)"
     )
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # a quarter of the uploads at once, still many more than the upload slots
+        args.concurrency //= 4
     master = MasterKey.generate()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    figures: dict[str, Any] = {
+        "command": command("tests.bench.bench_upload_memory"),
+        "machine": machine(),
+        "hub": args.hub_path or "this checkout",
+        "slots": args.slots,
+        "concurrency": args.concurrency,
+        "phases": [],
+    }
     with fresh_database(args.server, "bench_upload_memory") as url, tempfile.TemporaryDirectory() as data_dir:
         world = asyncio.run(setup(url, MasterKey.parse(master), vendors=1))
         documents = f"{base}/t/kab-malang/api/tenders/{world.tenders[0]}/documents"
@@ -200,11 +227,8 @@ def main() -> None:
         try:
             asyncio.run(uploads(documents, token, 1, 1 * MiB))  # load the code paths once
             time.sleep(1)
-            idle = rss_mib(hub.pid)
-            print(machine())
-            print(f"hub: {args.hub_path or 'this checkout'} (pid {hub.pid}), upload slots {args.slots}")
-            print(f"idle hub: {idle:.0f} MiB resident")
-            phases: list[tuple[str, Callable[[], Awaitable[Counter[int]]]]] = [
+            idle = figures["idle_mib"] = rss_mib(hub.pid)
+            phases: list[tuple[str, Callable[[], Coroutine[Any, Any, Counter[int]]]]] = [
                 ("anonymous oversized bodies", lambda: anonymous(base, documents, args.concurrency)),
                 (
                     f"{args.concurrency} documents of {MAX_DOCUMENT_BYTES // MiB} MiB",
@@ -215,14 +239,20 @@ def main() -> None:
                 started = time.perf_counter()
                 with Sampler(hub.pid) as sampler:
                     statuses = asyncio.run(phase())
-                elapsed = time.perf_counter() - started
-                print(
-                    f"{name}: peak {sampler.peak:.0f} MiB resident, growth {sampler.peak - idle:+.0f} MiB "
-                    f"(x{sampler.peak / idle:.2f} of idle), {elapsed:.1f} s, answers {dict(statuses)}"
+                figures["phases"].append(
+                    {
+                        "phase": name,
+                        "peak_mib": sampler.peak,
+                        "growth_mib": sampler.peak - idle,
+                        "peak_ratio_to_idle": sampler.peak / idle,
+                        "seconds": time.perf_counter() - started,
+                        "answers": dict(statuses),
+                    }
                 )
         finally:
             hub.terminate()
             hub.wait(timeout=30)
+    print_figures(figures, args, markdown)
 
 
 if __name__ == "__main__":
