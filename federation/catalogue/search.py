@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
@@ -37,11 +37,11 @@ from tenants.registry.models import Tenant
 
 C = CatalogueEntry
 RELEVANCE_WINDOW = 1_000
-PLAN_EACH_SEARCH = text(
-    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
+PLAN_EACH_SEARCH = (
+    func.set_config("plan_cache_mode", "force_custom_plan", true()),
+    func.set_config("jit", "off", true()),
 )
-WALK = text("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)")
-NO_WALK = text("SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_seqscan', 'on', true)")
+WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
 
 
 WALK_ROWS = 20_000
@@ -147,23 +147,35 @@ def _decode(cursor: str, query: CatalogueQuery) -> tuple[Any, int, bool]:
         raise InvalidInput("cursor is not one this search gave out", field="cursor") from None
 
 
+def _tenant_known(tenant: str | None) -> ColumnElement[bool]:
+    if tenant is None:
+        return true()
+    return or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant))
+
+
+def _refuse_unknown(known: bool | None, tenant: str | None) -> None:
+    if not known:
+        raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
+
+
 async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
-    if tenant is None:
-        return
-    known = await session.scalar(
-        select(or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant)))
-    )
-    if not known:
-        raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
+    if tenant is not None:
+        _refuse_unknown(await session.scalar(select(_tenant_known(tenant))), tenant)
+
+
+def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
+    """A search's first statement, one round trip: whether its tenant is known (``check_tenant``),
+    plan each search anew, and walk the sort's index when ``walk`` (a cursor's page knows it)."""
+    return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
 
 
 async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
     async with hub_sessions(engine)() as session, session.begin():
-        await session.execute(PLAN_EACH_SEARCH)
+        await session.execute(select(*PLAN_EACH_SEARCH))
         return await count_facets(session, query, await sample_facets(session, query))
 
 
@@ -172,39 +184,39 @@ async def search_catalogue(
 ) -> CataloguePage:
     """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
     query = query.checked()
-    await check_tenant(session, query.tenant)
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
     # million rows; docs/BENCHMARKS.md, issue 6). Planning each search anew costs ~0.3 ms. JIT
-    # compiling a search costs more than it saves at these sizes.
-    await session.execute(PLAN_EACH_SEARCH)
-    sampled: Facets | None = None
-    cached = False
+    # compiling a search costs more than it saves at these sizes. One statement says so, checks the
+    # tenant, and on a cursor's page sets the walk the first page chose.
+    after: tuple[Any, int] | None = None
+    sampled = cache.get(query) if cache is not None and not query.cursor else None
+    cached = sampled is not None
+    # With nothing to filter and no counts asked (the newest tenders beside a search), every row
+    # matches: the sort's index gives the page in order, and no sample is needed to know it.
+    to_sample = not query.cursor and sampled is None and bool(query.facets or query.conditions())
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
-        after: tuple[Any, int] | None = (value, row_id)
+        after = (value, row_id)
     else:
-        sampled = cache.get(query) if cache is not None else None
-        cached = sampled is not None
-        if sampled is None and (query.facets or query.conditions()):
-            sampled = await sample_facets(session, query)
-        # With nothing to filter and no counts asked (the newest tenders beside a search), every row
-        # matches: the sort's index gives the page in order, and no sample is needed to know it.
-        after, walks = None, sampled is None or _walks(query, sampled)
-    if walks:
-        await session.execute(WALK)
+        walks = not to_sample and (sampled is None or _walks(query, sampled))
+    _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
+    if to_sample:
+        sampled = await sample_facets(session, query)
+        walks = _walks(query, sampled)
+    facets: Facets | None = None
+    if query.facets and sampled is not None:
+        # Before the walk is set: an exact count reads every match, which bitmaps serve best.
+        facets = await count_facets(session, query, sampled)
+        if cache is not None and not cached:  # counts from the cache keep the age they had
+            cache.put(query, facets)
+    if to_sample and walks:
+        await session.execute(select(*WALK))
     rows = (await session.execute(_page(query, after))).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     cursor = _encode(rows[-1].sort_key, rows[-1][0].id, walks, query) if more and rows else None
-    facets = None
-    if query.facets and sampled is not None:
-        if walks and not sampled.settles:
-            await session.execute(NO_WALK)  # the exact count reads every match: bitmaps serve it best
-        facets = await count_facets(session, query, sampled)
-        if cache is not None and not cached:  # counts from the cache keep the age they had
-            cache.put(query, facets)
     return CataloguePage([r[0] for r in rows], cursor, facets)
 
 
