@@ -69,15 +69,16 @@ async def search(
 @pytest.mark.parametrize(
     ("query", "statements"),
     [
-        # the plan settings with the tenant check, the sample, the page
-        (CatalogueQuery(q="jalan"), 3),  # broad: the sample's estimate stands
-        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 4),  # the walk set before the page
-        # narrow: the exact count too
+        # the plan settings with the tenant check, the sample, the walk (dense matches), the page
+        (CatalogueQuery(q="jalan"), 4),  # broad: the sample's estimate stands
+        (CatalogueQuery(q="jalan", facets=False), 4),
+        # 2,500 matches: the exact count too, before the walk
+        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 5),
+        # 100 matches: counted exactly, no walk
         (CatalogueQuery(q="gedung", tenant="kab-sempit", category="goods", sort="relevance"), 4),
-        (CatalogueQuery(q="jalan", facets=False), 3),
         (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
     ],
-    ids=["broad words", "words and a filter, walking", "narrow, counted exactly", "no counts", "newest"],
+    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
 )
 async def test_a_first_page_sends_at_most_its_statements(
     catalogue: AsyncEngine, query: CatalogueQuery, statements: int
