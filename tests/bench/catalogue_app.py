@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 from litestar import Request, get
 from litestar.datastructures import State
@@ -43,14 +44,15 @@ class ServerTiming:
         self.on_started = on_started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.LIFESPAN:
+        kind: str = scope["type"]  # uvicorn sends the lifespan scope too
+        if kind == "lifespan":
 
-            async def started(message: Message) -> None:
+            async def on_lifespan(message: Any) -> None:
                 if message["type"] == "lifespan.startup.complete":
                     self.on_started()
                 await send(message)
 
-            await self.app(scope, receive, started)
+            await self.app(scope, receive, on_lifespan)
             return
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
