@@ -80,3 +80,25 @@ async def test_the_pages_of_a_broad_search_cover_every_match_once(large: AsyncEn
         cursor = page.next_cursor
     assert len(seen) == len(set(seen)) == 3_000
     assert seen == [f"9901-{i}" for i in range(3, 9_001, 3)]  # newest first: announced a minute apart
+
+
+async def test_a_narrow_search_by_relevance_counted_in_the_same_read_gives_the_same_pages(
+    large: AsyncEngine,
+) -> None:
+    """Its counts and its first page come from one read of the matches; without counts, the page is
+    ranked by the page statement alone: the two give the same rows, in the same order, and the same
+    cursor, which leads on to the same next page."""
+    query = CatalogueQuery(q="jalan or gedung or desa", tenant="kab-kecil", limit=7)
+    counted = await _search(large, query)
+    assert counted.facets is not None
+    assert counted.facets.exact
+    assert counted.facets.total == ROWS // 100
+    alone = await _search(large, CatalogueQuery(q=query.q, tenant=query.tenant, limit=7, facets=False))
+    assert [e.ocid for e in counted.entries] == [e.ocid for e in alone.entries]
+    assert len(counted.entries) == 7
+    assert counted.next_cursor == alone.next_cursor
+    following = await _search(
+        large, CatalogueQuery(q=query.q, tenant=query.tenant, limit=7, cursor=counted.next_cursor)
+    )
+    assert following.entries
+    assert not {e.ocid for e in following.entries} & {e.ocid for e in counted.entries}
