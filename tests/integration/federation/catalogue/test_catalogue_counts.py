@@ -12,33 +12,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import EXACT_UP_TO, Facets
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.search import CataloguePage, search_catalogue
 from hub.core.database import hub_sessions
-
-ROWS = 30_000
-SEED = """
-INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, tender_id, title,
-    agency, category, method, evaluation, fiscal_year, budget, owner_estimate, status, stage, announced_at,
-    search_text)
-SELECT '9901-' || i, '9901', CASE WHEN i % 100 = 0 THEN 'kab-kecil' ELSE 'kab-besar' END, 'Kabupaten',
-    '99', i, title, 'Dinas PUPR', CASE WHEN i % 4 = 0 THEN 'goods' ELSE 'construction' END, 'tender',
-    'lowest_price', 2026, 1000000, 900000, 'contracted', 'contracted',
-    now() - i * interval '1 minute', lower(title)
-FROM (SELECT i, CASE WHEN i % 3 = 0 THEN 'Rehabilitasi Jalan Desa' ELSE 'Pembangunan Gedung Sekolah' END
-      AS title FROM generate_series(1, :rows) AS i) AS drawn
-"""
+from tests.catalogue_rows import ROWS, seed_catalogue
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def large(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    async with clean_identity.begin() as connection:
-        await connection.execute(text(SEED), {"rows": ROWS})
-        await connection.execute(text("ANALYZE hub.catalogue"))
+    await seed_catalogue(clean_identity)
     yield clean_identity
 
 

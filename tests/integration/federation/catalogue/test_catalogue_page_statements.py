@@ -1,8 +1,9 @@
 """How many statements a catalogue page sends: the hot path of the public search, pinned.
 
-A catalogue of 30,000 rows (larger than the sample, so the counts are sampled and then, for narrow
-searches, counted exactly) is searched as the API searches it. Each page's statements are counted
-as they are sent; a change that adds a round trip to a search fails here, not in a benchmark.
+The catalogue of ``tests.catalogue_rows`` (larger than the sample, so the counts are sampled and
+then, for narrow searches, counted exactly) is searched as the API searches it. Each page's
+statements are counted as they are sent; a change that adds a round trip to a search fails here,
+not in a benchmark.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
@@ -21,27 +22,13 @@ from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.search import CataloguePage, search_catalogue
 from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput
+from tests.catalogue_rows import seed_catalogue
 from tests.manual_clock import ManualClock
-
-ROWS = 30_000
-SEED = """
-INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, tender_id, title,
-    agency, category, method, evaluation, fiscal_year, budget, owner_estimate, status, stage, announced_at,
-    search_text)
-SELECT '9902-' || i, '9902', CASE WHEN i % 100 = 0 THEN 'kab-sempit' ELSE 'kab-luas' END, 'Kabupaten',
-    '98', i, title, 'Dinas PUPR', CASE WHEN i % 4 = 0 THEN 'goods' ELSE 'construction' END, 'tender',
-    'lowest_price', 2026, 1000000 + i, 900000, 'contracted', 'contracted',
-    now() - i * interval '1 minute', lower(title)
-FROM (SELECT i, CASE WHEN i % 3 = 0 THEN 'Rehabilitasi Jalan Desa' ELSE 'Pembangunan Gedung Sekolah' END
-      AS title FROM generate_series(1, :rows) AS i) AS drawn
-"""
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def catalogue(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    async with clean_identity.begin() as connection:
-        await connection.execute(text(SEED), {"rows": ROWS})
-        await connection.execute(text("ANALYZE hub.catalogue"))
+    await seed_catalogue(clean_identity)
     yield clean_identity
 
 
@@ -75,7 +62,7 @@ async def search(
         # 2,500 matches: the exact count too, before the walk
         (CatalogueQuery(q="jalan", category="goods", sort="newest"), 5),
         # 100 matches: counted exactly, no walk
-        (CatalogueQuery(q="gedung", tenant="kab-sempit", category="goods", sort="relevance"), 4),
+        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 4),
         (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
     ],
     ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
@@ -104,7 +91,7 @@ async def test_a_cursors_page_sends_two_statements(catalogue: AsyncEngine) -> No
 
 async def test_counts_kept_by_the_cache_spare_the_sample(catalogue: AsyncEngine) -> None:
     cache = FacetCache(clock=ManualClock())
-    query = CatalogueQuery(q="jalan", tenant="kab-sempit")
+    query = CatalogueQuery(q="jalan", tenant="kab-kecil")
     await search(catalogue, query, cache)
     with statements_sent(catalogue) as sent:
         page = await search(catalogue, query, cache)
