@@ -305,12 +305,14 @@ class Place:
 
 
 async def provision(url: str, tenants: int | None = None) -> tuple[float, list[Place]]:
-    """The hub migrated and every regency and city a tenant (the first ``tenants`` of them if given),
-    as operators provision them."""
+    """The hub migrated and every regency and city a tenant (``tenants`` of them if given, spread over
+    the provinces), as operators provision them."""
     engine = create_engine(Settings(database_url=url))
     try:
         await migrate_hub(engine)
-        regions = [r for r in all_regions().values() if r.kind is not RegionKind.PROVINCE][:tenants]
+        regions = [r for r in all_regions().values() if r.kind is not RegionKind.PROVINCE]
+        if tenants:
+            regions = regions[:: max(1, len(regions) // tenants)][:tenants]
         started = time.perf_counter()
         report = await provision_regions(engine, regions, concurrency=8)
         elapsed = time.perf_counter() - started
