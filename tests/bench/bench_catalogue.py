@@ -543,7 +543,12 @@ def start_hub(url: str, port: int, workers: int, master_key: str, cold: bool) ->
     command = ["-m", "uvicorn", "--factory", "tests.bench.catalogue_app:create_app", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen([sys.executable, *command], env=env, start_new_session=True)
-    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=30)
+    try:  # two workers importing the hub take a while on a busy machine
+        wait_until_live(f"http://127.0.0.1:{port}", process, timeout=120)
+    except RuntimeError:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+        raise
     return process
 
 
