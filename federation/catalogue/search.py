@@ -12,7 +12,8 @@ Every sort but relevance has an index (``newest``: ``announced_at``; ``closing``
 ``budget``), so a page of a broad search reads about as many rows as it shows, and a narrow one
 reads its matches by the text and filter indexes. Relevance cannot be read off an index: it ranks
 the newest ``RELEVANCE_WINDOW`` matches, which is every match of all but broad searches (a word
-in a fifth of the catalogue ranks its 1,000 newest tenders, not 200,000).
+in a fifth of the catalogue ranks its 1,000 newest tenders, not 200,000); the date index carries
+the search vector, so finding them by walking it reads no heap row (migration h0020_catalogue).
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from federation.catalogue.facets import FacetCache, Facets, count_facets, sample_facets
+from federation.catalogue.facets import EXACT_UP_TO, FACETS, FacetCache, Facets, count_facets, sample_facets
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import local_id_of
@@ -37,15 +39,21 @@ from tenants.registry.models import Tenant
 
 C = CatalogueEntry
 RELEVANCE_WINDOW = 1_000
-PLAN_EACH_SEARCH = text(
-    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
+PLAN_EACH_SEARCH = (
+    func.set_config("plan_cache_mode", "force_custom_plan", true()),
+    func.set_config("jit", "off", true()),
 )
-WALK = text("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)")
-NO_WALK = text("SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_seqscan', 'on', true)")
+WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
 
 
 WALK_ROWS = 20_000
 """A page walks its sort's index, bitmaps off, when the sample says it finds its rows within this many."""
+RELEVANCE_WALK_ROWS = 120_000
+"""The same for the relevance window, which walks the date index alone (the search vector is in it,
+migration h0020_catalogue): a tender walked costs about 2 us, a match read by a bitmap a heap page,
+15 times that (at a million rows, measured on a loaded 2-core machine: "rehabilitasi gedung", 1% of
+the catalogue, walks 100,000 rows in 210 ms where the bitmap of its 10,000 matches takes 450 ms).
+Past this many rows, the bitmap costs less (fewer than about 0.8% of the catalogue matching)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +118,11 @@ def _walks(query: CatalogueQuery, sampled: Facets) -> bool:
     ("saluran irigasi": 50,000 rows, estimated 2,600) get a bitmap scan of every match and a sort,
     where walking the date index finds the newest thousand in 20,000 rows. The sample measures it.
     """
-    wanted = RELEVANCE_WINDOW if query.order == "relevance" else query.limit + 1
-    return sampled.share > 0 and wanted / sampled.share <= WALK_ROWS
+    if query.order == "relevance":
+        wanted, bound = RELEVANCE_WINDOW, RELEVANCE_WALK_ROWS
+    else:
+        wanted, bound = query.limit + 1, WALK_ROWS
+    return sampled.share > 0 and wanted / sampled.share <= bound
 
 
 def _encode(value: Any, row_id: int, walks: bool, query: CatalogueQuery) -> str:
@@ -147,23 +158,35 @@ def _decode(cursor: str, query: CatalogueQuery) -> tuple[Any, int, bool]:
         raise InvalidInput("cursor is not one this search gave out", field="cursor") from None
 
 
+def _tenant_known(tenant: str | None) -> ColumnElement[bool]:
+    if tenant is None:
+        return true()
+    return or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant))
+
+
+def _refuse_unknown(known: bool | None, tenant: str | None) -> None:
+    if not known:
+        raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
+
+
 async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
-    if tenant is None:
-        return
-    known = await session.scalar(
-        select(or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant)))
-    )
-    if not known:
-        raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
+    if tenant is not None:
+        _refuse_unknown(await session.scalar(select(_tenant_known(tenant))), tenant)
+
+
+def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
+    """A search's first statement, one round trip: whether its tenant is known (``check_tenant``),
+    plan each search anew, and walk the sort's index when ``walk`` (a cursor's page knows it)."""
+    return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
 
 
 async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
     async with hub_sessions(engine)() as session, session.begin():
-        await session.execute(PLAN_EACH_SEARCH)
+        await session.execute(select(*PLAN_EACH_SEARCH))
         return await count_facets(session, query, await sample_facets(session, query))
 
 
@@ -172,40 +195,91 @@ async def search_catalogue(
 ) -> CataloguePage:
     """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
     query = query.checked()
-    await check_tenant(session, query.tenant)
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
     # million rows; docs/BENCHMARKS.md, issue 6). Planning each search anew costs ~0.3 ms. JIT
-    # compiling a search costs more than it saves at these sizes.
-    await session.execute(PLAN_EACH_SEARCH)
-    sampled: Facets | None = None
-    cached = False
+    # compiling a search costs more than it saves at these sizes. One statement says so, checks the
+    # tenant, and on a cursor's page sets the walk the first page chose.
+    after: tuple[Any, int] | None = None
+    sampled = cache.get(query) if cache is not None and not query.cursor else None
+    cached = sampled is not None
+    # With nothing to filter and no counts asked (the newest tenders beside a search), every row
+    # matches: the sort's index gives the page in order, and no sample is needed to know it.
+    to_sample = not query.cursor and sampled is None and bool(query.facets or query.conditions())
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
-        after: tuple[Any, int] | None = (value, row_id)
+        after = (value, row_id)
     else:
-        sampled = cache.get(query) if cache is not None else None
-        cached = sampled is not None
-        if sampled is None and (query.facets or query.conditions()):
-            sampled = await sample_facets(session, query)
-        # With nothing to filter and no counts asked (the newest tenders beside a search), every row
-        # matches: the sort's index gives the page in order, and no sample is needed to know it.
-        after, walks = None, sampled is None or _walks(query, sampled)
-    if walks:
-        await session.execute(WALK)
-    rows = (await session.execute(_page(query, after))).all()
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    cursor = _encode(rows[-1].sort_key, rows[-1][0].id, walks, query) if more and rows else None
-    facets = None
+        walks = not to_sample and (sampled is None or _walks(query, sampled))
+    _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
+    if to_sample:
+        sampled = await sample_facets(session, query)
+        walks = _walks(query, sampled)
+    facets: Facets | None = None
+    ranked: list[tuple[int, float]] | None = None
     if query.facets and sampled is not None:
-        if walks and not sampled.settles:
-            await session.execute(NO_WALK)  # the exact count reads every match: bitmaps serve it best
-        facets = await count_facets(session, query, sampled)
+        # Before the walk is set: an exact count reads every match, which bitmaps serve best.
+        if query.order == "relevance" and not sampled.settles:
+            facets, ranked = await _ranked_and_counted(session, query, sampled)
+        else:
+            facets = await count_facets(session, query, sampled)
         if cache is not None and not cached:  # counts from the cache keep the age they had
             cache.put(query, facets)
-    return CataloguePage([r[0] for r in rows], cursor, facets)
+    if ranked is not None:
+        rows = await _entries(session, ranked)
+    else:
+        if to_sample and walks:
+            await session.execute(select(*WALK))
+        rows = [(r[0], r.sort_key) for r in (await session.execute(_page(query, after))).all()]
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    cursor = _encode(rows[-1][1], rows[-1][0].id, walks, query) if more and rows else None
+    return CataloguePage([entry for entry, _ in rows], cursor, facets)
+
+
+async def _ranked_and_counted(
+    session: AsyncSession, query: CatalogueQuery, sampled: Facets
+) -> tuple[Facets, list[tuple[int, float]] | None]:
+    """The exact counts and the first page's ids and ranks, from one read of the matches.
+
+    A narrow search by relevance read its matches twice, once to count them (``count_facets``) and
+    once to rank the newest ``RELEVANCE_WINDOW``: twice a text index scan of its words and filter
+    tokens and a heap page per match (``q`` with filters, 10-30 ms each at a million rows). Here the
+    first ``EXACT_UP_TO + 1`` matches are read once, with their facets, and ranked among the newest
+    ``RELEVANCE_WINDOW`` of them. If there are no more, they are every match: the counts are exact
+    and the page is theirs. If there are more, the sample's counts stand, as in ``count_facets``,
+    and the page is read as any other (``None``).
+    """
+    columns = [getattr(C, column) for column in FACETS.values()]
+    matched = select(C.id, C.announced_at, C.search, *columns).where(*query.conditions(C))
+    found = matched.limit(EXACT_UP_TO + 1).subquery("matched")
+    nth = func.row_number().over(order_by=(found.c.announced_at.desc(), found.c.id.desc()))
+    rank = case((nth <= RELEVANCE_WINDOW, func.ts_rank_cd(found.c.search, query.text_query())))
+    rows = (
+        await session.execute(
+            select(found.c.id, rank.label("rank"), *(found.c[column] for column in FACETS.values()))
+        )
+    ).all()
+    if len(rows) > EXACT_UP_TO:
+        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
+    counts = {facet: dict(Counter(getattr(row, column) for row in rows)) for facet, column in FACETS.items()}
+    ranked = sorted(
+        ((row.id, row.rank) for row in rows if row.rank is not None), key=lambda r: (-r[1], -r[0])
+    )
+    return Facets(len(rows), True, counts, sampled.share), ranked[: query.limit + 1]
+
+
+async def _entries(
+    session: AsyncSession, ranked: list[tuple[int, float]]
+) -> list[tuple[CatalogueEntry, Any]]:
+    """The catalogue rows of ``ranked`` ids, in its order, each with its rank."""
+    if not ranked:
+        return []
+    found = {
+        e.id: e for e in (await session.scalars(select(C).where(C.id.in_([i for i, _ in ranked])))).all()
+    }
+    return [(found[i], rank) for i, rank in ranked if i in found]
 
 
 async def find_entry(session: AsyncSession, prefix: str, ocid: str) -> CatalogueEntry:

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
 import multiprocessing
 import os
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -75,7 +78,8 @@ from tenants.registry.provisioning import provision_regions
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender
 from tenants.tenders.publication.rebuild import rebuild_catalogue
 from tenants.tenders.stages import Window
-from tests.bench.bench_tenants import admin, dsn, machine
+from tests.bench.bench_tenants import admin, dsn
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port, wait_until_live
 
 PREFIX = "ocds-lpsehub"
@@ -300,12 +304,15 @@ class Place:
     province: str
 
 
-async def provision(url: str) -> tuple[float, list[Place]]:
-    """The hub migrated and every regency and city a tenant, as operators provision them."""
+async def provision(url: str, tenants: int | None = None) -> tuple[float, list[Place]]:
+    """The hub migrated and every regency and city a tenant (``tenants`` of them if given, spread over
+    the provinces), as operators provision them."""
     engine = create_engine(Settings(database_url=url))
     try:
         await migrate_hub(engine)
         regions = [r for r in all_regions().values() if r.kind is not RegionKind.PROVINCE]
+        if tenants:
+            regions = regions[:: max(1, len(regions) // tenants)][:tenants]
         started = time.perf_counter()
         report = await provision_regions(engine, regions, concurrency=8)
         elapsed = time.perf_counter() - started
@@ -505,6 +512,8 @@ async def explain(
                         page_ms.append(spent["page"])
                         if statements and any("GROUPING SETS" in sql for sql, _ in statements):
                             facets_ms.append(spent["facets"])
+            if not whole_ms:  # --explain-repeat 0
+                continue
             out[kind] = {
                 "page_ms": statistics.median(page_ms),
                 "facets_ms": statistics.median(facets_ms) if facets_ms else 0.0,
@@ -519,8 +528,9 @@ async def explain(
 # The served run: the hub and SELECT 1 in one process, driven from another
 
 
-def start_hub(url: str, port: int, workers: int, master_key: str) -> subprocess.Popen[bytes]:
+def start_hub(url: str, port: int, workers: int, master_key: str, cold: bool) -> subprocess.Popen[bytes]:
     env = {
+        "LPSE_BENCH_COLD": "1" if cold else "0",  # no facet counts kept: every first page counts
         **os.environ,
         "LPSE_HUB_DATABASE_URL": url,
         "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
@@ -533,7 +543,12 @@ def start_hub(url: str, port: int, workers: int, master_key: str) -> subprocess.
     command = ["-m", "uvicorn", "--factory", "tests.bench.catalogue_app:create_app", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen([sys.executable, *command], env=env, start_new_session=True)
-    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=30)
+    try:  # two workers importing the hub take a while on a busy machine
+        wait_until_live(f"http://127.0.0.1:{port}", process, timeout=120)
+    except RuntimeError:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+        raise
     return process
 
 
@@ -626,7 +641,7 @@ def follow_feed(base: str, limit: int) -> dict[str, Any]:
 
 def served(url: str, kinds: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
-    hub = start_hub(url, port, args.workers, args.master_key)
+    hub = start_hub(url, port, args.workers, args.master_key, args.cold)
     base = f"http://127.0.0.1:{port}"
     out = tempfile.mktemp(suffix=".json")
     try:
@@ -783,8 +798,34 @@ def merged(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def issue_20(args: argparse.Namespace, figures: dict[str, Any]) -> dict[str, Any]:
+    """Issue 20's figures: the mix's rate against ``SELECT 1`` at 32 clients, and the servers' p95
+    latency alone (one client) of the mix, ``q`` with filters, and ``sort=relevance``."""
+    blocks = figures["served"]["load"]
+    alone = {kind: merged(b) for kind, b in blocks["alone"].items()}
+    loaded = {kind: merged(b) for kind, b in blocks["loaded"].items()}
+    mix_p95 = pct(alone["the mix of all kinds"]["server"], 95)
+    return {
+        "catalogue_mix_ratio_to_select_1": round(
+            loaded["the mix of all kinds"]["rate"] / loaded["SELECT 1 (baseline)"]["rate"], 3
+        ),
+        "catalogue_mix_p95_cold_ms" if args.cold else "catalogue_mix_p95_warm_ms": round(mix_p95, 1),
+        "q_with_filters_p95_ms": round(pct(alone["q + filters"]["server"], 95), 1),
+        "relevance_sparse_words_p95_ms": round(pct(alone["q, sort=relevance"]["server"], 95), 1),
+        "select_1_requests_per_s": round(loaded["SELECT 1 (baseline)"]["rate"], 1),
+        "mix_requests_per_s": round(loaded["the mix of all kinds"]["rate"], 1),
+        "tenders": figures["seed"]["catalogue rows"],
+        "facet_cache": "off (cold)" if args.cold else "on (warm)",
+        "errors": sum(len(f["errors"]) for f in (*alone.values(), *loaded.values())),
+        "load_average": figures["load_average"],
+        "machine": machine(),
+        "command": command("tests.bench.bench_catalogue"),
+    }
+
+
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     print(f"Machine: {machine()}; PostgreSQL {figures['version']} ({figures['settings']})\n")
+    print(f"Load average before and after the served run: {figures['load_average']}\n")
     s = figures["seed"]
     print("| setup | value |\n|---|---|")
     print(f"| provision {figures['tenants']} tenants | {figures['provision']:.1f} s |")
@@ -890,7 +931,17 @@ def main() -> None:
     parser.add_argument("--skip-feed", dest="feed", action="store_false")
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     parser.add_argument("--reuse", action="store_true", help="a kept, seeded database: skip the seed")
+    parser.add_argument(
+        "--warm", dest="cold", action="store_false", help="keep each search's counts 10 s, as the hub does"
+    )
+    parser.add_argument("--tenants", type=int, default=None, help="provision only the first N regencies")
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:  # about a minute on a quiet machine: 3% of the catalogue, short blocks, no rebuild
+        args.tenders, args.tenants, args.batch = 30_000, 30, 30_000
+        args.requests, args.seconds, args.rounds = 200, 1.5, 1
+        args.latency_requests, args.latency_seconds = 40, 1.0
+        args.deep_pages, args.explain_repeat, args.rebuild_tenants, args.feed = 3, 0, 0, False
     url = dsn(args.server, args.database)
     figures: dict[str, Any] = {"provision": 0.0}
     places = asyncio.run(existing_places(url)) if args.reuse else []
@@ -900,7 +951,7 @@ def main() -> None:
     else:
         asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
         asyncio.run(admin(args.server, f'CREATE DATABASE "{args.database}"'))
-        figures["provision"], places = asyncio.run(provision(url))
+        figures["provision"], places = asyncio.run(provision(url, args.tenants))
         figures["seed"] = asyncio.run(seed(url, places, args.tenders, args.batch))
         figures["seed"]["master key"] = MasterKey.generate()
         kept.write_text(json.dumps(figures["seed"]))
@@ -911,7 +962,9 @@ def main() -> None:
         figures["explain"] = asyncio.run(explain(url, kinds, args.explain_repeat, args.plans))
         paths = {k: [f"/api/catalogue?{urlencode(p)}" for p in params] for k, params in kinds.items()}
         paths["one tender"] = [f"/api/catalogue/{o}" for o in asyncio.run(sample_ocids(url, 2000))]
+        load_before = os.getloadavg()
         figures["served"] = served(url, paths, args)
+        figures["load_average"] = " / ".join(f"{x:.1f}" for x in (*load_before, *os.getloadavg()))
         if args.rebuild_tenants:
             chosen = [p for p in places if p.province == "35"][: args.rebuild_tenants]
             figures["real"] = asyncio.run(real_tenders(url, chosen, args.rebuild_per_tenant))
@@ -920,7 +973,15 @@ def main() -> None:
     finally:
         if not args.keep:
             asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
-    report(args, figures)
+
+    def markdown(chosen: Mapping[str, Any]) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            report(args, figures)
+        lines = [f"| {name} | {value} |" for name, value in chosen.items()]
+        return "\n".join([out.getvalue(), "| issue 20 | value |", "|---|---|", *lines])
+
+    print_figures(issue_20(args, figures), args, markdown)
 
 
 if __name__ == "__main__":

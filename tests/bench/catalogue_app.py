@@ -4,14 +4,19 @@
 catalogue request is compared with, served by the same process, the same pool, the same middleware.
 Every answer carries ``Server-Timing: app;dur=<ms>``, the time from the request reaching the
 application to its answer's first message, so the load generator can tell the server's latency from
-its own. For benchmarks only:
+its own. With ``LPSE_BENCH_COLD=1`` the app keeps no facet counts (``app.state.facet_cache`` is
+``None`` once started): every first page counts its facets, the cost of a search nobody asked
+recently. For benchmarks only:
 
     uvicorn --factory tests.bench.catalogue_app:create_app --workers 2
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
+from typing import Any
 
 from litestar import Request, get
 from litestar.datastructures import State
@@ -34,10 +39,21 @@ async def select1(request: Request[object, object, State]) -> dict[str, int]:
 class ServerTiming:
     """Adds ``Server-Timing: app;dur=<ms>`` to every HTTP answer of the wrapped application."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, on_started: Callable[[], None] = lambda: None) -> None:
         self.app = app
+        self.on_started = on_started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind: str = scope["type"]  # uvicorn sends the lifespan scope too
+        if kind == "lifespan":
+
+            async def on_lifespan(message: Any) -> None:
+                if message["type"] == "lifespan.startup.complete":
+                    self.on_started()
+                await send(message)
+
+            await self.app(scope, receive, on_lifespan)
+            return
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
@@ -56,4 +72,9 @@ class ServerTiming:
 def create_app() -> ServerTiming:
     app = create_hub_app()
     app.register(select1)
-    return ServerTiming(app)
+
+    def forget_counts() -> None:
+        if os.environ.get("LPSE_BENCH_COLD") == "1":
+            app.state.facet_cache = None
+
+    return ServerTiming(app, forget_counts)

@@ -12,33 +12,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import EXACT_UP_TO, Facets
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.search import CataloguePage, search_catalogue
 from hub.core.database import hub_sessions
-
-ROWS = 30_000
-SEED = """
-INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, tender_id, title,
-    agency, category, method, evaluation, fiscal_year, budget, owner_estimate, status, stage, announced_at,
-    search_text)
-SELECT '9901-' || i, '9901', CASE WHEN i % 100 = 0 THEN 'kab-kecil' ELSE 'kab-besar' END, 'Kabupaten',
-    '99', i, title, 'Dinas PUPR', CASE WHEN i % 4 = 0 THEN 'goods' ELSE 'construction' END, 'tender',
-    'lowest_price', 2026, 1000000, 900000, 'contracted', 'contracted',
-    now() - i * interval '1 minute', lower(title)
-FROM (SELECT i, CASE WHEN i % 3 = 0 THEN 'Rehabilitasi Jalan Desa' ELSE 'Pembangunan Gedung Sekolah' END
-      AS title FROM generate_series(1, :rows) AS i) AS drawn
-"""
+from tests.catalogue_rows import ROWS, seed_catalogue
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def large(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    async with clean_identity.begin() as connection:
-        await connection.execute(text(SEED), {"rows": ROWS})
-        await connection.execute(text("ANALYZE hub.catalogue"))
+    await seed_catalogue(clean_identity)
     yield clean_identity
 
 
@@ -80,3 +65,25 @@ async def test_the_pages_of_a_broad_search_cover_every_match_once(large: AsyncEn
         cursor = page.next_cursor
     assert len(seen) == len(set(seen)) == 3_000
     assert seen == [f"9901-{i}" for i in range(3, 9_001, 3)]  # newest first: announced a minute apart
+
+
+async def test_a_narrow_search_by_relevance_counted_in_the_same_read_gives_the_same_pages(
+    large: AsyncEngine,
+) -> None:
+    """Its counts and its first page come from one read of the matches; without counts, the page is
+    ranked by the page statement alone: the two give the same rows, in the same order, and the same
+    cursor, which leads on to the same next page."""
+    query = CatalogueQuery(q="jalan or gedung or desa", tenant="kab-kecil", limit=7)
+    counted = await _search(large, query)
+    assert counted.facets is not None
+    assert counted.facets.exact
+    assert counted.facets.total == ROWS // 100
+    alone = await _search(large, CatalogueQuery(q=query.q, tenant=query.tenant, limit=7, facets=False))
+    assert [e.ocid for e in counted.entries] == [e.ocid for e in alone.entries]
+    assert len(counted.entries) == 7
+    assert counted.next_cursor == alone.next_cursor
+    following = await _search(
+        large, CatalogueQuery(q=query.q, tenant=query.tenant, limit=7, cursor=counted.next_cursor)
+    )
+    assert following.entries
+    assert not {e.ocid for e in following.entries} & {e.ocid for e in counted.entries}

@@ -1,0 +1,110 @@
+"""How many statements a catalogue page sends: the hot path of the public search, pinned.
+
+The catalogue of ``tests.catalogue_rows`` (larger than the sample, so the counts are sampled and
+then, for narrow searches, counted exactly) is searched as the API searches it. Each page's
+statements are counted as they are sent; a change that adds a round trip to a search fails here,
+not in a benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from federation.catalogue.facets import FacetCache
+from federation.catalogue.query import CatalogueQuery
+from federation.catalogue.search import CataloguePage, search_catalogue
+from hub.core.database import hub_sessions
+from hub.core.errors import InvalidInput
+from tests.catalogue_rows import seed_catalogue
+from tests.manual_clock import ManualClock
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def catalogue(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    await seed_catalogue(clean_identity)
+    yield clean_identity
+
+
+@contextmanager
+def statements_sent(engine: AsyncEngine) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def search(
+    engine: AsyncEngine, query: CatalogueQuery, cache: FacetCache | None = None
+) -> CataloguePage:
+    async with hub_sessions(engine)() as session, session.begin():
+        return await search_catalogue(session, query, cache)
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        # the plan settings with the tenant check, the sample, the walk (dense matches), the page
+        (CatalogueQuery(q="jalan"), 4),  # broad: the sample's estimate stands
+        (CatalogueQuery(q="jalan", facets=False), 4),
+        # 2,500 matches: the exact count too, before the walk
+        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 5),
+        # 100 matches: counted exactly, no walk
+        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 4),
+        (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
+    ],
+    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
+)
+async def test_a_first_page_sends_at_most_its_statements(
+    catalogue: AsyncEngine, query: CatalogueQuery, statements: int
+) -> None:
+    with statements_sent(catalogue) as sent:
+        page = await search(catalogue, query)
+    assert page.entries
+    assert len(sent) <= statements, sent
+
+
+async def test_a_cursors_page_sends_two_statements(catalogue: AsyncEngine) -> None:
+    for query in (CatalogueQuery(q="jalan", category="goods", sort="newest"), CatalogueQuery(q="jalan")):
+        first = await search(catalogue, query)
+        assert first.next_cursor
+        with statements_sent(catalogue) as sent:
+            following = await search(
+                catalogue, CatalogueQuery(**{**_fields(query), "cursor": first.next_cursor})
+            )
+        assert following.entries
+        assert following.facets is None
+        assert len(sent) == 2, sent  # the plan settings with the walk, the page
+
+
+async def test_counts_kept_by_the_cache_spare_the_sample(catalogue: AsyncEngine) -> None:
+    cache = FacetCache(clock=ManualClock())
+    query = CatalogueQuery(q="jalan", tenant="kab-kecil")
+    await search(catalogue, query, cache)
+    with statements_sent(catalogue) as sent:
+        page = await search(catalogue, query, cache)
+    assert page.facets is not None
+    assert page.facets.total == 100
+    assert len(sent) == 2, sent  # the plan settings with the tenant check, the page
+
+
+async def test_an_unknown_tenant_is_refused_in_the_first_statement(catalogue: AsyncEngine) -> None:
+    with statements_sent(catalogue) as sent, pytest.raises(InvalidInput, match="unknown tenant"):
+        await search(catalogue, CatalogueQuery(q="jalan", tenant="kab-tiada"))
+    assert len(sent) == 1, sent
+
+
+def _fields(query: CatalogueQuery) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in query.__dataclass_fields__}
