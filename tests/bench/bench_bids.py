@@ -285,7 +285,11 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
         ],
         env=env,
     )
-    wait_until_live(f"http://127.0.0.1:{port}", process, timeout=300)  # two workers, a busy machine
+    try:
+        wait_until_live(f"http://127.0.0.1:{port}", process, timeout=300)  # two workers, a busy machine
+    except RuntimeError:
+        os.killpg(process.pid, signal.SIGKILL)  # not left serving behind a failed run
+        raise
     return process
 
 
