@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -470,7 +471,10 @@ def figures(results: list[dict[str, Any]], args: argparse.Namespace) -> dict[str
     clean, crashed = results
     rate = len(clean["receipts"]) / clean["seconds"]
     latencies = sorted(clean["latencies"])
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+
+    def p(q: float) -> float:
+        return float(latencies[min(len(latencies) - 1, int(q * len(latencies)))]) * 1000
+
     accepted = max(1, len(clean["receipts"]))
     return {
         "rush_bids_per_s": round(rate, 1),
@@ -496,7 +500,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print_figures(figures(results, args), args, markdown)
 
 
-def markdown(f: dict[str, Any]) -> str:
+def markdown(f: Mapping[str, Any]) -> str:
     clean, crashed = f["clean"], f["crashed"]
     return "\n".join(
         [
