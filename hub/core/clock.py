@@ -59,5 +59,11 @@ async def database_now(session: AsyncSession) -> datetime:
         return cached[1]  # type: ignore[no-any-return]
     now = await session.scalar(select(func.now()))
     assert isinstance(now, datetime)
-    session.info["database_now"] = (session.sync_session.get_transaction(), now)
+    remember_database_now(session, now)
     return now
+
+
+def remember_database_now(session: AsyncSession, now: datetime) -> None:
+    """Keep ``now()``, read by the caller's own statement in this transaction, for ``database_now``:
+    a hot path asks for the clock alongside what it reads anyway, one round trip fewer."""
+    session.info["database_now"] = (session.sync_session.get_transaction(), now)

@@ -48,6 +48,8 @@ from hub.web.edge import refuse_control_characters
 
 SPOOL_BYTES = 64 * 1024
 """What a received file keeps in memory before it moves to disk."""
+IN_MEMORY_BODY_BYTES = 1024 * 1024
+"""A whole body (``received_body``) up to this size is kept in memory, never spooled."""
 
 Spool = SpooledTemporaryFile[bytes]
 
@@ -176,15 +178,30 @@ async def received_form(request: Request[Any, Any, Any], limits: FormLimits) -> 
 
 @asynccontextmanager
 async def received_body(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
-    """The request's whole body (the route's limit applies), read within an upload slot. It is
-    spooled to disk as it arrives and read back once, rather than joined from a list of chunks."""
+    """The request's whole body (the route's limit applies), read within an upload slot.
+
+    A body of at most ``IN_MEMORY_BODY_BYTES`` (a sealed bid of a few hundred KiB: the deadline
+    rush's every request) is joined in memory, where it ends up anyway; a larger one is spooled to
+    disk as it arrives and read back once, rather than joined from a list of many chunks. Spooling
+    the rush's bids cost a temporary file and a worker thread's turn each (issue 20)."""
     uploads: Uploads = request.app.state.uploads
     refuse_announced_excess(request)
     async with uploads.slot():
-        with uploads.spool() as spool:
+        chunks: list[bytes] = []
+        size = 0
+        with ExitStack() as stack:
+            spool: Spool | None = None
             async for chunk in request.stream():
-                spool.write(chunk)  # into the page cache: microseconds, not worth a thread
-            yield await _whole(spool)
+                size += len(chunk)
+                if spool is None and size > IN_MEMORY_BODY_BYTES:
+                    spool = stack.enter_context(uploads.spool())
+                    spool.writelines(chunks)
+                    chunks = []
+                if spool is None:
+                    chunks.append(chunk)
+                else:
+                    spool.write(chunk)  # into the page cache: microseconds, not worth a thread
+            yield b"".join(chunks) if spool is None else await _whole(spool)
 
 
 async def _url_encoded(request: Request[Any, Any, Any]) -> ReceivedForm:

@@ -17,12 +17,14 @@ primary key instead of forking the chain. Use the default READ COMMITTED.)
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, bindparam, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.clock import database_now
 from hub.core.database import TENANT_SCHEMA, schema_of
 from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import content_around_seq, entry_hash, json_payload
@@ -79,9 +81,15 @@ async def append_audit(
     """
     _check_names(action, subject)
     plain = json_payload(payload)
-    # One round trip before the lock: the transaction's clock (now() is the transaction's start,
-    # whenever asked) and the payload as jsonb will give it back.
-    at, stored = (await session.execute(_CLOCK_AND_PAYLOAD, {"payload": plain})).one()
+    at: datetime
+    stored: dict[str, Any]
+    if kept_as_is_by_jsonb(plain):
+        # The transaction's clock (now() is the transaction's start, whenever asked; usually asked
+        # already, as on the bid path) and the payload as it is: no round trip before the lock.
+        at, stored = await database_now(session), plain
+    else:
+        # One round trip before the lock: the clock, and the payload as jsonb will give it back.
+        at, stored = (await session.execute(_CLOCK_AND_PAYLOAD, {"payload": plain})).one()
     # One round trip takes the lock, reads the head and inserts the entry chained to it (h0016):
     # the lock is held from then until the commit, and each further round trip under it would wait
     # its turn on the event loop while the tenant's other writers queue behind it.
@@ -103,7 +111,13 @@ async def append_audit(
             },
         )
     ).one()
-    asked = {"at": at, "actor_id": actor_id, "action": action, "subject": subject, "payload": stored}
+    asked: dict[str, Any] = {
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "subject": subject,
+        "payload": stored,
+    }
     expected = entry_hash(entry.prev_hash, seq=entry.seq, **asked)
     kept = {name: getattr(entry, name) for name in asked}
     if (entry.hash, kept) != (expected, asked):  # not the one definition's entry: never commit it
@@ -123,6 +137,19 @@ _APPEND = select(AuditEntry).from_statement(
 )
 """The append's two statements, built once: every change of a tenant appends, and on the bid path
 building a statement costs more CPU than running it (``federation.vendors.suspensions``)."""
+
+
+def kept_as_is_by_jsonb(value: Any) -> bool:
+    """Whether ``jsonb`` gives ``value`` (a ``json_payload``) back unchanged: it does strings (NUL is
+    refused before), integers of any size, booleans and null, and objects and arrays of them. Only
+    numbers with a fraction or an exponent are normalised (``1e+20``), so a float anywhere sends the
+    payload to the database to be read back before it is hashed. Were this wrong, the append's check
+    of the stored entry against ``entry_hash`` would refuse to commit it."""
+    if isinstance(value, dict):
+        return all(kept_as_is_by_jsonb(item) for item in value.values())
+    if isinstance(value, list):
+        return all(kept_as_is_by_jsonb(item) for item in value)
+    return not isinstance(value, float)
 
 
 def _check_names(action: str, subject: str) -> None:

@@ -10,10 +10,11 @@ modules turn it into the error that fits their caller.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import Any
+
+import pybase64
 
 _TENANT_CODE = re.compile(r"[0-9A-Za-z._-]{1,32}")
 
@@ -22,16 +23,15 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
-_URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
-
-
 def b64url_decode(text: str) -> bytes:
     """The bytes of an unpadded base64url text; ``ValueError`` unless ``text`` is their one encoding.
 
-    Sealed bundles are hundreds of KiB and this runs on every bid in a deadline rush, so the checks
-    stay in C: the standard alphabet's strict decoder after mapping ``-_`` to ``+/`` (having refused
-    any ``+``, ``/`` or ``=`` of the input), then a re-encoding of the last group only, which is
-    where a non-canonical text would differ (stray low bits).
+    Sealed bundles are hundreds of KiB and this runs on every bid in a deadline rush, so the work is
+    pybase64's SIMD decoder in strict mode (``validate``: only the alphabet, padding where it must
+    be), having refused any ``+``, ``/`` or ``=`` of the input (pybase64 takes the standard
+    alphabet's two characters beside ``-_``); then a re-encoding of the last group only, which is
+    where a non-canonical text would differ (stray low bits). It decodes a 341 KiB bundle's
+    ciphertext about 20 times faster than ``binascii`` after a translation (issue 20).
     """
     try:
         raw = text.encode("ascii")
@@ -40,8 +40,8 @@ def b64url_decode(text: str) -> bytes:
     if len(raw) % 4 == 1 or b"+" in raw or b"/" in raw or b"=" in raw:
         raise ValueError("not base64url without padding")
     try:
-        data = binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + b"=" * (-len(raw) % 4), strict_mode=True)
-    except binascii.Error:
+        data = pybase64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+    except ValueError:  # binascii.Error
         raise ValueError("not base64url without padding") from None
     tail = len(data) % 3 or 3
     if data and b64url_encode(data[-tail:]) != text[-((tail * 4 + 2) // 3) :]:

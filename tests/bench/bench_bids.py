@@ -3,10 +3,12 @@
 Usage (a PostgreSQL server you can create databases on; the script makes and drops its own):
 
     python -m tests.bench.bench_bids --vendors 2000 --concurrency 48
+    python -m tests.bench.bench_bids --quick --json   # 500 vendors, issue 20's figures as JSON
 
 1. A plain-insert baseline: the same bundles written as bytea through asyncpg, same concurrency.
 2. The rush through the hub (uvicorn, two workers) from a load generator in another process on
-   loopback: accepted bids per second, p50/p99 latency; then every receipted bid is opened.
+   loopback: accepted bids per second, p50/p99 latency, the CPU the hub's processes and the load
+   generator used per accepted bid; then every receipted bid is opened.
 3. The same rush with the hub killed (SIGKILL) half-way and restarted: every bid that got a
    receipt is there and opens; no partial row exists.
 """
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -45,8 +48,9 @@ from tenants.registry import TenantRef, TenantSpec, create_tenant, resolve_tenan
 from tenants.sealing import BidFile, seal_bid
 from tenants.tenders import Actor, PackageInput, announce_tender, create_package, create_tender, open_bids
 from tenants.tenders.models import Registration
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
 from tests.bench.bench_vendors import verified_vendors
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port, wait_until_live
 
 BID_BYTES = 256 * 1024
@@ -221,10 +225,11 @@ def load_generator(
                     else:
                         refused[index] = answer.text
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             return {
                 "seconds": time.perf_counter() - started,
+                "generator_cpu_seconds": time.process_time() - cpu,
                 "latencies": latencies,
                 "receipts": receipts,
                 "refused": refused,
@@ -281,7 +286,11 @@ def start_hub(url: str, port: int, master_key: str, data_dir: str) -> subprocess
         ],
         env=env,
     )
-    wait_until_live(f"http://127.0.0.1:{port}", process)
+    try:
+        wait_until_live(f"http://127.0.0.1:{port}", process, timeout=300)  # two workers, a busy machine
+    except RuntimeError:
+        os.killpg(process.pid, signal.SIGKILL)  # not left serving behind a failed run
+        raise
     return process
 
 
@@ -350,6 +359,12 @@ async def _account_id(engine: Any, email: str) -> int:
         return int(await session.scalar(text("SELECT id FROM hub.accounts WHERE email = :e"), {"e": email}))
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its living children (the hub: uvicorn and its workers)."""
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+
 def rush(
     url: str,
     port: int,
@@ -369,6 +384,7 @@ def rush(
         target=load_generator,
         args=(f"http://127.0.0.1:{port}", tender_id, work, concurrency, out, signals, kill_after),
     )
+    hub_cpu = tree_cpu_seconds(hub.pid)
     generator.start()
     killed_at = None
     try:
@@ -381,11 +397,13 @@ def rush(
             hub = start_hub(url, port, master_key, data_dir)  # returns once it is live
             signals.hub_up.set()
         generator.join()
+        hub_cpu = tree_cpu_seconds(hub.pid) - hub_cpu  # the clean rush's: no restart in between
     finally:
         os.killpg(hub.pid, signal.SIGTERM)
         hub.wait(timeout=30)
     result: dict[str, Any] = json.loads(Path(out).read_text())
     result["killed_at"] = killed_at
+    result["hub_cpu_seconds"] = hub_cpu
     return result
 
 
@@ -394,12 +412,16 @@ def main() -> None:
     parser.add_argument(
         "--server", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
-    parser.add_argument("--vendors", type=int, default=2000)
+    parser.add_argument("--vendors", type=int, default=None, help="2000; 500 with --quick")
     parser.add_argument("--concurrency", type=int, default=48)
+    parser.add_argument("--database", default="lpse_hub_bench_bids", help="the database it makes and drops")
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.vendors is None:
+        args.vendors = 500 if args.quick else 2000
     master_key = MasterKey.generate()
     master = MasterKey.parse(master_key)
-    with fresh_database(args.server, "lpse_hub_bench_bids") as url:
+    with fresh_database(args.server, args.database) as url:
         world = asyncio.run(setup(url, master, args.vendors))
         tenant, vendor_ids = world.tenant, world.vendor_ids
         tokens = asyncio.run(_tokens(url, master, world.user_ids))
@@ -444,33 +466,64 @@ async def _public_key(url: str, tender_id: int) -> bytes:
         await connection.close()
 
 
-def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+def figures(results: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 20's names for the rush (``tests.bench.figures``) and the rest of the run."""
     clean, crashed = results
     rate = len(clean["receipts"]) / clean["seconds"]
     latencies = sorted(clean["latencies"])
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    print(f"Machine: {machine()}\n")
-    print("| figure | value | goal |\n|---|---|---|")
-    print(
-        f"| bids accepted per second, {args.vendors} vendors x {BID_BYTES // 1024} KiB "
-        f"({clean['bundle_bytes'] // 1024} KiB sealed), {args.concurrency} concurrent, 2 workers "
-        f"| {rate:.0f}/s ({clean['seconds']:.1f} s for all) | |"
-    )
-    print(f"| plain asyncpg inserts of the same bytes, same concurrency | {clean['baseline']:.0f}/s | |")
-    print(f"| ratio hub / plain inserts | {rate / clean['baseline']:.2f} | >= 0.60 |")
-    print(f"| latency p50 / p99 | {p(0.5):.0f} ms / {p(0.99):.0f} ms | |")
-    print(
-        f"| receipted bids present and opened "
-        f"| {clean['check']['receipted_present']}/{clean['check']['receipted']}"
-        f" present, {clean['check']['opened_ok']} opened, {clean['check']['tampered']} tampered, "
-        f"{len(clean['refused'])} refused | all |"
-    )
-    print(
-        f"| with SIGKILL after {crashed['killed_at']} stored bids, then restart: "
-        f"receipted present and opened "
-        f"| {crashed['check']['receipted_present']}/{crashed['check']['receipted']} present, "
-        f"{crashed['check']['opened_ok']}/{crashed['check']['stored']} stored bids opened, "
-        f"{crashed['check']['tampered']} tampered | all |"
+
+    def p(q: float) -> float:
+        return float(latencies[min(len(latencies) - 1, int(q * len(latencies)))]) * 1000
+
+    accepted = max(1, len(clean["receipts"]))
+    return {
+        "rush_bids_per_s": round(rate, 1),
+        "rush_plain_inserts_per_s": round(clean["baseline"], 1),
+        "rush_ratio_to_plain_inserts": round(rate / clean["baseline"], 3),
+        "rush_seconds": round(clean["seconds"], 2),
+        "rush_p50_ms": round(p(0.5)),
+        "rush_p99_ms": round(p(0.99)),
+        "rush_hub_cpu_ms_per_bid": round(clean["hub_cpu_seconds"] * 1000 / accepted, 2),
+        "rush_generator_cpu_ms_per_bid": round(clean["generator_cpu_seconds"] * 1000 / accepted, 2),
+        "vendors": args.vendors,
+        "concurrency": args.concurrency,
+        "bundle_bytes": clean["bundle_bytes"],
+        "clean": {**clean["check"], "refused": len(clean["refused"])},
+        "crashed": {**crashed["check"], "killed_at": crashed["killed_at"]},
+        "machine": machine(),
+        "command": command("tests.bench.bench_bids"),
+        "load": os.getloadavg(),
+    }
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    print_figures(figures(results, args), args, markdown)
+
+
+def markdown(f: Mapping[str, Any]) -> str:
+    clean, crashed = f["clean"], f["crashed"]
+    return "\n".join(
+        [
+            f"Machine: {f['machine']}\n",
+            "| figure | value | goal |\n|---|---|---|",
+            f"| bids accepted per second, {f['vendors']} vendors x {BID_BYTES // 1024} KiB "
+            f"({f['bundle_bytes'] // 1024} KiB sealed), {f['concurrency']} concurrent, 2 workers "
+            f"| {f['rush_bids_per_s']:.0f}/s ({f['rush_seconds']:.1f} s for all) | |",
+            f"| plain asyncpg inserts of the same bytes, same concurrency "
+            f"| {f['rush_plain_inserts_per_s']:.0f}/s | |",
+            f"| ratio hub / plain inserts | {f['rush_ratio_to_plain_inserts']:.2f} | >= 0.60 |",
+            f"| latency p50 / p99 | {f['rush_p50_ms']} ms / {f['rush_p99_ms']} ms | |",
+            f"| CPU per accepted bid: the hub's processes / the load generator "
+            f"| {f['rush_hub_cpu_ms_per_bid']:.1f} ms / {f['rush_generator_cpu_ms_per_bid']:.1f} ms | |",
+            f"| receipted bids present and opened | {clean['receipted_present']}/{clean['receipted']}"
+            f" present, {clean['opened_ok']} opened, {clean['tampered']} tampered, "
+            f"{clean['refused']} refused | all |",
+            f"| with SIGKILL after {crashed['killed_at']} stored bids, then restart: "
+            f"receipted present and opened "
+            f"| {crashed['receipted_present']}/{crashed['receipted']} present, "
+            f"{crashed['opened_ok']}/{crashed['stored']} stored bids opened, "
+            f"{crashed['tampered']} tampered | all |",
+        ]
     )
 
 

@@ -19,11 +19,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import BigInteger, DateTime, String, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
-from federation.vendors import Vendor, require_eligible, require_signing_key
+from federation.vendors import Vendor, require_signing_key
 from hub.core.clock import database_now
 from hub.core.errors import Conflict
 from hub.core.master_key import MasterKey
@@ -45,9 +45,9 @@ from tenants.sealing import (
     verify_bundle_signature,
     verify_statement_signature,
 )
-from tenants.tenders.acting import get_tender, runner_tender
+from tenants.tenders.acting import runner_tender
+from tenants.tenders.bidding.bidder import OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
-from tenants.tenders.bidding.participation import registered_vendor, require_stage
 from tenants.tenders.models import Bid, Registration, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
@@ -69,9 +69,8 @@ async def submit_bid(
 ) -> AcceptedBid:
     """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed, and
     (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now."""
-    vendor_id, tender = await _bidder(session, actor, tender_id)
+    vendor_id, tender = await bidder(session, actor, tender_id)
     parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
-    assert tender.public_key is not None  # announced tenders have their key
     check_bundle_for(
         parsed,
         tenant_code=actor.tenant.code,
@@ -94,7 +93,7 @@ async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int
     opening's FOR UPDATE of the tender and a bid's foreign-key check cannot wait on each other.
     """
     lock = _HOLD_THE_CLOSE_EXCLUSIVE if exclusive else _HOLD_THE_CLOSE_SHARED
-    await session.execute(lock, {"key": f"close:{tenant_code}:{tender_id}"})
+    await session.execute(lock, {"key": close_key(tenant_code, tender_id)})
 
 
 _CLOSE_KEY = func.hashtext(bindparam("key", type_=String))
@@ -103,26 +102,10 @@ _HOLD_THE_CLOSE_EXCLUSIVE = select(func.pg_advisory_xact_lock(_CLOSE_KEY))
 """Built once, as every statement of the bid path (``federation.vendors.suspensions._standing_query``)."""
 
 
-async def _bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, Tender]:
-    """The caller's registered, eligible vendor and the tender, while bid submission is open.
-
-    The tender's close is held shared until the bid commits, and its status and the deadline are
-    judged only once it is held: the opening takes it exclusively before it reads the bids, so a bid
-    either commits before the opening reads (and is in it) or finds the tender opened (and is
-    refused).
-    """
-    await hold_the_close(session, actor.tenant.code, tender_id, exclusive=False)
-    vendor_id = await registered_vendor(session, actor, tender_id)
-    tender = await get_tender(session, tender_id)
-    await require_stage(session, tender, Stage.BID_SUBMISSION)
-    await require_eligible(session, vendor_id, doing="submit a bid")
-    return vendor_id, tender
-
-
 async def _store(
     session: AsyncSession,
     actor: Actor,
-    tender: Tender,
+    tender: OpenTender,
     vendor_id: int,
     bundle: bytes,
     parsed: SealedBundle,
@@ -132,17 +115,10 @@ async def _store(
     # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
     # stored waits on the registration's row lock, then replaces it (else both would insert a
     # current bid, and the unique index would refuse the second).
-    await session.execute(
-        select(Registration.vendor_id)
-        .where(Registration.tender_id == tender_id, Registration.vendor_id == vendor_id)
-        .with_for_update()
-    )
+    bidding = {"of_tender": tender_id, "of_vendor": vendor_id}
+    await session.execute(_LOCK_REGISTRATION, bidding)
     now = await database_now(session)
-    await session.execute(
-        update(Bid)
-        .where(Bid.tender_id == tender_id, Bid.vendor_id == vendor_id, Bid.superseded_at.is_(None))
-        .values(superseded_at=now)
-    )
+    await session.execute(_SUPERSEDE, bidding | {"at": now})
     kid, signing_key = await receipt_signer(session, master)
     bundle_sha256 = hashlib.sha256(bundle).hexdigest()
     receipt = sign_receipt(
@@ -179,6 +155,26 @@ async def _store(
     return AcceptedBid(bid, receipt)
 
 
+_LOCK_REGISTRATION = (
+    select(Registration.vendor_id)
+    .where(
+        Registration.tender_id == bindparam("of_tender", type_=BigInteger),
+        Registration.vendor_id == bindparam("of_vendor", type_=BigInteger),
+    )
+    .with_for_update()
+)
+_SUPERSEDE = (
+    update(Bid)
+    .where(
+        Bid.tender_id == bindparam("of_tender", type_=BigInteger),
+        Bid.vendor_id == bindparam("of_vendor", type_=BigInteger),
+        Bid.superseded_at.is_(None),
+    )
+    .values(superseded_at=bindparam("at", type_=DateTime(timezone=True)))
+)
+"""The store's statements, built once (as ``bidder``'s)."""
+
+
 async def seal_and_submit(
     session: AsyncSession,
     actor: Actor,
@@ -193,8 +189,7 @@ async def seal_and_submit(
     was uploaded before anything is sealed (``BadSignature``, 422), and sealed inside the bid for the
     opening to check again.
     """
-    vendor_id, tender = await _bidder(session, actor, tender_id)
-    assert tender.public_key is not None  # bid submission is open only for announced tenders
+    vendor_id, tender = await bidder(session, actor, tender_id)
     code = actor.tenant.code
     public = await require_signing_key(session, vendor_id, submitted.signer)
     verify_statement_signature(submitted, public, tenant_code=code, tender_id=tender_id, vendor_id=vendor_id)

@@ -37,7 +37,8 @@ from tenants.sealing import (
     stated,
 )
 from tenants.tenders import open_bids, seal_and_submit, submit_bid, verify_stored_bids
-from tenants.tenders.bidding.bids import _bidder, _store
+from tenants.tenders.bidding.bidder import bidder
+from tenants.tenders.bidding.bids import _store
 from tenants.tenders.models import Bid
 from tenants.tenders.preparation.bid_keys import receipt_signer
 from tests.integration.tenants.tenders.test_bid_integrity import _sealed
@@ -238,7 +239,7 @@ async def test_a_bid_stored_unsigned_before_vendors_signed_opens_as_unsigned(
     """A version 1 bundle stored as the hub stored them before this change (no signer recorded)."""
     unsigned = await _sealed(clean_identity, stage, 1_400_000_000, None)
     async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
-        vendor_id, tender = await _bidder(session, stage.vendor, stage.tender_id)
+        vendor_id, tender = await bidder(session, stage.vendor, stage.tender_id)
         await _store(session, stage.vendor, tender, vendor_id, unsigned, parse_bundle(unsigned), stage.master)
     async with tenant_session(clean_identity, stage.tenant.schema) as session:
         assert await verify_stored_bids(session) == []
@@ -302,7 +303,7 @@ async def test_a_bid_the_hub_sealed_with_contents_its_vendor_did_not_sign_is_tam
         statement_signature=_statement_signature(stage, 1_400_000_000, stage.signing_key),
     )
     async with tenant_session(clean_identity, stage.tenant.schema) as session, session.begin():
-        vendor_id, tender = await _bidder(session, stage.vendor, stage.tender_id)
+        vendor_id, tender = await bidder(session, stage.vendor, stage.tender_id)
         await _store(session, stage.vendor, tender, vendor_id, forged, parse_bundle(forged), stage.master)
     async with tenant_session(clean_identity, stage.tenant.schema) as session:
         assert await verify_stored_bids(session) == []  # nothing to see before it is opened

@@ -343,3 +343,26 @@ async def test_a_bid_held_across_the_close_is_in_the_opening_or_refused(
     assert len(bids) == 1
     # receipted (no exception): the opening shows it; refused: the opening shows the previous bid
     assert bids[0]["price"] == (850_000_000 if outcome is None else 900_000_000)
+
+
+async def test_a_bid_waiting_on_the_close_while_the_opening_commits_is_refused(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    """The bid's checks read the tender's status only once the close is held (issue 20 folded the
+    lock into the statement that finds the caller's vendor): an opening that commits while the bid
+    waits on the close shows, though the bid's transaction began before the deadline."""
+    engine = clean_identity
+    async with engine.connect() as opening:
+        # As the opening does: the close held exclusively, then the tender marked opened.
+        await opening.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"close:3507:{stage.tender_id}"}
+        )
+        late = asyncio.create_task(_bid(engine, stage, 850_000_000))
+        await _until_waiting_on_locks(engine, 1, unless=late)
+        await opening.execute(
+            text("UPDATE t_3507.tenders SET status = 'opened', opened_at = now() WHERE id = :t"),
+            {"t": stage.tender_id},
+        )
+        await opening.commit()
+    with pytest.raises(Conflict, match=f"tender {stage.tender_id} is opened"):
+        await late

@@ -1,0 +1,118 @@
+"""Who may submit a bid, to which tender, now: the bid path's checks in as few round trips as hold.
+
+A deadline rush runs these on every bid, and each round trip costs the hub a turn of its event loop
+and the CPU of building and reading a statement (issue 20, docs/BENCHMARKS.md). So the checks that
+``registered_vendor``, ``get_tender``, ``require_stage`` and ``database_now`` make one by one for the
+other routes are two statements here, built once:
+
+1. ``_LOCKED_BIDDER``: the tender's close held shared (``bids.hold_the_close``), the transaction's
+   clock, and the caller's vendor with its registration. What this statement reads does not move
+   with the opening (an account's vendor, a registration, a tender's existence), so it may be read in
+   the snapshot taken before the lock was granted; ``now()`` is the transaction's start whenever it
+   is asked.
+2. ``_SUBMISSION``: the tender's status, public key and bid submission window, read by a statement
+   that starts once the close is held: an opening that committed meanwhile shows, and the bid is
+   refused.
+
+The refusals are those of the separate checks, in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, String, and_, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.identity.actor import Actor
+from federation.identity.models import Account
+from federation.vendors import require_eligible
+from hub.core.clock import remember_database_now
+from hub.core.errors import Conflict, Forbidden, NotFound
+from tenants.tenders.models import Registration, Tender, TenderStage
+from tenants.tenders.stages import Stage, Window
+from tenants.vocabulary import TenderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTender:
+    """A tender taking bids now: its id and the public key bids are sealed for."""
+
+    id: int
+    public_key: bytes
+
+
+def close_key(tenant_code: str, tender_id: int) -> str:
+    """The name of a tender's close, which ``hashtext`` turns into its advisory lock's key."""
+    return f"close:{tenant_code}:{tender_id}"
+
+
+async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, OpenTender]:
+    """The caller's registered, eligible vendor and the tender, while bid submission is open.
+
+    The tender's close is held shared until the bid commits, and its status and the deadline are
+    judged only once it is held: the opening takes it exclusively before it reads the bids, so a bid
+    either commits before the opening reads (and is in it) or finds the tender opened (and is
+    refused).
+    """
+    parameters = {
+        "key": close_key(actor.tenant.code, tender_id),
+        "account_id": actor.account_id,
+        "tender_id": tender_id,
+    }
+    caller = (await session.execute(_LOCKED_BIDDER, parameters)).first()
+    if caller is None or caller.vendor_id is None:
+        raise Forbidden("only a vendor's user can do this")
+    remember_database_now(session, caller.now)
+    if caller.tender_id is None:
+        if not caller.tender_exists:
+            raise NotFound(f"no tender {tender_id} in this tenant")
+        raise Forbidden("this vendor is not registered for this tender")
+    tender = (await session.execute(_SUBMISSION, {"tender_id": tender_id})).first()
+    if tender is None:
+        raise NotFound(f"no tender {tender_id} in this tenant")
+    if tender.status != TenderStatus.ANNOUNCED:
+        raise Conflict(f"tender {tender_id} is {tender.status}")
+    window = None if tender.starts_at is None else Window(tender.starts_at, tender.ends_at)
+    if window is None or not window.is_open(caller.now):
+        raise Conflict(
+            f"this can be done only during {Stage.BID_SUBMISSION.value} "
+            f"(database time {caller.now.isoformat()})"
+        )
+    vendor_id = int(caller.vendor_id)
+    await require_eligible(session, vendor_id, doing="submit a bid")
+    assert tender.public_key is not None  # announced tenders have their key
+    return vendor_id, OpenTender(tender_id, tender.public_key)
+
+
+def _locked_bidder() -> Select[Any]:
+    tender_id = bindparam("tender_id", type_=BigInteger)
+    registration = and_(Registration.vendor_id == Account.vendor_id, Registration.tender_id == tender_id)
+    return (
+        select(
+            func.pg_advisory_xact_lock_shared(func.hashtext(bindparam("key", type_=String))).label("held"),
+            func.now().label("now"),
+            Account.vendor_id,
+            Registration.tender_id,
+            select(Tender.id).where(Tender.id == tender_id).exists().label("tender_exists"),
+        )
+        .outerjoin(Registration, registration)
+        .where(Account.id == bindparam("account_id", type_=BigInteger))
+    )
+
+
+def _submission() -> Select[str, bytes | None, datetime | None, datetime | None]:
+    window = and_(TenderStage.tender_id == Tender.id, TenderStage.stage == Stage.BID_SUBMISSION.value)
+    return (
+        select(Tender.status, Tender.public_key, TenderStage.starts_at, TenderStage.ends_at)
+        .outerjoin(TenderStage, window)
+        .where(Tender.id == bindparam("tender_id", type_=BigInteger))
+    )
+
+
+_LOCKED_BIDDER = _locked_bidder()
+_SUBMISSION = _submission()
+"""Built once, as every statement of the bid path (``federation.vendors.suspensions._standing_query``):
+a statement object is immutable, so sharing one is safe."""
