@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,6 +24,8 @@ class Tenant(Timestamps, HubBase):
     """One LPSE on the hub: a province, regency or city, with its own schema ``t_<code>``."""
 
     __tablename__ = "tenants"
+    # The INSERT returns the server's defaults (the timestamps), so a new tenant needs no reread.
+    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)

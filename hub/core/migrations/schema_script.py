@@ -24,22 +24,34 @@ unquoted identifier that no statement of ours contains otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateSchema
 
 from hub.core.database import tenant_map
-from hub.core.migrations.privileges import grant_tenant_schema
+from hub.core.migrations.privileges import grant_tenant_schema, tenant_grant_statements
 from hub.core.migrations.runner import TENANT_HISTORY, History, migrate_tenant_schema
 
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{2,62}$")
 """Names that SQLAlchemy leaves unquoted and that a scratch name of equal length can stand for."""
 
-_scripts: dict[tuple[str, int], list[str] | None] = {}
-"""The recorded statements by (history directory, schema-name length); ``None``: not replayable."""
+
+@dataclass(frozen=True, slots=True)
+class _Recording:
+    """What the migrations did to an empty scratch schema: their statements, and the tables left."""
+
+    statements: tuple[str, ...]
+    tables: frozenset[str]
+
+
+_scripts: dict[tuple[str, int], _Recording | None] = {}
+"""The recordings by (history directory, schema-name length); ``None``: not replayable. Filled once
+per process and length, and never changed after: a recording is a function of the history's files."""
 
 
 async def create_tenant_schema(
@@ -51,17 +63,23 @@ async def create_tenant_schema(
 ) -> None:
     """Create ``schema`` at the head of ``history``, in the caller's transaction, as the
     migrations would, and grant ``serving_role`` what serving needs on it (``privileges``); the
-    connection's tenant tables point at ``schema`` afterwards."""
-    await connection.execute(CreateSchema(schema))
-    script = await tenant_schema_script(connection, schema, history)
-    if script is None:
+    connection's tenant tables point at ``schema`` afterwards.
+
+    A replayable history costs one round trip: ``CREATE SCHEMA``, the recorded statements and the
+    grants go as one query (each round trip of a busy server costs as much as a small table)."""
+    recording = await _recording(connection, schema, history)
+    if recording is None:
+        await connection.execute(CreateSchema(schema))
         await migrate_tenant_schema(connection, schema, history=history)
-    else:
-        raw = await connection.get_raw_connection()
-        await raw.driver_connection.execute(script)  # type: ignore[union-attr]
-        await connection.execution_options(**tenant_map(schema))
+        if serving_role is not None:
+            await grant_tenant_schema(connection, serving_role, schema)
+        return
+    statements = [f"CREATE SCHEMA {schema}", *_renamed(recording, schema)]
     if serving_role is not None:
-        await grant_tenant_schema(connection, serving_role, schema)
+        statements += tenant_grant_statements(connection, serving_role, schema, set(recording.tables))
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
+    await connection.execution_options(**tenant_map(schema))
 
 
 async def tenant_schema_script(
@@ -70,23 +88,39 @@ async def tenant_schema_script(
     """The statements that bring the empty ``schema`` to the head of ``history``, as one script;
     ``None`` if they cannot be replayed. The first call for a name of this length records them
     (in a savepoint of the caller's transaction, rolled back)."""
+    recording = await _recording(connection, schema, history)
+    return None if recording is None else ";\n".join(_renamed(recording, schema))
+
+
+async def record_tenant_schema_scripts(
+    connection: AsyncConnection, schemas: Iterable[str], history: History = TENANT_HISTORY
+) -> None:
+    """Record, before tenants are created concurrently, the script of every name length among
+    ``schemas`` (in savepoints of the caller's transaction, rolled back): concurrent first callers
+    would each record it, one after the other, as they wait for each other's scratch schema."""
+    for schema in {len(schema): schema for schema in schemas}.values():
+        await _recording(connection, schema, history)
+
+
+async def _recording(connection: AsyncConnection, schema: str, history: History) -> _Recording | None:
     if not _PLAIN_NAME.match(schema):
         return None
     key = (str(history.directory), len(schema))
     if key not in _scripts:
         _scripts[key] = await _record(connection, history, _scratch_name(len(schema)))
-    statements = _scripts[key]
-    if statements is None:
-        return None
+    return _scripts[key]
+
+
+def _renamed(recording: _Recording, schema: str) -> list[str]:
     scratch = _scratch_name(len(schema))
-    return ";\n".join(statement.replace(scratch, schema) for statement in statements)
+    return [statement.replace(scratch, schema) for statement in recording.statements]
 
 
 def _scratch_name(length: int) -> str:
     return "t_" + "$" * (length - 2)
 
 
-async def _record(connection: AsyncConnection, history: History, scratch: str) -> list[str] | None:
+async def _record(connection: AsyncConnection, history: History, scratch: str) -> _Recording | None:
     """Run ``history`` into ``scratch`` in a savepoint, keep what it changed, and roll it back.
 
     Reads (Alembic's look at the version table, the advisory lock) are not part of the script:
@@ -111,6 +145,14 @@ async def _record(connection: AsyncConnection, history: History, scratch: str) -
             await migrate_tenant_schema(connection, scratch, history=history)
         finally:
             event.remove(connection.sync_connection, "before_cursor_execute", record)
+        tables = frozenset(
+            (
+                await connection.execute(
+                    text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = :schema"),
+                    {"schema": scratch},
+                )
+            ).scalars()
+        )
     finally:
         await savepoint.rollback()
-    return statements if replayable else None
+    return _Recording(tuple(statements), tables) if replayable else None
