@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +24,7 @@ class Tenant(Timestamps, HubBase):
 
     __tablename__ = "tenants"
     # The INSERT returns the server's defaults (the timestamps), so a new tenant needs no reread.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
