@@ -40,6 +40,13 @@ from hub.core.migrations.runner import TENANT_HISTORY, History, migrate_tenant_s
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{2,62}$")
 """Names that SQLAlchemy leaves unquoted and that a scratch name of equal length can stand for."""
 
+_MIGRATION_READS = re.compile(
+    r"\s*SELECT\s+(pg_advisory_xact_lock\(|pg_catalog\.pg_class\.relname\s+FROM\s+pg_catalog\."
+    r"|\S+\.alembic_version\.version_num\s+FROM\s)"
+)
+"""The reads the runner and Alembic make around the migrations (the lock, ``has_table``, the version):
+left out of the script. Any other ``SELECT`` is a migration's own and is kept (``setval`` is one)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Recording:
@@ -123,15 +130,16 @@ def _scratch_name(length: int) -> str:
 async def _record(connection: AsyncConnection, history: History, scratch: str) -> _Recording | None:
     """Run ``history`` into ``scratch`` in a savepoint, keep what it changed, and roll it back.
 
-    Reads (Alembic's look at the version table, the advisory lock) are not part of the script:
-    in a schema that nobody else can see yet there is nothing to read or to wait for.
+    The runner's and Alembic's reads (``_MIGRATION_READS``) are not part of the script: in a schema
+    that nobody else can see yet there is nothing to read or to wait for. A statement with bound
+    parameters cannot be replayed as text, and then the history is not replayable.
     """
     statements: list[str] = []
     replayable = True
 
     def record(_conn: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         nonlocal replayable
-        if statement.lstrip().upper().startswith("SELECT"):
+        if _MIGRATION_READS.match(statement):
             return
         if parameters:
             replayable = False
