@@ -28,8 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateSchema
 
@@ -85,7 +87,10 @@ async def create_tenant_schema(
     if serving_role is not None:
         statements += tenant_grant_statements(connection, serving_role, schema, set(recording.tables))
     raw = await connection.get_raw_connection()
-    await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
+    try:
+        await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
+    except asyncpg.PostgresError as refused:  # as SQLAlchemy raises it: callers read its SQLSTATE
+        raise DBAPIError(statements[0], None, refused) from refused
     await connection.execution_options(**tenant_map(schema))
 
 
