@@ -5,12 +5,14 @@ reads and the compilation in Python of each DDL construct, each statement then s
 round trip. But a new schema starts empty, so its migrations always run the same statements;
 only the schema's name differs. So the statements are recorded once per process, by running the
 real migrations into a scratch schema inside a savepoint that is rolled back, and each new schema
-then gets that script with its own name in it, sent as one query. Provisioning a tenant costs
-what PostgreSQL spends on the DDL, and little more.
+then gets that script with its own name in it, sent as one query with ``CREATE SCHEMA`` and the
+serving role's grants. Provisioning a tenant costs what PostgreSQL spends on the DDL, and little
+more (docs/BENCHMARKS.md, "Issue 20: provisioning 548 tenants").
 
 The result is the schema the migrations build: ``tests/integration/hub/core/test_schema_script.py``
-compares the columns, constraints, indexes, triggers, functions, storage, privileges and rows of
-both. Existing schemas are still upgraded by the migrations (``migrate_tenants``); only a schema
+compares the columns, constraints, indexes, triggers, functions, sequences and their state, types,
+views, policies and row security, comments, storage, privileges and rows of both, for the shipped
+history and for a later revision. Existing schemas are still upgraded by the migrations (``migrate_tenants``); only a schema
 built from nothing takes this path. A history whose migrations bind parameters cannot be replayed
 as a script, and then a new schema is migrated as before.
 
