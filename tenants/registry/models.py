@@ -23,6 +23,8 @@ class Tenant(Timestamps, HubBase):
     """One LPSE on the hub: a province, regency or city, with its own schema ``t_<code>``."""
 
     __tablename__ = "tenants"
+    # The INSERT returns the server's defaults (the timestamps), so a new tenant needs no reread.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)

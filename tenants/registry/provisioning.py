@@ -1,7 +1,8 @@
 """Provisioning a whole province: the province and all its regencies and cities at once.
 
 Each tenant is created in a transaction of its own (one tenant schema per transaction keeps
-the road to Citus open and lets a failure stay local), ``concurrency`` at a time.
+the road to Citus open and lets a failure stay local), ``concurrency`` at a time. The tenant
+schema's script is recorded once before they start (``record_tenant_schema_scripts``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.core.database import hub_sessions
+from hub.core.database import hub_sessions, schema_of
 from hub.core.errors import HubError, InvalidInput
+from hub.core.migrations import record_tenant_schema_scripts
 from tenants.regions import Region, RegionKind, find_region, regions_of_province
 from tenants.registry.models import Tenant
 from tenants.registry.tenants import TenantSpec, create_tenant
@@ -43,8 +45,9 @@ async def provision_regions(
     """Create a tenant for each region whose code and slug are free (granting ``serving_role`` what
     serving needs on it: ``create_tenant``); report the rest."""
     sessions = hub_sessions(engine)
-    async with sessions() as session:
+    async with sessions() as session:  # rolled back when closed: the recording leaves nothing
         taken = (await session.execute(select(Tenant.code, Tenant.slug))).all()
+        await record_tenant_schema_scripts(await session.connection(), [schema_of(r.code) for r in regions])
     taken_codes, taken_slugs = {c for c, _ in taken}, {s for _, s in taken}
     report = ProvisionReport()
     limit = asyncio.Semaphore(concurrency)

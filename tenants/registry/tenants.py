@@ -115,8 +115,7 @@ async def create_tenant(
     connection = await session.connection()
     await create_tenant_schema(connection, tenant.schema, serving_role=serving_role)
     await distribute_if_citus(connection, tenant.schema, detect=citus)
-    await session.refresh(tenant)
-    return tenant
+    return tenant  # complete without a refresh: the INSERT returned its defaults (``eager_defaults``)
 
 
 async def _refuse_duplicates(session: AsyncSession, tenant: Tenant) -> None:

@@ -16,7 +16,11 @@ from hub.core.migrations.runner import (
     migrate_tenants,
     schema_revisions,
 )
-from hub.core.migrations.schema_script import create_tenant_schema, tenant_schema_script
+from hub.core.migrations.schema_script import (
+    create_tenant_schema,
+    record_tenant_schema_scripts,
+    tenant_schema_script,
+)
 
 __all__ = [
     "APPEND_ONLY",
@@ -31,6 +35,7 @@ __all__ = [
     "migrate_hub",
     "migrate_tenant_schema",
     "migrate_tenants",
+    "record_tenant_schema_scripts",
     "schema_revisions",
     "tenant_schema_script",
 ]

@@ -99,6 +99,27 @@ async def _grant(
             )
         ).scalars()
     )
+    statements = _grant_statements(connection, role, schema, tables, append_only, derived)
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
+
+
+def tenant_grant_statements(
+    connection: AsyncConnection, role: str, schema: str, tables: set[str]
+) -> list[str]:
+    """The statements of ``grant_tenant_schema`` for a schema known to hold ``tables``, without reading
+    the catalogue: provisioning sends them with the schema's own script, in one round trip."""
+    return _grant_statements(connection, role, schema, tables, APPEND_ONLY["tenant"], DERIVED["tenant"])
+
+
+def _grant_statements(
+    connection: AsyncConnection,
+    role: str,
+    schema: str,
+    tables: set[str],
+    append_only: Mapping[str, tuple[str, ...]],
+    derived: tuple[str, ...],
+) -> list[str]:
     quote = connection.dialect.identifier_preparer.quote
     who, where = quote(role), quote(schema)
     statements = [
@@ -116,8 +137,7 @@ async def _grant(
         if updatable := append_only.get(table, ()):
             columns = ", ".join(quote(column) for column in updatable)
             statements.append(f"GRANT UPDATE ({columns}) ON {name} TO {who}")
-    raw = await connection.get_raw_connection()
-    await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
+    return statements
 
 
 async def _refuse_powerful(connection: AsyncConnection, role: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +13,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateSchema
 
+import hub.core.migrations.schema_script as schema_script
 from hub.core.database import hub_sessions
-from hub.core.migrations import TENANT_HISTORY, grant_tenant_schema, migrate_tenant_schema
-from tenants.registry import delete_tenant
+from hub.core.migrations import (
+    TENANT_HISTORY,
+    History,
+    create_tenant_schema,
+    grant_tenant_schema,
+    migrate_tenant_schema,
+    tenant_schema_script,
+)
+from tenants.registry import delete_tenant, provision_province
 from tests.conftest import make_tenant, serving_role_of
 
 # What a schema is made of, read from the catalogue without OIDs (which differ between builds).
@@ -22,7 +33,7 @@ _CATALOGUE = {
     "relations": """
         SELECT c.relname, c.relkind::text, c.relpersistence, c.reloptions::text, c.relacl::text,
                pg_get_userbyid(c.relowner), c.relchecks, c.relhastriggers, c.relreplident,
-               am.amname, t.relname IS NOT NULL AS has_toast
+               c.relrowsecurity, c.relforcerowsecurity, am.amname, t.relname IS NOT NULL AS has_toast
         FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
         LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
         WHERE c.relnamespace = CAST(:schema AS regnamespace) ORDER BY c.relname""",
@@ -64,6 +75,25 @@ _CATALOGUE = {
         SELECT c.relname, d.objsubid, d.description FROM pg_description d
         JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
         WHERE c.relnamespace = CAST(:schema AS regnamespace) ORDER BY c.relname, d.objsubid""",
+    "function comments": """
+        SELECT p.proname, d.description FROM pg_description d
+        JOIN pg_proc p ON p.oid = d.objoid AND d.classoid = 'pg_proc'::regclass
+        WHERE p.pronamespace = CAST(:schema AS regnamespace) ORDER BY p.proname""",
+    "policies": """
+        SELECT tablename, policyname, permissive, roles::text, cmd, qual, with_check
+        FROM pg_policies WHERE schemaname = :schema ORDER BY tablename, policyname""",
+    "sequence state": """
+        SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = :schema ORDER BY sequencename""",
+    "types": """
+        SELECT t.typname, t.typtype, format_type(t.oid, NULL), pg_get_userbyid(t.typowner),
+               t.typacl::text, (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder)
+                                FROM pg_enum e WHERE e.enumtypid = t.oid)
+        FROM pg_type t WHERE t.typnamespace = CAST(:schema AS regnamespace) ORDER BY t.typname""",
+    "views": """
+        SELECT viewname, definition FROM pg_views WHERE schemaname = :schema ORDER BY viewname""",
+    "default privileges": """
+        SELECT pg_get_userbyid(defaclrole), defaclobjtype, defaclacl::text FROM pg_default_acl
+        WHERE defaclnamespace = CAST(:schema AS regnamespace) ORDER BY 1, 2""",
 }
 
 
@@ -137,5 +167,82 @@ async def test_a_new_tenant_schema_is_sent_in_one_statement(hub: AsyncEngine) ->
     finally:
         event.remove(hub.sync_engine, "before_cursor_execute", count)
     assert not any("CREATE TABLE" in statement for statement in sent)  # not one by one, as migrations do
-    # registry reads and writes, CREATE SCHEMA, the tables the serving role is granted, Citus detection
-    assert len(sent) <= 9, sent
+    # The registry's duplicate check and its INSERT ... RETURNING (no reread of the row); CREATE SCHEMA,
+    # the tables and the grants go as one query on the driver; Citus is detected once per engine.
+    assert [statement.split()[0] for statement in sent] == ["SELECT", "INSERT"], sent
+
+
+_LATER_REVISION = textwrap.dedent(
+    '''
+    """later: what a future tenant migration may do, which a new schema must get as the migrations give it"""
+    from hub.core.migrations.op import current_schema, op
+    revision = "later0001"
+    down_revision = {head!r}
+    branch_labels = None
+    depends_on = None
+    def upgrade() -> None:
+        schema = current_schema()
+        op.execute(f"ALTER TABLE {{schema}}.agencies ENABLE ROW LEVEL SECURITY")
+        op.execute(f"CREATE POLICY agencies_named ON {{schema}}.agencies USING (name <> '')")
+        op.execute(f"COMMENT ON TABLE {{schema}}.agencies IS 'satuan kerja'")
+        op.execute(f"CREATE TYPE {{schema}}.urgency AS ENUM ('low', 'high')")
+        op.execute(f"SELECT setval('{{schema}}.agencies_id_seq', 100)")  # a statement that is a SELECT
+    def downgrade() -> None:
+        raise NotImplementedError
+    '''
+)
+
+
+async def _snapshot_built_by(
+    hub: AsyncEngine, schema: str, history: History, *, fast: bool
+) -> dict[str, Any]:
+    """Build ``schema`` by the fast path or by the migrations, snapshot it, and roll it all back."""
+    role = serving_role_of(hub.url.database)
+    async with hub.connect() as connection:
+        if fast:
+            assert await tenant_schema_script(connection, schema, history) is not None  # replayable
+            await create_tenant_schema(connection, schema, history, serving_role=role)
+        else:
+            await connection.execute(CreateSchema(schema))
+            await migrate_tenant_schema(connection, schema, history=history)
+            await grant_tenant_schema(connection, role, schema)
+        snapshot = await _snapshot(connection, schema)
+        await connection.rollback()
+    return snapshot
+
+
+async def test_a_later_revision_reaches_a_new_schema_as_the_migrations_give_it(
+    hub: AsyncEngine, tmp_path: Path
+) -> None:
+    history = History("tenant", tmp_path)
+    shutil.copytree(TENANT_HISTORY.directory, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "versions" / "later0001.py").write_text(_LATER_REVISION.format(head=TENANT_HISTORY.head))
+
+    provisioned = await _snapshot_built_by(hub, "t_9901", history, fast=True)
+    migrated = await _snapshot_built_by(hub, "t_9901", history, fast=False)
+
+    assert provisioned["rows of alembic_version"] == [{"version_num": "later0001"}]
+    assert provisioned["policies"]
+    assert provisioned["types"]
+    assert ("agencies", 0, "satuan kerja") in provisioned["comments"]
+    assert ("agencies_id_seq", 100) in provisioned["sequence state"]
+    assert provisioned == migrated
+
+
+async def test_provisioning_a_province_records_the_script_once_for_each_name_length(
+    hub: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schema_script, "_scripts", {})  # as in a process that has provisioned nothing
+    recordings: list[str] = []
+
+    def count(_conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("CREATE SCHEMA t_$"):
+            recordings.append(statement)
+
+    event.listen(hub.sync_engine, "before_cursor_execute", count)
+    try:
+        report = await provision_province(hub, "35", concurrency=8)
+    finally:
+        event.remove(hub.sync_engine, "before_cursor_execute", count)
+    assert (len(report.created), report.failed) == (39, {})
+    assert sorted(recordings) == ["CREATE SCHEMA t_$$", "CREATE SCHEMA t_$$$$"]  # province, regencies
