@@ -19,8 +19,7 @@ takes this narrower path through ``cryptography``, the library joserfc itself ve
 
 from __future__ import annotations
 
-import base64
-import json
+import binascii
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -30,11 +29,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from msgspec import DecodeError, json
 
 _COMPACT = re.compile(rb"[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{1,8192}\.[A-Za-z0-9_-]{86}")
 """A compact JWS whose signature is 64 bytes (ES256's r and s); sizes bounded like joserfc's."""
 _HEADER_MEMBERS = frozenset({"alg", "typ", "kid"})
 _ES256 = ec.ECDSA(hashes.SHA256())
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_REMEMBERED_HEADERS = 16
+"""Header segments already read and found to name a key: every token a key signs has the same
+(joserfc writes it the same way), so it is read once per key; a few more for other writers."""
 
 
 class UnacceptableToken(ValueError):
@@ -46,13 +50,14 @@ class UnknownSigningKey(UnacceptableToken):
 
 
 def _segment(text: bytes) -> bytes:
-    return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+    """A base64url segment whose alphabet ``_COMPACT`` has checked, decoded."""
+    return binascii.a2b_base64(text.translate(_URLSAFE) + b"=" * (-len(text) % 4))
 
 
 def _object(text: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(_segment(text))
-    except ValueError as exc:  # bad base64 or JSON (UnicodeDecodeError is one)
+        value = json.decode(_segment(text))  # strict JSON: no NaN, no Infinity
+    except (binascii.Error, DecodeError) as exc:
         raise UnacceptableToken("a segment is not base64url JSON") from exc
     if not isinstance(value, dict):
         raise UnacceptableToken("a segment is not a JSON object")
@@ -81,6 +86,7 @@ class AccessTokenCheck:
             if not isinstance(key.curve, ec.SECP256R1):
                 raise ValueError(f"signing key {kid} is not a P-256 key")
         self._keys = dict(keys)
+        self._headers: dict[bytes, ec.EllipticCurvePublicKey] = {}
         self._issuer = issuer
         self._now = now
 
@@ -91,12 +97,7 @@ class AccessTokenCheck:
         if _COMPACT.fullmatch(raw) is None:
             raise UnacceptableToken("not a compact ES256 JWS")
         header_segment, payload_segment, signature_segment = raw.split(b".")
-        header = _object(header_segment)
-        if header.keys() != _HEADER_MEMBERS or header["alg"] != "ES256" or header["typ"] != "at+jwt":
-            raise UnacceptableToken("not the header of an access token")
-        key = self._keys.get(header["kid"]) if isinstance(header["kid"], str) else None
-        if key is None:
-            raise UnknownSigningKey("signed by a key not published here")
+        key = self._headers.get(header_segment) or self._key_of(header_segment)
         signature = _segment(signature_segment)
         der = encode_dss_signature(int.from_bytes(signature[:32]), int.from_bytes(signature[32:]))
         try:
@@ -106,6 +107,18 @@ class AccessTokenCheck:
         claims = _object(payload_segment)
         self._check(claims)
         return claims
+
+    def _key_of(self, header_segment: bytes) -> ec.EllipticCurvePublicKey:
+        """The key an access token's header names (remembered for the next token of that key)."""
+        header = _object(header_segment)
+        if header.keys() != _HEADER_MEMBERS or header["alg"] != "ES256" or header["typ"] != "at+jwt":
+            raise UnacceptableToken("not the header of an access token")
+        key = self._keys.get(header["kid"]) if isinstance(header["kid"], str) else None
+        if key is None:
+            raise UnknownSigningKey("signed by a key not published here")
+        if len(self._headers) < _REMEMBERED_HEADERS:
+            self._headers[header_segment] = key
+        return key
 
     def _check(self, claims: dict[str, Any]) -> None:
         if claims.get("iss") != self._issuer or not self._for_us(claims.get("aud")):
