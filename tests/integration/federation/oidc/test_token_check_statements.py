@@ -9,15 +9,13 @@ are not reloaded in the middle (a reload is two statements more, every ``key_ref
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from litestar import Litestar, Request
 from litestar.datastructures import State
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account
@@ -31,6 +29,7 @@ from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from hub.web.auth import authenticate
 from tests.manual_clock import ManualClock
+from tests.statement_count import statements
 
 ISSUER = "https://hub.example"
 STATEMENTS_PER_TOKEN_CHECK = 1
@@ -43,20 +42,6 @@ def request_with(app: Litestar, token: str) -> Request[Any, Any, Any]:
         "state": {}, "headers": [(b"authorization", f"Bearer {token}".encode())],
     }  # fmt: skip
     return Request(scope)  # type: ignore[arg-type]
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def world(hub: AsyncEngine, settings: Settings) -> tuple[Litestar, TokenService, int]:

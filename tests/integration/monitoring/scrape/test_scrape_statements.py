@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.database import hub_sessions
 from monitoring.probes import probe_all
 from monitoring.scrape import read_snapshot
 from tests.conftest import make_tenant
+from tests.statement_count import statements
 
 STATEMENTS_PER_SCRAPE = 7
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def scrape_statements(engine: AsyncEngine) -> tuple[int, int]:
