@@ -161,6 +161,9 @@ async def refresh_figures(base: str, client_id: str, families: list[str], second
 
 
 def argon2_ms(hasher: PasswordHasher, n: int) -> tuple[float, float]:
+    """Median hash and mean verify in ms over ``n`` (NaN for ``n == 0``)."""
+    if n == 0:
+        return float("nan"), float("nan")
     samples = []
     for _ in range(n):
         started = time.perf_counter()
@@ -202,6 +205,11 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=4000, help="fresh tokens checked (first sight)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--tokens-only",
+        action="store_true",
+        help="only the token figures: no hub, no refresh grants, no argon2",
+    )
     add_run_options(parser)
     args = parser.parse_args()
     if args.quick:
@@ -213,13 +221,14 @@ def main() -> None:
         validation = asyncio.run(
             token_validation(url, MasterKey.parse(master_key), max(1, args.tokens // blocks), blocks)
         )
-        with live_hub(url, Path(tempfile.mkdtemp()), MASTER_KEY=master_key) as hub:
-            served = asyncio.run(refresh_figures(hub.url, client_id, families, args.seconds))
-    hash_ms, verify_ms = argon2_ms(HASHER, 4 if args.quick else 10)
-    rfc_ms, _ = argon2_ms(
-        PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, type=Type.ID),
-        2 if args.quick else 5,
-    )
+        served = {"refresh": float("nan"), "live": float("nan")}
+        if not args.tokens_only:
+            with live_hub(url, Path(tempfile.mkdtemp()), MASTER_KEY=master_key) as hub:
+                served = asyncio.run(refresh_figures(hub.url, client_id, families, args.seconds))
+    hashes = 0 if args.tokens_only else 4 if args.quick else 10
+    hash_ms, verify_ms = argon2_ms(HASHER, hashes)
+    rfc9106 = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, type=Type.ID)
+    rfc_ms, _ = argon2_ms(rfc9106, hashes // 2)
     figures: dict[str, Any] = {
         "machine": machine(),
         "command": command("tests.bench.bench_identity"),
