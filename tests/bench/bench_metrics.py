@@ -189,6 +189,17 @@ async def prepare(url: str, *, quick: bool) -> list[str]:
     return slugs
 
 
+async def tenant_slugs(url: str) -> list[str]:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.begin() as connection:
+            return list(
+                (await connection.exec_driver_sql("SELECT slug FROM hub.tenants ORDER BY code")).scalars()
+            )
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -196,20 +207,24 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=3000, help="per hub, interleaved")
     parser.add_argument("--scrapes", type=int, default=20)
+    parser.add_argument(
+        "--database", help="a database this script prepared before (kept): no provisioning, no drop"
+    )
     parser.add_argument("--old", help="a checkout of the code before: its hub's scrapes alternate with ours")
     add_run_options(parser)
     args = parser.parse_args()
     if args.quick:
         args.requests, args.scrapes = min(args.requests, 300), min(args.scrapes, 10)
-    name = "lpse_hub_bench_metrics"
-    asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(admin(args.server, f'CREATE DATABASE "{name}"'))
+    name = args.database or "lpse_hub_bench_metrics"
+    if not args.database:
+        asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(args.server, f'CREATE DATABASE "{name}"'))
     url = dsn(args.server, name)
     codes = [None, args.old] if args.old else [None]
     try:
-        slugs = asyncio.run(prepare(url, quick=args.quick))
+        slugs = asyncio.run(tenant_slugs(url) if args.database else prepare(url, quick=args.quick))
         costs = None
-        if not args.quick:  # without schemas, the tenant requests it times answer 500
+        if not args.quick and args.requests:  # without schemas, the tenant requests it times answer 500
             with hub(url, metrics=True) as on, hub(url, metrics=False) as off:
                 costs = overhead(on, off, slugs, args.requests)
         with ExitStack() as stack:
@@ -223,7 +238,8 @@ def main() -> None:
                 traffic(base, slugs)
             two = scrape(hubs, args.scrapes)
     finally:
-        asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not args.database:
+            asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     figures: dict[str, Any] = {
         "machine": machine(),
         "command": command("tests.bench.bench_metrics"),
