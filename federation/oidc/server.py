@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from federation.identity.models import Account
 from federation.identity.policy import SUPPORTED_SCOPES
+from federation.oidc.access_token_check import UnacceptableToken
 from federation.oidc.authlib_bridge import CapturedRequest, db, session_of_call
 from federation.oidc.grants import (
     CodeGrant,
@@ -65,8 +66,8 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
         if item is not None:
             return item
         try:
-            claims = self.tokens._decode(token_string).claims
-        except Exception:  # not ours, malformed or expired: nothing to revoke (RFC 7009 answers 200)
+            claims = self.tokens.access_token_claims(token_string)
+        except UnacceptableToken:  # not ours, malformed or expired: nothing to revoke (RFC 7009: 200)
             return None
         return AccessTokenRecord(str(claims["jti"]), str(claims.get("client_id")), int(claims["exp"]))
 

@@ -3,7 +3,9 @@
 One ``TokenService`` per process. It keeps the current signing key and the published public keys
 in memory (refreshed every ``key_refresh_seconds`` and whenever a token names an unknown key), and
 remembers tokens it has verified until they expire, so a client that sends the same token with
-every request pays for the signature check once. Access tokens carry the subject and scopes,
+every request pays for the signature check once; that first check goes through
+``access_token_check`` (the signature by ``cryptography``, the claims against the injected wall
+clock), signing and ID tokens through joserfc. Access tokens carry the subject and scopes,
 never roles or tenants: authorisation looks the memberships up at each request. A person's access
 token also carries its ``family``: the authorization it descends from, revoked as a whole
 (``federation.oidc.grants``).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.caller import Caller
+from federation.oidc.access_token_check import AccessTokenCheck, UnacceptableToken, UnknownSigningKey
 from federation.oidc.signing_keys import ALGORITHM, ensure_signing_key, private_key, published_keys
 from hub.core.clock import SYSTEM_CLOCK, Clock
 from hub.core.database import hub_sessions
@@ -50,9 +54,13 @@ class TokenService:
         token_seconds: int,
         key_refresh_seconds: int = 30,
         clock: Clock = SYSTEM_CLOCK,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` times the keys' reloads; ``wall_clock`` (seconds since the epoch) is the time
+        tokens are issued at and judged by (``exp``, ``nbf``, ``iat``)."""
         self._engine = engine
         self._clock = clock
+        self._wall_clock = wall_clock
         self._master = master
         self.issuer = issuer
         self.token_seconds = token_seconds
@@ -60,14 +68,8 @@ class TokenService:
         self._signer: ECKey | None = None
         self._public = KeySet([])
         self._loaded_at: float | None = None
+        self._check = AccessTokenCheck({}, issuer, wall_clock)
         self._verified: dict[str, VerifiedToken] = {}
-        self._claims_rules = JWTClaimsRegistry(
-            iss={"essential": True, "value": issuer},
-            aud={"essential": True, "value": issuer},
-            exp={"essential": True},
-            sub={"essential": True},
-            jti={"essential": True},
-        )
 
     async def refresh(self) -> None:
         """Reload the signer and the published keys from the database."""
@@ -76,6 +78,11 @@ class TokenService:
             keys = await published_keys(session)
         self._signer = private_key(signer, self._master)
         self._public = KeySet([ECKey.import_key(k.public_jwk) for k in keys])
+        self._check = AccessTokenCheck(
+            {str(key.kid): key.public_key for key in self._public.keys if isinstance(key, ECKey)},
+            self.issuer,
+            self._wall_clock,
+        )
         self._loaded_at = self._clock.monotonic()
 
     async def refresh_if_stale(self) -> None:
@@ -102,7 +109,7 @@ class TokenService:
         self, subject: str, client_id: str, scope: str, *, family: str | None = None
     ) -> tuple[str, str]:
         """A signed access token and its ``jti``; ``family`` is the token family it belongs to."""
-        now = int(time.time())
+        now = int(self._wall_clock())
         jti = uuid.uuid4().hex
         claims: dict[str, Any] = {
             "iss": self.issuer, "aud": self.issuer, "sub": subject, "client_id": client_id, "scope": scope,
@@ -114,7 +121,7 @@ class TokenService:
 
     def id_token(self, subject: str, client_id: str, *, nonce: str | None, auth_time: int | None,
                  profile: dict[str, Any]) -> str:  # fmt: skip
-        now = int(time.time())
+        now = int(self._wall_clock())
         claims: dict[str, Any] = {
             "iss": self.issuer, "aud": client_id, "sub": subject, "iat": now, "exp": now + self.token_seconds,
             **profile,
@@ -131,6 +138,7 @@ class TokenService:
         into another login, is ``InvalidToken``. Used by the hub's own web pages, a client of it."""
         await self.refresh_if_stale()
         rules = JWTClaimsRegistry(
+            now=lambda: int(self._wall_clock()),
             iss={"essential": True, "value": self.issuer},
             aud={"essential": True, "value": client_id},
             exp={"essential": True},
@@ -147,29 +155,33 @@ class TokenService:
         return dict(decoded.claims)
 
     async def verify(self, token: str) -> VerifiedToken:
-        """The caller an access token speaks for; ``InvalidToken`` unless it is one of ours, valid."""
+        """The caller an access token speaks for; ``InvalidToken`` unless it is one of ours, valid.
+
+        A token verified before is taken from memory, keyed by its exact text, until its ``exp``:
+        nothing can be forged through the memory, and revocation is not decided here but by the
+        caller's per-request lookup (``hub.web.auth.authenticate``)."""
         remembered = self._verified.get(token)
-        if remembered is not None and remembered.expires_at > time.time():
+        if remembered is not None and remembered.expires_at > self._wall_clock():
             return remembered
         try:
-            decoded = self._decode(token)
-        except (JoseError, ValueError) as exc:
+            claims = self._check.claims(token)
+        except UnknownSigningKey as exc:
             # Perhaps signed by a key published since we last looked: reload, at most once a second.
             if self._keys_age() < 1:
                 raise InvalidToken("the access token is invalid or expired") from exc
             await self.refresh()
             try:
-                decoded = self._decode(token)
-            except (JoseError, ValueError) as again:
+                claims = self._check.claims(token)
+            except UnacceptableToken as again:
                 raise InvalidToken("the access token is invalid or expired") from again
-        return self._remember(token, decoded.claims)
+        except UnacceptableToken as exc:
+            raise InvalidToken("the access token is invalid or expired") from exc
+        return self._remember(token, claims)
 
-    def _decode(self, token: str) -> jwt.Token:
-        decoded = jwt.decode(token, self._public, algorithms=[ALGORITHM])
-        if decoded.header.get("typ") != "at+jwt":
-            raise ValueError("not an access token")
-        self._claims_rules.validate(decoded.claims)
-        return decoded
+    def access_token_claims(self, token: str) -> dict[str, Any]:
+        """The claims of an access token of ours that is valid now, checked afresh (no memory, no
+        reload of the keys); ``UnacceptableToken`` otherwise. What the revocation endpoint asks."""
+        return self._check.claims(token)
 
     def _remember(self, token: str, claims: dict[str, Any]) -> VerifiedToken:
         subject = str(claims["sub"])

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator
 import psutil
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import Metric
-from prometheus_client.registry import Collector
 
 from monitoring.metrics._multiprocess import MULTIPROCESS_ENV
-from monitoring.scrape._database import DatabaseSnapshot, database_families
+from monitoring.scrape._database import DatabaseSnapshot
+from monitoring.scrape._series_text import database_text
 from monitoring.scrape._text import text_format
 
 
@@ -32,26 +32,16 @@ def _forget_dead_workers(directory: str) -> None:
             multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
 
 
-class _Scrape(Collector):
-    """The processes' series with a tenant label kept only for tenants in the registry, then the
-    database's series."""
-
-    def __init__(self, processes: Iterable[Metric], snapshot: DatabaseSnapshot, embedded: bool) -> None:
-        self._processes = processes
-        self._snapshot = snapshot
-        self._embedded = embedded
-
-    def collect(self) -> Iterator[Metric]:
-        known = self._snapshot.tenants
-        for family in self._processes:
-            if self._snapshot.up:  # the registry was read: drop what belongs to no tenant in it
-                family.samples = [
-                    s
-                    for s in family.samples
-                    if s.labels.get("tenant") in (None, "") or s.labels["tenant"] in known
-                ]
-            yield family
-        yield from database_families(self._snapshot, self._embedded)
+def _of_known_tenants(families: Iterable[Metric], snapshot: DatabaseSnapshot) -> Iterator[Metric]:
+    """The processes' families, a sample with a tenant label kept only for tenants in the registry
+    (when the registry was read)."""
+    known = snapshot.tenants
+    for family in families:
+        if snapshot.up:
+            family.samples = [
+                s for s in family.samples if s.labels.get("tenant", "") in known or not s.labels.get("tenant")
+            ]
+        yield family
 
 
 def render(snapshot: DatabaseSnapshot, *, embedded: bool) -> bytes:
@@ -64,4 +54,4 @@ def render(snapshot: DatabaseSnapshot, *, embedded: bool) -> bytes:
         families = list(processes.collect())
     else:
         families = list(REGISTRY.collect())
-    return text_format(_Scrape(families, snapshot, embedded).collect())
+    return text_format(_of_known_tenants(families, snapshot)) + database_text(snapshot, embedded).encode()

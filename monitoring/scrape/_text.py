@@ -19,27 +19,35 @@ from prometheus_client.utils import floatToGoString
 TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "summary": "summary"}
 
 
-def _value(text: str) -> str:
+def label_value(text: str) -> str:
+    """A label value escaped for the text format (backslash, newline, double quote)."""
     if "\\" in text or "\n" in text or '"' in text:
         return text.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
     return text
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     """A finite value as Python writes it (Prometheus reads "1.0" and "0.25"); others as Go does."""
+    if value == 1.0 or value == 0.0:  # most of a scrape's gauges (probe checks, up)
+        return "1.0" if value else "0.0"
     return repr(float(value)) if math.isfinite(value) else str(floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
+def family_header(name: str, kind: str, documentation: str) -> str:
+    """A family's ``# HELP`` and ``# TYPE`` lines."""
+    doc = documentation.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {doc}\n# TYPE {name} {TYPES.get(kind, 'untyped')}\n"
 
 
 def text_format(families: Iterable[Metric]) -> bytes:
     lines: list[str] = []
     for family in families:
         name = f"{family.name}_total" if family.type == "counter" else family.name
-        doc = family.documentation.replace("\\", r"\\").replace("\n", r"\n")
-        lines.append(f"# HELP {name} {doc}\n# TYPE {name} {TYPES.get(family.type, 'untyped')}\n")
+        lines.append(family_header(name, family.type, family.documentation))
         for sample in family.samples:
             if sample.labels:
-                labels = ",".join(f'{k}="{_value(v)}"' for k, v in sorted(sample.labels.items()))
-                lines.append(f"{sample.name}{{{labels}}} {_number(sample.value)}\n")
+                labels = ",".join(f'{k}="{label_value(v)}"' for k, v in sorted(sample.labels.items()))
+                lines.append(f"{sample.name}{{{labels}}} {number(sample.value)}\n")
             else:
-                lines.append(f"{sample.name} {_number(sample.value)}\n")
+                lines.append(f"{sample.name} {number(sample.value)}\n")
     return "".join(lines).encode()

@@ -10,6 +10,15 @@ round, tenders in progress at several stages, inserted into the catalogue by SQL
    both, interleaved, so both see the same machine noise. Latency is measured at the client.
 2. **A scrape.** ``GET /metrics`` of a hub with one worker and of a hub with two workers
    (multi-process mode, files added up at the scrape): size, series, and the time to produce it.
+   With ``--old PATH`` (a checkout of an earlier commit), a hub of that code runs beside the new
+   one on the same database with the same traffic, and their scrapes alternate: before and after
+   in one run, under the same noise.
+
+``--quick`` (about two minutes) registers the 548 tenants without building their schemas and
+writes one probe result a tenant by SQL instead of probing: the scrape reads only the registry,
+the catalogue and the probe history, so it carries the same series (the tenant requests then
+answer with an error, and count as such), and leaves out the overhead. ``--json`` prints issue
+20's figures as one object.
 """
 
 from __future__ import annotations
@@ -22,17 +31,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.core.database import create_engine
+from hub.core.database import create_engine, hub_sessions
 from hub.core.master_key import MasterKey
+from hub.core.migrations import migrate_hub
 from hub.core.settings import Settings
 from monitoring.probes import probe_all
-from tests.bench.bench_tenants import admin, dsn, machine, provision_all
+from tenants.regions import all_regions
+from tenants.registry.tenants import resolve_spec, spec_of_region
+from tests.bench.bench_tenants import admin, dsn, provision_all
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port
 
 IN_PROGRESS = """
@@ -47,6 +61,11 @@ SELECT t.code || '-' || g, t.code, t.slug, t.name, t.province_code, g, 'Pembangu
     now() - interval '3 days', now() + (g - 2) * interval '1 day', now() + g * interval '1 day', 'jalan'
 FROM hub.tenants t CROSS JOIN generate_series(1, 6) AS g
 """
+PROBED = """
+INSERT INTO hub.probe_results (tenant_code, tenant_slug, up, checks, duration_seconds)
+SELECT code, slug, true, '{"schema": true, "migrations": true, "read": true, "audit": true}', 0.05
+FROM hub.tenants
+"""
 
 
 MASTER_KEY = MasterKey.generate()
@@ -54,10 +73,12 @@ MASTER_KEY = MasterKey.generate()
 
 
 @contextmanager
-def hub(url: str, *, metrics: bool, workers: int = 1) -> Iterator[str]:
+def hub(url: str, *, metrics: bool, workers: int = 1, code: str | None = None) -> Iterator[str]:
+    """A hub serving ``url``; ``code``: the checkout whose code it runs (this one by default)."""
     port = free_port()
     data = tempfile.mkdtemp()
-    env = {**os.environ, "LPSE_HUB_DATABASE_URL": url, "LPSE_HUB_DATA_DIR": data,
+    env = {**os.environ, **({"PYTHONPATH": code} if code else {}),
+           "LPSE_HUB_DATABASE_URL": url, "LPSE_HUB_DATA_DIR": data,
            "LPSE_HUB_MASTER_KEY": MASTER_KEY, "LPSE_HUB_METRICS": "true" if metrics else "false",
            "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0"}  # fmt: skip
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -109,19 +130,35 @@ def overhead(with_metrics: str, without: str, slugs: list[str], requests: int) -
     }
 
 
-def scrape(base: str, times: int) -> dict[str, float]:
-    with httpx.Client(base_url=base, timeout=60) as client:
-        client.get("/metrics")
-        took, size, body = [], 0, ""
-        for _ in range(times):
-            started = time.perf_counter()
-            answer = client.get("/metrics")
-            took.append((time.perf_counter() - started) * 1000)
-            body, size = answer.text, len(answer.content)
-    families = list(text_string_to_metric_families(body))
+def scrape(bases: list[str], times: int) -> list[dict[str, float]]:
+    """``times`` scrapes of each hub in ``bases``, alternating between them (the first is discarded)."""
+    took: list[list[float]] = [[] for _ in bases]
+    last: list[httpx.Response] = []
+    with httpx.Client(timeout=60) as client:
+        for base in bases:
+            client.get(base + "/metrics")
+        for i in range(times):
+            last = []
+            for k in range(len(bases)) if i % 2 == 0 else reversed(range(len(bases))):
+                started = time.perf_counter()
+                answer = client.get(bases[k] + "/metrics")
+                took[k].append((time.perf_counter() - started) * 1000)
+                last.append(answer)
+    return [
+        _scrape_figures(answer, times)
+        for answer, times in zip(sorted_answers(last, bases), took, strict=True)
+    ]
+
+
+def sorted_answers(answers: list[httpx.Response], bases: list[str]) -> list[httpx.Response]:
+    return [next(a for a in answers if str(a.url).startswith(base)) for base in bases]
+
+
+def _scrape_figures(answer: httpx.Response, took: list[float]) -> dict[str, float]:
+    families = list(text_string_to_metric_families(answer.text))
     tenants = {s.labels["tenant"] for f in families for s in f.samples if s.labels.get("tenant")}
     return {
-        "bytes": size,
+        "bytes": len(answer.content),
         "series": sum(len(f.samples) for f in families),
         "tenants": len(tenants),
         "p50 ms": statistics.median(took),
@@ -129,19 +166,38 @@ def scrape(base: str, times: int) -> dict[str, float]:
     }
 
 
-async def prepare(url: str) -> list[str]:
-    await provision_all(url, 8)
+async def prepare(url: str, *, quick: bool) -> list[str]:
     engine = create_engine(Settings(database_url=url))
     try:
+        if quick:  # the registry's rows without schemas, and a probe result a tenant by SQL
+            await migrate_hub(engine)
+            async with hub_sessions(engine)() as session, session.begin():
+                session.add_all(resolve_spec(spec_of_region(code)) for code in all_regions())
+        else:
+            await provision_all(url, 8)
         async with engine.begin() as connection:
             await connection.exec_driver_sql(IN_PROGRESS)
+            if quick:
+                await connection.exec_driver_sql(PROBED)
             slugs = list(
                 (await connection.exec_driver_sql("SELECT slug FROM hub.tenants ORDER BY code")).scalars()
             )
-        await probe_all(engine, 8)
+        if not quick:
+            await probe_all(engine, 8)
     finally:
         await engine.dispose()
     return slugs
+
+
+async def tenant_slugs(url: str) -> list[str]:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.begin() as connection:
+            return list(
+                (await connection.exec_driver_sql("SELECT slug FROM hub.tenants ORDER BY code")).scalars()
+            )
+    finally:
+        await engine.dispose()
 
 
 def main() -> None:
@@ -151,46 +207,96 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=3000, help="per hub, interleaved")
     parser.add_argument("--scrapes", type=int, default=20)
-    args = parser.parse_args()
-    name = "lpse_hub_bench_metrics"
-    asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(admin(args.server, f'CREATE DATABASE "{name}"'))
-    url = dsn(args.server, name)
-    try:
-        slugs = asyncio.run(prepare(url))
-        with hub(url, metrics=True) as on, hub(url, metrics=False) as off:
-            costs = overhead(on, off, slugs, args.requests)
-            traffic(on, slugs)
-            one = scrape(on, args.scrapes)
-        with hub(url, metrics=True, workers=2) as two:
-            traffic(two, slugs)
-            both = scrape(two, args.scrapes)
-    finally:
-        asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    report(args, len(slugs), costs, one, both)
-
-
-def report(
-    args: argparse.Namespace,
-    tenants: int,
-    costs: dict[str, float],
-    one: dict[str, float],
-    two: dict[str, float],
-) -> None:
-    print(f"Machine: {machine()}\n")
-    print(f"Overhead: {args.requests:,} requests to each hub, interleaved, `GET /t/{{slug}}/api/agencies`")
-    print("| | metrics on | metrics off | on / off |\n|---|---|---|---|")
-    for p in ("p50", "p95"):
-        on, off = costs[f"on {p}"], costs[f"off {p}"]
-        print(f"| client {p} | {on:.2f} ms | {off:.2f} ms | {on / off:.3f} |")
-    print(f"\nOne scrape of `/metrics` with {tenants} tenants ({args.scrapes} scrapes, client-side time)")
-    print("| workers | size | series | tenants in it | p50 | max |\n|---|---|---|---|---|---|")
-    for workers, s in ((1, one), (2, two)):
-        print(f"| {workers} | {s['bytes'] / 2**10:,.0f} KiB | {s['series']:,.0f} | {s['tenants']:.0f} "
-              f"| {s['p50 ms']:.1f} ms | {s['max ms']:.1f} ms |")  # fmt: skip
-    print(
-        f"\nCommand: python -m tests.bench.bench_metrics --requests {args.requests} --scrapes {args.scrapes}"
+    parser.add_argument(
+        "--database", help="a database this script prepared before (kept): no provisioning, no drop"
     )
+    parser.add_argument("--old", help="a checkout of the code before: its hub's scrapes alternate with ours")
+    add_run_options(parser)
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.scrapes = min(args.requests, 300), min(args.scrapes, 10)
+    name = args.database or "lpse_hub_bench_metrics"
+    if not args.database:
+        asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(args.server, f'CREATE DATABASE "{name}"'))
+    url = dsn(args.server, name)
+    codes = [None, args.old] if args.old else [None]
+    try:
+        slugs = asyncio.run(tenant_slugs(url) if args.database else prepare(url, quick=args.quick))
+        costs = None
+        if not args.quick and args.requests:  # without schemas, the tenant requests it times answer 500
+            with hub(url, metrics=True) as on, hub(url, metrics=False) as off:
+                costs = overhead(on, off, slugs, args.requests)
+        with ExitStack() as stack:
+            hubs = [stack.enter_context(hub(url, metrics=True, code=code)) for code in codes]
+            for base in hubs:
+                traffic(base, slugs)
+            one = scrape(hubs, args.scrapes)
+        with ExitStack() as stack:
+            hubs = [stack.enter_context(hub(url, metrics=True, workers=2, code=code)) for code in codes]
+            for base in hubs:
+                traffic(base, slugs)
+            two = scrape(hubs, args.scrapes)
+    finally:
+        if not args.database:
+            asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    figures: dict[str, Any] = {
+        "machine": machine(),
+        "command": command("tests.bench.bench_metrics"),
+        "load": os.getloadavg()[0],
+        "tenants": len(slugs),
+        "scrapes": args.scrapes,
+        "requests": args.requests,
+        "metrics_548_tenants_p50_ms": one[0]["p50 ms"],
+        "overhead": costs,
+        "one_worker": one[0],
+        "two_workers": two[0],
+    }
+    if args.old:
+        figures |= {
+            "old": args.old,
+            "old_metrics_548_tenants_p50_ms": one[1]["p50 ms"],
+            "old_one_worker": one[1],
+            "old_two_workers": two[1],
+            "new_to_old_p50_one_worker": one[0]["p50 ms"] / one[1]["p50 ms"],
+            "new_to_old_p50_two_workers": two[0]["p50 ms"] / two[1]["p50 ms"],
+        }
+    print_figures(figures, args, markdown)
+
+
+def markdown(figures: Mapping[str, Any]) -> str:
+    costs = figures["overhead"]
+    lines = [
+        f"Machine: {figures['machine']}  \nCommand: `{figures['command']}` (load {figures['load']:.1f})\n"
+    ]
+    if costs is not None:
+        lines += [
+            f"Overhead: {figures['requests']:,} requests to each hub, interleaved, "
+            "`GET /t/{slug}/api/agencies`",
+            "| | metrics on | metrics off | on / off |\n|---|---|---|---|",
+        ]
+        for p in ("p50", "p95"):
+            on, off = costs[f"on {p}"], costs[f"off {p}"]
+            lines.append(f"| client {p} | {on:.2f} ms | {off:.2f} ms | {on / off:.3f} |")
+    lines += [
+        f"\nOne scrape of `/metrics` with {figures['tenants']} tenants "
+        f"({figures['scrapes']} scrapes, client-side)",
+        "| code | workers | size | series | tenants in it | p50 | max |\n|---|---|---|---|---|---|---|",
+    ]
+    for code in ("", "old_") if "old" in figures else ("",):
+        for workers, key in ((1, "one_worker"), (2, "two_workers")):
+            s = figures[code + key]
+            lines.append(
+                f"| {code.rstrip('_') or 'new'} | {workers} | {s['bytes'] / 2**10:,.0f} KiB "
+                f"| {s['series']:,.0f} "
+                f"| {s['tenants']:.0f} | {s['p50 ms']:.1f} ms | {s['max ms']:.1f} ms |"
+            )
+    if "old" in figures:
+        lines.append(
+            f"\nnew / old, p50: {figures['new_to_old_p50_one_worker']:.2f} (one worker), "
+            f"{figures['new_to_old_p50_two_workers']:.2f} (two)"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
