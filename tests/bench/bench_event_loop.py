@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def figures_of(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
     def median(label: str, phase: str, key: str) -> float:
-        return statistics.median(r[phase][key] for r in results[label])
+        return float(statistics.median(r[phase][key] for r in results[label]))
 
     figures: dict[str, Any] = {
         "event_loop_p99_logins_ms": median("after", "logins", "p99_ms"),

@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from federation.identity import password_threads
 from federation.identity.login import LoginAttempt, authenticate
 from federation.identity.password_threads import PasswordThreads
+from federation.identity.passwords import verify_password
 from hub.core.database import hub_sessions
 from tests.integration.federation.identity.test_login_throttle import PASSWORD, address, official
 
@@ -20,7 +20,7 @@ async def test_the_password_is_checked_in_a_hashing_thread_while_the_loop_answer
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     email = await official(engine)
-    loop, real = asyncio.get_running_loop(), password_threads.verify_password
+    loop = asyncio.get_running_loop()
     checked: list[tuple[str, bool]] = []
 
     def watched(password_hash: str | None, password: str) -> bool:
@@ -28,9 +28,9 @@ async def test_the_password_is_checked_in_a_hashing_thread_while_the_loop_answer
         answered = threading.Event()
         loop.call_soon_threadsafe(answered.set)
         checked.append((threading.current_thread().name, answered.wait(timeout=30)))
-        return real(password_hash, password)
+        return verify_password(password_hash, password)
 
-    monkeypatch.setattr(password_threads, "verify_password", watched)
+    monkeypatch.setattr("federation.identity.password_threads.verify_password", watched)
     with PasswordThreads(2) as passwords:
         account = await authenticate(
             hub_sessions(engine), passwords, LoginAttempt(email, PASSWORD, address())
@@ -56,7 +56,7 @@ async def test_hashes_beyond_the_threads_wait_their_turn(monkeypatch: pytest.Mon
             inside -= 1
         return True
 
-    monkeypatch.setattr(password_threads, "verify_password", held)
+    monkeypatch.setattr("federation.identity.password_threads.verify_password", held)
     with PasswordThreads(2) as passwords:
         checks = [asyncio.ensure_future(passwords.verify(None, "kata-sandi-apa-saja")) for _ in range(5)]
         for _ in range(2):
