@@ -52,7 +52,7 @@ from hub.core.settings import Settings
 from tests.bench.bench_opening import World, _public_key, announce, close, seal_all, setup, submit_all
 from tests.bench.bench_tenants import fresh_database
 from tests.bench.figures import add_run_options, command, machine, print_figures
-from tests.live_server import started_on_socket
+from tests.live_server import free_port, wait_until_live
 
 ISSUER = "http://lpse-hub.bench"  # plain http: the hub's cookies come back over the bench's http
 PASSWORD = "kata-sandi-bench-2026"
@@ -203,10 +203,23 @@ def hub_process(
         "LPSE_HUB_PUBLICATION_SWEEP_SECONDS": "0",
         "LPSE_HUB_PROBE_INTERVAL_SECONDS": "0",  # no background probes in a measurement
     }
+    port = free_port()
+    # Its own port, not an inherited socket (``started_on_socket``): uvicorn takes a ``--fd`` socket
+    # for a Unix one and leaves Nagle on, so each answer's body waited ~40 ms for the client's
+    # delayed ACK of its headers, a floor under every probe.
     uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app",
+               "--host", "127.0.0.1", "--port", str(port),
                "--no-proxy-headers", "--log-level", "warning"]  # fmt: skip
     # ``python -m`` puts its working directory first on the path: run it in the checkout measured
-    return started_on_socket(uvicorn, env, timeout=120, cwd=hub_path or None)
+    process = subprocess.Popen(uvicorn, env=env, cwd=hub_path or None)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_live(url, process, timeout=120)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=30)
+        raise
+    return process, url
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
