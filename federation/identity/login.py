@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from federation.identity.accounts import find_account
 from federation.identity.login_throttle import charge, keys_for, pair_key, prune, refund
 from federation.identity.models import Account, AccountStatus
-from federation.identity.passwords import HASHER, needs_rehash, verify_password
+from federation.identity.password_threads import PasswordThreads
+from federation.identity.passwords import needs_rehash
 from hub.core.clock import database_now
 from hub.core.errors import TooManyAttempts, Unauthenticated
 from monitoring.metrics import count_login_refusal
@@ -36,13 +38,19 @@ class LoginAttempt:
 
 
 async def authenticate(
-    sessions: async_sessionmaker[AsyncSession], attempt: LoginAttempt, now: datetime | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    passwords: PasswordThreads,
+    attempt: LoginAttempt,
+    now: datetime | None = None,
 ) -> Account:
     """The account these credentials open, or ``Unauthenticated``, or ``TooManyAttempts`` with the
-    seconds to wait. ``now`` is the database clock unless a test gives one.
+    seconds to wait. ``now`` is the database clock unless a test gives one. The password is hashed
+    in one of ``passwords``' threads, off the event loop, and only once the attempt is charged.
 
     It owns its transactions: the attempt is charged as a failure and committed before the password
-    is checked (so every replica sees it at once), then refunded if the password was right.
+    is checked (so every replica sees it at once), then refunded if the password was right. No
+    connection is held while the password is hashed: the logins queued for a hashing thread do not
+    empty the pool.
     """
     async with sessions() as session, session.begin():
         now = now or await database_now(session)
@@ -52,18 +60,25 @@ async def authenticate(
         except TooManyAttempts:
             count_login_refusal("throttled")
             raise
-    async with sessions() as session, session.begin():
+    async with sessions() as session:  # read, then let the connection go: none is held while hashing
         account = await find_account(session, attempt.email)
-        hashed = account.password_hash if account is not None else None
-        if (
-            account is None
-            or not verify_password(hashed, attempt.password)
-            or account.status != AccountStatus.ACTIVE
-        ):
-            count_login_refusal("wrong_credentials")
-            raise Unauthenticated(WRONG_CREDENTIALS)
-        if hashed is not None and needs_rehash(hashed):
-            account.password_hash = HASHER.hash(attempt.password)
+    hashed = account.password_hash if account is not None else None
+    if (
+        not await passwords.verify(hashed, attempt.password)
+        or account is None
+        or account.status != AccountStatus.ACTIVE
+    ):
+        count_login_refusal("wrong_credentials")
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    rehashed = await passwords.hash(attempt.password) if hashed and needs_rehash(hashed) else None
+    async with sessions() as session, session.begin():
+        if rehashed is not None:  # unless the password changed meanwhile
+            await session.execute(
+                update(Account)
+                .where(Account.id == account.id, Account.password_hash == hashed)
+                .values(password_hash=rehashed)
+            )
+            account.password_hash = rehashed
         await refund(session, keys, now, pair_key(attempt.email, attempt.address))
         await prune(session, now)
     return account

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
 from federation.catalogue.search import recount_facets
+from federation.identity.password_threads import PasswordThreads
 from federation.identity.upstream import UpstreamProvider
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             stack.push_async_callback(app.state.facet_cache.recounted)
             app.state.master = master
             app.state.tokens = tokens
+            app.state.passwords = stack.enter_context(PasswordThreads())  # argon2id off the loop
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
             if settings.upstream_issuer and settings.upstream_client_id:
                 app.state.upstream = UpstreamProvider(

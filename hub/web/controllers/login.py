@@ -91,7 +91,7 @@ class LoginController(Controller):
             email, form.get("password", ""), client_address(request), devices.device_for(request, email)
         )
         try:
-            account = await authenticate(hub_sessions(state.engine), attempt)
+            account = await authenticate(hub_sessions(state.engine), state.passwords, attempt)
         except Unauthenticated as refused:
             if wants_problem(request):
                 raise

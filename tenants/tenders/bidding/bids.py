@@ -29,14 +29,10 @@ from hub.core.errors import Conflict
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
 from tenants.sealing import (
-    SEALED_BY_HUB,
     SEALED_BY_VENDOR,
-    BadSignature,
     OpenedBid,
     SealedBundle,
-    TamperedBid,
     check_bundle_for,
-    open_bid,
     parse_bundle,
     seal_for_vendor,
     sign_receipt,
@@ -48,6 +44,7 @@ from tenants.sealing import (
 from tenants.tenders.acting import runner_tender
 from tenants.tenders.bidding.bidder import OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
+from tenants.tenders.bidding.unsealing import unsealed
 from tenants.tenders.models import Bid, Registration, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
@@ -248,7 +245,10 @@ async def open_sealed_bids(
     now = await database_now(session)
     checker = await BidChecker.load(session, [tender_id], master=master)
     current = await current_bids(session, tender_id)
-    results = [await _open_one(session, actor, bid, private, checker) for bid in current]
+    results = [
+        await _record_opened(session, actor, bid, found)
+        async for bid, found in unsealed(current, private, checker, actor.tenant.code)
+    ]
     results += [
         await _missing(session, checker, withheld) for withheld in checker.withheld({b.id for b in current})
     ]
@@ -308,9 +308,11 @@ async def _missing(session: AsyncSession, checker: BidChecker, withheld: BidMism
     }
 
 
-async def _open_one(
-    session: AsyncSession, actor: Actor, bid: Bid, private: bytes, checker: BidChecker
+async def _record_opened(
+    session: AsyncSession, actor: Actor, bid: Bid, found: dict[str, Any]
 ) -> dict[str, Any]:
+    """The opening's line for ``bid`` (who sent it when, and ``found``: its verdict, worked out off
+    the loop by ``unsealing``), recorded in the audit log as decrypted."""
     vendor = await session.get(Vendor, bid.vendor_id)
     result: dict[str, Any] = {
         "vendor_id": bid.vendor_id,
@@ -318,49 +320,11 @@ async def _open_one(
         "received_at": bid.received_at.isoformat(),
         "ciphertext_sha256": bid.ciphertext_sha256,
     }
-    mismatches = checker.mismatches(bid)
-    if mismatches:
-        # Not the bid received: never decrypted, so no price from a swapped bundle is ever shown.
-        result |= {
-            "status": "tampered",
-            "price": None,
-            "failed_checks": [m.check for m in mismatches],
-            "problem": "; ".join(f"{m.check}: {m.problem}" for m in mismatches),
-        }
-    else:
-        result |= _decrypt(actor, bid, private, checker)
+    result |= found
     await actor.record(
         session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
     )
     return result
-
-
-def _decrypt(actor: Actor, bid: Bid, private: bytes, checker: BidChecker) -> dict[str, Any]:
-    bundle = parse_bundle(bid.bundle)
-    try:
-        opened = open_bid(
-            bundle, private, tenant_code=actor.tenant.code, tender_id=bid.tender_id, vendor_id=bid.vendor_id
-        )
-    except TamperedBid as exc:
-        return {"status": "tampered", "price": None, "failed_checks": ["decryption"], "problem": exc.detail}
-    if bundle.sealed_by == SEALED_BY_HUB:
-        # Sealed by the hub: the vendor's signature over the contents is checked only now, opened.
-        try:
-            checker.check_statement(bid, bundle, opened)
-        except BadSignature as exc:
-            return {
-                "status": "tampered",
-                "price": None,
-                "failed_checks": ["signature"],
-                "problem": exc.detail,
-            }
-    return {
-        "status": "ok",
-        "price": opened.price,
-        "files": [{"name": f.name, "size": len(f.data)} for f in opened.files],
-        "signer": bundle.signer,
-        "signature": "unsigned" if bundle.signer is None else "verified",
-    }
 
 
 async def current_bids(session: AsyncSession, tender_id: int) -> list[Bid]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from federation.identity.accounts import create_account
 from federation.identity.login import LoginAttempt, authenticate
 from federation.identity.login_throttle import ADDRESS, STRANGERS
+from federation.identity.password_threads import PasswordThreads
 from hub.core.database import hub_sessions
 from hub.core.errors import TooManyAttempts, Unauthenticated
 
@@ -33,7 +34,8 @@ async def official(engine: AsyncEngine) -> str:
 async def outcome(engine: AsyncEngine, attempt: LoginAttempt, now: datetime) -> int:
     """200, 401 or the seconds a 429 asks to wait."""
     try:
-        await authenticate(hub_sessions(engine), attempt, now)
+        with PasswordThreads(1) as passwords:
+            await authenticate(hub_sessions(engine), passwords, attempt, now)
     except Unauthenticated:
         return 401
     except TooManyAttempts as limited:

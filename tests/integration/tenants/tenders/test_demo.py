@@ -27,6 +27,7 @@ from cli.demo.province import seed_demo
 from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
 from federation.catalogue.models import CatalogueEntry
 from federation.identity.login import LoginAttempt, authenticate
+from federation.identity.password_threads import PasswordThreads
 from federation.oidc.models import OAuthClient
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
@@ -183,5 +184,8 @@ async def test_the_demo_prints_every_login_with_its_role_where_it_acts_and_the_p
     assert table[-1].endswith(DEMO_PASSWORD)
     sessions = hub_sessions(clean_identity)
     for login in identity.logins:  # each one as printed opens
-        account = await authenticate(sessions, LoginAttempt(login.email, DEMO_PASSWORD, "192.0.2.7"))
+        with PasswordThreads(1) as passwords:
+            account = await authenticate(
+                sessions, passwords, LoginAttempt(login.email, DEMO_PASSWORD, "192.0.2.7")
+            )
         assert account.email == login.email
