@@ -33,6 +33,7 @@ from cli.demo.reviews import HISTORY as REVIEW_HISTORY
 from cli.demo.reviews import review_hint, seed_review_demo
 from cli.demo.tenders import seed_tender_demo
 from cli.identity import master_key
+from cli.inherited_socket import APP, serve_on_socket
 from hub.core.database_lifetime import engine_for, running_database
 from hub.core.settings import PREFIX, Settings
 from monitoring.metrics import prepare_multiprocess
@@ -203,15 +204,18 @@ def serve(
             base = f"http://{ready.host}:{ready.port}"
             stderr.print(f"demo logins: officials work at {base}/kantor, vendors at {base}/akun")
             stderr.print(logins_table(identity.logins, DEMO_PASSWORD), markup=False, soft_wrap=True)
-        uvicorn.run(
-            "hub.web.app:create_app",
-            factory=True,
-            host=ready.host,
-            port=ready.port,
-            fd=fd,
-            workers=workers,
-            # The app trusts X-Forwarded-For from LPSE_HUB_TRUSTED_PROXIES only (hub.web.app);
-            # uvicorn's own default would trust any header sent from 127.0.0.1.
-            proxy_headers=False,
-            log_level="info",
-        )
+        # The app trusts X-Forwarded-For from LPSE_HUB_TRUSTED_PROXIES only (hub.web.app);
+        # uvicorn's own default would trust any header sent from 127.0.0.1.
+        if fd is not None:
+            config = uvicorn.Config(APP, factory=True, workers=workers, proxy_headers=False, log_level="info")
+            serve_on_socket(config, fd)
+        else:
+            uvicorn.run(
+                APP,
+                factory=True,
+                host=ready.host,
+                port=ready.port,
+                workers=workers,
+                proxy_headers=False,
+                log_level="info",
+            )

@@ -32,9 +32,10 @@ def free_port() -> int:
 
 def listening_socket(port: int = 0) -> socket.socket:
     """A socket bound and listening on 127.0.0.1 (``port``, or a free one), for a hub process to
-    inherit (uvicorn's ``--fd``): a client's connection waits in its backlog until the hub accepts
-    it, so nobody has to poll for the hub to start. Close the parent's copy once the child has it:
-    then the child's death closes the socket and a waiting client is refused at once."""
+    inherit (``python -m cli.inherited_socket --fd``, ``lpse-hub serve --fd``): a client's
+    connection waits in its backlog until the hub accepts it, so nobody has to poll for the hub to
+    start. Close the parent's copy once the child has it: then the child's death closes the socket
+    and a waiting client is refused at once."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", port))
     sock.listen(128)
@@ -116,10 +117,8 @@ def live_hub(
     }
     with sock:  # the child inherits it; the parent's copy closes once the child has started
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "hub.web.app:create_app",
-             "--fd", str(sock.fileno()),
-             "--no-proxy-headers",  # as `lpse-hub serve` runs it: the app decides which proxies to trust
-             "--log-level", "warning"],
+            # uvicorn's own --fd would take the socket as a Unix one, Nagle on: ~40 ms a response
+            [sys.executable, "-m", "cli.inherited_socket", "--fd", str(sock.fileno())],
             env=env,
             pass_fds=(sock.fileno(),),
         )  # fmt: skip
