@@ -16,7 +16,9 @@ When the copy may be stale it is not used, and a request reads the registry as b
 - when the connection hangs silently: a heartbeat (``SELECT 1``) every ``heartbeat_seconds``
   confirms that every notification sent before it has arrived; a copy is served only within
   ``lease_seconds`` of the start of the last confirmation. That is the worst case for a suspension
-  or a removal to reach a worker that did not hear it (docs/SECURITY.md).
+  or a removal to reach a worker that did not hear it (docs/SECURITY.md);
+- and a copy is reloaded every ``refresh_seconds`` in any case, so a change that was never notified
+  (the trigger dropped by the schema's owner) is served stale for that long at most.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -56,6 +58,7 @@ class _Copy:
     by_host: Mapping[str, TenantRef]
     confirmed_at: float
     """The clock's reading when the last confirmation (the load or a heartbeat) started."""
+    loaded_at: float
 
 
 class TenantDirectory:
@@ -71,6 +74,7 @@ class TenantDirectory:
         heartbeat_seconds: float = 1.0,
         lease_seconds: float = 3.0,
         reconnect_seconds: float = 1.0,
+        refresh_seconds: float = 60.0,
     ) -> None:
         self._engine = engine
         self._connect = connect
@@ -78,6 +82,7 @@ class TenantDirectory:
         self._heartbeat = heartbeat_seconds
         self._lease = lease_seconds
         self._reconnect = reconnect_seconds
+        self._refresh = refresh_seconds
         self._copy: _Copy | None = None
         self._generation = 0  # counts notifications: a load that saw one start after it is stale
         self._reloading: asyncio.Future[None] | None = None
@@ -142,6 +147,8 @@ class TenantDirectory:
     async def _keep(self, connection: asyncpg.Connection) -> None:
         """Load, then confirm the copy every ``heartbeat_seconds`` (or load again, had it been dropped)."""
         while True:
+            if self._copy is not None and self._clock.monotonic() - self._copy.loaded_at > self._refresh:
+                self._forget()  # a change never notified (a trigger dropped) lasts one refresh at most
             if self._copy is None:
                 await self._reload(connection)
             else:
@@ -150,7 +157,7 @@ class TenantDirectory:
                     # Notifications sent before this answer arrive before it: current as of `started`.
                     await connection.fetchval("SELECT 1", timeout=self._heartbeat)
                 if generation == self._generation and self._copy is not None:
-                    self._copy = _Copy(self._copy.by_slug, self._copy.by_host, started)
+                    self._copy = replace(self._copy, confirmed_at=started)
             await self._clock.sleep(self._heartbeat)
 
     async def _reload(self, connection: asyncpg.Connection) -> None:
@@ -171,9 +178,8 @@ class TenantDirectory:
             tenants = [TenantRef(*row) for row in await connection.fetch(_EVERY_TENANT)]
             hosts = await connection.fetch(_EVERY_HOST)
         by_id = {t.id: t for t in tenants}
-        return _Copy(
-            {t.slug: t for t in tenants}, {host: by_id[tenant_id] for host, tenant_id in hosts}, started
-        )
+        by_host = {host: by_id[tenant_id] for host, tenant_id in hosts}
+        return _Copy({t.slug: t for t in tenants}, by_host, started, started)
 
 
 __all__ = ["CHANNEL", "TenantDirectory"]
