@@ -650,6 +650,9 @@ def main() -> None:
     parser.add_argument(
         "--server", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
+    parser.add_argument(
+        "--database", default="lpse_hub_bench_lifecycle", help="made and dropped: one per concurrent run"
+    )
     parser.add_argument("--tenders", type=int, default=1000)
     parser.add_argument("--tenants", type=int, default=38, help="the first N of Jawa Timur's 38")
     parser.add_argument("--concurrency", type=int, default=32, help="tenders in flight in each phase")
@@ -671,7 +674,7 @@ def main() -> None:
             setattr(args, name, min(getattr(args, name), value))
         args.count_tenders = min(args.count_tenders, 4)
     master_key = MasterKey.generate()
-    with fresh_database(args.server, "lpse_hub_bench_lifecycle") as url:
+    with fresh_database(args.server, args.database) as url:
         world = asyncio.run(setup(url, MasterKey.parse(master_key), args.tenants, args.vendors))
         accounts = [o.ppk for o in world.offices] + [o.pokja for o in world.offices]
         tokens = asyncio.run(
