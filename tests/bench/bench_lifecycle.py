@@ -61,9 +61,9 @@ from tenants.regions import RegionKind, regions_of_province
 from tenants.registry import resolve_tenant
 from tenants.registry.provisioning import provision_regions
 from tenants.sealing import BidFile, decode_public_key, seal_bid
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
 from tests.bench.bench_vendors import verified_vendors
-from tests.bench.figures import add_run_options, command, print_figures
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.bench.profiled_hub import print_profile
 from tests.live_server import free_port, wait_until_live
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.procurement import ok, package, regency, schedule
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client = AsyncTestClient[Litestar]
 
 TENDER_VIEW = 8
 """One tender's view: its tender, package, clock, schedule, documents, awards, contract and re-tender."""
