@@ -13,7 +13,7 @@ Every sort but relevance has an index (``newest``: ``announced_at``; ``closing``
 reads its matches by the text and filter indexes. Relevance cannot be read off an index: it ranks
 the newest ``RELEVANCE_WINDOW`` matches, which is every match of all but broad searches (a word
 in a fifth of the catalogue ranks its 1,000 newest tenders, not 200,000); the date index carries
-the search vector, so finding them by walking it reads no heap row (migration h0020_catalogue).
+the search vector, so finding them by walking it reads no heap row (migration h0020).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ WALK_ROWS = 20_000
 """A page walks its sort's index, bitmaps off, when the sample says it finds its rows within this many."""
 RELEVANCE_WALK_ROWS = 120_000
 """The same for the relevance window, which walks the date index alone (the search vector is in it,
-migration h0020_catalogue): a tender walked costs about 2 us, a match read by a bitmap a heap page,
+migration h0020): a tender walked costs about 2 us, a match read by a bitmap a heap page,
 15 times that (at a million rows, measured on a loaded 2-core machine: "rehabilitasi gedung", 1% of
 the catalogue, walks 100,000 rows in 210 ms where the bitmap of its 10,000 matches takes 450 ms).
 Past this many rows, the bitmap costs less (fewer than about 0.8% of the catalogue matching)."""

@@ -61,8 +61,9 @@ from tenants.regions import RegionKind, regions_of_province
 from tenants.registry import resolve_tenant
 from tenants.registry.provisioning import provision_regions
 from tenants.sealing import BidFile, decode_public_key, seal_bid
-from tests.bench.bench_tenants import fresh_database, machine
+from tests.bench.bench_tenants import fresh_database
 from tests.bench.bench_vendors import verified_vendors
+from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.bench.profiled_hub import print_profile
 from tests.live_server import free_port, wait_until_live
 
@@ -211,6 +212,7 @@ class Job:
     bid_bytes: int
     baseline_requests: int
     profiled: bool  # the hub toggles its profiler on SIGUSR1 / SIGUSR2
+    counted: bool = False  # the hub answers GET /bench/counts (tests/bench/counted_hub.py)
 
 
 @dataclass(slots=True)
@@ -478,9 +480,12 @@ async def run_phase(
         # Python runs a signal's handler in the main thread when it next wakes: answering this
         # request wakes it, so once answered the profiler is on (an event, not a pause).
         await client.get("/health/live")
+    counted_before = await counts(client) if job.counted else {}
     before = meter.sample()
     await asyncio.gather(*(worker() for _ in range(job.concurrency)))
     figures = spent(before, meter.sample())
+    if job.counted:
+        figures["counts"] = since(counted_before, await counts(client))
     if job.profiled:
         os.kill(job.hub_pid, signal.SIGUSR2)
     latencies = sorted(desk.latencies)
@@ -493,8 +498,25 @@ async def run_phase(
     return figures
 
 
+async def counts(client: httpx.AsyncClient) -> dict[str, int]:
+    """The counted hub's statements and pool checkouts so far."""
+    answer = await client.get("/bench/counts")
+    answer.raise_for_status()
+    result: dict[str, int] = answer.json()
+    return result
+
+
+def since(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {name: after[name] - before[name] for name in after}
+
+
 async def baseline(
-    client: httpx.AsyncClient, meter: Meter, paths: list[str], requests: int, concurrency: int
+    client: httpx.AsyncClient,
+    meter: Meter,
+    paths: list[str],
+    requests: int,
+    concurrency: int,
+    counted: bool = False,
 ) -> dict[str, Any]:
     """CPU per request of a trivial route, same client, same concurrency, a connection per request."""
     numbers = iter(range(requests))
@@ -504,10 +526,13 @@ async def baseline(
             answer = await client.get(paths[i % len(paths)])
             assert answer.status_code == 200, answer.text
 
+    counted_before = await counts(client) if counted else {}
     before = meter.sample()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     figures = spent(before, meter.sample())
     figures["requests"] = requests
+    if counted:
+        figures["counts"] = since(counted_before, await counts(client))
     return figures
 
 
@@ -527,7 +552,7 @@ async def drive(job: Job) -> dict[str, Any]:
             ):
                 await baseline(client, meter, paths, 200, job.concurrency)  # warm up
                 result["baselines"][label] = await baseline(
-                    client, meter, paths, job.baseline_requests, job.concurrency
+                    client, meter, paths, job.baseline_requests, job.concurrency, job.counted
                 )
         started = meter.sample()
         for name in STEPS:
@@ -556,7 +581,7 @@ def load_generator(job: Job, out: str) -> None:
 
 
 def start_hub(
-    url: str, port: int, master_key: str, workers: int, profile_to: Path | None
+    url: str, port: int, master_key: str, workers: int, profile_to: Path | None, counted: bool = False
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -567,7 +592,8 @@ def start_hub(
         "LPSE_HUB_ISSUER": ISSUER,
     }
     if profile_to is None:
-        command = ["-m", "uvicorn", "--factory", "hub.web.app:create_app", "--port", str(port)]
+        factory = "tests.bench.counted_hub:create_app" if counted else "hub.web.app:create_app"
+        command = ["-m", "uvicorn", "--factory", factory, "--port", str(port)]
         command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     else:
         command = ["-m", "tests.bench.profiled_hub", "--port", str(port), "--out", str(profile_to)]
@@ -578,7 +604,7 @@ def start_hub(
 
 def run(url: str, master_key: str, job: Job, workers: int, profile_to: Path | None = None) -> dict[str, Any]:
     port = free_port()
-    hub = start_hub(url, port, master_key, workers, profile_to)
+    hub = start_hub(url, port, master_key, workers, profile_to, job.counted)
     out = tempfile.mktemp(suffix=".json")
     job = replace(job, base=f"http://127.0.0.1:{port}", hub_pid=hub.pid)
     generator = multiprocessing.get_context("spawn").Process(target=load_generator, args=(job, out))
@@ -615,10 +641,17 @@ async def check(url: str, tender_ids: dict[str, list[int]]) -> int:
         await connection.close()
 
 
+QUICK = {"tenders": 16, "tenants": 2, "vendors": 25, "baseline_requests": 200, "profile_tenders": 0}
+"""``--quick``: about a minute and a half on the 2-core machine, the same per-tender ratios."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--server", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument(
+        "--database", default="lpse_hub_bench_lifecycle", help="made and dropped: one per concurrent run"
     )
     parser.add_argument("--tenders", type=int, default=1000)
     parser.add_argument("--tenants", type=int, default=38, help="the first N of Jawa Timur's 38")
@@ -628,9 +661,20 @@ def main() -> None:
     parser.add_argument("--bid-kib", type=int, default=16, help="size of each bid's one document")
     parser.add_argument("--baseline-requests", type=int, default=3000)
     parser.add_argument("--profile-tenders", type=int, default=100, help="0: no profile run")
+    parser.add_argument(
+        "--count-tenders",
+        type=int,
+        default=20,
+        help="tenders of the count run (one worker); 0: none",
+    )
+    add_run_options(parser)
     args = parser.parse_args()
+    if args.quick:
+        for name, value in QUICK.items():
+            setattr(args, name, min(getattr(args, name), value))
+        args.count_tenders = min(args.count_tenders, 4)
     master_key = MasterKey.generate()
-    with fresh_database(args.server, "lpse_hub_bench_lifecycle") as url:
+    with fresh_database(args.server, args.database) as url:
         world = asyncio.run(setup(url, MasterKey.parse(master_key), args.tenants, args.vendors))
         accounts = [o.ppk for o in world.offices] + [o.pokja for o in world.offices]
         tokens = asyncio.run(
@@ -641,16 +685,78 @@ def main() -> None:
         job = replace(job, baseline_requests=args.baseline_requests)
         measured = run(url, master_key, job, args.workers)
         measured["contracted"] = asyncio.run(check(url, measured["tender_ids"]))
+        start = args.tenders
+        counted = None
+        if args.count_tenders:
+            more = plans(world, tokens, args.count_tenders, start=start)
+            start += args.count_tenders
+            job = Job("", url, 0, more, min(args.concurrency, 8), bid_bytes, 50, False, counted=True)
+            counted = run(url, master_key, job, 1)
+            counted["contracted"] = asyncio.run(check(url, counted["tender_ids"]))
         profile = None
         if args.profile_tenders:
             stats = Path(tempfile.mkdtemp()) / "hub.prof"
-            more = plans(world, tokens, args.profile_tenders, start=args.tenders)
+            more = plans(world, tokens, args.profile_tenders, start=start)
             job = Job("", url, 0, more, args.concurrency, bid_bytes, 0, True)
             profile = run(url, master_key, job, 1, stats)
             profile["contracted"] = asyncio.run(check(url, profile["tender_ids"]))
             profile["stats"] = str(stats)
         version = asyncio.run(server_version(url))
-    report(args, measured, profile, version)
+    figures = summary(args, measured, counted, version)
+    if args.json:
+        print_figures(figures, args, str)
+    else:
+        report(args, measured, profile, version)
+        print("\n" + counts_table(figures))
+
+
+def summary(
+    args: argparse.Namespace, measured: dict[str, Any], counted: dict[str, Any] | None, version: str
+) -> dict[str, Any]:
+    """The run's figures under issue 20's names (``tests/bench/figures.py``) and a few more."""
+    phases = measured["phases"]
+    requests = sum(p["requests"] for p in phases.values())
+    hub_cpu = sum(p["hub_cpu"] for p in phases.values())
+    done = measured["contracted"]
+    figures: dict[str, Any] = {
+        "command": command("tests.bench.bench_lifecycle"),
+        "machine": f"{machine()}; PostgreSQL {version}",
+        "load_average": os.getloadavg(),
+        "tenders": args.tenders,
+        "tenders_contracted": done,
+        "requests_per_tender": round(requests / max(done, 1), 2),
+        "tender_hub_cpu_ms": round(hub_cpu / max(done, 1) * 1000, 1),
+        "request_hub_cpu_ms": round(hub_cpu / max(requests, 1) * 1000, 2),
+        "phases_wall_s": round(sum(p["wall"] for p in phases.values()), 1),
+    }
+    for label, base in measured["baselines"].items():
+        key = "health_live" if "health" in label else "agencies"
+        figures[f"{key}_hub_cpu_ms"] = round(base["hub_cpu"] / base["requests"] * 1000, 3)
+    for name, p in phases.items():
+        figures[f"{name}_hub_cpu_ms_per_request"] = round(p["hub_cpu"] / max(p["requests"], 1) * 1000, 2)
+    if counted is not None:
+        done = max(counted["contracted"], 1)
+        statements = sum(p["counts"]["statements"] for p in counted["phases"].values())
+        checkouts = sum(p["counts"]["checkouts"] for p in counted["phases"].values())
+        figures["tender_statements"] = round(statements / done, 1)
+        figures["tender_pool_checkouts"] = round(checkouts / done, 1)
+        figures["count_run_tenders_contracted"] = counted["contracted"]
+        for name, p in counted["phases"].items():
+            figures[f"{name}_statements_per_request"] = round(
+                p["counts"]["statements"] / max(p["requests"], 1), 2
+            )
+        for label, base in counted["baselines"].items():
+            key = "health_live" if "health" in label else "agencies"
+            figures[f"{key}_statements_per_request"] = round(
+                base["counts"]["statements"] / base["requests"], 2
+            )
+            figures[f"{key}_checkouts_per_request"] = round(base["counts"]["checkouts"] / base["requests"], 2)
+    return figures
+
+
+def counts_table(figures: dict[str, Any]) -> str:
+    rows = "\n".join(f"| {name} | {value} |" for name, value in figures.items())
+    return f"| figure (`--json` name) | value |\n|---|---|\n{rows}"
 
 
 async def server_version(url: str) -> str:

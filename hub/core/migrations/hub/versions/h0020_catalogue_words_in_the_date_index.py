@@ -10,7 +10,7 @@ the index's copy, the ranks computed from it, and the heap is read for the page'
 The index replaces ``ix_catalogue_announced`` (same keys): about 320 MB at a million rows, where the
 old one took 30 MB; the vector is written once more per catalogue change.
 
-Revision ID: h0020_catalogue
+Revision ID: h0020
 Revises: h0019
 Create Date: 2026-12-03
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from hub.core.migrations.op import op
 
-revision = "h0020_catalogue"
+revision = "h0020"
 down_revision = "h0019"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,39 @@
+"""The hub with a count of its SQL statements and pool checkouts, for ``bench_lifecycle``'s count run.
+
+``uvicorn --factory tests.bench.counted_hub:create_app`` (one worker): every statement SQLAlchemy
+sends (``before_cursor_execute`` on every engine) and every connection the pool hands out are
+counted, and ``GET /bench/counts`` answers the counts so far. The route runs no SQL itself, so a
+load generator reads the counts before and after a phase and divides the difference by its tenders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, get
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+
+from hub.web.app import create_app as create_hub_app
+
+
+def create_app() -> Litestar:
+    counts = {"statements": 0, "checkouts": 0}
+
+    def on_statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    def on_checkout(*_: Any) -> None:
+        counts["checkouts"] += 1
+
+    event.listen(Engine, "before_cursor_execute", on_statement)
+    event.listen(Pool, "checkout", on_checkout)
+
+    @get("/bench/counts", sync_to_thread=False)
+    def read_counts() -> dict[str, int]:
+        return dict(counts)
+
+    app = create_hub_app()
+    app.register(read_counts)
+    return app
