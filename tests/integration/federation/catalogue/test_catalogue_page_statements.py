@@ -8,13 +8,11 @@ not in a benchmark.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
@@ -24,26 +22,13 @@ from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput
 from tests.catalogue_rows import seed_catalogue
 from tests.manual_clock import ManualClock
+from tests.statement_count import statements
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def catalogue(clean_identity: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     await seed_catalogue(clean_identity)
     yield clean_identity
-
-
-@contextmanager
-def statements_sent(engine: AsyncEngine) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def search(
@@ -54,7 +39,7 @@ async def search(
 
 
 @pytest.mark.parametrize(
-    ("query", "statements"),
+    ("query", "most"),
     [
         # the plan settings with the tenant check, the sample, the walk (dense matches), the page
         (CatalogueQuery(q="jalan"), 4),  # broad: the sample's estimate stands
@@ -68,19 +53,19 @@ async def search(
     ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
 )
 async def test_a_first_page_sends_at_most_its_statements(
-    catalogue: AsyncEngine, query: CatalogueQuery, statements: int
+    catalogue: AsyncEngine, query: CatalogueQuery, most: int
 ) -> None:
-    with statements_sent(catalogue) as sent:
+    with statements(catalogue) as sent:
         page = await search(catalogue, query)
     assert page.entries
-    assert len(sent) <= statements, sent
+    assert len(sent) <= most, sent
 
 
 async def test_a_cursors_page_sends_two_statements(catalogue: AsyncEngine) -> None:
     for query in (CatalogueQuery(q="jalan", category="goods", sort="newest"), CatalogueQuery(q="jalan")):
         first = await search(catalogue, query)
         assert first.next_cursor
-        with statements_sent(catalogue) as sent:
+        with statements(catalogue) as sent:
             following = await search(
                 catalogue, CatalogueQuery(**{**_fields(query), "cursor": first.next_cursor})
             )
@@ -93,7 +78,7 @@ async def test_counts_kept_by_the_cache_spare_the_sample(catalogue: AsyncEngine)
     cache = FacetCache(clock=ManualClock())
     query = CatalogueQuery(q="jalan", tenant="kab-kecil")
     await search(catalogue, query, cache)
-    with statements_sent(catalogue) as sent:
+    with statements(catalogue) as sent:
         page = await search(catalogue, query, cache)
     assert page.facets is not None
     assert page.facets.total == 100
@@ -101,7 +86,7 @@ async def test_counts_kept_by_the_cache_spare_the_sample(catalogue: AsyncEngine)
 
 
 async def test_an_unknown_tenant_is_refused_in_the_first_statement(catalogue: AsyncEngine) -> None:
-    with statements_sent(catalogue) as sent, pytest.raises(InvalidInput, match="unknown tenant"):
+    with statements(catalogue) as sent, pytest.raises(InvalidInput, match="unknown tenant"):
         await search(catalogue, CatalogueQuery(q="jalan", tenant="kab-tiada"))
     assert len(sent) == 1, sent
 

@@ -4,13 +4,13 @@ read from the database whenever it may not be (a change notified, a lost listene
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
 import pytest_asyncio
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.clock import SYSTEM_CLOCK
@@ -21,20 +21,7 @@ from tenants.registry import TenantStatus, delete_tenant, resume_tenant, suspend
 from tenants.registry.directory import TenantDirectory
 from tests.conftest import make_tenant
 from tests.manual_clock import ManualClock
-
-
-@contextmanager
-def statements_on(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", note)
+from tests.statement_count import statements
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -79,7 +66,7 @@ async def directory(
 async def test_a_loaded_directory_resolves_by_slug_and_host_without_a_statement(
     directory: TenantDirectory, hub: AsyncEngine
 ) -> None:
-    with statements_on(hub) as seen:
+    with statements(hub) as seen:
         by_slug = await directory.resolve(slug="kab-malang", host="")
         by_host = await directory.resolve(slug=None, host="LPSE.malangkab.go.id:443")
     assert seen == []
@@ -96,7 +83,7 @@ async def test_a_committed_suspension_is_heard_and_served(
     suspended = await directory.resolve(slug="kab-malang", host="")
     assert (suspended.status, suspended.status_reason) == (TenantStatus.SUSPENDED, "audit by BPKP")
     await directory.loaded.wait()  # reloaded: the copy says so too, from memory
-    with statements_on(hub) as seen:
+    with statements(hub) as seen:
         assert (await directory.resolve(slug="kab-malang", host="")).status == TenantStatus.SUSPENDED
     assert seen == []
     async with hub_sessions(hub)() as session, session.begin():
@@ -138,7 +125,7 @@ async def test_past_its_lease_the_copy_is_not_trusted(
     # Heartbeats due every 10 s, a lease of 3 s: as if they had stalled, none confirms the copy.
     stalled = TenantDirectory(hub, connector(settings), clock, heartbeat_seconds=10.0, lease_seconds=3.0)
     async with running(stalled):
-        with statements_on(hub) as seen:
+        with statements(hub) as seen:
             await stalled.resolve(slug="kab-malang", host="")
             assert seen == []
             await clock.advance(3.5)
@@ -165,6 +152,6 @@ async def test_a_lost_listener_is_replaced_and_the_copy_loaded_again(
             assert await admin.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": pid})
         await second.wait()  # the heartbeat found it gone; the directory listens anew
         await directory.loaded.wait()
-        with statements_on(hub) as seen:
+        with statements(hub) as seen:
             assert (await directory.resolve(slug="kab-malang", host="")).code == "3507"
         assert seen == []
