@@ -12,9 +12,10 @@ more (docs/BENCHMARKS.md, "Issue 20: provisioning 548 tenants").
 The result is the schema the migrations build: ``tests/integration/hub/core/test_schema_script.py``
 compares the columns, constraints, indexes, triggers, functions, sequences and their state, types,
 views, policies and row security, comments, storage, privileges and rows of both, for the shipped
-history and for a later revision. Existing schemas are still upgraded by the migrations (``migrate_tenants``); only a schema
-built from nothing takes this path. A history whose migrations bind parameters cannot be replayed
-as a script, and then a new schema is migrated as before.
+history and for a later revision. Existing schemas are still upgraded by the migrations
+(``migrate_tenants``); only a schema built from nothing takes this path. A history whose
+migrations bind parameters cannot be replayed as a script, and then a new schema is migrated as
+before.
 
 Why the scratch name has the length of the real one: SQLAlchemy names some indexes after the
 schema (``ix_t_3507_documents_tender_id``), and a name over 63 characters would be shortened
