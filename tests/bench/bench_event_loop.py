@@ -103,6 +103,8 @@ class Prober:
     every: float
     seconds: list[float] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _enough: threading.Event = field(default_factory=threading.Event)
+    _wanted: int = 0
     _thread: threading.Thread | None = None
 
     def __enter__(self) -> Prober:
@@ -123,8 +125,15 @@ class Prober:
                 if http.get("/health/live").status_code != 200:
                     raise RuntimeError("/health/live did not answer 200")
                 self.seconds.append(time.perf_counter() - started)
+                if self._wanted and len(self.seconds) >= self._wanted:
+                    self._enough.set()
                 due = max(due + self.every, time.perf_counter())
                 self._stop.wait(due - time.perf_counter())
+
+    def wait_for(self, probes: int) -> None:
+        """Return once ``probes`` answers are kept (the probes pace themselves, ``every`` apart)."""
+        self._wanted = probes
+        self._enough.wait()
 
     def figures(self) -> dict[str, float]:
         ms = sorted(s * 1000 for s in self.seconds)
@@ -172,7 +181,7 @@ def measure(url: str, tender: int, prepared: Prepared, args: argparse.Namespace)
     every = args.probe_ms / 1000
     asyncio.run(logins(url, prepared.emails[:1], 1))  # the code paths loaded once
     with Prober(url, every) as idle:
-        time.sleep(1)  # a bench, not a test: one second of probes with nothing else to do
+        idle.wait_for(max(2, round(1 / every)))  # about a second of probes with nothing else to do
     started = time.perf_counter()
     with Prober(url, every) as during_logins:
         made = asyncio.run(logins(url, prepared.emails, args.logins_each))

@@ -47,7 +47,7 @@ from tenants.regions import all_regions
 from tenants.registry.tenants import resolve_spec, spec_of_region
 from tests.bench.bench_tenants import admin, dsn, provision_all
 from tests.bench.figures import add_run_options, command, machine, print_figures
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_live
 
 IN_PROGRESS = """
 INSERT INTO hub.catalogue (ocid, tenant_code, tenant_slug, tenant_name, province_code, tender_id, title,
@@ -87,14 +87,7 @@ def hub(url: str, *, metrics: bool, workers: int = 1, code: str | None = None) -
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/health/live").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-            if process.poll() is not None:
-                raise RuntimeError(f"the hub exited with {process.returncode}")
+        wait_until_live(base, process, timeout=60)
         yield base
     finally:
         process.terminate()
