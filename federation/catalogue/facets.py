@@ -84,12 +84,17 @@ async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
     sampled = aliased(CatalogueEntry, sample)
     matched = func.count().filter(and_(true(), *query.conditions(sampled)))
     statement = _grouping(sampled, matched, func.count().label("seen"), percent.label("percent"))
-    seen, percent_drawn = 0, 100.0
+    seen, percent_drawn = 0, None
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     for row in (await session.execute(statement)).mappings():
         seen += row["seen"] if row["category"] is not None else 0
         percent_drawn = row["percent"]
         _add(counts, row)
+    if percent_drawn is None:
+        # The sample drew no row: an empty catalogue, or one whose few live rows lie outside the
+        # sampled pages of a file that deletions left large (until a vacuum). Not an exact zero:
+        # the exact count (bounded by the cap) says which.
+        return Facets(0, False, counts, 0.0)
     if percent_drawn >= 100.0:
         return Facets(sum(counts["category"].values()), True, counts, _share(counts, seen))
     scale = 100.0 / percent_drawn
