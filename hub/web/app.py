@@ -172,7 +172,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                     "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
                 )
             app.state.engine = engine
-            app.state.tenant_directory = TenantDirectory(engine, connector(ready), clock)
+            # Real time, never the app's clock: the lease bounds how long a suspension may go unheard,
+            # which a simulated clock must not stretch; and a test's manual clock is advanced from the
+            # test's event loop, not this app's (a sleeper woken across loops would never run).
+            app.state.tenant_directory = TenantDirectory(engine, connector(ready), SYSTEM_CLOCK)
             listening = asyncio.create_task(app.state.tenant_directory.run(), name="tenant registry")
             stack.push_async_callback(_stopped, listening)  # before the engine is disposed
             app.state.settings = ready  # provisioning from the office opens an owner's engine of its own
