@@ -56,6 +56,12 @@ class ManualClock:
         them is asleep again or has ended."""
         self._now += seconds
         due = [s for s in self._sleepers if s.until <= self._now]
+        running = asyncio.get_running_loop()
+        if strangers := [s for s in due if s.woken.get_loop() is not running]:
+            # Waking a future of another loop from here would never run its task (and hang the test):
+            # an app under AsyncTestClient runs on its portal's loop, so keep its sleepers off this clock.
+            names = ", ".join(s.task.get_name() if s.task else "?" for s in strangers)
+            raise RuntimeError(f"ManualClock advanced from one event loop while {names} sleeps on another")
         for sleeper in due:
             self._sleepers.remove(sleeper)
             sleeper.woken.set_result(None)
@@ -65,11 +71,16 @@ class ManualClock:
 
     async def _asleep_or_done(self, task: asyncio.Task[object]) -> None:
         while not task.done() and not any(s.task is task for s in self._sleepers):
-            slept = asyncio.ensure_future(self._next_sleep())
+            # Watch from the moment of the check: a task that ran and slept again before a watching
+            # task was first scheduled would otherwise never be seen asleep.
+            watcher = asyncio.Event()
+            self._watchers.add(watcher)
+            slept = asyncio.ensure_future(watcher.wait())
             try:
                 await asyncio.wait({slept, task}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 slept.cancel()
+                self._watchers.discard(watcher)
 
     async def _next_sleep(self) -> None:
         """Return when some task next goes to sleep on this clock."""

@@ -8,6 +8,7 @@ map fails ("schema tenant does not exist") instead of reaching some other tenant
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -139,6 +140,20 @@ def connect_args(settings: Settings, *, long_running: bool = False) -> dict[str,
 def _milliseconds(seconds: float) -> str:
     """A PostgreSQL timeout setting; ``0`` (disabled) stays ``0``, never rounds a small one to it."""
     return str(max(1, round(seconds * 1000)) if seconds > 0 else 0)
+
+
+def connector(settings: Settings) -> Callable[[], Awaitable[asyncpg.Connection]]:
+    """Opens a connection of its own, outside the pool, with the pool's timeouts (``connect_args``):
+    for a listener that holds it for the process's lifetime (``tenants.registry.directory``)."""
+    if settings.database_url is None:
+        raise ValueError("connector needs a database URL; start the embedded server first")
+    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    arguments = connect_args(settings)
+
+    async def connect() -> asyncpg.Connection:
+        return await asyncpg.connect(dsn, **arguments)
+
+    return connect
 
 
 def hub_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

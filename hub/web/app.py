@@ -6,6 +6,8 @@ and ``lpse-hub serve`` both use it. The app owns one engine for its lifetime.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +29,7 @@ from federation.identity.upstream import UpstreamProvider
 from federation.oidc.server import HubAuthorizationServer
 from federation.oidc.tokens import TokenService
 from hub.core.clock import SYSTEM_CLOCK, Clock
+from hub.core.database import connector
 from hub.core.database_lifetime import engine_for, running_database
 from hub.core.master_key import MasterKey
 from hub.core.migrations import may_rewrite_audit_trail
@@ -90,6 +93,7 @@ from hub.web.sessions import session_config
 from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
+from tenants.registry.directory import TenantDirectory
 from tenants.tenders.publication.sweep import sweeping
 
 TENANT_CONTROLLERS = [
@@ -123,6 +127,12 @@ async def _warn_if_serving_as_owner(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         if await may_rewrite_audit_trail(connection):
             logger.warning(SERVING_AS_OWNER)
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def freeze_heap() -> None:
@@ -162,6 +172,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
                     "signing keys not loaded (%r); is the hub migrated (`lpse-hub db upgrade`)?", exc
                 )
             app.state.engine = engine
+            # Real time, never the app's clock: the lease bounds how long a suspension may go unheard,
+            # which a simulated clock must not stretch; and a test's manual clock is advanced from the
+            # test's event loop, not this app's (a sleeper woken across loops would never run).
+            app.state.tenant_directory = TenantDirectory(engine, connector(ready), SYSTEM_CLOCK)
+            listening = asyncio.create_task(app.state.tenant_directory.run(), name="tenant registry")
+            stack.push_async_callback(_stopped, listening)  # before the engine is disposed
             app.state.settings = ready  # provisioning from the office opens an owner's engine of its own
             app.state.embedded_database = ready.embedded_database
             app.state.readiness_timeout = settings.readiness_timeout_seconds

@@ -1,8 +1,10 @@
 """Request-scoped dependencies: the tenant the request addresses, its session and transaction, who acts.
 
 A tenant is addressed by the ``/t/{slug}`` prefix, or, on routes without it, by the request's
-host name. The tenant comes from the registry on every request, so a suspension takes effect at
-once on every replica.
+host name. The tenant comes from the app's ``TenantDirectory``: the registry held in memory while it
+is known current (every change is notified to every worker of every replica), read from the database
+otherwise, so a suspension takes effect on every replica within a notification's delivery, at worst
+the directory's lease (``tenants.registry.directory``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import Forbidden, TenantSuspended
 from hub.web.auth import authorize
 from monitoring.metrics import note_tenant
-from tenants.registry import TenantRef, resolve_tenant
+from tenants.registry import TenantRef
+from tenants.registry.directory import TenantDirectory
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
@@ -31,12 +34,13 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
 
 
 async def provide_tenant(request: Request[object, object, State], state: State) -> TenantRef:
-    """The addressed tenant, looked up on a connection given back before the tenant's work starts,
-    so that a request never holds two connections of the pool at once."""
-    async with hub_sessions(state.engine)() as session:
-        tenant = await resolve_tenant(
-            session, slug=request.path_params.get("slug"), host=request.headers.get("host", "")
-        )
+    """The addressed tenant, from the directory's copy or, when it has none it trusts, looked up on a
+    connection given back before the tenant's work starts, so that a request never holds two
+    connections of the pool at once."""
+    directory: TenantDirectory = state.tenant_directory
+    tenant = await directory.resolve(
+        slug=request.path_params.get("slug"), host=request.headers.get("host", "")
+    )
     note_tenant(request.scope, tenant.slug)
     if not tenant.is_active:
         raise TenantSuspended(f"LPSE {tenant.name} is suspended: {tenant.status_reason}")

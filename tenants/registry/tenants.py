@@ -144,7 +144,7 @@ async def get_tenant(session: AsyncSession, slug: str) -> Tenant:
     return tenant
 
 
-def _bare_host(host: str) -> str:
+def bare_host(host: str) -> str:
     return host.lower().split(":", 1)[0].rstrip(".")
 
 
@@ -169,7 +169,7 @@ class TenantRef:
         return self.status == TenantStatus.ACTIVE
 
 
-_REF_COLUMNS = (
+REF_COLUMNS = (
     Tenant.id,
     Tenant.slug,
     Tenant.code,
@@ -184,12 +184,12 @@ async def resolve_tenant(
     session: AsyncSession, *, slug: str | None = None, host: str | None = None
 ) -> TenantRef:
     """The tenant named by ``slug``, or else the one serving ``host``; ``TenantNotFound`` if none."""
-    query = select(*_REF_COLUMNS)
+    query = select(*REF_COLUMNS)
     if slug is not None:
         query = query.where(Tenant.slug == slug)
         missing = f"no tenant {slug!r}"
     else:
-        query = query.join(TenantHost).where(TenantHost.host == _bare_host(host or ""))
+        query = query.join(TenantHost).where(TenantHost.host == bare_host(host or ""))
         missing = f"no tenant serves host {host!r}; use /t/{{slug}}/... on this host"
     row = (await session.execute(query)).first()
     if row is None:
@@ -211,7 +211,7 @@ async def list_tenants(
 async def tenant_refs(session: AsyncSession, *, status: TenantStatus | None = None) -> list[TenantRef]:
     """Every tenant (of ``status``) as a ``TenantRef``, by code: one light query, no host names (the
     portal's pages read this on every request; ``list_tenants`` loads whole rows and their hosts)."""
-    query = select(*_REF_COLUMNS).order_by(Tenant.code)
+    query = select(*REF_COLUMNS).order_by(Tenant.code)
     if status is not None:
         query = query.where(Tenant.status == status.value)
     return [TenantRef(*row) for row in (await session.execute(query)).all()]

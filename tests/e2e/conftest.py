@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -47,3 +48,11 @@ async def web(hub: AsyncEngine, serving_settings: Settings) -> AsyncIterator[Asy
     async with AsyncTestClient(app=app, base_url=ISSUER) as client:
         client.follow_redirects = False  # each step of the flow is looked at
         yield client
+
+
+async def registry_heard(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """Return once the app's copy of the tenant registry has heard every change committed so far
+    (``TenantDirectory.heard``), on the app's own event loop: for a test that changes the registry
+    behind the app's back and then asks the app."""
+    directory = client.app.state.tenant_directory
+    await asyncio.to_thread(client.blocking_portal.call, directory.heard)

@@ -47,6 +47,7 @@ from hub.web.openapi import BEARER
 from tenants.agencies import add_agency
 from tenants.registry import suspend_tenant
 from tests.conftest import _remove_all_tenants, _remove_identity, make_tenant
+from tests.e2e.conftest import registry_heard
 from tests.e2e.procurement import (
     PASSWORD,
     PDF,
@@ -255,6 +256,7 @@ async def build_world(
     ok(await client.post(f"{a.base}/direct-procurements", headers=a.officer, json=invitation))
     async with hub_sessions(engine)() as session, session.begin():
         await suspend_tenant(session, c.slug, "Pemeliharaan server LPSE")
+    await registry_heard(client)
     everyone = await _holder(engine, {a.slug: ANY_ROLE, b.slug: ANY_ROLE, c.slug: ANY_ROLE}, spare.vendor_id)
     without = {
         action: await _holder(engine, {a.slug: tuple(r for r in ANY_ROLE if r not in rule.roles)})

@@ -15,6 +15,7 @@ from hub.web.app import create_app
 from tenants.agencies import add_agency
 from tenants.registry import suspend_tenant
 from tests.conftest import make_tenant
+from tests.e2e.conftest import registry_heard
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -56,6 +57,7 @@ async def test_tenants_lists_active_tenants_only(client: Client, hub: AsyncEngin
     await make_tenant(hub, "kab-blitar", "3505")
     async with hub_sessions(hub)() as session, session.begin():
         await suspend_tenant(session, "kab-blitar", "server move")
+    await registry_heard(client)
     tenants = (await client.get("/api/tenants")).json()
     assert [(t["slug"], t["hosts"]) for t in tenants] == [("kab-malang", ["lpse.malangkab.go.id"])]
 
@@ -98,6 +100,7 @@ async def test_a_suspended_tenant_is_a_503_problem_and_keeps_its_data(
     await add_agencies(hub, malang.schema, "Dinas Kesehatan Malang")
     async with hub_sessions(hub)() as session, session.begin():
         await suspend_tenant(session, "kab-malang", "audit by BPKP")
+    await registry_heard(client)
     body = assert_problem(await client.get("/t/kab-malang/api/agencies"), 503, "Tenant suspended")
     assert "audit by BPKP" in body["detail"]
     assert_problem(

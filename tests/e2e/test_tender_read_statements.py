@@ -1,0 +1,83 @@
+"""Query counts pinned on the hot read paths: a tenant route's own overhead, one tender, the list.
+
+Every statement the app sends is counted (``before_cursor_execute`` on every engine) while one
+request runs, once the app's copy of the tenant registry is loaded, so a regression (an N+1, a
+lookup per request) fails here rather than in a benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.e2e.procurement import ok, package, regency, schedule
+
+Client = AsyncTestClient[Litestar]
+
+TENDER_VIEW = 8
+"""One tender's view: its tender, package, clock, schedule, documents, awards, contract and re-tender."""
+PER_LISTED_TENDER = 5
+"""What each more tender in the list costs today (its schedule, documents, awards, contract and
+re-tender): issue 20 asks for a constant; this pins it from growing meanwhile."""
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+
+
+async def directory_loaded(client: Client) -> None:
+    directory = client.app.state.tenant_directory
+    await asyncio.to_thread(client.blocking_portal.call, directory.loaded.wait)
+
+
+async def announced_tender(client: Client, where: Any) -> int:
+    made = await package(client, where, "Rehabilitasi Jalan Kepanjen", owner_estimate=2_400_000_000)
+    body = {"package_id": made["id"], "evaluation": "lowest_price", "schedule": schedule()}
+    tender = ok(await client.post(f"{where.base}/tenders", headers=where.pokja, json=body))
+    ok(await client.post(f"{where.base}/tenders/{tender['id']}/announcement", headers=where.pokja))
+    return int(tender["id"])
+
+
+async def test_a_tenant_route_adds_no_statement_of_its_own(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    await regency(client, clean_identity, "kab-malang", "3507")
+    await directory_loaded(client)
+    with statements() as seen:
+        ok(await client.get("/t/kab-malang/api/agencies"), 200)
+    assert len(seen) == 1, seen  # the agencies; the tenant came from the registry's copy
+
+
+async def test_a_tender_and_the_tender_list_run_pinned_statements(
+    client: Client, clean_identity: AsyncEngine
+) -> None:
+    where = await regency(client, clean_identity, "kab-malang", "3507")
+    first = await announced_tender(client, where)
+    await directory_loaded(client)
+    with statements() as one:
+        ok(await client.get(f"{where.base}/tenders/{first}"), 200)
+    with statements() as list_of_one:
+        ok(await client.get(f"{where.base}/tenders"), 200)
+    await announced_tender(client, where)
+    with statements() as list_of_two:
+        ok(await client.get(f"{where.base}/tenders"), 200)
+    assert len(one) <= TENDER_VIEW, one
+    assert len(list_of_two) - len(list_of_one) <= PER_LISTED_TENDER, list_of_two
