@@ -4,6 +4,7 @@ answers other requests meanwhile, and no more hashes run at once than there are 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
@@ -66,3 +67,18 @@ async def test_hashes_beyond_the_threads_wait_their_turn(monkeypatch: pytest.Mon
         gate.set()
         assert await asyncio.gather(*checks) == [True] * 5
     assert peak == 2
+
+
+async def test_the_hashing_threads_yield_the_cores_to_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hashing thread runs niced below the loop's thread: on a busy machine the loop answers first."""
+    priorities: list[int] = []
+
+    def noted(password_hash: str | None, password: str) -> bool:
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return True
+
+    monkeypatch.setattr("federation.identity.password_threads.verify_password", noted)
+    loop_priority = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with PasswordThreads(1, niceness=10) as passwords:
+        assert await passwords.verify(None, "kata-sandi-apa-saja")
+    assert priorities == [min(loop_priority + 10, 19)]
