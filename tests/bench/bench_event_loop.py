@@ -9,8 +9,9 @@ It prepares one database (bench_opening's tenant, committee and verified vendors
 32 officials with passwords; per hub measured, a tender whose key the hub holds, with ``--bids``
 sealed and signed bids submitted and its submission closed), then starts each hub in turn (this
 checkout, and ``--hub-path``'s when given, alternating which goes first each round) as one uvicorn
-process, as the other benches do, and while a thread probes ``/health/live`` every
-``--probe-ms``, measures three phases:
+process, as the other benches do, and while a process of its own probes ``/health/live`` every
+``--probe-ms`` (not a thread beside the login clients: their GIL would be counted as the hub's
+stall), measures three phases:
 
 1. idle: the probes alone, one second;
 2. logins: 32 browsers at once, each from its own address (``X-Forwarded-For`` through a trusted
@@ -35,9 +36,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,45 +94,64 @@ async def _tender_with_bids(engine: AsyncEngine, w: World, master: MasterKey, n:
     return tender
 
 
-@dataclass
-class Prober:
-    """A thread that gets ``/health/live`` every ``every`` seconds (or at once after a slow answer)
-    until stopped, keeping each answer's time."""
+def _probe(url: str, every: float, stop: Any, enough: Any, wanted: Any, ready: Any, answers: Any) -> None:
+    """The probing process: ``/health/live`` every ``every`` seconds until ``stop``; its answers'
+    times go back through ``answers`` when it stops."""
+    seconds: list[float] = []
+    with httpx.Client(base_url=url, timeout=60) as http:
+        due = time.perf_counter()
+        while not stop.is_set():
+            started = time.perf_counter()
+            if http.get("/health/live").status_code != 200:
+                raise RuntimeError("/health/live did not answer 200")
+            seconds.append(time.perf_counter() - started)
+            ready.set()
+            if wanted.value and len(seconds) >= wanted.value:
+                enough.set()
+            due = max(due + every, time.perf_counter())
+            stop.wait(max(0.0, due - time.perf_counter()))
+    answers.send(seconds)
 
-    url: str
-    every: float
-    seconds: list[float] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _enough: threading.Event = field(default_factory=threading.Event)
-    _wanted: int = 0
-    _thread: threading.Thread | None = None
+
+class Prober:
+    """A process of its own that gets ``/health/live`` every ``every`` seconds (or at once after a
+    slow answer) until stopped, keeping each answer's time.
+
+    Not a thread of this process: the 32 login clients run here, and a probe thread would wait for
+    them to release the GIL, so the client's own stalls would be counted as the hub's (a kubelet
+    probes from elsewhere too). The probes have started when ``with`` enters."""
+
+    def __init__(self, url: str, every: float) -> None:
+        self.url, self.every = url, every
+        self.seconds: list[float] = []
+        context = multiprocessing.get_context("spawn")
+        self._stop, self._enough, self._ready = context.Event(), context.Event(), context.Event()
+        self._wanted = context.Value("i", 0)
+        self._answers, answers = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_probe,
+            args=(url, every, self._stop, self._enough, self._wanted, self._ready, answers),
+            daemon=True,
+        )
 
     def __enter__(self) -> Prober:
-        self._thread = threading.Thread(target=self._probe, daemon=True)
-        self._thread.start()
+        self._process.start()
+        if not self._ready.wait(timeout=120):
+            self._process.kill()
+            raise RuntimeError(f"the probing process never got an answer from {self.url}")
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        assert self._thread is not None
-        self._thread.join()
-
-    def _probe(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=60) as http:
-            due = time.perf_counter()
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                if http.get("/health/live").status_code != 200:
-                    raise RuntimeError("/health/live did not answer 200")
-                self.seconds.append(time.perf_counter() - started)
-                if self._wanted and len(self.seconds) >= self._wanted:
-                    self._enough.set()
-                due = max(due + self.every, time.perf_counter())
-                self._stop.wait(due - time.perf_counter())
+        if self._answers.poll(timeout=120):
+            self.seconds = self._answers.recv()
+        self._process.join(timeout=30)
+        if not self.seconds:
+            raise RuntimeError("the probing process gave no answers")
 
     def wait_for(self, probes: int) -> None:
         """Return once ``probes`` answers are kept (the probes pace themselves, ``every`` apart)."""
-        self._wanted = probes
+        self._wanted.value = probes
         self._enough.wait()
 
     def figures(self) -> dict[str, float]:
