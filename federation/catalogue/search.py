@@ -21,15 +21,37 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import defer
 
-from federation.catalogue.facets import EXACT_UP_TO, FACETS, FacetCache, Facets, count_facets, sample_facets
+from federation.catalogue.facets import (
+    EXACT_UP_TO,
+    FACETS,
+    FacetCache,
+    Facets,
+    add_counts,
+    count_facets,
+    grouping,
+    sample_facets,
+)
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import local_id_of
@@ -44,6 +66,9 @@ PLAN_EACH_SEARCH = (
     func.set_config("jit", "off", true()),
 )
 WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
+SHOWN = (defer(C.search, raiseload=True), defer(C.search_text, raiseload=True))
+"""What a page reads of its rows: all but the search vector and its text, which no answer shows (the
+vector is the row's widest column: reading, sending and decoding it cost each page for nothing)."""
 
 
 WALK_ROWS = 20_000
@@ -82,7 +107,7 @@ def _page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Select[Any]:
     if query.order == "relevance":
         return _relevance_page(query, after)
     key, descending = _sort_key(query)
-    page = select(C, key.label("sort_key")).where(*query.conditions(C))
+    page = select(C, key.label("sort_key")).options(*SHOWN).where(*query.conditions(C))
     if after is not None:
         bound = tuple_(key, C.id)
         page = page.where(bound < after if descending else bound > after)
@@ -106,6 +131,7 @@ def _relevance_page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Sel
     ranked = top.order_by(window.c.rank.desc(), window.c.id.desc()).limit(query.limit + 1).subquery("ranked")
     return (
         select(C, ranked.c.rank.label("sort_key"))
+        .options(*SHOWN)
         .join(ranked, ranked.c.id == C.id)
         .order_by(ranked.c.rank.desc(), C.id.desc())
     )
@@ -253,21 +279,39 @@ async def _ranked_and_counted(
     """
     columns = [getattr(C, column) for column in FACETS.values()]
     matched = select(C.id, C.announced_at, C.search, *columns).where(*query.conditions(C))
-    found = matched.limit(EXACT_UP_TO + 1).subquery("matched")
-    nth = func.row_number().over(order_by=(found.c.announced_at.desc(), found.c.id.desc()))
-    rank = case((nth <= RELEVANCE_WINDOW, func.ts_rank_cd(found.c.search, query.text_query())))
-    rows = (
-        await session.execute(
-            select(found.c.id, rank.label("rank"), *(found.c[column] for column in FACETS.values()))
-        )
-    ).all()
-    if len(rows) > EXACT_UP_TO:
-        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
-    counts = {facet: dict(Counter(getattr(row, column) for row in rows)) for facet, column in FACETS.items()}
-    ranked = sorted(
-        ((row.id, row.rank) for row in rows if row.rank is not None), key=lambda r: (-r[1], -r[0])
+    found = matched.limit(EXACT_UP_TO + 1).cte("matched")  # read twice below: computed once
+    rank = func.ts_rank_cd(found.c.search, query.text_query()).label("rank")
+    window = (
+        select(found.c.id, rank)
+        .order_by(found.c.announced_at.desc(), found.c.id.desc())
+        .limit(RELEVANCE_WINDOW)
+        .subquery("relevance_window")
     )
-    return Facets(len(rows), True, counts, sampled.share), ranked[: query.limit + 1]
+    top = (
+        select(window.c.id, window.c.rank)
+        .order_by(window.c.rank.desc(), window.c.id.desc())
+        .limit(query.limit + 1)
+        .subquery("ranked")
+    )
+    # The counts (by grouping sets, ``id`` null) and the page's ids and ranks, in one statement: the
+    # matches are counted and ranked where they are, and at most a few dozen rows come back.
+    no_facets = [null().cast(String).label(column) for column in FACETS.values()]
+    no_page = (null().cast(BigInteger).label("id"), null().cast(REAL).label("rank"))
+    statement = grouping(found.c, func.count(), *no_page).union_all(
+        select(*no_facets, null().cast(BigInteger), top.c.id, top.c.rank)
+    )
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    ranked: list[tuple[int, float]] = []
+    for row in (await session.execute(statement)).mappings():
+        if row["id"] is None:
+            add_counts(counts, row)
+        else:
+            ranked.append((row["id"], row["rank"]))
+    total = sum(counts["category"].values())
+    if total > EXACT_UP_TO:
+        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
+    ranked.sort(key=lambda r: (-r[1], -r[0]))  # a union's rows come in no set order
+    return Facets(total, True, counts, sampled.share), ranked
 
 
 async def _entries(
@@ -276,9 +320,8 @@ async def _entries(
     """The catalogue rows of ``ranked`` ids, in its order, each with its rank."""
     if not ranked:
         return []
-    found = {
-        e.id: e for e in (await session.scalars(select(C).where(C.id.in_([i for i, _ in ranked])))).all()
-    }
+    rows = select(C).options(*SHOWN).where(C.id.in_([i for i, _ in ranked]))
+    found = {e.id: e for e in (await session.scalars(rows)).all()}
     return [(found[i], rank) for i, rank in ranked if i in found]
 
 
