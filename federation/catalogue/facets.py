@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -84,12 +84,22 @@ class Facets:
 
 async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
     """The counts estimated from the sample (exact when the sample is the whole catalogue)."""
+    return facets_of_sample((await session.execute(sample_statement(query))).mappings().all())
+
+
+def sample_statement(query: CatalogueQuery, *more: Any) -> Select[Any]:
+    """The sample's counts by facet, with ``more`` columns (a search's first statement adds its plan
+    settings and tenant check, each a scalar subquery computed once: ``search.py``)."""
     sampled, percent = _SAMPLED, _PERCENT
     matched = func.count().filter(and_(true(), *query.conditions(sampled)))
-    statement = grouping(sampled, matched, func.count().label("seen"), percent.label("percent"))
+    return grouping(sampled, matched, func.count().label("seen"), percent.label("percent"), *more)
+
+
+def facets_of_sample(rows: Sequence[Mapping[str, Any]]) -> Facets:
+    """The counts of ``sample_statement``'s rows, scaled to the catalogue."""
     seen, percent_drawn = 0, None
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    for row in (await session.execute(statement)).mappings():
+    for row in rows:
         seen += row["seen"] if row["category"] is not None else 0
         percent_drawn = row["percent"]
         add_counts(counts, row)

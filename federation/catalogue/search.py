@@ -49,8 +49,10 @@ from federation.catalogue.facets import (
     Facets,
     add_counts,
     count_facets,
+    facets_of_sample,
     grouping,
     sample_facets,
+    sample_statement,
 )
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
@@ -208,6 +210,19 @@ def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
     return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
 
 
+async def _sample_first(session: AsyncSession, query: CatalogueQuery) -> Facets:
+    """The sample as a search's first statement, which also checks the tenant and plans the rest
+    of the search anew (``_prepared``): one round trip fewer. The sample itself needs neither
+    setting (its plan, a sample scan and a grouping, is the same whatever the words, and far below
+    JIT's threshold); they are set as it runs, once (scalar subqueries), for the statements after it.
+    A sample that drew no row gives no row to carry them: they are then sent on their own."""
+    planned = select(func.concat(*PLAN_EACH_SEARCH)).scalar_subquery().label("planned")
+    known = select(_tenant_known(query.tenant)).scalar_subquery().label("known")
+    rows = (await session.execute(sample_statement(query, planned, known))).mappings().all()
+    _refuse_unknown(rows[0]["known"] if rows else await session.scalar(_prepared(query, False)), query.tenant)
+    return facets_of_sample(rows)
+
+
 async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
@@ -238,10 +253,11 @@ async def search_catalogue(
         after = (value, row_id)
     else:
         walks = not to_sample and (sampled is None or _walks(query, sampled))
-    _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
     if to_sample:
-        sampled = await sample_facets(session, query)
+        sampled = await _sample_first(session, query)
         walks = _walks(query, sampled)
+    else:
+        _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
     facets: Facets | None = None
     ranked: list[tuple[int, float]] | None = None
     if query.facets and sampled is not None:
