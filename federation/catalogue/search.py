@@ -240,8 +240,9 @@ async def search_catalogue(
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
     # million rows; docs/BENCHMARKS.md, issue 6). Planning each search anew costs ~0.3 ms. JIT
-    # compiling a search costs more than it saves at these sizes. One statement says so, checks the
-    # tenant, and on a cursor's page sets the walk the first page chose.
+    # compiling a search costs more than it saves at these sizes. The first statement says so and
+    # checks the tenant: the sample on a first page (``_sample_first``); on a cursor's page or with
+    # counts kept, a statement of its own, which also sets the walk when it is known.
     after: tuple[Any, int] | None = None
     sampled = cache.get(query) if cache is not None and not query.cursor else None
     cached = sampled is not None
