@@ -248,7 +248,8 @@ async def search_catalogue(
     cached = sampled is not None
     # With nothing to filter and no counts asked (the newest tenders beside a search), every row
     # matches: the sort's index gives the page in order, and no sample is needed to know it.
-    to_sample = not query.cursor and sampled is None and bool(query.facets or query.conditions())
+    filtered = bool(query.conditions())
+    to_sample = not query.cursor and sampled is None and (query.facets or filtered)
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
         after = (value, row_id)
@@ -272,7 +273,7 @@ async def search_catalogue(
     if ranked is not None:
         rows = await _entries(session, ranked)
     else:
-        if to_sample and walks:
+        if to_sample and walks and filtered:  # unfiltered, the page is its sort's index whatever is set
             await session.execute(select(*WALK))
         rows = [(r[0], r.sort_key) for r in (await session.execute(_page(query, after))).all()]
     more = len(rows) > query.limit

@@ -50,8 +50,9 @@ async def search(
         # 100 matches: counted and ranked in one statement, no walk, the page's rows by id
         (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 3),
         (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
+        (CatalogueQuery(), 2),  # the home page: the sample (the counts), the page (no filter, no walk)
     ],
-    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
+    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest", "home"],
 )
 async def test_a_first_page_sends_at_most_its_statements(
     catalogue: AsyncEngine, query: CatalogueQuery, most: int
