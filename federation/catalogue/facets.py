@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -55,6 +55,13 @@ SAMPLED_PERCENT = select(
         ),
     ).cast(REAL)
 )
+_PERCENT = SAMPLED_PERCENT.scalar_subquery()  # an InitPlan: computed once, before the scan
+_SAMPLED = aliased(
+    CatalogueEntry,
+    tablesample(CatalogueEntry.__table__, func.system(_PERCENT), name="sampled", seed=literal(SAMPLE_SEED)),
+)
+"""The sample, built once: an alias adapts each column the first time it is used, which cost each
+search's first page a few hundred microseconds of Python when the alias was made anew."""
 FACETS = {"category": "category", "method": "method", "status": "status", "tenant": "tenant_slug"}
 
 
@@ -77,19 +84,25 @@ class Facets:
 
 async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
     """The counts estimated from the sample (exact when the sample is the whole catalogue)."""
-    percent = SAMPLED_PERCENT.scalar_subquery()  # an InitPlan: computed once, before the scan
-    sample = tablesample(
-        CatalogueEntry.__table__, func.system(percent), name="sampled", seed=literal(SAMPLE_SEED)
-    )
-    sampled = aliased(CatalogueEntry, sample)
+    return facets_of_sample((await session.execute(sample_statement(query))).mappings().all())
+
+
+def sample_statement(query: CatalogueQuery, *more: Any) -> Select[Any]:
+    """The sample's counts by facet, with ``more`` columns (a search's first statement adds its plan
+    settings and tenant check, each a scalar subquery computed once: ``search.py``)."""
+    sampled, percent = _SAMPLED, _PERCENT
     matched = func.count().filter(and_(true(), *query.conditions(sampled)))
-    statement = _grouping(sampled, matched, func.count().label("seen"), percent.label("percent"))
+    return grouping(sampled, matched, func.count().label("seen"), percent.label("percent"), *more)
+
+
+def facets_of_sample(rows: Sequence[Mapping[str, Any]]) -> Facets:
+    """The counts of ``sample_statement``'s rows, scaled to the catalogue."""
     seen, percent_drawn = 0, None
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    for row in (await session.execute(statement)).mappings():
+    for row in rows:
         seen += row["seen"] if row["category"] is not None else 0
         percent_drawn = row["percent"]
-        _add(counts, row)
+        add_counts(counts, row)
     if percent_drawn is None:
         # The sample drew no row: an empty catalogue, or one whose few live rows lie outside the
         # sampled pages of a file that deletions left large (until a vacuum). Not an exact zero:
@@ -112,15 +125,15 @@ async def count_facets(session: AsyncSession, query: CatalogueQuery, sampled: Fa
     columns = [getattr(table, column) for column in FACETS.values()]
     first = select(*columns).where(*query.conditions(table)).limit(EXACT_UP_TO + 1).subquery()
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    for row in (await session.execute(_grouping(first.c, func.count()))).mappings():
-        _add(counts, row)
+    for row in (await session.execute(grouping(first.c, func.count()))).mappings():
+        add_counts(counts, row)
     total = sum(counts["category"].values())
     if total > EXACT_UP_TO:
         return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share)
     return Facets(total, True, counts, sampled.share)
 
 
-def _grouping(source: Any, matched: Any, *more: Any) -> Select[Any]:
+def grouping(source: Any, matched: Any, *more: Any) -> Select[Any]:
     """Counts by each facet in one pass: ``GROUP BY GROUPING SETS ((category), (method), ...)``."""
     columns = [getattr(source, column) for column in FACETS.values()]
     return select(*columns, matched.label("n"), *more).group_by(
@@ -128,7 +141,7 @@ def _grouping(source: Any, matched: Any, *more: Any) -> Select[Any]:
     )
 
 
-def _add(counts: dict[str, dict[str, int]], row: Any) -> None:
+def add_counts(counts: dict[str, dict[str, int]], row: Any) -> None:
     if row["n"] == 0:
         return
     for facet, column in FACETS.items():

@@ -21,15 +21,39 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import defer
 
-from federation.catalogue.facets import EXACT_UP_TO, FACETS, FacetCache, Facets, count_facets, sample_facets
+from federation.catalogue.facets import (
+    EXACT_UP_TO,
+    FACETS,
+    FacetCache,
+    Facets,
+    add_counts,
+    count_facets,
+    facets_of_sample,
+    grouping,
+    sample_facets,
+    sample_statement,
+)
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import local_id_of
@@ -44,6 +68,9 @@ PLAN_EACH_SEARCH = (
     func.set_config("jit", "off", true()),
 )
 WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
+SHOWN = (defer(C.search, raiseload=True), defer(C.search_text, raiseload=True))
+"""What a page reads of its rows: all but the search vector and its text, which no answer shows (the
+vector is the row's widest column: reading, sending and decoding it cost each page for nothing)."""
 
 
 WALK_ROWS = 20_000
@@ -82,7 +109,7 @@ def _page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Select[Any]:
     if query.order == "relevance":
         return _relevance_page(query, after)
     key, descending = _sort_key(query)
-    page = select(C, key.label("sort_key")).where(*query.conditions(C))
+    page = select(C, key.label("sort_key")).options(*SHOWN).where(*query.conditions(C))
     if after is not None:
         bound = tuple_(key, C.id)
         page = page.where(bound < after if descending else bound > after)
@@ -106,6 +133,7 @@ def _relevance_page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Sel
     ranked = top.order_by(window.c.rank.desc(), window.c.id.desc()).limit(query.limit + 1).subquery("ranked")
     return (
         select(C, ranked.c.rank.label("sort_key"))
+        .options(*SHOWN)
         .join(ranked, ranked.c.id == C.id)
         .order_by(ranked.c.rank.desc(), C.id.desc())
     )
@@ -182,6 +210,19 @@ def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
     return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
 
 
+async def _sample_first(session: AsyncSession, query: CatalogueQuery) -> Facets:
+    """The sample as a search's first statement, which also checks the tenant and plans the rest
+    of the search anew (``_prepared``): one round trip fewer. The sample itself needs neither
+    setting (its plan, a sample scan and a grouping, is the same whatever the words, and far below
+    JIT's threshold); they are set as it runs, once (scalar subqueries), for the statements after it.
+    A sample that drew no row gives no row to carry them: they are then sent on their own."""
+    planned = select(func.concat(*PLAN_EACH_SEARCH)).scalar_subquery().label("planned")
+    known = select(_tenant_known(query.tenant)).scalar_subquery().label("known")
+    rows = (await session.execute(sample_statement(query, planned, known))).mappings().all()
+    _refuse_unknown(rows[0]["known"] if rows else await session.scalar(_prepared(query, False)), query.tenant)
+    return facets_of_sample(rows)
+
+
 async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
@@ -199,23 +240,26 @@ async def search_catalogue(
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
     # Seeded by common words, it then scans in parallel for a rare one too (35 ms instead of 2 ms at a
     # million rows; docs/BENCHMARKS.md, issue 6). Planning each search anew costs ~0.3 ms. JIT
-    # compiling a search costs more than it saves at these sizes. One statement says so, checks the
-    # tenant, and on a cursor's page sets the walk the first page chose.
+    # compiling a search costs more than it saves at these sizes. The first statement says so and
+    # checks the tenant: the sample on a first page (``_sample_first``); on a cursor's page or with
+    # counts kept, a statement of its own, which also sets the walk when it is known.
     after: tuple[Any, int] | None = None
     sampled = cache.get(query) if cache is not None and not query.cursor else None
     cached = sampled is not None
     # With nothing to filter and no counts asked (the newest tenders beside a search), every row
     # matches: the sort's index gives the page in order, and no sample is needed to know it.
-    to_sample = not query.cursor and sampled is None and bool(query.facets or query.conditions())
+    filtered = bool(query.conditions())
+    to_sample = not query.cursor and sampled is None and (query.facets or filtered)
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
         after = (value, row_id)
     else:
         walks = not to_sample and (sampled is None or _walks(query, sampled))
-    _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
     if to_sample:
-        sampled = await sample_facets(session, query)
+        sampled = await _sample_first(session, query)
         walks = _walks(query, sampled)
+    else:
+        _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
     facets: Facets | None = None
     ranked: list[tuple[int, float]] | None = None
     if query.facets and sampled is not None:
@@ -229,7 +273,7 @@ async def search_catalogue(
     if ranked is not None:
         rows = await _entries(session, ranked)
     else:
-        if to_sample and walks:
+        if to_sample and walks and filtered:  # unfiltered, the page is its sort's index whatever is set
             await session.execute(select(*WALK))
         rows = [(r[0], r.sort_key) for r in (await session.execute(_page(query, after))).all()]
     more = len(rows) > query.limit
@@ -253,21 +297,39 @@ async def _ranked_and_counted(
     """
     columns = [getattr(C, column) for column in FACETS.values()]
     matched = select(C.id, C.announced_at, C.search, *columns).where(*query.conditions(C))
-    found = matched.limit(EXACT_UP_TO + 1).subquery("matched")
-    nth = func.row_number().over(order_by=(found.c.announced_at.desc(), found.c.id.desc()))
-    rank = case((nth <= RELEVANCE_WINDOW, func.ts_rank_cd(found.c.search, query.text_query())))
-    rows = (
-        await session.execute(
-            select(found.c.id, rank.label("rank"), *(found.c[column] for column in FACETS.values()))
-        )
-    ).all()
-    if len(rows) > EXACT_UP_TO:
-        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
-    counts = {facet: dict(Counter(getattr(row, column) for row in rows)) for facet, column in FACETS.items()}
-    ranked = sorted(
-        ((row.id, row.rank) for row in rows if row.rank is not None), key=lambda r: (-r[1], -r[0])
+    found = matched.limit(EXACT_UP_TO + 1).cte("matched")  # read twice below: computed once
+    rank = func.ts_rank_cd(found.c.search, query.text_query()).label("rank")
+    window = (
+        select(found.c.id, rank)
+        .order_by(found.c.announced_at.desc(), found.c.id.desc())
+        .limit(RELEVANCE_WINDOW)
+        .subquery("relevance_window")
     )
-    return Facets(len(rows), True, counts, sampled.share), ranked[: query.limit + 1]
+    top = (
+        select(window.c.id, window.c.rank)
+        .order_by(window.c.rank.desc(), window.c.id.desc())
+        .limit(query.limit + 1)
+        .subquery("ranked")
+    )
+    # The counts (by grouping sets, ``id`` null) and the page's ids and ranks, in one statement: the
+    # matches are counted and ranked where they are, and at most a few dozen rows come back.
+    no_facets = [null().cast(String).label(column) for column in FACETS.values()]
+    no_page = (null().cast(BigInteger).label("id"), null().cast(REAL).label("rank"))
+    statement = grouping(found.c, func.count(), *no_page).union_all(
+        select(*no_facets, null().cast(BigInteger), top.c.id, top.c.rank)
+    )
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    ranked: list[tuple[int, float]] = []
+    for row in (await session.execute(statement)).mappings():
+        if row["id"] is None:
+            add_counts(counts, row)
+        else:
+            ranked.append((row["id"], row["rank"]))
+    total = sum(counts["category"].values())
+    if total > EXACT_UP_TO:
+        return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
+    ranked.sort(key=lambda r: (-r[1], -r[0]))  # a union's rows come in no set order
+    return Facets(total, True, counts, sampled.share), ranked
 
 
 async def _entries(
@@ -276,9 +338,8 @@ async def _entries(
     """The catalogue rows of ``ranked`` ids, in its order, each with its rank."""
     if not ranked:
         return []
-    found = {
-        e.id: e for e in (await session.scalars(select(C).where(C.id.in_([i for i, _ in ranked])))).all()
-    }
+    rows = select(C).options(*SHOWN).where(C.id.in_([i for i, _ in ranked]))
+    found = {e.id: e for e in (await session.scalars(rows)).all()}
     return [(found[i], rank) for i, rank in ranked if i in found]
 
 

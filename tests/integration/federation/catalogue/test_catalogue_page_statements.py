@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
@@ -41,16 +42,17 @@ async def search(
 @pytest.mark.parametrize(
     ("query", "most"),
     [
-        # the plan settings with the tenant check, the sample, the walk (dense matches), the page
-        (CatalogueQuery(q="jalan"), 4),  # broad: the sample's estimate stands
-        (CatalogueQuery(q="jalan", facets=False), 4),
+        # the sample with the plan settings and the tenant check, the walk (dense matches), the page
+        (CatalogueQuery(q="jalan"), 3),  # broad: the sample's estimate stands
+        (CatalogueQuery(q="jalan", facets=False), 3),
         # 2,500 matches: the exact count too, before the walk
-        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 5),
-        # 100 matches: counted exactly, no walk
-        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 4),
+        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 4),
+        # 100 matches: counted and ranked in one statement, no walk, the page's rows by id
+        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 3),
         (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
+        (CatalogueQuery(), 2),  # the home page: the sample (the counts), the page (no filter, no walk)
     ],
-    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest"],
+    ids=["broad words", "no counts", "words and a filter, counted", "narrow, counted", "newest", "home"],
 )
 async def test_a_first_page_sends_at_most_its_statements(
     catalogue: AsyncEngine, query: CatalogueQuery, most: int
@@ -88,7 +90,16 @@ async def test_counts_kept_by_the_cache_spare_the_sample(catalogue: AsyncEngine)
 async def test_an_unknown_tenant_is_refused_in_the_first_statement(catalogue: AsyncEngine) -> None:
     with statements(catalogue) as sent, pytest.raises(InvalidInput, match="unknown tenant"):
         await search(catalogue, CatalogueQuery(q="jalan", tenant="kab-tiada"))
-    assert len(sent) == 1, sent
+    assert len(sent) == 1, sent  # the sample's
+
+
+async def test_the_settings_hold_for_the_statements_after_the_sample(catalogue: AsyncEngine) -> None:
+    async with hub_sessions(catalogue)() as session, session.begin():
+        await search_catalogue(session, CatalogueQuery(q="jalan"))
+        settings = (
+            await session.execute(text("SELECT current_setting('plan_cache_mode'), current_setting('jit')"))
+        ).one()
+    assert tuple(settings) == ("force_custom_plan", "off")
 
 
 def _fields(query: CatalogueQuery) -> dict[str, Any]:
