@@ -161,6 +161,18 @@ _TOO_SLOW = {
 sets them): the statement was cancelled and the connection lives on; the caller may retry."""
 
 
+_OUT_OF_RESOURCES = {
+    "53300": "The database has no connection free; retry in a few seconds.",
+    "53000": "The database is short of resources; retry in a few seconds.",
+    "53100": "The database is short of disk space; retry later.",
+    "53200": "The database is short of memory; retry in a few seconds.",
+    "57P03": "The database is starting or stopping; retry in a few seconds.",
+}
+"""SQLSTATEs of a server that cannot take the work now (class 53, insufficient resources: ``too many
+clients already`` when every connection slot is taken; 57P03 while it starts or stops): nothing was
+done, and the same request later will pass, so 503 with ``Retry-After``."""
+
+
 _INSUFFICIENT_PRIVILEGE = "42501"
 _NOT_GRANTED = (
     "The hub's database role may not do this: its grants are missing or out of date "
@@ -190,7 +202,8 @@ def database_refused_privilege(exc: DBAPIError) -> bool:
 def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
     """What PostgreSQL refused, by its SQLSTATE: a value of the request (400); a row that exists
     already because another request won the race, or a concurrent change the database would not
-    serialise (409, the latter with ``Retry-After``: sending it again is right); a timeout (503);
+    serialise (409, the latter with ``Retry-After``: sending it again is right); a timeout or a server
+    out of connections or resources (503);
     else a 500."""
     code = _sqlstate(exc)
     if code in _REFUSED_VALUES:
@@ -211,6 +224,9 @@ def database_refused(request: Request[Any, Any, Any], exc: DBAPIError) -> Respon
     if code in _TOO_SLOW:
         logger.warning("database timeout on %s %s: %s", request.method, request.url.path, code)
         return _from_hub_error(DatabaseUnavailable(_TOO_SLOW[code])).to_response(request)
+    if code in _OUT_OF_RESOURCES:
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _from_hub_error(DatabaseUnavailable(_OUT_OF_RESOURCES[code])).to_response(request)
     if code == _INSUFFICIENT_PRIVILEGE:
         logger.error("the serving role was refused on %s %s: %s", request.method, request.url.path, exc.orig)
         return _from_hub_error(DatabaseUnavailable(_NOT_GRANTED)).to_response(request)

@@ -84,9 +84,18 @@ def _answer_to_database_error(sqlstate: str) -> Any:
 
 @pytest.mark.parametrize(
     ("sqlstate", "status"),
-    [("23505", 409), ("40001", 409), ("40P01", 409), ("22P02", 400), ("57014", 503), ("55P03", 503)],
+    [
+        ("23505", 409),
+        ("40001", 409),
+        ("40P01", 409),
+        ("22P02", 400),
+        ("57014", 503),
+        ("55P03", 503),
+        ("53300", 503),
+        ("57P03", 503),
+    ],
 )
-def test_a_write_that_lost_a_race_is_a_conflict_and_a_timeout_is_unavailable(
+def test_a_lost_race_is_a_conflict_and_a_timeout_or_a_full_server_is_unavailable(
     sqlstate: str, status: int
 ) -> None:
     answer = _answer_to_database_error(sqlstate)
