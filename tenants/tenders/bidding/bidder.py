@@ -3,7 +3,8 @@
 A deadline rush runs these on every bid, and each round trip costs the hub a turn of its event loop
 and the CPU of building and reading a statement (issue 20, docs/BENCHMARKS.md). So the checks that
 ``registered_vendor``, ``get_tender``, ``require_stage`` and ``database_now`` make one by one for the
-other routes are two statements here, built once:
+other routes, the registration's lock and the current receipt key that ``bids._store`` needs are two
+statements here, built once:
 
 1. ``_LOCKED_BIDDER``: the tender's close held shared (``bids.hold_the_close``), the transaction's
    clock, and the caller's vendor with its registration. What this statement reads does not move
@@ -12,7 +13,10 @@ other routes are two statements here, built once:
    is asked.
 2. ``_SUBMISSION``: the tender's status, public key and bid submission window, read by a statement
    that starts once the close is held: an opening that committed meanwhile shows, and the bid is
-   refused.
+   refused. The same statement locks the vendor's registration (``FOR UPDATE``: one vendor's bids on
+   one tender are stored one at a time, see ``bids._store``) and reads the current receipt key (at
+   most one, a unique index says), which no lock guards: a rotation committed meanwhile retires it,
+   and a receipt signed by a key retired a moment before still verifies (the key stays published).
 
 The refusals are those of the separate checks, in the same order.
 """
@@ -20,7 +24,6 @@ The refusals are those of the separate checks, in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, String, and_, bindparam, func, select
@@ -31,6 +34,7 @@ from federation.identity.models import Account
 from federation.vendors import require_eligible
 from hub.core.clock import remember_database_now
 from hub.core.errors import Conflict, Forbidden, NotFound
+from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.models import Registration, Tender, TenderStage
 from tenants.tenders.stages import Stage, Window
 from tenants.vocabulary import TenderStatus
@@ -42,6 +46,9 @@ class OpenTender:
 
     id: int
     public_key: bytes
+    receipt_key: tuple[str, bytes] | None = None
+    """The current receipt key's id and wrapped private half, read with the tender (``None``: there is
+    none yet, or it was not read); ``preparation.bid_keys.receipt_signer`` takes it."""
 
 
 def close_key(tenant_code: str, tender_id: int) -> str:
@@ -70,7 +77,8 @@ async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[i
         if not caller.tender_exists:
             raise NotFound(f"no tender {tender_id} in this tenant")
         raise Forbidden("this vendor is not registered for this tender")
-    tender = (await session.execute(_SUBMISSION, {"tender_id": tender_id})).first()
+    vendor_id = int(caller.vendor_id)
+    tender = (await session.execute(_SUBMISSION, {"tender_id": tender_id, "vendor_id": vendor_id})).first()
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     if tender.status != TenderStatus.ANNOUNCED:
@@ -81,10 +89,10 @@ async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[i
             f"this can be done only during {Stage.BID_SUBMISSION.value} "
             f"(database time {caller.now.isoformat()})"
         )
-    vendor_id = int(caller.vendor_id)
     await require_eligible(session, vendor_id, doing="submit a bid")
     assert tender.public_key is not None  # announced tenders have their key
-    return vendor_id, OpenTender(tender_id, tender.public_key)
+    receipt_key = None if tender.receipt_kid is None else (tender.receipt_kid, tender.receipt_private_key)
+    return vendor_id, OpenTender(tender_id, tender.public_key, receipt_key)
 
 
 def _locked_bidder() -> Select[Any]:
@@ -103,12 +111,31 @@ def _locked_bidder() -> Select[Any]:
     )
 
 
-def _submission() -> Select[str, bytes | None, datetime | None, datetime | None]:
+def _submission() -> Select[Any]:
+    tender_id = bindparam("tender_id", type_=BigInteger)
     window = and_(TenderStage.tender_id == Tender.id, TenderStage.stage == Stage.BID_SUBMISSION.value)
+    registration = (
+        select(Registration.vendor_id)
+        .where(
+            Registration.tender_id == tender_id,
+            Registration.vendor_id == bindparam("vendor_id", type_=BigInteger),
+        )
+        .with_for_update()
+        .scalar_subquery()
+    )
     return (
-        select(Tender.status, Tender.public_key, TenderStage.starts_at, TenderStage.ends_at)
+        select(
+            Tender.status,
+            Tender.public_key,
+            TenderStage.starts_at,
+            TenderStage.ends_at,
+            registration.label("locked_registration"),
+            ReceiptKey.kid.label("receipt_kid"),
+            ReceiptKey.private_key.label("receipt_private_key"),
+        )
         .outerjoin(TenderStage, window)
-        .where(Tender.id == bindparam("tender_id", type_=BigInteger))
+        .outerjoin(ReceiptKey, ReceiptKey.retired_at.is_(None))
+        .where(Tender.id == tender_id)
     )
 
 

@@ -45,7 +45,7 @@ from tenants.tenders.acting import runner_tender
 from tenants.tenders.bidding.bidder import OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.unsealing import unsealed
-from tenants.tenders.models import Bid, Registration, Tender
+from tenants.tenders.models import Bid, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule
@@ -111,12 +111,11 @@ async def _store(
     tender_id = tender.id
     # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
     # stored waits on the registration's row lock, then replaces it (else both would insert a
-    # current bid, and the unique index would refuse the second).
-    bidding = {"of_tender": tender_id, "of_vendor": vendor_id}
-    await session.execute(_LOCK_REGISTRATION, bidding)
+    # current bid, and the unique index would refuse the second). ``bidder`` took that lock with the
+    # tender's submission window (``bidder._SUBMISSION``), and read the current receipt key there.
     now = await database_now(session)
-    await session.execute(_SUPERSEDE, bidding | {"at": now})
-    kid, signing_key = await receipt_signer(session, master)
+    await session.execute(_SUPERSEDE, {"of_tender": tender_id, "of_vendor": vendor_id, "at": now})
+    kid, signing_key = await receipt_signer(session, master, current=tender.receipt_key)
     bundle_sha256 = hashlib.sha256(bundle).hexdigest()
     receipt = sign_receipt(
         signing_key,
@@ -152,14 +151,6 @@ async def _store(
     return AcceptedBid(bid, receipt)
 
 
-_LOCK_REGISTRATION = (
-    select(Registration.vendor_id)
-    .where(
-        Registration.tender_id == bindparam("of_tender", type_=BigInteger),
-        Registration.vendor_id == bindparam("of_vendor", type_=BigInteger),
-    )
-    .with_for_update()
-)
 _SUPERSEDE = (
     update(Bid)
     .where(

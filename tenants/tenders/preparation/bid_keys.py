@@ -88,8 +88,16 @@ def _receipt_context(kid: str) -> str:
     return f"lpse-hub/receipt-key/{kid}"
 
 
-async def receipt_signer(session: AsyncSession, master: MasterKey) -> tuple[str, bytes]:
-    """The current receipt key's id and private half, created on first use."""
+async def receipt_signer(
+    session: AsyncSession, master: MasterKey, *, current: tuple[str, bytes] | None = None
+) -> tuple[str, bytes]:
+    """The current receipt key's id and private half, created on first use.
+
+    ``current``: the current key's id and wrapped private half, when the caller read them already
+    (the bid path reads them with the tender, ``bidding.bidder``): unwrapped here without a query."""
+    if current is not None:
+        kid, wrapped = current
+        return kid, unwrap_key(wrapped, master.key, _receipt_context(kid))
     record = await session.scalar(
         select(ReceiptKey).where(ReceiptKey.retired_at.is_(None)).order_by(ReceiptKey.created_at.desc())
     )
