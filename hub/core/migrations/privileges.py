@@ -105,11 +105,17 @@ async def _grant(
 
 
 def tenant_grant_statements(
-    connection: AsyncConnection, role: str, schema: str, tables: set[str]
+    connection: AsyncConnection, role: str, schema: str, tables: set[str], sequences: set[str]
 ) -> list[str]:
-    """The statements of ``grant_tenant_schema`` for a schema known to hold ``tables``, without reading
-    the catalogue: provisioning sends them with the schema's own script, in one round trip."""
-    return _grant_statements(connection, role, schema, tables, APPEND_ONLY["tenant"], DERIVED["tenant"])
+    """The statements of ``grant_tenant_schema`` for a new schema known to hold exactly ``tables``
+    (every relation ``ALL TABLES`` would cover) and ``sequences``, without reading the catalogue:
+    provisioning sends them with the schema's own script, in one round trip. They name each table
+    and sequence instead of ``ALL TABLES IN SCHEMA``, which PostgreSQL resolves by scanning the whole
+    of ``pg_class``: with 548 tenants (some 50,000 relations) that scan made the grants cost more
+    than the tables (docs/BENCHMARKS.md, "Issue 20: provisioning 548 tenants")."""
+    return _grant_statements(
+        connection, role, schema, tables, APPEND_ONLY["tenant"], DERIVED["tenant"], named=(tables, sequences)
+    )
 
 
 def _grant_statements(
@@ -119,17 +125,31 @@ def _grant_statements(
     tables: set[str],
     append_only: Mapping[str, tuple[str, ...]],
     derived: tuple[str, ...],
+    *,
+    named: tuple[set[str], set[str]] | None = None,
 ) -> list[str]:
+    """``named``: the schema's tables and sequences, granted by name; otherwise ``ALL ... IN SCHEMA``."""
     quote = connection.dialect.identifier_preparer.quote
     who, where = quote(role), quote(schema)
-    statements = [
-        f"GRANT USAGE ON SCHEMA {where} TO {who}",
-        f"REVOKE CREATE ON SCHEMA {where} FROM {who}",
-        f"REVOKE ALL ON ALL TABLES IN SCHEMA {where} FROM {who}",  # column grants go with it
-        f"GRANT {_EVERY_TABLE} ON ALL TABLES IN SCHEMA {where} TO {who}",
-        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {where} FROM {who}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
-    ]
+
+    def every(kind: str, names: set[str] | None) -> str | None:
+        """What a grant on every table (or sequence) of the schema names, or nothing to name."""
+        if names is None:
+            return f"ALL {kind}S IN SCHEMA {where}"
+        return f"{kind} " + ", ".join(f"{where}.{quote(name)}" for name in sorted(names)) if names else None
+
+    named_tables, named_sequences = named if named is not None else (None, None)
+    statements = [f"GRANT USAGE ON SCHEMA {where} TO {who}", f"REVOKE CREATE ON SCHEMA {where} FROM {who}"]
+    if all_tables := every("TABLE", named_tables):
+        statements += [
+            f"REVOKE ALL ON {all_tables} FROM {who}",  # column grants go with it
+            f"GRANT {_EVERY_TABLE} ON {all_tables} TO {who}",
+        ]
+    if all_sequences := every("SEQUENCE", named_sequences):
+        statements += [
+            f"REVOKE ALL ON {all_sequences} FROM {who}",
+            f"GRANT USAGE, SELECT ON {all_sequences} TO {who}",
+        ]
     for table in sorted(tables & {*append_only, *derived, VERSION_TABLE}):
         name = f"{where}.{quote(table)}"
         kept = "SELECT" if table in (VERSION_TABLE, *derived) else "SELECT, INSERT"

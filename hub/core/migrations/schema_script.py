@@ -55,10 +55,12 @@ left out of the script. Any other ``SELECT`` is a migration's own and is kept (`
 
 @dataclass(frozen=True, slots=True)
 class _Recording:
-    """What the migrations did to an empty scratch schema: their statements, and the tables left."""
+    """What the migrations did to an empty scratch schema: their statements, and the relations left:
+    ``tables``, every relation that ``GRANT ... ON ALL TABLES`` covers, and ``sequences``."""
 
     statements: tuple[str, ...]
     tables: frozenset[str]
+    sequences: frozenset[str]
 
 
 _scripts: dict[tuple[str, int], _Recording | None] = {}
@@ -88,7 +90,9 @@ async def create_tenant_schema(
         return
     statements = [f"CREATE SCHEMA {schema}", *_renamed(recording, schema)]
     if serving_role is not None:
-        statements += tenant_grant_statements(connection, serving_role, schema, set(recording.tables))
+        statements += tenant_grant_statements(
+            connection, serving_role, schema, set(recording.tables), set(recording.sequences)
+        )
     raw = await connection.get_raw_connection()
     try:
         await raw.driver_connection.execute(";\n".join(statements))  # type: ignore[union-attr]
@@ -161,14 +165,19 @@ async def _record(connection: AsyncConnection, history: History, scratch: str) -
             await migrate_tenant_schema(connection, scratch, history=history)
         finally:
             event.remove(connection.sync_connection, "before_cursor_execute", record)
-        tables = frozenset(
-            (
-                await connection.execute(
-                    text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = :schema"),
-                    {"schema": scratch},
-                )
-            ).scalars()
-        )
+        relations = (
+            await connection.execute(
+                text(
+                    "SELECT c.relname, c.relkind = 'S' FROM pg_catalog.pg_class c"
+                    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+                ),
+                {"schema": scratch},
+            )
+        ).all()
     finally:
         await savepoint.rollback()
-    return _Recording(tuple(statements), tables) if replayable else None
+    if not replayable:
+        return None
+    tables = frozenset(name for name, sequence in relations if not sequence)
+    return _Recording(tuple(statements), tables, frozenset(name for name, sequence in relations if sequence))
