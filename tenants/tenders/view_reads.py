@@ -52,6 +52,8 @@ async def awards_of_tenders(session: AsyncSession, tender_ids: Collection[int]) 
 
 
 async def contracts_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, Contract]:
+    if not tender_ids:
+        return {}
     if len(tender_ids) == 1:  # the session may hold it already (the route that records it)
         (tender_id,) = tender_ids
         contract = await session.get(Contract, tender_id)
@@ -62,6 +64,8 @@ async def contracts_of_tenders(session: AsyncSession, tender_ids: Collection[int
 
 async def retenders_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, int]:
     """The tender each of these was re-tendered as (a failed tender has at most one re-tender)."""
+    if not tender_ids:
+        return {}
     query = select(Tender.retender_of, Tender.id).where(Tender.retender_of.in_(tender_ids))
     rows = (await session.execute(query)).all()
     return {original: retender for original, retender in rows if original is not None}

@@ -93,8 +93,11 @@ async def tender_views(
         session, [t.id for t, _ in tenders if t.key_custody == KeyCustody.COMMITTEE]
     )
     awards = await awards_of_tenders(session, ids)
-    contracts = await contracts_of_tenders(session, ids)
-    retenders = await retenders_of_tenders(session, ids)
+    # A contract follows an award; a re-tender, a failed or cancelled tender: none read for others.
+    contracts = await contracts_of_tenders(session, [i for i in ids if awards.get(i)])
+    retenders = await retenders_of_tenders(
+        session, [t.id for t, _ in tenders if t.status in (TenderStatus.FAILED, TenderStatus.CANCELLED)]
+    )
     published = {
         tender.id: [a for a in awards.get(tender.id, []) if a.announced_at is not None or tender.is_direct]
         for tender, _ in tenders
