@@ -6,6 +6,8 @@ times, the package 9). Held here, a ``session.get`` by id in the same transactio
 map without a statement. What is held is exactly what the identity map would give while the object
 lived (a read without ``populate_existing`` does not refresh a loaded object either); a locked read
 (``get_tender(for_update=True)``) still refreshes it, and the transaction's end lets go of all.
+A session serves one tenant's schema (``hub.core.database.tenant_session``), so what it holds, like
+its identity map, is that tenant's alone.
 """
 
 from __future__ import annotations

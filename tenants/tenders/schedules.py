@@ -21,7 +21,8 @@ async def load_schedules(session: AsyncSession, tender_ids: Sequence[int]) -> di
 
     Read once per transaction: a request's steps (the check of the stage, the publication, the
     view answered) each ask for the same schedule, so the transaction keeps what it read
-    (``session.info``) until it ends or it writes a stage (``_forget_on_stage_writes``).
+    (``session.info``) until it ends or it writes a stage (``_forget_on_stage_writes``). A session
+    serves one tenant's schema, so a tender id names one tender in what it keeps.
     """
     known: dict[int, dict[Stage, Window]] = session.info.setdefault(_READ, {})
     if _stage_written(session.sync_session):

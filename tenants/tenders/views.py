@@ -19,7 +19,7 @@ from hub.core.clock import database_now
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.custody import TenderKeyShare, custody_record
-from tenants.tenders.models import Clarification, Document, Package, Tender
+from tenants.tenders.models import Clarification, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
 from tenants.tenders.schedules import load_schedules
@@ -117,7 +117,18 @@ async def tender_views(
                 retenders.get(tender.id),
             ),
         )
-        | {"documents": [_document(d) for d in documents.get(tender.id, [])]}
+        | {
+            "documents": [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "content_type": d.content_type,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                }
+                for d in documents.get(tender.id, [])
+            ]
+        }
         for tender, package in tenders
     ]
 
@@ -154,16 +165,6 @@ def _view(
         "key_custody": _custody(tender, shares),
         "cancel_reason": tender.cancel_reason,
         "opening": localized(tender.opening, zone),  # None until the committee opens the bids
-    }
-
-
-def _document(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "name": document.name,
-        "content_type": document.content_type,
-        "size": document.size,
-        "sha256": document.sha256,
     }
 
 
