@@ -8,6 +8,7 @@ map fails ("schema tenant does not exist") instead of reaching some other tenant
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -72,7 +73,13 @@ def async_url(url: str, *, statement_cache_size: int = 100) -> URL:
     return parsed.update_query_dict({"prepared_statement_cache_size": str(statement_cache_size)})
 
 
-def create_engine(settings: Settings, *, long_running: bool = False, as_owner: bool = False) -> AsyncEngine:
+def create_engine(
+    settings: Settings,
+    *,
+    long_running: bool = False,
+    as_owner: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+) -> AsyncEngine:
     """The one engine (and pool) every tenant shares.
 
     It connects as the serving role (``database_url``), or with ``as_owner`` as the role that owns
@@ -83,6 +90,7 @@ def create_engine(settings: Settings, *, long_running: bool = False, as_owner: b
     answers 503 rather than holding the request (see ``connect_args``). ``long_running`` is for the
     commands whose statements may rightly take longer (migrations, provisioning a province, a
     catalogue rebuild, an audit verification): only the connect and pool timeouts bound them.
+    ``clock`` (monotonic seconds) tells the pool how long a connection has been idle (tests only).
     """
     url = settings.schema_changing_url if as_owner else settings.database_url
     if url is None:
@@ -95,25 +103,52 @@ def create_engine(settings: Settings, *, long_running: bool = False, as_owner: b
         hide_parameters=True,  # errors and logs never show values: hashes, tokens, personal data
         connect_args=connect_args(settings, long_running=long_running),
     )
-    _check_before_use(engine, settings.database_connect_timeout_seconds)
+    _check_before_use(
+        engine, settings.database_connect_timeout_seconds, settings.database_check_idle_seconds, clock
+    )
     return engine
 
 
-def _check_before_use(engine: AsyncEngine, seconds: float) -> None:
-    """Check every connection the pool hands out, as ``pool_pre_ping`` does, but within ``seconds``
-    (SQLAlchemy's ping waits the whole command timeout on a hung server: 35 s, measured). A
-    connection that fails the check, dead or hung, is replaced by a new one, whose opening the
-    connect timeout bounds: a request on a hung database fails in twice the connect timeout, not
-    the command timeout."""
+def _check_before_use(
+    engine: AsyncEngine, seconds: float, idle_seconds: float, clock: Callable[[], float] = time.monotonic
+) -> None:
+    """Check a connection the pool hands out, as ``pool_pre_ping`` does, but within ``seconds``
+    (SQLAlchemy's ping waits the whole command timeout on a hung server: 35 s, measured), and only
+    when it has been idle in the pool longer than ``idle_seconds``: one used a moment ago is as
+    alive as a check would find it, and a request takes two connections in a row (issue 20: 40
+    checks a tender, 2.5 with this). A connection that fails the check, dead or hung, is replaced
+    by a new one, whose opening the connect timeout bounds: a request on a hung database fails in
+    twice the connect timeout, not the command timeout. The pool's own clock is the system's
+    monotonic one (``clock`` is for tests): a simulated clock must not decide what is checked."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def opened(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = clock()
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = clock()
 
     @event.listens_for(engine.sync_engine, "checkout")
-    def check(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    def check(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        idle = clock() - record.info.get(_RETURNED, float("-inf"))
+        if idle <= idle_seconds:
+            return
         try:
-            dbapi_connection.run_async(lambda connection: connection.fetchrow(";", timeout=seconds))
+            _ping(dbapi_connection, seconds)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # OSError: timeouts too
             # Dropped at once: SQLAlchemy would say goodbye to a hung server and wait 2 s for it.
             dbapi_connection.driver_connection.terminate()
             raise DisconnectionError(f"a pooled connection failed its check: {exc!r}") from exc
+
+
+_RETURNED = "lpse_hub_returned_at"
+"""The key of a pooled connection's ``info``: when it was opened or last returned to the pool."""
+
+
+def _ping(dbapi_connection: Any, seconds: float) -> None:
+    """One round trip on the connection, within ``seconds`` (a module function: benches count it)."""
+    dbapi_connection.run_async(lambda connection: connection.fetchrow(";", timeout=seconds))
 
 
 def connect_args(settings: Settings, *, long_running: bool = False) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from tenants.tenders.preparation.tenders import (
     visible_tender,
 )
 from tenants.tenders.stages import Stage
-from tenants.tenders.views import tender_view
+from tenants.tenders.views import tender_view, tender_views
 
 __all__ = [
     "AcceptedBid",
@@ -59,6 +59,7 @@ __all__ = [
     "seal_and_submit",
     "submit_bid",
     "tender_view",
+    "tender_views",
     "upload_document",
     "vendor_of",
     "verify_stored_bids",

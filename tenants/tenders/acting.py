@@ -10,6 +10,7 @@ from federation.identity.models import Role
 from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import Forbidden, InvalidInput, NotFound
+from tenants.tenders import held  # noqa: F401  (a transaction keeps the tenders it loads)
 from tenants.tenders.models import Tender
 
 
@@ -33,11 +34,15 @@ async def runner_tender(session: AsyncSession, actor: Actor, tender_id: int) -> 
 
 
 async def get_tender(session: AsyncSession, tender_id: int, *, for_update: bool = False) -> Tender:
-    """The tender; ``for_update`` locks its row (a locked read refreshes a tender already loaded)."""
-    query = select(Tender).where(Tender.id == tender_id)
+    """The tender; ``for_update`` locks its row (a locked read refreshes a tender already loaded).
+
+    Unlocked, a tender the session holds already is answered without a statement: a read would
+    not refresh it either (the identity map keeps the loaded object's values)."""
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    tender = await session.scalar(query)
+        query = select(Tender).where(Tender.id == tender_id)
+        tender = await session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    else:
+        tender = await session.get(Tender, tender_id)
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     return tender

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants.tenders.models import TenderStage
 from tenants.tenders.stages import Stage, Window
@@ -16,12 +17,46 @@ async def load_schedule(session: AsyncSession, tender_id: int) -> dict[Stage, Wi
 
 
 async def load_schedules(session: AsyncSession, tender_ids: Sequence[int]) -> dict[int, dict[Stage, Window]]:
-    """The schedules of many tenders in one query (a tender without stages is left out)."""
-    query = select(TenderStage).where(TenderStage.tender_id.in_(tender_ids))
-    schedules: dict[int, dict[Stage, Window]] = {}
-    for row in (await session.execute(query)).scalars():
-        schedules.setdefault(row.tender_id, {})[Stage(row.stage)] = Window(row.starts_at, row.ends_at)
-    return schedules
+    """The schedules of many tenders in one query (a tender without stages is left out).
+
+    Read once per transaction: a request's steps (the check of the stage, the publication, the
+    view answered) each ask for the same schedule, so the transaction keeps what it read
+    (``session.info``) until it ends or it writes a stage (``_forget_on_stage_writes``). A session
+    serves one tenant's schema, so a tender id names one tender in what it keeps.
+    """
+    known: dict[int, dict[Stage, Window]] = session.info.setdefault(_READ, {})
+    if _stage_written(session.sync_session):
+        known.clear()
+    missing = [i for i in tender_ids if i not in known]
+    if missing:
+        query = select(TenderStage).where(TenderStage.tender_id.in_(missing))
+        for tender_id in missing:
+            known[tender_id] = {}
+        for row in (await session.execute(query)).scalars():
+            known[row.tender_id][Stage(row.stage)] = Window(row.starts_at, row.ends_at)
+    return {i: dict(known[i]) for i in tender_ids if known[i]}
+
+
+_READ = "tenants.tenders.schedules"
+"""The key of ``session.info`` for the schedules this transaction has read."""
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_stage_writes(session: Session, _context: object) -> None:
+    if _READ in session.info and _stage_written(session):
+        session.info[_READ].clear()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_READ, None)
+
+
+def _stage_written(session: Session) -> bool:
+    """Whether the session holds a stage row not yet flushed (or in the flush under way)."""
+    return any(isinstance(row, TenderStage) for row in (*session.new, *session.dirty, *session.deleted))
 
 
 async def save_schedule(session: AsyncSession, tender_id: int, stages: Mapping[Stage, Window]) -> None:

@@ -7,24 +7,31 @@ announcement (or the failure).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import database_now
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
-from tenants.tenders.award.objections import objections_of
-from tenants.tenders.custody import custody_record, key_shares
-from tenants.tenders.documents import list_documents
+from tenants.tenders.custody import TenderKeyShare, custody_record
 from tenants.tenders.models import Clarification, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
 from tenants.tenders.progress import current_stage
-from tenants.tenders.schedules import load_schedule
+from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import ORDER, Stage, Window, open_stages
+from tenants.tenders.view_reads import (
+    awards_of_tenders,
+    contracts_of_tenders,
+    documents_of_tenders,
+    key_shares_of_tenders,
+    objections_of_tenders,
+    retenders_of_tenders,
+)
 from tenants.vocabulary import KeyCustody, TenderStatus
 
 
@@ -68,10 +75,74 @@ def package_view(package: Package) -> dict[str, Any]:
 async def tender_view(
     session: AsyncSession, tenant: TenantRef, tender: Tender, package: Package, now: datetime
 ) -> dict[str, Any]:
+    return (await tender_views(session, tenant, [(tender, package)], now))[0]
+
+
+async def tender_views(
+    session: AsyncSession, tenant: TenantRef, tenders: Sequence[tuple[Tender, Package]], now: datetime
+) -> list[dict[str, Any]]:
+    """``tender_view`` of many tenders, in a number of statements that does not grow with theirs:
+    one per kind of row (``tenants.tenders.view_reads``), and none of a kind no tender needs."""
+    if not tenders:
+        return []
     zone = ZoneInfo(tenant.timezone)
-    schedule = await load_schedule(session, tender.id)
-    documents = await list_documents(session, tender.id)
-    view: dict[str, Any] = {
+    ids = [t.id for t, _ in tenders]
+    schedules = await load_schedules(session, ids)
+    documents = await documents_of_tenders(session, ids)
+    shares = await key_shares_of_tenders(
+        session, [t.id for t, _ in tenders if t.key_custody == KeyCustody.COMMITTEE]
+    )
+    awards = await awards_of_tenders(session, ids)
+    # A contract follows an award; a re-tender, a failed or cancelled tender: none read for others.
+    contracts = await contracts_of_tenders(session, [i for i in ids if awards.get(i)])
+    retenders = await retenders_of_tenders(
+        session, [t.id for t, _ in tenders if t.status in (TenderStatus.FAILED, TenderStatus.CANCELLED)]
+    )
+    published = {
+        tender.id: [a for a in awards.get(tender.id, []) if a.announced_at is not None or tender.is_direct]
+        for tender, _ in tenders
+    }
+    objections = await objections_of_tenders(session, [i for i, p in published.items() if p])
+    return [
+        _view(tender, package, tenant, zone, schedules.get(tender.id, {}), now, shares.get(tender.id, []))
+        | _outcome(
+            tender,
+            schedules.get(tender.id, {}),
+            now,
+            zone,
+            _Outcome(
+                published[tender.id],
+                objections.get(tender.id, []),
+                contracts.get(tender.id),
+                retenders.get(tender.id),
+            ),
+        )
+        | {
+            "documents": [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "content_type": d.content_type,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                }
+                for d in documents.get(tender.id, [])
+            ]
+        }
+        for tender, package in tenders
+    ]
+
+
+def _view(
+    tender: Tender,
+    package: Package,
+    tenant: TenantRef,
+    zone: ZoneInfo,
+    schedule: dict[Stage, Window],
+    now: datetime,
+    shares: list[TenderKeyShare],
+) -> dict[str, Any]:
+    return {
         "id": tender.id,
         "tenant": tenant.slug,
         "status": tender.status,
@@ -91,15 +162,10 @@ async def tender_view(
         "open_stages": _open_stages(tender, schedule, now),
         "tender_key": encode_public_key(tender.public_key) if tender.public_key else None,
         "key_fingerprint": tender.key_fingerprint,
-        "key_custody": await _custody(session, tender),
-        "documents": [
-            {"id": d.id, "name": d.name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
-            for d in documents
-        ],
+        "key_custody": _custody(tender, shares),
         "cancel_reason": tender.cancel_reason,
         "opening": localized(tender.opening, zone),  # None until the committee opens the bids
     }
-    return view | await outcome_view(session, tender, schedule, now, zone)
 
 
 async def tender_view_now(session: AsyncSession, tenant: TenantRef, tender: Tender) -> dict[str, Any]:
@@ -109,11 +175,11 @@ async def tender_view_now(session: AsyncSession, tenant: TenantRef, tender: Tend
     return await tender_view(session, tenant, tender, package, await database_now(session))
 
 
-async def _custody(session: AsyncSession, tender: Tender) -> dict[str, Any]:
+def _custody(tender: Tender, shares: list[TenderKeyShare]) -> dict[str, Any]:
     if tender.key_custody != KeyCustody.COMMITTEE:
         return custody_record(tender, [])
     used = (tender.opening or {}).get("key_custody", {}).get("used")
-    return custody_record(tender, await key_shares(session, tender.id), used)
+    return custody_record(tender, shares, used)
 
 
 def _open_stages(tender: Tender, schedule: dict[Stage, Window], now: datetime) -> list[str]:
@@ -127,20 +193,24 @@ def _open_stages(tender: Tender, schedule: dict[Stage, Window], now: datetime) -
 STAGE_NAMES = frozenset(s.value for s in Stage)
 
 
-async def outcome_view(
-    session: AsyncSession, tender: Tender, schedule: dict[Stage, Window], now: datetime, zone: ZoneInfo
+@dataclass(frozen=True)
+class _Outcome:
+    """What the outcome view shows of a tender's rows beside it."""
+
+    published: list[Award]
+    objections: list[tuple[Objection, list[ObjectionFile]]]
+    contract: Contract | None
+    retendered_as: int | None
+
+
+def _outcome(
+    tender: Tender, schedule: dict[Stage, Window], now: datetime, zone: ZoneInfo, outcome: _Outcome
 ) -> dict[str, Any]:
     """After the opening: what is public of the evaluation, award, objections and contract.
 
     Results are public from the award announcement (or the failure) on, never before; a direct
     procurement's award is public once decided.
     """
-    awards = (
-        await session.execute(select(Award).where(Award.tender_id == tender.id).order_by(Award.round))
-    ).scalars()
-    contract = await session.get(Contract, tender.id)
-    retendered_as = await session.scalar(select(Tender.id).where(Tender.retender_of == tender.id))
-    published = [a for a in awards if a.announced_at is not None or tender.is_direct]
     return {
         "stage": current_stage(tender, schedule, now),
         "round": tender.round,
@@ -148,16 +218,16 @@ async def outcome_view(
         "objection_days": None if tender.is_direct else tender.objection_days,
         "direct_procurement": {"invited_vendor_id": tender.invited_vendor_id} if tender.is_direct else None,
         "retender_of": tender.retender_of,
-        "retendered_as": retendered_as,
+        "retendered_as": outcome.retendered_as,
         "failed": {"at": local(tender.failed_at, zone), "reason": tender.fail_reason}
         if tender.failed_at
         else None,
         "results": localized(tender.results, zone),
-        "awards": [award_view(a, zone) for a in published],
-        "objections": [objection_view(o, files, zone) for o, files in await objections_of(session, tender.id)]
-        if published
+        "awards": [award_view(a, zone) for a in outcome.published],
+        "objections": [objection_view(o, files, zone) for o, files in outcome.objections]
+        if outcome.published
         else [],
-        "contract": contract_view(contract) if contract else None,
+        "contract": contract_view(outcome.contract) if outcome.contract else None,
     }
 
 

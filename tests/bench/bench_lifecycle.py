@@ -499,7 +499,7 @@ async def run_phase(
 
 
 async def counts(client: httpx.AsyncClient) -> dict[str, int]:
-    """The counted hub's statements and pool checkouts so far."""
+    """The counted hub's statements, pool checkouts and checks of a connection so far."""
     answer = await client.get("/bench/counts")
     answer.raise_for_status()
     result: dict[str, int] = answer.json()
@@ -740,6 +740,8 @@ def summary(
         checkouts = sum(p["counts"]["checkouts"] for p in counted["phases"].values())
         figures["tender_statements"] = round(statements / done, 1)
         figures["tender_pool_checkouts"] = round(checkouts / done, 1)
+        pings = sum(p["counts"].get("pings", 0) for p in counted["phases"].values())
+        figures["tender_pool_pings"] = round(pings / done, 1)
         figures["count_run_tenders_contracted"] = counted["contracted"]
         for name, p in counted["phases"].items():
             figures[f"{name}_statements_per_request"] = round(

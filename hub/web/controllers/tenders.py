@@ -34,7 +34,7 @@ from tenants.tenders import (
     create_tender,
     list_tenders,
     reschedule_stage,
-    tender_view,
+    tender_views,
     visible_tender,
 )
 from tenants.tenders.views import tender_view_now
@@ -95,10 +95,8 @@ class TenderController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> list[TenderView]:
         now = await database_now(tenant_session)
-        return [
-            TenderView.of(await tender_view(tenant_session, tenant, t, p, now))
-            for t, p in await list_tenders(tenant_session, include_drafts=official)
-        ]
+        tenders = await list_tenders(tenant_session, include_drafts=official)
+        return [TenderView.of(view) for view in await tender_views(tenant_session, tenant, tenders, now)]
 
     @get(
         "/{tender_id:int}",

@@ -25,6 +25,7 @@ from tenants.tenders.evaluation.assessments import opened_bids
 from tenants.tenders.outcome_models import Objection, ObjectionFile
 from tenants.tenders.progress import require_status
 from tenants.tenders.publication.publish import publish
+from tenants.tenders.view_reads import objections_of_tenders
 from tenants.vocabulary import TenderStatus
 
 MAX_FILES = 5
@@ -166,21 +167,7 @@ async def answer_objection(
 
 
 async def objections_of(session: AsyncSession, tender_id: int) -> list[tuple[Objection, list[ObjectionFile]]]:
-    objections = list(
-        (
-            await session.execute(
-                select(Objection).where(Objection.tender_id == tender_id).order_by(Objection.id)
-            )
-        ).scalars()
-    )
-    files: dict[int, list[ObjectionFile]] = {o.id: [] for o in objections}
-    if objections:
-        rows = await session.execute(
-            select(ObjectionFile).where(ObjectionFile.objection_id.in_(files)).order_by(ObjectionFile.id)
-        )
-        for file in rows.scalars():
-            files[file.objection_id].append(file)
-    return [(o, files[o.id]) for o in objections]
+    return (await objections_of_tenders(session, [tender_id])).get(tender_id, [])
 
 
 async def objection_file(

@@ -55,23 +55,32 @@ async def snapshots_of(
     Callers pass a bounded batch (a rebuild reads a tenant's tenders a few thousand at a time).
     """
     ids = [t.id for t in tenders]
-    packages = await _keyed(session, select(Package).where(Package.id.in_({t.package_id for t in tenders})))
-    agency_ids = {p.agency_id for p in packages.values()}
-    agencies = await _keyed(session, select(Agency).where(Agency.id.in_(agency_ids)))
+    packages = await _by_id(session, Package, {t.package_id for t in tenders})
+    agencies = await _by_id(session, Agency, {p.agency_id for p in packages.values()})
     schedules = await load_schedules(session, ids)
-    contracts = await _keyed(session, select(Contract).where(Contract.tender_id.in_(ids)), "tender_id")
     public = {t.id: t.is_direct for t in tenders}  # a direct procurement's award is public once decided
     published: dict[int, list[Award]] = {}
+    awarded: set[int] = set()
     for award in (
         await session.execute(select(Award).where(Award.tender_id.in_(ids)).order_by(Award.round))
     ).scalars():
+        awarded.add(award.tender_id)
         if award.announced_at is not None or public[award.tender_id]:
             published.setdefault(award.tender_id, []).append(award)
+    contracts = (  # a contract follows an award: none read for a tender without one
+        await _keyed(session, select(Contract).where(Contract.tender_id.in_(awarded)), "tender_id")
+        if awarded
+        else {}
+    )
     winners = {a.vendor_id for awards in published.values() for a in awards}
-    names = {
-        r.id: r.name
-        for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
-    }
+    names = (
+        {
+            r.id: r.name
+            for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
+        }
+        if winners
+        else {}
+    )
     amendments = await _amendments(session, ids)
     repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
     return [
@@ -133,6 +142,16 @@ def _amendment(seq: int, at: datetime, payload: Mapping[str, Any]) -> PublicAmen
     return PublicAmendment(
         seq, at, payload["stage"], payload["reason"], window(old) if old else None, window(payload["new"])
     )
+
+
+async def _by_id(session: AsyncSession, model: type[Package] | type[Agency], ids: set[int]) -> dict[int, Any]:
+    """Rows by their ids: one, as the session may hold it already (the step that publishes read its
+    tender's package); more, in one statement."""
+    if len(ids) == 1:
+        (only,) = ids
+        row = await session.get(model, only)
+        return {only: row} if row is not None else {}
+    return await _keyed(session, select(model).where(model.id.in_(ids)))
 
 
 async def _keyed(session: AsyncSession, query: Select[Any], key: str = "id") -> dict[int, Any]:
