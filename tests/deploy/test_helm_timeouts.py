@@ -15,7 +15,13 @@ from tests.deploy.chart import CHART, Render, env_of, only, pod_spec
 
 def test_the_timeouts_reach_the_hub_and_the_migration_job_as_settings_it_accepts(render: Render) -> None:
     manifests = render(
-        {"config": {"databaseStatementTimeoutSeconds": 20, "databaseCommandTimeoutSeconds": 25}}
+        {
+            "config": {
+                "databaseStatementTimeoutSeconds": 20,
+                "databaseCommandTimeoutSeconds": 25,
+                "databaseCheckIdleSeconds": 0,
+            }
+        }
     )
     for kind in ("Deployment", "Job"):
         env = env_of(only(manifests, kind))
@@ -24,6 +30,7 @@ def test_the_timeouts_reach_the_hub_and_the_migration_job_as_settings_it_accepts
         assert settings.database_command_timeout_seconds == 25
         assert settings.database_connect_timeout_seconds == 5
         assert settings.readiness_timeout_seconds == 1.5
+        assert settings.database_check_idle_seconds == 0
         assert env["LPSE_HUB_DATABASE_LOCK_TIMEOUT_SECONDS"]["value"] == "10"
 
 
@@ -39,6 +46,7 @@ def test_the_readiness_probe_gives_up_at_2_seconds_after_the_hubs_own_deadline(r
         {"databaseStatementTimeoutSeconds": -1},
         {"databaseConnectTimeoutSeconds": 0},
         {"readinessTimeoutSeconds": "2s"},
+        {"databaseCheckIdleSeconds": -1},
     ],
 )
 def test_a_timeout_the_hub_cannot_run_with_is_refused_at_render(
