@@ -73,8 +73,7 @@ class ManualClock:
         while not task.done() and not any(s.task is task for s in self._sleepers):
             # Watch from the moment of the check: a task that ran and slept again before a watching
             # task was first scheduled would otherwise never be seen asleep.
-            watcher = asyncio.Event()
-            self._watchers.add(watcher)
+            watcher = self._watch()
             slept = asyncio.ensure_future(watcher.wait())
             try:
                 await asyncio.wait({slept, task}, return_when=asyncio.FIRST_COMPLETED)
@@ -82,10 +81,15 @@ class ManualClock:
                 slept.cancel()
                 self._watchers.discard(watcher)
 
-    async def _next_sleep(self) -> None:
-        """Return when some task next goes to sleep on this clock."""
+    def _watch(self) -> asyncio.Event:
+        """An event set when some task next goes to sleep on this clock, watching from now."""
         watcher = asyncio.Event()
         self._watchers.add(watcher)
+        return watcher
+
+    async def _next_sleep(self) -> None:
+        """Return when some task next goes to sleep on this clock."""
+        watcher = self._watch()
         try:
             await watcher.wait()
         finally:

@@ -37,7 +37,7 @@ async def test_advancing_a_sleeper_of_another_event_loop_is_refused_not_hung() -
     def other_loop() -> None:
         async def sleeper() -> None:
             task = asyncio.create_task(clock.sleep(1.0), name="sleeper elsewhere")
-            await asyncio.sleep(0)
+            await clock.until_asleep()  # on this loop: the sleeper has registered
             asleep.set()
             await asyncio.to_thread(stop.wait, 10)
             task.cancel()
