@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -164,21 +165,60 @@ class Prober:
         }
 
 
+async def exchange(
+    host: str, port: int, request: str, body: bytes = b""
+) -> tuple[int, list[tuple[str, str]], str]:
+    """One request on a connection of its own (``Connection: close``): its status, headers and body.
+
+    Plain HTTP/1.1 over ``asyncio`` streams, as ``bench_bids.post_bundle`` sends bids: the 32
+    browsers run on the two cores the hub and PostgreSQL need, and httpx (an ``AsyncClient`` a
+    browser, two requests a login) cost about 20 ms of CPU a login, CPU the hub's loop lost to the
+    client in the very stall measured (issue 20)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(request.encode("latin-1") + body)
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        headers: list[tuple[str, str]] = []
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers.append((name.strip().lower(), value.strip()))
+        return status, headers, (await reader.read()).decode()
+    finally:
+        writer.close()
+
+
+def cookies_of(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """The name and value of each ``Set-Cookie`` (its attributes dropped: one host, one path)."""
+    pairs = (value.split(";", 1)[0].partition("=") for name, value in headers if name == "set-cookie")
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
 async def logins(url: str, emails: list[str], each: int) -> int:
     """Every browser logs in ``each`` times at once with the others; the logins made."""
+    host, _, port_text = url.removeprefix("http://").partition(":")
+    port = int(port_text)
 
     async def browser(n: int, email: str) -> int:
-        headers = {"X-Forwarded-For": f"192.0.2.{n + 1}"}  # TEST-NET-1: a name, no traffic goes there
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=600) as http:
-            for _ in range(each):
-                http.cookies.clear()
-                page = await http.get("/login")
-                csrf = re.search(r'name=csrf value="([^"]+)"', page.text)
-                assert csrf is not None, page.text
-                form = {"email": email, "password": PASSWORD, "csrf": csrf.group(1), "next": "/"}
-                answer = await http.post("/login", data=form)
-                if answer.status_code != 303:
-                    raise RuntimeError(f"login of {email} answered {answer.status_code}: {answer.text[:300]}")
+        # TEST-NET-1: a name, no traffic goes there
+        common = f"Host: {host}:{port}\r\nX-Forwarded-For: 192.0.2.{n + 1}\r\nConnection: close\r\n"
+        for _ in range(each):
+            status, headers, page = await exchange(host, port, f"GET /login HTTP/1.1\r\n{common}\r\n")
+            csrf = re.search(r'name=csrf value="([^"]+)"', page)
+            if status != 200 or csrf is None:
+                raise RuntimeError(f"the login page answered {status}: {page[:300]}")
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies_of(headers).items())
+            form = urlencode({"email": email, "password": PASSWORD, "csrf": csrf.group(1), "next": "/"})
+            body = form.encode()
+            status, _, answer = await exchange(
+                host,
+                port,
+                f"POST /login HTTP/1.1\r\n{common}Cookie: {cookie}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n",
+                body,
+            )
+            if status != 303:
+                raise RuntimeError(f"login of {email} answered {status}: {answer[:300]}")
         return each
 
     return sum(await asyncio.gather(*(browser(n, e) for n, e in enumerate(emails))))
@@ -196,22 +236,38 @@ async def opening(url: str, tender: int, token: str, bids: int) -> None:
         raise RuntimeError(f"{opened.count('ok')} of {bids} bids opened ok")
 
 
-def measure(url: str, tender: int, prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of process ``pid`` so far, all its threads (``/proc/PID/stat``)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    url: str, hub_pid: int, tender: int, prepared: Prepared, args: argparse.Namespace
+) -> dict[str, Any]:
     every = args.probe_ms / 1000
     asyncio.run(logins(url, prepared.emails[:1], 1))  # the code paths loaded once
     with Prober(url, every) as idle:
         idle.wait_for(max(2, round(1 / every)))  # about a second of probes with nothing else to do
-    started = time.perf_counter()
+    started, client_cpu, hub_cpu = time.perf_counter(), time.process_time(), cpu_seconds(hub_pid)
     with Prober(url, every) as during_logins:
         made = asyncio.run(logins(url, prepared.emails, args.logins_each))
     login_seconds = time.perf_counter() - started
+    client_cpu, hub_cpu = time.process_time() - client_cpu, cpu_seconds(hub_pid) - hub_cpu
     started = time.perf_counter()
     with Prober(url, every) as during_opening:
         asyncio.run(opening(url, tender, prepared.token, args.bids))
     opening_seconds = time.perf_counter() - started
     return {
         "idle": idle.figures(),
-        "logins": {**during_logins.figures(), "per_s": made / login_seconds, "count": made},
+        "logins": {
+            **during_logins.figures(),
+            "per_s": made / login_seconds,
+            "count": made,
+            "hub_cpu_ms": hub_cpu * 1000 / made,  # the hashing threads' included
+            "client_cpu_ms": client_cpu * 1000 / made,
+        },
         "opening": {**during_opening.figures(), "per_s": args.bids / opening_seconds, "s": opening_seconds},
         "load": os.getloadavg()[0],
     }
@@ -266,7 +322,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for label, path in hubs if round_ % 2 == 0 else hubs[::-1]:
                 process, base = hub_process(url, master_key, data, path)
                 try:
-                    results[label].append(measure(base, next(tenders), prepared, args))
+                    results[label].append(measure(base, process.pid, next(tenders), prepared, args))
                 finally:
                     process.terminate()
                     process.wait(timeout=30)
@@ -282,6 +338,8 @@ def figures_of(results: dict[str, list[dict[str, Any]]], args: argparse.Namespac
         "event_loop_p99_opening_ms": median("after", "opening", "p99_ms"),
         "event_loop_logins_per_s": median("after", "logins", "per_s"),
         "event_loop_bids_opened_per_s": median("after", "opening", "per_s"),
+        "event_loop_hub_cpu_ms_per_login": median("after", "logins", "hub_cpu_ms"),
+        "event_loop_client_cpu_ms_per_login": median("after", "logins", "client_cpu_ms"),
     }
     if "before" in results:
         figures |= {
@@ -289,6 +347,7 @@ def figures_of(results: dict[str, list[dict[str, Any]]], args: argparse.Namespac
             "event_loop_p99_opening_ms_before": median("before", "opening", "p99_ms"),
             "event_loop_logins_per_s_before": median("before", "logins", "per_s"),
             "event_loop_bids_opened_per_s_before": median("before", "opening", "per_s"),
+            "event_loop_hub_cpu_ms_per_login_before": median("before", "logins", "hub_cpu_ms"),
         }
     return {
         **figures,
@@ -310,8 +369,8 @@ def markdown(figures: Any) -> str:
         f"`/health/live` probed every {figures['probe_ms']} ms",
         "",
         "| hub (round) | idle p50 / p99 / max | logins: p50 / p99 / max | logins/s "
-        "| opening: p50 / p99 / max | bids opened/s | load (1 min) |",
-        "|---|---|---|---|---|---|---|",
+        "| CPU ms a login: hub / client | opening: p50 / p99 / max | bids opened/s | load (1 min) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, runs in figures["runs"].items():
         for n, r in enumerate(runs, 1):
@@ -319,6 +378,7 @@ def markdown(figures: Any) -> str:
             lines.append(
                 f"| {label} ({n}) | {idle['p50_ms']:.1f} / {idle['p99_ms']:.1f} / {idle['max_ms']:.1f} ms "
                 f"| {log['p50_ms']:.1f} / {log['p99_ms']:.1f} / {log['max_ms']:.1f} ms | {log['per_s']:.1f} "
+                f"| {log.get('hub_cpu_ms', float('nan')):.1f} / {log.get('client_cpu_ms', float('nan')):.1f} "
                 f"| {op['p50_ms']:.1f} / {op['p99_ms']:.1f} / {op['max_ms']:.1f} ms | {op['per_s']:.0f} "
                 f"| {r['load']:.2f} |"
             )
