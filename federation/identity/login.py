@@ -8,6 +8,7 @@ time (a dummy hash is verified).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +20,6 @@ from federation.identity.login_throttle import charge, keys_for, pair_key, prune
 from federation.identity.models import Account, AccountStatus
 from federation.identity.password_threads import PasswordThreads
 from federation.identity.passwords import needs_rehash
-from hub.core.clock import database_now
 from hub.core.errors import TooManyAttempts, Unauthenticated
 from monitoring.metrics import count_login_refusal
 
@@ -42,25 +42,27 @@ async def authenticate(
     passwords: PasswordThreads,
     attempt: LoginAttempt,
     now: datetime | None = None,
+    on_success: Callable[[AsyncSession, Account], Awaitable[None]] | None = None,
 ) -> Account:
     """The account these credentials open, or ``Unauthenticated``, or ``TooManyAttempts`` with the
     seconds to wait. ``now`` is the database clock unless a test gives one. The password is hashed
     in one of ``passwords``' threads, off the event loop, and only once the attempt is charged.
+    ``on_success`` runs in the transaction that records the login (a vendor's login counted).
 
-    It owns its transactions: the attempt is charged as a failure and committed before the password
-    is checked (so every replica sees it at once), then refunded if the password was right. No
-    connection is held while the password is hashed: the logins queued for a hashing thread do not
-    empty the pool.
+    It owns its two transactions: the attempt is charged as a failure, the account read, and both
+    committed before the password is checked (so every replica sees the charge at once); then the
+    charge is refunded if the password was right. No connection is held while the password is
+    hashed: the logins queued for a hashing thread do not empty the pool. Each login's statements
+    run on the event loop beside every other request, so it takes two transactions and seven
+    statements (``tests/e2e/test_login_statements.py``).
     """
     async with sessions() as session, session.begin():
-        now = now or await database_now(session)
-        keys = await keys_for(session, attempt.email, attempt.address, attempt.device, now)
+        keys, now = await keys_for(session, attempt.email, attempt.address, attempt.device, now)
         try:
             await charge(session, keys, now)
         except TooManyAttempts:
             count_login_refusal("throttled")
             raise
-    async with sessions() as session:  # read, then let the connection go: none is held while hashing
         account = await find_account(session, attempt.email)
     hashed = account.password_hash if account is not None else None
     if (
@@ -81,4 +83,6 @@ async def authenticate(
             account.password_hash = rehashed
         await refund(session, keys, now, pair_key(attempt.email, attempt.address))
         await prune(session, now)
+        if on_success is not None:
+            await on_success(session, account)
     return account

@@ -30,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.models import LoginThrottle
+from hub.core.clock import database_now, remember_database_now
 from hub.core.errors import TooManyAttempts
 
 FORGET_AFTER = timedelta(minutes=15)
@@ -98,19 +99,31 @@ def pair_key(email: str, address: str) -> str:
 
 
 async def keys_for(
-    session: AsyncSession, email: str, address: str, device: str | None, now: datetime
-) -> list[ThrottleKey]:
-    """The keys an attempt is counted under: the known client's own, or the stranger's two."""
+    session: AsyncSession, email: str, address: str, device: str | None, now: datetime | None = None
+) -> tuple[list[ThrottleKey], datetime]:
+    """The keys an attempt is counted under (the known client's own, or the stranger's two), and the
+    time it is judged at: ``now``, or the database clock read by the same statement."""
     if device is not None:
-        return [ThrottleKey(f"device:{device}", KNOWN_CLIENT, forgiving=True)]
+        return [ThrottleKey(f"device:{device}", KNOWN_CLIENT, forgiving=True)], now or await database_now(
+            session
+        )
     pair = pair_key(email, address)
-    trusted_until = await session.scalar(select(LoginThrottle.trusted_until).where(LoginThrottle.key == pair))
+    clock, trusted_until = (await session.execute(_CLOCK_AND_TRUST, {"pair": pair})).one()
+    remember_database_now(session, clock)
+    now = now or clock
     if trusted_until is not None and trusted_until > now:
-        return [ThrottleKey(pair, KNOWN_CLIENT, forgiving=True)]
+        return [ThrottleKey(pair, KNOWN_CLIENT, forgiving=True)], now
     return [
         ThrottleKey(f"account:{account_key(email)}", STRANGERS, forgiving=True),
         ThrottleKey(f"address:{address_key(address)}", ADDRESS, forgiving=False),
-    ]
+    ], now
+
+
+_CLOCK_AND_TRUST = select(
+    func.now(),
+    select(LoginThrottle.trusted_until).where(LoginThrottle.key == bindparam("pair")).scalar_subquery(),
+)
+"""The transaction's clock and whether the account knows this address, in one round trip."""
 
 
 async def _locked_rows(
@@ -119,14 +132,21 @@ async def _locked_rows(
     """Each key's row, made if missing and locked until the transaction ends (an upsert, so a row
     pruned meanwhile is made again rather than missed)."""
     names = sorted({k.key for k in keys})  # one lock order everywhere: no deadlock between attempts
-    upsert = insert(LoginThrottle).values([{"key": name, "failures": 0, "expires_at": now} for name in names])
     rows = await session.scalars(
-        upsert.on_conflict_do_update(
-            index_elements=[LoginThrottle.key], set_={"key": upsert.excluded.key}
-        ).returning(LoginThrottle),
+        _UPSERT,
+        [{"key": name, "failures": 0, "expires_at": now} for name in names],
         execution_options={"populate_existing": True},
     )
     return {row.key: row for row in rows}
+
+
+_INSERT = insert(LoginThrottle)
+_UPSERT = _INSERT.on_conflict_do_update(
+    index_elements=[LoginThrottle.key], set_={"key": _INSERT.excluded.key}
+).returning(LoginThrottle)
+"""Each key's row, made or found, locked: one statement for all the keys, built and compiled once
+(rows given as ``.values([...])`` made a statement SQLAlchemy cannot cache, compiled at every login
+on the event loop). The rows are sent in the order given, so they are locked in that order."""
 
 
 async def charge(session: AsyncSession, keys: Sequence[ThrottleKey], now: datetime) -> None:

@@ -91,7 +91,9 @@ class LoginController(Controller):
             email, form.get("password", ""), client_address(request), devices.device_for(request, email)
         )
         try:
-            account = await authenticate(hub_sessions(state.engine), state.passwords, attempt)
+            account = await authenticate(
+                hub_sessions(state.engine), state.passwords, attempt, on_success=note_vendor_login
+            )
         except Unauthenticated as refused:
             if wants_problem(request):
                 raise
@@ -101,8 +103,6 @@ class LoginController(Controller):
                 raise
             notice = throttled_notice(limited.retry_after)
             return await self._page(request, state, next_url, notice, 429, limited.retry_after)
-        async with hub_sessions(state.engine)() as session, session.begin():
-            await note_vendor_login(session, account)
         log_in(request, account.id)
         response = Redirect(next_url, status_code=303)
         devices.issue(response, email)
