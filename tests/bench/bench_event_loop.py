@@ -165,27 +165,37 @@ class Prober:
         }
 
 
-async def exchange(
-    host: str, port: int, request: str, body: bytes = b""
-) -> tuple[int, list[tuple[str, str]], str]:
-    """One request on a connection of its own (``Connection: close``): its status, headers and body.
+class Connection:
+    """One browser's kept-alive HTTP/1.1 connection, as a browser keeps one to a site.
 
     Plain HTTP/1.1 over ``asyncio`` streams, as ``bench_bids.post_bundle`` sends bids: the 32
     browsers run on the two cores the hub and PostgreSQL need, and httpx (an ``AsyncClient`` a
-    browser, two requests a login) cost about 20 ms of CPU a login, CPU the hub's loop lost to the
-    client in the very stall measured (issue 20)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(request.encode("latin-1") + body)
-        await writer.drain()
-        status = int((await reader.readline()).split()[1])
+    browser) cost about 20 ms of CPU a login, CPU the hub's loop lost to the client in the very
+    stall measured (issue 20). Every answer of the hub's login pages carries a ``Content-Length``."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        return cls(*await asyncio.open_connection(host, port))
+
+    async def exchange(self, request: str, body: bytes = b"") -> tuple[int, list[tuple[str, str]], str]:
+        """Send one request; its answer's status, headers and body."""
+        self.writer.write(request.encode("latin-1") + body)
+        await self.writer.drain()
+        status = int((await self.reader.readline()).split()[1])
         headers: list[tuple[str, str]] = []
-        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
             headers.append((name.strip().lower(), value.strip()))
-        return status, headers, (await reader.read()).decode()
-    finally:
-        writer.close()
+        length = next((int(value) for name, value in headers if name == "content-length"), None)
+        if length is None:
+            raise RuntimeError(f"an answer {status} without Content-Length: {headers}")
+        return status, headers, (await self.reader.readexactly(length)).decode()
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 def cookies_of(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -201,24 +211,26 @@ async def logins(url: str, emails: list[str], each: int) -> int:
 
     async def browser(n: int, email: str) -> int:
         # TEST-NET-1: a name, no traffic goes there
-        common = f"Host: {host}:{port}\r\nX-Forwarded-For: 192.0.2.{n + 1}\r\nConnection: close\r\n"
-        for _ in range(each):
-            status, headers, page = await exchange(host, port, f"GET /login HTTP/1.1\r\n{common}\r\n")
-            csrf = re.search(r'name=csrf value="([^"]+)"', page)
-            if status != 200 or csrf is None:
-                raise RuntimeError(f"the login page answered {status}: {page[:300]}")
-            cookie = "; ".join(f"{k}={v}" for k, v in cookies_of(headers).items())
-            form = urlencode({"email": email, "password": PASSWORD, "csrf": csrf.group(1), "next": "/"})
-            body = form.encode()
-            status, _, answer = await exchange(
-                host,
-                port,
-                f"POST /login HTTP/1.1\r\n{common}Cookie: {cookie}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n",
-                body,
-            )
-            if status != 303:
-                raise RuntimeError(f"login of {email} answered {status}: {answer[:300]}")
+        common = f"Host: {host}:{port}\r\nX-Forwarded-For: 192.0.2.{n + 1}\r\n"
+        connection = await Connection.open(host, port)
+        try:
+            for _ in range(each):
+                status, headers, page = await connection.exchange(f"GET /login HTTP/1.1\r\n{common}\r\n")
+                csrf = re.search(r'name=csrf value="([^"]+)"', page)
+                if status != 200 or csrf is None:
+                    raise RuntimeError(f"the login page answered {status}: {page[:300]}")
+                cookie = "; ".join(f"{k}={v}" for k, v in cookies_of(headers).items())
+                form = urlencode({"email": email, "password": PASSWORD, "csrf": csrf.group(1), "next": "/"})
+                body = form.encode()
+                status, _, answer = await connection.exchange(
+                    f"POST /login HTTP/1.1\r\n{common}Cookie: {cookie}\r\n"
+                    f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n",
+                    body,
+                )
+                if status != 303:
+                    raise RuntimeError(f"login of {email} answered {status}: {answer[:300]}")
+        finally:
+            connection.close()
         return each
 
     return sum(await asyncio.gather(*(browser(n, e) for n, e in enumerate(emails))))
