@@ -28,11 +28,12 @@ The refusals are those of the separate checks, in the same order.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Select, String, and_, bindparam, func, select, true
+from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -80,13 +81,36 @@ class OpenTender:
     entry names it, and is hashed before the one statement that stores both (``bids._store``)."""
 
 
+class CallerCheck(Protocol):
+    """A check of the caller that its layer asks the bid path to read with its first statement, in
+    the bid's transaction, and to make before anything of the bid is judged: the token's standing,
+    which the web would otherwise read on a pool connection of its own (``hub.web.auth.TokenStanding``).
+
+    ``columns``: self-contained, built once (the statement with them is cached by their identity);
+    ``parameters``: their bound values, under names the bid path does not use (but ``account_id``,
+    which must then be the actor's); ``judge``: raises on the row read, if the caller may not act."""
+
+    @property
+    def columns(self) -> tuple[ColumnElement[Any], ...]: ...
+
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+
+    def judge(self, row: Any) -> None: ...
+
+
 def close_key(tenant_code: str, tender_id: int) -> str:
     """The name of a tender's close, which ``hashtext`` turns into its advisory lock's key."""
     return f"close:{tenant_code}:{tender_id}"
 
 
 async def bidder(
-    session: AsyncSession, actor: Actor, tender_id: int, *, signer: str | None = None
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    *,
+    signer: str | None = None,
+    caller_check: CallerCheck | None = None,
 ) -> tuple[int, OpenTender]:
     """The caller's registered, eligible vendor and the tender, while bid submission is open.
 
@@ -95,13 +119,24 @@ async def bidder(
     either commits before the opening reads (and is in it) or finds the tender opened (and is
     refused). ``signer``: the vendor signing key the bundle names, read with the tender (for
     ``federation.vendors.signing_key_of``); the vendor's eligibility is judged here.
+    ``caller_check``: read with the first statement and judged first (``CallerCheck``).
     """
     parameters = {
         "key": close_key(actor.tenant.code, tender_id),
         "account_id": actor.account_id,
         "tender_id": tender_id,
     }
-    caller = (await session.execute(_LOCKED_BIDDER, parameters)).first()
+    statement = _LOCKED_BIDDER
+    if caller_check is not None:
+        assert caller_check.parameters.get("account_id", actor.account_id) == actor.account_id
+        statement = _locked_bidder_with(caller_check.columns)
+        parameters = caller_check.parameters | parameters
+    caller = (await session.execute(statement, parameters)).first()
+    if caller_check is not None:
+        if caller is None:  # no such account: the check's subqueries read it gone
+            caller_check.judge((await session.execute(select(*caller_check.columns), parameters)).one())
+        else:
+            caller_check.judge(caller)
     if caller is None or caller.vendor_id is None:
         raise Forbidden("only a vendor's user can do this")
     remember_database_now(session, caller.now)
@@ -164,6 +199,12 @@ def _locked_bidder() -> Select[Any]:
         .outerjoin(Registration, registration)
         .where(Account.id == bindparam("account_id", type_=BigInteger))
     )
+
+
+@functools.cache
+def _locked_bidder_with(columns: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    """``_LOCKED_BIDDER`` reading a ``CallerCheck``'s columns too, built once for each."""
+    return _LOCKED_BIDDER.add_columns(*columns)
 
 
 def _submission() -> Select[Any]:

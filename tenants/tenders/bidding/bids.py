@@ -44,7 +44,7 @@ from tenants.sealing import (
     verify_statement_signature,
 )
 from tenants.tenders.acting import runner_tender
-from tenants.tenders.bidding.bidder import OpenTender, bidder, close_key
+from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.unsealing import unsealed
 from tenants.tenders.models import Bid, Tender
@@ -64,10 +64,17 @@ class AcceptedBid:
 
 
 async def submit_bid(
-    session: AsyncSession, actor: Actor, tender_id: int, bundle: bytes, master: MasterKey
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    bundle: bytes,
+    master: MasterKey,
+    *,
+    caller_check: CallerCheck | None = None,
 ) -> AcceptedBid:
     """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed, and
-    (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now."""
+    (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now.
+    ``caller_check``: the caller's layer's check, made first (``bidder.CallerCheck``)."""
     # Parsed first, for the signer it names (read with the tender: one round trip less); a bundle
     # that does not parse is refused after the caller's checks, as if parsed after them.
     try:
@@ -75,7 +82,7 @@ async def submit_bid(
     except InvalidInput as unparsable:
         parsed, refusal = None, unparsable
     signer = parsed.signer if parsed is not None and parsed.sealed_by == SEALED_BY_VENDOR else None
-    vendor_id, tender = await bidder(session, actor, tender_id, signer=signer)
+    vendor_id, tender = await bidder(session, actor, tender_id, signer=signer, caller_check=caller_check)
     if parsed is None:
         raise refusal
     check_bundle_for(
