@@ -43,9 +43,9 @@ from tenants.audit.sweep import (
 from tenants.audit.verification import ChainReport, verify_chain
 
 __all__ = [
-    "Along",
     "GENESIS_HASH",
     "KEY_LOG_CHAIN",
+    "Along",
     "Anchor",
     "AuditEntry",
     "ChainReport",
