@@ -60,6 +60,7 @@ MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class AcceptedBid:
     bid: Bid
+    """The bid as stored by ``hub.bid_store``: a detached object, not in the session."""
     receipt: bytes
 
 
