@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,14 +149,36 @@ async def require_signing_key(session: AsyncSession, vendor_id: int, key_id: str
     clock of the transaction, which is also the bid's time of receipt); ``BadSignature`` otherwise.
     One indexed query (on the bid path)."""
     if key_id is None:
+        return signing_key_of(None, vendor_id, key_id, datetime.min)  # refused: not signed
+    key = await session.scalar(select(VendorSigningKey).where(VendorSigningKey.key_id == key_id))
+    return signing_key_of(key, vendor_id, key_id, await database_now(session))  # now: no query here
+
+
+class SigningKeyRow(Protocol):
+    """What ``signing_key_of`` reads of a key: its row, or the same columns read by another query."""
+
+    @property
+    def vendor_id(self) -> int: ...
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def registered_at(self) -> datetime: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+def signing_key_of(key: SigningKeyRow | None, vendor_id: int, key_id: str | None, now: datetime) -> bytes:
+    """``require_signing_key``'s verdict on the key ``key_id`` as read (``None``: no such key) at
+    ``now``: for a caller that reads the key with a statement of its own (the bid path,
+    ``tenants.tenders.bidding.bidder``)."""
+    if key_id is None:
         raise BadSignature(
             "the bundle is not signed: seal it with your vendor's registered signing key "
             "(lpse-hub bid seal --signing-key FILE)"
         )
-    key = await session.scalar(select(VendorSigningKey).where(VendorSigningKey.key_id == key_id))
     if key is None or key.vendor_id != vendor_id:
         raise BadSignature(f"key {key_id} is not a signing key of vendor {vendor_id}")
-    if not key.valid_at(await database_now(session)):  # asked once per transaction: no query here
+    if not (key.registered_at <= now and (key.revoked_at is None or now < key.revoked_at)):
         when = key.revoked_at.isoformat() if key.revoked_at else key.registered_at.isoformat()
         raise BadSignature(f"key {key_id} is not valid now: revoked, or valid only from {when}")
     return bytes(key.public_key)

@@ -208,14 +208,27 @@ async def can_bid_in(session: AsyncSession, vendor_id: int, *, today: date | Non
         await get_vendor(session, vendor_id)
         await _session_tenant(session)
         raise AssertionError("unreachable: the vendor and the tenant both exist")
-    if row.status == VendorStatus.MERGED:
-        return Eligibility(f"vendor {vendor_id} was merged into vendor {row.merged_into_id}")
-    if row.status != VendorStatus.VERIFIED:
+    return eligibility_of(vendor_id, row.status, row.merged_into_id, row.ends_on, row.reason)
+
+
+def standing_in_tenant() -> Select[tuple[str, int | None, date | None, str | None]]:
+    """``can_bid_in``'s query (on the tenant's today): the status of the vendor ``:vendor_id`` and
+    the suspension that bars it in the tenant ``:code``, no row if either is missing. For a caller
+    that folds it into a statement of its own (the bid path, ``tenants.tenders.bidding.bidder``)
+    and judges the row with ``eligibility_of``, as ``can_bid_in`` does."""
+    return _standing_query(False)
+
+
+def eligibility_of(
+    vendor_id: int, status: str, merged_into_id: int | None, ends_on: date | None, reason: str | None
+) -> Eligibility:
+    """The verdict on a row of ``standing_in_tenant``: the one rule, wherever the row was read."""
+    if status == VendorStatus.MERGED:
+        return Eligibility(f"vendor {vendor_id} was merged into vendor {merged_into_id}")
+    if status != VendorStatus.VERIFIED:
         return Eligibility(f"vendor {vendor_id} is not verified yet")
-    if row.ends_on is not None:
-        return Eligibility(
-            f"vendor {vendor_id} is suspended here until {row.ends_on.isoformat()}: {row.reason}"
-        )
+    if ends_on is not None:
+        return Eligibility(f"vendor {vendor_id} is suspended here until {ends_on.isoformat()}: {reason}")
     return Eligibility()
 
 

@@ -13,7 +13,7 @@ checkpointed the same way, under the reserved name ``KEY_LOG_CHAIN``). Hashing i
 """
 
 from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
-from tenants.audit.chain import anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
+from tenants.audit.chain import Along, anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
 from tenants.audit.checkpoints import (
     KEY_LOG_CHAIN,
     ChainedLog,
@@ -45,6 +45,7 @@ from tenants.audit.verification import ChainReport, verify_chain
 __all__ = [
     "GENESIS_HASH",
     "KEY_LOG_CHAIN",
+    "Along",
     "Anchor",
     "AuditEntry",
     "ChainReport",

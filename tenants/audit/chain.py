@@ -17,10 +17,11 @@ primary key instead of forking the chain. Use the default READ COMMITTED.)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, Executable, Row, bindparam, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,8 +67,25 @@ async def lock_chain(session: AsyncSession) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
+@dataclass(frozen=True, slots=True)
+class Along:
+    """A statement that makes a change and appends its entry in the same round trip, in place of
+    ``hub.audit_append`` alone: it takes the append's parameters (``schema``, ``at``, ``actor_id``,
+    ``action``, ``subject``, ``payload``, ``before_seq``, ``after_seq``) and ``parameters`` besides,
+    and returns the appended entry, checked as every append is (``hub.bid_store``, migration h0022)."""
+
+    statement: Executable
+    parameters: dict[str, Any]
+
+
 async def append_audit(
-    session: AsyncSession, *, actor_id: int | None, action: str, subject: str, payload: dict[str, Any]
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    payload: dict[str, Any],
+    along: Along | None = None,
 ) -> AuditEntry:
     """Record that ``actor_id`` did ``action`` to ``subject``, in the caller's transaction.
 
@@ -78,6 +96,8 @@ async def append_audit(
             session, actor_id=42, action="tender.announced", subject="tender:12",
             payload={"title": "Jalan Desa Sumberejo", "budget": 1_250_000_000},
         )
+
+    ``along``: the change itself is made by the statement that appends (the bid path's store).
     """
     _check_names(action, subject)
     plain = json_payload(payload)
@@ -96,21 +116,20 @@ async def append_audit(
     before_seq, after_seq = content_around_seq(
         at=at, actor_id=actor_id, action=action, subject=subject, payload=stored
     )
-    entry: AuditEntry = (
-        await session.scalars(
-            _APPEND,
-            {
-                "schema": tenant_schema(session),
-                "at": at,
-                "actor_id": actor_id,
-                "action": action,
-                "subject": subject,
-                "payload": stored,
-                "before_seq": before_seq,
-                "after_seq": after_seq,
-            },
-        )
-    ).one()
+    parameters = {
+        "schema": tenant_schema(session),
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "subject": subject,
+        "payload": stored,
+        "before_seq": before_seq,
+        "after_seq": after_seq,
+    }
+    statement = _APPEND if along is None else along.statement
+    if along is not None:
+        parameters |= along.parameters
+    entry: AuditEntry = (await session.scalars(statement, parameters)).one()
     asked: dict[str, Any] = {
         "at": at,
         "actor_id": actor_id,

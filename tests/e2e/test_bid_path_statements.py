@@ -22,14 +22,16 @@ from tests.e2e.test_uploads import Tender, tender
 
 __all__ = ["tender"]  # the fixture, imported to be found
 
-STATEMENTS_PER_BID = 8
-"""Statements one accepted bid sends, BEGIN and COMMIT aside: 1 for the token (the tenant is held in
-memory), 7 for the bid: the close with the caller, the tender with the registration's lock and the
-receipt key, eligibility, the signing key, the superseding UPDATE, the INSERT, the audit append (15
-before issue 20, 13 of them the bid's; then 11, then 10 once the tenant was held in memory)."""
-CHECKOUTS_PER_BID = 2
-"""Pool checkouts of one accepted bid: the token's check and the transaction (the tenant's
-resolution took a third before the registry was held in memory)."""
+STATEMENTS_PER_BID = 3
+"""Statements one accepted bid sends, BEGIN and COMMIT aside: the close with the caller and the
+token's standing (revoked? the account active? its roles: ``hub.web.auth.TokenStanding``), the tender
+with the registration's lock, the receipt key, the vendor's eligibility, the signing key and the
+bid's id, then ``hub.bid_store`` (superseding UPDATE, INSERT and audit append in one). 15 before
+issue 20, 13 of them the bid's; then 11, 10, 8 (1 of them the token's)."""
+CHECKOUTS_PER_BID = 1
+"""Pool checkouts of one accepted bid: its transaction, which checks the token too (the token's check
+took one of its own until 2026-12-04, the tenant's resolution a third before the registry was held in
+memory)."""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.errors import HubError
-from hub.web.auth import requires
+from hub.web.auth import IN_TRANSACTION, requires, token_standing
 from hub.web.body_limits import BUNDLE_BODY_BYTES, DOCUMENT_FORM, SEALED_BY_HUB_FORM
 from hub.web.files import STORE, file_response
 from hub.web.schemas.bids import (
@@ -195,20 +195,27 @@ class BiddingController(Controller):
         summary="Submit a bid sealed on the vendor's machine (the bundle as the body)",
         operation_class=SealedBidOperation,
         request_max_body_size=BUNDLE_BODY_BYTES,
-        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 422, 503))),
+        **receipted(requires(Action.VENDOR_ACT, errors=(400, 409, 413, 422, 503), standing=IN_TRANSACTION)),
     )
     async def submit(
         self,
         tender_id: Id,
         request: Request[Any, Any, State],
-        actor: NamedDependency[Actor],
+        tenant: NamedDependency[TenantRef],
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
+        # The deadline rush's route: the token's standing (revoked? the account active? the role?) is
+        # judged by the bid's first statement, in its transaction, not on a connection of its own
+        # (issue 20); still before anything of the bid, but after the body is received.
+        standing = token_standing(request, tenant.id)
+        actor = Actor(standing.account_id, tenant)
         # the bytes themselves: the receipt signs their digest
         async with received_body(request) as bundle:
-            with counted_refusals(actor.tenant):
-                accepted = await submit_bid(transaction, actor, tender_id, bundle, state.master)
+            with counted_refusals(tenant):
+                accepted = await submit_bid(
+                    transaction, actor, tender_id, bundle, state.master, caller_check=standing
+                )
         return receipt_response(accepted.receipt)
 
     @post(

@@ -3,8 +3,9 @@
 A deadline rush runs these on every bid, and each round trip costs the hub a turn of its event loop
 and the CPU of building and reading a statement (issue 20, docs/BENCHMARKS.md). So the checks that
 ``registered_vendor``, ``get_tender``, ``require_stage`` and ``database_now`` make one by one for the
-other routes, the registration's lock and the current receipt key that ``bids._store`` needs are two
-statements here, built once:
+other routes, the registration's lock, the current receipt key that ``bids._store`` needs, the
+vendor's eligibility (``federation.vendors.require_eligible``) and the signing key the bundle names
+(``federation.vendors.require_signing_key``) are two statements here, built once:
 
 1. ``_LOCKED_BIDDER``: the tender's close held shared (``bids.hold_the_close``), the transaction's
    clock, and the caller's vendor with its registration. What this statement reads does not move
@@ -17,27 +18,50 @@ statements here, built once:
    one tender are stored one at a time, see ``bids._store``) and reads the current receipt key (at
    most one, a unique index says), which no lock guards: a rotation committed meanwhile retires it,
    and a receipt signed by a key retired a moment before still verifies (the key stays published).
+   It also reads the vendor's standing in the tenant (``federation.vendors.standing_in_tenant``,
+   judged by ``eligibility_of`` as ``require_eligible`` judges it), the signing key the bundle names
+   (judged by ``signing_key_of`` once the bundle's checks passed) and takes the bid's id from the
+   bids' sequence (an id a refused bid took is skipped).
 
 The refusals are those of the separate checks, in the same order.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Select, String, and_, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.models import Account
-from federation.vendors import require_eligible
+from federation.vendors import (
+    VendorIneligible,
+    VendorSigningKey,
+    eligibility_of,
+    require_eligible,
+    standing_in_tenant,
+)
 from hub.core.clock import remember_database_now
 from hub.core.errors import Conflict, Forbidden, NotFound
+from tenants.audit import tenant_schema
 from tenants.tenders.bid_key_models import ReceiptKey
 from tenants.tenders.models import Registration, Tender, TenderStage
 from tenants.tenders.stages import Stage, Window
 from tenants.vocabulary import TenderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A vendor signing key as the bid path reads it, for ``federation.vendors.signing_key_of``."""
+
+    vendor_id: int
+    public_key: bytes
+    registered_at: datetime
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +73,30 @@ class OpenTender:
     receipt_key: tuple[str, bytes] | None = None
     """The current receipt key's id and wrapped private half, read with the tender (``None``: there is
     none yet, or it was not read); ``preparation.bid_keys.receipt_signer`` takes it."""
+    signing_key: SigningKey | None = None
+    """The vendor's signing key the bundle names, read with the tender (``None``: no such key, or
+    none named); ``federation.vendors.signing_key_of`` judges it."""
+    bid_id: int = 0
+    """The id the bid will be stored with, taken from the bids' sequence with the tender: its audit
+    entry names it, and is hashed before the one statement that stores both (``bids._store``)."""
+
+
+class CallerCheck(Protocol):
+    """A check of the caller that its layer asks the bid path to read with its first statement, in
+    the bid's transaction, and to make before anything of the bid is judged: the token's standing,
+    which the web would otherwise read on a pool connection of its own (``hub.web.auth.TokenStanding``).
+
+    ``columns``: self-contained, built once (the statement with them is cached by their identity);
+    ``parameters``: their bound values, under names the bid path does not use (but ``account_id``,
+    which must then be the actor's); ``judge``: raises on the row read, if the caller may not act."""
+
+    @property
+    def columns(self) -> tuple[ColumnElement[Any], ...]: ...
+
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+
+    def judge(self, row: Any) -> None: ...
 
 
 def close_key(tenant_code: str, tender_id: int) -> str:
@@ -56,20 +104,39 @@ def close_key(tenant_code: str, tender_id: int) -> str:
     return f"close:{tenant_code}:{tender_id}"
 
 
-async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[int, OpenTender]:
+async def bidder(
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    *,
+    signer: str | None = None,
+    caller_check: CallerCheck | None = None,
+) -> tuple[int, OpenTender]:
     """The caller's registered, eligible vendor and the tender, while bid submission is open.
 
     The tender's close is held shared until the bid commits, and its status and the deadline are
     judged only once it is held: the opening takes it exclusively before it reads the bids, so a bid
     either commits before the opening reads (and is in it) or finds the tender opened (and is
-    refused).
+    refused). ``signer``: the vendor signing key the bundle names, read with the tender (for
+    ``federation.vendors.signing_key_of``); the vendor's eligibility is judged here.
+    ``caller_check``: read with the first statement and judged first (``CallerCheck``).
     """
     parameters = {
         "key": close_key(actor.tenant.code, tender_id),
         "account_id": actor.account_id,
         "tender_id": tender_id,
     }
-    caller = (await session.execute(_LOCKED_BIDDER, parameters)).first()
+    statement = _LOCKED_BIDDER
+    if caller_check is not None:
+        assert caller_check.parameters.get("account_id", actor.account_id) == actor.account_id
+        statement = _locked_bidder_with(caller_check.columns)
+        parameters = caller_check.parameters | parameters
+    caller = (await session.execute(statement, parameters)).first()
+    if caller_check is not None:
+        if caller is None:  # no such account: the check's subqueries read it gone
+            caller_check.judge((await session.execute(select(*caller_check.columns), parameters)).one())
+        else:
+            caller_check.judge(caller)
     if caller is None or caller.vendor_id is None:
         raise Forbidden("only a vendor's user can do this")
     remember_database_now(session, caller.now)
@@ -78,7 +145,14 @@ async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[i
             raise NotFound(f"no tender {tender_id} in this tenant")
         raise Forbidden("this vendor is not registered for this tender")
     vendor_id = int(caller.vendor_id)
-    tender = (await session.execute(_SUBMISSION, {"tender_id": tender_id, "vendor_id": vendor_id})).first()
+    parameters = {
+        "tender_id": tender_id,
+        "vendor_id": vendor_id,
+        "code": actor.tenant.code,
+        "signer": signer,
+        "bids": f"{tenant_schema(session)}.bids",
+    }
+    tender = (await session.execute(_SUBMISSION, parameters)).first()
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     if tender.status != TenderStatus.ANNOUNCED:
@@ -89,10 +163,26 @@ async def bidder(session: AsyncSession, actor: Actor, tender_id: int) -> tuple[i
             f"this can be done only during {Stage.BID_SUBMISSION.value} "
             f"(database time {caller.now.isoformat()})"
         )
-    await require_eligible(session, vendor_id, doing="submit a bid")
+    if tender.vendor_status is None:  # the vendor or the tenant gone: refused in their own words
+        await require_eligible(session, vendor_id, doing="submit a bid")
+    standing = eligibility_of(
+        vendor_id, tender.vendor_status, tender.merged_into_id, tender.suspended_until, tender.suspension
+    )
+    if not standing:
+        raise VendorIneligible(f"vendor {vendor_id} cannot submit a bid: {standing.reason}")
     assert tender.public_key is not None  # announced tenders have their key
     receipt_key = None if tender.receipt_kid is None else (tender.receipt_kid, tender.receipt_private_key)
-    return vendor_id, OpenTender(tender_id, tender.public_key, receipt_key)
+    signing_key = None
+    if tender.signer_vendor_id is not None:
+        signing_key = SigningKey(
+            tender.signer_vendor_id,
+            tender.signer_public_key,
+            tender.signer_registered_at,
+            tender.signer_revoked_at,
+        )
+    return vendor_id, OpenTender(
+        tender_id, tender.public_key, receipt_key, signing_key=signing_key, bid_id=tender.bid_id
+    )
 
 
 def _locked_bidder() -> Select[Any]:
@@ -111,6 +201,12 @@ def _locked_bidder() -> Select[Any]:
     )
 
 
+@functools.cache
+def _locked_bidder_with(columns: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    """``_LOCKED_BIDDER`` reading a ``CallerCheck``'s columns too, built once for each."""
+    return _LOCKED_BIDDER.add_columns(*columns)
+
+
 def _submission() -> Select[Any]:
     tender_id = bindparam("tender_id", type_=BigInteger)
     window = and_(TenderStage.tender_id == Tender.id, TenderStage.stage == Stage.BID_SUBMISSION.value)
@@ -123,6 +219,17 @@ def _submission() -> Select[Any]:
         .with_for_update()
         .scalar_subquery()
     )
+    standing = standing_in_tenant().subquery("standing")
+    signing_key = (
+        select(
+            VendorSigningKey.vendor_id,
+            VendorSigningKey.public_key,
+            VendorSigningKey.registered_at,
+            VendorSigningKey.revoked_at,
+        )
+        .where(VendorSigningKey.key_id == bindparam("signer", type_=String))
+        .subquery("signing_key")
+    )
     return (
         select(
             Tender.status,
@@ -132,9 +239,20 @@ def _submission() -> Select[Any]:
             registration.label("locked_registration"),
             ReceiptKey.kid.label("receipt_kid"),
             ReceiptKey.private_key.label("receipt_private_key"),
+            func.nextval(func.pg_get_serial_sequence(bindparam("bids", type_=String), "id")).label("bid_id"),
+            standing.c.status.label("vendor_status"),
+            standing.c.merged_into_id,
+            standing.c.ends_on.label("suspended_until"),
+            standing.c.reason.label("suspension"),
+            signing_key.c.vendor_id.label("signer_vendor_id"),
+            signing_key.c.public_key.label("signer_public_key"),
+            signing_key.c.registered_at.label("signer_registered_at"),
+            signing_key.c.revoked_at.label("signer_revoked_at"),
         )
         .outerjoin(TenderStage, window)
         .outerjoin(ReceiptKey, ReceiptKey.retired_at.is_(None))
+        .outerjoin(standing, true())
+        .outerjoin(signing_key, true())
         .where(Tender.id == tender_id)
     )
 

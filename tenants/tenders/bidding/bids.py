@@ -19,15 +19,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, bindparam, func, select, update
+from sqlalchemy import LargeBinary, String, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
-from federation.vendors import Vendor, require_signing_key
+from federation.vendors import Vendor, signing_key_of
 from hub.core.clock import database_now
-from hub.core.errors import Conflict
+from hub.core.errors import Conflict, InvalidInput
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
+from tenants.audit import Along, AuditEntry, append_audit
 from tenants.sealing import (
     SEALED_BY_VENDOR,
     OpenedBid,
@@ -42,7 +44,7 @@ from tenants.sealing import (
     verify_statement_signature,
 )
 from tenants.tenders.acting import runner_tender
-from tenants.tenders.bidding.bidder import OpenTender, bidder, close_key
+from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.unsealing import unsealed
 from tenants.tenders.models import Bid, Tender
@@ -58,16 +60,32 @@ MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class AcceptedBid:
     bid: Bid
+    """The bid as stored by ``hub.bid_store``: a detached object, not in the session."""
     receipt: bytes
 
 
 async def submit_bid(
-    session: AsyncSession, actor: Actor, tender_id: int, bundle: bytes, master: MasterKey
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    bundle: bytes,
+    master: MasterKey,
+    *,
+    caller_check: CallerCheck | None = None,
 ) -> AcceptedBid:
     """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed, and
-    (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now."""
-    vendor_id, tender = await bidder(session, actor, tender_id)
-    parsed = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
+    (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now.
+    ``caller_check``: the caller's layer's check, made first (``bidder.CallerCheck``)."""
+    # Parsed first, for the signer it names (read with the tender: one round trip less); a bundle
+    # that does not parse is refused after the caller's checks, as if parsed after them.
+    try:
+        parsed: SealedBundle | None = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
+    except InvalidInput as unparsable:
+        parsed, refusal = None, unparsable
+    signer = parsed.signer if parsed is not None and parsed.sealed_by == SEALED_BY_VENDOR else None
+    vendor_id, tender = await bidder(session, actor, tender_id, signer=signer, caller_check=caller_check)
+    if parsed is None:
+        raise refusal
     check_bundle_for(
         parsed,
         tenant_code=actor.tenant.code,
@@ -75,8 +93,8 @@ async def submit_bid(
         vendor_id=vendor_id,
         public_raw=tender.public_key,
     )
-    signer = parsed.signer if parsed.sealed_by == SEALED_BY_VENDOR else None
-    verify_bundle_signature(parsed, await require_signing_key(session, vendor_id, signer))
+    now = await database_now(session)  # asked by ``bidder``: no query
+    verify_bundle_signature(parsed, signing_key_of(tender.signing_key, vendor_id, signer, now))
     return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
@@ -112,9 +130,9 @@ async def _store(
     # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
     # stored waits on the registration's row lock, then replaces it (else both would insert a
     # current bid, and the unique index would refuse the second). ``bidder`` took that lock with the
-    # tender's submission window (``bidder._SUBMISSION``), and read the current receipt key there.
+    # tender's submission window (``bidder._SUBMISSION``), read the current receipt key and took
+    # the bid's id there.
     now = await database_now(session)
-    await session.execute(_SUPERSEDE, {"of_tender": tender_id, "of_vendor": vendor_id, "at": now})
     kid, signing_key = await receipt_signer(session, master, current=tender.receipt_key)
     bundle_sha256 = hashlib.sha256(bundle).hexdigest()
     receipt = sign_receipt(
@@ -128,6 +146,7 @@ async def _store(
         received_at=now,
     )
     bid = Bid(
+        id=tender.bid_id,
         tender_id=tender_id,
         vendor_id=vendor_id,
         bundle=bundle,
@@ -135,32 +154,41 @@ async def _store(
         receipt=receipt,
         received_at=now,
     )
-    session.add(bid)
-    await session.flush()
-    await actor.record(
+    # One round trip (``hub.bid_store``, migration h0022): the previous bid superseded, this one
+    # inserted, and its audit entry chained, checked by ``append_audit`` as every entry is.
+    stored = {
+        "bid_id": bid.id,
+        "tender_id": tender_id,
+        "vendor_id": vendor_id,
+        "bundle": bundle,
+        "sha256": bundle_sha256,
+        "receipt": receipt,
+    }
+    await append_audit(
         session,
-        "bid.received",
-        f"tender:{tender_id}",
-        vendor_id=vendor_id,
-        bid_id=bid.id,
-        bundle_sha256=bundle_sha256,
-        ciphertext_sha256=parsed.sha256,
-        signer=parsed.signer,
+        actor_id=actor.account_id,
+        action="bid.received",
+        subject=f"tender:{tender_id}",
+        payload={
+            "vendor_id": vendor_id,
+            "bid_id": bid.id,
+            "bundle_sha256": bundle_sha256,
+            "ciphertext_sha256": parsed.sha256,
+            "signer": parsed.signer,
+        },
+        along=Along(_STORE, stored),
     )
     record_bid_accepted(session, actor.tenant.slug)
     return AcceptedBid(bid, receipt)
 
 
-_SUPERSEDE = (
-    update(Bid)
-    .where(
-        Bid.tender_id == bindparam("of_tender", type_=BigInteger),
-        Bid.vendor_id == bindparam("of_vendor", type_=BigInteger),
-        Bid.superseded_at.is_(None),
-    )
-    .values(superseded_at=bindparam("at", type_=DateTime(timezone=True)))
+_STORE = select(AuditEntry).from_statement(
+    text(
+        "SELECT * FROM hub.bid_store(:schema, :bid_id, :tender_id, :vendor_id, :bundle, :sha256, :receipt, "
+        ":at, :actor_id, :action, :subject, CAST(:payload AS jsonb), :before_seq, :after_seq)"
+    ).bindparams(bindparam("payload", type_=JSONB), bindparam("bundle", type_=LargeBinary))
 )
-"""The store's statements, built once (as ``bidder``'s)."""
+"""The store's one statement, built once (as ``bidder``'s)."""
 
 
 async def seal_and_submit(
@@ -177,9 +205,9 @@ async def seal_and_submit(
     was uploaded before anything is sealed (``BadSignature``, 422), and sealed inside the bid for the
     opening to check again.
     """
-    vendor_id, tender = await bidder(session, actor, tender_id)
+    vendor_id, tender = await bidder(session, actor, tender_id, signer=submitted.signer)
     code = actor.tenant.code
-    public = await require_signing_key(session, vendor_id, submitted.signer)
+    public = signing_key_of(tender.signing_key, vendor_id, submitted.signer, await database_now(session))
     verify_statement_signature(submitted, public, tenant_code=code, tender_id=tender_id, vendor_id=vendor_id)
     assert submitted.signer is not None
     assert submitted.signature is not None
