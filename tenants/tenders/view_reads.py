@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import Select, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants.tenders.custody.models import TenderKeyShare
 from tenants.tenders.models import Document, Tender
@@ -44,22 +45,71 @@ async def key_shares_of_tenders(
 
 
 async def awards_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, list[Award]]:
-    query = select(Award).where(Award.tender_id.in_(tender_ids)).order_by(Award.tender_id, Award.round)
-    awards: dict[int, list[Award]] = {}
-    for award in (await session.execute(query)).scalars():
-        awards.setdefault(award.tender_id, []).append(award)
-    return awards
+    """Each tender's awards by round (a tender without one is absent)."""
+    known = await _outcomes(session, tender_ids)
+    return {i: list(known[i][0]) for i in tender_ids if known[i][0]}
 
 
 async def contracts_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, Contract]:
-    if not tender_ids:
-        return {}
-    if len(tender_ids) == 1:  # the session may hold it already (the route that records it)
-        (tender_id,) = tender_ids
-        contract = await session.get(Contract, tender_id)
-        return {tender_id: contract} if contract is not None else {}
-    query = select(Contract).where(Contract.tender_id.in_(tender_ids))
-    return {contract.tender_id: contract for contract in (await session.execute(query)).scalars()}
+    known = await _outcomes(session, tender_ids)
+    return {i: contract for i in tender_ids if (contract := known[i][1]) is not None}
+
+
+async def _outcomes(
+    session: AsyncSession, tender_ids: Collection[int]
+) -> dict[int, tuple[list[Award], Contract | None]]:
+    """The awards and the contract of each tender, read once per transaction in one statement.
+
+    A step's check (its award), its publication and the view it answers each ask for them (issue 20:
+    the award and contract steps read the awards three times, the contracts twice), so the
+    transaction keeps what it read (``session.info``) until it ends or an award or a contract is
+    added or deleted (``_forget_on_outcome_writes``); a change of a loaded award is one of the
+    objects kept. A contract follows an award: a tender without an award has none. A session serves
+    one tenant's schema, so a tender id names one tender in what it keeps.
+    """
+    known: dict[int, tuple[list[Award], Contract | None]] = session.info.setdefault(_READ, {})
+    if _outcome_written(session.sync_session):
+        known.clear()
+    missing = [i for i in dict.fromkeys(tender_ids) if i not in known]
+    if missing:
+        read: dict[int, tuple[list[Award], Contract | None]] = {i: ([], None) for i in missing}
+        for award, contract in (await session.execute(_outcomes_query(missing))).tuples():
+            awards, _ = read[award.tender_id]
+            awards.append(award)
+            read[award.tender_id] = (awards, contract)
+        known.update(read)
+    return known
+
+
+def _outcomes_query(tender_ids: Collection[int]) -> Select[Award, Contract]:
+    return (
+        select(Award, Contract)
+        .outerjoin(Contract, Contract.tender_id == Award.tender_id)
+        .where(Award.tender_id.in_(tender_ids))
+        .order_by(Award.tender_id, Award.round)
+    )
+
+
+_READ = "tenants.tenders.view_reads.outcomes"
+"""The key of ``session.info`` for the awards and contracts this transaction has read."""
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_outcome_writes(session: Session, _context: object) -> None:
+    if _READ in session.info and _outcome_written(session):
+        session.info[_READ].clear()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_READ, None)
+
+
+def _outcome_written(session: Session) -> bool:
+    """Whether the session adds or deletes an award or a contract not yet flushed (or in the flush)."""
+    return any(isinstance(row, Award | Contract) for row in (*session.new, *session.deleted))
 
 
 async def retenders_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, int]:

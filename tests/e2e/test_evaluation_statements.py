@@ -60,5 +60,6 @@ async def test_each_evaluation_step_runs_pinned_statements(
     assert announced["status"] == "award_announced"
     assert [a["vendor_id"] for a in announced["awards"]] == [bidders[0].vendor_id]
     for path, limit in STATEMENTS.items():
+        print("COUNT", path, len(sent[path]))
         lines = "\n".join(s.split("\n")[0][:150] for s in sent[path])
         assert len(sent[path]) <= limit, f"{path}: {len(sent[path])} statements\n{lines}"

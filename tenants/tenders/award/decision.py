@@ -27,13 +27,17 @@ from tenants.tenders.preparation.tenders import create_tender
 from tenants.tenders.progress import not_before, require_status
 from tenants.tenders.publication.publish import publish, republish
 from tenants.tenders.stages import Stage
+from tenants.tenders.view_reads import awards_of_tenders
 from tenants.vocabulary import TenderStatus
 
 RESERVES = 2  # pemenang cadangan 1 and 2
 
 
 async def current_award(session: AsyncSession, tender: Tender) -> Award | None:
-    return await session.get(Award, (tender.id, tender.round))
+    """The award of the tender's current round; read with its other awards and its contract, which
+    the step's publication and answer ask for next (``awards_of_tenders``)."""
+    awards = (await awards_of_tenders(session, [tender.id])).get(tender.id, [])
+    return next((a for a in awards if a.round == tender.round), None)
 
 
 async def require_award(session: AsyncSession, tender: Tender) -> Award:

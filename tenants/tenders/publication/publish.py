@@ -38,6 +38,7 @@ from tenants.tenders.outcome_models import Award, Contract
 from tenants.tenders.progress import current_stage
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import Stage, Window
+from tenants.tenders.view_reads import awards_of_tenders, contracts_of_tenders
 
 
 async def snapshot_of(
@@ -61,17 +62,12 @@ async def snapshots_of(
     public = {t.id: t.is_direct for t in tenders}  # a direct procurement's award is public once decided
     published: dict[int, list[Award]] = {}
     awarded: set[int] = set()
-    for award in (
-        await session.execute(select(Award).where(Award.tender_id.in_(ids)).order_by(Award.round))
-    ).scalars():
-        awarded.add(award.tender_id)
-        if award.announced_at is not None or public[award.tender_id]:
-            published.setdefault(award.tender_id, []).append(award)
-    contracts = (  # a contract follows an award: none read for a tender without one
-        await _keyed(session, select(Contract).where(Contract.tender_id.in_(awarded)), "tender_id")
-        if awarded
-        else {}
-    )
+    for awards in (await awards_of_tenders(session, ids)).values():  # read with their contracts
+        for award in awards:
+            awarded.add(award.tender_id)
+            if award.announced_at is not None or public[award.tender_id]:
+                published.setdefault(award.tender_id, []).append(award)
+    contracts = await contracts_of_tenders(session, ids)
     winners = {a.vendor_id for awards in published.values() for a in awards}
     names = (
         {
