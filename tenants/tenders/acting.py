@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy import BigInteger, Select, bindparam, func, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
 from federation.identity.actor import Actor
 from federation.identity.models import Role
 from federation.identity.policy import Action
-from hub.core.clock import database_now, remember_database_now
+from hub.core.clock import database_now
 from hub.core.errors import Forbidden, InvalidInput, NotFound
 from tenants.tenders import held  # noqa: F401  (a transaction keeps the tenders it loads)
-from tenants.tenders.models import Tender, TenderStage
-from tenants.tenders.schedules import remember_schedule
+from tenants.tenders.models import Tender
+from tenants.tenders.step_read import read_tender
 
 
 def runner_role(tender: Tender) -> Role:
@@ -42,40 +38,16 @@ async def get_tender(session: AsyncSession, tender_id: int, *, for_update: bool 
     """The tender; ``for_update`` locks its row (a locked read refreshes a tender already loaded).
 
     Unlocked, a tender the session holds already is answered without a statement: a read would
-    not refresh it either (the identity map keeps the loaded object's values). A read brings the
-    transaction's clock and the tender's schedule along (``database_now``, ``load_schedules``):
-    every step judges its stage by them, and they cost no round trip of their own then."""
+    not refresh it either (the identity map keeps the loaded object's values). A read brings along
+    what the step asks for next, in the same statement (``tenants.tenders.step_read``)."""
     if not for_update:
         held_tender = session.sync_session.identity_map.get(identity_key(Tender, tender_id))
         if held_tender is not None:
             return held_tender
-    query = _LOCKED_READ if for_update else _READ
-    row = (await session.execute(query, {"tender_id": tender_id})).first()
-    if row is None:
+    tender = await read_tender(session, tender_id, for_update=for_update)
+    if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
-    tender, now, stages, starts, ends = row
-    remember_database_now(session, now)
-    remember_schedule(session, tender.id, list(zip(stages or [], starts or [], ends or [], strict=True)))
-    return cast(Tender, tender)
-
-
-def _tender_read() -> Select[Any]:
-    def stages_of(column: Any) -> Any:
-        aggregated = func.array_agg(aggregate_order_by(column, TenderStage.stage))
-        return select(aggregated).where(TenderStage.tender_id == Tender.id).scalar_subquery()
-
-    return select(
-        Tender,
-        func.now(),
-        stages_of(TenderStage.stage),
-        stages_of(TenderStage.starts_at),
-        stages_of(TenderStage.ends_at),
-    ).where(Tender.id == bindparam("tender_id", type_=BigInteger))
-
-
-_READ = _tender_read()
-_LOCKED_READ = _READ.with_for_update(of=Tender).execution_options(populate_existing=True)
-"""A step's read of its tender, with the clock and its schedule, built once (every step of a tender)."""
+    return tender
 
 
 def rupiah(value: int, field: str) -> int:

@@ -1,5 +1,7 @@
 """What the tender view reads, for many tenders at once: one statement per kind of row, whatever
-the number of tenders (``GET /api/tenders`` read six rows' kinds per tender, issue 20).
+the number of tenders (``GET /api/tenders`` read six rows' kinds per tender, issue 20). Within a
+transaction the awards and contracts are read once (the documents too, ``document_entries``): a
+step's check, its publication and the view it answers share what was read.
 
 Each function takes the tenders' ids and answers a map from tender id to its rows, in the order
 the view shows them; a tender with no such rows is absent from the map (or maps to an empty list).
@@ -14,18 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants.tenders.custody.models import TenderKeyShare
-from tenants.tenders.models import Document, Tender
+from tenants.tenders.models import Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
-
-
-async def documents_of_tenders(
-    session: AsyncSession, tender_ids: Collection[int]
-) -> dict[int, list[Document]]:
-    query = select(Document).where(Document.tender_id.in_(tender_ids)).order_by(Document.id)
-    documents: dict[int, list[Document]] = {}
-    for document in (await session.execute(query)).scalars():
-        documents.setdefault(document.tender_id, []).append(document)
-    return documents
 
 
 async def key_shares_of_tenders(
@@ -73,12 +65,17 @@ async def _outcomes(
     missing = [i for i in dict.fromkeys(tender_ids) if i not in known]
     if missing:
         read: dict[int, tuple[list[Award], Contract | None]] = {i: ([], None) for i in missing}
-        for award, contract in (await session.execute(_outcomes_query(missing))).tuples():
+        for award, contract in await session.execute(_outcomes_query(missing)):
             awards, _ = read[award.tender_id]
             awards.append(award)
             read[award.tender_id] = (awards, contract)
         known.update(read)
     return known
+
+
+def remember_no_outcome(session: AsyncSession, tender_id: int) -> None:
+    """Keep that a tender created in this transaction has no award and no contract yet."""
+    session.info.setdefault(_READ, {})[tender_id] = ([], None)
 
 
 def _outcomes_query(tender_ids: Collection[int]) -> Select[Award, Contract]:
@@ -95,7 +92,7 @@ _READ = "tenants.tenders.view_reads.outcomes"
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_on_outcome_writes(session: Session, _context: object) -> None:
+def _forget_on_writes(session: Session, _context: object) -> None:
     if _READ in session.info and _outcome_written(session):
         session.info[_READ].clear()
 

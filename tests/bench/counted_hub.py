@@ -40,7 +40,9 @@ def create_app() -> Litestar:
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         counts["statements"] += 1
         if log is not None:
-            log.write(json.dumps({"request": _request.get(), "sql": " ".join(statement.split())[:300]}) + "\n")
+            log.write(
+                json.dumps({"request": _request.get(), "sql": " ".join(statement.split())[:300]}) + "\n"
+            )
             log.flush()
 
     def on_checkout(*_: Any) -> None:

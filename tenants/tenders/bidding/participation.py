@@ -8,6 +8,7 @@ Answers are seen by every registered vendor; who asked is seen by the tenant's o
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Select, and_, bindparam, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -53,13 +54,17 @@ async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: in
         raise Forbidden("a direct procurement takes the offer of its invited vendor only")
     await require_stage(session, tender, Stage.ANNOUNCEMENT, Stage.DOCUMENT_DOWNLOAD)
     await require_eligible(session, vendor_id, doing="register for a tender")
-    if await is_registered(session, tender_id, vendor_id):
+    # Inserted unless there is one already, in one round trip (issue 20: a check, then the insert).
+    parameters = {"tender_id": tender_id, "vendor_id": vendor_id, "registered_by": actor.account_id}
+    registration = (await session.scalars(_REGISTER, [parameters])).one_or_none()
+    if registration is None:
         raise Conflict("this vendor is registered for this tender already")
-    registration = Registration(tender_id=tender_id, vendor_id=vendor_id, registered_by=actor.account_id)
-    session.add(registration)
-    await session.flush()
     await actor.record(session, "tender.registered", f"tender:{tender_id}", vendor_id=vendor_id)
     return registration
+
+
+_REGISTER = insert(Registration).on_conflict_do_nothing().returning(Registration)
+"""A registration, unless the vendor has one for the tender (built once)."""
 
 
 async def registered_vendor(session: AsyncSession, actor: Actor, tender_id: int) -> int:

@@ -12,11 +12,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.entries import upsert_entry
+from federation.catalogue.entries import entry_upsert, upsert_entry
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import (
     PublicAmendment,
@@ -234,14 +234,14 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
         return  # a draft, or cancelled before announcement: never public
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
-    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
-    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
-    session.add(
-        Change(
-            origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
-        )
+    # The catalogue row and the feed entry in one statement (the row's upsert a CTE of the insert):
+    # one round trip a public change, not two (issue 20).
+    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
+    change = insert(Change).values(
+        origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
     )
-    await session.flush()
+    await session.execute(change.add_cte(entry))
+    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
 
 
 CORRECTED_SECTIONS = (("awards", "awardUpdate"), ("contracts", "contractUpdate"))

@@ -1,0 +1,86 @@
+"""A step's read of its tender: the row, its package and agency, the clock, its schedule and its
+documents' records, in one statement (issue 20).
+
+Every step after the tender's creation reads its tender first; its stage check then asks for the
+database clock and the schedule, its publication for the package and the agency, and the view it
+answers for the schedule and the documents again. Read together, each is kept for the rest of the
+transaction where its own reader looks first: the clock (``hub.core.clock.remember_database_now``),
+the schedule (``tenants.tenders.schedules.remember_schedule``), the package and agency in the
+session (held by ``tenants.tenders.held``), the documents (``document_entries.remember_documents``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Select, bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.core.clock import remember_database_now
+from tenants.agencies import Agency
+from tenants.tenders.document_entries import DocumentEntry, remember_documents
+from tenants.tenders.models import Document, Package, Tender, TenderStage
+from tenants.tenders.schedules import remember_schedule
+
+
+async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool) -> Tender | None:
+    """The tender (``for_update``: locked, and refreshed with its package and agency if loaded),
+    with what its step asks for next kept for the transaction; ``None`` if there is none."""
+    query = _LOCKED_READ if for_update else _READ
+    row = (await session.execute(query, {"tender_id": tender_id})).first()
+    if row is None:
+        return None
+    tender, _package, _agency, now, stages, starts, ends, documents = row
+    remember_database_now(session, now)
+    remember_schedule(session, tender.id, list(zip(stages or [], starts or [], ends or [], strict=True)))
+    remember_documents(session, tender.id, [_document(d) for d in documents or []])
+    return tender  # type: ignore[no-any-return]
+
+
+def _document(d: dict[str, Any]) -> DocumentEntry:
+    return DocumentEntry(d["id"], d["name"], d["content_type"], d["size"], d["sha256"])
+
+
+def _tender_read() -> Select[Any]:
+    def stages_of(column: Any) -> Any:
+        aggregated = func.array_agg(aggregate_order_by(column, TenderStage.stage))
+        return select(aggregated).where(TenderStage.tender_id == Tender.id).scalar_subquery()
+
+    document = func.json_build_object(
+        "id",
+        Document.id,
+        "name",
+        Document.name,
+        "content_type",
+        Document.content_type,
+        "size",
+        Document.size,
+        "sha256",
+        Document.sha256,
+    )
+    documents = (
+        select(func.json_agg(aggregate_order_by(document, Document.id), type_=JSON))
+        .where(Document.tender_id == Tender.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Tender,
+            Package,
+            Agency,
+            func.now(),
+            stages_of(TenderStage.stage),
+            stages_of(TenderStage.starts_at),
+            stages_of(TenderStage.ends_at),
+            documents,
+        )
+        .join(Package, Package.id == Tender.package_id)
+        .outerjoin(Agency, Agency.id == Package.agency_id)
+        .where(Tender.id == bindparam("tender_id", type_=BigInteger))
+    )
+
+
+_READ = _tender_read()
+_LOCKED_READ = _READ.with_for_update(of=Tender).execution_options(populate_existing=True)
+"""Built once: every step of every tender reads its tender so."""
