@@ -6,7 +6,9 @@ database clock and the schedule, its publication for the package and the agency,
 answers for the schedule and the documents again. Read together, each is kept for the rest of the
 transaction where its own reader looks first: the clock (``hub.core.clock.remember_database_now``),
 the schedule (``tenants.tenders.schedules.remember_schedule``), the package and agency in the
-session (held by ``tenants.tenders.held``), the documents (``document_entries.remember_documents``).
+session (held by ``tenants.tenders.held``), the documents (``document_entries.remember_documents``),
+and whether it was ever rescheduled (``reschedules``: the publication reads the audit chain for its
+amendments only then).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import remember_database_now
 from tenants.agencies import Agency
+from tenants.audit.models import AuditEntry
 from tenants.tenders.document_entries import DocumentEntry, remember_documents
 from tenants.tenders.models import Document, Package, Tender, TenderStage
+from tenants.tenders.reschedules import RESCHEDULED, remember_reschedules
 from tenants.tenders.schedules import remember_schedule
 
 
@@ -31,8 +35,9 @@ async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool
     row = (await session.execute(query, {"tender_id": tender_id})).first()
     if row is None:
         return None
-    tender, _package, _agency, now, stages, starts, ends, documents = row
+    tender, _package, _agency, now, stages, starts, ends, documents, rescheduled = row
     remember_database_now(session, now)
+    remember_reschedules(session, tender.id, rescheduled)
     remember_schedule(session, tender.id, list(zip(stages or [], starts or [], ends or [], strict=True)))
     remember_documents(session, tender.id, [_document(d) for d in documents or []])
     return tender  # type: ignore[no-any-return]
@@ -64,6 +69,11 @@ def _tender_read() -> Select[Any]:
         .where(Document.tender_id == Tender.id)
         .scalar_subquery()
     )
+    rescheduled = (
+        select(AuditEntry.seq)
+        .where(AuditEntry.subject == func.concat("tender:", Tender.id), AuditEntry.action == RESCHEDULED)
+        .exists()
+    )
     return (
         select(
             Tender,
@@ -74,6 +84,7 @@ def _tender_read() -> Select[Any]:
             stages_of(TenderStage.starts_at),
             stages_of(TenderStage.ends_at),
             documents,
+            rescheduled,
         )
         .join(Package, Package.id == Tender.package_id)
         .outerjoin(Agency, Agency.id == Package.agency_id)

@@ -30,6 +30,7 @@ from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
 from tenants.tenders.procurement_rules import objection_limits
 from tenants.tenders.publication.publish import publish
+from tenants.tenders.reschedules import forget_reschedules
 from tenants.tenders.schedules import load_schedule, remember_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
 from tenants.tenders.view_reads import remember_no_outcome
@@ -279,6 +280,7 @@ async def reschedule_stage(
         old=[old.starts_at.isoformat(), old.ends_at.isoformat()] if old else None,
         new=[starts_at.isoformat(), ends_at.isoformat()],
     )
+    forget_reschedules(session, tender_id)  # the publication reads this entry
     await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderAmendment")
     return target[changed]
 

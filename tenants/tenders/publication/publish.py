@@ -27,7 +27,6 @@ from federation.catalogue.ocds import (
     entry_values,
     release,
 )
-from federation.vendors import Vendor
 from hub.core.clock import database_now
 from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
@@ -36,9 +35,10 @@ from tenants.registry import TenantRef
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
 from tenants.tenders.progress import current_stage
+from tenants.tenders.reschedules import never_rescheduled
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import Stage, Window
-from tenants.tenders.view_reads import awards_of_tenders, contracts_of_tenders
+from tenants.tenders.view_reads import awarded_names, awards_of_tenders, contracts_of_tenders
 
 
 async def snapshot_of(
@@ -68,15 +68,7 @@ async def snapshots_of(
             if award.announced_at is not None or public[award.tender_id]:
                 published.setdefault(award.tender_id, []).append(award)
     contracts = await contracts_of_tenders(session, ids)
-    winners = {a.vendor_id for awards in published.values() for a in awards}
-    names = (
-        {
-            r.id: r.name
-            for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
-        }
-        if winners
-        else {}
-    )
+    names = await awarded_names(session, ids)  # read with the awards
     amendments = await _amendments(session, ids)
     repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
     return [
@@ -110,7 +102,9 @@ async def _amendments(session: AsyncSession, ids: Collection[int]) -> dict[int, 
     "After" is by the chain's order (``seq``), not by times: the demo's backdating moves a tender's
     ``announced_at`` and never the chain's entries.
     """
-    subjects = {f"tender:{i}": i for i in ids}
+    subjects = {f"tender:{i}": i for i in set(ids) - never_rescheduled(session, ids)}
+    if not subjects:  # none was ever rescheduled, as their steps' reads found: no amendments
+        return {}
     query = (
         select(AuditEntry.seq, AuditEntry.at, AuditEntry.action, AuditEntry.subject, AuditEntry.payload)
         .where(
