@@ -24,6 +24,7 @@ from tenants.agencies import Agency
 from tenants.audit.models import AuditEntry
 from tenants.tenders.document_entries import DocumentEntry, remember_documents
 from tenants.tenders.models import Document, Package, Tender, TenderStage
+from tenants.tenders.outcome_models import ProcurementRules
 from tenants.tenders.reschedules import RESCHEDULED, remember_reschedules
 from tenants.tenders.schedules import remember_schedule
 
@@ -35,7 +36,7 @@ async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool
     row = (await session.execute(query, {"tender_id": tender_id})).first()
     if row is None:
         return None
-    tender, _package, _agency, now, stages, starts, ends, documents, rescheduled = row
+    tender, _package, _agency, _rules, now, stages, starts, ends, documents, rescheduled = row
     remember_database_now(session, now)
     remember_reschedules(session, tender.id, rescheduled)
     remember_schedule(session, tender.id, list(zip(stages or [], starts or [], ends or [], strict=True)))
@@ -45,6 +46,10 @@ async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool
 
 def _document(d: dict[str, Any]) -> DocumentEntry:
     return DocumentEntry(d["id"], d["name"], d["content_type"], d["size"], d["sha256"])
+
+
+RULES_ROW = 1
+"""The tenant's one row of procurement rules (its migration makes it)."""
 
 
 def _tender_read() -> Select[Any]:
@@ -79,6 +84,7 @@ def _tender_read() -> Select[Any]:
             Tender,
             Package,
             Agency,
+            ProcurementRules,
             func.now(),
             stages_of(TenderStage.stage),
             stages_of(TenderStage.starts_at),
@@ -88,6 +94,7 @@ def _tender_read() -> Select[Any]:
         )
         .join(Package, Package.id == Tender.package_id)
         .outerjoin(Agency, Agency.id == Package.agency_id)
+        .outerjoin(ProcurementRules, ProcurementRules.id == RULES_ROW)
         .where(Tender.id == bindparam("tender_id", type_=BigInteger))
     )
 

@@ -80,14 +80,14 @@ async def _outcomes(session: AsyncSession, tender_ids: Collection[int]) -> dict[
     A step's check (its award), its publication and the view it answers each ask for them (issue 20:
     the award and contract steps read the awards three times, the contracts twice, the names and
     objections once more), so the transaction keeps what it read (``session.info``) until it ends or
-    an award, a contract or an objection is added or deleted (``_forget_on_writes``); a change of a
-    loaded award is one of the objects kept. A contract and an objection follow an award: a tender
-    without an award has neither. A session serves one tenant's schema, so a tender id names one
-    tender in what it keeps.
+    an award or an objection of the tender is added or deleted (``_forget_on_writes``; a contract
+    added is kept as the tender's); a change of a loaded award is one of the objects kept. A
+    contract and an objection follow an award: a tender without an award has neither. A session
+    serves one tenant's schema, so a tender id names one tender in what it keeps.
     """
     known: dict[int, _Outcome] = session.info.setdefault(_READ, {})
     if _outcome_written(session.sync_session):
-        known.clear()
+        await session.flush()  # what a read would flush first: ``_forget_on_writes`` sees it
     missing = [i for i in dict.fromkeys(tender_ids) if i not in known]
     if missing:
         read = {i: _Outcome() for i in missing}
@@ -123,8 +123,19 @@ _READ = "tenants.tenders.view_reads.outcomes"
 
 @event.listens_for(Session, "after_flush")
 def _forget_on_writes(session: Session, _context: object) -> None:
-    if _READ in session.info and _outcome_written(session):
-        session.info[_READ].clear()
+    """A tender's new contract is kept as its contract; its other outcome rows added or deleted make
+    the next read read it again."""
+    known: dict[int, _Outcome] | None = session.info.get(_READ)
+    if not known:
+        return
+    for row in session.new:
+        if isinstance(row, Contract) and row.tender_id in known:
+            known[row.tender_id].contract = row
+        elif isinstance(row, Award | Objection):
+            known.pop(row.tender_id, None)
+    for row in session.deleted:
+        if isinstance(row, Award | Contract | Objection):
+            known.pop(row.tender_id, None)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
@@ -26,6 +26,7 @@ from tenants.tenders.custody import share_tender_key
 from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.document_entries import remember_documents
 from tenants.tenders.models import Package, Tender, TenderStage
+from tenants.tenders.outcome_models import ProcurementRules
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
 from tenants.tenders.procurement_rules import objection_limits
@@ -33,6 +34,7 @@ from tenants.tenders.publication.publish import publish
 from tenants.tenders.reschedules import forget_reschedules
 from tenants.tenders.schedules import load_schedule, remember_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
+from tenants.tenders.step_read import RULES_ROW
 from tenants.tenders.view_reads import remember_no_outcome
 from tenants.vocabulary import Category, Evaluation, KeyCustody, Method, TenderStatus
 
@@ -50,15 +52,6 @@ class PackageInput:
     owner_estimate: int
     location: str = ""
     kbli: list[str] = field(default_factory=list)
-
-
-_AGENCY_AND_CLOCK = select(Agency.id, func.now().label("now")).where(
-    Agency.id == bindparam("agency_id", type_=BigInteger)
-)
-_PACKAGE_AND_CLOCK = select(Package, func.now().label("now")).where(
-    Package.id == bindparam("package_id", type_=BigInteger)
-)
-"""A new package's agency, a new tender's package, each read with the clock its audit entry needs."""
 
 
 def _choice(value: str, allowed: type[Category] | type[Method] | type[Evaluation], name: str) -> str:
@@ -127,14 +120,14 @@ async def create_tender(
     row = (await session.execute(_PACKAGE_AND_CLOCK, {"package_id": package_id})).first()
     if row is None:
         raise InvalidInput(f"no package {package_id} in this tenant", field="package_id")
-    package = row.Package
+    package, rules = row.Package, row.ProcurementRules  # the rules held (``held``) for ``objection_limits``
     remember_database_now(session, row.now)  # for the audit entry: one round trip fewer
     if package.method == Method.DIRECT_PROCUREMENT:
         raise InvalidInput(
             "a direct procurement package is run by a procurement officer, not put to tender",
             field="package_id",
         )
-    await require_no_live_tender(session, package_id)
+    _refuse_live(package_id, row.live)
     evaluation = _choice(evaluation, Evaluation, "evaluation")
     scoring = parse_criteria(evaluation, criteria)
     stages = parse_schedule(schedule)
@@ -147,6 +140,7 @@ async def create_tender(
         retender_of=retender_of,
         created_by=actor.account_id,
     )
+    del rules
     session.add(tender)
     await session.flush()
     await save_schedule(session, tender.id, stages)
@@ -171,12 +165,15 @@ async def create_tender(
 
 async def require_no_live_tender(session: AsyncSession, package_id: int) -> None:
     """A package is procured once at a time: a new tender only after the last one failed or was cancelled."""
-    live = await session.scalar(
-        select(Tender.id).where(
-            Tender.package_id == package_id,
-            Tender.status.not_in([TenderStatus.FAILED.value, TenderStatus.CANCELLED.value]),
-        )
-    )
+    live = await session.scalar(select(Tender.id).where(Tender.package_id == package_id, _live()))
+    _refuse_live(package_id, live)
+
+
+def _live() -> ColumnElement[bool]:
+    return Tender.status.not_in([TenderStatus.FAILED.value, TenderStatus.CANCELLED.value])
+
+
+def _refuse_live(package_id: int, live: int | None) -> None:
     if live is not None:
         raise Conflict(f"package {package_id} is already in tender {live}")
 
@@ -314,3 +311,24 @@ async def visible_tender(session: AsyncSession, tender_id: int, *, official: boo
     if tender.status == TenderStatus.DRAFT and not official:
         raise NotFound(f"no tender {tender_id} in this tenant")
     return tender
+
+
+_AGENCY_AND_CLOCK = select(Agency.id, func.now().label("now")).where(
+    Agency.id == bindparam("agency_id", type_=BigInteger)
+)
+_PACKAGE_AND_CLOCK = (
+    select(
+        Package,
+        func.now().label("now"),
+        select(Tender.id)
+        .where(Tender.package_id == Package.id, _live())
+        .limit(1)
+        .scalar_subquery()
+        .label("live"),
+        ProcurementRules,
+    )
+    .outerjoin(ProcurementRules, ProcurementRules.id == RULES_ROW)
+    .where(Package.id == bindparam("package_id", type_=BigInteger))
+)
+"""A new package's agency, a new tender's package, each read with the clock its audit entry needs; the
+package with its live tender (if any) and the tenant's rules (``objection_limits``)."""
