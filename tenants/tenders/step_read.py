@@ -8,7 +8,7 @@ transaction where its own reader looks first: the clock (``hub.core.clock.rememb
 the schedule (``tenants.tenders.schedules.remember_schedule``), the package and agency in the
 session (held by ``tenants.tenders.held``), the documents (``document_entries.remember_documents``),
 and whether it was ever rescheduled (``reschedules``: the publication reads the audit chain for its
-amendments only then).
+amendments only then), and for a tender not yet opened, that it has no award (``outcomes``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from tenants.audit.models import AuditEntry
 from tenants.tenders.document_entries import DocumentEntry, remember_documents
 from tenants.tenders.models import Document, Package, Tender, TenderStage
 from tenants.tenders.outcome_models import ProcurementRules
+from tenants.tenders.outcomes import remember_no_outcome
 from tenants.tenders.reschedules import RESCHEDULED, remember_reschedules
 from tenants.tenders.schedules import remember_schedule
+from tenants.vocabulary import TenderStatus
 
 
 async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool) -> Tender | None:
@@ -39,6 +41,8 @@ async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool
     tender, _package, _agency, _rules, now, stages, starts, ends, documents, rescheduled = row
     remember_database_now(session, now)
     remember_reschedules(session, tender.id, rescheduled)
+    if tender.status in BEFORE_OPENING:  # an award follows the opening: none to read
+        remember_no_outcome(session, tender.id)
     remember_schedule(session, tender.id, list(zip(stages or [], starts or [], ends or [], strict=True)))
     remember_documents(session, tender.id, [_document(d) for d in documents or []])
     return tender  # type: ignore[no-any-return]
@@ -48,6 +52,8 @@ def _document(d: dict[str, Any]) -> DocumentEntry:
     return DocumentEntry(d["id"], d["name"], d["content_type"], d["size"], d["sha256"])
 
 
+BEFORE_OPENING = frozenset({TenderStatus.DRAFT.value, TenderStatus.ANNOUNCED.value})
+"""A tender's statuses before its opening: it has no award, contract or objection yet."""
 RULES_ROW = 1
 """The tenant's one row of procurement rules (its migration makes it)."""
 

@@ -20,6 +20,7 @@ import os
 from typing import Any
 
 from litestar import Litestar, get
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -56,8 +57,8 @@ def create_app() -> Litestar:
 
     def named_requests(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
-                _request.set(f"{next(numbers)} {scope['method']} {scope['path']}")
+            if scope["type"] == ScopeType.HTTP:
+                _request.set(f"{next(numbers)} {scope.get('method', '')} {scope['path']}")
             await app(scope, receive, send)
 
         return middleware

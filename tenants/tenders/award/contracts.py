@@ -21,10 +21,10 @@ from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
 from tenants.tenders.outcome_models import Award, Contract, Objection
+from tenants.tenders.outcomes import may_have_objections
 from tenants.tenders.progress import not_before, require_status
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.stages import Stage
-from tenants.tenders.view_reads import may_have_objections
 from tenants.vocabulary import TenderStatus
 
 

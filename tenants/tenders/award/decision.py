@@ -23,12 +23,12 @@ from tenants.tenders.evaluation.assessments import evaluation_state, opened_bids
 from tenants.tenders.evaluation.ranking import BidderResult, Ranking
 from tenants.tenders.models import Tender, TenderStage
 from tenants.tenders.outcome_models import Award, Negotiation
+from tenants.tenders.outcomes import awards_of_tenders
 from tenants.tenders.preparation.tenders import create_tender
 from tenants.tenders.progress import not_before, require_status
 from tenants.tenders.publication.publish import publish, republish
 from tenants.tenders.schedules import load_schedule, remember_schedule
 from tenants.tenders.stages import Stage, Window
-from tenants.tenders.view_reads import awards_of_tenders
 from tenants.vocabulary import TenderStatus
 
 RESERVES = 2  # pemenang cadangan 1 and 2

@@ -27,6 +27,7 @@ from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.document_entries import remember_documents
 from tenants.tenders.models import Package, Tender, TenderStage
 from tenants.tenders.outcome_models import ProcurementRules
+from tenants.tenders.outcomes import remember_no_outcome
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
 from tenants.tenders.procurement_rules import objection_limits
@@ -35,7 +36,6 @@ from tenants.tenders.reschedules import forget_reschedules
 from tenants.tenders.schedules import load_schedule, remember_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
 from tenants.tenders.step_read import RULES_ROW
-from tenants.tenders.view_reads import remember_no_outcome
 from tenants.vocabulary import Category, Evaluation, KeyCustody, Method, TenderStatus
 
 __all__ = ["load_schedule", "save_schedule"]

@@ -34,11 +34,11 @@ from tenants.audit.models import AuditEntry
 from tenants.registry import TenantRef
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
+from tenants.tenders.outcomes import awarded_names, awards_of_tenders, contracts_of_tenders
 from tenants.tenders.progress import current_stage
 from tenants.tenders.reschedules import never_rescheduled
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import Stage, Window
-from tenants.tenders.view_reads import awarded_names, awards_of_tenders, contracts_of_tenders
 
 
 async def snapshot_of(
