@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Select, bindparam, func, select
+from sqlalchemy import JSON, BigInteger, Row, Select, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.models import Account
 from hub.core.clock import remember_database_now
 from tenants.agencies import Agency
+from tenants.audit import tenant_code
 from tenants.audit.models import AuditEntry
+from tenants.tenders.bid_key_models import TenantKey
 from tenants.tenders.document_entries import DocumentEntry, remember_documents
 from tenants.tenders.models import Document, Package, Tender, TenderStage
 from tenants.tenders.outcome_models import ProcurementRules
@@ -34,11 +37,26 @@ from tenants.vocabulary import TenderStatus
 async def read_tender(session: AsyncSession, tender_id: int, *, for_update: bool) -> Tender | None:
     """The tender (``for_update``: locked, and refreshed with its package and agency if loaded),
     with what its step asks for next kept for the transaction; ``None`` if there is none."""
-    query = _LOCKED_READ if for_update else _READ
-    row = (await session.execute(query, {"tender_id": tender_id})).first()
-    if row is None:
-        return None
-    tender, _package, _agency, _rules, now, stages, starts, ends, documents, rescheduled = row
+    if for_update:
+        parameters = {"tender_id": tender_id, "tenant_code": tenant_code(session)}
+        row = (await session.execute(_LOCKED_READ, parameters)).first()
+    else:
+        row = (await session.execute(_READ, {"tender_id": tender_id})).first()
+    return None if row is None else _kept(session, row)
+
+
+async def read_tender_for_account(
+    session: AsyncSession, tender_id: int, account_id: int
+) -> tuple[Tender | None, int | None]:
+    """``read_tender`` unlocked, with the vendor the account acts for (``None``: not a vendor's) in
+    the same statement; ``(None, None)`` if there is no such tender."""
+    parameters = {"tender_id": tender_id, "account_id": account_id}
+    row = (await session.execute(_READ_FOR_ACCOUNT, parameters)).first()
+    return (None, None) if row is None else (_kept(session, row), row.vendor_id)
+
+
+def _kept(session: AsyncSession, row: Row[Any]) -> Tender:
+    tender, _package, _agency, _rules, now, stages, starts, ends, documents, rescheduled = tuple(row)[:10]
     remember_database_now(session, now)
     remember_reschedules(session, tender.id, rescheduled)
     if tender.status in BEFORE_OPENING:  # an award follows the opening: none to read
@@ -106,5 +124,16 @@ def _tender_read() -> Select[Any]:
 
 
 _READ = _tender_read()
-_LOCKED_READ = _READ.with_for_update(of=Tender).execution_options(populate_existing=True)
+_READ_FOR_ACCOUNT = _READ.add_columns(
+    select(Account.vendor_id)
+    .where(Account.id == bindparam("account_id", type_=BigInteger))
+    .scalar_subquery()
+    .label("vendor_id")
+)
+_LOCKED_READ = (
+    _READ.add_columns(TenantKey)
+    .outerjoin(TenantKey, TenantKey.tenant_code == bindparam("tenant_code", type_=String))
+    .with_for_update(of=Tender)
+    .execution_options(populate_existing=True)
+)
 """Built once: every step of every tender reads its tender so."""

@@ -33,9 +33,9 @@ ASPECTS = ("administrative", "qualification", "technical", "price")
 STATEMENTS = {
     "package": 4,  # the token, the agency with the clock, the insert, the audit entry
     "tender": 5,  # the token, the package with its live tender, the rules and the clock, two inserts, audit
-    "announcement": 6,  # the token, the tender with what a step reads, the tenant's key, update, audit,
+    "announcement": 5,  # the token, the tender with what a step reads (the tenant's key too), update, audit,
     # the catalogue row with the feed entry
-    "registration": 6,  # the token, the vendor, the tender, its eligibility, the insert, the audit entry
+    "registration": 5,  # the token, the tender with the caller's vendor, its eligibility, the insert, audit
     "award-letter": 8,
     "contract": 9,
 }

@@ -21,6 +21,7 @@ from tenants.tenders.acting import get_tender
 from tenants.tenders.models import Clarification, Registration, Tender
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage, open_stages
+from tenants.tenders.step_read import read_tender_for_account
 from tenants.vocabulary import TenderStatus
 
 
@@ -48,8 +49,14 @@ async def is_registered(session: AsyncSession, tender_id: int, vendor_id: int) -
 
 
 async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: int) -> Registration:
-    vendor_id = await vendor_of(session, actor.account_id)
-    tender = await get_tender(session, tender_id)
+    # The caller's vendor read with the tender, in one round trip (issue 20); refused in the same
+    # order as read apart: not a vendor's user first, then no such tender.
+    tender, vendor_id = await read_tender_for_account(session, tender_id, actor.account_id)
+    if tender is None:
+        await vendor_of(session, actor.account_id)
+        raise NotFound(f"no tender {tender_id} in this tenant")
+    if vendor_id is None:
+        raise Forbidden("only a vendor's user can do this")
     if tender.is_direct:
         raise Forbidden("a direct procurement takes the offer of its invited vendor only")
     await require_stage(session, tender, Stage.ANNOUNCEMENT, Stage.DOCUMENT_DOWNLOAD)

@@ -12,11 +12,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import CTE, Select, insert, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.entries import entry_upsert, upsert_entry
+from federation.catalogue.entries import entry_upsert
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import (
     PublicAmendment,
@@ -262,8 +262,12 @@ def correction_tags(published: Mapping[str, Any] | None, fresh: Mapping[str, Any
     return tags + [tag for key, tag in CORRECTED_SECTIONS if key in sections]
 
 
-async def last_releases(session: AsyncSession, ocids: Collection[str]) -> dict[str, dict[str, Any]]:
-    """The last release published of each of these local tenders (none for a tender never published)."""
+async def last_releases(
+    session: AsyncSession, ocids: Collection[str], *, along: CTE | None = None
+) -> dict[str, dict[str, Any]]:
+    """The last release published of each of these local tenders (none for a tender never published).
+
+    ``along``: a data-modifying CTE sent in the same statement (it must not write ``hub.changes``)."""
     if not ocids:
         return {}
     query = (
@@ -272,6 +276,8 @@ async def last_releases(session: AsyncSession, ocids: Collection[str]) -> dict[s
         .order_by(Change.ocid, Change.position.desc())
         .ext(distinct_on(Change.ocid))
     )
+    if along is not None:
+        query = query.add_cte(along)
     return {row.ocid: row.release for row in await session.execute(query)}
 
 
@@ -296,8 +302,10 @@ async def republish(session: AsyncSession, tenant: TenantRef, tender: Tender) ->
         return []
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
-    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
-    published = await last_releases(session, [snapshot.local_id])
+    # The row's upsert a CTE of the read of the last release (it reads the feed, not the row): one
+    # round trip, not two (issue 20).
+    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
+    published = await last_releases(session, [snapshot.local_id], along=entry)
     change = correction(snapshot, published.get(snapshot.local_id), now)
     if change is None:
         return []
