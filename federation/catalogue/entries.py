@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import CatalogueEntry
@@ -13,12 +13,15 @@ from federation.catalogue.models import CatalogueEntry
 async def upsert_entry(
     session: AsyncSession, origin: str, ocid: str, values: dict[str, object], now: datetime
 ) -> None:
+    await session.execute(entry_upsert(origin, ocid, values, now))
+
+
+def entry_upsert(origin: str, ocid: str, values: dict[str, object], now: datetime) -> Insert:
+    """The statement of ``upsert_entry``, for a caller that sends it with another (a CTE)."""
     statement = insert(CatalogueEntry).values(origin=origin, ocid=ocid, updated_at=now, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            constraint="uq_catalogue_origin_ocid",
-            set_={**{k: statement.excluded[k] for k in values}, "updated_at": now},
-        )
+    return statement.on_conflict_do_update(
+        constraint="uq_catalogue_origin_ocid",
+        set_={**{k: statement.excluded[k] for k in values}, "updated_at": now},
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from federation.identity.actor import Actor
 from federation.identity.models import Role
@@ -12,6 +12,7 @@ from hub.core.clock import database_now
 from hub.core.errors import Forbidden, InvalidInput, NotFound
 from tenants.tenders import held  # noqa: F401  (a transaction keeps the tenders it loads)
 from tenants.tenders.models import Tender
+from tenants.tenders.step_read import read_tender
 
 
 def runner_role(tender: Tender) -> Role:
@@ -37,12 +38,13 @@ async def get_tender(session: AsyncSession, tender_id: int, *, for_update: bool 
     """The tender; ``for_update`` locks its row (a locked read refreshes a tender already loaded).
 
     Unlocked, a tender the session holds already is answered without a statement: a read would
-    not refresh it either (the identity map keeps the loaded object's values)."""
-    if for_update:
-        query = select(Tender).where(Tender.id == tender_id)
-        tender = await session.scalar(query.with_for_update().execution_options(populate_existing=True))
-    else:
-        tender = await session.get(Tender, tender_id)
+    not refresh it either (the identity map keeps the loaded object's values). A read brings along
+    what the step asks for next, in the same statement (``tenants.tenders.step_read``)."""
+    if not for_update:
+        held_tender = session.sync_session.identity_map.get(identity_key(Tender, tender_id))
+        if held_tender is not None:
+            return held_tender
+    tender = await read_tender(session, tender_id, for_update=for_update)
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     return tender

@@ -1,4 +1,5 @@
-"""A transaction keeps the tenders, packages and agencies it has loaded until it ends.
+"""A transaction keeps the tenders, packages, agencies, procurement rules and the tenant's wrapped key
+it has loaded until it ends.
 
 The session's identity map holds its objects weakly: a step that read a tender's package and let go
 of it made the next step read it again (issue 20: per five requests of the evaluation, the tender 8
@@ -18,9 +19,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants.agencies import Agency
+from tenants.tenders.bid_key_models import TenantKey
 from tenants.tenders.models import Package, Tender
+from tenants.tenders.outcome_models import ProcurementRules
 
-HELD = (Tender, Package, Agency)
+HELD = (Tender, Package, Agency, ProcurementRules, TenantKey)
 _KEY = "tenants.tenders.held"
 
 

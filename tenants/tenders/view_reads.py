@@ -1,5 +1,7 @@
 """What the tender view reads, for many tenders at once: one statement per kind of row, whatever
-the number of tenders (``GET /api/tenders`` read six rows' kinds per tender, issue 20).
+the number of tenders (``GET /api/tenders`` read six rows' kinds per tender, issue 20). Within a
+transaction the awards and contracts are read once (``outcomes``; the documents too,
+``document_entries``): a step's check, its publication and the view it answers share what was read.
 
 Each function takes the tenders' ids and answers a map from tender id to its rows, in the order
 the view shows them; a tender with no such rows is absent from the map (or maps to an empty list).
@@ -13,18 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.tenders.custody.models import TenderKeyShare
-from tenants.tenders.models import Document, Tender
-from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
-
-
-async def documents_of_tenders(
-    session: AsyncSession, tender_ids: Collection[int]
-) -> dict[int, list[Document]]:
-    query = select(Document).where(Document.tender_id.in_(tender_ids)).order_by(Document.id)
-    documents: dict[int, list[Document]] = {}
-    for document in (await session.execute(query)).scalars():
-        documents.setdefault(document.tender_id, []).append(document)
-    return documents
+from tenants.tenders.models import Tender
+from tenants.tenders.outcome_models import Objection, ObjectionFile
+from tenants.tenders.outcomes import may_have_objections
 
 
 async def key_shares_of_tenders(
@@ -43,25 +36,6 @@ async def key_shares_of_tenders(
     return shares
 
 
-async def awards_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, list[Award]]:
-    query = select(Award).where(Award.tender_id.in_(tender_ids)).order_by(Award.tender_id, Award.round)
-    awards: dict[int, list[Award]] = {}
-    for award in (await session.execute(query)).scalars():
-        awards.setdefault(award.tender_id, []).append(award)
-    return awards
-
-
-async def contracts_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, Contract]:
-    if not tender_ids:
-        return {}
-    if len(tender_ids) == 1:  # the session may hold it already (the route that records it)
-        (tender_id,) = tender_ids
-        contract = await session.get(Contract, tender_id)
-        return {tender_id: contract} if contract is not None else {}
-    query = select(Contract).where(Contract.tender_id.in_(tender_ids))
-    return {contract.tender_id: contract for contract in (await session.execute(query)).scalars()}
-
-
 async def retenders_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, int]:
     """The tender each of these was re-tendered as (a failed tender has at most one re-tender)."""
     if not tender_ids:
@@ -75,6 +49,7 @@ async def objections_of_tenders(
     session: AsyncSession, tender_ids: Collection[int]
 ) -> dict[int, list[tuple[Objection, list[ObjectionFile]]]]:
     """The objections of these tenders with their files, in one statement (files joined)."""
+    tender_ids = [i for i in tender_ids if may_have_objections(session, i)]  # as their awards' read found
     if not tender_ids:
         return {}
     query = (

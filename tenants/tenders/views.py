@@ -19,15 +19,14 @@ from hub.core.clock import database_now
 from tenants.registry import TenantRef
 from tenants.sealing import encode_public_key
 from tenants.tenders.custody import TenderKeyShare, custody_record
+from tenants.tenders.document_entries import documents_of_tenders
 from tenants.tenders.models import Clarification, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection, ObjectionFile
+from tenants.tenders.outcomes import awards_of_tenders, contracts_of_tenders
 from tenants.tenders.progress import current_stage
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import ORDER, Stage, Window, open_stages
 from tenants.tenders.view_reads import (
-    awards_of_tenders,
-    contracts_of_tenders,
-    documents_of_tenders,
     key_shares_of_tenders,
     objections_of_tenders,
     retenders_of_tenders,

@@ -22,11 +22,13 @@ from tests.e2e.procurement import ok, package, regency, schedule
 
 Client = AsyncTestClient[Litestar]
 
-TENDER_VIEW = 8
-"""One tender's view: its tender, package, clock, schedule, documents, awards, contract and re-tender."""
-TENDER_LIST = 7
+TENDER_VIEW = 2
+"""One tender's view: its tender with its package, the clock, its schedule and its documents
+(``tenants.tenders.step_read``), then its awards with their contract (``view_reads``); 8 before."""
+TENDER_LIST = 5
 """The list, whatever its length: the clock, the tenders with their packages, then their schedules,
-documents, awards, contracts and re-tenders, one statement each (``tenants.tenders.view_reads``)."""
+documents, and awards with their contracts, one statement each (``tenants.tenders.view_reads``;
+re-tenders only for a failed or cancelled tender); 7 before."""
 
 
 @contextmanager

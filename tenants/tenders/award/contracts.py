@@ -21,6 +21,7 @@ from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
 from tenants.tenders.outcome_models import Award, Contract, Objection
+from tenants.tenders.outcomes import may_have_objections
 from tenants.tenders.progress import not_before, require_status
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.stages import Stage
@@ -55,10 +56,16 @@ async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int
     assert award.objection_ends_at is not None
     if now < award.objection_ends_at:
         raise Conflict(f"the objection period runs until {award.objection_ends_at.isoformat()}")
-    unanswered = await session.scalar(
-        select(func.count()).where(
-            Objection.tender_id == tender_id, Objection.round == tender.round, Objection.answered_at.is_(None)
+    unanswered = (  # none to count when the award's read found the tender without objections
+        await session.scalar(
+            select(func.count()).where(
+                Objection.tender_id == tender_id,
+                Objection.round == tender.round,
+                Objection.answered_at.is_(None),
+            )
         )
+        if may_have_objections(session, tender_id)
+        else 0
     )
     if unanswered:
         raise Conflict(f"{unanswered} objection(s) to this award still wait for the committee's answer")

@@ -23,17 +23,22 @@ from tenants.tenders.evaluation.assessments import evaluation_state, opened_bids
 from tenants.tenders.evaluation.ranking import BidderResult, Ranking
 from tenants.tenders.models import Tender, TenderStage
 from tenants.tenders.outcome_models import Award, Negotiation
+from tenants.tenders.outcomes import awards_of_tenders
 from tenants.tenders.preparation.tenders import create_tender
 from tenants.tenders.progress import not_before, require_status
 from tenants.tenders.publication.publish import publish, republish
-from tenants.tenders.stages import Stage
+from tenants.tenders.schedules import load_schedule, remember_schedule
+from tenants.tenders.stages import Stage, Window
 from tenants.vocabulary import TenderStatus
 
 RESERVES = 2  # pemenang cadangan 1 and 2
 
 
 async def current_award(session: AsyncSession, tender: Tender) -> Award | None:
-    return await session.get(Award, (tender.id, tender.round))
+    """The award of the tender's current round; read with its other awards and its contract, which
+    the step's publication and answer ask for next (``awards_of_tenders``)."""
+    awards = (await awards_of_tenders(session, [tender.id])).get(tender.id, [])
+    return next((a for a in awards if a.round == tender.round), None)
 
 
 async def require_award(session: AsyncSession, tender: Tender) -> Award:
@@ -113,10 +118,12 @@ async def announce_award(session: AsyncSession, actor: Actor, tender_id: int) ->
     award = await require_award(session, tender)
     award.announced_at = now
     award.objection_ends_at = now + timedelta(days=tender.objection_days)
-    await _set_stage(session, tender_id, Stage.OBJECTION_PERIOD, now, award.objection_ends_at)
+    schedule = await _set_stage(session, tender_id, Stage.OBJECTION_PERIOD, now, award.objection_ends_at)
     tender.results = published_results(await evaluation_state(session, tender), tender, now, award)
     tender.status = TenderStatus.AWARD_ANNOUNCED.value
     await session.flush()
+    # The schedule as written, for the publication and the view: not read again (issue 20).
+    remember_schedule(session, tender_id, [(s.value, w.starts_at, w.ends_at) for s, w in schedule.items()])
     await actor.record(
         session,
         "award.announced",
@@ -149,12 +156,16 @@ def _public_order(ranking: Ranking) -> list[BidderResult]:
 
 async def _set_stage(
     session: AsyncSession, tender_id: int, stage: Stage, starts_at: datetime, ends_at: datetime
-) -> None:
-    row = await session.get(TenderStage, (tender_id, stage.value))
+) -> dict[Stage, Window]:
+    """Set a stage's window (a row the schedule has not, added; without reading it); the schedule
+    it makes."""
+    schedule = await load_schedule(session, tender_id)
+    row = await session.get(TenderStage, (tender_id, stage.value)) if stage in schedule else None
     if row is None:
         session.add(TenderStage(tender_id=tender_id, stage=stage.value, starts_at=starts_at, ends_at=ends_at))
     else:
         row.starts_at, row.ends_at = starts_at, ends_at
+    return {**schedule, stage: Window(starts_at, ends_at)}
 
 
 async def fail_tender(session: AsyncSession, actor: Actor, tender_id: int, reason: str) -> Tender:

@@ -264,6 +264,10 @@ async def open_sealed_bids(
     now = await database_now(session)
     checker = await BidChecker.load(session, [tender_id], master=master)
     current = await current_bids(session, tender_id)
+    # The bidders' vendors in one statement, held while their lines are made (each ``session.get``
+    # then answers from the identity map): one round trip, not one a bid (issue 20).
+    bidders = select(Vendor).where(Vendor.id.in_({b.vendor_id for b in current}))
+    held_vendors = list(await session.scalars(bidders)) if current else []
     results = [
         await _record_opened(session, actor, bid, found)
         async for bid, found in unsealed(current, private, checker, actor.tenant.code)
@@ -271,6 +275,7 @@ async def open_sealed_bids(
     results += [
         await _missing(session, checker, withheld) for withheld in checker.withheld({b.id for b in current})
     ]
+    del held_vendors
     tender.status, tender.opened_at, tender.opened_by = TenderStatus.OPENED.value, now, actor.account_id
     tender.opening = {
         "opened_at": now.isoformat(),

@@ -53,7 +53,13 @@ def opened_bids(tender: Tender) -> list[OpenedBid]:
 
 async def evaluation_state(session: AsyncSession, tender: Tender) -> Ranking:
     """The ranking as the assessments recorded so far make it."""
-    bids = opened_bids(tender)
+    return await _ranked(session, tender, *await _verdicts(session, tender))
+
+
+async def _verdicts(
+    session: AsyncSession, tender: Tender
+) -> tuple[dict[tuple[int, str], Verdict], dict[int, Verdict]]:
+    """The latest verdict of each bidder's aspect, and of each bidder's verification."""
     rows = await session.execute(
         select(Assessment).where(Assessment.tender_id == tender.id).order_by(Assessment.id)
     )
@@ -65,10 +71,19 @@ async def evaluation_state(session: AsyncSession, tender: Tender) -> Ranking:
             verifications[row.vendor_id] = verdict
         else:
             assessments[(row.vendor_id, row.aspect)] = verdict
+    return assessments, verifications
+
+
+async def _ranked(
+    session: AsyncSession,
+    tender: Tender,
+    assessments: dict[tuple[int, str], Verdict],
+    verifications: dict[int, Verdict],
+) -> Ranking:
     package = await session.get(Package, tender.package_id)
     assert package is not None
     return rank_bids(
-        bids,
+        opened_bids(tender),
         assessments,
         verifications,
         owner_estimate=package.owner_estimate,
@@ -166,8 +181,8 @@ async def verify_qualification(
     tender = await runner_tender(session, actor, tender_id)
     require_status(tender, TenderStatus.OPENED, doing="verify qualifications")
     now = await not_before(session, tender, Stage.QUALIFICATION_VERIFICATION)
-    ranking = await evaluation_state(session, tender)
-    leader = _leader_of_complete(ranking)
+    assessments, verifications = await _verdicts(session, tender)
+    leader = _leader_of_complete(await _ranked(session, tender, assessments, verifications))
     if leader.verified:
         raise Conflict(f"vendor {leader.vendor_id} has been verified already: decide the award")
     if vendor_id != leader.vendor_id:
@@ -196,7 +211,10 @@ async def verify_qualification(
         passed=passed,
         reason=reason.strip(),
     )
-    return await evaluation_state(session, tender)
+    # The ranking with this verdict, the latest of its bidder's: as a read of the assessments would
+    # rank them now, without the read (issue 20).
+    verifications[vendor_id] = Verdict(passed, reason.strip(), None)
+    return await _ranked(session, tender, assessments, verifications)
 
 
 def _leader_of_complete(ranking: Ranking) -> BidderResult:

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
-from hub.core.clock import database_now
+from hub.core.clock import database_now, remember_database_now
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.core.master_key import MasterKey
 from tenants.agencies import Agency
@@ -24,13 +24,18 @@ from tenants.sealing import fingerprint, generate_tender_keypair, tender_key_con
 from tenants.tenders.acting import get_tender, runner_tender, rupiah
 from tenants.tenders.custody import share_tender_key
 from tenants.tenders.custody.rules import custody_rules
+from tenants.tenders.document_entries import remember_documents
 from tenants.tenders.models import Package, Tender, TenderStage
+from tenants.tenders.outcome_models import ProcurementRules
+from tenants.tenders.outcomes import remember_no_outcome
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
 from tenants.tenders.procurement_rules import objection_limits
 from tenants.tenders.publication.publish import publish
-from tenants.tenders.schedules import load_schedule, save_schedule
+from tenants.tenders.reschedules import forget_reschedules
+from tenants.tenders.schedules import load_schedule, remember_schedule, save_schedule
 from tenants.tenders.stages import Stage, Window, parse_schedule
+from tenants.tenders.step_read import RULES_ROW
 from tenants.vocabulary import Category, Evaluation, KeyCustody, Method, TenderStatus
 
 __all__ = ["load_schedule", "save_schedule"]
@@ -59,8 +64,10 @@ def _choice(value: str, allowed: type[Category] | type[Method] | type[Evaluation
 
 async def create_package(session: AsyncSession, actor: Actor, data: PackageInput) -> Package:
     await actor.require(session, Action.PACKAGE_CREATE)
-    if await session.get(Agency, data.agency_id) is None:
+    agency = (await session.execute(_AGENCY_AND_CLOCK, {"agency_id": data.agency_id})).first()
+    if agency is None:
         raise InvalidInput(f"no agency {data.agency_id} in this tenant", field="agency_id")
+    remember_database_now(session, agency.now)  # for the audit entry: one round trip fewer
     title = " ".join(data.title.split())
     if not 5 <= len(title) <= 300:
         raise InvalidInput("a package title needs 5 to 300 characters", field="title")
@@ -110,15 +117,17 @@ async def create_tender(
     retender_of: int | None = None,
 ) -> Tender:
     await actor.require(session, Action.TENDER_PREPARE)
-    package = await session.get(Package, package_id)
-    if package is None:
+    row = (await session.execute(_PACKAGE_AND_CLOCK, {"package_id": package_id})).first()
+    if row is None:
         raise InvalidInput(f"no package {package_id} in this tenant", field="package_id")
+    package, rules = row.Package, row.ProcurementRules  # the rules held (``held``) for ``objection_limits``
+    remember_database_now(session, row.now)  # for the audit entry: one round trip fewer
     if package.method == Method.DIRECT_PROCUREMENT:
         raise InvalidInput(
             "a direct procurement package is run by a procurement officer, not put to tender",
             field="package_id",
         )
-    await require_no_live_tender(session, package_id)
+    _refuse_live(package_id, row.live)
     evaluation = _choice(evaluation, Evaluation, "evaluation")
     scoring = parse_criteria(evaluation, criteria)
     stages = parse_schedule(schedule)
@@ -131,9 +140,15 @@ async def create_tender(
         retender_of=retender_of,
         created_by=actor.account_id,
     )
+    del rules
     session.add(tender)
     await session.flush()
     await save_schedule(session, tender.id, stages)
+    # A new tender's schedule is what was just saved; it has no documents, awards or contract yet:
+    # the view answered reads none of them (issue 20).
+    remember_schedule(session, tender.id, [(s.value, w.starts_at, w.ends_at) for s, w in stages.items()])
+    remember_documents(session, tender.id, [])
+    remember_no_outcome(session, tender.id)
     await actor.record(
         session,
         "tender.created",
@@ -150,12 +165,15 @@ async def create_tender(
 
 async def require_no_live_tender(session: AsyncSession, package_id: int) -> None:
     """A package is procured once at a time: a new tender only after the last one failed or was cancelled."""
-    live = await session.scalar(
-        select(Tender.id).where(
-            Tender.package_id == package_id,
-            Tender.status.not_in([TenderStatus.FAILED.value, TenderStatus.CANCELLED.value]),
-        )
-    )
+    live = await session.scalar(select(Tender.id).where(Tender.package_id == package_id, _live()))
+    _refuse_live(package_id, live)
+
+
+def _live() -> ColumnElement[bool]:
+    return Tender.status.not_in([TenderStatus.FAILED.value, TenderStatus.CANCELLED.value])
+
+
+def _refuse_live(package_id: int, live: int | None) -> None:
     if live is not None:
         raise Conflict(f"package {package_id} is already in tender {live}")
 
@@ -259,6 +277,7 @@ async def reschedule_stage(
         old=[old.starts_at.isoformat(), old.ends_at.isoformat()] if old else None,
         new=[starts_at.isoformat(), ends_at.isoformat()],
     )
+    forget_reschedules(session, tender_id)  # the publication reads this entry
     await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderAmendment")
     return target[changed]
 
@@ -292,3 +311,24 @@ async def visible_tender(session: AsyncSession, tender_id: int, *, official: boo
     if tender.status == TenderStatus.DRAFT and not official:
         raise NotFound(f"no tender {tender_id} in this tenant")
     return tender
+
+
+_AGENCY_AND_CLOCK = select(Agency.id, func.now().label("now")).where(
+    Agency.id == bindparam("agency_id", type_=BigInteger)
+)
+_PACKAGE_AND_CLOCK = (
+    select(
+        Package,
+        func.now().label("now"),
+        select(Tender.id)
+        .where(Tender.package_id == Package.id, _live())
+        .limit(1)
+        .scalar_subquery()
+        .label("live"),
+        ProcurementRules,
+    )
+    .outerjoin(ProcurementRules, ProcurementRules.id == RULES_ROW)
+    .where(Package.id == bindparam("package_id", type_=BigInteger))
+)
+"""A new package's agency, a new tender's package, each read with the clock its audit entry needs; the
+package with its live tender (if any) and the tenant's rules (``objection_limits``)."""

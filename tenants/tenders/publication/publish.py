@@ -12,11 +12,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import CTE, Select, insert, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.entries import upsert_entry
+from federation.catalogue.entries import entry_upsert
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import (
     PublicAmendment,
@@ -27,7 +27,6 @@ from federation.catalogue.ocds import (
     entry_values,
     release,
 )
-from federation.vendors import Vendor
 from hub.core.clock import database_now
 from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
@@ -35,7 +34,9 @@ from tenants.audit.models import AuditEntry
 from tenants.registry import TenantRef
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
+from tenants.tenders.outcomes import awarded_names, awards_of_tenders, contracts_of_tenders
 from tenants.tenders.progress import current_stage
+from tenants.tenders.reschedules import never_rescheduled
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import Stage, Window
 
@@ -61,26 +62,13 @@ async def snapshots_of(
     public = {t.id: t.is_direct for t in tenders}  # a direct procurement's award is public once decided
     published: dict[int, list[Award]] = {}
     awarded: set[int] = set()
-    for award in (
-        await session.execute(select(Award).where(Award.tender_id.in_(ids)).order_by(Award.round))
-    ).scalars():
-        awarded.add(award.tender_id)
-        if award.announced_at is not None or public[award.tender_id]:
-            published.setdefault(award.tender_id, []).append(award)
-    contracts = (  # a contract follows an award: none read for a tender without one
-        await _keyed(session, select(Contract).where(Contract.tender_id.in_(awarded)), "tender_id")
-        if awarded
-        else {}
-    )
-    winners = {a.vendor_id for awards in published.values() for a in awards}
-    names = (
-        {
-            r.id: r.name
-            for r in await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(winners)))
-        }
-        if winners
-        else {}
-    )
+    for awards in (await awards_of_tenders(session, ids)).values():  # read with their contracts
+        for award in awards:
+            awarded.add(award.tender_id)
+            if award.announced_at is not None or public[award.tender_id]:
+                published.setdefault(award.tender_id, []).append(award)
+    contracts = await contracts_of_tenders(session, ids)
+    names = await awarded_names(session, ids)  # read with the awards
     amendments = await _amendments(session, ids)
     repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
     return [
@@ -114,7 +102,9 @@ async def _amendments(session: AsyncSession, ids: Collection[int]) -> dict[int, 
     "After" is by the chain's order (``seq``), not by times: the demo's backdating moves a tender's
     ``announced_at`` and never the chain's entries.
     """
-    subjects = {f"tender:{i}": i for i in ids}
+    subjects = {f"tender:{i}": i for i in set(ids) - never_rescheduled(session, ids)}
+    if not subjects:  # none was ever rescheduled, as their steps' reads found: no amendments
+        return {}
     query = (
         select(AuditEntry.seq, AuditEntry.at, AuditEntry.action, AuditEntry.subject, AuditEntry.payload)
         .where(
@@ -238,14 +228,14 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
         return  # a draft, or cancelled before announcement: never public
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
-    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
-    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
-    session.add(
-        Change(
-            origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
-        )
+    # The catalogue row and the feed entry in one statement (the row's upsert a CTE of the insert):
+    # one round trip a public change, not two (issue 20).
+    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
+    change = insert(Change).values(
+        origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
     )
-    await session.flush()
+    await session.execute(change.add_cte(entry))
+    record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
 
 
 CORRECTED_SECTIONS = (("awards", "awardUpdate"), ("contracts", "contractUpdate"))
@@ -272,8 +262,12 @@ def correction_tags(published: Mapping[str, Any] | None, fresh: Mapping[str, Any
     return tags + [tag for key, tag in CORRECTED_SECTIONS if key in sections]
 
 
-async def last_releases(session: AsyncSession, ocids: Collection[str]) -> dict[str, dict[str, Any]]:
-    """The last release published of each of these local tenders (none for a tender never published)."""
+async def last_releases(
+    session: AsyncSession, ocids: Collection[str], *, along: CTE | None = None
+) -> dict[str, dict[str, Any]]:
+    """The last release published of each of these local tenders (none for a tender never published).
+
+    ``along``: a data-modifying CTE sent in the same statement (it must not write ``hub.changes``)."""
     if not ocids:
         return {}
     query = (
@@ -282,6 +276,8 @@ async def last_releases(session: AsyncSession, ocids: Collection[str]) -> dict[s
         .order_by(Change.ocid, Change.position.desc())
         .ext(distinct_on(Change.ocid))
     )
+    if along is not None:
+        query = query.add_cte(along)
     return {row.ocid: row.release for row in await session.execute(query)}
 
 
@@ -306,8 +302,10 @@ async def republish(session: AsyncSession, tenant: TenantRef, tender: Tender) ->
         return []
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
-    await upsert_entry(session, LOCAL, snapshot.local_id, entry_values(snapshot), now)
-    published = await last_releases(session, [snapshot.local_id])
+    # The row's upsert a CTE of the read of the last release (it reads the feed, not the row): one
+    # round trip, not two (issue 20).
+    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
+    published = await last_releases(session, [snapshot.local_id], along=entry)
     change = correction(snapshot, published.get(snapshot.local_id), now)
     if change is None:
         return []
