@@ -33,14 +33,12 @@ from sqlalchemy import (
     REAL,
     BigInteger,
     Select,
-    and_,
     bindparam,
     func,
     literal,
     literal_column,
     select,
     tablesample,
-    true,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,10 +102,22 @@ async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
 def sample_statement(query: CatalogueQuery, *more: Any) -> Select[Any]:
     """The sample's counts by facet, with ``more`` columns (a search's first statement adds its plan
     settings and tenant check, each a scalar subquery computed once: ``search.py``). Its rows are
-    the facets' columns, the count, then ``seen``, ``percent`` and ``more``."""
+    the facets' columns, the count, then ``seen``, ``percent`` and ``more``; one of them, the grand
+    total (every facet null), is there even when nothing matched, and carries ``seen``.
+
+    Only the matches are grouped: grouping a row by four sets cost more than reading and testing it
+    (at 30,000 rows, 2-3 ms of the sample's 3-4, the same for a word in a sixth of the rows as for the
+    home page). ``seen``, every row the sample drew, is then a scan of the sample of its own (a
+    third of a millisecond). With no condition every row matches, and ``seen`` is the grand total."""
     sampled, percent = _SAMPLED, _PERCENT
-    matched = func.count().filter(and_(true(), *query.conditions(sampled)))
-    return grouping(sampled, matched, func.count().label("seen"), percent.label("percent"), *more)
+    conditions = query.conditions(sampled)
+    if not conditions:
+        return grouping(sampled, func.count(), func.count().label("seen"), percent.label("percent"), *more)
+    drawn = tablesample(
+        CatalogueEntry.__table__, func.system(percent), name="drawn", seed=literal(SAMPLE_SEED)
+    )
+    seen = select(func.count()).select_from(drawn).scalar_subquery().label("seen")
+    return grouping(sampled, func.count(), seen, percent.label("percent"), *more).where(*conditions)
 
 
 SEEN, PERCENT = len(FACETS) + 1, len(FACETS) + 2
@@ -116,13 +126,14 @@ SEEN, PERCENT = len(FACETS) + 1, len(FACETS) + 2
 
 def facets_of_sample(rows: Sequence[Sequence[Any]]) -> Facets:
     """The counts of ``sample_statement``'s rows, scaled to the catalogue."""
-    seen, percent_drawn = 0, None
+    seen, percent_drawn = 0, 100.0
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     for row in rows:
-        seen += row[SEEN] if row[0] is not None else 0
-        percent_drawn = row[PERCENT]
-        add_counts(counts, row)
-    if percent_drawn is None:
+        if all(value is None for value in row[: len(FACETS)]):  # the grand total
+            seen, percent_drawn = row[SEEN], row[PERCENT]
+        else:
+            add_counts(counts, row)
+    if not seen:
         # The sample drew no row: an empty catalogue, or one whose few live rows lie outside the
         # sampled pages of a file that deletions left large (until a vacuum). Not an exact zero:
         # the exact count (bounded by the cap) says which.
@@ -143,8 +154,8 @@ async def count_facets(
 
     With ``walk``, the count's statement also sets the page's walk (``WALK``), as it runs: after its
     own plan (an exact count reads every match, which bitmaps serve best), before the page's, and
-    without a round trip of its own. It is set as the first row is made; a count with no row sets
-    nothing, and the page, which has no row either, is planned as any other."""
+    without a round trip of its own (set as its first row is made: there is always one, the grand
+    total's, ``grouping``)."""
     if sampled.settles:
         return sampled
     statement = built("count", query, lambda q: _count_statement(q, walk), walk)
@@ -164,12 +175,12 @@ def _count_statement(query: CatalogueQuery, walk: bool) -> Select[Any]:
     return grouping(first.c, func.count(), *then)
 
 
-def grouping(source: Any, matched: Any, *more: Any) -> Select[Any]:
-    """Counts by each facet in one pass: ``GROUP BY GROUPING SETS ((category), (method), ...)``."""
+def grouping(source: Any, matched: Any, *more: Any, total: bool = True) -> Select[Any]:
+    """Counts by each facet in one pass: ``GROUP BY GROUPING SETS ((category), (method), ...)``,
+    and with ``total`` the grand total, ``()``: a row even when nothing matched."""
     columns = [getattr(source, column) for column in FACETS.values()]
-    return select(*columns, matched.label("n"), *more).group_by(
-        func.grouping_sets(*[tuple_(c) for c in columns])
-    )
+    sets = [tuple_(c) for c in columns] + ([literal_column("()")] if total else [])
+    return select(*columns, matched.label("n"), *more).group_by(func.grouping_sets(*sets))
 
 
 def add_counts(counts: dict[str, dict[str, int]], row: Sequence[Any]) -> None:
