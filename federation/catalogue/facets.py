@@ -179,7 +179,7 @@ def grouping(source: Any, matched: Any, *more: Any, total: bool = True) -> Selec
     """Counts by each facet in one pass: ``GROUP BY GROUPING SETS ((category), (method), ...)``,
     and with ``total`` the grand total, ``()``: a row even when nothing matched."""
     columns = [getattr(source, column) for column in FACETS.values()]
-    sets = [tuple_(c) for c in columns] + ([literal_column("()")] if total else [])
+    sets: list[Any] = [tuple_(c) for c in columns] + ([literal_column("()")] if total else [])
     return select(*columns, matched.label("n"), *more).group_by(func.grouping_sets(*sets))
 
 
