@@ -32,7 +32,6 @@ from sqlalchemy import (
     DateTime,
     Select,
     String,
-    any_,
     bindparam,
     exists,
     func,
@@ -42,7 +41,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REAL
+from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.facets import (
@@ -77,7 +76,6 @@ PAGE_LIMIT = bindparam("page_limit", type_=BigInteger)
 WINDOW = bindparam("relevance_window", type_=BigInteger)
 """``RELEVANCE_WINDOW``, sent with each search (read when it runs: a test may lower it)."""
 AFTER_ID = bindparam("after_id", type_=BigInteger)
-IDS = bindparam("ids", type_=ARRAY(BigInteger))
 TENANT = bindparam("q_tenant", type_=String)
 
 
@@ -300,7 +298,7 @@ async def search_catalogue(
     # is its sort's index whatever is set): set by the exact count as it runs, or on its own.
     walk_after_sample = to_sample and walks and filtered
     facets: Facets | None = None
-    ranked: list[tuple[int, float]] | None = None
+    ranked: list[tuple[ShownEntry, Any]] | None = None
     if query.facets and sampled is not None:
         # Before the walk is set: an exact count reads every match, which bitmaps serve best.
         if query.order == "relevance" and not sampled.settles:
@@ -311,7 +309,7 @@ async def search_catalogue(
         if cache is not None and not cached:  # counts from the cache keep the age they had
             cache.put(query, facets)
     if ranked is not None:
-        rows = await _entries(session, ranked)
+        rows = ranked
     else:
         if walk_after_sample:
             await run(session, select(*WALK), {})
@@ -342,55 +340,46 @@ def _ranked_and_counted_statement(query: CatalogueQuery) -> CompoundSelect[Any]:
         .limit(PAGE_LIMIT)
         .subquery("ranked")
     )
-    # The counts (by grouping sets, ``id`` null) and the page's ids and ranks, in one statement: the
-    # matches are counted and ranked where they are, and at most a few dozen rows come back.
-    no_facets = [null().cast(String).label(column) for column in FACETS.values()]
-    no_page = (null().cast(BigInteger).label("id"), null().cast(REAL).label("rank"))
-    return grouping(found.c, func.count(), *no_page).union_all(
-        select(*no_facets, null().cast(BigInteger), top.c.id, top.c.rank)
+    # The counts (by grouping sets, the page's columns null) and the page's rows with their ranks (the
+    # facets and the count null), in one statement: the matches are counted and ranked where they
+    # are, and at most a few dozen rows come back.
+    no_facets = [null().cast(String).label(f"no_{column}") for column in FACETS.values()]
+    no_page = [null().cast(column.type).label(f"no_{column.name}") for column in SHOWN]
+    counts = grouping(found.c, func.count(), *no_page, null().cast(REAL).label("no_rank"))
+    page = select(*no_facets, null().cast(BigInteger), *SHOWN, top.c.rank).join_from(
+        T.id.table, top, top.c.id == T.id
     )
+    return counts.union_all(page)
 
 
 async def _ranked_and_counted(
     session: AsyncSession, query: CatalogueQuery, sampled: Facets, parameters: dict[str, Any]
-) -> tuple[Facets, list[tuple[int, float]] | None]:
-    """The exact counts and the first page's ids and ranks, from one read of the matches.
+) -> tuple[Facets, list[tuple[ShownEntry, Any]] | None]:
+    """The exact counts and the first page with its ranks, from one read of the matches.
 
     A narrow search by relevance read its matches twice, once to count them (``count_facets``) and
     once to rank the newest ``RELEVANCE_WINDOW``: twice a text index scan of its words and filter
     tokens and a heap page per match (``q`` with filters, 10-30 ms each at a million rows). Here the
     first ``EXACT_UP_TO + 1`` matches are read once, with their facets, and ranked among the newest
-    ``RELEVANCE_WINDOW`` of them. If there are no more, they are every match: the counts are exact
-    and the page is theirs. If there are more, the sample's counts stand, as in ``count_facets``,
-    and the page is read as any other (``None``).
+    ``RELEVANCE_WINDOW`` of them; the page's rows come in the same answer. If there are no more,
+    they are every match: the counts are exact and the page is theirs. If there are more, the
+    sample's counts stand, as in ``count_facets``, and the page is read as any other (``None``).
     """
     statement = built("ranked and counted", query, _ranked_and_counted_statement)
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    ranked: list[tuple[int, float]] = []
+    ranked: list[tuple[ShownEntry, Any]] = []
+    shown = slice(len(FACETS) + 1, len(FACETS) + 1 + len(SHOWN))
     rows: list[Any] = list(await run(session, statement, {**parameters, "exact_limit": EXACT_UP_TO + 1}))
     for row in rows:
-        row_id, rank = row[-2], row[-1]
-        if row_id is None:
-            add_counts(counts, row)
+        if row[len(FACETS)] is None:  # no count: a row of the page
+            ranked.append((ShownEntry._make(row[shown]), row[-1]))
         else:
-            ranked.append((row_id, rank))
+            add_counts(counts, row)
     total = sum(counts["category"].values())
     if total > EXACT_UP_TO:
         return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
-    ranked.sort(key=lambda r: (-r[1], -r[0]))  # a union's rows come in no set order
+    ranked.sort(key=lambda r: (-r[1], -r[0].id))  # a union's rows come in no set order
     return Facets(total, True, counts, sampled.share), ranked
-
-
-_BY_IDS = select(*SHOWN).where(T.id == any_(IDS))
-
-
-async def _entries(session: AsyncSession, ranked: list[tuple[int, float]]) -> list[tuple[ShownEntry, Any]]:
-    """The catalogue rows of ``ranked`` ids, in its order, each with its rank."""
-    if not ranked:
-        return []
-    rows = await run(session, _BY_IDS, {"ids": [i for i, _ in ranked]})
-    found = {row[0]: ShownEntry._make(row) for row in rows}
-    return [(found[i], rank) for i, rank in ranked if i in found]
 
 
 async def find_entry(session: AsyncSession, prefix: str, ocid: str) -> CatalogueEntry:
