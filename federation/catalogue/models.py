@@ -4,7 +4,7 @@ hubs this one follows, with the audit checkpoints they published."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Computed, Date, DateTime, ForeignKey, Identity, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB, TSVECTOR
@@ -66,11 +66,56 @@ class CatalogueEntry(HubBase):
     def stage_at(self, now: datetime) -> str:
         """The tender's stage at ``now``: before the opening it moves with the clock, not with a
         change (no change is published when bid submission opens), so it is read off the dates."""
-        if self.status != "announced" or self.submission_starts_at is None or self.submission_ends_at is None:
-            return self.stage
-        if now < self.submission_starts_at:
-            return "announcement"
-        return "bid_submission" if now < self.submission_ends_at else "bid_opening"
+        return stage_at(self.status, self.stage, self.submission_starts_at, self.submission_ends_at, now)
+
+
+def stage_at(status: str, stage: str, starts: datetime | None, ends: datetime | None, now: datetime) -> str:
+    """``CatalogueEntry.stage_at`` of a tender with this ``status``, ``stage`` and submission window."""
+    if status != "announced" or starts is None or ends is None:
+        return stage
+    if now < starts:
+        return "announcement"
+    return "bid_submission" if now < ends else "bid_opening"
+
+
+class ShownEntry(NamedTuple):
+    """A catalogue row as a search shows it: every column but the search vector and its text (the
+    widest, which no answer shows), read as a plain tuple, without the ORM's instances."""
+
+    id: int
+    origin: str
+    ocid: str
+    tenant_code: str
+    tenant_slug: str
+    tenant_name: str
+    province_code: str
+    tender_id: int
+    title: str
+    agency: str
+    category: str
+    method: str
+    evaluation: str
+    fiscal_year: int
+    budget: int
+    owner_estimate: int
+    kbli: list[str]
+    status: str
+    stage: str
+    announced_at: datetime
+    submission_starts_at: datetime | None
+    submission_ends_at: datetime | None
+    closes_at: datetime
+    opened_at: datetime | None
+    awarded_at: datetime | None
+    bidders: int | None
+    winner: str | None
+    award_value: int | None
+    contract_value: int | None
+    contract_signed_on: date | None
+    updated_at: datetime
+
+    def stage_at(self, now: datetime) -> str:
+        return stage_at(self.status, self.stage, self.submission_starts_at, self.submission_ends_at, now)
 
 
 class Change(HubBase):

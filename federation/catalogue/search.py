@@ -28,8 +28,11 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
+    DateTime,
     Select,
     String,
+    bindparam,
     exists,
     func,
     null,
@@ -40,9 +43,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import defer
 
 from federation.catalogue.facets import (
+    EXACT,
     EXACT_UP_TO,
     FACETS,
     FacetCache,
@@ -54,23 +57,26 @@ from federation.catalogue.facets import (
     sample_facets,
     sample_statement,
 )
-from federation.catalogue.models import LOCAL, CatalogueEntry
-from federation.catalogue.query import CatalogueQuery
+from federation.catalogue.models import LOCAL, CatalogueEntry, ShownEntry
+from federation.catalogue.query import TABLE, CatalogueQuery
 from federation.catalogue.records import local_id_of
+from federation.catalogue.statements import PLAN_EACH_SEARCH, WALK, built, run
 from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput, NotFound
 from tenants.registry.models import Tenant
 
-C = CatalogueEntry
+T = TABLE
 RELEVANCE_WINDOW = 1_000
-PLAN_EACH_SEARCH = (
-    func.set_config("plan_cache_mode", "force_custom_plan", true()),
-    func.set_config("jit", "off", true()),
-)
-WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
-SHOWN = (defer(C.search, raiseload=True), defer(C.search_text, raiseload=True))
-"""What a page reads of its rows: all but the search vector and its text, which no answer shows (the
-vector is the row's widest column: reading, sending and decoding it cost each page for nothing)."""
+SHOWN = [T[column] for column in ShownEntry._fields]
+"""What a page reads of its rows (``ShownEntry``): all but the search vector and its text, which no
+answer shows (the vector is the row's widest column: reading, sending and decoding it cost each page
+for nothing)."""
+PAGE_LIMIT = bindparam("page_limit", type_=BigInteger)
+"""One more row than the page shows (to tell whether more follow)."""
+WINDOW = bindparam("relevance_window", type_=BigInteger)
+"""``RELEVANCE_WINDOW``, sent with each search (read when it runs: a test may lower it)."""
+AFTER_ID = bindparam("after_id", type_=BigInteger)
+TENANT = bindparam("q_tenant", type_=String)
 
 
 WALK_ROWS = 20_000
@@ -85,7 +91,7 @@ Past this many rows, the bitmap costs less (fewer than about 0.8% of the catalog
 
 @dataclass(frozen=True, slots=True)
 class CataloguePage:
-    entries: list[CatalogueEntry]
+    entries: list[ShownEntry]
     next_cursor: str | None
     facets: Facets | None
     """On the first page when asked for; ``None`` on the pages a cursor leads to."""
@@ -95,47 +101,59 @@ def _sort_key(query: CatalogueQuery) -> tuple[Any, bool]:
     """The sort expression and whether it descends (the id follows in the same direction)."""
     match query.order:
         case "closing":
-            return C.closes_at, False
+            return T.closes_at, False
         case "budget":
-            return C.budget, False
+            return T.budget, False
         case "-budget":
-            return C.budget, True
+            return T.budget, True
         case _:
-            return C.announced_at, True
+            return T.announced_at, True
 
 
-def _page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Select[Any]:
-    """The page's rows with their sort key, one more than asked (to tell whether more follow)."""
+def _after_key(query: CatalogueQuery) -> Any:
+    """The bound parameter of a cursor's sort key, typed as its column."""
+    match query.order:
+        case "relevance":
+            return bindparam("after_key", type_=REAL)
+        case "budget" | "-budget":
+            return bindparam("after_key", type_=BigInteger)
+        case _:
+            return bindparam("after_key", type_=DateTime(timezone=True))
+
+
+def _page(query: CatalogueQuery, after: bool) -> Select[Any]:
+    """The page's rows with their sort key, one more than asked (``PAGE_LIMIT``), after the
+    cursor's key (``after_key``, ``after_id``) when ``after``."""
     if query.order == "relevance":
         return _relevance_page(query, after)
     key, descending = _sort_key(query)
-    page = select(C, key.label("sort_key")).options(*SHOWN).where(*query.conditions(C))
-    if after is not None:
-        bound = tuple_(key, C.id)
-        page = page.where(bound < after if descending else bound > after)
-    order = (key.desc(), C.id.desc()) if descending else (key.asc(), C.id.asc())
-    return page.order_by(*order).limit(query.limit + 1)
+    page = select(*SHOWN, key.label("sort_key")).where(*query.conditions())
+    if after:
+        bound, cursor = tuple_(key, T.id), tuple_(_after_key(query), AFTER_ID)
+        page = page.where(bound < cursor if descending else bound > cursor)
+    order = (key.desc(), T.id.desc()) if descending else (key.asc(), T.id.asc())
+    return page.order_by(*order).limit(PAGE_LIMIT)
 
 
-def _relevance_page(query: CatalogueQuery, after: tuple[Any, int] | None) -> Select[Any]:
+def _relevance_page(query: CatalogueQuery, after: bool) -> Select[Any]:
     """Rank the newest ``RELEVANCE_WINDOW`` matches (ids and ranks only), then read the page's rows."""
-    rank = func.ts_rank_cd(C.search, query.text_query()).label("rank")
     window = (
-        select(C.id, rank)
-        .where(*query.conditions(C))
-        .order_by(C.announced_at.desc(), C.id.desc())
-        .limit(RELEVANCE_WINDOW)
+        select(T.id, T.search)
+        .where(*query.conditions())
+        .order_by(T.announced_at.desc(), T.id.desc())
+        .limit(WINDOW)
         .subquery("relevance_window")
     )
-    top = select(window.c.id, window.c.rank)
-    if after is not None:
-        top = top.where(tuple_(window.c.rank, window.c.id) < after)
-    ranked = top.order_by(window.c.rank.desc(), window.c.id.desc()).limit(query.limit + 1).subquery("ranked")
+    rank = func.ts_rank_cd(window.c.search, query.text_query())
+    top = select(window.c.id, rank.label("rank")).subquery("window_ranked")
+    page = select(top.c.id, top.c.rank)
+    if after:
+        page = page.where(tuple_(top.c.rank, top.c.id) < tuple_(_after_key(query), AFTER_ID))
+    ranked = page.order_by(top.c.rank.desc(), top.c.id.desc()).limit(PAGE_LIMIT).subquery("ranked")
     return (
-        select(C, ranked.c.rank.label("sort_key"))
-        .options(*SHOWN)
-        .join(ranked, ranked.c.id == C.id)
-        .order_by(ranked.c.rank.desc(), C.id.desc())
+        select(*SHOWN, ranked.c.rank.label("sort_key"))
+        .join_from(T.id.table, ranked, ranked.c.id == T.id)
+        .order_by(ranked.c.rank.desc(), T.id.desc())
     )
 
 
@@ -187,9 +205,10 @@ def _decode(cursor: str, query: CatalogueQuery) -> tuple[Any, int, bool]:
 
 
 def _tenant_known(tenant: str | None) -> ColumnElement[bool]:
+    """Whether the search's tenant (``q_tenant``) is known; true when it has none."""
     if tenant is None:
         return true()
-    return or_(exists().where(Tenant.slug == tenant), exists().where(C.tenant_slug == tenant))
+    return or_(exists().where(Tenant.__table__.c.slug == TENANT), exists().where(T.tenant_slug == TENANT))
 
 
 def _refuse_unknown(known: bool | None, tenant: str | None) -> None:
@@ -201,7 +220,8 @@ async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
     if tenant is not None:
-        _refuse_unknown(await session.scalar(select(_tenant_known(tenant))), tenant)
+        known = (await run(session, select(_tenant_known(tenant)), {"q_tenant": tenant})).scalar()
+        _refuse_unknown(known, tenant)
 
 
 def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
@@ -210,16 +230,26 @@ def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
     return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
 
 
-async def _sample_first(session: AsyncSession, query: CatalogueQuery) -> Facets:
+def _sample_with_settings(query: CatalogueQuery) -> Select[Any]:
+    planned = select(func.concat(*PLAN_EACH_SEARCH)).scalar_subquery().label("planned")
+    known = select(_tenant_known(query.tenant)).scalar_subquery().label("known")
+    return sample_statement(query, planned, known)
+
+
+async def _sample_first(session: AsyncSession, query: CatalogueQuery, parameters: dict[str, Any]) -> Facets:
     """The sample as a search's first statement, which also checks the tenant and plans the rest
     of the search anew (``_prepared``): one round trip fewer. The sample itself needs neither
     setting (its plan, a sample scan and a grouping, is the same whatever the words, and far below
     JIT's threshold); they are set as it runs, once (scalar subqueries), for the statements after it.
     A sample that drew no row gives no row to carry them: they are then sent on their own."""
-    planned = select(func.concat(*PLAN_EACH_SEARCH)).scalar_subquery().label("planned")
-    known = select(_tenant_known(query.tenant)).scalar_subquery().label("known")
-    rows = (await session.execute(sample_statement(query, planned, known))).mappings().all()
-    _refuse_unknown(rows[0]["known"] if rows else await session.scalar(_prepared(query, False)), query.tenant)
+    statement = built("sample first", query, _sample_with_settings)
+    rows = (await run(session, statement, parameters)).all()
+    if rows:
+        known = rows[0][-1]
+    else:
+        prepared = built("prepared", query, lambda q: _prepared(q, False), False)
+        known = (await run(session, prepared, parameters)).scalar()
+    _refuse_unknown(known, query.tenant)
     return facets_of_sample(rows)
 
 
@@ -227,7 +257,7 @@ async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
     async with hub_sessions(engine)() as session, session.begin():
-        await session.execute(select(*PLAN_EACH_SEARCH))
+        await run(session, select(*PLAN_EACH_SEARCH), {})
         return await count_facets(session, query, await sample_facets(session, query))
 
 
@@ -243,7 +273,9 @@ async def search_catalogue(
     # compiling a search costs more than it saves at these sizes. The first statement says so and
     # checks the tenant: the sample on a first page (``_sample_first``); on a cursor's page or with
     # counts kept, a statement of its own, which also sets the walk when it is known.
-    after: tuple[Any, int] | None = None
+    parameters = query.parameters()
+    parameters.update(page_limit=query.limit + 1, relevance_window=RELEVANCE_WINDOW)
+    after = False
     sampled = cache.get(query) if cache is not None and not query.cursor else None
     cached = sampled is not None
     # With nothing to filter and no counts asked (the newest tenders beside a search), every row
@@ -252,95 +284,102 @@ async def search_catalogue(
     to_sample = not query.cursor and sampled is None and (query.facets or filtered)
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
-        after = (value, row_id)
+        parameters.update(after_key=value, after_id=row_id)
+        after = True
     else:
         walks = not to_sample and (sampled is None or _walks(query, sampled))
     if to_sample:
-        sampled = await _sample_first(session, query)
+        sampled = await _sample_first(session, query, parameters)
         walks = _walks(query, sampled)
     else:
-        _refuse_unknown(await session.scalar(_prepared(query, walks)), query.tenant)
+        prepared = built("prepared", query, lambda q: _prepared(q, walks), walks)
+        _refuse_unknown((await run(session, prepared, parameters)).scalar(), query.tenant)
+    # The walk, when a sample decided it and the page reads by the sort's index (unfiltered, the page
+    # is its sort's index whatever is set): set by the exact count as it runs, or on its own.
+    walk_after_sample = to_sample and walks and filtered
     facets: Facets | None = None
-    ranked: list[tuple[int, float]] | None = None
+    ranked: list[tuple[ShownEntry, Any]] | None = None
     if query.facets and sampled is not None:
         # Before the walk is set: an exact count reads every match, which bitmaps serve best.
         if query.order == "relevance" and not sampled.settles:
-            facets, ranked = await _ranked_and_counted(session, query, sampled)
+            facets, ranked = await _ranked_and_counted(session, query, sampled, parameters)
         else:
-            facets = await count_facets(session, query, sampled)
+            facets = await count_facets(session, query, sampled, walk_after_sample)
+            walk_after_sample = walk_after_sample and sampled.settles
         if cache is not None and not cached:  # counts from the cache keep the age they had
             cache.put(query, facets)
     if ranked is not None:
-        rows = await _entries(session, ranked)
+        rows = ranked
     else:
-        if to_sample and walks and filtered:  # unfiltered, the page is its sort's index whatever is set
-            await session.execute(select(*WALK))
-        rows = [(r[0], r.sort_key) for r in (await session.execute(_page(query, after))).all()]
+        if walk_after_sample:
+            await run(session, select(*WALK), {})
+        page = built("page", query, lambda q: _page(q, after), after)
+        rows = [(ShownEntry._make(r[:-1]), r[-1]) for r in await run(session, page, parameters)]
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     cursor = _encode(rows[-1][1], rows[-1][0].id, walks, query) if more and rows else None
     return CataloguePage([entry for entry, _ in rows], cursor, facets)
 
 
+def _ranked_and_counted_statement(query: CatalogueQuery) -> CompoundSelect[Any]:
+    columns = [T[column] for column in FACETS.values()]
+    matched = select(T.id, T.announced_at, T.search, *columns).where(*query.conditions())
+    found = matched.limit(EXACT).cte("matched")  # read twice below: computed once
+    # The newest ``RELEVANCE_WINDOW`` first, then ranked: a rank costs 2-3 us, computed for every
+    # match (up to ``EXACT_UP_TO``) when it was asked below the window's sort.
+    window = (
+        select(found.c.id, found.c.search)
+        .order_by(found.c.announced_at.desc(), found.c.id.desc())
+        .limit(WINDOW)
+        .subquery("relevance_window")
+    )
+    rank = func.ts_rank_cd(window.c.search, query.text_query()).label("rank")
+    top = (
+        select(window.c.id, rank)
+        .order_by(rank.desc(), window.c.id.desc())
+        .limit(PAGE_LIMIT)
+        .subquery("ranked")
+    )
+    # The counts (by grouping sets, the page's columns null) and the page's rows with their ranks (the
+    # facets and the count null), in one statement: the matches are counted and ranked where they
+    # are, and at most a few dozen rows come back.
+    no_facets = [null().cast(String).label(f"no_{column}") for column in FACETS.values()]
+    no_page = [null().cast(column.type).label(f"no_{column.name}") for column in SHOWN]
+    counts = grouping(found.c, func.count(), *no_page, null().cast(REAL).label("no_rank"))
+    page = select(*no_facets, null().cast(BigInteger), *SHOWN, top.c.rank).join_from(
+        T.id.table, top, top.c.id == T.id
+    )
+    return counts.union_all(page)
+
+
 async def _ranked_and_counted(
-    session: AsyncSession, query: CatalogueQuery, sampled: Facets
-) -> tuple[Facets, list[tuple[int, float]] | None]:
-    """The exact counts and the first page's ids and ranks, from one read of the matches.
+    session: AsyncSession, query: CatalogueQuery, sampled: Facets, parameters: dict[str, Any]
+) -> tuple[Facets, list[tuple[ShownEntry, Any]] | None]:
+    """The exact counts and the first page with its ranks, from one read of the matches.
 
     A narrow search by relevance read its matches twice, once to count them (``count_facets``) and
     once to rank the newest ``RELEVANCE_WINDOW``: twice a text index scan of its words and filter
     tokens and a heap page per match (``q`` with filters, 10-30 ms each at a million rows). Here the
     first ``EXACT_UP_TO + 1`` matches are read once, with their facets, and ranked among the newest
-    ``RELEVANCE_WINDOW`` of them. If there are no more, they are every match: the counts are exact
-    and the page is theirs. If there are more, the sample's counts stand, as in ``count_facets``,
-    and the page is read as any other (``None``).
+    ``RELEVANCE_WINDOW`` of them; the page's rows come in the same answer. If there are no more,
+    they are every match: the counts are exact and the page is theirs. If there are more, the
+    sample's counts stand, as in ``count_facets``, and the page is read as any other (``None``).
     """
-    columns = [getattr(C, column) for column in FACETS.values()]
-    matched = select(C.id, C.announced_at, C.search, *columns).where(*query.conditions(C))
-    found = matched.limit(EXACT_UP_TO + 1).cte("matched")  # read twice below: computed once
-    rank = func.ts_rank_cd(found.c.search, query.text_query()).label("rank")
-    window = (
-        select(found.c.id, rank)
-        .order_by(found.c.announced_at.desc(), found.c.id.desc())
-        .limit(RELEVANCE_WINDOW)
-        .subquery("relevance_window")
-    )
-    top = (
-        select(window.c.id, window.c.rank)
-        .order_by(window.c.rank.desc(), window.c.id.desc())
-        .limit(query.limit + 1)
-        .subquery("ranked")
-    )
-    # The counts (by grouping sets, ``id`` null) and the page's ids and ranks, in one statement: the
-    # matches are counted and ranked where they are, and at most a few dozen rows come back.
-    no_facets = [null().cast(String).label(column) for column in FACETS.values()]
-    no_page = (null().cast(BigInteger).label("id"), null().cast(REAL).label("rank"))
-    statement = grouping(found.c, func.count(), *no_page).union_all(
-        select(*no_facets, null().cast(BigInteger), top.c.id, top.c.rank)
-    )
+    statement = built("ranked and counted", query, _ranked_and_counted_statement)
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    ranked: list[tuple[int, float]] = []
-    for row in (await session.execute(statement)).mappings():
-        if row["id"] is None:
-            add_counts(counts, row)
+    ranked: list[tuple[ShownEntry, Any]] = []
+    shown = slice(len(FACETS) + 1, len(FACETS) + 1 + len(SHOWN))
+    rows: list[Any] = list(await run(session, statement, {**parameters, "exact_limit": EXACT_UP_TO + 1}))
+    for row in rows:
+        if row[len(FACETS)] is None:  # no count: a row of the page
+            ranked.append((ShownEntry._make(row[shown]), row[-1]))
         else:
-            ranked.append((row["id"], row["rank"]))
+            add_counts(counts, row)
     total = sum(counts["category"].values())
     if total > EXACT_UP_TO:
         return Facets(max(sampled.total, EXACT_UP_TO + 1), False, sampled.counts, sampled.share), None
-    ranked.sort(key=lambda r: (-r[1], -r[0]))  # a union's rows come in no set order
+    ranked.sort(key=lambda r: (-r[1], -r[0].id))  # a union's rows come in no set order
     return Facets(total, True, counts, sampled.share), ranked
-
-
-async def _entries(
-    session: AsyncSession, ranked: list[tuple[int, float]]
-) -> list[tuple[CatalogueEntry, Any]]:
-    """The catalogue rows of ``ranked`` ids, in its order, each with its rank."""
-    if not ranked:
-        return []
-    rows = select(C).options(*SHOWN).where(C.id.in_([i for i, _ in ranked]))
-    found = {e.id: e for e in (await session.scalars(rows)).all()}
-    return [(found[i], rank) for i, rank in ranked if i in found]
 
 
 async def find_entry(session: AsyncSession, prefix: str, ocid: str) -> CatalogueEntry:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.facets import FacetCache
 from federation.catalogue.flagged import flags_of_tender
-from federation.catalogue.models import LOCAL, CatalogueEntry
+from federation.catalogue.models import LOCAL, CatalogueEntry, ShownEntry
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import compiled, public_ocid, releases_of
 from federation.catalogue.red_flags import DEFAULTS, Flag
@@ -54,7 +54,7 @@ class Regency:
 class Listing:
     """Tenders of the catalogue as a page lists them, each with its ocid, zone and stage now."""
 
-    entries: list[CatalogueEntry]
+    entries: list[ShownEntry]
     ocids: dict[int, str]
     zones: dict[int, str]
     stages: dict[int, str]
@@ -160,7 +160,7 @@ class RegencyPage:
     newest: Listing
 
 
-def listing(entries: list[CatalogueEntry], prefix: str, zones: dict[str, str], now: datetime) -> Listing:
+def listing(entries: list[ShownEntry], prefix: str, zones: dict[str, str], now: datetime) -> Listing:
     """``entries`` with what a page shows beside each: its public ocid, its tenant's zone (the
     registry's, else its province's) and its stage at ``now``."""
     return Listing(

@@ -16,7 +16,7 @@ import msgspec
 
 from federation.catalogue.facets import Facets
 from federation.catalogue.feed import CHECKPOINT, RELEASE, CheckpointEntry, FeedEntry, ReleaseEntry
-from federation.catalogue.models import LOCAL, CatalogueEntry
+from federation.catalogue.models import LOCAL, CatalogueEntry, ShownEntry
 from federation.catalogue.records import public_ocid
 from hub.web.schemas.audit import CheckpointView
 
@@ -92,7 +92,7 @@ class CatalogueEntryView(msgspec.Struct, frozen=True):
     contract_signed_on: date | None
 
     @classmethod
-    def of(cls, entry: CatalogueEntry, prefix: str, now: datetime) -> CatalogueEntryView:
+    def of(cls, entry: CatalogueEntry | ShownEntry, prefix: str, now: datetime) -> CatalogueEntryView:
         return cls(
             ocid=public_ocid(prefix, entry.ocid) if entry.origin == LOCAL else entry.ocid,
             origin=entry.origin or None,
@@ -155,7 +155,7 @@ class SearchPageView(msgspec.Struct, frozen=True):
     @classmethod
     def of(
         cls,
-        entries: list[CatalogueEntry],
+        entries: list[ShownEntry],
         facets: Facets | None,
         next_cursor: str | None,
         prefix: str,

@@ -45,10 +45,10 @@ async def search(
         # the sample with the plan settings and the tenant check, the walk (dense matches), the page
         (CatalogueQuery(q="jalan"), 3),  # broad: the sample's estimate stands
         (CatalogueQuery(q="jalan", facets=False), 3),
-        # 2,500 matches: the exact count too, before the walk
-        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 4),
-        # 100 matches: counted and ranked in one statement, no walk, the page's rows by id
-        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 3),
+        # 2,500 matches: the exact count too, which sets the walk as it runs (after its own plan)
+        (CatalogueQuery(q="jalan", category="goods", sort="newest"), 3),
+        # 100 matches: counted, ranked and the page's rows read in one statement, no walk
+        (CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"), 2),
         (CatalogueQuery(limit=5, facets=False), 2),  # the newest tenders: no sample, the walk set first
         (CatalogueQuery(), 2),  # the home page: the sample (the counts), the page (no filter, no walk)
     ],
@@ -60,7 +60,7 @@ async def test_a_first_page_sends_at_most_its_statements(
     with statements(catalogue) as sent:
         page = await search(catalogue, query)
     assert page.entries
-    assert len(sent) <= most, sent
+    assert len(sent) == most, sent
 
 
 async def test_a_cursors_page_sends_two_statements(catalogue: AsyncEngine) -> None:
@@ -104,3 +104,16 @@ async def test_the_settings_hold_for_the_statements_after_the_sample(catalogue: 
 
 def _fields(query: CatalogueQuery) -> dict[str, Any]:
     return {name: getattr(query, name) for name in query.__dataclass_fields__}
+
+
+async def test_the_exact_count_sets_the_walk_for_the_page(catalogue: AsyncEngine) -> None:
+    async with hub_sessions(catalogue)() as session, session.begin():
+        page = await search_catalogue(session, CatalogueQuery(q="jalan", category="goods", sort="newest"))
+        walk = (
+            await session.execute(
+                text("SELECT current_setting('enable_bitmapscan'), current_setting('enable_seqscan')")
+            )
+        ).one()
+    assert page.facets is not None
+    assert page.facets.exact
+    assert tuple(walk) == ("off", "off")
