@@ -43,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.sql import Executable
 
 from federation.catalogue.facets import (
     EXACT,
@@ -395,3 +396,33 @@ async def find_entry(session: AsyncSession, prefix: str, ocid: str) -> Catalogue
     if entry is None:
         raise NotFound(f"no tender {ocid} in the catalogue")
     return entry
+
+
+OCID = bindparam("ocid", type_=String)
+_ONE_TENDER = {
+    local: select(*SHOWN).where(T.origin == LOCAL if local else T.origin != LOCAL, T.ocid == OCID)
+    for local in (True, False)
+}
+"""``show_entry``'s statement, of this hub's tenders (``True``) or a peer's: built once each, as a
+search's (``statements.built``), so SQLAlchemy neither constructs them nor walks them again."""
+
+
+async def show_entry(engine: AsyncEngine, prefix: str, ocid: str) -> ShownEntry:
+    """``find_entry`` for the API's one-tender route: the same row, read as a tuple by one statement
+    in autocommit, on a connection of its own (issue 20).
+
+    Autocommit changes nothing here: the answer is this one statement's, and a statement outside a
+    transaction block reads one snapshot, as it did between ``BEGIN`` and ``ROLLBACK``; it sets
+    nothing and writes nothing. It spares those two round trips (the search's pages cannot: their
+    plan settings, ``set_config(..., true)``, must hold for the statements after the one setting
+    them). The portal's tender pages read more in the same transaction and keep ``find_entry``."""
+    local = ocid.startswith(f"{prefix}-")
+    statement: Executable = _ONE_TENDER[local]
+    async with engine.connect() as database:
+        await database.execution_options(isolation_level="AUTOCOMMIT")
+        row = (
+            await database.execute(statement, {"ocid": local_id_of(prefix, ocid) if local else ocid})
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"no tender {ocid} in the catalogue")
+    return ShownEntry._make(row)

@@ -28,7 +28,7 @@ from federation.catalogue.flagged import RedFlagQuery, checked_thresholds, flagg
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
 from federation.catalogue.red_flags import CHECKS
-from federation.catalogue.search import find_entry, search_catalogue
+from federation.catalogue.search import search_catalogue, show_entry
 from hub.core.errors import InvalidInput, NotFound
 from hub.web.openapi import problem_responses
 from hub.web.schemas.catalogue import (
@@ -179,10 +179,9 @@ class CatalogueController(Controller):
         self,
         ocid: FromPath[str],
         request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
         state: State,
     ) -> Response[bytes]:
-        entry = await find_entry(db_session, state.ocid_prefix, ocid)
+        entry = await show_entry(state.engine, state.ocid_prefix, ocid)
         return cached(request, CatalogueEntryView.of(entry, state.ocid_prefix, datetime.now(UTC)))
 
     @get(

@@ -8,19 +8,20 @@ not in a benchmark.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.catalogue.facets import FacetCache
 from federation.catalogue.query import CatalogueQuery
-from federation.catalogue.search import CataloguePage, search_catalogue
+from federation.catalogue.search import CataloguePage, find_entry, search_catalogue, show_entry
 from hub.core.database import hub_sessions
-from hub.core.errors import InvalidInput
+from hub.core.errors import InvalidInput, NotFound
 from tests.catalogue_rows import seed_catalogue
 from tests.manual_clock import ManualClock
 from tests.statement_count import statements
@@ -117,3 +118,38 @@ async def test_the_exact_count_sets_the_walk_for_the_page(catalogue: AsyncEngine
     assert page.facets is not None
     assert page.facets.exact
     assert tuple(walk) == ("off", "off")
+
+
+@contextmanager
+def in_a_transaction(engine: AsyncEngine) -> Iterator[list[bool]]:
+    """For each statement sent inside the block, whether its connection was in a transaction block
+    as it ran: a ``BEGIN`` went before it (the driver sends it just before the first statement) and
+    a ``ROLLBACK`` or ``COMMIT`` follows."""
+    seen: list[bool] = []
+
+    def note(connection: Any, *_args: object) -> None:
+        seen.append(connection.connection.driver_connection.is_in_transaction())
+
+    event.listen(engine.sync_engine, "after_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", note)
+
+
+async def test_one_tender_is_one_statement_without_begin_or_rollback(catalogue: AsyncEngine) -> None:
+    with in_a_transaction(catalogue) as sent:
+        entry = await show_entry(catalogue, "ocds-test", "ocds-test-9901-7")
+    assert (entry.ocid, entry.tender_id, entry.title) == ("9901-7", 7, "Pembangunan Gedung Sekolah")
+    assert sent == [False]  # one statement, in autocommit
+    async with hub_sessions(catalogue)() as session:  # the same row as the portal's ``find_entry``
+        with in_a_transaction(catalogue) as portal:
+            row = await find_entry(session, "ocds-test", "ocds-test-9901-7")
+    assert portal == [True]  # the check sees a transaction block where there is one
+    assert tuple(getattr(row, name) for name in entry._fields) == tuple(entry)
+
+
+async def test_one_tender_not_in_the_catalogue_is_not_found(catalogue: AsyncEngine) -> None:
+    for ocid in ("ocds-test-9901-0", "ocds-peer-9901-7"):  # no such row; a peer's ocid: no peer row
+        with pytest.raises(NotFound):
+            await show_entry(catalogue, "ocds-test", ocid)
