@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from tenants.tenders.models import Document
+from tenants.tenders.transaction_memo import forget_at_transaction_end
 
 
 class DocumentEntry(NamedTuple):
@@ -82,8 +83,4 @@ def _forget_on_writes(session: Session, _context: object) -> None:
         session.info[_DOCUMENTS].clear()
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_DOCUMENTS, None)
+forget_at_transaction_end(_DOCUMENTS)

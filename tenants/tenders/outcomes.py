@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from federation.vendors import Vendor
 from tenants.tenders.outcome_models import Award, Contract, Objection
+from tenants.tenders.transaction_memo import forget_at_transaction_end
 
 
 async def awards_of_tenders(session: AsyncSession, tender_ids: Collection[int]) -> dict[int, list[Award]]:
@@ -120,11 +121,7 @@ def _forget_on_writes(session: Session, _context: object) -> None:
             known.pop(row.tender_id, None)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_READ, None)
+forget_at_transaction_end(_READ)
 
 
 def _outcome_written(session: Session) -> bool:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+
+from tenants.tenders.transaction_memo import forget_at_transaction_end
 
 RESCHEDULED = "tender.rescheduled"
 _KEY = "tenants.tenders.reschedules"
@@ -35,8 +35,4 @@ def never_rescheduled(session: AsyncSession, tender_ids: Collection[int]) -> set
     return {i for i in tender_ids if known.get(i) is False}
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_KEY, None)
+forget_at_transaction_end(_KEY)

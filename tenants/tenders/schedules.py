@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from tenants.tenders.models import TenderStage
 from tenants.tenders.stages import Stage, Window
+from tenants.tenders.transaction_memo import forget_at_transaction_end
 
 
 async def load_schedule(session: AsyncSession, tender_id: int) -> dict[Stage, Window]:
@@ -58,11 +59,7 @@ def _forget_on_stage_writes(session: Session, _context: object) -> None:
         session.info[_READ].clear()
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction, or a savepoint (it may have been rolled back); not a flush's own.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_READ, None)
+forget_at_transaction_end(_READ)
 
 
 def _stage_written(session: Session) -> bool:
