@@ -213,15 +213,26 @@ async def keys_of_vendors(session: AsyncSession, vendor_ids: Select[Any]) -> Map
         .outerjoin(registration, logged(registration, REGISTERED))
         .outerjoin(revocation, logged(revocation, REVOKED))
         .where(VendorSigningKey.vendor_id.in_(vendor_ids))
+        .execution_options(yield_per=KEYS_PER_STEP)
     )
     found = {}
-    for key, registered, revoked in (await session.execute(query)).all():
-        found[key.key_id] = KnownKey(
-            key.key_id,
-            key.vendor_id,
-            key.public_key,
-            key.registered_at,
-            key.revoked_at,
-            event_problem(key, registered, revoked),
-        )
+    # Streamed, ``KEYS_PER_STEP`` rows a fetch: loading a key with its two events and checking
+    # their hashes takes about 90 us of CPU, so the 2,000 keys of a large opening, read at once,
+    # held the event loop for 180 ms in one step (issue 20, docs/BENCHMARKS.md); a fetch a
+    # partition lets the loop serve other requests between partitions.
+    rows = await session.stream(query)
+    async for partition in rows.partitions():
+        for key, registered, revoked in partition:
+            found[key.key_id] = KnownKey(
+                key.key_id,
+                key.vendor_id,
+                key.public_key,
+                key.registered_at,
+                key.revoked_at,
+                event_problem(key, registered, revoked),
+            )
     return found
+
+
+KEYS_PER_STEP = 50
+"""Keys loaded and checked per loop step by ``keys_of_vendors``: about 5 ms of CPU."""
