@@ -54,8 +54,20 @@ async def authenticate(
     charge is refunded if the password was right. No connection is held while the password is
     hashed: the logins queued for a hashing thread do not empty the pool. Each login's statements
     run on the event loop beside every other request, so it takes two transactions and seven
-    statements (``tests/e2e/test_login_statements.py``).
+    statements (``tests/e2e/test_login_statements.py``), and waits for a place among the logins
+    under way (``PasswordThreads.admitted``) before its first.
     """
+    async with passwords.admitted():
+        return await _authenticate(sessions, passwords, attempt, now, on_success)
+
+
+async def _authenticate(
+    sessions: async_sessionmaker[AsyncSession],
+    passwords: PasswordThreads,
+    attempt: LoginAttempt,
+    now: datetime | None,
+    on_success: Callable[[AsyncSession, Account], Awaitable[None]] | None,
+) -> Account:
     async with sessions() as session, session.begin():
         keys, now = await keys_for(session, attempt.email, attempt.address, attempt.device, now)
         try:

@@ -15,6 +15,13 @@ per-thread nice value): with one hashing thread a core, the hashes would otherwi
 from the loop as an equal, and every other request of the process would queue behind a scheduler
 slice (p99 of ``/health/live`` 27 ms under 32 logins on two cores). Niced, they take what the loop
 leaves: logins are as fast on an idle machine, and the loop answers first on a busy one.
+
+A login also does work on the loop (its statements, its pages), about 13 ms of CPU in all. 32 logins
+arriving at once did theirs in the same few iterations of the loop, so every other request waited
+behind all of them (p99 of ``/health/live`` 24-60 ms on two cores). ``admitted()`` lets at most
+``LOGINS_PER_THREAD`` logins a hashing thread be under way; the others wait for a place before their
+first statement, holding no connection. A thread has no more than that to do anyway: a login
+waiting for the hash of another gains nothing by having been charged sooner.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from federation.identity.passwords import HASHER, verify_password
 
 THREADS = min(os.cpu_count() or 1, 4)
 """How many argon2id hashes run at once, by default: one a core, at most four (4 x 19 MiB)."""
+LOGINS_PER_THREAD = 2
+"""How many logins may be under way (charged, hashed, refunded) a hashing thread: one hashing while
+the other does its statements."""
 NICENESS = 10
 """How much lower than the loop's a hashing thread's priority is (Linux's nice, 0-19: at 10, a thread
 gets about a tenth of the CPU share of one at 0 when both want the same core)."""
@@ -48,14 +58,22 @@ class PasswordThreads:
     that waits for the hashes under way when it closes. One per app (``hub.web.app`` holds it in
     its state)."""
 
-    def __init__(self, threads: int = THREADS, niceness: int = NICENESS) -> None:
+    def __init__(
+        self, threads: int = THREADS, niceness: int = NICENESS, logins_per_thread: int = LOGINS_PER_THREAD
+    ) -> None:
         self.threads = threads
+        self._logins = asyncio.Semaphore(threads * logins_per_thread)
         self._executor = ThreadPoolExecutor(
             max_workers=threads,
             thread_name_prefix="argon2id",
             initializer=_lower_priority,
             initargs=(niceness,),
         )
+
+    def admitted(self) -> asyncio.Semaphore:
+        """A place for one login, for its whole course (``async with passwords.admitted():``): at
+        most ``logins_per_thread`` a thread at once, the others wait in arrival order."""
+        return self._logins
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """``passwords.verify_password`` in a thread: as long, checked against the dummy hash when
