@@ -471,9 +471,9 @@ async def show_entry(engine: AsyncEngine, prefix: str, ocid: str) -> ShownEntry:
 
     Autocommit changes nothing here: the answer is this one statement's, and a statement outside a
     transaction block reads one snapshot, as it did between ``BEGIN`` and ``ROLLBACK``; it sets
-    nothing and writes nothing. It spares those two round trips (the search's pages cannot: their
-    plan settings, ``set_config(..., true)``, must hold for the statements after the one setting
-    them). The portal's tender pages read more in the same transaction and keep ``find_entry``."""
+    nothing and writes nothing. It spares those two round trips, as the search's pages do
+    (``search_page``). The portal's tender pages read more in the same transaction and keep
+    ``find_entry``."""
     local = ocid.startswith(f"{prefix}-")
     statement: Executable = _ONE_TENDER[local]
     async with engine.connect() as database:
