@@ -41,11 +41,10 @@ from sqlalchemy import (
     tablesample,
     tuple_,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.catalogue.models import CatalogueEntry
 from federation.catalogue.query import TABLE, CatalogueQuery
-from federation.catalogue.statements import WALK, built, run
+from federation.catalogue.statements import WALK, Database, built, run
 from hub.core.clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
@@ -93,7 +92,7 @@ class Facets:
         return {"total": {"value": self.total, "exact": self.exact}, "facets": self.counts}
 
 
-async def sample_facets(session: AsyncSession, query: CatalogueQuery) -> Facets:
+async def sample_facets(session: Database, query: CatalogueQuery) -> Facets:
     """The counts estimated from the sample (exact when the sample is the whole catalogue)."""
     statement = built("sample", query, sample_statement)
     return facets_of_sample((await run(session, statement, query.parameters())).all())
@@ -148,7 +147,7 @@ def facets_of_sample(rows: Sequence[Sequence[Any]]) -> Facets:
 
 
 async def count_facets(
-    session: AsyncSession, query: CatalogueQuery, sampled: Facets, walk: bool = False
+    session: Database, query: CatalogueQuery, sampled: Facets, walk: bool = False
 ) -> Facets:
     """Exact counts if the search matches at most ``EXACT_UP_TO`` tenders; else the sample's.
 

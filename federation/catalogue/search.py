@@ -33,6 +33,7 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    case,
     exists,
     func,
     null,
@@ -61,7 +62,17 @@ from federation.catalogue.facets import (
 from federation.catalogue.models import LOCAL, CatalogueEntry, ShownEntry
 from federation.catalogue.query import TABLE, CatalogueQuery
 from federation.catalogue.records import local_id_of
-from federation.catalogue.statements import PLAN_EACH_SEARCH, WALK, built, run
+from federation.catalogue.statements import (
+    PLAN_EACH_SEARCH,
+    PLAN_EACH_SEARCH_IN_TRANSACTION,
+    RESET_SEARCH,
+    WALK,
+    Database,
+    built,
+    reset,
+    resetting,
+    run,
+)
 from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput, NotFound
 from tenants.registry.models import Tenant
@@ -133,7 +144,7 @@ def _page(query: CatalogueQuery, after: bool) -> Select[Any]:
         bound, cursor = tuple_(key, T.id), tuple_(_after_key(query), AFTER_ID)
         page = page.where(bound < cursor if descending else bound > cursor)
     order = (key.desc(), T.id.desc()) if descending else (key.asc(), T.id.asc())
-    return page.order_by(*order).limit(PAGE_LIMIT)
+    return page.where(_RESETS).order_by(*order).limit(PAGE_LIMIT)
 
 
 def _relevance_page(query: CatalogueQuery, after: bool) -> Select[Any]:
@@ -154,8 +165,15 @@ def _relevance_page(query: CatalogueQuery, after: bool) -> Select[Any]:
     return (
         select(*SHOWN, ranked.c.rank.label("sort_key"))
         .join_from(T.id.table, ranked, ranked.c.id == T.id)
+        .where(_RESETS)
         .order_by(ranked.c.rank.desc(), T.id.desc())
     )
+
+
+_RESETS = resetting().is_not(None)
+"""The page is a search's last statement: it puts back the settings the search made (``RESET_SEARCH``),
+as it starts, after its own plan. A condition with no column is a one-time filter (a ``Result`` node
+above the scan), evaluated once even when the page has no row; always true."""
 
 
 def _walks(query: CatalogueQuery, sampled: Facets) -> bool:
@@ -217,7 +235,7 @@ def _refuse_unknown(known: bool | None, tenant: str | None) -> None:
         raise InvalidInput(f"unknown tenant {tenant!r}: use a tenant's slug (kab-malang)", field="tenant")
 
 
-async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
+async def check_tenant(session: Database, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
     if tenant is not None:
@@ -228,16 +246,22 @@ async def check_tenant(session: AsyncSession, tenant: str | None) -> None:
 def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
     """A search's first statement, one round trip: whether its tenant is known (``check_tenant``),
     plan each search anew, and walk the sort's index when ``walk`` (a cursor's page knows it)."""
-    return select(_tenant_known(query.tenant), *PLAN_EACH_SEARCH, *(WALK if walk else ()))
+    return select(_tenant_known(query.tenant), _settings_if_known(query, walk))
+
+
+def _settings_if_known(query: CatalogueQuery, walk: bool) -> Any:
+    """The search's settings, made only when its tenant is known: a refused search ends at its first
+    statement, with nothing to put back."""
+    made = select(func.concat(*PLAN_EACH_SEARCH, *(WALK if walk else ()))).where(_tenant_known(query.tenant))
+    return made.scalar_subquery().label("planned")
 
 
 def _sample_with_settings(query: CatalogueQuery) -> Select[Any]:
-    planned = select(func.concat(*PLAN_EACH_SEARCH)).scalar_subquery().label("planned")
     known = select(_tenant_known(query.tenant)).scalar_subquery().label("known")
-    return sample_statement(query, planned, known)
+    return sample_statement(query, _settings_if_known(query, False), known)
 
 
-async def _sample_first(session: AsyncSession, query: CatalogueQuery, parameters: dict[str, Any]) -> Facets:
+async def _sample_first(session: Database, query: CatalogueQuery, parameters: dict[str, Any]) -> Facets:
     """The sample as a search's first statement, which also checks the tenant and plans the rest
     of the search anew (``_prepared``): one round trip fewer. The sample itself needs neither
     setting (its plan, a sample scan and a grouping, is the same whatever the words, and far below
@@ -258,14 +282,43 @@ async def recount_facets(engine: AsyncEngine, query: CatalogueQuery) -> Facets:
     """A search's counts afresh, in a session of its own: what ``FacetCache`` recounts in the
     background once a search's counts are stale (``app.state.facet_cache``)."""
     async with hub_sessions(engine)() as session, session.begin():
-        await run(session, select(*PLAN_EACH_SEARCH), {})
+        await run(session, select(*PLAN_EACH_SEARCH_IN_TRANSACTION), {})
         return await count_facets(session, query, await sample_facets(session, query))
 
 
-async def search_catalogue(
-    session: AsyncSession, query: CatalogueQuery, cache: FacetCache | None = None
+async def search_page(
+    engine: AsyncEngine, query: CatalogueQuery, cache: FacetCache | None = None
 ) -> CataloguePage:
-    """One page of the search; on the first page, its counts too (from ``cache`` when it has them)."""
+    """``search_catalogue`` for the API's search (issue 20): on a connection of its own in autocommit,
+    without ``BEGIN`` and ``ROLLBACK``, two round trips of a cached or cursor's page's four.
+
+    Autocommit changes no answer: each statement reads its own snapshot, as it did inside the
+    transaction (read committed); they set nothing but the search's settings and write nothing. The
+    settings are the session's, put back by the search's last statement (``statements.PLAN_EACH_SEARCH``);
+    a search that fails between its first and last statement puts them back on its own, or the
+    connection is discarded, so that no connection goes back to the pool with them. A refused search
+    (a cursor or tenant ``InvalidInput``) ends before anything is set."""
+    async with engine.connect() as database:
+        await database.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            return await search_catalogue(database, query, cache)
+        except InvalidInput:
+            raise
+        except BaseException:
+            try:
+                await reset(database)
+            except BaseException:
+                await database.invalidate()
+            raise
+
+
+async def search_catalogue(
+    session: Database, query: CatalogueQuery, cache: FacetCache | None = None
+) -> CataloguePage:
+    """One page of the search; on the first page, its counts too (from ``cache`` when it has them).
+
+    Its settings (``PLAN_EACH_SEARCH``, ``WALK``) are the session's from its first statement to its
+    last, which puts them back; in a transaction that fails, the rollback puts them back."""
     query = query.checked()
     # A search's statements have the same text whatever the words, and each connection prepares them
     # once: after five runs PostgreSQL may keep a generic plan, costed for words of unknown frequency.
@@ -347,6 +400,11 @@ def _ranked_and_counted_statement(query: CatalogueQuery) -> CompoundSelect[Any]:
     no_facets = [null().cast(String).label(f"no_{column}") for column in FACETS.values()]
     no_page = [null().cast(column.type).label(f"no_{column.name}") for column in SHOWN]
     counts = grouping(found.c, func.count(), *no_page, null().cast(REAL).label("no_rank"))
+    # The last statement when it counted every match (no page read after it): then it puts the
+    # settings back, as it starts (a one-time filter, always true); else the page after it does.
+    every_match = select(func.count()).select_from(found).scalar_subquery() < EXACT
+    put_back = select(case((every_match, func.concat(*RESET_SEARCH)), else_="kept")).scalar_subquery()
+    counts = counts.where(put_back.is_not(None))
     page = select(*no_facets, null().cast(BigInteger), *SHOWN, top.c.rank).join_from(
         T.id.table, top, top.c.id == T.id
     )
@@ -354,7 +412,7 @@ def _ranked_and_counted_statement(query: CatalogueQuery) -> CompoundSelect[Any]:
 
 
 async def _ranked_and_counted(
-    session: AsyncSession, query: CatalogueQuery, sampled: Facets, parameters: dict[str, Any]
+    session: Database, query: CatalogueQuery, sampled: Facets, parameters: dict[str, Any]
 ) -> tuple[Facets, list[tuple[ShownEntry, Any]] | None]:
     """The exact counts and the first page with its ranks, from one read of the matches.
 
@@ -413,9 +471,9 @@ async def show_entry(engine: AsyncEngine, prefix: str, ocid: str) -> ShownEntry:
 
     Autocommit changes nothing here: the answer is this one statement's, and a statement outside a
     transaction block reads one snapshot, as it did between ``BEGIN`` and ``ROLLBACK``; it sets
-    nothing and writes nothing. It spares those two round trips (the search's pages cannot: their
-    plan settings, ``set_config(..., true)``, must hold for the statements after the one setting
-    them). The portal's tender pages read more in the same transaction and keep ``find_entry``."""
+    nothing and writes nothing. It spares those two round trips, as the search's pages do
+    (``search_page``). The portal's tender pages read more in the same transaction and keep
+    ``find_entry``."""
     local = ocid.startswith(f"{prefix}-")
     statement: Executable = _ONE_TENDER[local]
     async with engine.connect() as database:

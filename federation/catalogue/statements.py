@@ -12,20 +12,54 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import func, true
+from sqlalchemy import ColumnElement, false, func, null, select, true
 from sqlalchemy.engine import Result
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 
 from federation.catalogue.query import CatalogueQuery
 
+Database = AsyncSession | AsyncConnection
+"""Where a search's statements run: a session's connection (in its transaction), or a connection of
+its own in autocommit (``search.search_page``)."""
+
 PLAN_EACH_SEARCH = (
+    func.set_config("plan_cache_mode", "force_custom_plan", false()),
+    func.set_config("jit", "off", false()),
+)
+"""Each statement of a search planned for its own words, and never compiled by JIT (``search.py``).
+
+Set for the connection's session, not its transaction (``is_local`` false): a search's statements
+may run in autocommit, each its own transaction, and these must hold for the statements after the
+one that sets them. The search's last statement puts them back (``RESET_SEARCH``) as it runs, after
+its own plan; a search that ends otherwise puts them back on its own (``reset``)."""
+WALK = (
+    func.set_config("enable_bitmapscan", "off", false()),
+    func.set_config("enable_seqscan", "off", false()),
+)
+"""A page read by walking its sort's index (``search._walks``); put back as ``PLAN_EACH_SEARCH``."""
+SETTINGS = ("plan_cache_mode", "jit", "enable_bitmapscan", "enable_seqscan")
+RESET_SEARCH = tuple(func.set_config(name, null(), false()) for name in SETTINGS)
+"""Every setting a search may have made, back to the session's default (``set_config`` with no value
+is ``RESET``): the server's, or what the connection was opened with."""
+PLAN_EACH_SEARCH_IN_TRANSACTION = (
     func.set_config("plan_cache_mode", "force_custom_plan", true()),
     func.set_config("jit", "off", true()),
 )
-"""Each statement of a search planned for its own words, and never compiled by JIT (``search.py``)."""
-WALK = (func.set_config("enable_bitmapscan", "off", true()), func.set_config("enable_seqscan", "off", true()))
-"""A page read by walking its sort's index (``search._walks``)."""
+"""``PLAN_EACH_SEARCH`` until the transaction ends, for a recount in a transaction of its own."""
+
+
+def resetting() -> ColumnElement[str]:
+    """``RESET_SEARCH`` as a scalar subquery: computed once, as the statement carrying it runs (an
+    InitPlan), so after the statement was planned with the settings it puts back."""
+    return select(func.concat(*RESET_SEARCH)).scalar_subquery()
+
+
+async def reset(database: Database) -> None:
+    """Put back what a search set, when it ends before its last statement (an unknown tenant)."""
+    await run(database, select(*RESET_SEARCH), {})
+
+
 Built = TypeVar("Built")
 MOST = 2_048
 """Shapes kept: far more than there are (a few filters, five orders); a bound all the same."""
@@ -45,7 +79,8 @@ def built(
     return found
 
 
-async def run(session: AsyncSession, statement: Executable, parameters: dict[str, Any]) -> Result[Any]:
-    """``statement`` on the session's connection, as Core: its rows as tuples, no ORM in the way."""
-    connection = await session.connection()
+async def run(database: Database, statement: Executable, parameters: dict[str, Any]) -> Result[Any]:
+    """``statement`` on the session's connection (or on ``database`` itself), as Core: its rows as
+    tuples, no ORM in the way."""
+    connection = await database.connection() if isinstance(database, AsyncSession) else database
     return await connection.execute(statement, parameters)

@@ -28,7 +28,7 @@ from federation.catalogue.flagged import RedFlagQuery, checked_thresholds, flagg
 from federation.catalogue.query import CatalogueQuery
 from federation.catalogue.records import record_package, release_package, releases_of
 from federation.catalogue.red_flags import CHECKS
-from federation.catalogue.search import search_catalogue, show_entry
+from federation.catalogue.search import search_page, show_entry
 from hub.core.errors import InvalidInput, NotFound
 from hub.web.openapi import problem_responses
 from hub.web.schemas.catalogue import (
@@ -132,7 +132,6 @@ class CatalogueController(Controller):
     async def search(
         self,
         request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
         state: State,
         q: FromQuery[str | None] = None,
         tenant: FromQuery[str | None] = None,
@@ -165,7 +164,7 @@ class CatalogueController(Controller):
             limit,
             facets,
         )
-        page = await search_catalogue(db_session, query, state.facet_cache)
+        page = await search_page(state.engine, query, state.facet_cache)
         now = datetime.now(UTC)
         view = SearchPageView.of(page.entries, page.facets, page.next_cursor, state.ocid_prefix, now)
         return cached(request, view)

@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
+from federation.catalogue import facets as facets_module
+from federation.catalogue import search as search_module
 from federation.catalogue.facets import FacetCache
 from federation.catalogue.query import CatalogueQuery
-from federation.catalogue.search import CataloguePage, find_entry, search_catalogue, show_entry
+from federation.catalogue.search import CataloguePage, find_entry, search_catalogue, search_page, show_entry
+from federation.catalogue.statements import Database, run
 from hub.core.database import hub_sessions
 from hub.core.errors import InvalidInput, NotFound
 from tests.catalogue_rows import seed_catalogue
@@ -94,30 +97,109 @@ async def test_an_unknown_tenant_is_refused_in_the_first_statement(catalogue: As
     assert len(sent) == 1, sent  # the sample's
 
 
-async def test_the_settings_hold_for_the_statements_after_the_sample(catalogue: AsyncEngine) -> None:
-    async with hub_sessions(catalogue)() as session, session.begin():
-        await search_catalogue(session, CatalogueQuery(q="jalan"))
-        settings = (
-            await session.execute(text("SELECT current_setting('plan_cache_mode'), current_setting('jit')"))
-        ).one()
-    assert tuple(settings) == ("force_custom_plan", "off")
+SETTINGS = text(
+    "SELECT current_setting('plan_cache_mode'), current_setting('jit'), "
+    "current_setting('enable_bitmapscan'), current_setting('enable_seqscan')"
+)
+DEFAULTS = ("auto", "on", "on", "on")  # this server's: the test server runs PostgreSQL's own
+CUSTOM, WALKED = ("force_custom_plan", "off"), ("off", "off")
+
+
+@contextmanager
+def settings_before_each_statement(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, ...]]]:
+    """The settings in force as each statement of a search is sent (so as it is planned), read on
+    the statement's own connection just before it."""
+    seen: list[tuple[str, ...]] = []
+
+    async def noted(database: Database, statement: Any, parameters: dict[str, Any]) -> Any:
+        connection = await database.connection() if isinstance(database, AsyncSession) else database
+        seen.append(tuple((await connection.execute(SETTINGS)).one()))
+        return await run(database, statement, parameters)
+
+    for module in (search_module, facets_module):
+        monkeypatch.setattr(module, "run", noted)
+    yield seen
+
+
+async def settings_of(database: AsyncConnection) -> tuple[str, ...]:
+    return tuple((await database.execute(SETTINGS)).one())
+
+
+async def test_the_settings_hold_for_the_statements_after_the_first_and_are_put_back(
+    catalogue: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for query in (
+        CatalogueQuery(q="jalan"),  # the sample, the walk, the page (relevance)
+        CatalogueQuery(q="gedung", tenant="kab-kecil", category="goods", sort="relevance"),  # counted, ranked
+        CatalogueQuery(q="tiada kata ini"),  # an empty page puts them back too
+        CatalogueQuery(limit=5, facets=False),
+    ):
+        async with catalogue.connect() as database:
+            await database.execution_options(isolation_level="AUTOCOMMIT")
+            with settings_before_each_statement(monkeypatch) as seen:
+                await search_catalogue(database, query)
+            monkeypatch.undo()
+            assert seen[0] == DEFAULTS, query
+            assert all(s[:2] == CUSTOM for s in seen[1:]), (query, seen)
+            assert await settings_of(database) == DEFAULTS, query  # the last statement put them back
 
 
 def _fields(query: CatalogueQuery) -> dict[str, Any]:
     return {name: getattr(query, name) for name in query.__dataclass_fields__}
 
 
-async def test_the_exact_count_sets_the_walk_for_the_page(catalogue: AsyncEngine) -> None:
+async def test_the_exact_count_sets_the_walk_for_the_page(
+    catalogue: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with hub_sessions(catalogue)() as session, session.begin():
-        page = await search_catalogue(session, CatalogueQuery(q="jalan", category="goods", sort="newest"))
-        walk = (
-            await session.execute(
-                text("SELECT current_setting('enable_bitmapscan'), current_setting('enable_seqscan')")
-            )
-        ).one()
+        with settings_before_each_statement(monkeypatch) as seen:
+            page = await search_catalogue(session, CatalogueQuery(q="jalan", category="goods", sort="newest"))
+        monkeypatch.undo()
+        assert await settings_of(await session.connection()) == DEFAULTS
     assert page.facets is not None
     assert page.facets.exact
-    assert tuple(walk) == ("off", "off")
+    assert seen == [DEFAULTS, (*CUSTOM, "on", "on"), (*CUSTOM, *WALKED)]  # the sample, the count, the page
+
+
+async def test_the_api_searches_in_autocommit_and_returns_connections_as_they_were(
+    catalogue: AsyncEngine,
+) -> None:
+    query = CatalogueQuery(q="jalan", category="goods", sort="newest")
+    with in_a_transaction(catalogue) as sent:
+        page = await search_page(catalogue, query)
+    assert sent == [False, False, False]  # no BEGIN, no ROLLBACK
+    assert page == await search(catalogue, query)  # the same page as in a transaction
+    follow = CatalogueQuery(**{**_fields(query), "cursor": page.next_cursor})
+    assert await search_page(catalogue, follow) == await search(catalogue, follow)
+
+
+async def test_a_search_that_fails_midway_leaves_no_setting_on_a_pooled_connection(
+    catalogue: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = create_async_engine(catalogue.url, pool_size=1, max_overflow=0)  # every search on one connection
+    sent = 0
+
+    async def failing(database: Database, statement: Any, parameters: dict[str, Any]) -> Any:
+        nonlocal sent
+        sent += 1
+        if sent == 2:
+            raise RuntimeError("the database went away between two statements")
+        return await run(database, statement, parameters)
+
+    try:
+        with monkeypatch.context() as patched:
+            for module in (search_module, facets_module):
+                patched.setattr(module, "run", failing)
+            with pytest.raises(RuntimeError):
+                await search_page(one, CatalogueQuery(q="jalan"))
+        async with one.connect() as database:
+            assert await settings_of(database) == DEFAULTS
+        with pytest.raises(InvalidInput):  # refused at its first statement: nothing was set
+            await search_page(one, CatalogueQuery(q="jalan", tenant="kab-tiada"))
+        async with one.connect() as database:
+            assert await settings_of(database) == DEFAULTS
+    finally:
+        await one.dispose()
 
 
 @contextmanager
