@@ -32,7 +32,7 @@ def entry_upsert(columns: Iterable[str]) -> Insert:
 
 
 def entry_parameters(origin: str, ocid: str, values: dict[str, object], now: datetime) -> dict[str, Any]:
-    """The parameters of ``entry_upsert(values)``: the row ``values`` of ``origin`` and ``ocid`` at ``now``."""
+    """The parameters of ``entry_upsert(values)``: the row ``values`` of ``origin``, ``ocid`` at ``now``."""
     return {**values, "origin": origin, "ocid": ocid, "updated_at": now}
 
 

@@ -244,9 +244,8 @@ def _publication(columns: tuple[str, ...]) -> Insert:
     (``entry_upsert(columns)``) as its CTE; its parameters are the upsert's, ``tags`` and ``release``.
     Built once (``entry_values`` always has the same columns)."""
     entry = entry_upsert(columns).cte("catalogue_entry")
-    change = insert(Change).values(
-        origin=bindparam("origin"), ocid=bindparam("ocid"), tags=bindparam("tags"), release=bindparam("release")
-    )
+    named = ("origin", "ocid", "tags", "release")
+    change = insert(Change).values({name: bindparam(name) for name in named})
     return change.add_cte(entry)
 
 
