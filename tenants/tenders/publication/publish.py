@@ -8,15 +8,16 @@ never published; awards are published with their announcement (direct procuremen
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, Select, insert, select
+from sqlalchemy import CTE, Insert, Select, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.entries import entry_upsert
+from federation.catalogue.entries import entry_parameters, entry_upsert
 from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import (
     PublicAmendment,
@@ -229,13 +230,23 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
     now = await database_now(session)
     snapshot = await snapshot_of(session, tenant, tender, now)
     # The catalogue row and the feed entry in one statement (the row's upsert a CTE of the insert):
-    # one round trip a public change, not two (issue 20).
-    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
-    change = insert(Change).values(
-        origin=LOCAL, ocid=snapshot.local_id, tags=list(tags), release=release(snapshot, list(tags), now)
-    )
-    await session.execute(change.add_cte(entry))
+    # one round trip a public change, not two; and a statement built once (issue 20).
+    values = entry_values(snapshot)
+    parameters = entry_parameters(LOCAL, snapshot.local_id, values, now)
+    parameters |= {"tags": list(tags), "release": release(snapshot, list(tags), now)}
+    await session.execute(_publication(tuple(values)), parameters)
     record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
+
+
+@functools.cache
+def _publication(columns: tuple[str, ...]) -> Insert:
+    """``publish``'s statement: the feed entry's insert with the catalogue row's upsert
+    (``entry_upsert(columns)``) as its CTE; its parameters are the upsert's, ``tags`` and ``release``.
+    Built once (``entry_values`` always has the same columns)."""
+    entry = entry_upsert(columns).cte("catalogue_entry")
+    named = ("origin", "ocid", "tags", "release")
+    change = insert(Change).values({name: bindparam(name) for name in named})
+    return change.add_cte(entry)
 
 
 CORRECTED_SECTIONS = (("awards", "awardUpdate"), ("contracts", "contractUpdate"))
@@ -263,11 +274,16 @@ def correction_tags(published: Mapping[str, Any] | None, fresh: Mapping[str, Any
 
 
 async def last_releases(
-    session: AsyncSession, ocids: Collection[str], *, along: CTE | None = None
+    session: AsyncSession,
+    ocids: Collection[str],
+    *,
+    along: CTE | None = None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The last release published of each of these local tenders (none for a tender never published).
 
-    ``along``: a data-modifying CTE sent in the same statement (it must not write ``hub.changes``)."""
+    ``along``: a data-modifying CTE sent in the same statement (it must not write ``hub.changes``),
+    with its bind ``parameters``."""
     if not ocids:
         return {}
     query = (
@@ -278,7 +294,7 @@ async def last_releases(
     )
     if along is not None:
         query = query.add_cte(along)
-    return {row.ocid: row.release for row in await session.execute(query)}
+    return {row.ocid: row.release for row in await session.execute(query, dict(parameters or {}))}
 
 
 def correction(snapshot: TenderSnapshot, published: Mapping[str, Any] | None, now: datetime) -> Change | None:
@@ -304,8 +320,10 @@ async def republish(session: AsyncSession, tenant: TenantRef, tender: Tender) ->
     snapshot = await snapshot_of(session, tenant, tender, now)
     # The row's upsert a CTE of the read of the last release (it reads the feed, not the row): one
     # round trip, not two (issue 20).
-    entry = entry_upsert(LOCAL, snapshot.local_id, entry_values(snapshot), now).cte("catalogue_entry")
-    published = await last_releases(session, [snapshot.local_id], along=entry)
+    values = entry_values(snapshot)
+    entry = entry_upsert(values).cte("catalogue_entry")
+    parameters = entry_parameters(LOCAL, snapshot.local_id, values, now)
+    published = await last_releases(session, [snapshot.local_id], along=entry, parameters=parameters)
     change = correction(snapshot, published.get(snapshot.local_id), now)
     if change is None:
         return []
