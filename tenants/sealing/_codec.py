@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+import msgspec
 import pybase64
 
 _TENANT_CODE = re.compile(r"[0-9A-Za-z._-]{1,32}")
@@ -76,6 +77,9 @@ def load_object(data: bytes, keys: frozenset[str]) -> dict[str, Any]:
 
 def load_any_object(data: bytes) -> dict[str, Any]:
     """A JSON object, whatever its keys; ``ValueError`` naming the first thing wrong."""
+    flat = _flat_object(data)
+    if flat is not None:
+        return flat
     try:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
@@ -88,6 +92,36 @@ def load_any_object(data: bytes) -> dict[str, Any]:
         raise ValueError(f"not valid JSON ({str(exc).splitlines()[0]})") from None
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
+    return value
+
+
+def _flat_object(data: bytes) -> dict[str, Any] | None:
+    """``data`` read by msgspec's decoder when it is a flat object (strings, integers, booleans and
+    null, no escapes) that the strict reader would read the same, else ``None`` (the strict reader
+    then reads it, and words any refusal).
+
+    A sealed bundle is such an object, mostly one string of hundreds of KiB, and this runs on every
+    bid of a deadline rush: msgspec reads it several times faster than ``json`` (issue 20). It is as
+    strict (UTF-8, no NaN or Infinity, no control characters, one value) but for duplicate keys,
+    which it lets the last win. Without escapes a quote is only ever a string's delimiter, so the
+    text holds exactly two quotes per key and per string value: any duplicate key adds its own two
+    (and those of any value it had), and the count shows it."""
+    if b"\\" in data:
+        return None
+    try:
+        value = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    strings = 0
+    for item in value.values():
+        if isinstance(item, str):
+            strings += 1
+        elif not (item is None or type(item) in (int, bool)):
+            return None  # a float, an array or an object: the strict reader's
+    if data.count(b'"') != 2 * (len(value) + strings):
+        return None  # a duplicate key: the strict reader refuses it
     return value
 
 
