@@ -15,8 +15,9 @@ from tenants.sealing._codec import _flat_object, load_any_object
 @pytest.mark.parametrize(
     "text",
     [
-        b'{"a":"x","b":1,"c":null,"d":true}',
-        b' {"a" : "x" ,\n "b":123456789012345678901234567890} ',
+        b'{"a":"x","b":1,"c":null,"d":true,"e":false,"f":-12}',
+        b'{"b":123456789012345678901234567890,"":""}',
+        b"{}",
         '{"\u00a0":"é"}'.encode(),
         b'{"a":"' + b"A" * 400_000 + b'","b":"c"}',
     ],
@@ -50,7 +51,17 @@ def test_what_the_strict_reader_refuses_is_refused(text: bytes) -> None:
 
 
 @pytest.mark.timeout(10)
-@pytest.mark.parametrize("text", [b'{"a":1.5}', b'{"a":[1]}', b'{"a":"x\\"y"}', b'{"a":{"b":"c"}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a":1.5}',
+        b'{"a":[1]}',
+        b'{"a":"x\\"y"}',
+        b'{"a":{"b":"c"}}',
+        b' {"a" : "x" ,\n "b":1} ',  # whitespace
+        b'{"a":-0}',  # read as 0, written shorter
+    ],
+)
 def test_what_is_not_flat_and_plain_goes_to_the_strict_reader(text: bytes) -> None:
     assert _flat_object(text) is None
     assert load_any_object(text) == json.loads(text)
