@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import database_now
 from hub.core.database import TENANT_SCHEMA, schema_of
+from hub.core.direct import first_row
 from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import content_around_seq, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
@@ -72,7 +73,9 @@ class Along:
     """A statement that makes a change and appends its entry in the same round trip, in place of
     ``hub.audit_append`` alone: it takes the append's parameters (``schema``, ``at``, ``actor_id``,
     ``action``, ``subject``, ``payload``, ``before_seq``, ``after_seq``) and ``parameters`` besides,
-    and returns the appended entry, checked as every append is (``hub.bid_store``, migration h0022)."""
+    and returns the appended entry's row, checked as every append is (``hub.bid_store``, migration
+    h0022). It is sent on the session's connection without the ORM (``hub.core.direct.first_row``):
+    the entry returned is built from the row, not loaded into the session."""
 
     statement: Executable
     parameters: dict[str, Any]
@@ -126,10 +129,13 @@ async def append_audit(
         "before_seq": before_seq,
         "after_seq": after_seq,
     }
-    statement = _APPEND if along is None else along.statement
-    if along is not None:
-        parameters |= along.parameters
-    entry: AuditEntry = (await session.scalars(statement, parameters)).one()
+    entry: AuditEntry
+    if along is None:
+        entry = (await session.scalars(_APPEND, parameters)).one()
+    else:  # the hot path's (the bid's store): sent on the session's connection as it is
+        row = await first_row(session, along.statement, parameters | along.parameters)
+        assert row is not None  # the function returns the entry it appended, or raises
+        entry = AuditEntry(**row.mapping())
     asked: dict[str, Any] = {
         "at": at,
         "actor_id": actor_id,

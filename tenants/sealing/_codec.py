@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+import msgspec
 import pybase64
 
 _TENANT_CODE = re.compile(r"[0-9A-Za-z._-]{1,32}")
@@ -76,6 +77,9 @@ def load_object(data: bytes, keys: frozenset[str]) -> dict[str, Any]:
 
 def load_any_object(data: bytes) -> dict[str, Any]:
     """A JSON object, whatever its keys; ``ValueError`` naming the first thing wrong."""
+    flat = _flat_object(data)
+    if flat is not None:
+        return flat
     try:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
@@ -89,6 +93,46 @@ def load_any_object(data: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value
+
+
+def _flat_object(data: bytes) -> dict[str, Any] | None:
+    """``data`` read by msgspec's decoder when it is a compact flat object (strings, integers,
+    booleans and null; no escapes, no whitespace) that the strict reader would read the same, else
+    ``None`` (the strict reader then reads it, and words any refusal).
+
+    A sealed bundle is such an object (``canonical_json``), mostly one string of hundreds of KiB,
+    and this runs on every bid of a deadline rush: msgspec reads it faster than ``json`` (issue 20).
+    It is as strict (UTF-8, no NaN or Infinity, no control characters, one value) but for duplicate
+    keys, which it lets the last win. So the text's length is checked against the compact text of
+    what was read: a duplicate key (its pair and a comma), whitespace or an escape would each make the
+    text longer, and send it to the strict reader. Counting is by lengths, not by scanning the text
+    again."""
+    if b"\\" in data:
+        return None
+    try:
+        value = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    size = 2 + max(len(value) - 1, 0)  # the braces and the commas
+    for key, item in value.items():
+        size += _utf8_size(key) + 3  # its quotes and the colon
+        if isinstance(item, str):
+            size += _utf8_size(item) + 2
+        elif item is None or item is True:
+            size += 4
+        elif item is False:
+            size += 5
+        elif type(item) is int:
+            size += len(str(item))
+        else:
+            return None  # a float, an array or an object: the strict reader's
+    return value if size == len(data) else None
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def require_keys(value: dict[str, Any], keys: frozenset[str]) -> None:

@@ -74,3 +74,8 @@ async def test_an_accepted_bid_costs_a_fixed_number_of_statements_and_checkouts(
     first_lines = "\n".join(statement.splitlines()[0][:150] for statement in sent.statements)
     assert len(sent.statements) <= STATEMENTS_PER_BID, first_lines
     assert sent.checkouts <= CHECKOUTS_PER_BID
+    # Sent on the asyncpg connection without SQLAlchemy's execution (``hub.core.direct``), the bid's
+    # statements still reach the engine's listeners: the pin counts them, not nothing.
+    assert "pg_advisory_xact_lock_shared" in sent.statements[0], first_lines
+    assert "nextval" in sent.statements[1], first_lines
+    assert "hub.bid_store" in sent.statements[-1], first_lines

@@ -46,6 +46,7 @@ from federation.vendors import (
     standing_in_tenant,
 )
 from hub.core.clock import remember_database_now
+from hub.core.direct import first_row
 from hub.core.errors import Conflict, Forbidden, NotFound
 from tenants.audit import tenant_schema
 from tenants.tenders.bid_key_models import ReceiptKey
@@ -131,7 +132,7 @@ async def bidder(
         assert caller_check.parameters.get("account_id", actor.account_id) == actor.account_id
         statement = _locked_bidder_with(caller_check.columns)
         parameters = caller_check.parameters | parameters
-    caller = (await session.execute(statement, parameters)).first()
+    caller = await first_row(session, statement, parameters)
     if caller_check is not None:
         if caller is None:  # no such account: the check's subqueries read it gone
             caller_check.judge((await session.execute(select(*caller_check.columns), parameters)).one())
@@ -152,7 +153,7 @@ async def bidder(
         "signer": signer,
         "bids": f"{tenant_schema(session)}.bids",
     }
-    tender = (await session.execute(_SUBMISSION, parameters)).first()
+    tender = await first_row(session, _SUBMISSION, parameters)
     if tender is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     if tender.status != TenderStatus.ANNOUNCED:

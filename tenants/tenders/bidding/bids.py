@@ -30,7 +30,7 @@ from hub.core.clock import database_now
 from hub.core.errors import Conflict, InvalidInput
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
-from tenants.audit import Along, AuditEntry, append_audit
+from tenants.audit import Along, append_audit
 from tenants.sealing import (
     SEALED_BY_VENDOR,
     OpenedBid,
@@ -183,13 +183,11 @@ async def _store(
     return AcceptedBid(bid, receipt)
 
 
-_STORE = select(AuditEntry).from_statement(
-    text(
-        "SELECT * FROM hub.bid_store(:schema, :bid_id, :tender_id, :vendor_id, :bundle, :sha256, :receipt, "
-        ":at, :actor_id, :action, :subject, CAST(:payload AS jsonb), :before_seq, :after_seq)"
-    ).bindparams(bindparam("payload", type_=JSONB), bindparam("bundle", type_=LargeBinary))
-)
-"""The store's one statement, built once (as ``bidder``'s)."""
+_STORE = text(
+    "SELECT * FROM hub.bid_store(:schema, :bid_id, :tender_id, :vendor_id, :bundle, :sha256, :receipt, "
+    ":at, :actor_id, :action, :subject, CAST(:payload AS jsonb), :before_seq, :after_seq)"
+).bindparams(bindparam("payload", type_=JSONB), bindparam("bundle", type_=LargeBinary))
+"""The store's one statement, built once (as ``bidder``'s); it returns the audit entry's row."""
 
 
 async def seal_and_submit(
