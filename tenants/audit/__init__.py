@@ -13,7 +13,16 @@ checkpointed the same way, under the reserved name ``KEY_LOG_CHAIN``). Hashing i
 """
 
 from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
-from tenants.audit.chain import Along, anchor_chain, append_audit, read_audit, tenant_code, tenant_schema
+from tenants.audit.chain import (
+    Along,
+    Recorded,
+    anchor_chain,
+    append_audit,
+    append_audits,
+    read_audit,
+    tenant_code,
+    tenant_schema,
+)
 from tenants.audit.checkpoints import (
     KEY_LOG_CHAIN,
     ChainedLog,
@@ -52,6 +61,7 @@ __all__ = [
     "ChainedLog",
     "Checkpoint",
     "CheckpointKey",
+    "Recorded",
     "SavedCheckpoint",
     "TenantAnchor",
     "TenantChain",
@@ -59,6 +69,7 @@ __all__ = [
     "anchor_chain",
     "anchor_tenants",
     "append_audit",
+    "append_audits",
     "canonical_json",
     "chain_label",
     "checkpoint_chain",

@@ -29,7 +29,7 @@ from hub.core.clock import database_now
 from hub.core.database import TENANT_SCHEMA, schema_of
 from hub.core.direct import first_row
 from hub.core.errors import Conflict, InvalidInput
-from tenants.audit.canonical import content_around_seq, entry_hash, json_payload
+from tenants.audit.canonical import canonical_json, content_around_seq, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -143,6 +143,67 @@ async def append_audit(
         "subject": subject,
         "payload": stored,
     }
+    return _checked(entry, asked)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One entry of ``append_audits``: what was done to what, with what."""
+
+    action: str
+    subject: str
+    payload: dict[str, Any]
+
+
+async def append_audits(
+    session: AsyncSession, *, actor_id: int | None, entries: list[Recorded]
+) -> list[AuditEntry]:
+    """``append_audit`` of each of ``entries`` in order, in one round trip: ``hub.audit_append``
+    called once an entry by one statement, each call chaining onto the one before (a volatile
+    function sees what the calls before it inserted). Each entry is checked as ``append_audit``
+    checks one, and that they took consecutive numbers in the order given. For the opening's
+    lines, many entries at once; a payload ``jsonb`` would change (a float) is appended alone."""
+    for entry in entries:
+        _check_names(entry.action, entry.subject)
+    plain = [json_payload(entry.payload) for entry in entries]
+    if not all(kept_as_is_by_jsonb(payload) for payload in plain):
+        return [
+            await append_audit(
+                session, actor_id=actor_id, action=e.action, subject=e.subject, payload=e.payload
+            )
+            for e in entries
+        ]
+    if not entries:
+        return []
+    at = await database_now(session)
+    around = [
+        content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)
+        for e, payload in zip(entries, plain, strict=True)
+    ]
+    parameters = {
+        "schema": tenant_schema(session),
+        "at": at,
+        "actor_id": actor_id,
+        "actions": [e.action for e in entries],
+        "subjects": [e.subject for e in entries],
+        "payloads": [canonical_json(payload) for payload in plain],
+        "befores": [before for before, _ in around],
+        "afters": [after for _, after in around],
+    }
+    appended = list((await session.scalars(_APPEND_MANY, parameters)).all())
+    if [entry.seq for entry in appended] != list(range(appended[0].seq, appended[0].seq + len(entries))):
+        raise RuntimeError(f"hub.audit_append numbered a batch {[e.seq for e in appended]}: not in order")
+    return [
+        _checked(
+            entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
+        )
+        for entry, e, p in zip(appended, entries, plain, strict=True)
+    ]
+
+
+def _checked(entry: AuditEntry, asked: dict[str, Any]) -> AuditEntry:
+    """``entry`` as ``hub.audit_append`` returned it, if it is the entry ``asked`` chained as
+    ``entry_hash`` defines; else ``RuntimeError`` (never commit it)."""
     expected = entry_hash(entry.prev_hash, seq=entry.seq, **asked)
     kept = {name: getattr(entry, name) for name in asked}
     if (entry.hash, kept) != (expected, asked):  # not the one definition's entry: never commit it
@@ -159,6 +220,15 @@ _APPEND = select(AuditEntry).from_statement(
         "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
         "CAST(:payload AS jsonb), :before_seq, :after_seq)"
     ).bindparams(bindparam("payload", type_=JSONB))
+)
+_APPEND_MANY = select(AuditEntry).from_statement(
+    text(
+        "SELECT e.* FROM unnest(CAST(:actions AS text[]), CAST(:subjects AS text[]), "
+        "CAST(:payloads AS text[]), CAST(:befores AS text[]), CAST(:afters AS text[])) "
+        "WITH ORDINALITY AS i(action, subject, payload, before_seq, after_seq, n) "
+        "CROSS JOIN LATERAL hub.audit_append(:schema, :at, :actor_id, i.action, i.subject, "
+        "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
+    )
 )
 """The append's two statements, built once: every change of a tenant appends, and on the bid path
 building a statement costs more CPU than running it (``federation.vendors.suspensions``)."""

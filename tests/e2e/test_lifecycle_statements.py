@@ -78,7 +78,10 @@ async def test_the_announcement_and_contract_steps_run_pinned_statements(
     await advance(desk.engine, malang.schema, desk.tender_id, "bid_submission")
     for k, bidder in enumerate(bidders):
         ok(await desk.bid(bidder, 850_000_000 + k * 1_000_000))
-    await desk.open()
+    with counted() as step:
+        await desk.open()
+    # The three bids' ``bid.decrypted`` entries in one statement (``append_audits``), then ``tender.opened``.
+    assert sum("hub.audit_append(" in s for s in step.statements) == 2
     winner = {"vendor_id": bidders[0].vendor_id}
     await desk.pass_all(*bidders, aspects=ASPECTS)
     ok(await desk.post("qualification-verifications", malang.pokja, {**winner, "passed": True}))

@@ -30,7 +30,7 @@ from hub.core.clock import database_now
 from hub.core.errors import Conflict, InvalidInput
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
-from tenants.audit import Along, append_audit
+from tenants.audit import Along, Recorded, append_audit, append_audits
 from tenants.sealing import (
     SEALED_BY_VENDOR,
     OpenedBid,
@@ -47,7 +47,7 @@ from tenants.sealing import (
 from tenants.tenders.acting import runner_tender
 from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
-from tenants.tenders.bidding.unsealing import unsealed
+from tenants.tenders.bidding.unsealing import unsealed_chunks
 from tenants.tenders.models import Bid, Tender
 from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
@@ -264,10 +264,9 @@ async def open_sealed_bids(
     checker = await BidChecker.load(session, [tender_id], master=master)
     current = await current_bids(session, tender_id)
     names = await _vendor_names(session, {b.vendor_id for b in current})
-    results = [
-        await _record_opened(session, actor, bid, found, names.get(bid.vendor_id))
-        async for bid, found in unsealed(current, private, checker, actor.tenant.code)
-    ]
+    results: list[dict[str, Any]] = []
+    async for chunk in unsealed_chunks(current, private, checker, actor.tenant.code):
+        results += await _record_opened(session, actor, chunk, names)
     results += [
         await _missing(session, checker, withheld) for withheld in checker.withheld({b.id for b in current})
     ]
@@ -341,21 +340,27 @@ _VENDOR_NAMES = select(Vendor.id, Vendor.name).where(Vendor.id.in_(bindparam("id
 
 
 async def _record_opened(
-    session: AsyncSession, actor: Actor, bid: Bid, found: dict[str, Any], vendor_name: str | None
-) -> dict[str, Any]:
-    """The opening's line for ``bid`` (who sent it when, its vendor's name, and ``found``: its
-    verdict, worked out off the loop by ``unsealing``), recorded in the audit log as decrypted."""
-    result: dict[str, Any] = {
-        "vendor_id": bid.vendor_id,
-        "vendor": vendor_name,
-        "received_at": bid.received_at.isoformat(),
-        "ciphertext_sha256": bid.ciphertext_sha256,
-    }
-    result |= found
-    await actor.record(
-        session, "bid.decrypted", f"tender:{bid.tender_id}", bid_id=bid.id, status=result["status"]
-    )
-    return result
+    session: AsyncSession, actor: Actor, chunk: list[tuple[Bid, dict[str, Any]]], names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The opening's lines for a chunk of bids (who sent each when, its vendor's name, and its
+    verdict, worked out off the loop by ``unsealing``), recorded in the audit log as decrypted, in
+    order, in one round trip."""
+    lines = [
+        {
+            "vendor_id": bid.vendor_id,
+            "vendor": names.get(bid.vendor_id),
+            "received_at": bid.received_at.isoformat(),
+            "ciphertext_sha256": bid.ciphertext_sha256,
+        }
+        | found
+        for bid, found in chunk
+    ]
+    decrypted = [
+        Recorded("bid.decrypted", f"tender:{bid.tender_id}", {"bid_id": bid.id, "status": line["status"]})
+        for (bid, _), line in zip(chunk, lines, strict=True)
+    ]
+    await append_audits(session, actor_id=actor.account_id, entries=decrypted)
+    return lines
 
 
 async def current_bids(session: AsyncSession, tender_id: int) -> list[Bid]:

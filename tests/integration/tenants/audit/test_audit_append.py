@@ -16,7 +16,7 @@ import tenants.audit.chain
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from tenants.agencies import add_agency, list_agencies
-from tenants.audit import AuditEntry, append_audit, entry_hash, read_audit
+from tenants.audit import AuditEntry, Recorded, append_audit, append_audits, entry_hash, read_audit
 from tenants.audit.canonical import content_around_seq
 from tenants.registry import Tenant
 from tests.integration.tenants.audit.conftest import record, verify
@@ -195,3 +195,70 @@ async def test_an_entry_the_database_hashed_otherwise_is_refused_and_nothing_is_
         async with tenant_session(audit_hub, malang.schema) as session, session.begin():
             await append_audit(session, actor_id=1, action="agency.added", subject="agency:1", payload={})
     assert [e.seq for e in await entries_of(audit_hub, malang)] == [1]
+
+
+async def test_a_batch_is_chained_in_order_as_its_entries_appended_one_by_one(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    await record(audit_hub, malang)
+    batch = [
+        Recorded("bid.decrypted", "tender:4", {"bid_id": 11, "status": "ok"}),
+        Recorded("bid.decrypted", "tender:4", {"bid_id": 12, "status": "tampered", "checks": ["signature"]}),
+        Recorded("bid.decrypted", "tender:4", {"bid_id": 13, "status": "ok", "vendor": "CV Karya Ñusantara"}),
+    ]
+    async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+        appended = await append_audits(session, actor_id=5, entries=batch)
+    assert [e.seq for e in appended] == [2, 3, 4]
+    [after] = await record(audit_hub, malang)
+    assert after.seq == 5
+    entries = await entries_of(audit_hub, malang)
+    assert [(e.action, e.subject, e.payload, e.actor_id) for e in entries[1:4]] == [
+        (r.action, r.subject, r.payload, 5) for r in batch
+    ]
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    assert (await verify(audit_hub, malang)).ok
+
+
+async def test_batches_and_single_appends_at_once_make_one_gap_free_chain(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    async def batch(n: int) -> list[int]:
+        async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+            entries = [Recorded("bid.decrypted", f"tender:{n}", {"bid_id": k}) for k in range(5)]
+            return [e.seq for e in await append_audits(session, actor_id=n, entries=entries)]
+
+    async def single(n: int) -> list[int]:
+        async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+            entry = await append_audit(
+                session, actor_id=n, action="agency.added", subject="agency:1", payload={}
+            )
+            return [entry.seq]
+
+    numbers = await asyncio.gather(*(batch(n) if n % 2 else single(n) for n in range(10)))
+    for seqs in numbers:  # a batch's entries are consecutive: the lock is held from the first call
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert sorted(seq for seqs in numbers for seq in seqs) == list(range(1, 31))
+    report = await verify(audit_hub, malang)
+    assert (report.ok, report.entries) == (True, 30)
+
+
+async def test_a_batch_with_a_float_is_appended_one_by_one_with_what_jsonb_keeps(
+    audit_hub: AsyncEngine, malang: Tenant
+) -> None:
+    batch = [
+        Recorded("bid.decrypted", "tender:4", {"price": 1e20}),
+        Recorded("bid.decrypted", "tender:4", {}),
+    ]
+    async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+        appended = await append_audits(session, actor_id=None, entries=batch)
+        assert await append_audits(session, actor_id=None, entries=[]) == []
+    assert [e.seq for e in appended] == [1, 2]
+    assert (await verify(audit_hub, malang)).ok
+
+
+async def test_a_batch_with_a_bad_action_appends_nothing(audit_hub: AsyncEngine, malang: Tenant) -> None:
+    batch = [Recorded("bid.decrypted", "tender:4", {}), Recorded("Bid Decrypted", "tender:4", {})]
+    with pytest.raises(InvalidInput, match="invalid audit action"):
+        async with tenant_session(audit_hub, malang.schema) as session, session.begin():
+            await append_audits(session, actor_id=None, entries=batch)
+    assert await entries_of(audit_hub, malang) == []
