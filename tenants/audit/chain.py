@@ -163,6 +163,8 @@ async def append_audits(
     function sees what the calls before it inserted). Each entry is checked as ``append_audit``
     checks one, and that they took consecutive numbers in the order given. For the opening's
     lines, many entries at once; a payload ``jsonb`` would change (a float) is appended alone."""
+    if not entries:
+        return []
     for entry in entries:
         _check_names(entry.action, entry.subject)
     plain = [json_payload(entry.payload) for entry in entries]
@@ -173,8 +175,6 @@ async def append_audits(
             )
             for e in entries
         ]
-    if not entries:
-        return []
     at = await database_now(session)
     around = [
         content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)

@@ -29,21 +29,12 @@ CHUNK = 25
 enough calls that handing work to the thread costs nothing measurable."""
 
 
-async def unsealed(
-    bids: Sequence[Bid], private: bytes, checker: BidChecker, tenant_code: str
-) -> AsyncIterator[tuple[Bid, dict[str, Any]]]:
-    """Each of ``bids``, in order, with its verdict (``verdict``), worked out in a thread
-    ``CHUNK`` bids at a time."""
-    async for chunk in unsealed_chunks(bids, private, checker, tenant_code):
-        for bid, found in chunk:
-            yield bid, found
-
-
 async def unsealed_chunks(
     bids: Sequence[Bid], private: bytes, checker: BidChecker, tenant_code: str
 ) -> AsyncIterator[list[tuple[Bid, dict[str, Any]]]]:
-    """``unsealed``, ``CHUNK`` bids at a time, as the thread worked them out: the opening records a
-    chunk's lines in one round trip (``tenants.audit.append_audits``)."""
+    """``bids`` in order, each with its verdict (``verdict``), ``CHUNK`` bids at a time as a thread
+    worked them out: the opening records a chunk's lines in one round trip
+    (``tenants.audit.append_audits``)."""
     for start in range(0, len(bids), CHUNK):
         chunk = bids[start : start + CHUNK]
         verdicts = await asyncio.to_thread(_verdicts, chunk, private, checker, tenant_code)

@@ -6,24 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from typing import cast
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from federation.identity.login import LoginAttempt, authenticate
-from federation.identity.models import LoginThrottle
 from federation.identity.password_threads import PasswordThreads
 from federation.identity.passwords import verify_password
 from hub.core.database import hub_sessions
 from tests.integration.federation.identity.test_login_throttle import PASSWORD, address, official
-
-
-async def charged(engine: AsyncEngine, email: str) -> bool:
-    """Whether an attempt on ``email`` was ever counted (its throttle row exists)."""
-    async with hub_sessions(engine)() as session:
-        found = await session.scalar(select(LoginThrottle.key).where(LoginThrottle.key == f"account:{email}"))
-    return found is not None
 
 
 async def test_the_password_is_checked_in_a_hashing_thread_while_the_loop_answers(
@@ -93,31 +85,31 @@ async def test_the_hashing_threads_yield_the_cores_to_the_loop(monkeypatch: pyte
     assert priorities == [min(loop_priority + 10, 19)]
 
 
-async def test_logins_beyond_their_places_wait_before_their_first_statement(
+async def test_a_login_takes_its_place_before_its_first_statement_and_gives_it_back(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With every place taken (one thread, one login a thread), a login waits before it touches the
-    database: not charged, not hashed; it goes on once a place is free."""
+    """With one place (one thread, one login a thread), every session the login opens and its hash
+    run while it holds that place; once it is done, the place is free for the next login."""
     email = await official(engine)
-    hashed: list[str] = []
-
-    def noted(password_hash: str | None, password: str) -> bool:
-        hashed.append(password)
-        return verify_password(password_hash, password)
-
-    monkeypatch.setattr("federation.identity.password_threads.verify_password", noted)
+    sessions = hub_sessions(engine)
     with PasswordThreads(1, logins_per_thread=1) as passwords:
         place = passwords.admitted()
-        await place.acquire()  # the one place, taken
-        login = asyncio.ensure_future(
-            authenticate(hub_sessions(engine), passwords, LoginAttempt(email, PASSWORD, address()))
+        held_when: list[tuple[str, bool]] = []
+
+        def opened() -> AsyncSession:
+            held_when.append(("session", place.locked()))
+            return sessions()
+
+        def noted(password_hash: str | None, password: str) -> bool:
+            held_when.append(("hash", place.locked()))
+            return verify_password(password_hash, password)
+
+        monkeypatch.setattr("federation.identity.password_threads.verify_password", noted)
+        account = await authenticate(
+            cast(async_sessionmaker[AsyncSession], opened),
+            passwords,
+            LoginAttempt(email, PASSWORD, address()),
         )
-        for _ in range(20):  # let the login run as far as it can
-            await asyncio.sleep(0)
-        assert not login.done()
-        assert hashed == []
-        assert not await charged(engine, email)
-        place.release()
-        account = await asyncio.wait_for(login, timeout=30)
+        assert not place.locked()
     assert account.email == email
-    assert hashed == [PASSWORD]
+    assert held_when == [("session", True), ("hash", True), ("session", True)]

@@ -30,9 +30,11 @@ async def entries_of(engine: AsyncEngine, tenant: Tenant, **options: Any) -> lis
 
 
 async def test_concurrent_appends_make_one_gap_free_chain(audit_hub: AsyncEngine, malang: Tenant) -> None:
+    everyone_in = asyncio.Barrier(20)
+
     async def one_transaction(n: int) -> int:
         async with tenant_session(audit_hub, malang.schema) as session, session.begin():
-            await asyncio.sleep(0.001 * (n % 3))  # transactions interleave before they append
+            await everyone_in.wait()  # all twenty transactions are open before any appends
             entry = await append_audit(
                 session, actor_id=n, action="agency.added", subject=f"agency:{n}", payload={"n": n}
             )

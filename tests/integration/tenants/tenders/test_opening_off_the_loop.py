@@ -58,7 +58,7 @@ async def test_bids_come_back_in_the_order_given_across_chunks(monkeypatch: pyte
     monkeypatch.setattr(unsealing, "verdict", lambda bid, *_: {"status": f"ok {bid}"})
     bids: list[Any] = list(range(5))  # stand-ins for loaded bids: only their order matters here
     checker: Any = None  # not consulted: the verdicts are the stand-in's
-    got: list[tuple[Any, Any]] = [
-        (bid, found) async for bid, found in unsealing.unsealed(bids, b"", checker, "3507")
+    got: list[list[tuple[Any, Any]]] = [
+        chunk async for chunk in unsealing.unsealed_chunks(bids, b"", checker, "3507")
     ]
-    assert got == [(n, {"status": f"ok {n}"}) for n in range(5)]
+    assert got == [[(n, {"status": f"ok {n}"}) for n in chunk] for chunk in ([0, 1], [2, 3], [4])]
