@@ -8,6 +8,7 @@ map fails ("schema tenant does not exist") instead of reaching some other tenant
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -197,4 +198,15 @@ def hub_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def tenant_session(engine: AsyncEngine, schema: str) -> AsyncSession:
     """A session whose tenant tables are those of ``schema``; hub tables stay reachable."""
-    return AsyncSession(engine.execution_options(**tenant_map(schema)), expire_on_commit=False)
+    return AsyncSession(tenant_engine(engine, schema), expire_on_commit=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def tenant_engine(engine: AsyncEngine, schema: str) -> AsyncEngine:
+    """``engine`` with its tenant tables in ``schema``: the same pool, options of its own.
+
+    Built once per engine and schema and kept (a bounded memo of immutable objects: an option
+    engine's options never change, and it shares its parent's pool and listeners) rather than on
+    every request: building one was 0.7% of the hub's samples in a deadline rush (issue 20,
+    docs/BENCHMARKS.md). 1,024 covers a province's 548 tenants."""
+    return engine.execution_options(**tenant_map(schema))

@@ -94,6 +94,7 @@ from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
 from tenants.registry.directory import TenantDirectory
+from tenants.tenders.preparation.bid_keys import ReceiptSigners
 from tenants.tenders.publication.sweep import sweeping
 
 TENANT_CONTROLLERS = [
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             stack.push_async_callback(app.state.portal_uptime.renewed)
             stack.push_async_callback(app.state.facet_cache.recounted)
             app.state.master = master
+            app.state.receipt_signers = ReceiptSigners(master)  # the bid route's, kept unwrapped
             app.state.tokens = tokens
             app.state.passwords = stack.enter_context(PasswordThreads())  # argon2id off the loop
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)

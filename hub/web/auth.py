@@ -204,7 +204,9 @@ def requires(action: Action, *, errors: tuple[int, ...] = (), standing: str | No
     rule = rule_of(action)
     return {
         "guards": [policy_guard],
-        "opt": {"action": action} | ({"standing": standing} if standing else {}),
+        # A route that judges the standing itself is the bid route, bearer token only: no cookie
+        # session to load or write back (``skip_session``, the session middleware's opt key).
+        "opt": {"action": action} | ({"standing": standing, "skip_session": True} if standing else {}),
         "security": [{BEARER: [scope.value for scope in rule.scopes]}],
         "responses": problem_responses(401, 403, *errors),
     }

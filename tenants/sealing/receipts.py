@@ -122,7 +122,7 @@ def format_time(moment: datetime) -> str:
 
 
 def sign_receipt(
-    private_raw: bytes,
+    private: bytes | Ed25519PrivateKey,
     *,
     kid: str,
     tenant_code: str,
@@ -133,7 +133,8 @@ def sign_receipt(
     received_at: datetime,
 ) -> bytes:
     """The serialized receipt (version 2) for an accepted bid; ``InvalidInput`` naming a field that
-    breaks the format."""
+    breaks the format. ``private``: the receipt key's raw private half, or its signing key as kept
+    (``tenants.tenders.preparation.bid_keys.ReceiptSigners``)."""
     fields: dict[str, Any] = {
         "bundle_sha256": bundle_sha256,
         "key_fingerprint": key_fingerprint,
@@ -147,7 +148,9 @@ def sign_receipt(
     problem = _field_problem(fields)
     if problem:
         raise InvalidInput(f"{problem[0]} {problem[1]}", field=problem[0])
-    signature = Ed25519PrivateKey.from_private_bytes(private_raw).sign(canonical_json(fields))
+    if isinstance(private, bytes):
+        private = Ed25519PrivateKey.from_private_bytes(private)
+    signature = private.sign(canonical_json(fields))
     return canonical_json({**fields, "signature": b64url_encode(signature)})
 
 

@@ -14,6 +14,7 @@ from tenants.tenders.documents import (
     list_documents,
     upload_document,
 )
+from tenants.tenders.preparation.bid_keys import ReceiptSigners
 from tenants.tenders.preparation.tenders import (
     PackageInput,
     announce_tender,
@@ -36,6 +37,7 @@ __all__ = [
     "BlobStore",
     "PackageInput",
     "PostgresBlobStore",
+    "ReceiptSigners",
     "Stage",
     "TenantBids",
     "WatchedBids",

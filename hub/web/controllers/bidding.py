@@ -214,7 +214,13 @@ class BiddingController(Controller):
         async with received_body(request) as bundle:
             with counted_refusals(tenant):
                 accepted = await submit_bid(
-                    transaction, actor, tender_id, bundle, state.master, caller_check=standing
+                    transaction,
+                    actor,
+                    tender_id,
+                    bundle,
+                    state.master,
+                    caller_check=standing,
+                    signers=state.receipt_signers,
                 )
         return receipt_response(accepted.receipt)
 

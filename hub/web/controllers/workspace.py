@@ -423,7 +423,14 @@ class WorkspaceController(Controller):
         async with received_body(request) as bundle:
             with counted_refusals(tender.tenant):
                 async with tenant_session(state.engine, tender.tenant.schema) as own, own.begin():
-                    accepted = await submit_bid(own, actor, tender.entry.tender_id, bundle, state.master)
+                    accepted = await submit_bid(
+                        own,
+                        actor,
+                        tender.entry.tender_id,
+                        bundle,
+                        state.master,
+                        signers=state.receipt_signers,
+                    )
         return receipt_response(accepted.receipt)
 
     @get("/akun/kunci", summary="My signing key: made in this browser, its backup, its registration")

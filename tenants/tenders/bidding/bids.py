@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import LargeBinary, String, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,7 @@ from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, clos
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.unsealing import unsealed_chunks
 from tenants.tenders.models import Bid, Tender
-from tenants.tenders.preparation.bid_keys import receipt_signer, tenant_key
+from tenants.tenders.preparation.bid_keys import ReceiptSigners, receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
@@ -60,8 +61,8 @@ MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class AcceptedBid:
-    bid: Bid
-    """The bid as stored by ``hub.bid_store``: a detached object, not in the session."""
+    bid_id: int
+    """The id the bid was stored with (by ``hub.bid_store``)."""
     receipt: bytes
 
 
@@ -73,10 +74,12 @@ async def submit_bid(
     master: MasterKey,
     *,
     caller_check: CallerCheck | None = None,
+    signers: ReceiptSigners | None = None,
 ) -> AcceptedBid:
     """Store a sealed bid; it replaces the vendor's previous one. Refused once submission closed, and
     (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now.
-    ``caller_check``: the caller's layer's check, made first (``bidder.CallerCheck``)."""
+    ``caller_check``: the caller's layer's check, made first (``bidder.CallerCheck``); ``signers``:
+    the receipt keys this process keeps unwrapped (with ``master``), else unwrapped for this bid."""
     # Parsed first, for the signer it names (read with the tender: one round trip less); a bundle
     # that does not parse is refused after the caller's checks, as if parsed after them.
     try:
@@ -96,7 +99,7 @@ async def submit_bid(
     )
     now = await database_now(session)  # asked by ``bidder``: no query
     verify_bundle_signature(parsed, signing_key_of(tender.signing_key, vendor_id, signer, now))
-    return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
+    return await _store(session, actor, tender, vendor_id, bundle, parsed, master, signers)
 
 
 async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int, *, exclusive: bool) -> None:
@@ -126,6 +129,7 @@ async def _store(
     bundle: bytes,
     parsed: SealedBundle,
     master: MasterKey,
+    signers: ReceiptSigners | None = None,
 ) -> AcceptedBid:
     tender_id = tender.id
     # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
@@ -134,7 +138,11 @@ async def _store(
     # tender's submission window (``bidder._SUBMISSION``), read the current receipt key and took
     # the bid's id there.
     now = await database_now(session)
-    kid, signing_key = await receipt_signer(session, master, current=tender.receipt_key)
+    signing_key: bytes | Ed25519PrivateKey
+    if signers is not None and tender.receipt_key is not None:
+        kid, signing_key = tender.receipt_key[0], signers.signer(*tender.receipt_key)
+    else:  # none yet (the first bid creates it), or no process to keep it
+        kid, signing_key = await receipt_signer(session, master, current=tender.receipt_key)
     bundle_sha256 = hashlib.sha256(bundle).hexdigest()
     receipt = sign_receipt(
         signing_key,
@@ -146,19 +154,10 @@ async def _store(
         key_fingerprint=parsed.key_fingerprint,
         received_at=now,
     )
-    bid = Bid(
-        id=tender.bid_id,
-        tender_id=tender_id,
-        vendor_id=vendor_id,
-        bundle=bundle,
-        ciphertext_sha256=bundle_sha256,
-        receipt=receipt,
-        received_at=now,
-    )
     # One round trip (``hub.bid_store``, migration h0022): the previous bid superseded, this one
     # inserted, and its audit entry chained, checked by ``append_audit`` as every entry is.
     stored = {
-        "bid_id": bid.id,
+        "bid_id": tender.bid_id,
         "tender_id": tender_id,
         "vendor_id": vendor_id,
         "bundle": bundle,
@@ -172,7 +171,7 @@ async def _store(
         subject=f"tender:{tender_id}",
         payload={
             "vendor_id": vendor_id,
-            "bid_id": bid.id,
+            "bid_id": tender.bid_id,
             "bundle_sha256": bundle_sha256,
             "ciphertext_sha256": parsed.sha256,
             "signer": parsed.signer,
@@ -180,7 +179,7 @@ async def _store(
         along=Along(_STORE, stored),
     )
     record_bid_accepted(session, actor.tenant.slug)
-    return AcceptedBid(bid, receipt)
+    return AcceptedBid(tender.bid_id, receipt)
 
 
 _STORE = text(

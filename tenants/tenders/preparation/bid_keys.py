@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +122,37 @@ async def receipt_signer(
         )
         assert record is not None
     return record.kid, unwrap_key(record.private_key, master.key, _receipt_context(record.kid))
+
+
+class ReceiptSigners:
+    """The current receipt key, unwrapped once by this process and kept as a signing key (issue 20:
+    the deadline rush unwrapped it and rebuilt its Ed25519 key on every bid).
+
+    A key is kept under its ``kid`` and its wrapped bytes as the database gave them, so a key is
+    used only when the row the bid read holds exactly what was unwrapped: a re-wrap under a new
+    master key or a rotation reads other bytes or another ``kid``, and unwraps again. At most
+    ``SIZE`` keys are kept (the newest: a rotation leaves the retired one unused, then gone); the
+    memory a worker keeps is so one or two receipt keys that it already held for every bid, beside
+    the master key it holds for its life (docs/SECURITY.md, "The receipt key kept unwrapped").
+    """
+
+    SIZE = 2
+
+    def __init__(self, master: MasterKey) -> None:
+        self._master = master
+        self._kept: dict[tuple[str, bytes], Ed25519PrivateKey] = {}
+
+    def signer(self, kid: str, wrapped: bytes) -> Ed25519PrivateKey:
+        """The signing key of the receipt key ``kid`` whose private half is ``wrapped``;
+        ``KeyUnwrapError`` if it does not open with the master key (as ``receipt_signer``)."""
+        kept = self._kept.get((kid, wrapped))
+        if kept is None:
+            private = unwrap_key(wrapped, self._master.key, _receipt_context(kid))
+            kept = Ed25519PrivateKey.from_private_bytes(private)
+            if len(self._kept) >= self.SIZE:
+                del self._kept[next(iter(self._kept))]  # the oldest
+            self._kept[(kid, wrapped)] = kept
+        return kept
 
 
 async def receipt_public_keys(session: AsyncSession, master: MasterKey | None = None) -> list[ReceiptKey]:
