@@ -41,13 +41,19 @@ def family_header(name: str, kind: str, documentation: str) -> str:
 
 def text_format(families: Iterable[Metric]) -> bytes:
     lines: list[str] = []
+    orders: dict[tuple[str, ...], list[str]] = {}  # a sample's label names -> in sorted order
     for family in families:
         name = f"{family.name}_total" if family.type == "counter" else family.name
         lines.append(family_header(name, family.type, family.documentation))
         for sample in family.samples:
-            if sample.labels:
-                labels = ",".join(f'{k}="{label_value(v)}"' for k, v in sorted(sample.labels.items()))
-                lines.append(f"{sample.name}{{{labels}}} {number(sample.value)}\n")
+            labels = sample.labels
+            if labels:
+                names = tuple(labels)
+                order = orders.get(names)
+                if order is None:
+                    order = orders[names] = sorted(names)
+                written = ",".join([f'{k}="{label_value(labels[k])}"' for k in order])
+                lines.append(f"{sample.name}{{{written}}} {number(sample.value)}\n")
             else:
                 lines.append(f"{sample.name} {number(sample.value)}\n")
     return "".join(lines).encode()

@@ -33,9 +33,11 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.core.database import create_engine, hub_sessions
@@ -72,8 +74,21 @@ MASTER_KEY = MasterKey.generate()
 """One master key for every hub of the run: the first one seals the signing key the others open."""
 
 
+@dataclass(frozen=True)
+class Hub:
+    """A hub this script started: where it answers, and its process (its workers are its children)."""
+
+    base: str
+    process: psutil.Process
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU of the hub's process and its workers so far."""
+        processes = [self.process, *self.process.children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+
 @contextmanager
-def hub(url: str, *, metrics: bool, workers: int = 1, code: str | None = None) -> Iterator[str]:
+def hub(url: str, *, metrics: bool, workers: int = 1, code: str | None = None) -> Iterator[Hub]:
     """A hub serving ``url``; ``code``: the checkout whose code it runs (this one by default)."""
     port = free_port()
     data = tempfile.mkdtemp()
@@ -88,7 +103,7 @@ def hub(url: str, *, metrics: bool, workers: int = 1, code: str | None = None) -
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_live(base, process, timeout=60)
-        yield base
+        yield Hub(base, psutil.Process(process.pid))
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -123,23 +138,29 @@ def overhead(with_metrics: str, without: str, slugs: list[str], requests: int) -
     }
 
 
-def scrape(bases: list[str], times: int) -> list[dict[str, float]]:
-    """``times`` scrapes of each hub in ``bases``, alternating between them (the first is discarded)."""
-    took: list[list[float]] = [[] for _ in bases]
+def scrape(hubs: list[Hub], times: int) -> list[dict[str, float]]:
+    """``times`` scrapes of each hub in ``hubs``, alternating between them (the first is discarded),
+    each timed at the client and in the hub's CPU (its processes' user and system time)."""
+    took: list[list[float]] = [[] for _ in hubs]
+    cpu: list[list[float]] = [[] for _ in hubs]
     last: list[httpx.Response] = []
     with httpx.Client(timeout=60) as client:
-        for base in bases:
-            client.get(base + "/metrics")
+        for served in hubs:
+            client.get(served.base + "/metrics")
         for i in range(times):
             last = []
-            for k in range(len(bases)) if i % 2 == 0 else reversed(range(len(bases))):
+            for k in range(len(hubs)) if i % 2 == 0 else reversed(range(len(hubs))):
+                before = hubs[k].cpu_seconds()
                 started = time.perf_counter()
-                answer = client.get(bases[k] + "/metrics")
+                answer = client.get(hubs[k].base + "/metrics")
                 took[k].append((time.perf_counter() - started) * 1000)
+                cpu[k].append((hubs[k].cpu_seconds() - before) * 1000)
                 last.append(answer)
     return [
-        _scrape_figures(answer, times)
-        for answer, times in zip(sorted_answers(last, bases), took, strict=True)
+        _scrape_figures(answer, times, cpu_times)
+        for answer, times, cpu_times in zip(
+            sorted_answers(last, [h.base for h in hubs]), took, cpu, strict=True
+        )
     ]
 
 
@@ -147,7 +168,7 @@ def sorted_answers(answers: list[httpx.Response], bases: list[str]) -> list[http
     return [next(a for a in answers if str(a.url).startswith(base)) for base in bases]
 
 
-def _scrape_figures(answer: httpx.Response, took: list[float]) -> dict[str, float]:
+def _scrape_figures(answer: httpx.Response, took: list[float], cpu: list[float]) -> dict[str, float]:
     families = list(text_string_to_metric_families(answer.text))
     tenants = {s.labels["tenant"] for f in families for s in f.samples if s.labels.get("tenant")}
     return {
@@ -156,6 +177,7 @@ def _scrape_figures(answer: httpx.Response, took: list[float]) -> dict[str, floa
         "tenants": len(tenants),
         "p50 ms": statistics.median(took),
         "max ms": max(took),
+        "hub cpu ms": statistics.fmean(cpu),  # the mean: process times tick in 10 ms
     }
 
 
@@ -219,16 +241,16 @@ def main() -> None:
         costs = None
         if not args.quick and args.requests:  # without schemas, the tenant requests it times answer 500
             with hub(url, metrics=True) as on, hub(url, metrics=False) as off:
-                costs = overhead(on, off, slugs, args.requests)
+                costs = overhead(on.base, off.base, slugs, args.requests)
         with ExitStack() as stack:
             hubs = [stack.enter_context(hub(url, metrics=True, code=code)) for code in codes]
-            for base in hubs:
-                traffic(base, slugs)
+            for served in hubs:
+                traffic(served.base, slugs)
             one = scrape(hubs, args.scrapes)
         with ExitStack() as stack:
             hubs = [stack.enter_context(hub(url, metrics=True, workers=2, code=code)) for code in codes]
-            for base in hubs:
-                traffic(base, slugs)
+            for served in hubs:
+                traffic(served.base, slugs)
             two = scrape(hubs, args.scrapes)
     finally:
         if not args.database:
@@ -253,6 +275,7 @@ def main() -> None:
             "old_two_workers": two[1],
             "new_to_old_p50_one_worker": one[0]["p50 ms"] / one[1]["p50 ms"],
             "new_to_old_p50_two_workers": two[0]["p50 ms"] / two[1]["p50 ms"],
+            "new_to_old_hub_cpu_one_worker": one[0]["hub cpu ms"] / one[1]["hub cpu ms"],
         }
     print_figures(figures, args, markdown)
 
@@ -273,8 +296,9 @@ def markdown(figures: Mapping[str, Any]) -> str:
             lines.append(f"| client {p} | {on:.2f} ms | {off:.2f} ms | {on / off:.3f} |")
     lines += [
         f"\nOne scrape of `/metrics` with {figures['tenants']} tenants "
-        f"({figures['scrapes']} scrapes, client-side)",
-        "| code | workers | size | series | tenants in it | p50 | max |\n|---|---|---|---|---|---|---|",
+        f"({figures['scrapes']} scrapes; p50 and max at the client, the hub's CPU from its processes' times)",
+        "| code | workers | size | series | tenants in it | p50 | max | hub CPU, mean |\n"
+        "|---|---|---|---|---|---|---|---|",
     ]
     for code in ("", "old_") if "old" in figures else ("",):
         for workers, key in ((1, "one_worker"), (2, "two_workers")):
@@ -282,12 +306,14 @@ def markdown(figures: Mapping[str, Any]) -> str:
             lines.append(
                 f"| {code.rstrip('_') or 'new'} | {workers} | {s['bytes'] / 2**10:,.0f} KiB "
                 f"| {s['series']:,.0f} "
-                f"| {s['tenants']:.0f} | {s['p50 ms']:.1f} ms | {s['max ms']:.1f} ms |"
+                f"| {s['tenants']:.0f} | {s['p50 ms']:.1f} ms | {s['max ms']:.1f} ms "
+                f"| {s['hub cpu ms']:.1f} ms |"
             )
     if "old" in figures:
         lines.append(
             f"\nnew / old, p50: {figures['new_to_old_p50_one_worker']:.2f} (one worker), "
-            f"{figures['new_to_old_p50_two_workers']:.2f} (two)"
+            f"{figures['new_to_old_p50_two_workers']:.2f} (two); hub CPU a scrape, one worker: "
+            f"{figures['new_to_old_hub_cpu_one_worker']:.2f}"
         )
     return "\n".join(lines)
 
