@@ -8,10 +8,12 @@ inserts of the same bytes share their flushes (group commit). This script measur
 with asyncpg alone, the same bundles' sizes and the rush's concurrency, one run side by side:
 
 1. ``free``: each bundle inserted in a transaction of its own (``bench_bids``'s plain inserts).
-2. ``chained``: each bundle inserted, then the chain's lock taken and one chained row appended
+2. ``unlocked``: the same transaction and round trips as ``chained`` below, a small row appended
+   without the lock (the share of the round trips, apart from the lock's).
+3. ``chained``: each bundle inserted, then the chain's lock taken and one chained row appended
    (its hash over the previous row's), then the commit: the bid path's order (``hub.bid_store``
    inserts the bid, then appends its entry).
-3. ``batched``: the same chained rows, but the bundles that arrive while a transaction runs wait
+4. ``batched``: the same chained rows, but the bundles that arrive while a transaction runs wait
    and go together into the next one (at most ``--batch``), their rows appended under one lock
    holding, one flush for them all. Two writers, as the hub's two workers.
 
@@ -37,9 +39,10 @@ from tests.bench.figures import add_run_options, command, machine, print_figures
 BUNDLE_BYTES = 256 * 1024
 """A sealed bid's ciphertext in the rush; its bundle (base64 in JSON) is about 350 KB."""
 TABLES = """
-DROP TABLE IF EXISTS bench_bundles, bench_chain;
+DROP TABLE IF EXISTS bench_bundles, bench_chain, bench_rows;
 CREATE TABLE bench_bundles (id bigserial PRIMARY KEY, data bytea NOT NULL);
 CREATE TABLE bench_chain (seq bigint PRIMARY KEY, bundle_id bigint NOT NULL, hash text NOT NULL);
+CREATE TABLE bench_rows (id bigserial PRIMARY KEY, bundle_id bigint NOT NULL, hash text NOT NULL);
 INSERT INTO bench_chain VALUES (0, 0, repeat('0', 64));
 """
 INSERT = "INSERT INTO bench_bundles (data) VALUES ($1) RETURNING id"
@@ -51,6 +54,9 @@ FROM head, unnest($1::bigint[]) WITH ORDINALITY AS b(id, n)
 """
 """One or several rows appended to the chain in one statement (as ``tenants.audit.append_audits``)."""
 LOCK = "SELECT pg_advisory_xact_lock(42)"
+UNCHAINED = "INSERT INTO bench_rows (bundle_id, hash) VALUES ($1, repeat('0', 64))"
+NOTHING = "SELECT 1"
+"""In place of the lock's statement, so ``unlocked`` makes as many round trips as ``chained``."""
 
 
 def bundles(count: int) -> list[bytes]:
@@ -61,6 +67,18 @@ async def free(pool: asyncpg.Pool, todo: list[bytes], concurrency: int) -> None:
     async def client() -> None:
         while todo:
             await pool.fetchval(INSERT, todo.pop())
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+
+
+async def unlocked(pool: asyncpg.Pool, todo: list[bytes], concurrency: int) -> None:
+    async def client() -> None:
+        while todo:
+            data = todo.pop()
+            async with pool.acquire() as connection, connection.transaction():
+                bundle_id = await connection.fetchval(INSERT, data)
+                await connection.execute(NOTHING)
+                await connection.execute(UNCHAINED, bundle_id)
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
 
@@ -111,7 +129,7 @@ async def batched(pool: asyncpg.Pool, todo: list[bytes], concurrency: int, batch
 
 async def measure(url: str, count: int, concurrency: int, batch: int, rounds: int) -> dict[str, Any]:
     made = bundles(count)
-    rates: dict[str, list[float]] = {"free": [], "chained": [], "batched": []}
+    rates: dict[str, list[float]] = {"free": [], "unlocked": [], "chained": [], "batched": []}
     pool = await asyncpg.create_pool(url, min_size=concurrency, max_size=concurrency)
     try:
         for _ in range(rounds):
@@ -122,13 +140,15 @@ async def measure(url: str, count: int, concurrency: int, batch: int, rounds: in
                 started = time.perf_counter()
                 if kind == "free":
                     await free(pool, todo, concurrency)
+                elif kind == "unlocked":
+                    await unlocked(pool, todo, concurrency)
                 elif kind == "chained":
                     await chained(pool, todo, concurrency)
                 else:
                     await batched(pool, todo, concurrency, batch, writers=2)
                 rates[kind].append(count / (time.perf_counter() - started))
                 rows = await pool.fetchval("SELECT count(*) FROM bench_chain")
-                assert kind == "free" or rows == count + 1, (kind, rows)
+                assert kind in ("free", "unlocked") or rows == count + 1, (kind, rows)
     finally:
         await pool.close()
     best = {kind: max(values) for kind, values in rates.items()}
@@ -140,8 +160,10 @@ async def measure(url: str, count: int, concurrency: int, batch: int, rounds: in
         "rounds": rounds,
         "rates": rates,
         "free_per_s": best["free"],
+        "unlocked_per_s": best["unlocked"],
         "chained_per_s": best["chained"],
         "batched_per_s": best["batched"],
+        "unlocked_ratio_to_free": best["unlocked"] / best["free"],
         "chained_ratio_to_free": best["chained"] / best["free"],
         "batched_ratio_to_free": best["batched"] / best["free"],
     }
@@ -150,6 +172,8 @@ async def measure(url: str, count: int, concurrency: int, batch: int, rounds: in
 def markdown(f: Mapping[str, Any]) -> str:
     rows = [
         ("free: a transaction a bundle", f["free_per_s"], 1.0),
+        ("unlocked: the same transaction and round trips, no lock", f["unlocked_per_s"],
+         f["unlocked_ratio_to_free"]),
         ("chained: a transaction a bundle, the chain's lock held to its commit", f["chained_per_s"],
          f["chained_ratio_to_free"]),
         (f"batched: up to {f['batch']} bundles a transaction, two writers", f["batched_per_s"],
