@@ -94,6 +94,7 @@ from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
 from tenants.registry.directory import TenantDirectory
+from tenants.tenders.bidding.unsealing_processes import UnsealingProcesses
 from tenants.tenders.publication.sweep import sweeping
 
 TENANT_CONTROLLERS = [
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             app.state.master = master
             app.state.tokens = tokens
             app.state.passwords = stack.enter_context(PasswordThreads())  # argon2id off the loop
+            app.state.unsealing = stack.enter_context(UnsealingProcesses())  # openings off the GIL
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
             if settings.upstream_issuer and settings.upstream_client_id:
                 app.state.upstream = UpstreamProvider(

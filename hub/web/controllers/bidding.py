@@ -257,5 +257,5 @@ class BiddingController(Controller):
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> OpeningView:
-        opening = await open_bids(transaction, actor, tender_id, state.master)
+        opening = await open_bids(transaction, actor, tender_id, state.master, unsealer=state.unsealing)
         return OpeningView.of(localized(opening, ZoneInfo(actor.tenant.timezone)))
