@@ -23,7 +23,6 @@ docs/SECURITY.md, "The opening's worker process".
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
 from collections.abc import AsyncGenerator, Sequence
@@ -52,10 +51,12 @@ START_METHOD = "forkserver"
 executor's own) holding locks, could leave the child deadlocked on a lock no thread releases."""
 
 
-def _lower_priority(niceness: int) -> None:
-    """Run in the worker as it starts: its own priority lowered (no privilege needed to lower it)."""
-    with contextlib.suppress(AttributeError, OSError):  # no nice here, or not allowed: run as is
-        os.nice(niceness)
+def _started_worker(executor: ProcessPoolExecutor) -> None:
+    """Start ``executor``'s worker and wait until it runs; in a thread. Starting one blocks its
+    caller until the fork server has forked it (and, the first time, until the fork server itself
+    has started): a step of up to a few hundred milliseconds, which on the loop every request
+    would wait for."""
+    executor.submit(os.getpid).result()
 
 
 class UnsealingProcesses:
@@ -66,12 +67,16 @@ class UnsealingProcesses:
         self._processes = processes
         self._niceness = niceness
         self._executor = self._started()
+        self._running: ProcessPoolExecutor | None = None
+        """The pool once its worker has started: until then an opening starts it in a thread."""
 
     def _started(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self._processes,
             mp_context=multiprocessing.get_context(START_METHOD),
-            initializer=_lower_priority,
+            # ``os.nice`` itself, not a function of ours: the worker imports nothing to run it, so
+            # it is niced before it imports the opening's modules (a second of CPU) for its first chunk.
+            initializer=os.nice,
             initargs=(self._niceness,),
         )
 
@@ -84,6 +89,9 @@ class UnsealingProcesses:
         chunks = [bids[start : start + unsealing.CHUNK] for start in range(0, len(bids), unsealing.CHUNK)]
         in_flight: list[Future[list[dict[str, Any]]]] = []
         try:
+            if self._running is not executor:
+                await asyncio.to_thread(_started_worker, executor)
+                self._running = executor
             for index, chunk in enumerate(chunks):
                 while len(in_flight) < AHEAD and index + len(in_flight) < len(chunks):
                     ahead = chunks[index + len(in_flight)]
