@@ -54,7 +54,7 @@ from tenants.tenders import (
     vendor_of,
 )
 from tenants.tenders.bidding.participation import registered_vendor
-from tenants.tenders.views import clarification_view, localized
+from tenants.tenders.views import clarification_view
 
 
 def receipted(route: dict[str, Any]) -> dict[str, Any]:
@@ -258,4 +258,4 @@ class BiddingController(Controller):
         transaction: NamedDependency[AsyncSession],
     ) -> OpeningView:
         opening = await open_bids(transaction, actor, tender_id, state.master, unsealer=state.unsealing)
-        return OpeningView.of(localized(opening, ZoneInfo(actor.tenant.timezone)))
+        return await OpeningView.shown(opening, ZoneInfo(actor.tenant.timezone))
