@@ -168,6 +168,9 @@ class BidChecker:
         self._receipt_keys = receipt_keys
         self._received = received
         self._signing_keys = signing_keys
+        self._keys_of_vendor: dict[int, list[KnownKey]] = {}
+        for key in signing_keys.values():
+            self._keys_of_vendor.setdefault(key.vendor_id, []).append(key)
 
     def narrowed_to(self, bids: Collection[StoredBid]) -> BidChecker:
         """A checker of ``bids`` only, as it would check them: their ``bid.received`` entries and
@@ -179,7 +182,7 @@ class BidChecker:
             self._code,
             self._receipt_keys,
             {bid.id: self._received[bid.id] for bid in bids if bid.id in self._received},
-            {key_id: key for key_id, key in self._signing_keys.items() if key.vendor_id in vendors},
+            {key.key_id: key for vendor in vendors for key in self._keys_of_vendor.get(vendor, ())},
         )
 
     @classmethod
