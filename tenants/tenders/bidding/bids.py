@@ -269,6 +269,7 @@ async def open_sealed_bids(
     close exclusively and the tender's row, and has checked who may open and that it is time.
     Every current bid is opened or the opening raises (``WorkerUnavailable`` if ``unsealer``'s
     worker stopped), with what it wrote in the caller's transaction, to be rolled back."""
+    unsealer.warm()  # its worker starts while the bids are read
     _require_unopened(tender)
     await _require_closed(session, tender)
     tender_id = tender.id

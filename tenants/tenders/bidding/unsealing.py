@@ -40,6 +40,10 @@ Verdicts = list[tuple[Bid, dict[str, Any]]]
 class Unsealer(Protocol):
     """Works out the verdicts of an opening's bids away from the event loop."""
 
+    def warm(self) -> None:
+        """Make ready to work (start a worker, say) without waiting: called as an opening begins."""
+        ...
+
     def chunks(
         self, bids: Sequence[Bid], private: bytes, checker: BidChecker, tenant_code: str
     ) -> AsyncGenerator[Verdicts, None]:
@@ -51,6 +55,9 @@ class Unsealer(Protocol):
 
 class InThread:
     """The unsealer of a worker thread: nothing to start or stop, so one for every caller."""
+
+    def warm(self) -> None:
+        """Nothing to start: ``asyncio.to_thread``'s threads are the loop's."""
 
     def chunks(
         self, bids: Sequence[Bid], private: bytes, checker: BidChecker, tenant_code: str

@@ -8,7 +8,8 @@ but a core.
 
 ``UnsealingProcesses`` is one per app (``hub.web.app`` holds it in its state and closes it with the
 app): a ``ProcessPoolExecutor`` of ``PROCESSES`` worker, started by a fork server (never a plain
-fork of the threaded hub process), on first use, niced below the loop as the hashing threads are
+fork of the threaded hub process), as the first opening begins (in a thread, while the opening
+reads its bids: ``warm``), niced below the loop as the hashing threads are
 (``federation.identity.password_threads``). Each chunk of bids is sent with the tender's private key
 and a checker narrowed to the chunk (``BidChecker.narrowed_to``); the verdicts come back in order,
 the next chunk worked while the opening records the last one (``AHEAD`` chunks in flight).
@@ -52,11 +53,16 @@ executor's own) holding locks, could leave the child deadlocked on a lock no thr
 
 
 def _started_worker(executor: ProcessPoolExecutor) -> None:
-    """Start ``executor``'s worker and wait until it runs; in a thread. Starting one blocks its
-    caller until the fork server has forked it (and, the first time, until the fork server itself
-    has started): a step of up to a few hundred milliseconds, which on the loop every request
-    would wait for."""
-    executor.submit(os.getpid).result()
+    """Start ``executor``'s worker and wait until it has imported the opening's modules; in a
+    thread. Starting one blocks its caller until the fork server has forked it (and, the first
+    time, until the fork server itself has started): a step of up to a few hundred milliseconds,
+    which on the loop every request would wait for."""
+    executor.submit(_imported).result()
+
+
+def _imported() -> None:
+    """Nothing: sent to a new worker, whose unpickling of it imports this module and so the
+    opening's (about a second of CPU), before its first chunk arrives."""
 
 
 class UnsealingProcesses:
@@ -66,11 +72,11 @@ class UnsealingProcesses:
     def __init__(self, processes: int = PROCESSES, niceness: int = NICENESS) -> None:
         self._processes = processes
         self._niceness = niceness
-        self._executor = self._started()
-        self._running: ProcessPoolExecutor | None = None
-        """The pool once its worker has started: until then an opening starts it in a thread."""
+        self._executor = self._pool()
+        self._starting: tuple[ProcessPoolExecutor, asyncio.Task[None]] | None = None
+        """The pool whose worker is starting or started, and the task starting it in a thread."""
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self._processes,
             mp_context=multiprocessing.get_context(START_METHOD),
@@ -89,9 +95,7 @@ class UnsealingProcesses:
         chunks = [bids[start : start + unsealing.CHUNK] for start in range(0, len(bids), unsealing.CHUNK)]
         in_flight: list[Future[list[dict[str, Any]]]] = []
         try:
-            if self._running is not executor:
-                await asyncio.to_thread(_started_worker, executor)
-                self._running = executor
+            await self._started(executor)
             for index, chunk in enumerate(chunks):
                 while len(in_flight) < AHEAD and index + len(in_flight) < len(chunks):
                     ahead = chunks[index + len(in_flight)]
@@ -106,6 +110,19 @@ class UnsealingProcesses:
         finally:
             for future in in_flight:
                 future.cancel()
+
+    def warm(self) -> None:
+        """Start the worker now, if it has not started, without waiting for it: an opening calls this
+        before its reads, so the worker's start overlaps them rather than delaying its first chunk."""
+        executor = self._executor
+        if self._starting is None or self._starting[0] is not executor:
+            self._starting = (executor, asyncio.create_task(asyncio.to_thread(_started_worker, executor)))
+
+    async def _started(self, executor: ProcessPoolExecutor) -> None:
+        self.warm()
+        assert self._starting is not None
+        if self._starting[0] is executor:
+            await self._starting[1]
 
     def _submit(
         self,
@@ -123,7 +140,7 @@ class UnsealingProcesses:
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A new pool for the next opening, unless another opening replaced the broken one first."""
         if self._executor is broken:
-            self._executor = self._started()
+            self._executor = self._pool()
             broken.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> UnsealingProcesses:
