@@ -122,7 +122,9 @@ class UnsealingProcesses:
         self.warm()
         assert self._starting is not None
         if self._starting[0] is executor:
-            await self._starting[1]
+            # Shielded: an opening cancelled while it waits (its client gone) must not cancel the
+            # start the next opening will wait for.
+            await asyncio.shield(self._starting[1])
 
     def _submit(
         self,
