@@ -22,6 +22,7 @@
     ├── TooManyAttempts           rate-limited; ``retry_after`` seconds
     ├── TenantSuspended           the tenant exists but does not serve
     ├── DatabaseUnavailable       PostgreSQL cannot be reached or is not migrated
+    ├── WorkerUnavailable         a worker process the request needed stopped; retry
     └── KeyUnwrapError            (tenants.sealing) a stored key does not open: the operator's problem
 
 Each carries a short ``title`` (the same for every instance of the class) and a ``detail``
@@ -116,3 +117,10 @@ class TenantSuspended(HubError):
 
 class DatabaseUnavailable(HubError):
     title = "Database unavailable"
+
+
+class WorkerUnavailable(HubError):
+    """A worker process doing the request's CPU work (the opening's decryption) stopped before it
+    answered: nothing of the request was kept, and the same request later finds a new worker."""
+
+    title = "Worker unavailable"

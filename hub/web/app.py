@@ -94,6 +94,7 @@ from hub.web.uploads import Uploads
 from monitoring.metrics import instrument_pool, request_metrics
 from monitoring.probes import probing
 from tenants.registry.directory import TenantDirectory
+from tenants.tenders.bidding.unsealing_processes import UnsealingProcesses
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
 from tenants.tenders.publication.sweep import sweeping
 
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             app.state.receipt_signers = ReceiptSigners(master)  # the bid route's, kept unwrapped
             app.state.tokens = tokens
             app.state.passwords = stack.enter_context(PasswordThreads())  # argon2id off the loop
+            app.state.unsealing = stack.enter_context(UnsealingProcesses())  # openings off the GIL
             app.state.oauth = HubAuthorizationServer(engine, tokens, settings.refresh_token_days)
             if settings.upstream_issuer and settings.upstream_client_id:
                 app.state.upstream = UpstreamProvider(

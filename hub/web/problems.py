@@ -28,6 +28,7 @@ from hub.core.errors import (
     TooManyAttempts,
     Unauthenticated,
     Unprocessable,
+    WorkerUnavailable,
 )
 from hub.web.edge import ClientTextInLogs
 
@@ -50,6 +51,7 @@ STATUS: dict[type[HubError], int] = {
     TooManyAttempts: 429,
     TenantSuspended: 503,
     DatabaseUnavailable: 503,
+    WorkerUnavailable: 503,
 }
 """HTTP status of each class of the exception tree (``hub.core.errors``); a subclass takes its
 nearest ancestor's. Anything else the hub raised on purpose is its own fault: 500."""

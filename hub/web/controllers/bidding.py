@@ -54,7 +54,7 @@ from tenants.tenders import (
     vendor_of,
 )
 from tenants.tenders.bidding.participation import registered_vendor
-from tenants.tenders.views import clarification_view, localized
+from tenants.tenders.views import clarification_view
 
 
 def receipted(route: dict[str, Any]) -> dict[str, Any]:
@@ -263,5 +263,5 @@ class BiddingController(Controller):
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> OpeningView:
-        opening = await open_bids(transaction, actor, tender_id, state.master)
-        return OpeningView.of(localized(opening, ZoneInfo(actor.tenant.timezone)))
+        opening = await open_bids(transaction, actor, tender_id, state.master, unsealer=state.unsealing)
+        return await OpeningView.shown(opening, ZoneInfo(actor.tenant.timezone))

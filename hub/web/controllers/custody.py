@@ -174,7 +174,9 @@ class KeyShareController(Controller):
     ) -> Response[Any] | GiveOutcomeView:
         await get_tender(transaction, tender_id)  # another LPSE's tender is not found, whatever the body
         sealed = decode_sealed(data.sealed_share)
-        outcome = await give_share(transaction, actor, tender_id, slot, sealed, state.master)
+        outcome = await give_share(
+            transaction, actor, tender_id, slot, sealed, state.master, unsealer=state.unsealing
+        )
         if outcome.refused is not None:
             # Answered, not raised: the transaction commits the refusal's audit entry.
             return problem_response(request, outcome.refused)

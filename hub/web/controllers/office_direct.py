@@ -143,7 +143,7 @@ class DirectOfficeController(Controller):
                 if progress is None or progress.tender.invited_vendor_id is None:
                     return office.reader.error(404, "")
                 if step == "buka":
-                    await open_bids(session, actor, tender_id, state.master)
+                    await open_bids(session, actor, tender_id, state.master, unsealer=state.unsealing)
                 elif step == "negosiasi":
                     price = whole_number(values["price"], "price")
                     await negotiate(session, actor, tender_id, price, values["notes"])

@@ -127,10 +127,12 @@ async def _act(
             if what == "key":
                 await opening_key(s, actor, tender_id, state.master)
             elif what == "open":
-                await open_bids(s, actor, tender_id, state.master)
+                await open_bids(s, actor, tender_id, state.master, unsealer=state.unsealing)
             else:
                 sealed = decode_sealed(form.get("sealed_share", ""))
-                outcome = await give_share(s, actor, tender_id, slot, sealed, state.master)
+                outcome = await give_share(
+                    s, actor, tender_id, slot, sealed, state.master, unsealer=state.unsealing
+                )
                 refusal = outcome.refused  # committed with its audit entry, then shown
     except HubError as refused_now:
         refusal = refused_now

@@ -16,6 +16,7 @@ none that fails.
 from __future__ import annotations
 
 import hashlib
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +49,7 @@ from tenants.sealing import (
 from tenants.tenders.acting import runner_tender
 from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, close_key
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
-from tenants.tenders.bidding.unsealing import unsealed_chunks
+from tenants.tenders.bidding.unsealing import IN_THREAD, Unsealer
 from tenants.tenders.models import Bid, Tender
 from tenants.tenders.preparation.bid_keys import ReceiptSigners, receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
@@ -223,10 +224,18 @@ async def seal_and_submit(
     return await _store(session, actor, tender, vendor_id, bundle, parsed, master)
 
 
-async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> dict[str, Any]:
+async def open_bids(
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    master: MasterKey,
+    *,
+    unsealer: Unsealer = IN_THREAD,
+) -> dict[str, Any]:
     """Open every current bid of a tender whose key the hub holds: only the tender's runner, only once
     bid submission is over (database clock). A committee-held tender opens as its committee gives
-    its shares back (``tenants.tenders.custody.give_share``)."""
+    its shares back (``tenants.tenders.custody.give_share``). ``unsealer`` checks and decrypts the
+    bids away from the event loop (``unsealing``): the app's worker process, else a thread."""
     await hold_the_close(session, actor.tenant.code, tender_id, exclusive=True)
     tender = await runner_tender(session, actor, tender_id)
     if tender.key_custody == KeyCustody.COMMITTEE:
@@ -240,7 +249,7 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: int, master:
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
     return await open_sealed_bids(
-        session, actor, tender, private, master, custody={"mode": KeyCustody.HUB.value}
+        session, actor, tender, private, master, custody={"mode": KeyCustody.HUB.value}, unsealer=unsealer
     )
 
 
@@ -252,10 +261,14 @@ async def open_sealed_bids(
     master: MasterKey,
     *,
     custody: dict[str, Any],
+    unsealer: Unsealer = IN_THREAD,
 ) -> dict[str, Any]:
     """Open every current bid of ``tender`` with its private key, publish the opening record (with
     ``custody``: who held the key, and whose shares opened it) and record it. The caller holds the
-    close exclusively and the tender's row, and has checked who may open and that it is time."""
+    close exclusively and the tender's row, and has checked who may open and that it is time.
+    Every current bid is opened or the opening raises (``WorkerUnavailable`` if ``unsealer``'s
+    worker stopped), with what it wrote in the caller's transaction, to be rolled back."""
+    unsealer.warm()  # its worker starts while the bids are read
     _require_unopened(tender)
     await _require_closed(session, tender)
     tender_id = tender.id
@@ -264,8 +277,9 @@ async def open_sealed_bids(
     current = await current_bids(session, tender_id)
     names = await _vendor_names(session, {b.vendor_id for b in current})
     results: list[dict[str, Any]] = []
-    async for chunk in unsealed_chunks(current, private, checker, actor.tenant.code):
-        results += await _record_opened(session, actor, chunk, names)
+    async with aclosing(unsealer.chunks(current, private, checker, actor.tenant.code)) as chunks:
+        async for chunk in chunks:
+            results += await _record_opened(session, actor, chunk, names)
     results += [
         await _missing(session, checker, withheld) for withheld in checker.withheld({b.id for b in current})
     ]

@@ -37,6 +37,7 @@ from tenants.sealing.key_shares import (
 from tenants.sealing.tender_keys import derive_public_key, fingerprint, unwrap_key, wrap_key
 from tenants.tenders.acting import get_tender
 from tenants.tenders.bidding.bids import hold_the_close, open_sealed_bids
+from tenants.tenders.bidding.unsealing import IN_THREAD, Unsealer
 from tenants.tenders.custody import RECOVERY, GivenShare, TenderKeyShare, custody_record, key_shares
 from tenants.tenders.models import Tender
 from tenants.tenders.preparation.bid_keys import tenant_key
@@ -109,12 +110,20 @@ def refusal(cls: type[HubError], reason: str, detail: str) -> HubError:
 
 
 async def give_share(
-    session: AsyncSession, actor: Actor, tender_id: int, slot: int, sealed: bytes, master: MasterKey
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    slot: int,
+    sealed: bytes,
+    master: MasterKey,
+    *,
+    unsealer: Unsealer = IN_THREAD,
 ) -> GiveOutcome:
     """Take the share of ``slot`` that the caller gives back sealed to the opening's one-time key; with
     the tender's threshold reached, open its bids. A share that cannot count is refused, and the
     refusal (who, which slot, why) is appended to the audit chain in the caller's transaction, which
-    the caller commits: the refusal is the outcome, not an exception."""
+    the caller commits: the refusal is the outcome, not an exception. ``unsealer``: as for
+    ``bids.open_bids``."""
     await actor.require(session, Action.KEY_SHARE_GIVE)
     await hold_the_close(session, actor.tenant.code, tender_id, exclusive=True)
     tender = await get_tender(session, tender_id, for_update=True)
@@ -141,7 +150,13 @@ async def give_share(
     shares = await key_shares(session, tender_id)
     used = given[: tender.share_threshold]
     opening = await open_sealed_bids(
-        session, actor, tender, private, master, custody=custody_record(tender, shares, used)
+        session,
+        actor,
+        tender,
+        private,
+        master,
+        custody=custody_record(tender, shares, used),
+        unsealer=unsealer,
     )
     tender.opening_wrapped_key = None  # the one-time key goes with the tender key
     await session.flush()

@@ -36,7 +36,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -80,6 +80,41 @@ class BidMismatch:
         return asdict(self)
 
 
+class StoredBid(Protocol):
+    """What the checks and the decryption read of a stored bid: a loaded ``Bid``, or a ``SealedBid``
+    (its plain copy, for a worker process)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def tender_id(self) -> int: ...
+    @property
+    def vendor_id(self) -> int: ...
+    @property
+    def bundle(self) -> bytes: ...
+    @property
+    def receipt(self) -> bytes: ...
+    @property
+    def received_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBid:
+    """A stored bid as plain values, without its ORM state: what is sent to a worker process, which
+    needs no session to check and open it."""
+
+    id: int
+    tender_id: int
+    vendor_id: int
+    bundle: bytes
+    receipt: bytes
+    received_at: datetime
+
+    @classmethod
+    def of(cls, bid: StoredBid) -> SealedBid:
+        return cls(bid.id, bid.tender_id, bid.vendor_id, bid.bundle, bid.receipt, bid.received_at)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredDigest:
     """What the checks need of a stored bid: who it is from, its receipt and its bundle's hashes."""
@@ -95,7 +130,7 @@ class StoredDigest:
     need it: ``BidChecker.needs_ciphertext``) or when the bundle does not parse."""
 
     @classmethod
-    def of(cls, bid: Bid, parsed: SealedBundle | None = None) -> StoredDigest:
+    def of(cls, bid: StoredBid, parsed: SealedBundle | None = None) -> StoredDigest:
         """The digest of a loaded bid, both hashes computed here (``parsed``: its bundle, if parsed
         already; ``None`` parses it, and a bundle that does not parse has no ciphertext hash)."""
         if parsed is None:
@@ -133,6 +168,22 @@ class BidChecker:
         self._receipt_keys = receipt_keys
         self._received = received
         self._signing_keys = signing_keys
+        self._keys_of_vendor: dict[int, list[KnownKey]] = {}
+        for key in signing_keys.values():
+            self._keys_of_vendor.setdefault(key.vendor_id, []).append(key)
+
+    def narrowed_to(self, bids: Collection[StoredBid]) -> BidChecker:
+        """A checker of ``bids`` only, as it would check them: their ``bid.received`` entries and
+        their vendors' signing keys (the receipt keys, few, whole). What a worker process is sent
+        with a chunk, rather than every entry and key of the tender each time (``withheld`` needs
+        them all, and is not asked of it)."""
+        vendors = {bid.vendor_id for bid in bids}
+        return BidChecker(
+            self._code,
+            self._receipt_keys,
+            {bid.id: self._received[bid.id] for bid in bids if bid.id in self._received},
+            {key.key_id: key for vendor in vendors for key in self._keys_of_vendor.get(vendor, ())},
+        )
 
     @classmethod
     async def load(
@@ -162,7 +213,7 @@ class BidChecker:
             await keys_of_vendors(session, bidders),
         )
 
-    def mismatches(self, bid: Bid) -> list[BidMismatch]:
+    def mismatches(self, bid: StoredBid) -> list[BidMismatch]:
         """Every check ``bid`` fails, its vendor's signature too; empty when it is the bid received."""
         try:
             parsed: SealedBundle | None = parse_bundle(bid.bundle)
@@ -265,7 +316,7 @@ class BidChecker:
             return f"the stored bundle does not hash to {recorded}, the hash its bid.received entry records"
         return None
 
-    def _signature_problem(self, bid: Bid, bundle: SealedBundle | None) -> str | None:
+    def _signature_problem(self, bid: StoredBid, bundle: SealedBundle | None) -> str | None:
         if bundle is None:
             return "the stored bundle is not a sealed bid bundle, so it carries no signature"
         if bundle.signer is None:
@@ -282,7 +333,7 @@ class BidChecker:
             return exc.detail
         return None
 
-    def _signing_key(self, bid: Bid, key_id: str) -> KnownKey:
+    def _signing_key(self, bid: StoredBid, key_id: str) -> KnownKey:
         """The key ``key_id`` if it could sign ``bid``: its vendor's, vouched for by the vendor key log,
         valid when the bid was received; ``BadSignature`` saying why not."""
         key = self._signing_keys.get(key_id)
@@ -303,7 +354,7 @@ class BidChecker:
             )
         return key
 
-    def check_statement(self, bid: Bid, bundle: SealedBundle, opened: OpenedBid) -> None:
+    def check_statement(self, bid: StoredBid, bundle: SealedBundle, opened: OpenedBid) -> None:
         """For a bid the hub sealed, once opened: ``BadSignature`` unless it holds its vendor's
         signature, with the key its bundle names, over its content statement."""
         if bundle.signer is None or opened.signer != bundle.signer:
