@@ -334,7 +334,7 @@ async def search_catalogue(
     cached = sampled is not None
     # With nothing to filter and no counts asked (the newest tenders beside a search), every row
     # matches: the sort's index gives the page in order, and no sample is needed to know it.
-    filtered = bool(query.conditions())
+    filtered = query.filtered
     to_sample = not query.cursor and sampled is None and (query.facets or filtered)
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
