@@ -17,6 +17,9 @@ compiled once per tenant schema, on the connection and in the transaction of the
 - **the same count**: the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
   are called with the SQL and its parameters (cursor and context ``None``), so the statement pins
   (``tests/e2e/test_bid_path_statements.py``) and the benches still count every statement.
+
+``rows_in_autocommit`` does the same for a connection in autocommit (the catalogue's public search,
+``federation.catalogue.statements.run``): every row, and no transaction to begin.
 """
 
 from __future__ import annotations
