@@ -242,8 +242,12 @@ async def check_tenant(session: Database, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
     if tenant is not None:
-        known = first_value(await run(session, select(_tenant_known(tenant)), {"q_tenant": tenant}))
+        known = first_value(await run(session, _TENANT_KNOWN, {"q_tenant": tenant}))
         _refuse_unknown(known, tenant)
+
+
+_TENANT_KNOWN = select(_tenant_known(""))
+"""``check_tenant``'s statement, built once (any tenant but ``None`` makes the same)."""
 
 
 def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:

@@ -134,7 +134,8 @@ async def rows_in_autocommit(
     assert adapter is not None
     if not adapter.autocommit:
         return None
-    query = compiled(statement, None, sync.dialect)
+    schema = (sync.get_execution_options().get("schema_translate_map") or {}).get(TENANT_SCHEMA)
+    query = compiled(statement, schema, sync.dialect)
     arguments = query.arguments(parameters)
     dbapi = sync.dialect.loaded_dbapi
     events = sync._has_events or sync.engine._has_events
