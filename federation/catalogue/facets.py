@@ -95,7 +95,7 @@ class Facets:
 async def sample_facets(session: Database, query: CatalogueQuery) -> Facets:
     """The counts estimated from the sample (exact when the sample is the whole catalogue)."""
     statement = built("sample", query, sample_statement)
-    return facets_of_sample((await run(session, statement, query.parameters())).all())
+    return facets_of_sample(await run(session, statement, query.parameters()))
 
 
 def sample_statement(query: CatalogueQuery, *more: Any) -> Select[Any]:

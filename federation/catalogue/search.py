@@ -69,6 +69,7 @@ from federation.catalogue.statements import (
     WALK,
     Database,
     built,
+    first_value,
     reset,
     resetting,
     run,
@@ -170,6 +171,8 @@ def _relevance_page(query: CatalogueQuery, after: bool) -> Select[Any]:
     )
 
 
+_WALK_NOW = select(*WALK)
+"""The walk set on its own (statements are built once: ``statements.built``)."""
 _RESETS = resetting().is_not(None)
 """The page is a search's last statement: it puts back the settings the search made (``RESET_SEARCH``),
 as it starts, after its own plan. A condition with no column is a one-time filter (a ``Result`` node
@@ -239,8 +242,12 @@ async def check_tenant(session: Database, tenant: str | None) -> None:
     """Refuse a tenant that is neither one of this hub's nor a followed peer's (``peer:code``), as an
     unknown category is refused: a typo answers 400, not an empty page that looks like "no tenders"."""
     if tenant is not None:
-        known = (await run(session, select(_tenant_known(tenant)), {"q_tenant": tenant})).scalar()
+        known = first_value(await run(session, _TENANT_KNOWN, {"q_tenant": tenant}))
         _refuse_unknown(known, tenant)
+
+
+_TENANT_KNOWN = select(_tenant_known(""))
+"""``check_tenant``'s statement, built once (any tenant but ``None`` makes the same)."""
 
 
 def _prepared(query: CatalogueQuery, walk: bool) -> Select[Any]:
@@ -268,12 +275,12 @@ async def _sample_first(session: Database, query: CatalogueQuery, parameters: di
     JIT's threshold); they are set as it runs, once (scalar subqueries), for the statements after it.
     A sample that drew no row gives no row to carry them: they are then sent on their own."""
     statement = built("sample first", query, _sample_with_settings)
-    rows = (await run(session, statement, parameters)).all()
+    rows = await run(session, statement, parameters)
     if rows:
         known = rows[0][-1]
     else:
         prepared = built("prepared", query, lambda q: _prepared(q, False), False)
-        known = (await run(session, prepared, parameters)).scalar()
+        known = first_value(await run(session, prepared, parameters))
     _refuse_unknown(known, query.tenant)
     return facets_of_sample(rows)
 
@@ -334,7 +341,7 @@ async def search_catalogue(
     cached = sampled is not None
     # With nothing to filter and no counts asked (the newest tenders beside a search), every row
     # matches: the sort's index gives the page in order, and no sample is needed to know it.
-    filtered = bool(query.conditions())
+    filtered = query.filtered
     to_sample = not query.cursor and sampled is None and (query.facets or filtered)
     if query.cursor:
         value, row_id, walks = _decode(query.cursor, query)
@@ -347,7 +354,7 @@ async def search_catalogue(
         walks = _walks(query, sampled)
     else:
         prepared = built("prepared", query, lambda q: _prepared(q, walks), walks)
-        _refuse_unknown((await run(session, prepared, parameters)).scalar(), query.tenant)
+        _refuse_unknown(first_value(await run(session, prepared, parameters)), query.tenant)
     # The walk, when a sample decided it and the page reads by the sort's index (unfiltered, the page
     # is its sort's index whatever is set): set by the exact count as it runs, or on its own.
     walk_after_sample = to_sample and walks and filtered
@@ -366,7 +373,7 @@ async def search_catalogue(
         rows = ranked
     else:
         if walk_after_sample:
-            await run(session, select(*WALK), {})
+            await run(session, _WALK_NOW, {})
         page = built("page", query, lambda q: _page(q, after), after)
         rows = [(ShownEntry._make(r[:-1]), r[-1]) for r in await run(session, page, parameters)]
     more = len(rows) > query.limit
@@ -472,15 +479,13 @@ async def show_entry(engine: AsyncEngine, prefix: str, ocid: str) -> ShownEntry:
     Autocommit changes nothing here: the answer is this one statement's, and a statement outside a
     transaction block reads one snapshot, as it did between ``BEGIN`` and ``ROLLBACK``; it sets
     nothing and writes nothing. It spares those two round trips, as the search's pages do
-    (``search_page``). The portal's tender pages read more in the same transaction and keep
-    ``find_entry``."""
+    (``search_page``), and goes to asyncpg directly as they do (``statements.run``). The portal's
+    tender pages read more in the same transaction and keep ``find_entry``."""
     local = ocid.startswith(f"{prefix}-")
     statement: Executable = _ONE_TENDER[local]
     async with engine.connect() as database:
         await database.execution_options(isolation_level="AUTOCOMMIT")
-        row = (
-            await database.execute(statement, {"ocid": local_id_of(prefix, ocid) if local else ocid})
-        ).one_or_none()
-    if row is None:
+        rows = await run(database, statement, {"ocid": local_id_of(prefix, ocid) if local else ocid})
+    if not rows:
         raise NotFound(f"no tender {ocid} in the catalogue")
-    return ShownEntry._make(row)
+    return ShownEntry._make(rows[0])

@@ -9,15 +9,15 @@ and its compiled form is found at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, null, select, true
-from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 
 from federation.catalogue.query import CatalogueQuery
+from hub.core.direct import rows_in_autocommit
 
 Database = AsyncSession | AsyncConnection
 """Where a search's statements run: a session's connection (in its transaction), or a connection of
@@ -55,9 +55,12 @@ def resetting() -> ColumnElement[str]:
     return select(func.concat(*RESET_SEARCH)).scalar_subquery()
 
 
+_RESET = select(*RESET_SEARCH)
+
+
 async def reset(database: Database) -> None:
     """Put back what a search set, when it ends before its last statement (an unknown tenant)."""
-    await run(database, select(*RESET_SEARCH), {})
+    await run(database, _RESET, {})
 
 
 Built = TypeVar("Built")
@@ -79,8 +82,24 @@ def built(
     return found
 
 
-async def run(database: Database, statement: Executable, parameters: dict[str, Any]) -> Result[Any]:
-    """``statement`` on the session's connection (or on ``database`` itself), as Core: its rows as
-    tuples, no ORM in the way."""
+Rows = Sequence[Sequence[Any]]
+"""A statement's rows, each indexed and sliced as a tuple (SQLAlchemy's ``Row`` or asyncpg's record)."""
+
+
+async def run(database: Database, statement: Executable, parameters: dict[str, Any]) -> Rows:
+    """``statement``'s rows, on the session's connection (or on ``database`` itself), as Core: tuples,
+    no ORM in the way. On a connection in autocommit (the API's search, ``search.search_page``) it
+    goes to asyncpg directly (``hub.core.direct``): SQLAlchemy's execution of a statement (its
+    compiled cache's lookup, execution context, cursor and result, an array's result processor) was
+    a fifth of a served search's Python, more than asyncpg's own work (issue 20)."""
+    if isinstance(database, AsyncConnection):
+        records = await rows_in_autocommit(database, statement, parameters)
+        if records is not None:
+            return records
     connection = await database.connection() if isinstance(database, AsyncSession) else database
-    return await connection.execute(statement, parameters)
+    return (await connection.execute(statement, parameters)).all()
+
+
+def first_value(rows: Rows) -> Any:
+    """The first column of the first row, ``None`` without a row (SQLAlchemy's ``Result.scalar``)."""
+    return rows[0][0] if rows else None

@@ -17,6 +17,9 @@ compiled once per tenant schema, on the connection and in the transaction of the
 - **the same count**: the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
   are called with the SQL and its parameters (cursor and context ``None``), so the statement pins
   (``tests/e2e/test_bid_path_statements.py``) and the benches still count every statement.
+
+``rows_in_autocommit`` does the same for a connection in autocommit (the catalogue's public search,
+``federation.catalogue.statements.run``): every row, and no transaction to begin.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import asyncpg
 from sqlalchemy import Executable
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub.core.database import TENANT_SCHEMA
 
@@ -115,6 +118,37 @@ async def first_row(
     if events:
         sync.dispatch.after_cursor_execute(sync, None, query.sql, arguments, None, False)
     return None if record is None else Row(record)
+
+
+async def rows_in_autocommit(
+    connection: AsyncConnection, statement: Executable, parameters: Mapping[str, Any]
+) -> list[asyncpg.Record] | None:
+    """Every row ``statement`` reads with ``parameters``, sent on ``connection`` as ``first_row``
+    sends its statement, when ``connection`` is in autocommit (no transaction to begin: each
+    statement is its own); ``None``, having sent nothing, when it is not (the caller then sends it
+    through SQLAlchemy, which begins the transaction). Rows are asyncpg's records: indexed and sliced
+    as tuples, their values what SQLAlchemy's row would hold (an array is a list either way)."""
+    sync = connection.sync_connection
+    assert sync is not None  # a connection in use is a started one
+    adapter = sync.connection.dbapi_connection  # SQLAlchemy's asyncpg adapter
+    assert adapter is not None
+    if not adapter.autocommit:
+        return None
+    schema = (sync.get_execution_options().get("schema_translate_map") or {}).get(TENANT_SCHEMA)
+    query = compiled(statement, schema, sync.dialect)
+    arguments = query.arguments(parameters)
+    dbapi = sync.dialect.loaded_dbapi
+    events = sync._has_events or sync.engine._has_events
+    if events:
+        sync.dispatch.before_cursor_execute(sync, None, query.sql, arguments, None, False)
+    try:
+        async with adapter._execute_mutex:
+            records: list[asyncpg.Record] = await adapter.driver_connection.fetch(query.sql, *arguments)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, dbapi.Error) as failed:
+        raise DBAPIError.instance(query.sql, None, _translated(adapter, failed), dbapi.Error) from failed
+    if events:
+        sync.dispatch.after_cursor_execute(sync, None, query.sql, arguments, None, False)
+    return records
 
 
 async def _connection(session: AsyncSession) -> Connection:
