@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import database_now
 from hub.core.database import TENANT_SCHEMA, schema_of
-from hub.core.direct import first_row
+from hub.core.direct import first_row, flush_pending
 from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import canonical_json, content_around_seq, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
@@ -133,6 +133,7 @@ async def append_audit(
     # every tender appends, and loading the entry into the session cost more CPU than the round trip
     # (issue 20). The entry is built from the row the function returned, and checked as before.
     if along is None:
+        await flush_pending(session)  # the change it records first, as the ORM's autoflush sent it
         row = await first_row(session, _APPEND, parameters)
     else:  # the hot path's (the bid's store): the change and its entry in one statement
         row = await first_row(session, along.statement, parameters | along.parameters)
