@@ -169,9 +169,12 @@ class TokenStanding:
     def parameters(self) -> dict[str, Any]:
         return _standing_parameters(self.verified)
 
-    def judge(self, row: Any) -> Caller:
-        """The caller with its roles, if the token stands and a role for ``action`` is held here;
-        ``InvalidToken`` (401) or ``Forbidden`` (403) otherwise."""
+    def judge(self, row: Any) -> None:
+        self.caller_of(row)
+
+    def caller_of(self, row: Any) -> Caller:
+        """The caller with its roles, if the token stands (``row``: ``columns`` read) and a role for
+        ``action`` is held here; ``InvalidToken`` (401) or ``Forbidden`` (403) otherwise."""
         caller = _stood(self.verified.caller, row)
         role_for(self.action, caller.roles_in(self.tenant_id) or frozenset())
         return caller
@@ -200,7 +203,7 @@ async def provide_actor_in_transaction(
     standing = token_standing(request, tenant.id)
     row = await first_row(transaction, standing.query, standing.parameters)
     assert row is not None  # a SELECT of subqueries without FROM reads one row
-    caller = standing.judge(row)
+    caller = standing.caller_of(row)
     return Actor(standing.account_id, tenant, caller.roles_in(tenant.id) or frozenset())
 
 
