@@ -73,6 +73,18 @@ def compiled(statement: Executable, schema: str | None, dialect: Dialect) -> Com
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def reaches_tenant(statement: Executable, dialect: Dialect) -> bool:
+    """Whether ``statement`` names a tenant table. Compiled without a schema map, every tenant table
+    is rendered in the placeholder schema (``tenant.bids``), so a statement whose SQL never names it
+    (the token's standing, the audit append, the publication: ``hub`` tables and functions only) is
+    the same SQL in every tenant's session, and ``compiled`` keeps one entry for it rather than one
+    per schema (with 548 tenants the hot paths' statements would outgrow its bound). Erring is safe
+    one way only, and that is the way it errs: any text naming the placeholder counts as a tenant's."""
+    sql = compiled(statement, None, dialect).sql
+    return f"{TENANT_SCHEMA}." in sql or f'"{TENANT_SCHEMA}".' in sql
+
+
 class Row:
     """A row read by ``first_row``, its columns as attributes (as SQLAlchemy's ``Row``)."""
 
@@ -98,6 +110,8 @@ async def first_row(
     transaction (begun first if it was not); ``None`` if it reads none."""
     sync = await _connection(session)
     schema = (sync.get_execution_options().get("schema_translate_map") or {}).get(TENANT_SCHEMA)
+    if schema is not None and not reaches_tenant(statement, sync.dialect):
+        schema = None  # the same SQL for every tenant: compiled once, not once per schema
     query = compiled(statement, schema, sync.dialect)
     arguments = query.arguments(parameters)
     adapter = sync.connection.dbapi_connection  # SQLAlchemy's asyncpg adapter
@@ -149,6 +163,14 @@ async def rows_in_autocommit(
     if events:
         sync.dispatch.after_cursor_execute(sync, None, query.sql, arguments, None, False)
     return records
+
+
+async def flush_pending(session: AsyncSession) -> None:
+    """What the ORM does before it executes a statement (autoflush): the session's pending changes
+    sent first, so that a statement ``first_row`` sends after them reads and follows them as it
+    would have through ``session.execute``. Nothing to send: no round trip, no greenlet."""
+    if session.sync_session.autoflush and (session.new or session.dirty or session.deleted):
+        await session.flush()
 
 
 async def _connection(session: AsyncSession) -> Connection:

@@ -9,11 +9,13 @@ route's guard then, before anything is read from the request or the database:
 - refuses a machine client's token where a person must act (403).
 
 A route declared ``requires(Action.X, standing=IN_TRANSACTION)`` (the bid route, where a deadline
-rush makes every round trip count) has its guard make the token's checks that need no query
-(signature, expiry, scope, a person's) and leaves the rest to the handler: whether the token is
-revoked, the account active and the role held are read by the first statement of the request's own
-transaction (``TokenStanding``) and refused there, before anything else of the request is judged,
-with the same answers; but after the body was received, so a revoked token can still send one.
+rush makes every round trip count, and a tender's steps from its package to its contract) has its
+guard make the token's checks that need no query (signature, expiry, scope, a person's) and leaves
+the rest to the request's own transaction: whether the token is revoked, the account active and the
+role held are read by the transaction's first statement (``TokenStanding``) and refused there, before
+anything else of the request is judged, with the same answers; but after the body was received, so a
+revoked token can still send one. Such a route's ``actor`` is judged so (``provide_actor_in_transaction``):
+its token's check takes no pool connection of its own (issue 20).
 
 Whether the person holds the role is the service's check, in the transaction of the change
 (``federation.identity.policy.require``): both read the same rule. ``requires`` also describes the
@@ -28,17 +30,21 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from federation.identity.actor import Actor
 from federation.identity.caller import Caller
 from federation.identity.models import Account, AccountStatus, Membership, Role
 from federation.identity.policy import Action, check_scopes, role_for, rule_of
 from federation.oidc.models import RevokedAccessToken, RevokedFamily
 from federation.oidc.tokens import TokenService, VerifiedToken
+from hub.core.direct import first_row
 from hub.core.errors import Forbidden, InvalidToken, Unauthenticated
 from hub.web.openapi import BEARER, problem_responses
+from tenants.registry import TenantRef
 
 _CALLER = "lpse_hub_caller"
 _UNJUDGED = "lpse_hub_unjudged_token"
@@ -155,12 +161,23 @@ class TokenStanding:
         return _standing_columns(family=self.verified.family is not None, person=True)
 
     @property
+    def query(self) -> Select[Any]:
+        """``columns`` alone, one row (``provide_actor_in_transaction``)."""
+        return _standing_query(family=self.verified.family is not None, person=True)
+
+    @property
     def parameters(self) -> dict[str, Any]:
         return _standing_parameters(self.verified)
 
     def judge(self, row: Any) -> None:
+        self.caller_of(row)
+
+    def caller_of(self, row: Any) -> Caller:
+        """The caller with its roles, if the token stands (``row``: ``columns`` read) and a role for
+        ``action`` is held here; ``InvalidToken`` (401) or ``Forbidden`` (403) otherwise."""
         caller = _stood(self.verified.caller, row)
         role_for(self.action, caller.roles_in(self.tenant_id) or frozenset())
+        return caller
 
 
 def token_standing(connection: ASGIConnection[Any, Any, Any, Any], tenant_id: int) -> TokenStanding:
@@ -170,6 +187,24 @@ def token_standing(connection: ASGIConnection[Any, Any, Any, Any], tenant_id: in
     if not isinstance(verified, VerifiedToken):
         raise RuntimeError("token_standing is for routes declared requires(..., standing=IN_TRANSACTION)")
     return TokenStanding(verified, connection.route_handler.opt["action"], tenant_id)
+
+
+async def provide_actor_in_transaction(
+    request: Request[Any, Any, Any],
+    tenant: NamedDependency[TenantRef],
+    transaction: NamedDependency[AsyncSession],
+) -> Actor:
+    """The ``actor`` of a route declared ``requires(..., standing=IN_TRANSACTION)``: the token's
+    standing (revoked? the account active? its roles) read by the first statement of the request's
+    transaction, on its connection, and judged before the handler runs, with the answers
+    ``authenticate`` and ``hub.web.dependencies.provide_actor`` give (401, then 403 without a role for
+    the route's action here: someone without one learns nothing of the tenant's data). Read so, the
+    token's check takes no pool connection of its own: one checkout fewer a request (issue 20)."""
+    standing = token_standing(request, tenant.id)
+    row = await first_row(transaction, standing.query, standing.parameters)
+    assert row is not None  # a SELECT of subqueries without FROM reads one row
+    caller = standing.caller_of(row)
+    return Actor(standing.account_id, tenant, caller.roles_in(tenant.id) or frozenset())
 
 
 def authorize(caller: Caller, action: Action) -> None:
@@ -200,16 +235,21 @@ handler has its standing judged in the request's transaction (``token_standing``
 def requires(action: Action, *, errors: tuple[int, ...] = (), standing: str | None = None) -> dict[str, Any]:
     """The route arguments of a route that takes ``action``: its guard and its OpenAPI description,
     with the problem responses it can give beyond 401 and 403 (``errors``). ``standing``:
-    ``IN_TRANSACTION`` for a handler that judges the token's standing itself (``token_standing``)."""
+    ``IN_TRANSACTION`` for a handler that judges the token's standing itself (``token_standing``) or
+    takes its ``actor`` judged in its ``transaction`` (``provide_actor_in_transaction``)."""
     rule = rule_of(action)
-    return {
+    route: dict[str, Any] = {
         "guards": [policy_guard],
-        # A route that judges the standing itself is the bid route, bearer token only: no cookie
-        # session to load or write back (``skip_session``, the session middleware's opt key).
+        # A route whose standing is judged in its transaction (the bid, a tender's steps) takes a
+        # bearer token only, as every API route (the guard reads no cookie): no cookie session to
+        # load or write back (``skip_session``, the session middleware's opt key).
         "opt": {"action": action} | ({"standing": standing, "skip_session": True} if standing else {}),
         "security": [{BEARER: [scope.value for scope in rule.scopes]}],
         "responses": problem_responses(401, 403, *errors),
     }
+    if standing == IN_TRANSACTION:
+        route["dependencies"] = {"actor": Provide(provide_actor_in_transaction)}
+    return route
 
 
 async def provide_caller(request: Request[Any, Any, Any]) -> Caller:

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.clock import database_now
 from hub.core.database import TENANT_SCHEMA, schema_of
-from hub.core.direct import first_row
+from hub.core.direct import first_row, flush_pending
 from hub.core.errors import Conflict, InvalidInput
 from tenants.audit.canonical import canonical_json, content_around_seq, entry_hash, json_payload
 from tenants.audit.models import Anchor, AuditEntry
@@ -74,8 +74,8 @@ class Along:
     ``hub.audit_append`` alone: it takes the append's parameters (``schema``, ``at``, ``actor_id``,
     ``action``, ``subject``, ``payload``, ``before_seq``, ``after_seq``) and ``parameters`` besides,
     and returns the appended entry's row, checked as every append is (``hub.bid_store``, migration
-    h0022). It is sent on the session's connection without the ORM (``hub.core.direct.first_row``):
-    the entry returned is built from the row, not loaded into the session."""
+    h0022). It is sent on the session's connection without the ORM (``hub.core.direct.first_row``),
+    as a lone append is: the entry returned is built from the row, not loaded into the session."""
 
     statement: Executable
     parameters: dict[str, Any]
@@ -129,13 +129,16 @@ async def append_audit(
         "before_seq": before_seq,
         "after_seq": after_seq,
     }
-    entry: AuditEntry
+    # Sent on the session's connection without the ORM (``hub.core.direct.first_row``): every step of
+    # every tender appends, and loading the entry into the session cost more CPU than the round trip
+    # (issue 20). The entry is built from the row the function returned, and checked as before.
     if along is None:
-        entry = (await session.scalars(_APPEND, parameters)).one()
-    else:  # the hot path's (the bid's store): sent on the session's connection as it is
+        await flush_pending(session)  # the change it records first, as the ORM's autoflush sent it
+        row = await first_row(session, _APPEND, parameters)
+    else:  # the hot path's (the bid's store): the change and its entry in one statement
         row = await first_row(session, along.statement, parameters | along.parameters)
-        assert row is not None  # the function returns the entry it appended, or raises
-        entry = AuditEntry(**row.mapping())
+    assert row is not None  # the function returns the entry it appended, or raises
+    entry = AuditEntry(**row.mapping())
     asked: dict[str, Any] = {
         "at": at,
         "actor_id": actor_id,
@@ -215,12 +218,10 @@ def _checked(entry: AuditEntry, asked: dict[str, Any]) -> AuditEntry:
 
 
 _CLOCK_AND_PAYLOAD = select(func.now(), cast(bindparam("payload", type_=JSONB), JSONB))
-_APPEND = select(AuditEntry).from_statement(
-    text(
-        "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
-        "CAST(:payload AS jsonb), :before_seq, :after_seq)"
-    ).bindparams(bindparam("payload", type_=JSONB))
-)
+_APPEND = text(
+    "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
+    "CAST(:payload AS jsonb), :before_seq, :after_seq)"
+).bindparams(bindparam("payload", type_=JSONB))
 _APPEND_MANY = select(AuditEntry).from_statement(
     text(
         "SELECT e.* FROM unnest(CAST(:actions AS text[]), CAST(:subjects AS text[]), "

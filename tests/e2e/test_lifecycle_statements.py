@@ -59,22 +59,27 @@ async def test_the_announcement_and_contract_steps_run_pinned_statements(
     )
     desk = Desk(client, clean_identity, malang)
     sent: dict[str, list[str]] = {}
+    checkouts: dict[str, int] = {}
     with counted() as step:
         made = await package(client, malang, "Peningkatan Jalan Desa Tumpang", owner_estimate=900_000_000)
     sent["package"] = step.statements
+    checkouts["package"] = step.checkouts
     body = {"package_id": made["id"], "evaluation": "lowest_price", "schedule": schedule()}
     with counted() as step:
         desk.tender_id = ok(await client.post(f"{malang.base}/tenders", headers=malang.pokja, json=body))[
             "id"
         ]
     sent["tender"] = step.statements
+    checkouts["tender"] = step.checkouts
     with counted() as step:
         desk.tender_key = ok(await desk.post("announcement", malang.pokja))["tender_key"]
     sent["announcement"] = step.statements
+    checkouts["announcement"] = step.checkouts
     await desk.register(bidders[:2])
     with counted() as step:
         ok(await client.post(f"{desk.url}/registrations", headers=bidders[2].headers))
     sent["registration"] = step.statements
+    checkouts["registration"] = step.checkouts
     await advance(desk.engine, malang.schema, desk.tender_id, "bid_submission")
     for k, bidder in enumerate(bidders):
         ok(await desk.bid(bidder, 850_000_000 + k * 1_000_000))
@@ -91,6 +96,7 @@ async def test_the_announcement_and_contract_steps_run_pinned_statements(
     with counted() as step:
         ok(await desk.post("award-letter", malang.ppk, {"number": "SPPBJ/3507/001"}))
     sent["award-letter"] = step.statements
+    checkouts["award-letter"] = step.checkouts
     today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
     contract = {
         "number": "HK.02.03/3507/2026",
@@ -102,6 +108,7 @@ async def test_the_announcement_and_contract_steps_run_pinned_statements(
     with counted() as step:
         signed = ok(await desk.post("contract", malang.ppk, contract))
     sent["contract"] = step.statements
+    checkouts["contract"] = step.checkouts
     assert signed["status"] == "contracted"
     assert signed["contract"]["vendor_id"] == bidders[0].vendor_id
     public = await desk.public()
@@ -109,3 +116,6 @@ async def test_the_announcement_and_contract_steps_run_pinned_statements(
     for path, limit in STATEMENTS.items():
         lines = "\n".join(s.split("\n")[0][:150] for s in sent[path])
         assert len(sent[path]) <= limit, f"{path}: {len(sent[path])} statements\n{lines}"
+    # The token's check in the step's own transaction (``standing=IN_TRANSACTION``): one pool
+    # checkout a step, not a second one for the token (issue 20).
+    assert checkouts == dict.fromkeys(STATEMENTS, 1), checkouts

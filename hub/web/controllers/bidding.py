@@ -132,7 +132,7 @@ class BiddingController(Controller):
     @post(
         "/registrations",
         summary="Register the caller's vendor for this tender",
-        **requires(Action.VENDOR_ACT, errors=(400, 409)),
+        **requires(Action.VENDOR_ACT, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def register(
         self,
@@ -254,7 +254,7 @@ class BiddingController(Controller):
     @post(
         "/opening",
         summary="Open the bids after submission closes (selection_committee; procurement_officer for direct)",
-        **requires(Action.TENDER_RUN, errors=(400, 409)),
+        **requires(Action.TENDER_RUN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def open(
         self,

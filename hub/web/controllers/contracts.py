@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
-from hub.web.auth import requires
+from hub.web.auth import IN_TRANSACTION, requires
 from hub.web.schemas.outcomes import AwardLetter
 from hub.web.schemas.tenders import Id, TenderView
 from tenants.tenders import get_tender
@@ -24,7 +24,7 @@ class ContractController(Controller):
     @post(
         "/award-letter",
         summary="Issue the letter of award, SPPBJ (commitment_officer)",
-        **requires(Action.CONTRACT_SIGN, errors=(400, 409)),
+        **requires(Action.CONTRACT_SIGN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def letter(
         self,
@@ -40,7 +40,7 @@ class ContractController(Controller):
     @post(
         "/contract",
         summary="Record the signed contract (commitment_officer)",
-        **requires(Action.CONTRACT_SIGN, errors=(400, 409)),
+        **requires(Action.CONTRACT_SIGN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def contract(
         self,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
-from hub.web.auth import requires
+from hub.web.auth import IN_TRANSACTION, requires
 from hub.web.schemas.outcomes import (
     Assessments,
     AwardChoice,
@@ -53,7 +53,7 @@ class EvaluationController(Controller):
     @post(
         "/assessments",
         summary="Record verdicts on bids' aspects (the tender's runner)",
-        **requires(Action.TENDER_RUN, errors=(400, 409)),
+        **requires(Action.TENDER_RUN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def assess(
         self,
@@ -69,7 +69,7 @@ class EvaluationController(Controller):
     @post(
         "/qualification-verifications",
         summary="Record the top bidder's proof of qualification (the tender's runner)",
-        **requires(Action.TENDER_RUN, errors=(400, 409)),
+        **requires(Action.TENDER_RUN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def verify(
         self,
@@ -87,7 +87,7 @@ class EvaluationController(Controller):
     @post(
         "/award",
         summary="Decide the award (selection_committee; procurement_officer for direct)",
-        **requires(Action.TENDER_RUN, errors=(400, 409)),
+        **requires(Action.TENDER_RUN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def award(
         self,
@@ -101,7 +101,7 @@ class EvaluationController(Controller):
     @post(
         "/award-announcement",
         summary="Publish the results and open the objection period (selection_committee)",
-        **requires(Action.TENDER_RUN, errors=(400, 409)),
+        **requires(Action.TENDER_RUN, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def announce(
         self,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from hub.core.clock import database_now
-from hub.web.auth import requires
+from hub.web.auth import IN_TRANSACTION, requires
 from hub.web.openapi import problem_responses
 from hub.web.schemas.tenders import (
     CancelledTender,
@@ -45,7 +45,9 @@ class PackageController(Controller):
     tags = ["tenders"]  # noqa: RUF012
 
     @post(
-        "/", summary="Create a package (commitment_officer)", **requires(Action.PACKAGE_CREATE, errors=(400,))
+        "/",
+        summary="Create a package (commitment_officer)",
+        **requires(Action.PACKAGE_CREATE, errors=(400,), standing=IN_TRANSACTION),
     )
     async def create(
         self,
@@ -63,7 +65,7 @@ class TenderController(Controller):
     @post(
         "/",
         summary="Put a package to tender with a schedule (selection_committee)",
-        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+        **requires(Action.TENDER_PREPARE, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def create(
         self,
@@ -116,7 +118,7 @@ class TenderController(Controller):
     @post(
         "/{tender_id:int}/announcement",
         summary="Announce: make public and create the bid key (selection_committee)",
-        **requires(Action.TENDER_PREPARE, errors=(400, 409)),
+        **requires(Action.TENDER_PREPARE, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def announce(
         self,

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
 from federation.identity.policy import Action
 from federation.vendors import require_eligible
+from hub.core.direct import first_row, flush_pending
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
@@ -85,6 +86,10 @@ async def issue_award_letter(session: AsyncSession, actor: Actor, tender_id: int
     return award
 
 
+_NUMBER_TAKEN = select(Contract.tender_id).where(Contract.number == bindparam("number", type_=String))
+"""Whether a contract of this LPSE has the number already: built once, sent without the ORM."""
+
+
 async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, data: ContractInput) -> Contract:
     await actor.require(session, Action.CONTRACT_SIGN)
     tender = await get_tender(session, tender_id, for_update=True)
@@ -113,7 +118,8 @@ async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, dat
     if data.ends_on < data.starts_on:
         raise InvalidInput("the contract cannot end before it starts", field="ends_on")
     number = _number(data.number, "number")
-    if await session.scalar(select(Contract.tender_id).where(Contract.number == number)) is not None:
+    await flush_pending(session)
+    if await first_row(session, _NUMBER_TAKEN, {"number": number}) is not None:
         raise Conflict(f"contract number {number!r} is used already in this LPSE")
     contract = Contract(
         tender_id=tender_id,

@@ -16,6 +16,7 @@ from federation.identity.models import Account
 from federation.identity.policy import Action
 from federation.vendors import require_eligible
 from hub.core.clock import database_now
+from hub.core.direct import first_row, flush_pending
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tenants.tenders.acting import get_tender
 from tenants.tenders.models import Clarification, Registration, Tender
@@ -61,17 +62,31 @@ async def register_for_tender(session: AsyncSession, actor: Actor, tender_id: in
         raise Forbidden("a direct procurement takes the offer of its invited vendor only")
     await require_stage(session, tender, Stage.ANNOUNCEMENT, Stage.DOCUMENT_DOWNLOAD)
     await require_eligible(session, vendor_id, doing="register for a tender")
-    # Inserted unless there is one already, in one round trip (issue 20: a check, then the insert).
+    # Inserted unless there is one already, in one round trip (issue 20: a check, then the insert),
+    # sent without the ORM's bulk insert (``hub.core.direct``): five registrations a tender.
     parameters = {"tender_id": tender_id, "vendor_id": vendor_id, "registered_by": actor.account_id}
-    registration = (await session.scalars(_REGISTER, [parameters])).one_or_none()
-    if registration is None:
+    await flush_pending(session)
+    row = await first_row(session, _REGISTER, parameters)
+    if row is None:
         raise Conflict("this vendor is registered for this tender already")
+    registration = Registration(**row.mapping())
     await actor.record(session, "tender.registered", f"tender:{tender_id}", vendor_id=vendor_id)
     return registration
 
 
-_REGISTER = insert(Registration).on_conflict_do_nothing().returning(Registration)
-"""A registration, unless the vendor has one for the tender (built once)."""
+_REGISTER = (
+    insert(Registration)
+    .values(
+        tender_id=bindparam("tender_id", type_=BigInteger),
+        vendor_id=bindparam("vendor_id", type_=BigInteger),
+        registered_by=bindparam("registered_by", type_=BigInteger),
+    )
+    .on_conflict_do_nothing()
+    .returning(
+        Registration.tender_id, Registration.vendor_id, Registration.registered_by, Registration.registered_at
+    )
+)
+"""A registration, unless the vendor has one for the tender (built once); no row if it has."""
 
 
 async def registered_vendor(session: AsyncSession, actor: Actor, tender_id: int) -> int:

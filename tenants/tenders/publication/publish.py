@@ -29,6 +29,7 @@ from federation.catalogue.ocds import (
     release,
 )
 from hub.core.clock import database_now
+from hub.core.direct import first_row, flush_pending
 from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
 from tenants.audit.models import AuditEntry
@@ -234,7 +235,10 @@ async def publish(session: AsyncSession, tenant: TenantRef, tender: Tender, *tag
     values = entry_values(snapshot)
     parameters = entry_parameters(LOCAL, snapshot.local_id, values, now)
     parameters |= {"tags": list(tags), "release": release(snapshot, list(tags), now)}
-    await session.execute(_publication(tuple(values)), parameters)
+    # Sent without the ORM's work per statement (its bulk insert's), after the changes it publishes
+    # (``hub.core.direct``): six steps of every tender publish (issue 20).
+    await flush_pending(session)
+    await first_row(session, _publication(tuple(values)), parameters)
     record_tender_change(session, tenant.slug, tender.status, tags, tender.announced_at, now)
 
 
