@@ -18,7 +18,7 @@ from federation.identity.models import Account, AccountStatus
 from federation.oidc.models import RevokedAccessToken
 from hub.core.database import hub_sessions, tenant_session
 from tenants.tenders.models import Registration, Tender
-from tests.e2e.procurement import Client, Desk, Headers, advance, ok, person, regency, vendor
+from tests.e2e.procurement import Bidder, Client, Desk, Headers, advance, ok, person, regency, vendor
 from tests.e2e.test_bid_path_statements import counted
 
 
@@ -42,14 +42,19 @@ async def _disable(engine: AsyncEngine, headers: Headers) -> None:
         )
 
 
+async def _announced_with_a_vendor(client: Client, engine: AsyncEngine) -> tuple[Desk, Bidder]:
+    """Kabupaten Malang's desk with a tender announced, and a vendor verified there."""
+    desk = Desk(client, engine, await regency(client, engine, "kab-malang", "3507"))
+    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=1_000_000_000)
+    verifier = await person(engine, "verifier", "kab-malang")
+    return desk, await vendor(client, engine, "andalas", "3507", verifier, "kab-malang")
+
+
 @pytest.mark.timeout(120)
 async def test_a_registration_with_a_revoked_token_is_refused_and_not_stored(
     client: Client, clean_identity: AsyncEngine
 ) -> None:
-    desk = Desk(client, clean_identity, await regency(client, clean_identity, "kab-malang", "3507"))
-    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=1_000_000_000)
-    verifier = await person(clean_identity, "verifier", "kab-malang")
-    bidder = await vendor(client, clean_identity, "andalas", "3507", verifier, "kab-malang")
+    desk, bidder = await _announced_with_a_vendor(client, clean_identity)
     await _revoke(clean_identity, bidder.headers)
     with counted() as sent:
         refused = await client.post(f"{desk.url}/registrations", headers=bidder.headers)
@@ -70,10 +75,7 @@ async def test_a_registration_with_a_revoked_token_is_refused_and_not_stored(
 async def test_an_opening_by_a_disabled_account_is_refused_and_opens_nothing(
     client: Client, clean_identity: AsyncEngine
 ) -> None:
-    desk = Desk(client, clean_identity, await regency(client, clean_identity, "kab-malang", "3507"))
-    await desk.announce("Rehabilitasi Jalan Kepanjen", owner_estimate=1_000_000_000)
-    verifier = await person(clean_identity, "verifier", "kab-malang")
-    bidder = await vendor(client, clean_identity, "andalas", "3507", verifier, "kab-malang")
+    desk, bidder = await _announced_with_a_vendor(client, clean_identity)
     await desk.register([bidder])
     await advance(desk.engine, desk.regency.schema, desk.tender_id, "bid_submission")
     ok(await desk.bid(bidder, 900_000_000))
