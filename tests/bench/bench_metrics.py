@@ -47,7 +47,7 @@ from hub.core.settings import Settings
 from monitoring.probes import probe_all
 from tenants.regions import all_regions
 from tenants.registry.tenants import resolve_spec, spec_of_region
-from tests.bench.bench_tenants import admin, dsn, provision_all
+from tests.bench.bench_tenants import CREATE_SERVING_ROLE, SERVING_ROLE, admin, dsn, provision_all
 from tests.bench.figures import add_run_options, command, machine, print_figures
 from tests.live_server import free_port, wait_until_live
 
@@ -234,6 +234,8 @@ def main() -> None:
     if not args.database:
         asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         asyncio.run(admin(args.server, f'CREATE DATABASE "{name}"'))
+        if not args.quick:  # the full run provisions the schemas, granting them to bench_tenants' role
+            asyncio.run(admin(args.server, CREATE_SERVING_ROLE))
     url = dsn(args.server, name)
     codes = [None, args.old] if args.old else [None]
     try:
@@ -255,6 +257,8 @@ def main() -> None:
     finally:
         if not args.database:
             asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not args.quick:
+                asyncio.run(admin(args.server, f"DROP ROLE IF EXISTS {SERVING_ROLE}"))
     figures: dict[str, Any] = {
         "machine": machine(),
         "command": command("tests.bench.bench_metrics"),

@@ -315,7 +315,7 @@ def main() -> None:
     )
     add_run_options(parser)
     args = parser.parse_args()
-    asyncio.run(admin(args.server, _CREATE_SERVING_ROLE))
+    asyncio.run(admin(args.server, CREATE_SERVING_ROLE))
 
     def migrate_and_serve(url: str) -> dict[str, object]:
         found: dict[str, object] = {}
@@ -341,7 +341,7 @@ def main() -> None:
     print_figures(figures, args, _markdown)
 
 
-_CREATE_SERVING_ROLE = f"""DO $$ BEGIN
+CREATE_SERVING_ROLE = f"""DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SERVING_ROLE}') THEN
         CREATE ROLE {SERVING_ROLE};
     END IF;
