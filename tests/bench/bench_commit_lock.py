@@ -71,26 +71,21 @@ async def free(pool: asyncpg.Pool, todo: list[bytes], concurrency: int) -> None:
     await asyncio.gather(*(client() for _ in range(concurrency)))
 
 
-async def unlocked(pool: asyncpg.Pool, todo: list[bytes], concurrency: int) -> None:
+async def one_by_one(pool: asyncpg.Pool, todo: list[bytes], concurrency: int, *, locked: bool) -> None:
+    """A transaction a bundle: the bundle inserted, then the chain's lock taken and a chained row
+    appended (``locked``), or the same round trips without the lock, a row appended unchained."""
+
     async def client() -> None:
         while todo:
             data = todo.pop()
             async with pool.acquire() as connection, connection.transaction():
                 bundle_id = await connection.fetchval(INSERT, data)
-                await connection.execute(NOTHING)
-                await connection.execute(UNCHAINED, bundle_id)
-
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-
-
-async def chained(pool: asyncpg.Pool, todo: list[bytes], concurrency: int) -> None:
-    async def client() -> None:
-        while todo:
-            data = todo.pop()
-            async with pool.acquire() as connection, connection.transaction():
-                bundle_id = await connection.fetchval(INSERT, data)
-                await connection.execute(LOCK)
-                await connection.execute(CHAIN, [bundle_id])
+                await connection.execute(LOCK if locked else NOTHING)
+                await (
+                    connection.execute(CHAIN, [bundle_id])
+                    if locked
+                    else connection.execute(UNCHAINED, bundle_id)
+                )
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
 
@@ -140,10 +135,8 @@ async def measure(url: str, count: int, concurrency: int, batch: int, rounds: in
                 started = time.perf_counter()
                 if kind == "free":
                     await free(pool, todo, concurrency)
-                elif kind == "unlocked":
-                    await unlocked(pool, todo, concurrency)
-                elif kind == "chained":
-                    await chained(pool, todo, concurrency)
+                elif kind in ("unlocked", "chained"):
+                    await one_by_one(pool, todo, concurrency, locked=kind == "chained")
                 else:
                     await batched(pool, todo, concurrency, batch, writers=2)
                 rates[kind].append(count / (time.perf_counter() - started))
