@@ -824,6 +824,11 @@ def issue_20(args: argparse.Namespace, figures: dict[str, Any]) -> dict[str, Any
     alone = {kind: merged(b) for kind, b in blocks["alone"].items()}
     loaded = {kind: merged(b) for kind, b in blocks["loaded"].items()}
     mix_p95 = pct(alone["the mix of all kinds"]["server"], 95)
+    pairs = blocks["loaded"]["SELECT 1 (baseline)"], blocks["loaded"]["the mix of all kinds"]
+
+    def rate(block: dict[str, Any]) -> float:
+        return len(block["client_ms"]) / float(block["wall"])
+
     return {
         "catalogue_mix_ratio_to_select_1": round(
             loaded["the mix of all kinds"]["rate"] / loaded["SELECT 1 (baseline)"]["rate"], 3
@@ -831,6 +836,9 @@ def issue_20(args: argparse.Namespace, figures: dict[str, Any]) -> dict[str, Any
         "catalogue_mix_p95_cold_ms" if args.cold else "catalogue_mix_p95_warm_ms": round(mix_p95, 1),
         "q_with_filters_p95_ms": round(pct(alone["q + filters"]["server"], 95), 1),
         "relevance_sparse_words_p95_ms": round(pct(alone["q, sort=relevance"]["server"], 95), 1),
+        "catalogue_mix_ratio_by_block": [  # each block of the mix over the baseline's before it
+            round(rate(mix) / rate(one), 3) for one, mix in zip(*pairs, strict=True)
+        ],
         "select_1_requests_per_s": round(loaded["SELECT 1 (baseline)"]["rate"], 1),
         "mix_requests_per_s": round(loaded["the mix of all kinds"]["rate"], 1),
         "tenders": figures["seed"]["catalogue rows"],
