@@ -15,10 +15,12 @@ checkpointed the same way, under the reserved name ``KEY_LOG_CHAIN``). Hashing i
 from tenants.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, json_payload
 from tenants.audit.chain import (
     Along,
+    AlongMany,
     Recorded,
     anchor_chain,
     append_audit,
     append_audits,
+    append_audits_along,
     read_audit,
     tenant_code,
     tenant_schema,
@@ -55,6 +57,7 @@ __all__ = [
     "GENESIS_HASH",
     "KEY_LOG_CHAIN",
     "Along",
+    "AlongMany",
     "Anchor",
     "AuditEntry",
     "ChainReport",
@@ -70,6 +73,7 @@ __all__ = [
     "anchor_tenants",
     "append_audit",
     "append_audits",
+    "append_audits_along",
     "canonical_json",
     "chain_label",
     "checkpoint_chain",

@@ -17,6 +17,7 @@ primary key instead of forking the chain. Use the default READ COMMITTED.)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -201,6 +202,60 @@ async def append_audits(
             entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
         )
         for entry, e, p in zip(appended, entries, plain, strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class AlongMany:
+    """``Along`` for ``append_audits_along``: a statement that makes the changes and appends their
+    entries, one after the other, in one round trip. It takes the appends' parameters as arrays
+    (``actor_ids``, ``actions``, ``subjects``, ``payloads`` as canonical JSON text, ``befores``,
+    ``afters``; ``schema`` and ``at`` once) and ``parameters`` besides, and returns the appended
+    entries' rows in the order given (``tenants.tenders.bidding.batch``: a batch of bids)."""
+
+    statement: Executable
+    parameters: dict[str, Any]
+
+
+async def append_audits_along(
+    session: AsyncSession, *, entries: Sequence[tuple[int | None, Recorded]], along: AlongMany
+) -> list[AuditEntry]:
+    """``append_audit`` of each of ``entries`` (its actor and what it records), in order, each with
+    its change, in one round trip (``AlongMany``): each entry checked as ``append_audit`` checks one,
+    and that they took consecutive numbers in the order given. Every payload must be one ``jsonb``
+    keeps as it is (``kept_as_is_by_jsonb``; ``ValueError`` otherwise): no round trip to learn it."""
+    if not entries:
+        return []
+    for _, entry in entries:
+        _check_names(entry.action, entry.subject)
+    plain = [json_payload(entry.payload) for _, entry in entries]
+    if not all(kept_as_is_by_jsonb(payload) for payload in plain):
+        raise ValueError("append_audits_along takes payloads jsonb keeps as they are (no floats)")
+    at = await database_now(session)
+    around = [
+        content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)
+        for (actor_id, e), payload in zip(entries, plain, strict=True)
+    ]
+    parameters = along.parameters | {
+        "schema": tenant_schema(session),
+        "at": at,
+        "actor_ids": [actor_id for actor_id, _ in entries],
+        "actions": [e.action for _, e in entries],
+        "subjects": [e.subject for _, e in entries],
+        "payloads": [canonical_json(payload) for payload in plain],
+        "befores": [before for before, _ in around],
+        "afters": [after for _, after in around],
+    }
+    await flush_pending(session)  # anything the ORM holds first, as its autoflush would send it
+    appended = [AuditEntry(**row) for row in (await session.execute(along.statement, parameters)).mappings()]
+    numbers = [entry.seq for entry in appended]
+    if not numbers or numbers != list(range(numbers[0], numbers[0] + len(entries))):
+        raise RuntimeError(f"a batch's appends were numbered {numbers}: not one after the other")
+    return [
+        _checked(
+            entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
+        )
+        for entry, (actor_id, e), p in zip(appended, entries, plain, strict=True)
     ]
 
 
