@@ -205,38 +205,27 @@ async def append_audits(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class AlongMany:
-    """``Along`` for ``append_audits_along``: a statement that makes the changes and appends their
-    entries, one after the other, in one round trip. It takes the appends' parameters as arrays
-    (``actor_ids``, ``actions``, ``subjects``, ``payloads`` as canonical JSON text, ``befores``,
-    ``afters``; ``schema`` and ``at`` once) and ``parameters`` besides, and returns the appended
-    entries' rows in the order given (``tenants.tenders.bidding.batch``: a batch of bids)."""
-
-    statement: Executable
-    parameters: dict[str, Any]
-
-
-async def append_audits_along(
-    session: AsyncSession, *, entries: Sequence[tuple[int | None, Recorded]], along: AlongMany
+async def append_audits_by(
+    session: AsyncSession, entries: Sequence[tuple[int | None, Recorded]]
 ) -> list[AuditEntry]:
-    """``append_audit`` of each of ``entries`` (its actor and what it records), in order, each with
-    its change, in one round trip (``AlongMany``): each entry checked as ``append_audit`` checks one,
-    and that they took consecutive numbers in the order given. Every payload must be one ``jsonb``
-    keeps as it is (``kept_as_is_by_jsonb``; ``ValueError`` otherwise): no round trip to learn it."""
+    """``append_audits`` of entries by several actors (each entry's first): each of ``entries`` in
+    order, in one round trip, each checked as ``append_audit`` checks one, and that they took
+    consecutive numbers in the order given (a batch of bids, ``tenants.tenders.bidding.batch``). Every
+    payload must be one ``jsonb`` keeps as it is (``kept_as_is_by_jsonb``; ``ValueError`` otherwise):
+    no round trip before the lock to learn it."""
     if not entries:
         return []
     for _, entry in entries:
         _check_names(entry.action, entry.subject)
     plain = [json_payload(entry.payload) for _, entry in entries]
     if not all(kept_as_is_by_jsonb(payload) for payload in plain):
-        raise ValueError("append_audits_along takes payloads jsonb keeps as they are (no floats)")
+        raise ValueError("append_audits_by takes payloads jsonb keeps as they are (no floats)")
     at = await database_now(session)
     around = [
         content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)
         for (actor_id, e), payload in zip(entries, plain, strict=True)
     ]
-    parameters = along.parameters | {
+    parameters = {
         "schema": tenant_schema(session),
         "at": at,
         "actor_ids": [actor_id for actor_id, _ in entries],
@@ -246,11 +235,11 @@ async def append_audits_along(
         "befores": [before for before, _ in around],
         "afters": [after for _, after in around],
     }
-    await flush_pending(session)  # anything the ORM holds first, as its autoflush would send it
-    appended = [AuditEntry(**row) for row in (await session.execute(along.statement, parameters)).mappings()]
+    await flush_pending(session)  # the changes they record first, as the ORM's autoflush sent them
+    appended = [AuditEntry(**row) for row in (await session.execute(_APPEND_MANY_BY, parameters)).mappings()]
     numbers = [entry.seq for entry in appended]
     if not numbers or numbers != list(range(numbers[0], numbers[0] + len(entries))):
-        raise RuntimeError(f"a batch's appends were numbered {numbers}: not one after the other")
+        raise RuntimeError(f"hub.audit_append numbered a batch {numbers}: not in order")
     return [
         _checked(
             entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
@@ -286,7 +275,14 @@ _APPEND_MANY = select(AuditEntry).from_statement(
         "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
     )
 )
-"""The append's two statements, built once: every change of a tenant appends, and on the bid path
+_APPEND_MANY_BY = text(
+    "SELECT e.* FROM unnest(CAST(:actor_ids AS bigint[]), CAST(:actions AS text[]), "
+    "CAST(:subjects AS text[]), CAST(:payloads AS text[]), CAST(:befores AS text[]), "
+    "CAST(:afters AS text[])) WITH ORDINALITY AS i(actor_id, action, subject, payload, before_seq, "
+    "after_seq, n) CROSS JOIN LATERAL hub.audit_append(:schema, :at, i.actor_id, i.action, i.subject, "
+    "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
+)
+"""The append's statements, built once: every change of a tenant appends, and on the bid path
 building a statement costs more CPU than running it (``federation.vendors.suspensions``)."""
 
 

@@ -216,7 +216,12 @@ class BiddingController(Controller):
         async with received_body(request) as bundle:
             with counted_refusals(tenant):
                 bid = BidToStore(actor, tender_id, bundle, standing, parsed=parsed_bundle(bundle))
-                accepted = await state.bid_writers.of(tenant.schema).submit(bid)
+                outcome = await state.bid_writers.of(tenant.schema).handed(bid)
+        # The upload slot is free once the writer holds the bundle (its memory bounded by the writers'
+        # own ``ByteBudget``): with the slot held to the commit, a process's two slots made every
+        # batch one of two bids at most (issue 20).
+        with counted_refusals(tenant):
+            accepted = await outcome
         return receipt_response(accepted.receipt)
 
     @post(

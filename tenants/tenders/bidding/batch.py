@@ -11,27 +11,42 @@ batch is being written into the next.
 token's standing, the registration locked, the window by the transaction's clock, eligibility, the
 bundle, the signature), in the batch's transaction and in order. The judging writes nothing, so a
 refused bid is answered with its refusal and simply left out. The others are receipted, all with the
-transaction's time, then stored and their entries chained in the order they came, by one statement
-(``hub.bid_store`` once a bid, each call seeing what the ones before it did), each entry checked as
-``append_audit`` checks one. Nothing is answered before the caller's COMMIT.
+transaction's time, and stored as ``hub.bid_store`` stores one (each vendor's current bid superseded,
+the new ones inserted: two statements for the batch, their megabytes sent before the chain's lock is
+taken), then their entries chained in the order the bids came by one statement (``hub.audit_append``
+once an entry, ``tenants.audit.append_audits_by``), each checked as ``append_audit`` checks one: the
+lock is so held for that statement and the commit only. A batch of one bid is stored as
+``submit_bid`` stores it (``hub.bid_store``, one statement). Nothing is answered before the caller's
+COMMIT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Actor
+from hub.core.clock import database_now
 from hub.core.errors import HubError, InvalidInput
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted
-from tenants.audit import AlongMany, Recorded, append_audits_along
+from tenants.audit import Recorded, append_audits_by
 from tenants.sealing import SealedBundle
 from tenants.tenders.bidding.bidder import CallerCheck
-from tenants.tenders.bidding.bids import BID_RECEIVED, AcceptedBid, JudgedBid, judge_bid, receipted
+from tenants.tenders.bidding.bids import (
+    BID_RECEIVED,
+    AcceptedBid,
+    JudgedBid,
+    judge_bid,
+    receipted,
+    store_receipted,
+)
+from tenants.tenders.models import Bid
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
 
 
@@ -78,35 +93,64 @@ async def submit_bids(
             judged.append(refusal)
     accepted = [(bid, j) for bid, j in zip(bids, judged, strict=True) if isinstance(j, JudgedBid)]
     signed = [await receipted(session, bid.actor, j, bid.bundle, master, signers) for bid, j in accepted]
-    if signed:
-        stored = [s.stored for s in signed]
-        arrays = {f"{name}s": [s[name] for s in stored] for name in _STORED}
+    if len(signed) == 1:  # alone: as ``submit_bid`` stores one, in one statement (h0022)
+        [(bid, _)], [one] = accepted, signed
+        await store_receipted(session, bid.actor, bid.tender_id, one)
+    elif signed:
+        await _store(session, [s.stored for s in signed])
+        # Their entries last, just before the commit: the chain's lock is taken by this statement
+        # and held to the commit, and the bundles' megabytes were sent before it.
         entries = [
             (bid.actor.account_id, Recorded(BID_RECEIVED, f"tender:{bid.tender_id}", s.payload))
             for (bid, _), s in zip(accepted, signed, strict=True)
         ]
-        await append_audits_along(session, entries=entries, along=AlongMany(_STORE_MANY, arrays))
+        await append_audits_by(session, entries)
         for bid, _ in accepted:
             record_bid_accepted(session, bid.actor.tenant.slug)
     receipts = iter(s.accepted for s in signed)
     return [next(receipts) if isinstance(j, JudgedBid) else j for j in judged]
 
 
-_STORED = ("bid_id", "tender_id", "vendor_id", "bundle", "sha256", "receipt")
-"""The arguments of ``hub.bid_store`` a bid brings (``bids.Receipted.stored``), sent as arrays."""
+async def _store(session: AsyncSession, stored: list[dict[str, Any]]) -> None:
+    """The bids of a batch stored as ``hub.bid_store`` stores one, in two statements for them all:
+    each vendor's current bid on the tender superseded, then the batch's inserted. Of two bids of one
+    vendor on one tender in a batch (two of its users), the earlier is inserted superseded already,
+    as the later one's store would have left it."""
+    at = await database_now(session)
+    last = {(bid["tender_id"], bid["vendor_id"]): bid["bid_id"] for bid in stored}
+    await session.execute(
+        _SUPERSEDE, {"at": at, "tender_ids": [t for t, _ in last], "vendor_ids": [v for _, v in last]}
+    )
+    rows = [
+        {
+            "id": bid["bid_id"],
+            "tender_id": bid["tender_id"],
+            "vendor_id": bid["vendor_id"],
+            "bundle": bid["bundle"],
+            "ciphertext_sha256": bid["sha256"],
+            "receipt": bid["receipt"],
+            "received_at": at,
+            "superseded_at": None if last[(bid["tender_id"], bid["vendor_id"])] == bid["bid_id"] else at,
+        }
+        for bid in stored
+    ]
+    await session.execute(insert(Bid), rows)
 
-_STORE_MANY = text(
-    "SELECT e.* FROM unnest(CAST(:bid_ids AS bigint[]), CAST(:tender_ids AS bigint[]), "
-    "CAST(:vendor_ids AS bigint[]), CAST(:bundles AS bytea[]), CAST(:sha256s AS text[]), "
-    "CAST(:receipts AS bytea[]), CAST(:actor_ids AS bigint[]), CAST(:actions AS text[]), "
-    "CAST(:subjects AS text[]), CAST(:payloads AS text[]), CAST(:befores AS text[]), "
-    "CAST(:afters AS text[])) WITH ORDINALITY AS i(bid_id, tender_id, vendor_id, bundle, sha256, "
-    "receipt, actor_id, action, subject, payload, before_seq, after_seq, n) "
-    "CROSS JOIN LATERAL hub.bid_store(:schema, i.bid_id, i.tender_id, i.vendor_id, i.bundle, i.sha256, "
-    "i.receipt, :at, i.actor_id, i.action, i.subject, CAST(i.payload AS jsonb), i.before_seq, "
-    "i.after_seq) AS e ORDER BY i.n"
+
+_PAIRS = (
+    func.unnest(
+        bindparam("tender_ids", type_=ARRAY(BigInteger)), bindparam("vendor_ids", type_=ARRAY(BigInteger))
+    )
+    .table_valued("tender_id", "vendor_id")
+    .render_derived()
 )
-"""A batch's store: ``hub.bid_store`` (migration h0022) once a bid, in the order given, as
-``tenants.audit.chain._APPEND_MANY`` calls ``hub.audit_append`` (a volatile function sees what the
-calls before it did: a bid superseded by a later one of the same vendor in the batch, the entries
-chained one onto the other). Built once."""
+_SUPERSEDE = (
+    update(Bid)
+    .where(
+        Bid.superseded_at.is_(None),
+        tuple_(Bid.tender_id, Bid.vendor_id).in_(select(_PAIRS.c.tender_id, _PAIRS.c.vendor_id)),
+    )
+    .values(superseded_at=bindparam("at"))
+    .execution_options(synchronize_session=False)  # no bid is loaded in the batch's session
+)
+"""The batch's vendors' current bids superseded (``hub.bid_store``'s ``UPDATE``), built once."""

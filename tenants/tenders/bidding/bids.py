@@ -228,18 +228,23 @@ async def _store(
     # tender's submission window (``bidder._SUBMISSION``), read the current receipt key and took
     # the bid's id there.
     bid = await receipted(session, actor, JudgedBid(vendor_id, tender, parsed), bundle, master, signers)
+    await store_receipted(session, actor, tender.id, bid)
+    return bid.accepted
+
+
+async def store_receipted(session: AsyncSession, actor: Actor, tender_id: int, bid: Receipted) -> None:
+    """A receipted bid stored and its ``bid.received`` entry chained, in one statement."""
     # One round trip (``hub.bid_store``, migration h0022): the previous bid superseded, this one
     # inserted, and its audit entry chained, checked by ``append_audit`` as every entry is.
     await append_audit(
         session,
         actor_id=actor.account_id,
         action=BID_RECEIVED,
-        subject=f"tender:{tender.id}",
+        subject=f"tender:{tender_id}",
         payload=bid.payload,
         along=Along(_STORE, bid.stored),
     )
     record_bid_accepted(session, actor.tenant.slug)
-    return bid.accepted
 
 
 BID_RECEIVED = "bid.received"

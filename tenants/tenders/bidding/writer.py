@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -34,10 +34,59 @@ from tenants.tenders.bidding.batch import BidToStore, Outcome, submit_bids
 from tenants.tenders.bidding.bids import AcceptedBid
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
 
+Write = Callable[
+    [AsyncSession, Sequence[BidToStore], MasterKey, ReceiptSigners | None], Awaitable[list[Outcome]]
+]
+"""How a batch is written in its transaction: ``batch.submit_bids`` (a test's own, to see batches)."""
+
 MOST_BIDS = 16
 """The most bids a batch takes: bench_commit_lock's batches of 16 reached 0.70 of plain inserts."""
 MOST_BYTES = 16 * 1024 * 1024
 """The most bytes of bundles a batch takes beyond its first bid: its statement holds them all."""
+HELD_BYTES = 2 * MOST_BYTES
+"""The most bytes of bundles a process's writers hold (``ByteBudget``): a batch being written and
+the next one's waiting."""
+
+
+class ByteBudget:
+    """The bytes of bundles this process's writers hold, waiting or being written: at most ``most``
+    (but one bundle, however large, when they hold none). The route frees its upload slot once its
+    bundle is handed over (``BidWriter.handed``), so this, not the upload slots, bounds the memory
+    of the bids waiting for a batch; a bid that finds it full waits, as one waits for a slot."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._held = 0
+        self._waiting: deque[tuple[int, asyncio.Future[None]]] = deque()
+
+    def _fits(self, size: int) -> bool:
+        return self._held == 0 or self._held + size <= self._most
+
+    async def take(self, size: int) -> None:
+        if not self._waiting and self._fits(size):
+            self._held += size
+            return
+        granted = asyncio.get_running_loop().create_future()
+        self._waiting.append((size, granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # granted, then its request went
+                self.give_back(size)
+            raise
+
+    def give_back(self, size: int) -> None:
+        self._held -= size
+        while self._waiting:
+            size, granted = self._waiting[0]
+            if granted.done():  # its request gone while it waited
+                self._waiting.popleft()
+                continue
+            if not self._fits(size):
+                break
+            self._waiting.popleft()
+            self._held += size
+            granted.set_result(None)
 
 
 def _future() -> asyncio.Future[AcceptedBid]:
@@ -69,8 +118,12 @@ class BidWriter:
         *,
         most: int = MOST_BIDS,
         most_bytes: int = MOST_BYTES,
+        write: Write = submit_bids,
+        budget: ByteBudget | None = None,
     ) -> None:
         self._session = session
+        self._budget = ByteBudget(HELD_BYTES) if budget is None else budget
+        self._write_batch = write
         self._master = master
         self._signers = signers
         self._most = most
@@ -81,13 +134,19 @@ class BidWriter:
 
     async def submit(self, bid: BidToStore) -> AcceptedBid:
         """``bid`` written with the next batch: its receipt once committed, else its refusal raised."""
+        return await (await self.handed(bid))
+
+    async def handed(self, bid: BidToStore) -> asyncio.Future[AcceptedBid]:
+        """``bid`` handed over, once the writers' memory has room for it (``ByteBudget``): its outcome,
+        to await (a receipt once its batch committed, else its refusal)."""
         if self._stopping:
             raise DatabaseUnavailable("the hub is shutting down; send the bid again")
+        await self._budget.take(len(bid.bundle))
         waiting = _Waiting(bid)
         self._waiting.append(waiting)
         if self._writing is None:
             self._writing = asyncio.create_task(self._write_all(), name="bid writer")
-        return await waiting.outcome
+        return waiting.outcome
 
     async def stopped(self) -> None:
         """Once the bids handed over are written (the app's shutdown; new ones are refused)."""
@@ -99,12 +158,17 @@ class BidWriter:
         try:
             while self._waiting:
                 batch = self._next_batch()
-                if batch:
+                try:
                     await self._write(batch)
+                finally:
+                    for waiting in batch:
+                        self._budget.give_back(len(waiting.bid.bundle))
         finally:
             self._writing = None
             while self._waiting:  # only if cancelled: nothing of these was written
-                self._waiting.popleft().answer(DatabaseUnavailable("the bid was not stored; send it again"))
+                waiting = self._waiting.popleft()
+                waiting.answer(DatabaseUnavailable("the bid was not stored; send it again"))
+                self._budget.give_back(len(waiting.bid.bundle))
 
     def _next_batch(self) -> list[_Waiting]:
         batch: list[_Waiting] = []
@@ -114,6 +178,7 @@ class BidWriter:
         while self._waiting and len(batch) < self._most:
             waiting = self._waiting.popleft()
             if waiting.outcome.done():  # its request gone before it was written
+                self._budget.give_back(len(waiting.bid.bundle))
                 continue
             bid = waiting.bid
             one = (bid.tender_id, bid.actor.account_id)
@@ -130,10 +195,14 @@ class BidWriter:
         return batch
 
     async def _write(self, batch: list[_Waiting]) -> None:
+        if not batch:
+            return
         try:
             try:
                 async with self._session() as session, session.begin():
-                    outcomes = await submit_bids(session, [w.bid for w in batch], self._master, self._signers)
+                    outcomes = await self._write_batch(
+                        session, [w.bid for w in batch], self._master, self._signers
+                    )
             except Exception as failure:  # a database error, not a refusal: nothing of the batch stored
                 if len(batch) == 1:
                     batch[0].answer(failure)
@@ -165,6 +234,7 @@ class BidWriters:
         self._master = master
         self._signers = signers
         self._most = most
+        self._budget = ByteBudget(HELD_BYTES)  # one for the process: its memory, whatever the tenant
         self._writers: dict[str, BidWriter] = {}
 
     def of(self, schema: str) -> BidWriter:
@@ -173,7 +243,11 @@ class BidWriters:
         if writer is None:
             engine = self._engine
             writer = BidWriter(
-                lambda: tenant_session(engine, schema), self._master, self._signers, most=self._most
+                lambda: tenant_session(engine, schema),
+                self._master,
+                self._signers,
+                most=self._most,
+                budget=self._budget,
             )
             self._writers[schema] = writer
         return writer
