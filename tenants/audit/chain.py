@@ -179,30 +179,7 @@ async def append_audits(
             )
             for e in entries
         ]
-    at = await database_now(session)
-    around = [
-        content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)
-        for e, payload in zip(entries, plain, strict=True)
-    ]
-    parameters = {
-        "schema": tenant_schema(session),
-        "at": at,
-        "actor_id": actor_id,
-        "actions": [e.action for e in entries],
-        "subjects": [e.subject for e in entries],
-        "payloads": [canonical_json(payload) for payload in plain],
-        "befores": [before for before, _ in around],
-        "afters": [after for _, after in around],
-    }
-    appended = list((await session.scalars(_APPEND_MANY, parameters)).all())
-    if [entry.seq for entry in appended] != list(range(appended[0].seq, appended[0].seq + len(entries))):
-        raise RuntimeError(f"hub.audit_append numbered a batch {[e.seq for e in appended]}: not in order")
-    return [
-        _checked(
-            entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
-        )
-        for entry, e, p in zip(appended, entries, plain, strict=True)
-    ]
+    return await append_audits_by(session, [(actor_id, entry) for entry in entries])
 
 
 async def append_audits_by(
@@ -266,15 +243,6 @@ _APPEND = text(
     "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
     "CAST(:payload AS jsonb), :before_seq, :after_seq)"
 ).bindparams(bindparam("payload", type_=JSONB))
-_APPEND_MANY = select(AuditEntry).from_statement(
-    text(
-        "SELECT e.* FROM unnest(CAST(:actions AS text[]), CAST(:subjects AS text[]), "
-        "CAST(:payloads AS text[]), CAST(:befores AS text[]), CAST(:afters AS text[])) "
-        "WITH ORDINALITY AS i(action, subject, payload, before_seq, after_seq, n) "
-        "CROSS JOIN LATERAL hub.audit_append(:schema, :at, :actor_id, i.action, i.subject, "
-        "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
-    )
-)
 _APPEND_MANY_BY = text(
     "SELECT e.* FROM unnest(CAST(:actor_ids AS bigint[]), CAST(:actions AS text[]), "
     "CAST(:subjects AS text[]), CAST(:payloads AS text[]), CAST(:befores AS text[]), "
