@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,13 +24,14 @@ from hub.core.errors import Conflict, Forbidden, HubError
 from hub.core.master_key import MasterKey
 from tenants.audit import verify_chain
 from tenants.audit.models import AuditEntry
-from tenants.sealing import BidFile, encode_signing_public_key, public_raw_of, seal_bid
+from tenants.sealing import encode_signing_public_key, public_raw_of
 from tenants.tenders import Actor, open_bids, register_for_tender, verify_stored_bids
 from tenants.tenders.bidding.batch import BidToStore, Outcome, submit_bids
 from tenants.tenders.bidding.bids import AcceptedBid
 from tenants.tenders.bidding.writer import BidWriter
 from tenants.tenders.models import Bid
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
+from tests.integration.tenants.tenders.test_bid_integrity import _sealed
 from tests.integration.tenants.tenders.test_tender_rules import Stage, _close_submission, _person, stage
 
 __all__ = ["stage"]  # the fixture, imported to be found
@@ -79,19 +80,7 @@ async def _bidders(engine: AsyncEngine, s: Stage, count: int, *, registered: boo
 
 
 async def _bid(engine: AsyncEngine, s: Stage, bidder: Bidder, price: int) -> BidToStore:
-    async with engine.connect() as connection:
-        key = await connection.scalar(
-            text("SELECT public_key FROM t_3507.tenders WHERE id = :t"), {"t": s.tender_id}
-        )
-    bundle = seal_bid(
-        key,
-        tenant_code="3507",
-        tender_id=s.tender_id,
-        vendor_id=bidder.vendor_id,
-        price=price,
-        files=[BidFile("p.pdf", "application/pdf", b"%PDF")],
-        signing_key=bidder.key,
-    )
+    bundle = await _sealed(engine, replace(s, vendor_id=bidder.vendor_id), price, bidder.key)
     return BidToStore(bidder.user, s.tender_id, bundle)
 
 
