@@ -17,6 +17,7 @@ primary key instead of forking the chain. Use the default READ COMMITTED.)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -178,29 +179,49 @@ async def append_audits(
             )
             for e in entries
         ]
+    return await append_audits_by(session, [(actor_id, entry) for entry in entries])
+
+
+async def append_audits_by(
+    session: AsyncSession, entries: Sequence[tuple[int | None, Recorded]]
+) -> list[AuditEntry]:
+    """``append_audits`` of entries by several actors (each entry's first): each of ``entries`` in
+    order, in one round trip, each checked as ``append_audit`` checks one, and that they took
+    consecutive numbers in the order given (a batch of bids, ``tenants.tenders.bidding.batch``). Every
+    payload must be one ``jsonb`` keeps as it is (``kept_as_is_by_jsonb``; ``ValueError`` otherwise):
+    no round trip before the lock to learn it."""
+    if not entries:
+        return []
+    for _, entry in entries:
+        _check_names(entry.action, entry.subject)
+    plain = [json_payload(entry.payload) for _, entry in entries]
+    if not all(kept_as_is_by_jsonb(payload) for payload in plain):
+        raise ValueError("append_audits_by takes payloads jsonb keeps as they are (no floats)")
     at = await database_now(session)
     around = [
         content_around_seq(at=at, actor_id=actor_id, action=e.action, subject=e.subject, payload=payload)
-        for e, payload in zip(entries, plain, strict=True)
+        for (actor_id, e), payload in zip(entries, plain, strict=True)
     ]
     parameters = {
         "schema": tenant_schema(session),
         "at": at,
-        "actor_id": actor_id,
-        "actions": [e.action for e in entries],
-        "subjects": [e.subject for e in entries],
+        "actor_ids": [actor_id for actor_id, _ in entries],
+        "actions": [e.action for _, e in entries],
+        "subjects": [e.subject for _, e in entries],
         "payloads": [canonical_json(payload) for payload in plain],
         "befores": [before for before, _ in around],
         "afters": [after for _, after in around],
     }
-    appended = list((await session.scalars(_APPEND_MANY, parameters)).all())
-    if [entry.seq for entry in appended] != list(range(appended[0].seq, appended[0].seq + len(entries))):
-        raise RuntimeError(f"hub.audit_append numbered a batch {[e.seq for e in appended]}: not in order")
+    await flush_pending(session)  # the changes they record first, as the ORM's autoflush sent them
+    appended = [AuditEntry(**row) for row in (await session.execute(_APPEND_MANY_BY, parameters)).mappings()]
+    numbers = [entry.seq for entry in appended]
+    if not numbers or numbers != list(range(numbers[0], numbers[0] + len(entries))):
+        raise RuntimeError(f"hub.audit_append numbered a batch {numbers}: not in order")
     return [
         _checked(
             entry, {"at": at, "actor_id": actor_id, "action": e.action, "subject": e.subject, "payload": p}
         )
-        for entry, e, p in zip(appended, entries, plain, strict=True)
+        for entry, (actor_id, e), p in zip(appended, entries, plain, strict=True)
     ]
 
 
@@ -222,16 +243,14 @@ _APPEND = text(
     "SELECT * FROM hub.audit_append(:schema, :at, :actor_id, :action, :subject, "
     "CAST(:payload AS jsonb), :before_seq, :after_seq)"
 ).bindparams(bindparam("payload", type_=JSONB))
-_APPEND_MANY = select(AuditEntry).from_statement(
-    text(
-        "SELECT e.* FROM unnest(CAST(:actions AS text[]), CAST(:subjects AS text[]), "
-        "CAST(:payloads AS text[]), CAST(:befores AS text[]), CAST(:afters AS text[])) "
-        "WITH ORDINALITY AS i(action, subject, payload, before_seq, after_seq, n) "
-        "CROSS JOIN LATERAL hub.audit_append(:schema, :at, :actor_id, i.action, i.subject, "
-        "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
-    )
+_APPEND_MANY_BY = text(
+    "SELECT e.* FROM unnest(CAST(:actor_ids AS bigint[]), CAST(:actions AS text[]), "
+    "CAST(:subjects AS text[]), CAST(:payloads AS text[]), CAST(:befores AS text[]), "
+    "CAST(:afters AS text[])) WITH ORDINALITY AS i(actor_id, action, subject, payload, before_seq, "
+    "after_seq, n) CROSS JOIN LATERAL hub.audit_append(:schema, :at, i.actor_id, i.action, i.subject, "
+    "CAST(i.payload AS jsonb), i.before_seq, i.after_seq) AS e ORDER BY i.n"
 )
-"""The append's two statements, built once: every change of a tenant appends, and on the bid path
+"""The append's statements, built once: every change of a tenant appends, and on the bid path
 building a statement costs more CPU than running it (``federation.vendors.suspensions``)."""
 
 

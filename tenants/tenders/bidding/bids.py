@@ -81,16 +81,42 @@ async def submit_bid(
     (``BadSignature``, 422) unless the vendor signed the bundle with one of its keys valid now.
     ``caller_check``: the caller's layer's check, made first (``bidder.CallerCheck``); ``signers``:
     the receipt keys this process keeps unwrapped (with ``master``), else unwrapped for this bid."""
+    judged = await judge_bid(session, actor, tender_id, bundle, caller_check=caller_check)
+    return await _store(
+        session, actor, judged.tender, judged.vendor_id, bundle, judged.parsed, master, signers
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedBid:
+    """A bid that may be stored: its vendor, the tender taking it, its bundle parsed."""
+
+    vendor_id: int
+    tender: OpenTender
+    parsed: SealedBundle
+
+
+async def judge_bid(
+    session: AsyncSession,
+    actor: Actor,
+    tender_id: int,
+    bundle: bytes,
+    *,
+    caller_check: CallerCheck | None = None,
+    parsed: SealedBundle | InvalidInput | None = None,
+) -> JudgedBid:
+    """Every check of ``submit_bid`` before it stores: the refusal (a ``HubError``) raised having
+    written nothing (``bidder`` reads, locks and takes a sequence number; no more). ``parsed``: what
+    ``parsed_bundle`` gave for ``bundle``, if the caller asked it already (else asked here)."""
     # Parsed first, for the signer it names (read with the tender: one round trip less); a bundle
     # that does not parse is refused after the caller's checks, as if parsed after them.
-    try:
-        parsed: SealedBundle | None = parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
-    except InvalidInput as unparsable:
-        parsed, refusal = None, unparsable
-    signer = parsed.signer if parsed is not None and parsed.sealed_by == SEALED_BY_VENDOR else None
-    vendor_id, tender = await bidder(session, actor, tender_id, signer=signer, caller_check=caller_check)
     if parsed is None:
-        raise refusal
+        parsed = parsed_bundle(bundle)
+    sealed = parsed if isinstance(parsed, SealedBundle) else None
+    signer = sealed.signer if sealed is not None and sealed.sealed_by == SEALED_BY_VENDOR else None
+    vendor_id, tender = await bidder(session, actor, tender_id, signer=signer, caller_check=caller_check)
+    if isinstance(parsed, InvalidInput):
+        raise parsed
     check_bundle_for(
         parsed,
         tenant_code=actor.tenant.code,
@@ -100,7 +126,15 @@ async def submit_bid(
     )
     now = await database_now(session)  # asked by ``bidder``: no query
     verify_bundle_signature(parsed, signing_key_of(tender.signing_key, vendor_id, signer, now))
-    return await _store(session, actor, tender, vendor_id, bundle, parsed, master, signers)
+    return JudgedBid(vendor_id, tender, parsed)
+
+
+def parsed_bundle(bundle: bytes) -> SealedBundle | InvalidInput:
+    """``bundle`` parsed, or the refusal to answer once the caller's checks passed (``judge_bid``)."""
+    try:
+        return parse_bundle(bundle, max_size=MAX_BUNDLE_BYTES)
+    except InvalidInput as unparsable:
+        return unparsable
 
 
 async def hold_the_close(session: AsyncSession, tenant_code: str, tender_id: int, *, exclusive: bool) -> None:
@@ -122,22 +156,27 @@ _HOLD_THE_CLOSE_EXCLUSIVE = select(func.pg_advisory_xact_lock(_CLOSE_KEY))
 """Built once, as every statement of the bid path (``federation.vendors.suspensions._standing_query``)."""
 
 
-async def _store(
+@dataclass(frozen=True, slots=True)
+class Receipted:
+    """A judged bid with its receipt signed: the arguments ``hub.bid_store`` stores it with, and the
+    payload of its ``bid.received`` audit entry."""
+
+    stored: dict[str, Any]
+    payload: dict[str, Any]
+    accepted: AcceptedBid
+
+
+async def receipted(
     session: AsyncSession,
     actor: Actor,
-    tender: OpenTender,
-    vendor_id: int,
+    judged: JudgedBid,
     bundle: bytes,
-    parsed: SealedBundle,
     master: MasterKey,
     signers: ReceiptSigners | None = None,
-) -> AcceptedBid:
-    tender_id = tender.id
-    # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
-    # stored waits on the registration's row lock, then replaces it (else both would insert a
-    # current bid, and the unique index would refuse the second). ``bidder`` took that lock with the
-    # tender's submission window (``bidder._SUBMISSION``), read the current receipt key and took
-    # the bid's id there.
+) -> Receipted:
+    """The receipt of a judged bid, signed with the transaction's time (``database_now``: the bid is
+    stored with it), by the current receipt key read with the tender (``bidder``)."""
+    tender, vendor_id, parsed = judged.tender, judged.vendor_id, judged.parsed
     now = await database_now(session)
     signing_key: bytes | Ed25519PrivateKey
     if signers is not None and tender.receipt_key is not None:
@@ -149,39 +188,67 @@ async def _store(
         signing_key,
         kid=kid,
         tenant_code=actor.tenant.code,
-        tender_id=tender_id,
+        tender_id=tender.id,
         vendor_id=vendor_id,
         bundle_sha256=bundle_sha256,
         key_fingerprint=parsed.key_fingerprint,
         received_at=now,
     )
-    # One round trip (``hub.bid_store``, migration h0022): the previous bid superseded, this one
-    # inserted, and its audit entry chained, checked by ``append_audit`` as every entry is.
     stored = {
         "bid_id": tender.bid_id,
-        "tender_id": tender_id,
+        "tender_id": tender.id,
         "vendor_id": vendor_id,
         "bundle": bundle,
         "sha256": bundle_sha256,
         "receipt": receipt,
     }
+    payload = {
+        "vendor_id": vendor_id,
+        "bid_id": tender.bid_id,
+        "bundle_sha256": bundle_sha256,
+        "ciphertext_sha256": parsed.sha256,
+        "signer": parsed.signer,
+    }
+    return Receipted(stored, payload, AcceptedBid(tender.bid_id, receipt))
+
+
+async def _store(
+    session: AsyncSession,
+    actor: Actor,
+    tender: OpenTender,
+    vendor_id: int,
+    bundle: bytes,
+    parsed: SealedBundle,
+    master: MasterKey,
+    signers: ReceiptSigners | None = None,
+) -> AcceptedBid:
+    # One vendor's bids on one tender are stored one at a time: a bid sent while another is being
+    # stored waits on the registration's row lock, then replaces it (else both would insert a
+    # current bid, and the unique index would refuse the second). ``bidder`` took that lock with the
+    # tender's submission window (``bidder._SUBMISSION``), read the current receipt key and took
+    # the bid's id there.
+    bid = await receipted(session, actor, JudgedBid(vendor_id, tender, parsed), bundle, master, signers)
+    await store_receipted(session, actor, tender.id, bid)
+    return bid.accepted
+
+
+async def store_receipted(session: AsyncSession, actor: Actor, tender_id: int, bid: Receipted) -> None:
+    """A receipted bid stored and its ``bid.received`` entry chained, in one statement."""
+    # One round trip (``hub.bid_store``, migration h0022): the previous bid superseded, this one
+    # inserted, and its audit entry chained, checked by ``append_audit`` as every entry is.
     await append_audit(
         session,
         actor_id=actor.account_id,
-        action="bid.received",
+        action=BID_RECEIVED,
         subject=f"tender:{tender_id}",
-        payload={
-            "vendor_id": vendor_id,
-            "bid_id": tender.bid_id,
-            "bundle_sha256": bundle_sha256,
-            "ciphertext_sha256": parsed.sha256,
-            "signer": parsed.signer,
-        },
-        along=Along(_STORE, stored),
+        payload=bid.payload,
+        along=Along(_STORE, bid.stored),
     )
     record_bid_accepted(session, actor.tenant.slug)
-    return AcceptedBid(tender.bid_id, receipt)
 
+
+BID_RECEIVED = "bid.received"
+"""The audit action of a bid stored (``integrity`` checks each stored bid against its entry)."""
 
 _STORE = text(
     "SELECT * FROM hub.bid_store(:schema, :bid_id, :tender_id, :vendor_id, :bundle, :sha256, :receipt, "
