@@ -598,7 +598,13 @@ def start_hub(
     else:
         command = ["-m", "tests.bench.profiled_hub", "--port", str(port), "--out", str(profile_to)]
     process = subprocess.Popen([sys.executable, *command], env=env, start_new_session=True)
-    wait_until_live(f"http://127.0.0.1:{port}", process)
+    try:
+        # Two workers importing the hub on a machine other benches load took more than 30 s at times.
+        wait_until_live(f"http://127.0.0.1:{port}", process, timeout=120)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)  # its workers too: none left serving a dropped database
+        process.wait(timeout=30)
+        raise
     return process
 
 
