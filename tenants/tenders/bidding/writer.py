@@ -62,12 +62,20 @@ class ByteBudget:
     def _fits(self, size: int) -> bool:
         return self._held == 0 or self._held + size <= self._most
 
-    async def take(self, size: int) -> None:
+    def ask(self, size: int) -> asyncio.Future[None]:
+        """``size`` bytes asked for: done at once if they fit and nobody waits before, else when
+        ``give_back`` leaves room, in turn. Cancelling it before then takes nothing."""
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if not self._waiting and self._fits(size):
             self._held += size
-            return
-        granted = asyncio.get_running_loop().create_future()
-        self._waiting.append((size, granted))
+            granted.set_result(None)
+        else:
+            self._waiting.append((size, granted))
+        return granted
+
+    async def take(self, size: int) -> None:
+        """``ask``, awaited: a request that goes after its bytes were granted gives them back."""
+        granted = self.ask(size)
         try:
             await granted
         except asyncio.CancelledError:

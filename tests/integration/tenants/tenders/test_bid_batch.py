@@ -236,13 +236,11 @@ async def test_a_request_gone_before_its_batch_takes_nothing_of_its_bid_with_it(
     writer = _writer(clean_identity, stage, batches)
     held = asyncio.create_task(writer.submit(bids[0]))
     await batches.written.wait()  # the first batch is open: the next bid waits for it
-    gone = asyncio.create_task(writer.submit(bids[1]))
-    await asyncio.sleep(0)  # it is handed over (the writer's queue), then its request goes
-    gone.cancel()
+    gone = await writer.handed(bids[1])  # in the writer's queue, behind the open batch
+    gone.cancel()  # then its request goes
     batches.hold.set()
     await held
-    with pytest.raises(asyncio.CancelledError):
-        await gone
+    assert gone.cancelled()
     assert [len(batch) for batch in batches.seen] == [1]
     assert [e.payload["vendor_id"] for e in await _received(clean_identity, stage)] == [stage.vendor_id]
 

@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-
 from tenants.tenders.bidding.writer import ByteBudget
 
 
 async def test_a_bundle_waits_until_the_bytes_held_leave_it_room_and_they_are_granted_in_turn() -> None:
     budget = ByteBudget(100)
     await budget.take(60)
-    second = asyncio.create_task(budget.take(50))
-    third = asyncio.create_task(budget.take(10))  # it would fit, but comes after the second
-    await asyncio.sleep(0)
+    second = budget.ask(50)
+    third = budget.ask(10)  # it would fit, but comes after the second
     assert not second.done()
     assert not third.done()
     budget.give_back(60)
-    await asyncio.gather(second, third)
+    assert second.done()
+    assert third.done()
+    later = budget.ask(41)  # 60 of the 100 held by the two granted
+    assert not later.done()
+    budget.give_back(50)
+    assert later.done()
 
 
 async def test_a_bundle_larger_than_the_bound_is_taken_alone() -> None:
     budget = ByteBudget(100)
     await budget.take(500)  # nothing held: taken, however large
-    waiting = asyncio.create_task(budget.take(1))
-    await asyncio.sleep(0)
+    waiting = budget.ask(1)
     assert not waiting.done()
     budget.give_back(500)
-    await waiting
+    assert waiting.done()
 
 
 async def test_a_request_gone_while_it_waits_takes_nothing() -> None:
     budget = ByteBudget(100)
     await budget.take(100)
-    gone = asyncio.create_task(budget.take(50))
-    after = asyncio.create_task(budget.take(100))
-    await asyncio.sleep(0)
+    gone = budget.ask(50)
+    after = budget.ask(100)
     gone.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await gone
     budget.give_back(100)
-    await after  # the whole bound again: the one gone held none of it
+    assert after.done()  # the whole bound again: the one gone held none of it
+    assert not budget.ask(1).done()
