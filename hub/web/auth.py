@@ -161,8 +161,9 @@ class TokenStanding:
     ``requires(..., standing=IN_TRANSACTION)``: its guard verified the token (signature, expiry,
     scope, a person's) without a query, and left this to the handler.
 
-    The bid path reads ``columns`` with its first statement (``tenants.tenders.bidding.CallerCheck``)
-    and ``judge`` refuses before anything of the bid is judged: a revoked token or a disabled
+    The bid path reads ``columns`` with its first statement (``tenants.tenders.bidding.CallerCheck``;
+    a batch of bids, ``of_each`` over each bid's token) and ``judge`` refuses before anything of the
+    bid is judged: a revoked token or a disabled
     account (401), no role for the route's action in the tenant (403). A bid so takes one pool
     checkout and one round trip fewer than with ``authenticate`` (issue 20)."""
 

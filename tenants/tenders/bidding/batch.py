@@ -9,15 +9,16 @@ batch is being written into the next.
 
 ``submit_bids`` judges each bid of a batch as ``submit_bid`` judges one (``bids.judge_bid``: the
 token's standing, the registration locked, the window by the transaction's clock, eligibility, the
-bundle, the signature), in the batch's transaction and in order. The judging writes nothing, so a
-refused bid is answered with its refusal and simply left out. The others are receipted, all with the
-transaction's time, and stored as ``hub.bid_store`` stores one (each vendor's current bid superseded,
-the new ones inserted: two statements for the batch, their megabytes sent before the chain's lock is
-taken), then their entries chained in the order the bids came by one statement (``hub.audit_append``
-once an entry, ``tenants.audit.append_audits_by``), each checked as ``append_audit`` checks one: the
-lock is so held for that statement and the commit only. A batch of one bid is stored as
-``submit_bid`` stores it (``hub.bid_store``, one statement). Nothing is answered before the caller's
-COMMIT.
+bundle, the signature), in the batch's transaction, what the database holds for them all read by
+two statements for the batch (``bidders``), each bid then judged in order. The judging writes
+nothing, so a refused bid is answered with its refusal and simply left out. The others are
+receipted, all with the transaction's time, and stored as ``hub.bid_store`` stores one (each
+vendor's current bid superseded, the new ones inserted: two statements for the batch, their
+megabytes sent before the chain's lock is taken), then their entries chained in the order the bids
+came by one statement (``hub.audit_append`` once an entry, ``tenants.audit.append_audits_by``), each
+checked as ``append_audit`` checks one: the lock is so held for that statement and the commit only.
+A batch of one bid is judged and stored as ``submit_bid`` does it (``bidder``; ``hub.bid_store``, one
+statement). Nothing is answered before the caller's COMMIT.
 """
 
 from __future__ import annotations

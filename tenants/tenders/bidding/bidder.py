@@ -23,7 +23,9 @@ vendor's eligibility (``federation.vendors.require_eligible``) and the signing k
    (judged by ``signing_key_of`` once the bundle's checks passed) and takes the bid's id from the
    bids' sequence (an id a refused bid took is skipped).
 
-The refusals are those of the separate checks, in the same order.
+The refusals are those of the separate checks, in the same order. A batch of bids reads the same
+for all its bids in two statements (``bidders``), and judges each row with ``vendor_of`` and
+``open_tender`` as here.
 """
 
 from __future__ import annotations
