@@ -24,7 +24,7 @@ vendor's eligibility (``federation.vendors.require_eligible``) and the signing k
    bids' sequence (an id a refused bid took is skipped).
 
 The refusals are those of the separate checks, in the same order. A batch of bids reads the same
-for all its bids in two statements (``bidders``), and judges each row with ``vendor_of`` and
+for all its bids in two statements (``bidders``), and judges each row with ``bidding_vendor`` and
 ``open_tender`` as here.
 """
 
@@ -161,7 +161,7 @@ async def bidder(
             caller_check.judge(caller)
     if caller is not None:
         remember_database_now(session, caller.now)
-    vendor_id = vendor_of(caller, tender_id)
+    vendor_id = bidding_vendor(caller, tender_id)
     assert caller is not None  # else refused
     parameters = {
         "tender_id": tender_id,
@@ -174,7 +174,7 @@ async def bidder(
     return vendor_id, await open_tender(session, tender, tender_id, vendor_id, caller.now)
 
 
-def vendor_of(caller: Any, tender_id: int) -> int:
+def bidding_vendor(caller: Any, tender_id: int) -> int:
     """The caller's vendor, registered for the tender, from a row of ``_LOCKED_BIDDER`` (or of a
     batch's, ``bidders``; ``None``: no such account); ``Forbidden`` or ``NotFound`` otherwise."""
     if caller is None or caller.vendor_id is None:

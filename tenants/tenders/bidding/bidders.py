@@ -18,7 +18,7 @@ statements ``bidder`` sends for one:
    batches never wait on each other crosswise; the current receipt key; each vendor's standing in the
    tenant; the signing key each bundle names; and an id from the bids' sequence for each bid.
 
-Each row is then judged exactly as ``bidder`` judges its own (``vendor_of``, ``open_tender``): the
+Each row is then judged exactly as ``bidder`` judges its own (``bidding_vendor``, ``open_tender``): the
 caller check first, then the same refusals in the same order, a bid refused for one reason leaving
 the others to be judged. Ids are taken for every bid reaching the second statement (as ``bidder``
 takes one before judging the window) and given out in the batch's order.
@@ -62,9 +62,9 @@ from tenants.tenders.bidding.bidder import (
     CheckOfEach,
     OpenTender,
     bidder,
+    bidding_vendor,
     close_key,
     open_tender,
-    vendor_of,
 )
 from tenants.tenders.models import Registration, Tender, TenderStage
 from tenants.tenders.stages import Stage
@@ -116,7 +116,7 @@ async def bidders(session: AsyncSession, asked: Sequence[Asked]) -> list[Found]:
         try:
             if one.caller_check is not None:
                 one.caller_check.judge(caller)
-            vendors[ordinal] = vendor_of(caller, one.tender_id)
+            vendors[ordinal] = bidding_vendor(caller, one.tender_id)
         except HubError as refusal:
             found[ordinal] = refusal
     now = callers[0].now
