@@ -112,10 +112,11 @@ async def judge_bids(session: AsyncSession, bids: Sequence[BidToStore]) -> list[
     ]
     judged: list[JudgedBid | HubError] = []
     for bid, p, found in zip(bids, parsed, await bidders(session, asked), strict=True):
+        if isinstance(found, HubError):
+            judged.append(found)
+            continue
+        now = await database_now(session)  # read by ``bidders``: no query
         try:
-            if isinstance(found, HubError):
-                raise found
-            now = await database_now(session)  # read by ``bidders``: no query
             judged.append(judged_bid(bid.actor, bid.tender_id, p, *found, now))
         except HubError as refusal:
             judged.append(refusal)
