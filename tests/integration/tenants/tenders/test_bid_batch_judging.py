@@ -4,17 +4,18 @@ and the statements a batch sends do not grow with its bids (issue 20)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,7 +37,7 @@ from tenants.tenders import (
     create_tender,
     register_for_tender,
 )
-from tenants.tenders.bidding.batch import BidToStore, submit_bids
+from tenants.tenders.bidding.batch import BidToStore, Outcome, submit_bids
 from tenants.tenders.bidding.bids import AcceptedBid, judge_bid
 from tenants.tenders.models import Bid
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
@@ -229,4 +230,63 @@ async def test_a_batch_sends_as_many_statements_for_six_bids_as_for_two(
         # Then the superseding UPDATE, the INSERT, and the entries chained.
         assert len(sent) == 5, first_lines
     assert counts[0] == counts[1]
+    await _sound(engine, stage)
+
+
+async def _until_waiting(engine: AsyncEngine, count: int, *, unless: Sequence[asyncio.Task[object]]) -> None:
+    """Return once ``count`` sessions of this database wait on a lock, or one of ``unless`` ended
+    (each look a query: it waits for the transactions to reach their locks, not for time to pass)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with engine.connect() as connection:
+        # Each look its own transaction: pg_stat_activity is read once a transaction.
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        for _ in range(20_000):
+            if (await connection.scalar(query)) >= count or any(t.done() for t in unless):
+                return
+    raise AssertionError(f"{count} session(s) never came to wait on a lock")
+
+
+async def test_two_batches_of_the_same_vendors_in_opposite_orders_wait_on_each_other_without_deadlock(
+    stage: Stage, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    bidders = sorted([_stage_bidder(stage), *await _bidders(engine, stage, 1)], key=lambda b: b.vendor_id)
+    first, second = bidders  # the vendor whose registration sorts first, and the other
+    colleagues = [
+        Bidder(Actor(await _person(engine, None, b.vendor_id), stage.tenant), b.vendor_id, b.key)
+        for b in bidders
+    ]
+    backwards = [_checked(stage, await _bid(engine, stage, b, 1_400_000_000)) for b in (second, first)]
+    forwards = [_checked(stage, await _bid(engine, stage, b, 1_300_000_000)) for b in colleagues]
+
+    async def batch(bids: list[BidToStore]) -> list[Outcome]:
+        async with tenant_session(engine, stage.tenant.schema) as session, session.begin():
+            return await submit_bids(session, bids, stage.master)
+
+    async with engine.connect() as holder:
+        # Another transaction holds the second vendor's registration. Locked bid by bid, the batch
+        # that names it first would wait there holding nothing, the other would lock the first
+        # vendor then wait on the second: once let go, each would wait on the other (a deadlock,
+        # one batch cancelled). Locked in (tender, vendor) order, both take the first one first.
+        await holder.execute(
+            text("SELECT 1 FROM t_3507.registrations WHERE tender_id = :t AND vendor_id = :v FOR UPDATE"),
+            {"t": stage.tender_id, "v": second.vendor_id},
+        )
+        one = asyncio.create_task(batch(backwards))
+        await _until_waiting(engine, 1, unless=[one])
+        other = asyncio.create_task(batch(forwards))
+        await _until_waiting(engine, 2, unless=[one, other])
+        await holder.rollback()
+    outcomes = [*await one, *await other]
+    assert all(isinstance(o, AcceptedBid) for o in outcomes), outcomes
+    async with tenant_session(engine, stage.tenant.schema) as session:
+        query = select(Bid.vendor_id, Bid.id).where(Bid.superseded_at.is_(None))
+        current = dict((await session.execute(query)).all())
+    later = outcomes[2:]  # the colleagues' batch waited for the other's: its bids are current
+    assert current == {
+        b.vendor_id: a.bid_id for b, a in zip(colleagues, later, strict=True) if isinstance(a, AcceptedBid)
+    }
     await _sound(engine, stage)
