@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,9 +126,14 @@ async def list_vendors(session: AsyncSession, *, status: str | None = None) -> l
     return list((await session.execute(query)).scalars())
 
 
-def merged_family(vendor_id: int | BindParameter[int]) -> Select[tuple[int]]:
-    """The ids of the vendor and of every vendor merged into it, directly or through another merge."""
-    family = select(Vendor.id).where(Vendor.id == vendor_id).cte("family", recursive=True)
+def merged_family(vendor_id: int | ColumnElement[int], *, nesting: bool = False) -> Select[tuple[int]]:
+    """The ids of the vendor and of every vendor merged into it, directly or through another merge.
+    ``nesting``: its ``WITH`` written where it is read, not atop the statement (``vendor_id`` a column
+    of the statement, read row by row: ``suspensions.standing_of_each``)."""
+    anchor = select(Vendor.id).where(Vendor.id == vendor_id)
+    if nesting:
+        anchor = anchor.correlate_except(Vendor)  # the enclosing statement's row gives ``vendor_id``
+    family = anchor.cte("family", recursive=True, nesting=nesting)
     # An explicit JOIN, not a WHERE: SQLAlchemy's FROM linter took the WHERE form for a cartesian
     # product inside the LATERAL of ``can_bid_in`` and warned on every process's first bid.
     family = family.union(select(Vendor.id).join(family, Vendor.merged_into_id == family.c.id))

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
-    BindParameter,
     ColumnElement,
     Date,
     Select,
@@ -150,13 +149,14 @@ async def suspension_in(session: AsyncSession, vendor_id: int, today: date) -> V
 
 
 def _barring(
-    vendor_id: int | BindParameter[int], on_day: date | ColumnElement[date]
+    vendor_id: int | ColumnElement[int], on_day: date | ColumnElement[date], *, nesting: bool = False
 ) -> Select[VendorSuspension]:
-    """The suspension ``suspension_in`` finds, as a query (``on_day`` a date or an SQL expression)."""
+    """The suspension ``suspension_in`` finds, as a query (``on_day`` a date or an SQL expression;
+    ``nesting``: ``vendor_id`` a column of an enclosing statement, ``merged_family``)."""
     return (
         select(VendorSuspension)
         .where(
-            VendorSuspension.vendor_id.in_(merged_family(vendor_id)),
+            VendorSuspension.vendor_id.in_(merged_family(vendor_id, nesting=nesting)),
             VendorSuspension.lifted_at.is_(None),
             VendorSuspension.ends_on >= on_day,
         )
@@ -174,14 +174,19 @@ def _standing_query(on_a_given_day: bool) -> Select[tuple[str, int | None, date 
     aliased entity, a recursive CTE in a LATERAL join) and computing its cache key cost the hub
     more CPU than running it (issue 15, docs/BENCHMARKS.md). A statement object is immutable:
     sharing it across requests and event loops is safe."""
-    vendor_id = bindparam("vendor_id", type_=BigInteger)
     on_day: ColumnElement[date] = (
         bindparam("on_day", type_=Date)
         if on_a_given_day
         else func.date(func.timezone(Tenant.timezone, func.now()))
     )
+    return _standing_of(bindparam("vendor_id", type_=BigInteger), on_day, nesting=False)
+
+
+def _standing_of(
+    vendor_id: ColumnElement[int], on_day: ColumnElement[date], *, nesting: bool
+) -> Select[tuple[str, int | None, date | None, str | None]]:
     barring = (
-        _barring(vendor_id, on_day)
+        _barring(vendor_id, on_day, nesting=nesting)
         .with_only_columns(VendorSuspension.ends_on, VendorSuspension.reason)
         .lateral("barring")
     )
@@ -221,6 +226,15 @@ def standing_in_tenant() -> Select[tuple[str, int | None, date | None, str | Non
     that folds it into a statement of its own (the bid path, ``tenants.tenders.bidding.bidder``)
     and judges the row with ``eligibility_of``, as ``can_bid_in`` does."""
     return _standing_query(False)
+
+
+def standing_of_each(
+    vendor_id: ColumnElement[int],
+) -> Select[tuple[str, int | None, date | None, str | None]]:
+    """``standing_in_tenant`` of the vendor ``vendor_id`` names (a column of the statement that
+    reads it, in a ``LATERAL`` join: a batch of bids reads each one's vendor so, ``tenants.tenders
+    .bidding.bidders``), on the tenant's today. Build it once: it is as costly as the other."""
+    return _standing_of(vendor_id, func.date(func.timezone(Tenant.timezone, func.now())), nesting=True)
 
 
 def eligibility_of(

@@ -108,6 +108,20 @@ async def first_row(
 ) -> Row | None:
     """The first row ``statement`` reads with ``parameters``, sent on the session's connection in its
     transaction (begun first if it was not); ``None`` if it reads none."""
+    record = await _sent(session, statement, parameters, many=False)
+    return None if record is None else Row(record)
+
+
+async def all_rows(session: AsyncSession, statement: Executable, parameters: Mapping[str, Any]) -> list[Row]:
+    """Every row ``statement`` reads with ``parameters``, sent as ``first_row`` sends it (a batch of
+    bids judged in one statement, ``tenants.tenders.bidding.bidders``)."""
+    records = await _sent(session, statement, parameters, many=True)
+    return [Row(record) for record in records]
+
+
+async def _sent(
+    session: AsyncSession, statement: Executable, parameters: Mapping[str, Any], *, many: bool
+) -> Any:
     sync = await _connection(session)
     schema = (sync.get_execution_options().get("schema_translate_map") or {}).get(TENANT_SCHEMA)
     if schema is not None and not reaches_tenant(statement, sync.dialect):
@@ -124,14 +138,15 @@ async def first_row(
         async with adapter._execute_mutex:  # as the adapter's cursor holds it
             if adapter._transaction is None:
                 await adapter._start_transaction()  # BEGIN, as before any statement
-            record = await adapter.driver_connection.fetchrow(query.sql, *arguments)
+            driver = adapter.driver_connection
+            fetched = await (driver.fetch if many else driver.fetchrow)(query.sql, *arguments)
     except (asyncpg.PostgresError, asyncpg.InterfaceError, dbapi.Error) as failed:
         # Translated as SQLAlchemy's execution translates them (its SQLSTATE on ``orig`` or its
         # cause), so the web answers them as any other (a lock timeout 503, a unique key 409...).
         raise DBAPIError.instance(query.sql, None, _translated(adapter, failed), dbapi.Error) from failed
     if events:
         sync.dispatch.after_cursor_execute(sync, None, query.sql, arguments, None, False)
-    return None if record is None else Row(record)
+    return fetched
 
 
 async def rows_in_autocommit(

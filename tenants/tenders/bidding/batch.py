@@ -9,15 +9,16 @@ batch is being written into the next.
 
 ``submit_bids`` judges each bid of a batch as ``submit_bid`` judges one (``bids.judge_bid``: the
 token's standing, the registration locked, the window by the transaction's clock, eligibility, the
-bundle, the signature), in the batch's transaction and in order. The judging writes nothing, so a
-refused bid is answered with its refusal and simply left out. The others are receipted, all with the
-transaction's time, and stored as ``hub.bid_store`` stores one (each vendor's current bid superseded,
-the new ones inserted: two statements for the batch, their megabytes sent before the chain's lock is
-taken), then their entries chained in the order the bids came by one statement (``hub.audit_append``
-once an entry, ``tenants.audit.append_audits_by``), each checked as ``append_audit`` checks one: the
-lock is so held for that statement and the commit only. A batch of one bid is stored as
-``submit_bid`` stores it (``hub.bid_store``, one statement). Nothing is answered before the caller's
-COMMIT.
+bundle, the signature), in the batch's transaction, what the database holds for them all read by
+two statements for the batch (``bidders``), each bid then judged in order. The judging writes
+nothing, so a refused bid is answered with its refusal and simply left out. The others are
+receipted, all with the transaction's time, and stored as ``hub.bid_store`` stores one (each
+vendor's current bid superseded, the new ones inserted: two statements for the batch, their
+megabytes sent before the chain's lock is taken), then their entries chained in the order the bids
+came by one statement (``hub.audit_append`` once an entry, ``tenants.audit.append_audits_by``), each
+checked as ``append_audit`` checks one: the lock is so held for that statement and the commit only.
+A batch of one bid is judged and stored as ``submit_bid`` does it (``bidder``; ``hub.bid_store``, one
+statement). Nothing is answered before the caller's COMMIT.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ from monitoring.metrics import record_bid_accepted
 from tenants.audit import Recorded, append_audits_by
 from tenants.sealing import SealedBundle
 from tenants.tenders.bidding.bidder import CallerCheck
+from tenants.tenders.bidding.bidders import Asked, bidders
 from tenants.tenders.bidding.bids import (
     BID_RECEIVED,
     AcceptedBid,
     JudgedBid,
-    judge_bid,
+    judged_bid,
+    parsed_bundle,
     receipted,
+    signer_of,
     store_receipted,
 )
 from tenants.tenders.models import Bid
@@ -76,21 +80,7 @@ async def submit_bids(
 
     Every bid is judged before anything is written; those refused are left out. A database error
     (not a refusal) is raised, and the caller rolls back the whole batch."""
-    judged: list[JudgedBid | HubError] = []
-    for bid in bids:
-        try:
-            judged.append(
-                await judge_bid(
-                    session,
-                    bid.actor,
-                    bid.tender_id,
-                    bid.bundle,
-                    caller_check=bid.caller_check,
-                    parsed=bid.parsed,
-                )
-            )
-        except HubError as refusal:
-            judged.append(refusal)
+    judged = await judge_bids(session, bids)
     accepted = [(bid, j) for bid, j in zip(bids, judged, strict=True) if isinstance(j, JudgedBid)]
     signed = [await receipted(session, bid.actor, j, bid.bundle, master, signers) for bid, j in accepted]
     if len(signed) == 1:  # alone: as ``submit_bid`` stores one, in one statement (h0022)
@@ -109,6 +99,28 @@ async def submit_bids(
             record_bid_accepted(session, bid.actor.tenant.slug)
     receipts = iter(s.accepted for s in signed)
     return [next(receipts) if isinstance(j, JudgedBid) else j for j in judged]
+
+
+async def judge_bids(session: AsyncSession, bids: Sequence[BidToStore]) -> list[JudgedBid | HubError]:
+    """``judge_bid`` of each of ``bids``, in order: the callers' checks, the tenders and the vendors
+    read for them all by two statements (``bidders``), then each bundle checked as ``judge_bid``
+    checks one. A bid refused is answered with its refusal; the others are still judged."""
+    parsed = [bid.parsed if bid.parsed is not None else parsed_bundle(bid.bundle) for bid in bids]
+    asked = [
+        Asked(bid.actor, bid.tender_id, signer_of(p), bid.caller_check)
+        for bid, p in zip(bids, parsed, strict=True)
+    ]
+    judged: list[JudgedBid | HubError] = []
+    for bid, p, found in zip(bids, parsed, await bidders(session, asked), strict=True):
+        if isinstance(found, HubError):
+            judged.append(found)
+            continue
+        now = await database_now(session)  # read by ``bidders``: no query
+        try:
+            judged.append(judged_bid(bid.actor, bid.tender_id, p, *found, now))
+        except HubError as refusal:
+            judged.append(refusal)
+    return judged
 
 
 async def _store(session: AsyncSession, stored: list[dict[str, Any]]) -> None:

@@ -23,18 +23,22 @@ vendor's eligibility (``federation.vendors.require_eligible``) and the signing k
    (judged by ``signing_key_of`` once the bundle's checks passed) and takes the bid's id from the
    bids' sequence (an id a refused bid took is skipped).
 
-The refusals are those of the separate checks, in the same order.
+The refusals are those of the separate checks, in the same order. A batch of bids reads the same
+for all its bids in two statements (``bidders``), and judges each row with ``bidding_vendor`` and
+``open_tender`` as here.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from federation.identity.actor import Actor
 from federation.identity.models import Account
@@ -82,6 +86,19 @@ class OpenTender:
     entry names it, and is hashed before the one statement that stores both (``bids._store``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CheckOfEach:
+    """A ``CallerCheck``'s columns as a batch of bids reads them, one row a bid (``bidders``): its
+    per-bid values sent as arrays, one a name, and its columns read over each bid's row. Built once
+    for each kind of check (the batch's statement is cached by it)."""
+
+    values: tuple[tuple[str, TypeEngine[Any]], ...]
+    """The names (those of ``CallerCheck.parameters``, but ``account_id``) and SQL types of its
+    per-bid values."""
+    columns: Callable[[Mapping[str, ColumnElement[Any]]], tuple[ColumnElement[Any], ...]]
+    """Its columns, given each value's column in the batch's rows (``account_id``'s too: the bid's)."""
+
+
 class CallerCheck(Protocol):
     """A check of the caller that its layer asks the bid path to read with its first statement, in
     the bid's transaction, and to make before anything of the bid is judged: the token's standing,
@@ -89,13 +106,17 @@ class CallerCheck(Protocol):
 
     ``columns``: self-contained, built once (the statement with them is cached by their identity);
     ``parameters``: their bound values, under names the bid path does not use (but ``account_id``,
-    which must then be the actor's); ``judge``: raises on the row read, if the caller may not act."""
+    which must then be the actor's); ``of_each``: the same columns as a batch reads them, each bid's
+    ``parameters`` its values there; ``judge``: raises on the row read, if the caller may not act."""
 
     @property
     def columns(self) -> tuple[ColumnElement[Any], ...]: ...
 
     @property
     def parameters(self) -> dict[str, Any]: ...
+
+    @property
+    def of_each(self) -> CheckOfEach: ...
 
     def judge(self, row: Any) -> None: ...
 
@@ -138,14 +159,10 @@ async def bidder(
             caller_check.judge((await session.execute(select(*caller_check.columns), parameters)).one())
         else:
             caller_check.judge(caller)
-    if caller is None or caller.vendor_id is None:
-        raise Forbidden("only a vendor's user can do this")
-    remember_database_now(session, caller.now)
-    if caller.tender_id is None:
-        if not caller.tender_exists:
-            raise NotFound(f"no tender {tender_id} in this tenant")
-        raise Forbidden("this vendor is not registered for this tender")
-    vendor_id = int(caller.vendor_id)
+    if caller is not None:
+        remember_database_now(session, caller.now)
+    vendor_id = bidding_vendor(caller, tender_id)
+    assert caller is not None  # else refused
     parameters = {
         "tender_id": tender_id,
         "vendor_id": vendor_id,
@@ -154,15 +171,35 @@ async def bidder(
         "bids": f"{tenant_schema(session)}.bids",
     }
     tender = await first_row(session, _SUBMISSION, parameters)
-    if tender is None:
+    return vendor_id, await open_tender(session, tender, tender_id, vendor_id, caller.now)
+
+
+def bidding_vendor(caller: Any, tender_id: int) -> int:
+    """The caller's vendor, registered for the tender, from a row of ``_LOCKED_BIDDER`` (or of a
+    batch's, ``bidders``; ``None``: no such account); ``Forbidden`` or ``NotFound`` otherwise."""
+    if caller is None or caller.vendor_id is None:
+        raise Forbidden("only a vendor's user can do this")
+    if caller.tender_id is None:
+        if not caller.tender_exists:
+            raise NotFound(f"no tender {tender_id} in this tenant")
+        raise Forbidden("this vendor is not registered for this tender")
+    return int(caller.vendor_id)
+
+
+async def open_tender(
+    session: AsyncSession, tender: Any, tender_id: int, vendor_id: int, now: datetime
+) -> OpenTender:
+    """The tender taking the vendor's bid at ``now``, from a row of ``_SUBMISSION`` (or of a batch's,
+    ``bidders``; ``None``: no such tender); ``NotFound``, ``Conflict`` or ``VendorIneligible`` if it
+    does not (closed, opened, the vendor barred)."""
+    if tender is None or tender.status is None:
         raise NotFound(f"no tender {tender_id} in this tenant")
     if tender.status != TenderStatus.ANNOUNCED:
         raise Conflict(f"tender {tender_id} is {tender.status}")
     window = None if tender.starts_at is None else Window(tender.starts_at, tender.ends_at)
-    if window is None or not window.is_open(caller.now):
+    if window is None or not window.is_open(now):
         raise Conflict(
-            f"this can be done only during {Stage.BID_SUBMISSION.value} "
-            f"(database time {caller.now.isoformat()})"
+            f"this can be done only during {Stage.BID_SUBMISSION.value} (database time {now.isoformat()})"
         )
     if tender.vendor_status is None:  # the vendor or the tenant gone: refused in their own words
         await require_eligible(session, vendor_id, doing="submit a bid")
@@ -181,7 +218,7 @@ async def bidder(
             tender.signer_registered_at,
             tender.signer_revoked_at,
         )
-    return vendor_id, OpenTender(
+    return OpenTender(
         tender_id, tender.public_key, receipt_key, signing_key=signing_key, bid_id=tender.bid_id
     )
 

@@ -112,9 +112,28 @@ async def judge_bid(
     # that does not parse is refused after the caller's checks, as if parsed after them.
     if parsed is None:
         parsed = parsed_bundle(bundle)
-    sealed = parsed if isinstance(parsed, SealedBundle) else None
-    signer = sealed.signer if sealed is not None and sealed.sealed_by == SEALED_BY_VENDOR else None
+    signer = signer_of(parsed)
     vendor_id, tender = await bidder(session, actor, tender_id, signer=signer, caller_check=caller_check)
+    return judged_bid(actor, tender_id, parsed, vendor_id, tender, await database_now(session))
+
+
+def signer_of(parsed: SealedBundle | InvalidInput) -> str | None:
+    """The vendor signing key a parsed bundle names, for ``bidder`` to read with the tender."""
+    sealed = parsed if isinstance(parsed, SealedBundle) else None
+    return sealed.signer if sealed is not None and sealed.sealed_by == SEALED_BY_VENDOR else None
+
+
+def judged_bid(
+    actor: Actor,
+    tender_id: int,
+    parsed: SealedBundle | InvalidInput,
+    vendor_id: int,
+    tender: OpenTender,
+    now: datetime,
+) -> JudgedBid:
+    """``judge_bid``'s checks after ``bidder``'s (``now``: the transaction's time, as it read it): the
+    bundle parsed, sealed for this tender, tenant and vendor, and signed by a key of the vendor's
+    valid now; the refusal raised otherwise (a batch's bids are judged so too, ``batch``)."""
     if isinstance(parsed, InvalidInput):
         raise parsed
     check_bundle_for(
@@ -124,8 +143,7 @@ async def judge_bid(
         vendor_id=vendor_id,
         public_raw=tender.public_key,
     )
-    now = await database_now(session)  # asked by ``bidder``: no query
-    verify_bundle_signature(parsed, signing_key_of(tender.signing_key, vendor_id, signer, now))
+    verify_bundle_signature(parsed, signing_key_of(tender.signing_key, vendor_id, signer_of(parsed), now))
     return JudgedBid(vendor_id, tender, parsed)
 
 
