@@ -38,15 +38,6 @@ EQUALITIES = (("tenant", "tenant_slug", String), ("province", "province_code", S
 """The equality filters: the query's field, the catalogue's column, the parameter's type."""
 TERMS = bindparam("q_terms", type_=String)
 TOKENS = bindparam("q_tokens", type_=String)
-ROW_TOKENS = bindparam("q_row_tokens", type_=String)
-TESTED_ON_ROWS = ("~c", "~m")
-"""The filter tokens (category ``~c``, method ``~m``) a search with words tests on each row its other
-tokens found, rather than looking them up in the text index: each stands for a quarter to a half of
-the catalogue (four categories, six methods), and goes with the words (a road is construction), so
-its posting list is among the index's longest and removes few of the words' rows. At a million rows
-the index read 443 pages for ``jalan & ~p17 & ~cconstruction & ~y2025`` (1,080 rows), 232 without
-the category; a typical ``q`` with filters spent 14% less time in its statements (docs/BENCHMARKS.md,
-issue 20, sixth session)."""
 BUDGET_MIN = bindparam("q_budget_min", type_=BigInteger)
 BUDGET_MAX = bindparam("q_budget_max", type_=BigInteger)
 
@@ -136,8 +127,7 @@ class CatalogueQuery:
         tokens = self.filter_tokens()
         values.update(
             q_terms=self.terms,
-            q_tokens=" & ".join(f"'{t}'" for t in tokens if not t.startswith(TESTED_ON_ROWS)),
-            q_row_tokens=" & ".join(f"'{t}'" for t in tokens if t.startswith(TESTED_ON_ROWS)),
+            q_tokens=" & ".join(f"'{t}'" for t in tokens),
             q_budget_min=self.budget_min,
             q_budget_max=self.budget_max,
         )
@@ -156,21 +146,10 @@ class CatalogueQuery:
         return [f"~{prefix}{value}" for prefix, value in values if value is not None]
 
     def match_query(self) -> ColumnElement[Any]:
-        """The words and the filter tokens the text index looks up (all but ``TESTED_ON_ROWS``): the
-        text index then finds a filtered search's rows, or a superset the rows' own test narrows."""
-        if all(t.startswith(TESTED_ON_ROWS) for t in self.filter_tokens()):
+        """The words and the filter tokens: the text index alone then finds a filtered search's rows."""
+        if not self.filter_tokens():
             return self.text_query()
         return self.text_query().op("&&")(cast(TOKENS, TSQUERY))
-
-    def row_test(self, table: Any = TABLE) -> ColumnElement[bool] | None:
-        """The ``TESTED_ON_ROWS`` tokens, tested on each row's vector: ``ts_match_vq`` is ``@@`` as a
-        function, which PostgreSQL does not look up in an index (the operator it would). The same
-        rows match as with the tokens in ``match_query``; on a walk of the date index, the test reads
-        the index's copy of the vector as ``@@`` does (migration h0020). ``None`` without such a
-        filter."""
-        if not any(t.startswith(TESTED_ON_ROWS) for t in self.filter_tokens()):
-            return None
-        return func.ts_match_vq(table.search, cast(ROW_TOKENS, TSQUERY))
 
     def conditions(self, table: Any = TABLE) -> list[ColumnElement[bool]]:
         """The query's filters over ``table``'s columns: the catalogue's, or a sample's."""
@@ -181,9 +160,6 @@ class CatalogueQuery:
             # same columns): said twice, PostgreSQL ANDs the text index with a btree's bitmap of
             # every row of the province or tenant, 10-16 ms at a million rows for nothing.
             found.append(table.search.op("@@")(self.match_query()))
-            tested = self.row_test(table)
-            if tested is not None:
-                found.append(tested)
         for column, field, kind in equal:
             if getattr(self, field) is not None and not self.terms:
                 found.append(column == bindparam(f"q_{field}", type_=kind))

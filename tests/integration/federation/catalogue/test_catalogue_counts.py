@@ -57,21 +57,6 @@ async def test_a_narrow_search_gets_exact_counts(large: AsyncEngine) -> None:
     assert (both.total, both.exact, both.counts["tenant"]) == (200, True, {"kab-kecil": 200})
 
 
-async def test_words_with_a_category_and_a_method_find_the_rows_of_both(large: AsyncEngine) -> None:
-    """The category and the method are tested on each row the words find, not looked up in the text
-    index (``query.TESTED_ON_ROWS``): the same rows match, counted exactly, and the page walks the date
-    index testing them on its copy of the vector (a twelfth of the catalogue matches)."""
-    goods = await _search(
-        large, CatalogueQuery(q="jalan", category="goods", method="tender", sort="newest", limit=5)
-    )
-    assert goods.facets is not None
-    assert (goods.facets.total, goods.facets.exact) == (ROWS // 12, True)
-    assert goods.facets.counts["category"] == {"goods": ROWS // 12}
-    assert [e.ocid for e in goods.entries] == [f"9901-{i}" for i in (12, 24, 36, 48, 60)]
-    none = await _counts(large, CatalogueQuery(q="jalan", method="direct_procurement"))
-    assert (none.total, none.exact) == (0, True)
-
-
 async def test_the_pages_of_a_broad_search_cover_every_match_once(large: AsyncEngine) -> None:
     seen: list[str] = []
     cursor = None
