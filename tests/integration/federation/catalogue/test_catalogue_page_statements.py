@@ -235,3 +235,46 @@ async def test_one_tender_not_in_the_catalogue_is_not_found(catalogue: AsyncEngi
     for ocid in ("ocds-test-9901-0", "ocds-peer-9901-7"):  # no such row; a peer's ocid: no peer row
         with pytest.raises(NotFound):
             await show_entry(catalogue, "ocds-test", ocid)
+
+
+SORT_INDEXES = {"newest": "ix_catalogue_announced_words", "closing": "ix_catalogue_closing",
+                "budget": "ix_catalogue_budget", "relevance": "ix_catalogue_announced_words"}  # fmt: skip
+
+
+def _indexes(plan: Any) -> set[str]:
+    """Every index a JSON plan (``EXPLAIN (FORMAT JSON)``) reads."""
+    if isinstance(plan, dict):
+        found = {plan["Index Name"]} if "Index Name" in plan else set()
+        return found.union(*(_indexes(value) for value in plan.values()))
+    if isinstance(plan, list):
+        return set().union(*(_indexes(value) for value in plan))
+    return set()
+
+
+@pytest.mark.parametrize("sort", ["newest", "closing", "budget", "relevance"])
+async def test_words_the_sample_finds_together_nowhere_are_read_by_the_text_index_not_a_walk(
+    catalogue: AsyncEngine, sort: str
+) -> None:
+    # "jalan" is in a third of the titles, "sekolah" in the others: no tender has both. PostgreSQL
+    # takes them as independent and expects 2/9 of the catalogue to, so a page within the first
+    # hundred entries of the sort's index, which it walked to the end. The sample saw no match: the
+    # page reads the matches first (by the text index), whatever PostgreSQL expects of them.
+    query = CatalogueQuery(q="jalan sekolah", sort=sort, facets=False)
+    sent: list[tuple[str, Any]] = []
+
+    def noted(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(catalogue.sync_engine, "before_cursor_execute", noted)
+    try:
+        page = await search(catalogue, query)
+    finally:
+        event.remove(catalogue.sync_engine, "before_cursor_execute", noted)
+    assert page.entries == []
+    statement, parameters = sent[-1]  # the page's
+    async with catalogue.connect() as database:
+        explained = await database.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+        used = _indexes(explained.scalar_one())
+        await database.rollback()
+    assert "ix_catalogue_search" in used, used
+    assert SORT_INDEXES[sort] not in used, used
