@@ -278,3 +278,34 @@ async def test_words_the_sample_finds_together_nowhere_are_read_by_the_text_inde
         await database.rollback()
     assert "ix_catalogue_search" in used, used
     assert SORT_INDEXES[sort] not in used, used
+
+
+@pytest.mark.parametrize("sort", ["newest", "closing", "budget"])
+async def test_filters_the_sample_finds_together_nowhere_are_read_by_the_text_index(
+    catalogue: AsyncEngine, sort: str
+) -> None:
+    # Every hundredth tender is kab-kecil's and every fourth is goods: kab-kecil has no construction.
+    # The sample saw none, so its exact count and its page read the matches by the filters' tokens in
+    # the text index (``~tkab-kecil & ~cconstruction``), not by the columns (here the tenant's index;
+    # at a million rows, by filters without an index, a scan of the table to count and a walk of the
+    # sort's whole index for the page).
+    query = CatalogueQuery(tenant="kab-kecil", category="construction", sort=sort)
+    sent: list[tuple[str, Any]] = []
+
+    def noted(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(catalogue.sync_engine, "before_cursor_execute", noted)
+    try:
+        page = await search(catalogue, query)
+    finally:
+        event.remove(catalogue.sync_engine, "before_cursor_execute", noted)
+    assert page.entries == []
+    assert page.facets is not None
+    assert (page.facets.total, page.facets.exact) == (0, True)
+    async with catalogue.connect() as database:
+        for statement, parameters in sent[-2:]:  # the exact count's, the page's
+            explained = await database.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            used = _indexes(explained.scalar_one())
+            assert used == {"ix_catalogue_search"}, (used, statement)
+        await database.rollback()
