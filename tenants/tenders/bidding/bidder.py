@@ -38,6 +38,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeEngine
 
 from federation.identity.actor import Actor
@@ -269,29 +270,41 @@ def _submission() -> Select[Any]:
         .subquery("signing_key")
     )
     return (
-        select(
-            Tender.status,
-            Tender.public_key,
-            TenderStage.starts_at,
-            TenderStage.ends_at,
-            registration.label("locked_registration"),
-            ReceiptKey.kid.label("receipt_kid"),
-            ReceiptKey.private_key.label("receipt_private_key"),
-            func.nextval(func.pg_get_serial_sequence(bindparam("bids", type_=String), "id")).label("bid_id"),
-            standing.c.status.label("vendor_status"),
-            standing.c.merged_into_id,
-            standing.c.ends_on.label("suspended_until"),
-            standing.c.reason.label("suspension"),
-            signing_key.c.vendor_id.label("signer_vendor_id"),
-            signing_key.c.public_key.label("signer_public_key"),
-            signing_key.c.registered_at.label("signer_registered_at"),
-            signing_key.c.revoked_at.label("signer_revoked_at"),
-        )
+        select(*submission_columns(registration.label("locked_registration"), standing.c, signing_key.c))
         .outerjoin(TenderStage, window)
         .outerjoin(ReceiptKey, ReceiptKey.retired_at.is_(None))
         .outerjoin(standing, true())
         .outerjoin(signing_key, true())
         .where(Tender.id == tender_id)
+    )
+
+
+def submission_columns(
+    locked: ColumnElement[Any], standing: Any, signing_key: Any
+) -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    """What ``open_tender`` judges, as ``_SUBMISSION`` reads it for one bid and
+    ``bidders._SUBMISSIONS`` for each bid of a batch: the tender's status, key and window (the
+    statement joins ``Tender`` and the window's ``TenderStage``), the statement's own lock of the
+    registrations (``locked``), the current receipt key (``ReceiptKey``, joined), a bid id from the
+    sequence, the vendor's standing (``standing``: ``standing_in_tenant``'s columns) and the signing
+    key the bundle names (``signing_key``: ``VendorSigningKey``'s columns, or a subquery's)."""
+    return (
+        Tender.status,
+        Tender.public_key,
+        TenderStage.starts_at,
+        TenderStage.ends_at,
+        locked,
+        ReceiptKey.kid.label("receipt_kid"),
+        ReceiptKey.private_key.label("receipt_private_key"),
+        func.nextval(func.pg_get_serial_sequence(bindparam("bids", type_=String), "id")).label("bid_id"),
+        standing.status.label("vendor_status"),
+        standing.merged_into_id,
+        standing.ends_on.label("suspended_until"),
+        standing.reason.label("suspension"),
+        signing_key.vendor_id.label("signer_vendor_id"),
+        signing_key.public_key.label("signer_public_key"),
+        signing_key.registered_at.label("signer_registered_at"),
+        signing_key.revoked_at.label("signer_revoked_at"),
     )
 
 

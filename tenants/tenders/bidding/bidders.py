@@ -65,6 +65,7 @@ from tenants.tenders.bidding.bidder import (
     bidding_vendor,
     close_key,
     open_tender,
+    submission_columns,
 )
 from tenants.tenders.models import Registration, Tender, TenderStage
 from tenants.tenders.stages import Stage
@@ -232,22 +233,7 @@ def _submissions() -> Select[Any]:
     return (
         select(
             batch.c.ordinal,
-            Tender.status,
-            Tender.public_key,
-            TenderStage.starts_at,
-            TenderStage.ends_at,
-            registrations.label("locked_registrations"),
-            ReceiptKey.kid.label("receipt_kid"),
-            ReceiptKey.private_key.label("receipt_private_key"),
-            func.nextval(func.pg_get_serial_sequence(bindparam("bids", type_=String), "id")).label("bid_id"),
-            standing.c.status.label("vendor_status"),
-            standing.c.merged_into_id,
-            standing.c.ends_on.label("suspended_until"),
-            standing.c.reason.label("suspension"),
-            VendorSigningKey.vendor_id.label("signer_vendor_id"),
-            VendorSigningKey.public_key.label("signer_public_key"),
-            VendorSigningKey.registered_at.label("signer_registered_at"),
-            VendorSigningKey.revoked_at.label("signer_revoked_at"),
+            *submission_columns(registrations.label("locked_registrations"), standing.c, VendorSigningKey),
         )
         .select_from(batch)
         .outerjoin(Tender, Tender.id == batch.c.tender_id)
