@@ -110,12 +110,13 @@ async def judge_bids(session: AsyncSession, bids: Sequence[BidToStore]) -> list[
         Asked(bid.actor, bid.tender_id, signer_of(p), bid.caller_check)
         for bid, p in zip(bids, parsed, strict=True)
     ]
+    found_all = await bidders(session, asked)
+    now = await database_now(session)  # read by ``bidders``: no query
     judged: list[JudgedBid | HubError] = []
-    for bid, p, found in zip(bids, parsed, await bidders(session, asked), strict=True):
+    for bid, p, found in zip(bids, parsed, found_all, strict=True):
         if isinstance(found, HubError):
             judged.append(found)
             continue
-        now = await database_now(session)  # read by ``bidders``: no query
         try:
             judged.append(judged_bid(bid.actor, bid.tender_id, p, *found, now))
         except HubError as refusal:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -141,7 +141,7 @@ async def bidders(session: AsyncSession, asked: Sequence[Asked]) -> list[Found]:
             ordinal = row.ordinal
             try:
                 tender = await open_tender(session, row, asked[ordinal].tender_id, vendors[ordinal], now)
-                found[ordinal] = (vendors[ordinal], _with_id(tender, next(ids)))
+                found[ordinal] = (vendors[ordinal], replace(tender, bid_id=next(ids)))
             except HubError as refusal:
                 found[ordinal] = refusal
                 next(ids)
@@ -152,10 +152,6 @@ async def bidders(session: AsyncSession, asked: Sequence[Asked]) -> list[Found]:
 def _check(asked: Asked) -> CallerCheck:
     assert asked.caller_check is not None
     return asked.caller_check
-
-
-def _with_id(tender: OpenTender, bid_id: int) -> OpenTender:
-    return OpenTender(tender.id, tender.public_key, tender.receipt_key, tender.signing_key, bid_id)
 
 
 async def _alone(session: AsyncSession, asked: Asked) -> Found:

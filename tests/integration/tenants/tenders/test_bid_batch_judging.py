@@ -8,15 +8,12 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.caller import Caller
@@ -57,6 +54,7 @@ from tests.integration.tenants.tenders.test_tender_rules import (
     stage,
     taking_bids,
 )
+from tests.statement_count import statements
 
 __all__ = ["stage"]  # the fixture, imported to be found
 
@@ -189,21 +187,6 @@ async def test_one_vendors_bids_on_two_tenders_and_a_colleagues_in_one_batch_are
     await _sound(engine, stage)
 
 
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    """Every statement any engine sends while the block runs."""
-    sent: list[str] = []
-
-    def statement(conn: Any, cursor: Any, text: str, parameters: Any, context: Any, many: bool) -> None:
-        sent.append(text)
-
-    event.listen(Engine, "before_cursor_execute", statement)
-    try:
-        yield sent
-    finally:
-        event.remove(Engine, "before_cursor_execute", statement)
-
-
 async def test_a_batch_sends_as_many_statements_for_six_bids_as_for_two(
     stage: Stage, clean_identity: AsyncEngine
 ) -> None:
@@ -217,7 +200,7 @@ async def test_a_batch_sends_as_many_statements_for_six_bids_as_for_two(
     for size, some in ((2, bidders[:2]), (6, bidders[2:8])):
         bids = [_checked(stage, await _bid(engine, stage, b, 1_400_000_000 + n)) for n, b in enumerate(some)]
         async with tenant_session(engine, stage.tenant.schema) as session, session.begin():
-            with _statements() as sent:
+            with statements(engine) as sent:
                 outcomes = await submit_bids(session, bids, stage.master, signers)
         assert all(isinstance(o, AcceptedBid) for o in outcomes), outcomes
         assert len(outcomes) == size
