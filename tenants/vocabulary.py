@@ -22,6 +22,21 @@ class Method(StrEnum):
     E_PURCHASING = "e_purchasing"
 
 
+class FundingSource(StrEnum):
+    """Where a plan item's money comes from (*sumber dana*), as SiRUP names it."""
+
+    APBD = "APBD"  # the regency's budget
+    APBDP = "APBDP"  # the regency's revised budget (APBD Perubahan)
+    APBN = "APBN"  # the state budget
+    APBNP = "APBNP"  # the revised state budget
+    BLU = "BLU"  # a public service agency of the state
+    BLUD = "BLUD"  # a public service agency of the region
+    PHLN = "PHLN"  # a foreign loan or grant
+    BUMN = "BUMN"  # a state-owned enterprise
+    BUMD = "BUMD"  # a region-owned enterprise
+    OTHER = "LAINNYA"
+
+
 class Evaluation(StrEnum):
     LOWEST_PRICE = "lowest_price"  # harga terendah
     MERIT_POINT = "merit_point"  # sistem nilai

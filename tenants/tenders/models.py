@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.database import TenantBase
+from tenants.plans.models import PlanItem
 from tenants.vocabulary import KeyCustody, TenderStatus
 
 
@@ -39,6 +40,8 @@ class Package(TenantBase):  # paket
     owner_estimate: Mapped[int] = mapped_column(BigInteger)  # HPS, whole rupiah
     location: Mapped[str] = mapped_column(Text, default="")
     kbli: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)
+    plan_item_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey(PlanItem.id))
+    """The plan item (RUP) it is procured under (``tenants.plans``); ``None`` for one without a plan."""
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -44,6 +44,8 @@ class ProcurementRules(TenantBase):
     recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     """The tenant's offline recovery key (kept on paper): each committee-held tender seals one share to it."""
     recovery_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    plans_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Every new package must name its plan item (RUP) when set (``tenants.plans``)."""
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

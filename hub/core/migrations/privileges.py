@@ -54,6 +54,12 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "member_keys": ("revoked_at", "revoke_reason"),
         "tender_key_shares": (),
         "tender_given_shares": (),
+        # A contract's implementation (e-monev, issue 21): reports are appended, a wrong one is
+        # corrected by a later one with its reason; a milestone is marked met once.
+        "contract_progress": (),
+        "contract_payments": (),
+        "contract_amendments": (),
+        "contract_milestones": ("met_on",),
     },
 }
 """By schema (``tenant``: every tenant schema), the tables the serving role may only read and append
