@@ -16,6 +16,7 @@ from hub.web.schemas.implementation import (
     MilestoneMet,
     MilestoneView,
     PaymentView,
+    ProgressReport,
     ProgressView,
 )
 from hub.web.schemas.tenders import Id
@@ -24,7 +25,6 @@ from tenants.tenders.implementation import (
     AmendmentInput,
     MilestoneInput,
     PaymentInput,
-    ProgressInput,
     add_milestone,
     amend_contract,
     meet_milestone,
@@ -56,11 +56,11 @@ class ContractImplementationController(Controller):
     async def progress(
         self,
         tender_id: Id,
-        data: JSONBody[ProgressInput],
+        data: JSONBody[ProgressReport],
         actor: NamedDependency[Actor],
         transaction: NamedDependency[AsyncSession],
     ) -> ProgressView:
-        return ProgressView.of(await report_progress(transaction, actor, tender_id, data))
+        return ProgressView.of(await report_progress(transaction, actor, tender_id, data.input()))
 
     @post(
         "/payments",

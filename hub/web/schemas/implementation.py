@@ -7,16 +7,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
+from litestar.params import KwargDefinition
 
-from tenants.tenders.implementation import ContractImplementation
+from tenants.tenders.implementation import ContractImplementation, ProgressInput
 from tenants.tenders.implementation_models import (
     ContractAmendment,
     ContractMilestone,
     ContractPayment,
     ContractProgress,
 )
+
+Percent = Annotated[
+    Decimal,
+    KwargDefinition(le=100, multiple_of=0.01, schema_extra={"type": "number", "minimum": 0}),
+]
+"""A percentage, 0 to 100 with at most two decimals: sent as a JSON number (or a decimal string)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    """A physical progress report: ``reason`` is needed when it is below the latest report."""
+
+    percent: Percent
+    reported_on: date
+    note: str = ""
+    reason: str | None = None
+
+    def input(self) -> ProgressInput:
+        return ProgressInput(self.percent, self.reported_on, self.note, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
