@@ -23,10 +23,12 @@ from federation.catalogue.models import LOCAL, Change
 from federation.catalogue.ocds import with_ocid
 from federation.identity.actor import Actor
 from federation.identity.models import Role
+from federation.oidc.tokens import MACHINE_SUBJECT_PREFIX
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.tenders.implementation import PaymentInput, current_terms, record_payment
+from tenants.tenders.implementation_models import ContractPayment
 from tests.e2e.procurement import (
     Bidder,
     Client,
@@ -311,3 +313,38 @@ async def test_every_change_is_audited_and_published_as_a_valid_release_of_one_o
         "contract.amended",
         "contract.milestone_met",
     ]
+
+
+def machine(
+    client: Client, client_id: str, tenant_id: int | None, scope: str = "monev:write"
+) -> dict[str, str]:
+    """A machine client's own token (client credentials), issued for ``tenant_id`` (or none)."""
+    subject = MACHINE_SUBJECT_PREFIX + client_id
+    token, _ = client.app.state.tokens.access_token(subject, client_id, scope, tenant_id=tenant_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_the_tenants_e_monev_client_records_as_itself_and_no_other_tenants_may(
+    contracted: Contracted, client: Client, clean_identity: AsyncEngine
+) -> None:
+    c, engine, day = contracted, clean_identity, today().isoformat()
+    malang, blitar = await _tenant(engine, c.malang.slug), await _tenant(engine, c.blitar.slug)
+    payment = {"amount": 10_000_000, "paid_on": day}
+    own = machine(client, "e-monev-malang", malang.id)
+    assert (
+        await c.post("payments", payment, machine(client, "e-monev-blitar", blitar.id))
+    ).status_code == 403
+    assert (await c.post("payments", payment, machine(client, "e-monev", None))).status_code == 403
+    narrow = machine(client, "e-monev-malang", malang.id, scope="plans:write")
+    assert (await c.post("payments", payment, narrow)).status_code == 403  # not its scope
+    paid = ok(await c.post("payments", payment, own))
+    ok(await c.post("progress", {"percent": 10, "reported_on": day}, own))
+    async with tenant_session(engine, malang.schema) as session:
+        row = await session.get(ContractPayment, paid["id"])
+    assert row is not None
+    assert (row.recorded_by, row.recorded_by_client) == (None, "e-monev-malang")
+
+    auditor = bearer(client, await person(engine, "auditor", c.malang.slug))
+    log = ok(await client.get(f"{c.malang.base}/audit", params={"limit": 1000}, headers=auditor), 200)
+    [entry] = [e for e in log if e["action"] == "contract.payment_recorded"]
+    assert entry["payload"]["client"] == "e-monev-malang"

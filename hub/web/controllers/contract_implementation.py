@@ -1,14 +1,16 @@
 """A signed contract's implementation (e-monev) over HTTP: progress, payments, milestones and
-amendments by the commitment officer (PPK), and the public read of all of it."""
+amendments by the commitment officer (PPK) or the tenant's e-monev system (a machine client registered
+for the tenant, scope ``monev:write``: ``hub.web.dependencies.provide_acting``), and the public read
+of all of it."""
 
 from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from hub.web.auth import requires
 from hub.web.schemas.implementation import (
     AmendmentView,
@@ -35,6 +37,10 @@ from tenants.tenders.implementation import (
 
 _REFUSALS = (400, 404, 409)
 
+ActingDependency = NamedDependency[SkipValidation[Acting]]
+"""The ``acting`` dependency, taken as given: Litestar's signature model cannot validate a union of two
+dataclasses (``Actor | ClientActor``), and ``provide_acting`` returns one of them by construction."""
+
 
 class ContractImplementationController(Controller):
     path = "/api/tenders/{tender_id:int}/contract"
@@ -50,47 +56,49 @@ class ContractImplementationController(Controller):
 
     @post(
         "/progress",
-        summary="Report physical progress (commitment_officer)",
+        summary="Report physical progress (commitment_officer, e-monev)",
         **requires(MONITOR, errors=_REFUSALS),
     )
     async def progress(
         self,
         tender_id: Id,
         data: JSONBody[ProgressReport],
-        actor: NamedDependency[Actor],
+        acting: ActingDependency,
         transaction: NamedDependency[AsyncSession],
     ) -> ProgressView:
-        return ProgressView.of(await report_progress(transaction, actor, tender_id, data.input()))
+        return ProgressView.of(await report_progress(transaction, acting, tender_id, data.input()))
 
     @post(
         "/payments",
-        summary="Record a payment of a term (commitment_officer)",
+        summary="Record a payment of a term (commitment_officer, e-monev)",
         **requires(MONITOR, errors=_REFUSALS),
     )
     async def payment(
         self,
         tender_id: Id,
         data: JSONBody[PaymentInput],
-        actor: NamedDependency[Actor],
+        acting: ActingDependency,
         transaction: NamedDependency[AsyncSession],
     ) -> PaymentView:
-        return PaymentView.of(await record_payment(transaction, actor, tender_id, data))
+        return PaymentView.of(await record_payment(transaction, acting, tender_id, data))
 
     @post(
-        "/milestones", summary="Add a milestone (commitment_officer)", **requires(MONITOR, errors=_REFUSALS)
+        "/milestones",
+        summary="Add a milestone (commitment_officer, e-monev)",
+        **requires(MONITOR, errors=_REFUSALS),
     )
     async def milestone(
         self,
         tender_id: Id,
         data: JSONBody[MilestoneInput],
-        actor: NamedDependency[Actor],
+        acting: ActingDependency,
         transaction: NamedDependency[AsyncSession],
     ) -> MilestoneView:
-        return MilestoneView.of(await add_milestone(transaction, actor, tender_id, data))
+        return MilestoneView.of(await add_milestone(transaction, acting, tender_id, data))
 
     @post(
         "/milestones/{milestone_id:int}/met",
-        summary="Mark a milestone met (commitment_officer)",
+        summary="Mark a milestone met (commitment_officer, e-monev)",
         **requires(MONITOR, errors=_REFUSALS),
     )
     async def met(
@@ -98,22 +106,22 @@ class ContractImplementationController(Controller):
         tender_id: Id,
         milestone_id: Id,
         data: JSONBody[MilestoneMet],
-        actor: NamedDependency[Actor],
+        acting: ActingDependency,
         transaction: NamedDependency[AsyncSession],
     ) -> MilestoneView:
-        met = await meet_milestone(transaction, actor, tender_id, milestone_id, data.met_on)
+        met = await meet_milestone(transaction, acting, tender_id, milestone_id, data.met_on)
         return MilestoneView.of(met)
 
     @post(
         "/amendments",
-        summary="Record a contract amendment, adendum (commitment_officer)",
+        summary="Record a contract amendment, adendum (commitment_officer, e-monev)",
         **requires(MONITOR, errors=_REFUSALS),
     )
     async def amendment(
         self,
         tender_id: Id,
         data: JSONBody[AmendmentInput],
-        actor: NamedDependency[Actor],
+        acting: ActingDependency,
         transaction: NamedDependency[AsyncSession],
     ) -> AmendmentView:
-        return AmendmentView.of(await amend_contract(transaction, actor, tender_id, data))
+        return AmendmentView.of(await amend_contract(transaction, acting, tender_id, data))

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from hub.core.errors import InvalidInput
 from tenants.tenders.acting import rupiah
 from tenants.tenders.implementation._contract import Monitored, monitored, published, recorder, text
@@ -60,7 +60,7 @@ def _new_end(m: Monitored, ends_on: date | None) -> date:
 
 
 async def amend_contract(
-    session: AsyncSession, acting: Actor, tender_id: int, data: AmendmentInput
+    session: AsyncSession, acting: Acting, tender_id: int, data: AmendmentInput
 ) -> ContractAmendment:
     """Record an amendment of the tender's contract, audited and published."""
     reason = text(data.reason, "reason", required=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from federation.identity.policy import Action
 from hub.core.clock import database_now
 from hub.core.errors import Conflict, InvalidInput
@@ -25,8 +25,9 @@ from tenants.tenders.models import Tender
 from tenants.tenders.outcome_models import Contract
 from tenants.tenders.publication.publish import publish
 
-MONITOR = Action.CONTRACT_SIGN
-"""The policy's action for recording a contract's implementation: the commitment officer's (PPK)."""
+MONITOR = Action.CONTRACT_MONITOR
+"""The policy's action for recording a contract's implementation: the commitment officer's (PPK), or
+an e-monev system of the tenant acting as itself (scope ``monev:write``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class Monitored:
         return day
 
 
-async def monitored(session: AsyncSession, acting: Actor, tender_id: int) -> Monitored:
+async def monitored(session: AsyncSession, acting: Acting, tender_id: int) -> Monitored:
     """The tender's signed contract, locked, for a step of its implementation; ``Forbidden`` for a
     caller who may not record it, ``NotFound`` without the tender, ``Conflict`` without a contract."""
     await acting.require(session, MONITOR)
@@ -72,9 +73,9 @@ async def monitored(session: AsyncSession, acting: Actor, tender_id: int) -> Mon
     return Monitored(tender, contract, await implementation_of(session, tender_id), now, today)
 
 
-def recorder(acting: Actor) -> dict[str, Any]:
-    """The recorder columns of a row written by ``acting``."""
-    return {"recorded_by": acting.account_id, "recorded_by_client": None}
+def recorder(acting: Acting) -> dict[str, Any]:
+    """The recorder columns of a row written by ``acting``: a person's account or a client's id."""
+    return {"recorded_by": acting.recorded_by, "recorded_by_client": acting.recorded_by_client}
 
 
 def text(raw: str | None, field: str, *, required: bool = False, limit: int = 2000) -> str:
@@ -87,7 +88,7 @@ def text(raw: str | None, field: str, *, required: bool = False, limit: int = 20
     return value
 
 
-async def published(session: AsyncSession, acting: Actor, m: Monitored, tag: str) -> None:
+async def published(session: AsyncSession, acting: Acting, m: Monitored, tag: str) -> None:
     """The change audited already, the tender's release appended to the feed, in this transaction."""
     await publish(session, acting.tenant, m.tender, tag)
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from tenants.tenders.implementation._contract import (
     implementation_tag,
@@ -31,7 +31,7 @@ class MilestoneInput:
 
 
 async def add_milestone(
-    session: AsyncSession, acting: Actor, tender_id: int, data: MilestoneInput
+    session: AsyncSession, acting: Acting, tender_id: int, data: MilestoneInput
 ) -> ContractMilestone:
     """Add a milestone to the tender's contract, due on a day from its signing on; audited, published."""
     m = await monitored(session, acting, tender_id)
@@ -64,7 +64,7 @@ async def add_milestone(
 
 
 async def meet_milestone(
-    session: AsyncSession, acting: Actor, tender_id: int, milestone_id: int, met_on: date
+    session: AsyncSession, acting: Acting, tender_id: int, milestone_id: int, met_on: date
 ) -> ContractMilestone:
     """Mark the contract's milestone met on ``met_on`` (from the signing to today); once only."""
     m = await monitored(session, acting, tender_id)

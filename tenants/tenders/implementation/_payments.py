@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import rupiah
 from tenants.tenders.implementation._contract import (
@@ -38,7 +38,7 @@ class PaymentInput:
 
 
 async def record_payment(
-    session: AsyncSession, acting: Actor, tender_id: int, data: PaymentInput
+    session: AsyncSession, acting: Acting, tender_id: int, data: PaymentInput
 ) -> ContractPayment:
     """Record a payment of the tender's contract, audited and published; refused if the contract's
     payments would then exceed its current value."""

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting
 from hub.core.errors import InvalidInput
 from tenants.tenders.implementation._contract import (
     implementation_tag,
@@ -50,7 +50,7 @@ def _percent(raw: Decimal | int | str) -> Decimal:
 
 
 async def report_progress(
-    session: AsyncSession, acting: Actor, tender_id: int, data: ProgressInput
+    session: AsyncSession, acting: Acting, tender_id: int, data: ProgressInput
 ) -> ContractProgress:
     """Record a physical progress report of the tender's contract, audited and published."""
     percent = _percent(data.percent)
