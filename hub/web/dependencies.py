@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.identity.actor import Acting, Actor, ClientActor
@@ -90,6 +91,11 @@ async def provide_actor(
     if isinstance(action, Action):
         role_for(action, actor.held_roles or frozenset())
     return actor
+
+
+ActingDependency = NamedDependency[SkipValidation[Acting]]
+"""How a handler takes ``acting``: as given, since Litestar's signature model cannot validate a union of
+two dataclasses (``Actor | ClientActor``), and ``provide_acting`` returns one of them by construction."""
 
 
 async def provide_acting(

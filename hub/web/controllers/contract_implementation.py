@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, SkipValidation
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.identity.actor import Acting
 from hub.web.auth import requires
+from hub.web.dependencies import ActingDependency
 from hub.web.schemas.implementation import (
     AmendmentView,
     ImplementationView,
@@ -36,10 +36,6 @@ from tenants.tenders.implementation import (
 )
 
 _REFUSALS = (400, 404, 409)
-
-ActingDependency = NamedDependency[SkipValidation[Acting]]
-"""The ``acting`` dependency, taken as given: Litestar's signature model cannot validate a union of two
-dataclasses (``Actor | ClientActor``), and ``provide_acting`` returns one of them by construction."""
 
 
 class ContractImplementationController(Controller):
