@@ -6,6 +6,8 @@ published it and given its tenders' titles from the catalogue (one query). The p
 announcement's calendar date in UTC, as ``RedFlagQuery`` reads it, where the review's other figures
 read each LPSE's own clock: a tender announced before 07:00 WIB on the first day of the period is
 counted in the figures and left out of the flags (and one on the day after the period's last, in).
+A contract past its end (H07) is judged on the period's last day: the review of a past period shows
+what was late then.
 
     found = await review_flags(session, "ocds-lpsehub", "35", period)
     found.per_indicator()["R018"], [f.tenant_name for f in found.flags]
@@ -84,6 +86,19 @@ INDONESIAN: dict[str, tuple[str, Callable[[Thresholds], str], Callable[[Threshol
         "Tender ulang dimenangkan peserta tender yang gagal",
         lambda t: "pemenang tender ulang sudah menawar, atau ditetapkan pemenang, dalam tender yang diulang",
         lambda t: "penyedia yang sama",
+    ),
+    "H06": (
+        "Pembayaran melebihi nilai kontrak",
+        lambda t: "jumlah pembayaran (termin) kontrak di atas nilai kontrak menurut adendum terakhirnya",
+        lambda t: "nilai kontrak",
+    ),
+    "H07": (
+        "Kontrak lewat masa berakhir tanpa progres selesai",
+        lambda t: (
+            "masa kontrak berakhir lebih dari ambang batas sebelum akhir periode, dan progres fisik "
+            "terakhir di bawah 100% atau tidak pernah dilaporkan"
+        ),
+        lambda t: _days(t.overdue_grace_days),
     ),
 }
 """Every indicator of ``federation.catalogue.red_flags.INDICATORS``, in Indonesian (a test holds the
