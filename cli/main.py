@@ -13,6 +13,7 @@ from cli import (
     bid,
     catalogue,
     committee_keys,
+    contract,
     db,
     identity,
     ocds,
@@ -43,6 +44,7 @@ vendor.app.add_typer(vendor_keys.key, name="key")
 app.add_typer(vendor.app, name="vendor")
 app.add_typer(bid.bid, name="bid")
 app.add_typer(bid.receipt, name="receipt")
+app.add_typer(contract.app, name="contract")
 app.add_typer(audit.app, name="audit")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(ocds.app, name="ocds")

@@ -29,9 +29,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from federation.catalogue.ocds_implementation import PublicImplementation, implementation_parts
+from federation.catalogue.ocds_implementation import day_time as _day
 
 
 class Period(Protocol):
@@ -127,11 +130,14 @@ class PublicAmendment:
 
 @dataclass(frozen=True, slots=True)
 class PublicContract:
+    """The contract with its current terms: ``value`` and ``ends_on`` are its latest amendment's."""
+
     number: str
     value: int
     signed_on: date
     starts_on: date
     ends_on: date
+    implementation: PublicImplementation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,12 +198,6 @@ def _period(window: Period | None) -> dict[str, str] | None:
     if window is None:
         return None
     return {"startDate": window.starts_at.isoformat(), "endDate": window.ends_at.isoformat()}
-
-
-def _day(day: date, zone: str, end: bool = False) -> str:
-    """A calendar date as the OCDS date-time it means: its first (or last) second in the tenant's zone."""
-    moment = time(23, 59, 59) if end else time.min
-    return datetime.combine(day, moment, ZoneInfo(zone)).isoformat()
 
 
 def _award_status(award: PublicAward, when: datetime) -> str:
@@ -338,20 +338,27 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
     winner = s.winner
     if s.contract is not None and winner is not None:
         c = s.contract
-        result["contracts"] = [
-            {
-                "id": f"{s.tender_id}-contract",
-                "awardID": f"{s.tender_id}-{winner.round}",
-                "title": f"{c.number}: {s.title}",
-                "status": "active",
-                "value": _money(c.value),
-                "dateSigned": _day(c.signed_on, s.timezone),
-                "period": {
-                    "startDate": _day(c.starts_on, s.timezone),
-                    "endDate": _day(c.ends_on, s.timezone, end=True),
-                },
-            }
-        ]
+        contract: dict[str, Any] = {
+            "id": f"{s.tender_id}-contract",
+            "awardID": f"{s.tender_id}-{winner.round}",
+            "title": f"{c.number}: {s.title}",
+            "status": "active",
+            "value": _money(c.value),
+            "dateSigned": _day(c.signed_on, s.timezone),
+            "period": {
+                "startDate": _day(c.starts_on, s.timezone),
+                "endDate": _day(c.ends_on, s.timezone, end=True),
+            },
+        }
+        if c.implementation is not None:
+            payee = f"ID-VENDOR-{winner.vendor_id}"
+            contract |= implementation_parts(
+                s.tender_id, c.implementation, s.timezone, result["buyer"], _org(payee, winner.vendor)
+            )
+            if "transactions" in contract.get("implementation", {}):
+                for party_id, role in ((buyer_id, "payer"), (payee, "payee")):
+                    parties[party_id]["roles"].append(role)
+        result["contracts"] = [contract]
     return result
 
 

@@ -43,6 +43,7 @@ from hub.web.controllers.audit import AuditController
 from hub.web.controllers.bidding import BiddingController
 from hub.web.controllers.catalogue import CatalogueController
 from hub.web.controllers.checkpoints import CheckpointController
+from hub.web.controllers.contract_implementation import ContractImplementationController
 from hub.web.controllers.contracts import ContractController
 from hub.web.controllers.custody import KeyCustodyController, KeyShareController, MemberKeyController
 from hub.web.controllers.direct import DirectProcurementController
@@ -110,6 +111,7 @@ TENANT_CONTROLLERS = [
     EvaluationController,
     ObjectionController,
     ContractController,
+    ContractImplementationController,
     DirectProcurementController,
     AuditController,
     MemberKeyController,

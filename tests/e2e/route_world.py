@@ -9,7 +9,8 @@ The world is three tenants, built once per test module through the services and 
 ``tests.e2e.procurement`` builds its regencies:
 
 - A (Kabupaten Malang, also served on its own host): a tender carried to contract, with a document,
-  an answered clarification, three bids, an answered objection with a file, and a direct procurement;
+  an answered clarification, three bids, an answered objection with a file and a milestone of its
+  contract, and a direct procurement;
 - B (Kabupaten Blitar): no tender at all, and an official holding every role there;
 - C (Kota Batu): suspended;
 - and a peer hub that this one follows (``jatim``, never synced).
@@ -70,7 +71,9 @@ TENANT_PREFIX = "/t/{slug}/"
 ALL_SCOPES = " ".join(SUPPORTED_SCOPES)
 HPS = 2_400_000_000
 A_HOST = "lpse.malangkab.go.id"
-TENANT_OWNED = frozenset({"tender_id", "clarification_id", "document_id", "objection_id", "file_id"})
+TENANT_OWNED = frozenset(
+    {"tender_id", "clarification_id", "document_id", "objection_id", "file_id", "milestone_id"}
+)
 """Path parameters naming a tenant's own rows: through another tenant's path they name nothing."""
 
 
@@ -308,8 +311,11 @@ async def _contracted_tender(
             "contract", a.ppk, {"number": "HK/3507/1", "value": 2_280_000_000, **signed, "ends_on": ends}
         )
     )
+    due = {"title": "Serah terima pekerjaan", "due_on": ends}
+    milestone = ok(await client.post(f"{desk.url}/contract/milestones", headers=a.ppk, json=due))
     return {
         "tender_id": desk.tender_id,
+        "milestone_id": milestone["id"],
         "document_id": document["id"],
         "clarification_id": clarification["id"],
         "objection_id": objection["id"],

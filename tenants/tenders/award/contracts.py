@@ -21,6 +21,7 @@ from hub.core.direct import first_row, flush_pending
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import get_tender, rupiah
 from tenants.tenders.award.decision import require_award
+from tenants.tenders.implementation_reads import remember_no_implementation
 from tenants.tenders.outcome_models import Award, Contract, Objection
 from tenants.tenders.outcomes import may_have_objections
 from tenants.tenders.progress import not_before, require_status
@@ -133,6 +134,7 @@ async def sign_contract(session: AsyncSession, actor: Actor, tender_id: int, dat
         recorded_at=now,
     )
     session.add(contract)
+    remember_no_implementation(session, tender_id)  # its publication below reads none
     tender.status = TenderStatus.CONTRACTED.value
     await session.flush()
     await actor.record(

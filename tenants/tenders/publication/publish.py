@@ -34,6 +34,7 @@ from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
 from tenants.audit.models import AuditEntry
 from tenants.registry import TenantRef
+from tenants.tenders.implementation_reads import ImplementationRows, implementations_of
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
 from tenants.tenders.outcomes import awarded_names, awards_of_tenders, contracts_of_tenders
@@ -70,6 +71,7 @@ async def snapshots_of(
             if award.announced_at is not None or public[award.tender_id]:
                 published.setdefault(award.tender_id, []).append(award)
     contracts = await contracts_of_tenders(session, ids)
+    implementations = await implementations_of(session, list(contracts)) if contracts else {}
     names = await awarded_names(session, ids)  # read with the awards
     amendments = await _amendments(session, ids)
     repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
@@ -81,7 +83,7 @@ async def snapshots_of(
             agencies.get(packages[t.package_id].agency_id),
             schedules.get(t.id, {}),
             [_public_award(a, names) for a in published.get(t.id, [])],
-            _public_contract(contracts.get(t.id)),
+            _public_contract(contracts.get(t.id), implementations.get(t.id)),
             amendments.get(t.id, []),
             now,
             f"{tenant.code}-{t.retender_of}" if t.retender_of in repeated else None,
@@ -162,8 +164,14 @@ def _public_award(award: Award, names: dict[int, str]) -> PublicAward:
     )
 
 
-def _public_contract(c: Contract | None) -> PublicContract | None:
-    return PublicContract(c.number, c.value, c.signed_on, c.starts_on, c.ends_on) if c else None
+def _public_contract(c: Contract | None, rows: ImplementationRows | None) -> PublicContract | None:
+    """The contract with its current terms (its latest amendment's) and its implementation."""
+    if c is None:
+        return None
+    rows = rows or ImplementationRows()
+    terms = rows.terms_of(c)
+    public = rows.public() if not rows.is_empty else None
+    return PublicContract(c.number, terms.value, c.signed_on, c.starts_on, terms.ends_on, public)
 
 
 def _snapshot(

@@ -76,6 +76,17 @@ ATTACKS = [
     "UPDATE hub.red_flag_facts SET facts = '{{}}'::jsonb",
     "INSERT INTO hub.red_flag_facts (ocid, position, facts) VALUES ('x-1', 1, '{{}}')",
     "DELETE FROM hub.red_flag_facts",
+    # A contract's implementation (issue 21): payments, progress and amendments stay as recorded; of a
+    # milestone only the day it was met may be set.
+    "UPDATE {t}.contract_payments SET amount = 1",
+    "DELETE FROM {t}.contract_payments",
+    "TRUNCATE {t}.contract_payments",
+    "UPDATE {t}.contract_progress SET percent = 100",
+    "DELETE FROM {t}.contract_progress",
+    "UPDATE {t}.contract_amendments SET value_after = 1",
+    "DELETE FROM {t}.contract_amendments",
+    "UPDATE {t}.contract_milestones SET due_on = now()",
+    "DELETE FROM {t}.contract_milestones",
 ]
 
 
