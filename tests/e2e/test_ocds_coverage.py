@@ -3,8 +3,8 @@ red-flag indicators and ours read is there, counted as Cardinal counts it (``ocd
 how often each path is non-empty in a file of compiled releases, one per line).
 
 The tenders are built as users build them, over HTTP: one through every step from announcement to
-contract with a schedule change on the way
-and a payment and a progress report after it (H06, H07), one that fails after its opening, and that one's re-tender.
+contract with a schedule change on the way, then a payment and a progress report (H06, H07); one that
+fails after its opening, and that one's re-tender.
 """
 
 from __future__ import annotations
