@@ -217,12 +217,13 @@ async def flags_of_tender(
     their winners (every indicator over a buyer's 1,361 tenders took 80 ms a page). H07 is judged on
     the database's current date."""
     f = RedFlagFacts
-    row = (await session.execute(select(f.position, cast(f.facts, Text)).where(f.ocid == ocid))).one_or_none()
+    facts = select(f.position, cast(f.facts, Text), func.current_date()).where(f.ocid == ocid)  # H07's day
+    row = (await session.execute(facts)).one_or_none()
     if row is None:
         return []
     public = public_ocid(prefix, ocid)
     release = with_ocid(_decode(row[1]), public, row[0])
-    flags = tender_flags(release, thresholds, list(CHECKS), await judged_on(session))
+    flags = tender_flags(release, thresholds, list(CHECKS), row[2])
     if (own := wins_of(release)) is not None:  # a tender with no winner is in no buyer's wins
         wins = [
             Win(

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from federation.catalogue.flagged import flags_of_tender
 from federation.catalogue.models import CatalogueEntry, Change
 from hub.core.database import hub_sessions
 from hub.core.settings import Settings
@@ -104,6 +105,9 @@ async def test_h07_waits_for_the_end_and_the_grace_days_and_defaults_to_the_data
     answer = await flags(client, tenant=SLUG, indicator="H07")
     assert answer["as_of"] == today.isoformat()
     assert (today > date(2026, 6, 30)) == (len(answer["flags"]) == 1)
+    async with hub_sessions(hub)() as session:  # a tender's page: the same day
+        on_page = await flags_of_tender(session, "ocds-lpsehub", f"{CODE}-2")
+    assert [f.code for f in on_page] == [f["code"] for f in answer["flags"]]
     refused = await client.get("/api/red-flags", params={"overdue_grace_days": "-1"})
     assert refused.status_code == 400
     assert refused.json()["field"] == "overdue_grace_days"
