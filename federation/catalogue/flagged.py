@@ -164,16 +164,21 @@ def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Se
 
 
 async def flagged(
-    session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
+    session: AsyncSession,
+    prefix: str,
+    query: RedFlagQuery,
+    thresholds: Thresholds = DEFAULTS,
+    as_of: date | None = None,
 ) -> Flagged:
     """The red flags of this hub's published tenders that the filters select, computed from what each
     tender's last release says (``hub.red_flag_facts``, kept by the feed's trigger), streamed in
     batches: each tender's own indicators as it passes, a buyer's wins kept for H02, re-tenders kept for
-    H05, whose repeated processes are read afterwards (whether or not the filters select them). An
-    unknown tenant is refused (400 ``tenant``), as the catalogue's search refuses it."""
+    H05, whose repeated processes are read afterwards (whether or not the filters select them). H07 is
+    judged on ``as_of`` when given, else as ``judged_on`` says. An unknown tenant is refused (400
+    ``tenant``), as the catalogue's search refuses it."""
     since, until = query.checked()
     await check_tenant(session, query.tenant)
-    as_of = await judged_on(session, until)
+    as_of = as_of or await judged_on(session, until)
     codes = [query.indicator] if query.indicator else list(CHECKS)
     flags: list[Flag] = []
     wins: list[Win] = []
@@ -268,6 +273,10 @@ async def _retenders_won_by_earlier_bidders(
 
 
 async def flags_of(
-    session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
+    session: AsyncSession,
+    prefix: str,
+    query: RedFlagQuery,
+    thresholds: Thresholds = DEFAULTS,
+    as_of: date | None = None,
 ) -> list[Flag]:
-    return (await flagged(session, prefix, query, thresholds)).flags
+    return (await flagged(session, prefix, query, thresholds, as_of)).flags

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,8 @@ from federation.catalogue.flagged import flags_of_tender
 from federation.catalogue.models import CatalogueEntry, Change
 from hub.core.database import hub_sessions
 from hub.core.settings import Settings
+from monitoring.reviews.period import Period
+from monitoring.reviews.red_flags import review_flags
 from tests.e2e.test_red_flags import BUYER, Client, codes, flags, release
 from tests.unit.federation.catalogue.test_red_flag_implementation import payment, progress
 
@@ -29,12 +31,14 @@ SLUG, CODE = "kab-monev", "9701"
 ENDS = "2026-06-30T23:59:59+07:00"
 
 
-def implemented(local: str, payments: tuple[int, ...], reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """A tender with a contract of 900,000,000 ending 30 June 2026, its payments and progress reports."""
+def implemented(
+    local: str, payments: tuple[int, ...], reports: list[dict[str, Any]], ends: str = ENDS
+) -> dict[str, Any]:
+    """A tender with a contract of 900,000,000 ending ``ends``, its payments and progress reports."""
     stored = release(local, days=20, tenderers=3, award=900_000_000, contract=900_000_000)
     stored["awards"][0]["suppliers"] = [{"id": f"ID-VENDOR-7{local}", "name": f"CV Tujuh {local}"}]  # no H02
     contract = stored["contracts"][0]
-    contract |= {"status": "active", "period": {"startDate": "2026-04-01T00:00:00+07:00", "endDate": ENDS}}
+    contract |= {"status": "active", "period": {"startDate": "2026-04-01T00:00:00+07:00", "endDate": ends}}
     contract["implementation"] = {
         "transactions": [payment(term, amount) for term, amount in enumerate(payments, 1)],
         "milestones": reports,
@@ -46,6 +50,7 @@ TENDERS = {
     "1": implemented("1", (500_000_000, 450_000_000), [progress(1, "100", "2026-06-25")]),  # H06
     "2": implemented("2", (300_000_000,), [progress(1, "45.5", "2026-06-01")]),  # H07 (from 1 July)
     "3": implemented("3", (900_000_000,), [progress(1, "100.00", "2026-06-29")]),  # nothing
+    "4": implemented("4", (), [], ends=f"{date.today() + timedelta(days=30)}T23:59:59+07:00"),  # running
 }
 
 
@@ -134,3 +139,22 @@ def test_the_cli_lists_h06_and_h07_judged_on_to(monitored: None, settings: Setti
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert json.loads(graced.stdout) == []
+
+
+async def test_the_review_judges_h07_on_its_last_day_or_today_if_sooner(
+    client: Client, hub: AsyncEngine, monitored: None
+) -> None:
+    """As the review's trace counts late contracts: a period not over yet flags nothing not late yet.
+    The API judges on the ``to`` it is given, even a later one: its answer names the date."""
+
+    async def late(end: date) -> list[str | None]:
+        async with hub_sessions(hub)() as session:
+            found = await review_flags(session, "ocds-lpsehub", CODE[:2], Period(date(2026, 3, 1), end))
+        return [p.flag.ocid for p in found.flags if p.flag.code == "H07"]
+
+    assert await late(date(2026, 6, 30)) == []
+    assert await late(date(2026, 7, 10)) == ["ocds-lpsehub-9701-2"]
+    far = date.today() + timedelta(days=400)
+    assert await late(far) == ["ocds-lpsehub-9701-2"]  # not 4: it is running
+    asked = await flags(client, tenant=SLUG, indicator="H07", to=far.isoformat())
+    assert codes(asked) == [("H07", "ocds-lpsehub-9701-2"), ("H07", "ocds-lpsehub-9701-4")]
