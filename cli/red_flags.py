@@ -45,7 +45,11 @@ def red_flags(
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option("--to", help="Announced on or before this date (YYYY-MM-DD).", show_default=False),
+        typer.Option(
+            "--to",
+            help="Announced on or before this date (YYYY-MM-DD); H07 is judged on it (default: today).",
+            show_default=False,
+        ),
     ] = None,
     short_submission_days: Annotated[
         int | None, typer.Option(help="R003's threshold in days (default 15).", show_default=False)
