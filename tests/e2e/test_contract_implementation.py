@@ -303,6 +303,17 @@ async def test_every_change_is_audited_and_published_as_a_valid_release_of_one_o
     assert amendment["rationale"] == "Tambah 4 unit"
     assert f"value: {VALUE} -> 150000000 IDR" in amendment["description"]
 
+    record = ok(await client.get(f"/api/ocds/records/ocds-lpsehub-{local}"), 200)
+    valid(record, "record-package-schema.json")
+    [compiled] = record["records"][0]["compiledRelease"]["contracts"]
+    assert compiled["value"]["amount"] == 150_000_000
+    assert len(compiled["implementation"]["milestones"]) == 2  # the milestone and the progress report
+    page = await client.get(f"/tender/ocds-lpsehub-{local}")  # the public tender page shows the release
+    assert page.status_code == 200
+    assert "<dt>Dibayar</dt><dd>Rp40.000.000</dd>" in page.text
+    assert "Progres fisik 25.00%" in page.text
+    assert "Tambah 4 unit" in page.text
+
     auditor = bearer(client, await person(clean_identity, "auditor", c.malang.slug))
     log = ok(await client.get(f"{c.malang.base}/audit", params={"limit": 1000}, headers=auditor), 200)
     actions = [e["action"] for e in log if e["subject"] == f"tender:{c.desk.tender_id}"]

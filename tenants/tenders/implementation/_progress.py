@@ -23,7 +23,7 @@ from tenants.tenders.implementation._contract import (
 )
 from tenants.tenders.implementation_models import ContractProgress
 
-HUNDRED = Decimal(100)
+HUNDRED, CENT = Decimal(100), Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,10 @@ def _percent(raw: Decimal | int | str) -> Decimal:
         percent = Decimal("NaN")
     if not percent.is_finite() or not 0 <= percent <= HUNDRED:
         raise InvalidInput("percent must be a number from 0 to 100", field="percent")
-    exponent = percent.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and percent != percent.quantize(Decimal("0.01")):
+    exact = percent.quantize(CENT)
+    if exact != percent:
         raise InvalidInput("percent has at most two decimals", field="percent")
-    return percent.quantize(Decimal("0.01"))
+    return exact
 
 
 async def report_progress(
