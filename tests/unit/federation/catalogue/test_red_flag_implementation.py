@@ -6,10 +6,18 @@ hand-built compiled releases shaped as the e-monev publishes them: payments as
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 
+from federation.catalogue.ocds_implementation import (
+    PublicImplementation,
+    PublicMilestone,
+    PublicPayment,
+    PublicProgress,
+    implementation_parts,
+)
 from federation.catalogue.red_flags import (
     Thresholds,
     contract_past_end_without_progress,
@@ -172,3 +180,25 @@ def test_h06_and_h07_come_last_among_all_indicators_and_fit_the_api_schema() -> 
         assert f.name
         assert f.explanation
         assert f.explanation_id
+
+
+def test_the_indicators_read_the_implementation_as_the_e_monev_publishes_it() -> None:
+    """The shapes above are ``ocds_implementation``'s: its progress reports and payments, read back."""
+    published = PublicImplementation(
+        progress=[
+            PublicProgress(1, date(2026, 5, 2), Decimal("30.00"), "Tahap 1", None),
+            PublicProgress(2, date(2026, 6, 2), Decimal("62.50"), "Tahap 2", None),
+        ],
+        payments=[PublicPayment(1, date(2026, 5, 10), 700_000), PublicPayment(2, date(2026, 6, 10), 400_000)],
+        milestones=[PublicMilestone(1, "Serah terima", date(2026, 6, 30), None)],
+    )
+    buyer, supplier = {"id": "ID-SATKER-3507-1", "name": "Dinas PU"}, {"id": "ID-VENDOR-7", "name": "CV 7"}
+    release = implemented()
+    contract = release["contracts"][0]
+    contract |= implementation_parts(1, published, "Asia/Jakarta", buyer, supplier)
+    assert last_progress(contract) == (62.5, "2026-06-02T00:00:00+07:00")
+    flags = red_flags([release], as_of=date(2026, 7, 1))
+    assert [(f.code, f.facts.get("paid"), f.facts.get("lastProgress")) for f in flags] == [
+        ("H06", 1_100_000, None),
+        ("H07", None, 62.5),
+    ]
