@@ -45,7 +45,11 @@ def red_flags(
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option("--to", help="Announced on or before this date (YYYY-MM-DD).", show_default=False),
+        typer.Option(
+            "--to",
+            help="Announced on or before this date (YYYY-MM-DD); H07 is judged on it (default: today).",
+            show_default=False,
+        ),
     ] = None,
     short_submission_days: Annotated[
         int | None, typer.Option(help="R003's threshold in days (default 15).", show_default=False)
@@ -59,10 +63,17 @@ def red_flags(
     late_amendment_days: Annotated[
         float | None, typer.Option(help="H04's days before bids close (default 3).", show_default=False)
     ] = None,
+    overdue_grace_days: Annotated[
+        int | None,
+        typer.Option(
+            help="H07's days past a contract's end before it counts (default 0).", show_default=False
+        ),
+    ] = None,
     output: Annotated[Output, typer.Option("--format", help="table, csv or json.")] = Output.table,
 ) -> None:
     """The red flags (procurement risk indicators) of the published tenders, with the facts that raised
-    each; computed from each tender's compiled OCDS release."""
+    each; computed from each tender's compiled OCDS release. H07 (a contract past its end) is judged on
+    --to when given, else on the database's current date."""
     query = RedFlagQuery(province, tenant, buyer, indicator, since, until)
     try:
         query.checked()
@@ -71,6 +82,7 @@ def red_flags(
             estimate_ratio=estimate_ratio,
             dominance_share=dominance_share,
             late_amendment_days=late_amendment_days,
+            overdue_grace_days=overdue_grace_days,
         )
     except InvalidInput as exc:
         name = exc.field or ""

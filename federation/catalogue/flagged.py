@@ -4,7 +4,9 @@ Every release is a full snapshot, so a tender's compiled release is its last one
 indicators read are kept per tender in ``hub.red_flag_facts`` by a trigger on the feed (migration
 h0018), in the transaction that publishes the release. A new release therefore costs the flags one
 row written, and any query reads the facts it selects once, streamed, through the pure indicators of
-``federation/catalogue/red_flags.py``: the same definitions whatever the thresholds asked for."""
+``federation/catalogue/red_flags.py``: the same definitions whatever the thresholds asked for. H07 (a
+contract past its end) is judged on a date: the selection's last day (``until``) when it has one, else
+the database's current date (``judged_on``)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Text, cast, or_, select, text
+from sqlalchemy import Select, Text, cast, func, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,6 +97,7 @@ def checked_thresholds(**values: float | None) -> Thresholds:
         dominance_share=float(given.get("dominance_share", t.dominance_share)),
         dominance_min_awards=t.dominance_min_awards,
         late_amendment_days=float(given.get("late_amendment_days", t.late_amendment_days)),
+        overdue_grace_days=int(given.get("overdue_grace_days", t.overdue_grace_days)),
     )
 
 
@@ -124,10 +127,21 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 @dataclass(slots=True)
 class Flagged:
-    """The flags the filters select, and how many published tenders were read for them."""
+    """The flags the filters select, how many published tenders were read for them, and the date H07
+    judged them on."""
 
     flags: list[Flag]
     tenders: int
+    as_of: date
+
+
+async def judged_on(session: AsyncSession, until: date | None = None) -> date:
+    """The date H07 judges a contract's end on: ``until`` (a selection's last day: a review of a past
+    period sees what was late then) when given, else the database's current date (its clock decides)."""
+    if until is not None:
+        return until
+    today: date = (await session.execute(select(func.current_date()))).scalar_one()
+    return today
 
 
 def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Select[str, int, str]:
@@ -150,15 +164,21 @@ def _selected(query: RedFlagQuery, since: date | None, until: date | None) -> Se
 
 
 async def flagged(
-    session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
+    session: AsyncSession,
+    prefix: str,
+    query: RedFlagQuery,
+    thresholds: Thresholds = DEFAULTS,
+    as_of: date | None = None,
 ) -> Flagged:
     """The red flags of this hub's published tenders that the filters select, computed from what each
     tender's last release says (``hub.red_flag_facts``, kept by the feed's trigger), streamed in
     batches: each tender's own indicators as it passes, a buyer's wins kept for H02, re-tenders kept for
-    H05, whose repeated processes are read afterwards (whether or not the filters select them). An
-    unknown tenant is refused (400 ``tenant``), as the catalogue's search refuses it."""
+    H05, whose repeated processes are read afterwards (whether or not the filters select them). H07 is
+    judged on ``as_of`` when given, else as ``judged_on`` says. An unknown tenant is refused (400
+    ``tenant``), as the catalogue's search refuses it."""
     since, until = query.checked()
     await check_tenant(session, query.tenant)
+    as_of = as_of or await judged_on(session, until)
     codes = [query.indicator] if query.indicator else list(CHECKS)
     flags: list[Flag] = []
     wins: list[Win] = []
@@ -173,7 +193,7 @@ async def flagged(
             tenders += len(batch)
             for ocid, position, facts in batch:
                 release = with_ocid(_decode(facts), public_ocid(prefix, ocid), position)
-                flags += tender_flags(release, thresholds, codes)
+                flags += tender_flags(release, thresholds, codes, as_of)
                 if "H02" in codes and (win := wins_of(release)) is not None:
                     wins.append(win)
                 if "H05" in codes and repeated_process(release) is not None:
@@ -182,7 +202,7 @@ async def flagged(
         flags += dominated_buyers(wins, thresholds)
     if retenders:
         flags += await _retenders_won_by_earlier_bidders(session, prefix, retenders)
-    return Flagged(_in_order(flags), tenders)
+    return Flagged(_in_order(flags), tenders, as_of)
 
 
 def _wins_read(buyer_id: str) -> Select[str, str]:
@@ -199,14 +219,16 @@ async def flags_of_tender(
     buyer's dominance (H02) when the tender is among the wins it lists, and H05 when it repeats a
     failed process. What ``flagged`` gives for the tender's buyer, filtered to this tender, at a
     tender page's cost: its own facts through every indicator, and of its buyer's other tenders only
-    their winners (every indicator over a buyer's 1,361 tenders took 80 ms a page)."""
+    their winners (every indicator over a buyer's 1,361 tenders took 80 ms a page). H07 is judged on
+    the database's current date."""
     f = RedFlagFacts
-    row = (await session.execute(select(f.position, cast(f.facts, Text)).where(f.ocid == ocid))).one_or_none()
+    facts = select(f.position, cast(f.facts, Text), func.current_date()).where(f.ocid == ocid)  # H07's day
+    row = (await session.execute(facts)).one_or_none()
     if row is None:
         return []
     public = public_ocid(prefix, ocid)
     release = with_ocid(_decode(row[1]), public, row[0])
-    flags = tender_flags(release, thresholds, list(CHECKS))
+    flags = tender_flags(release, thresholds, list(CHECKS), row[2])
     if (own := wins_of(release)) is not None:  # a tender with no winner is in no buyer's wins
         wins = [
             Win(
@@ -251,6 +273,10 @@ async def _retenders_won_by_earlier_bidders(
 
 
 async def flags_of(
-    session: AsyncSession, prefix: str, query: RedFlagQuery, thresholds: Thresholds = DEFAULTS
+    session: AsyncSession,
+    prefix: str,
+    query: RedFlagQuery,
+    thresholds: Thresholds = DEFAULTS,
+    as_of: date | None = None,
 ) -> list[Flag]:
-    return (await flagged(session, prefix, query, thresholds)).flags
+    return (await flagged(session, prefix, query, thresholds, as_of)).flags

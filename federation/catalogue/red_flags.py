@@ -7,16 +7,20 @@ raised it. The definitions follow the Open Contracting Partnership's Cardinal (o
 ``H...``) from the procurement-integrity literature. The fields read are those of OCDS 1.1 and its bids
 extension: ``tender.tenderPeriod``, ``tender.numberOfTenderers``/``tenderers``, ``tender.value``,
 ``tender.amendments`` (``date``, ``rationale``), ``awards`` (``status``, ``value``, ``suppliers``),
-``contracts`` (``awardID``, ``value``), ``bids.details`` (``status``, ``value``, ``tenderers``).
-An indicator whose fields a release lacks does not flag it (no data is no evidence).
+``contracts`` (``awardID``, ``value``, ``status``, ``period.endDate``, and of their ``implementation``
+the ``transactions`` and the physical progress reports among the ``milestones``), ``bids.details``
+(``status``, ``value``, ``tenderers``). An indicator whose fields a release lacks does not flag it (no
+data is no evidence). H07 also needs the date it is judged on (``as_of``): the indicators stay pure
+functions, and without that date H07 says nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 Release = dict[str, Any]
@@ -42,6 +46,10 @@ class Thresholds:
     late_amendment_days: float = 3.0
     """H04: an amendment dated less than this many days before the tenderPeriod's end. The hub's
     default."""
+    overdue_grace_days: int = 0
+    """H07: a contract is past its end once more than this many whole days have passed since its
+    ``period.endDate`` (the date's own calendar day). The hub's default (0: the day after the end);
+    set it to the days a late report may take to be published."""
 
 
 DEFAULTS = Thresholds()
@@ -74,6 +82,8 @@ INDICATORS: dict[str, str] = {
     "H03": "Contract value above the award",
     "H04": "Submission period amended close to its end",
     "H05": "Re-tender won by a bidder of the failed tender",
+    "H06": "Payments above the contract value",
+    "H07": "Contract past its end with no progress",
 }
 
 
@@ -124,7 +134,7 @@ def short_submission_period(releases: Iterable[Release], t: Thresholds = DEFAULT
     return [f for r in releases for f in _short_submission_period(r, t)]
 
 
-def _short_submission_period(r: Release, t: Thresholds) -> list[Flag]:
+def _short_submission_period(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     period = (r.get("tender") or {}).get("tenderPeriod") or {}
     start, end = _when(period.get("startDate")), _when(period.get("endDate"))
@@ -163,7 +173,7 @@ def single_bid(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Fl
     return [f for r in releases for f in _single_bid(r, t)]
 
 
-def _single_bid(r: Release, t: Thresholds) -> list[Flag]:
+def _single_bid(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     number = _tenderers(r)
     if number == 1 and _competitive(r, t):
@@ -186,7 +196,7 @@ def identical_bid_prices(releases: Iterable[Release], t: Thresholds = DEFAULTS) 
     return [f for r in releases for f in _identical_bid_prices(r, t)]
 
 
-def _identical_bid_prices(r: Release, t: Thresholds) -> list[Flag]:
+def _identical_bid_prices(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
     if len({a for a, _ in priced}) == len(priced) and all(
@@ -217,7 +227,7 @@ def lowest_bid_disqualified(releases: Iterable[Release], t: Thresholds = DEFAULT
     return [f for r in releases for f in _lowest_bid_disqualified(r, t)]
 
 
-def _lowest_bid_disqualified(r: Release, t: Thresholds) -> list[Flag]:
+def _lowest_bid_disqualified(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     priced = [(a, b) for b in _submitted_bids(r) if (a := _amount(b)) is not None]
     if not _active_awards(r) or not any(b.get("status") == "valid" for _, b in priced):
@@ -243,7 +253,7 @@ def award_close_to_estimate(releases: Iterable[Release], t: Thresholds = DEFAULT
     return [f for r in releases for f in _award_close_to_estimate(r, t)]
 
 
-def _award_close_to_estimate(r: Release, t: Thresholds) -> list[Flag]:
+def _award_close_to_estimate(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     estimate = _amount(r.get("tender"))
     if not estimate:
@@ -339,7 +349,7 @@ def contract_above_award(releases: Iterable[Release], t: Thresholds = DEFAULTS) 
     return [f for r in releases for f in _contract_above_award(r, t)]
 
 
-def _contract_above_award(r: Release, t: Thresholds) -> list[Flag]:
+def _contract_above_award(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     awards = {a.get("id"): _amount(a) for a in r.get("awards") or []}
     for contract in r.get("contracts") or []:
@@ -367,7 +377,7 @@ def late_amendment(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> lis
     return [f for r in releases for f in _late_amendment(r, t)]
 
 
-def _late_amendment(r: Release, t: Thresholds) -> list[Flag]:
+def _late_amendment(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
     flags: list[Flag] = []
     tender = r.get("tender") or {}
     end = _when((tender.get("tenderPeriod") or {}).get("endDate"))
@@ -469,7 +479,120 @@ def retender_won_by_earlier_bidder(release: Release, earlier: Release | None) ->
     return flags
 
 
-TENDER_CHECKS: dict[str, Callable[[Release, Thresholds], list[Flag]]] = {
+def payments_above_contract(releases: Iterable[Release], t: Thresholds = DEFAULTS) -> list[Flag]:
+    """H06: a contract's payments (``contracts[].implementation.transactions[].value.amount``) add up
+    to more than its value (``contracts[].value.amount``, which is its latest amendment's): money paid
+    for work the contract never priced, or a payment recorded twice."""
+    return [f for r in releases for f in _payments_above_contract(r, t)]
+
+
+def _payments_above_contract(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
+    flags: list[Flag] = []
+    for contract in r.get("contracts") or []:
+        value = _amount(contract)
+        transactions = (contract.get("implementation") or {}).get("transactions") or []
+        counted = [(tx.get("id"), a) for tx in transactions if (a := _amount(tx)) is not None]
+        paid = sum(a for _, a in counted)
+        if value is None or not counted or paid <= value:
+            continue
+        facts = {
+            "contract": contract.get("id"),
+            "contractValue": value,
+            "paid": paid,
+            "transactions": [{"id": i, "amount": a} for i, a in counted],
+        }
+        flags.append(
+            _flag(
+                "H06",
+                r,
+                "contract value",
+                facts,
+                f"{len(counted)} payments add up to {paid:,.0f}, above the contract's value ({value:,.0f}).",
+                f"{len(counted)} pembayaran berjumlah {paid:,.0f}, melebihi nilai kontrak ({value:,.0f}).",
+            )
+        )
+    return flags
+
+
+PHYSICAL_PROGRESS = "physicalProgress"
+"""The ``code`` of a contract's milestones that report its physical progress (*progres fisik*). OCDS
+1.1 has no field for a share of work done: the e-monev publishes each report as a ``reporting``
+milestone with this code, met on the day reported, its percentage in the title ("Progres fisik
+62.5%"), as ``federation.catalogue.ocds_implementation`` writes it."""
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+
+
+def last_progress(contract: dict[str, Any]) -> tuple[float, str] | None:
+    """A contract's last physical progress report: its percentage and ``dateMet`` (the latest date; of
+    reports on the same day, the last listed); ``None`` without one that says both."""
+    reports = []
+    for milestone in (contract.get("implementation") or {}).get("milestones") or []:
+        if not isinstance(milestone, dict) or milestone.get("code") != PHYSICAL_PROGRESS:
+            continue
+        found = _PERCENT.search(str(milestone.get("title") or ""))
+        met = _when(milestone.get("dateMet"))
+        if found is not None and met is not None:
+            reports.append((met, float(found[1].replace(",", ".")), milestone["dateMet"]))
+    if not reports:
+        return None
+    _, percent, met_on = max(enumerate(reports), key=lambda n: (n[1][0], n[0]))[1]
+    return percent, met_on
+
+
+def contract_past_end_without_progress(
+    releases: Iterable[Release], as_of: date, t: Thresholds = DEFAULTS
+) -> list[Flag]:
+    """H07: on ``as_of``, more than ``overdue_grace_days`` have passed since a contract's
+    ``period.endDate`` and its work was not reported complete: no physical progress report, or the last
+    one below 100%. A late contract owes the buyer a fine (*denda keterlambatan*) or an amendment
+    extending it; one that is neither is paid for work nobody says was done. A cancelled contract
+    (``status`` ``cancelled``) is not counted."""
+    return [f for r in releases for f in _past_end_without_progress(r, t, as_of)]
+
+
+def _past_end_without_progress(r: Release, t: Thresholds, as_of: date | None = None) -> list[Flag]:
+    flags: list[Flag] = []
+    if as_of is None:
+        return flags
+    for contract in r.get("contracts") or []:
+        end = _when((contract.get("period") or {}).get("endDate"))
+        if end is None or contract.get("status") == "cancelled":
+            continue
+        days = (as_of - end.date()).days
+        last = last_progress(contract)
+        if days <= t.overdue_grace_days or (last is not None and last[0] >= 100):
+            continue
+        ended = end.date().isoformat()
+        facts = {
+            "contract": contract.get("id"),
+            "endDate": contract["period"]["endDate"],
+            "daysPast": days,
+            "asOf": as_of.isoformat(),
+            "lastProgress": last[0] if last else None,
+            "lastProgressDate": last[1] if last else None,
+        }
+        if last is None:
+            en, id_ = "no progress report was published", "belum ada laporan progres fisik"
+        else:
+            on = last[1][:10]
+            en, id_ = (
+                f"its last progress report says {last[0]:g}% ({on})",
+                f"progres terakhir {last[0]:g}% ({on})",
+            )
+        flags.append(
+            _flag(
+                "H07",
+                r,
+                t.overdue_grace_days,
+                facts,
+                f"The contract ended on {ended}, {days} days before {as_of.isoformat()}, and {en}.",
+                f"Kontrak berakhir {ended}, {days} hari sebelum {as_of.isoformat()}, dan {id_}.",
+            )
+        )
+    return flags
+
+
+TENDER_CHECKS: dict[str, Callable[[Release, Thresholds, date | None], list[Flag]]] = {
     "R003": _short_submission_period,
     "R018": _single_bid,
     "R028": _identical_bid_prices,
@@ -477,28 +600,41 @@ TENDER_CHECKS: dict[str, Callable[[Release, Thresholds], list[Flag]]] = {
     "H01": _award_close_to_estimate,
     "H03": _contract_above_award,
     "H04": _late_amendment,
+    "H06": _payments_above_contract,
+    "H07": _past_end_without_progress,
 }
-"""The indicators read off one tender's compiled release alone."""
+"""The indicators read off one tender's compiled release alone (and the date judged on: H07)."""
 ACROSS_TENDERS = ("H02", "H05")
 """The indicators that read other tenders too: a buyer's wins (H02), the process re-tendered (H05)."""
-CHECKS: tuple[str, ...] = ("R003", "R018", "R028", "R036", "H01", "H02", "H03", "H04", "H05")
+CHECKS: tuple[str, ...] = ("R003", "R018", "R028", "R036", "H01", "H02", "H03", "H04", "H05", "H06", "H07")
 """Every indicator's code, in the order flags are listed."""
 
 
 def tender_flags(
-    release: Release, thresholds: Thresholds = DEFAULTS, indicators: Iterable[str] = CHECKS
+    release: Release,
+    thresholds: Thresholds = DEFAULTS,
+    indicators: Iterable[str] = CHECKS,
+    as_of: date | None = None,
 ) -> list[Flag]:
-    """The flags of one tender's own indicators (``TENDER_CHECKS``) among ``indicators``."""
+    """The flags of one tender's own indicators (``TENDER_CHECKS``) among ``indicators``, judged on
+    ``as_of`` (H07: none without it)."""
     return [
-        f for code in indicators if (check := TENDER_CHECKS.get(code)) for f in check(release, thresholds)
+        f
+        for code in indicators
+        if (check := TENDER_CHECKS.get(code))
+        for f in check(release, thresholds, as_of)
     ]
 
 
 def red_flags(
-    releases: Iterable[Release], thresholds: Thresholds = DEFAULTS, indicators: Iterable[str] | None = None
+    releases: Iterable[Release],
+    thresholds: Thresholds = DEFAULTS,
+    indicators: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> list[Flag]:
     """Every flag of the chosen indicators (all by default) over these compiled releases, indicator by
-    indicator; H05 looks up the repeated process among the same releases."""
+    indicator, judged on ``as_of`` (H07: none without it); H05 looks up the repeated process among the
+    same releases."""
     chosen = list(releases)
     codes = [c for c in CHECKS if indicators is None or c in set(indicators)]
     by_ocid = {r.get("ocid"): r for r in chosen}
@@ -510,5 +646,5 @@ def red_flags(
             for r in chosen:
                 flags += retender_won_by_earlier_bidder(r, by_ocid.get(repeated_process(r)))
         else:
-            flags += [f for r in chosen for f in TENDER_CHECKS[code](r, thresholds)]
+            flags += [f for r in chosen for f in TENDER_CHECKS[code](r, thresholds, as_of)]
     return flags

@@ -6,6 +6,9 @@ published it and given its tenders' titles from the catalogue (one query). The p
 announcement's calendar date in UTC, as ``RedFlagQuery`` reads it, where the review's other figures
 read each LPSE's own clock: a tender announced before 07:00 WIB on the first day of the period is
 counted in the figures and left out of the flags (and one on the day after the period's last, in).
+A contract past its end (H07) is judged on the review's date, as its trace judges late contracts
+(``monitoring.reviews.trace.review_date``): the period's last day, or today if sooner. The review of a
+past period shows what was late then, and one of the running month nothing that is not late yet.
 
     found = await review_flags(session, "ocds-lpsehub", "35", period)
     found.per_indicator()["R018"], [f.tenant_name for f in found.flags]
@@ -20,11 +23,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.catalogue.flagged import RedFlagQuery, flags_of
+from federation.catalogue.flagged import RedFlagQuery, flags_of, judged_on
 from federation.catalogue.models import LOCAL, CatalogueEntry
 from federation.catalogue.records import public_ocid
 from federation.catalogue.red_flags import DEFAULTS, INDICATORS, Flag, Thresholds
 from monitoring.reviews.period import Period
+from monitoring.reviews.trace import review_date
 
 
 def _days(n: float) -> str:
@@ -84,6 +88,19 @@ INDONESIAN: dict[str, tuple[str, Callable[[Thresholds], str], Callable[[Threshol
         "Tender ulang dimenangkan peserta tender yang gagal",
         lambda t: "pemenang tender ulang sudah menawar, atau ditetapkan pemenang, dalam tender yang diulang",
         lambda t: "penyedia yang sama",
+    ),
+    "H06": (
+        "Pembayaran melebihi nilai kontrak",
+        lambda t: "jumlah pembayaran (termin) kontrak di atas nilai kontrak menurut adendum terakhirnya",
+        lambda t: "nilai kontrak",
+    ),
+    "H07": (
+        "Kontrak lewat masa berakhir tanpa progres selesai",
+        lambda t: (
+            "masa kontrak berakhir lebih dari ambang batas sebelum akhir periode, dan progres fisik "
+            "terakhir di bawah 100% atau tidak pernah dilaporkan"
+        ),
+        lambda t: _days(t.overdue_grace_days),
     ),
 }
 """Every indicator of ``federation.catalogue.red_flags.INDICATORS``, in Indonesian (a test holds the
@@ -146,7 +163,7 @@ class ReviewFlags:
 async def review_flags(session: AsyncSession, prefix: str, province_code: str, period: Period) -> ReviewFlags:
     """The red flags of the province's published tenders announced in ``period`` (UTC dates)."""
     query = RedFlagQuery(province=province_code, since=period.start.isoformat(), until=period.end.isoformat())
-    flags = await flags_of(session, prefix, query, DEFAULTS)
+    flags = await flags_of(session, prefix, query, DEFAULTS, review_date(period, await judged_on(session)))
     named = {ocid for f in flags for ocid in _ocids(f)}
     local = {public_ocid(prefix, e.ocid): e for e in await _entries(session, prefix, named)}
     placed = []

@@ -3,7 +3,8 @@ red-flag indicators and ours read is there, counted as Cardinal counts it (``ocd
 how often each path is non-empty in a file of compiled releases, one per line).
 
 The tenders are built as users build them, over HTTP: one through every step from announcement to
-contract with a schedule change on the way, one that fails after its opening, and that one's re-tender.
+contract with a schedule change on the way, then a payment and a progress report (H06, H07); one that
+fails after its opening, and that one's re-tender.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ async def test_cardinal_finds_every_field_the_red_flag_indicators_read(
     ok(await contracted.post("award-letter", malang.ppk, {"number": "SPPBJ/1"}))
     contract = {"number": "HK/1", "value": 845_000_000, "signed_on": today(), "starts_on": today()}
     ok(await contracted.post("contract", malang.ppk, {**contract, "ends_on": "2026-12-31"}))
+    ok(await contracted.post("contract/payments", malang.ppk, {"amount": 300_000_000, "paid_on": today()}))
+    ok(await contracted.post("contract/progress", malang.ppk, {"percent": 35, "reported_on": today()}))
 
     failed = Desk(client, engine, malang)
     await failed.announce("Pembangunan Pasar Rakyat Sumberpucung", owner_estimate=650_000_000)
@@ -95,6 +98,12 @@ async def test_cardinal_finds_every_field_the_red_flag_indicators_read(
             "/awards[]/suppliers[]/id",
             "/contracts[]/awardID",
             "/contracts[]/value/amount",
+            "/contracts[]/status",  # H07: its end, and the progress reported (the e-monev's)
+            "/contracts[]/period/endDate",
+            "/contracts[]/implementation/milestones[]/code",
+            "/contracts[]/implementation/milestones[]/title",
+            "/contracts[]/implementation/milestones[]/dateMet",
+            "/contracts[]/implementation/transactions[]/value/amount",  # H06: the payments
             "/relatedProcesses[]/relationship[]",  # the re-tender's link to the failed tender
             "/relatedProcesses[]/scheme",
             "/relatedProcesses[]/identifier",
@@ -111,6 +120,12 @@ async def test_cardinal_finds_every_field_the_red_flag_indicators_read(
         "/awards[]/suppliers[]/id": 1,
         "/contracts[]/awardID": 1,
         "/contracts[]/value/amount": 1,
+        "/contracts[]/status": 1,
+        "/contracts[]/period/endDate": 1,
+        "/contracts[]/implementation/milestones[]/code": 1,
+        "/contracts[]/implementation/milestones[]/title": 1,
+        "/contracts[]/implementation/milestones[]/dateMet": 1,
+        "/contracts[]/implementation/transactions[]/value/amount": 1,
         "/relatedProcesses[]/relationship[]": 1,
         "/relatedProcesses[]/scheme": 1,
         "/relatedProcesses[]/identifier": 1,

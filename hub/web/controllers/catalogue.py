@@ -111,7 +111,8 @@ SINCE = QueryParameter(
     name="from", description="Only tenders announced on or after this date (YYYY-MM-DD, UTC)."
 )
 UNTIL = QueryParameter(
-    name="to", description="Only tenders announced on or before this date (YYYY-MM-DD, UTC)."
+    name="to",
+    description="Only tenders announced on or before this date (YYYY-MM-DD, UTC); H07 is judged on it.",
 )
 INDICATOR = QueryParameter(description=f"Only this indicator: one of {', '.join(CHECKS)}.")
 BUYER = QueryParameter(description="Only this buyer: its OCDS id (`ID-SATKER-...`) or its exact name.")
@@ -250,7 +251,8 @@ class CatalogueController(Controller):
         summary="Red flags (procurement risk indicators) of the published tenders, each explained",
         description="Computed from each tender's compiled OCDS release (see the README's red flags "
         "section for each indicator's definition, default threshold and source). A threshold given as a "
-        "parameter replaces its default.",
+        "parameter replaces its default. H07 (a contract past its end) is judged on `to` when given, "
+        "else on the database's current date (`as_of` in the answer).",
         responses=answers(RedFlagsView, 400),
     )
     async def red_flags(
@@ -268,6 +270,7 @@ class CatalogueController(Controller):
         estimate_ratio: FromQuery[float | None] = None,
         dominance_share: FromQuery[float | None] = None,
         late_amendment_days: FromQuery[float | None] = None,
+        overdue_grace_days: FromQuery[int | None] = None,
         limit: Annotated[int, FLAG_LIMIT] = FLAGS_PER_PAGE,
         offset: Annotated[int, FLAG_OFFSET] = 0,
     ) -> Response[bytes]:
@@ -281,6 +284,7 @@ class CatalogueController(Controller):
             estimate_ratio=estimate_ratio,
             dominance_share=dominance_share,
             late_amendment_days=late_amendment_days,
+            overdue_grace_days=overdue_grace_days,
         )
         found = await flagged(db_session, state.ocid_prefix, query, thresholds)
         counts: dict[str, int] = dict.fromkeys(CHECKS, 0)
@@ -294,5 +298,6 @@ class CatalogueController(Controller):
             "limit": limit,
             "tenders": found.tenders,
             "thresholds": dataclasses.asdict(thresholds),
+            "as_of": found.as_of.isoformat(),
         }
         return cached(request, msgspec.convert(view, RedFlagsView))

@@ -306,3 +306,5 @@ class RedFlagsView(msgspec.Struct, frozen=True):
     tenders: int
     """How many tenders' compiled releases were checked."""
     thresholds: dict[str, Any]
+    as_of: str
+    """The date (YYYY-MM-DD) H07 judged contracts' ends on: ``to`` if given, else the hub's today."""

@@ -6,7 +6,7 @@ facts back to the one before."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from federation.catalogue.flagged import RedFlagQuery, flags_of
 from federation.catalogue.models import CatalogueEntry, Change, RedFlagFacts
 from federation.catalogue.red_flags import red_flags
 from hub.core.database import hub_sessions
+from tests.unit.federation.catalogue.test_red_flag_implementation import implemented, progress
 from tests.unit.federation.catalogue.test_red_flag_indicators import bid, compiled, retender
 
 pytestmark = pytest.mark.horizon  # it writes to the feed that other workers' tests read
@@ -110,7 +111,17 @@ async def test_the_flags_of_the_facts_are_the_flags_of_the_whole_release(hub: As
         failed,
         retender(9, failed["ocid"], supplier=2),  # H05
         compiled(10),  # nothing
+        implemented(11, payments=(600_000, 500_000)),  # H06 (and H07: no progress report)
+        implemented(
+            12,
+            payments=(300_000,),
+            reports=[progress(1, "40", "2026-05-01"), progress(2, "70", "2026-06-01")],
+        ),
+        implemented(13, payments=(1_000_000,), reports=[progress(1, "100", "2026-06-29")]),  # nothing
+        implemented(14, ends="2026-08-31T23:59:59+07:00"),  # nothing: still running
+        implemented(15, status="cancelled"),  # nothing
     ]
+    as_of = date(2026, 7, 15)
     async with hub.connect() as connection:
         facts = [
             (
@@ -121,9 +132,16 @@ async def test_the_flags_of_the_facts_are_the_flags_of_the_whole_release(hub: As
             for r in releases
         ]
     slim = [{"ocid": r["ocid"], **f} for r, f in zip(releases, facts, strict=True)]
-    whole = red_flags(releases)
-    assert {f.code for f in whole} == {"R003", "R018", "H01", "H03", "R028", "R036", "H04", "H02", "H05"}
-    assert red_flags(slim) == whole
+    whole = red_flags(releases, as_of=as_of)
+    assert {f.code for f in whole} == {
+        *("R003", "R018", "H01", "H03", "R028", "R036", "H04", "H02", "H05", "H06", "H07")
+    }
+    assert [f.ocid for f in whole if f.code in ("H06", "H07")] == [
+        "ocds-lpsehub-3507-11",
+        "ocds-lpsehub-3507-11",
+        "ocds-lpsehub-3507-12",
+    ]
+    assert red_flags(slim, as_of=as_of) == whole
     assert all(len(json.dumps(f)) < len(json.dumps(r)) for f, r in zip(facts, releases, strict=True))
 
 
