@@ -31,6 +31,16 @@ class Actor:
             return await require(session, self.account_id, self.tenant.id, action)
         return role_for(action, self.held_roles)
 
+    @property
+    def recorded_by(self) -> int | None:
+        """The account a row this person records names (its ``recorded_by`` column)."""
+        return self.account_id
+
+    @property
+    def recorded_by_client(self) -> str | None:
+        """A person records as no machine client."""
+        return None
+
     async def roles(self, session: AsyncSession) -> frozenset[Role]:
         if self.held_roles is not None:
             return self.held_roles

@@ -109,6 +109,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     REVIEW_READ = "review.read"
     TENANT_PROVISION = "tenant.provision"  # create a regency's tenant from the regions table
+    PLAN_RECORD = "plan.record"  # record or revise plan items (RUP)
 
 
 TENANT_ROLES = (
@@ -177,6 +178,7 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
             (Scope.PROCUREMENT, Scope.REVIEW_READ), (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR), hub_wide=True
         ),
         Action.TENANT_PROVISION: Rule(_ACT, (Role.HUB_ADMIN,), hub_wide=True),
+        Action.PLAN_RECORD: Rule(_ACT, (Role.TENANT_ADMIN, Role.COMMITMENT_OFFICER)),
     }
 )
 
