@@ -24,6 +24,7 @@ from hub.core.database import hub_sessions
 from hub.core.errors import ConfigurationError
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
+from tenants.registry import get_tenant
 from tenants.tenders.preparation.bid_keys import rewrap_tenant_keys
 
 accounts = typer.Typer(no_args_is_help=True, help="Accounts (people) and their roles per tenant.")
@@ -114,6 +115,13 @@ def client_create(
     redirect_uri: Annotated[list[str] | None, typer.Option(help="Allowed redirect URI; repeatable.")] = None,
     confidential: Annotated[bool, typer.Option(help="A server-side client with a secret.")] = False,
     first_party: Annotated[bool, typer.Option(help="The hub's own application: no consent page.")] = False,
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            help="With --confidential: the one tenant (slug) the client's own tokens act in, as an "
+            "e-planning, e-budgeting or e-monev system of that regency (scopes plans:write, monev:write)."
+        ),
+    ] = None,
     scope: Annotated[
         list[str] | None,
         typer.Option(
@@ -130,6 +138,7 @@ def client_create(
 
     async def work(engine: AsyncEngine) -> tuple[OAuthClient, str | None]:
         async with hub_sessions(engine)() as session, session.begin():
+            tenant_id = None if tenant is None else (await get_tenant(session, tenant)).id
             return await create_client(
                 session,
                 name,
@@ -137,6 +146,7 @@ def client_create(
                 confidential=confidential,
                 first_party=first_party,
                 scopes=scope,
+                tenant_id=tenant_id,
             )
 
     client, secret = run(work)
@@ -145,6 +155,8 @@ def client_create(
         return
     stdout.print(f"client_id     {client.client_id}")
     stdout.print(f"scope         {client.scope}")
+    if tenant is not None:
+        stdout.print(f"tenant        {tenant}   (its own tokens act there only)")
     if secret:
         stdout.print(f"client_secret {secret}   (shown once: store it now)")
 

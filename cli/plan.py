@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.command_runner import fail, print_json, run, stderr, stdout
 from cli.options import JsonOption, TenantOption
 from cli.tenant import acting_in
+from federation.identity.actor import Acting, ClientActor
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput, InvalidRows
 from tenants.plans import (
@@ -28,7 +29,7 @@ from tenants.plans import (
     read_plan_file,
     record_plan_items,
 )
-from tenants.registry import get_tenant
+from tenants.registry import get_tenant, resolve_tenant
 
 app = typer.Typer(
     no_args_is_help=True, help="The tenant's procurement plan (RUP): import and list its items."
@@ -43,10 +44,11 @@ empty. An item whose RUP code is in the plan already is revised (audited before 
 as it is when nothing changed. A JSON file is a list of objects (or {{"items": [...]}})."""
 
 AsPerson = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--as",
-        help="Email of the person recording (tenant_admin, commitment_officer): the audit chain names them.",
+        help="Email of the person recording (tenant_admin, commitment_officer): the audit chain names them. "
+        "Left out: the operator, recorded as the client 'operator'.",
         show_default=False,
     ),
 ]
@@ -58,7 +60,7 @@ def import_(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSON file.")
     ],
-    as_: AsPerson,
+    as_: AsPerson = None,
     file_format: Annotated[
         str | None, typer.Option("--format", help="csv or json (default: by the file's extension).")
     ] = None,
@@ -71,7 +73,7 @@ def import_(
         raise fail(f"{file}: {exc.detail}", 2) from None
 
     async def work(engine: AsyncEngine) -> PlanOutcome | InvalidRows:
-        actor = await acting_in(engine, tenant, as_)
+        actor = await _acting(engine, tenant, as_)
         async with tenant_session(engine, actor.tenant.schema) as session:
             try:
                 outcome = await record_plan_items(session, actor, plan.rows, via="import")
@@ -95,6 +97,14 @@ def import_(
         markup=False,
         soft_wrap=True,
     )
+
+
+async def _acting(engine: AsyncEngine, slug: str, email: str | None) -> Acting:
+    """The person ``email`` in the tenant, or the operator acting as itself (``ClientActor.operator``)."""
+    if email is not None:
+        return await acting_in(engine, slug, email)
+    async with hub_sessions(engine)() as session:
+        return ClientActor.operator(await resolve_tenant(session, slug=slug))
 
 
 def _report_faults(refused: InvalidRows, labels: list[str], as_json: bool) -> NoReturn:

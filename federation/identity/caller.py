@@ -16,6 +16,9 @@ class Caller:
     client_id: str
     scopes: frozenset[str]
     token_id: str
+    tenant_id: int | None = None
+    """The one tenant a machine client acts in (``federation.oidc.models.OAuthClient.tenant_id``),
+    from its token; ``None`` for a person and for a machine client of no tenant."""
     memberships: frozenset[tuple[int | None, Role]] | None = None
     """The account's roles as ``(tenant id, role)``, ``None`` for hub-wide ones, read with the token
     for this request; ``None`` when not read."""

@@ -41,6 +41,8 @@ class Scope(StrEnum):
     TENDERS_READ = "tenders:read"
     AUDIT_READ = "audit:read"
     REVIEW_READ = "review:read"
+    PLANS_WRITE = "plans:write"
+    MONEV_WRITE = "monev:write"
 
 
 SCOPE_MEANINGS: Mapping[Scope, tuple[str, str]] = MappingProxyType(
@@ -78,6 +80,16 @@ SCOPE_MEANINGS: Mapping[Scope, tuple[str, str]] = MappingProxyType(
             "Membaca angka rapat koordinasi (rakor) provinsi, sejauh peran Anda mengizinkan.",
             "Read the province's coordination review (rakor) figures, as far as your role allows.",
         ),
+        Scope.PLANS_WRITE: (
+            "Mencatat rencana umum pengadaan (RUP) beserta pagunya, sejauh peran Anda mengizinkan.",
+            "Record the procurement plan (RUP) and its budget ceilings, as far as your role allows.",
+        ),
+        Scope.MONEV_WRITE: (
+            "Mencatat pelaksanaan kontrak (progres fisik, pembayaran, adendum), sejauh peran Anda "
+            "mengizinkan.",
+            "Record how contracts are carried out (physical progress, payments, amendments), as far "
+            "as your role allows.",
+        ),
     }
 )
 
@@ -109,7 +121,8 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     REVIEW_READ = "review.read"
     TENANT_PROVISION = "tenant.provision"  # create a regency's tenant from the regions table
-    PLAN_RECORD = "plan.record"  # record or revise plan items (RUP)
+    PLAN_RECORD = "plan.record"  # record the procurement plan (RUP): import, add, revise plan items
+    CONTRACT_MONITOR = "contract.monitor"  # record a contract's progress, payments, milestones, amendments
 
 
 TENANT_ROLES = (
@@ -178,7 +191,16 @@ POLICY: Mapping[Action, Rule] = MappingProxyType(
             (Scope.PROCUREMENT, Scope.REVIEW_READ), (Role.HUB_ADMIN, Role.PROVINCE_AUDITOR), hub_wide=True
         ),
         Action.TENANT_PROVISION: Rule(_ACT, (Role.HUB_ADMIN,), hub_wide=True),
-        Action.PLAN_RECORD: Rule(_ACT, (Role.TENANT_ADMIN, Role.COMMITMENT_OFFICER)),
+        # The regency's e-planning and e-budgeting (machine clients of the tenant) send the plan too.
+        Action.PLAN_RECORD: Rule(
+            (Scope.PROCUREMENT, Scope.PLANS_WRITE),
+            (Role.TENANT_ADMIN, Role.COMMITMENT_OFFICER),
+            machines=True,
+        ),
+        # The commitment officer (PPK) owns the contract; the regency's e-monev reports as itself.
+        Action.CONTRACT_MONITOR: Rule(
+            (Scope.PROCUREMENT, Scope.MONEV_WRITE), (Role.COMMITMENT_OFFICER,), machines=True
+        ),
     }
 )
 

@@ -55,11 +55,14 @@ async def create_client(
     confidential: bool,
     first_party: bool = False,
     scopes: Sequence[str] | None = None,
+    tenant_id: int | None = None,
 ) -> tuple[OAuthClient, str | None]:
     """The new client and, for a confidential one, its secret: shown this once, stored hashed.
 
     ``scopes`` are those it may ask for; by default every scope for a first-party client, and
-    ``THIRD_PARTY_SCOPES`` for any other."""
+    ``THIRD_PARTY_SCOPES`` for any other. ``tenant_id``: the one tenant a confidential client's own
+    tokens act in (an e-planning or e-monev system of that regency); only a confidential client has
+    tokens of its own."""
     if not name.strip():
         raise InvalidInput("a client needs a name", field="name")
     if scopes is None:
@@ -73,6 +76,8 @@ async def create_client(
         grant_types.append("client_credentials")
     if not grant_types:
         raise InvalidInput("a public client needs at least one --redirect-uri", field="redirect_uri")
+    if tenant_id is not None and not confidential:
+        raise InvalidInput("only a confidential client acts as itself in a tenant", field="tenant")
     secret = secrets.token_urlsafe(32) if confidential else None
     client = OAuthClient(
         client_id=secrets.token_urlsafe(16),
@@ -82,6 +87,7 @@ async def create_client(
         grant_types=grant_types,
         scope=" ".join(allowed),
         first_party=first_party,
+        tenant_id=tenant_id,
     )
     session.add(client)
     await session.flush()

@@ -42,6 +42,11 @@ class OAuthClient(HubBase, ClientMixin):  # type: ignore[misc]
     scope: Mapped[str] = mapped_column(Text)
     first_party: Mapped[bool] = mapped_column(Boolean, default=False)
     """First-party clients (the hub's own UI and CLI) skip the consent page."""
+    tenant_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("hub.tenants.id", ondelete="CASCADE")
+    )
+    """The one tenant a machine client's own tokens act in (an e-planning, e-budgeting or e-monev
+    system of that regency); ``None``: no tenant, as for every client that is not a machine."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     @property
@@ -86,6 +91,7 @@ class OAuthClient(HubBase, ClientMixin):  # type: ignore[misc]
             "redirect_uris": list(self.redirect_uris),
             "grant_types": list(self.grant_types),
             "scope": self.scope,
+            "tenant_id": self.tenant_id,
         }
 
 

@@ -115,7 +115,10 @@ class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         """The token response's body: an access token in ``family`` (``None`` for a machine client's),
         and a refresh token when ``refresh`` (a person's grant with ``offline_access``)."""
         subject = str(user.id) if user is not None else MACHINE_SUBJECT_PREFIX + client.client_id
-        access_token, _ = self.tokens.access_token(subject, client.client_id, scope, family=family)
+        tenant_id = client.tenant_id if user is None else None  # a machine acting as itself, in its tenant
+        access_token, _ = self.tokens.access_token(
+            subject, client.client_id, scope, family=family, tenant_id=tenant_id
+        )
         token: dict[str, Any] = {
             "token_type": "Bearer",
             "access_token": access_token,

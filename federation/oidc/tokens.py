@@ -35,6 +35,8 @@ from hub.core.master_key import MasterKey
 
 VERIFIED_CACHE_SIZE = 10_000
 MACHINE_SUBJECT_PREFIX = "client:"
+TENANT_CLAIM = "lpse_tenant"
+"""The claim of a machine client's token that names the one tenant it acts in (its id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +108,16 @@ class TokenService:
         return jwt.encode(header, claims, self._signer, algorithms=[ALGORITHM])
 
     def access_token(
-        self, subject: str, client_id: str, scope: str, *, family: str | None = None
+        self,
+        subject: str,
+        client_id: str,
+        scope: str,
+        *,
+        family: str | None = None,
+        tenant_id: int | None = None,
     ) -> tuple[str, str]:
-        """A signed access token and its ``jti``; ``family`` is the token family it belongs to."""
+        """A signed access token and its ``jti``; ``family`` is the token family it belongs to;
+        ``tenant_id`` the one tenant a machine client acts in (claim ``lpse_tenant``)."""
         now = int(self._wall_clock())
         jti = uuid.uuid4().hex
         claims: dict[str, Any] = {
@@ -117,6 +126,8 @@ class TokenService:
         }  # fmt: skip
         if family is not None:
             claims["family"] = family
+        if tenant_id is not None:
+            claims[TENANT_CLAIM] = tenant_id
         return self._sign(claims, "at+jwt"), jti
 
     def id_token(self, subject: str, client_id: str, *, nonce: str | None, auth_time: int | None,
@@ -190,6 +201,7 @@ class TokenService:
             client_id=str(claims.get("client_id", "")),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             token_id=str(claims["jti"]),
+            tenant_id=_tenant_of(claims),
         )
         family = claims.get("family")
         verified = VerifiedToken(caller, int(claims["exp"]), str(family) if family is not None else None)
@@ -197,3 +209,12 @@ class TokenService:
             self._verified.pop(next(iter(self._verified)))
         self._verified[token] = verified
         return verified
+
+
+def _tenant_of(claims: dict[str, Any]) -> int | None:
+    """A machine token's tenant; ``None`` for a person's token (a person's claim would be ignored:
+    a person acts by the roles read with the token, never by a claim)."""
+    tenant = claims.get(TENANT_CLAIM)
+    if not str(claims["sub"]).startswith(MACHINE_SUBJECT_PREFIX) or not isinstance(tenant, int):
+        return None
+    return tenant

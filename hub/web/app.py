@@ -74,6 +74,7 @@ from hub.web.controllers.upstream import UpstreamLoginController
 from hub.web.controllers.vendors import TenantVendorController, VendorRegistrationController
 from hub.web.controllers.workspace import WorkspaceController
 from hub.web.dependencies import (
+    provide_acting,
     provide_actor,
     provide_db_session,
     provide_hub_transaction,
@@ -223,6 +224,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
         "tenant_session": Provide(provide_tenant_session),
         "transaction": Provide(provide_transaction),
         "actor": Provide(provide_actor),
+        "acting": Provide(provide_acting),
         "official": Provide(provide_official),
     }
     public_rate_limit = RateLimitConfig(rate_limit=("minute", settings.public_requests_per_minute))

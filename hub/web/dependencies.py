@@ -16,7 +16,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from federation.identity.actor import Actor
+from federation.identity.actor import Acting, Actor, ClientActor
 from federation.identity.caller import Caller
 from federation.identity.policy import Action, role_for
 from hub.core.database import hub_sessions, tenant_session
@@ -90,6 +90,22 @@ async def provide_actor(
     if isinstance(action, Action):
         role_for(action, actor.held_roles or frozenset())
     return actor
+
+
+async def provide_acting(
+    request: Request[object, object, State],
+    caller: NamedDependency[Caller],
+    tenant: NamedDependency[TenantRef],
+) -> Acting:
+    """Whoever acts in the addressed tenant on a route whose action machines may take too
+    (``Rule.machines``): the person (``provide_actor``'s checks), or the machine client whose token
+    was issued for this tenant (``Caller.tenant_id``). A machine token of another tenant, or of none,
+    is refused (403) before anything of the tenant is read: a regency's e-monev writes in its own."""
+    if caller.account_id is not None:
+        return await provide_actor(request, caller, tenant)
+    if caller.tenant_id != tenant.id:
+        raise Forbidden("this client was registered for another tenant, or for none: it cannot act here")
+    return ClientActor(caller.client_id, tenant)
 
 
 def permits(caller: Caller | None, tenant: TenantRef, action: Action) -> bool:

@@ -11,12 +11,11 @@ from tenants.plans.fields import FIELDS, PlanItemInput, parse_item
 from tenants.plans.files import FORMATS, PlanFile, format_of, read_plan_file
 from tenants.plans.models import PlanItem
 from tenants.plans.reading import PlanItemView, list_plan_items, plan_item
-from tenants.plans.recording import Acting, PlanOutcome, content_of, record_plan_items
+from tenants.plans.recording import PlanOutcome, content_of, record_plan_items
 
 __all__ = [
     "FIELDS",
     "FORMATS",
-    "Acting",
     "PlanFile",
     "PlanItem",
     "PlanItemInput",

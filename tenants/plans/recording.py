@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation.identity.actor import Acting
 from federation.identity.policy import Action
 from hub.core.errors import Conflict, InvalidInput, InvalidRows, RowError
 from tenants.agencies import Agency
@@ -35,21 +36,6 @@ MAX_ITEMS = 5000
 """Items in one batch, at most: a regency's whole plan for a year is a few thousand."""
 MAX_REPORTED = 100
 """Faults reported of a refused batch, at most: enough to mend a file by, not a flood."""
-
-
-class Acting(Protocol):
-    """Who records: a person with the role, or a machine client (e-planning, e-budgeting) of the
-    tenant acting as itself (``federation.identity.actor``)."""
-
-    async def require(self, session: AsyncSession, action: Action) -> object: ...
-
-    async def record(self, session: AsyncSession, action: str, subject: str, **payload: Any) -> None: ...
-
-    @property
-    def recorded_by(self) -> int | None: ...
-
-    @property
-    def recorded_by_client(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

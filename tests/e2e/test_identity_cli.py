@@ -154,6 +154,26 @@ def test_a_client_is_registered_with_the_scopes_it_may_ask_for(lpse, settings: S
     assert "audit:read" in told.stdout
 
 
+def test_a_machine_client_is_registered_for_one_tenant(lpse) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        lpse("tenant", "create", "kab-malang", "--code", "3507", "--name", "Kabupaten Malang").exit_code == 0
+    )
+    created = lpse(
+        "client", "create", "e-Monev Malang", "--confidential", "--scope", "monev:write",
+        "--tenant", "kab-malang", "--json",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    assert json.loads(created.stdout)["tenant_id"] is not None
+    public = lpse(
+        "client", "create", "e-Planning", "--redirect-uri", "https://e.example/cb", "--tenant", "kab-malang"
+    )
+    assert public.exit_code != 0
+    assert "only a confidential client" in public.stderr
+    unknown = lpse("client", "create", "e-Monev", "--confidential", "--tenant", "kab-nowhere")
+    assert unknown.exit_code != 0
+    assert "kab-nowhere" in unknown.stderr
+
+
 def test_by_default_first_party_clients_may_ask_for_every_scope_and_others_for_who_the_person_is(
     lpse,
 ) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from federation.oidc.signing_keys import rotate_signing_keys
 from federation.oidc.tokens import TokenService
 from hub.core.clock import utcnow
 from hub.core.database import hub_sessions
+from hub.core.errors import InvalidInput
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from tests.conftest import make_tenant
@@ -476,6 +477,33 @@ async def test_machine_clients_get_only_the_scopes_they_were_registered_with(
     )
     assert wrong_secret.status_code == 401
     assert wrong_secret.json()["error"] == "invalid_client"
+
+
+async def test_a_machine_client_of_one_tenant_gets_tokens_of_that_tenant_only(
+    server: LiveHub, hub: AsyncEngine
+) -> None:
+    malang = await make_tenant(hub, "kab-malang", "3507")
+    async with hub_sessions(hub)() as session, session.begin():
+        monev, secret = await create_client(
+            session, "e-Monev Malang", [], confidential=True, scopes=["monev:write"], tenant_id=malang.id
+        )
+    machine = OAuth2Client(client_id=monev.client_id, client_secret=secret, scope="monev:write")
+    token = machine.fetch_token(server.url + "/oauth/token", grant_type="client_credentials")
+    keys = KeySet.import_key_set(httpx.get(server.url + "/oauth/jwks").json())
+    assert jwt.decode(token["access_token"], keys, ["ES256"]).claims["lpse_tenant"] == malang.id
+
+    tokens = TokenService(hub, MasterKey.parse(server.master_key), server.url, token_seconds=60)
+    await tokens.refresh()
+    assert (await tokens.verify(token["access_token"])).caller.tenant_id == malang.id
+    forged, _ = tokens.access_token("1", monev.client_id, "lpse", tenant_id=malang.id)
+    assert (await tokens.verify(forged)).caller.tenant_id is None  # a person acts by roles, never a claim
+
+
+async def test_only_a_confidential_client_is_registered_for_a_tenant(hub: AsyncEngine) -> None:
+    malang = await make_tenant(hub, "kab-malang", "3507")
+    async with hub_sessions(hub)() as session, session.begin():
+        with pytest.raises(InvalidInput, match="confidential"):
+            await create_client(session, "e-Planning", [CALLBACK], confidential=False, tenant_id=malang.id)
 
 
 def consent_form(page: httpx.Response) -> dict[str, str]:
