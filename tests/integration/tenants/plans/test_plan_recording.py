@@ -106,7 +106,7 @@ async def test_a_batch_with_bad_rows_names_every_fault_by_row_and_records_nothin
         world.item(),
         world.item(rup_code="RUP-1", ceiling=-5, budget_line="lima.dua"),
         world.item(
-            rup_code="40123457", funding_source="DANA DESA", selection_from="2027-03-10", selection_to="2027-03-01"
+            rup_code="40123457", funding_source="DESA", selection_from="2027-03-10", selection_to="2027-03-01"
         ),
         world.item(rup_code="40123458", agency_id=999_999),
         world.item(rup_code="40123456"),  # sent twice
