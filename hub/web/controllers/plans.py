@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import Dependency, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.actor import Acting
 from federation.identity.policy import Action
 from hub.web.auth import requires
 from hub.web.body_limits import PLAN_BODY_BYTES
-from hub.web.dependencies import provide_acting
 from hub.web.openapi import problem_responses
 from hub.web.schemas.plans import NewPlanItems, PlanItemOut, PlanOutcomeOut
 from tenants.plans import list_plan_items, plan_item, record_plan_items
@@ -31,13 +30,12 @@ class PlanController(Controller):
         "/",
         summary="Record plan items (RUP), all or none (tenant_admin, commitment_officer, e-planning)",
         request_max_body_size=PLAN_BODY_BYTES,
-        dependencies={"acting": Provide(provide_acting)},
         **requires(Action.PLAN_RECORD, errors=(400, 409, 413, 422)),
     )
     async def record(
         self,
         data: JSONBody[NewPlanItems],
-        acting: NamedDependency[Acting],
+        acting: Annotated[Acting, Dependency(skip_validation=True)],  # a union of two dataclasses
         transaction: NamedDependency[AsyncSession],
     ) -> PlanOutcomeOut:
         items = [item.fields() for item in data]
