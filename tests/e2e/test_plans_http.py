@@ -70,7 +70,9 @@ async def test_a_person_with_the_role_records_and_anyone_reads_with_what_is_left
     )
     assert made["plan_item_id"] == shown["id"]
     over = await client.post(
-        f"{malang.base}/packages", headers=malang.ppk, json={**body, "budget": 500_000_001}
+        f"{malang.base}/packages",
+        headers=malang.ppk,
+        json={**body, "budget": 500_000_001, "owner_estimate": 1},
     )
     assert over.status_code == 409
     assert "exceeds what is left" in over.json()["detail"]
