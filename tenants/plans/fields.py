@@ -167,6 +167,8 @@ def _selection(faults: _Faults, raw: Mapping[str, Any]) -> tuple[date, date]:
     start = _day(faults, "selection_from", raw["selection_from"], last=False)
     end_raw = raw.get("selection_to")
     if _blank(end_raw):
+        if start is None:  # its fault is named already
+            return date.min, date.min
         end_raw = raw["selection_from"]
     end = _day(faults, "selection_to", end_raw, last=True)
     if start and end and start > end:

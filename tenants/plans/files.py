@@ -49,23 +49,47 @@ def read_plan_file(data: bytes, kind: str) -> PlanFile:
     return _csv(text) if kind == "csv" else _json(text)
 
 
+class _Lines:
+    """The file's lines, counted as the CSV reader takes them: a record starts on the line after
+    those taken before it (a quoted cell may span several)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.taken = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken += 1
+        return line
+
+
 def _csv(text: str) -> PlanFile:
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
     rows: list[dict[str, Any]] = []
     labels: list[str] = []
     try:
-        line = 2
-        for row in reader:
-            if None in row or any(v is None for v in row.values()):
-                raise InvalidInput(f"line {line}: not as many cells as the header has columns", field="file")
-            if any(v.strip() for v in row.values()):  # blank lines of a spreadsheet's export
-                rows.append({k.strip(): v for k, v in row.items() if k is not None})
-                labels.append(f"line {line}")
-            line = reader.line_num + 1
+        header = [name.strip() for name in next(reader, [])]
+        if not any(header):
+            raise InvalidInput("the CSV file has no header line", field="file")
+        if len(set(header)) != len(header):
+            raise InvalidInput("line 1: a column is named twice", field="file")
+        while True:
+            start = lines.taken + 1
+            cells = next(reader, None)
+            if cells is None:
+                break
+            if not any(cell.strip() for cell in cells):  # blank lines of a spreadsheet's export
+                continue
+            if len(cells) != len(header):
+                raise InvalidInput(f"line {start}: not as many cells as the header has columns", field="file")
+            rows.append(dict(zip(header, cells, strict=True)))
+            labels.append(f"line {start}")
     except csv.Error as exc:
-        raise InvalidInput(f"line {reader.line_num}: not CSV ({exc})", field="file") from None
-    if not reader.fieldnames:
-        raise InvalidInput("the CSV file has no header line", field="file")
+        raise InvalidInput(f"line {lines.taken}: not CSV ({exc})", field="file") from None
     return PlanFile(rows, labels)
 
 
