@@ -28,6 +28,7 @@ from monitoring.probes import availability
 from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantReview, Uptime, total
 from monitoring.reviews.period import Period, checked_period
 from monitoring.reviews.red_flags import review_flags
+from monitoring.reviews.trace import AgencyTrace, summed, tenant_trace
 from tenants.regions import RegionKind, find_region
 from tenants.registry import Tenant, list_tenants
 from tenants.tenders.models import Bid, Package, Tender
@@ -69,10 +70,12 @@ async def review_province(
 
     async def one(tenant: Tenant) -> TenantReview:
         async with limit:
-            figures, error = await _read_tenant(engine, tenant, period)
+            figures, agencies, error = await _read_tenant(engine, tenant, period)
         if figures is not None:
             figures = replace(figures, uptime=uptimes.get(tenant.code))
-        return TenantReview(tenant.slug, tenant.code, tenant.name, tenant.kind, tenant.status, figures, error)
+        return TenantReview(
+            tenant.slug, tenant.code, tenant.name, tenant.kind, tenant.status, figures, error, agencies
+        )
 
     reviews = tuple(await asyncio.gather(*(one(t) for t in tenants)))
     totals = total(period, (r.figures for r in reviews if r.figures is not None))
@@ -93,16 +96,22 @@ async def _uptimes(session: AsyncSession, tenants: Sequence[Tenant], period: Per
 
 async def _read_tenant(
     engine: AsyncEngine, tenant: Tenant, period: Period
-) -> tuple[Figures | None, str | None]:
+) -> tuple[Figures | None, tuple[AgencyTrace, ...], str | None]:
     try:
         async with tenant_session(engine, tenant.schema) as session:
-            return await tenant_figures(session, tenant.timezone, period), None
+            agencies = await tenant_trace(session, tenant.timezone, period)
+            return await tenant_figures(session, tenant.timezone, period, agencies=agencies), agencies, None
     except SQLAlchemyError as exc:  # reported for this tenant; the others carry on
-        return None, str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return None, (), str(getattr(exc, "orig", None) or exc).splitlines()[0]
 
 
-async def tenant_figures(session: AsyncSession, timezone: str, period: Period) -> Figures:
-    """The procurement figures of the tenant ``session`` reads, over ``period`` on ``timezone``'s clock."""
+async def tenant_figures(
+    session: AsyncSession, timezone: str, period: Period, *, agencies: tuple[AgencyTrace, ...] | None = None
+) -> Figures:
+    """The procurement figures of the tenant ``session`` reads, over ``period`` on ``timezone``'s clock;
+    its trace from plan to payment is its ``agencies``' (read here when not given)."""
+    if agencies is None:
+        agencies = await tenant_trace(session, timezone, period)
     window = _Window(timezone, *period.bounds(timezone))
     counts = await _tender_counts(session, window)
     award_announced, objected = await _award_counts(session, window)
@@ -123,6 +132,7 @@ async def tenant_figures(session: AsyncSession, timezone: str, period: Period) -
         objected=objected,
         days_to_contract=tuple(sorted(s.days for s in signed)),
         months=tuple(Month(m, announced_in[m], completed_in[m]) for m in period.months()),
+        trace=summed(a.trace for a in agencies),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from monitoring.reviews.period import Period
 from monitoring.reviews.red_flags import ReviewFlags
+from monitoring.reviews.trace import AgencyTrace, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class Figures:
     """Announced and completed per month, for every month the period touches."""
     uptime: Uptime | None = None
     """The probes in the period; ``None`` when there were none."""
+    trace: Trace = field(default_factory=Trace)
+    """From plan to payment: ceilings, payments, contracts' progress (``monitoring.reviews.trace``)."""
 
     @property
     def savings(self) -> int:
@@ -125,6 +128,7 @@ class Figures:
             days_to_contract=tuple(sorted(self.days_to_contract + other.days_to_contract)),
             months=months,
             uptime=uptime,
+            trace=self.trace + other.trace,
         )
 
 
@@ -167,6 +171,8 @@ class TenantReview:
     status: str
     figures: Figures | None
     error: str | None = None
+    agencies: tuple[AgencyTrace, ...] = ()
+    """Each agency's plan, payments and contracts (their sum is ``figures.trace``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from monitoring.reviews.charts import Ranked, ranked_bars, trend
 from monitoring.reviews.models import Figures, ProvinceReview
 from monitoring.reviews.numbers import UNKNOWN, decimal, grouped, long_date, percent, rupiah, short_rupiah
 from monitoring.reviews.red_flag_page import flag_section
+from monitoring.reviews.trace import Trace
 
 REVIEW_STYLE = (files("monitoring.reviews") / "templates" / "review.css").read_text(encoding="utf-8")
 """The page's style, inline (the page is one file): the exact text of its ``<style>`` element, whose
@@ -47,6 +48,43 @@ HEADERS = (
     "Sanggah",
     "Uptime",
 )
+
+
+TRACE_HEADERS = (
+    "Paket RUP",
+    "Pagu RUP",
+    "RUP belum ditender",
+    "Pembayaran",
+    "Penyerapan",
+    "Kontrak berjalan",
+    "Progres fisik",
+    "Kontrak terlambat",
+)
+
+
+def _trace_cells(trace: Trace) -> tuple[str, ...]:
+    return (
+        grouped(trace.plan_items),
+        rupiah(trace.planned_ceiling),
+        grouped(trace.untendered),
+        rupiah(trace.paid),
+        percent(trace.absorption_share),
+        grouped(trace.running),
+        percent(trace.progress_share),
+        grouped(trace.late),
+    )
+
+
+def trace_rows(review: ProvinceReview) -> list[Row]:
+    """Each LPSE's trace from plan to payment, then each of its agencies' (marked by ``note``)."""
+    rows: list[Row] = []
+    for t in review.tenants:
+        if t.figures is None:
+            rows.append(Row(t.name, t.error or "", (UNKNOWN,) * len(TRACE_HEADERS)))
+            continue
+        rows.append(Row(t.name, _status_note(t.status), _trace_cells(t.figures.trace)))
+        rows += [Row(a.name, "satker", _trace_cells(a.trace)) for a in t.agencies]
+    return rows
 
 
 def _cells(figures: Figures | None) -> tuple[str, ...]:
@@ -114,6 +152,8 @@ def render_page(review: ProvinceReview) -> str:
         ("Median hari ke kontrak", decimal(totals.median_days_to_contract), "sejak pengumuman"),
         ("Rata-rata peserta", decimal(totals.mean_bidders), "penawaran per tender dibuka"),
         ("Uptime", percent(totals.uptime.share, 2) if totals.uptime else UNKNOWN, "dari riwayat probe"),
+        ("Penyerapan", percent(totals.trace.absorption_share), rupiah(totals.trace.paid) + " dibayar"),
+        ("Progres fisik", percent(totals.trace.progress_share), f"{totals.trace.late} kontrak terlambat"),
     ]
     completed, savings, monthly = review_charts(review)
     return (
@@ -127,6 +167,9 @@ def render_page(review: ProvinceReview) -> str:
             headers=HEADERS,
             rows=rows,
             total=Row(f"Total {review.name}", "", _cells(totals)),
+            trace_headers=TRACE_HEADERS,
+            trace_rows=trace_rows(review),
+            trace_total=Row(f"Total {review.name}", "", _trace_cells(totals.trace)),
             idle=sum(1 for t in review.tenants if t.figures is not None and not _busy(t.figures)),
             completed_chart=completed,
             savings_chart=savings,

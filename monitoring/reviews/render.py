@@ -20,6 +20,7 @@ from rich.table import Table
 from monitoring.reviews.models import Figures, ProvinceReview, TenantReview
 from monitoring.reviews.numbers import UNKNOWN, decimal, grouped, percent, rounded, rupiah
 from monitoring.reviews.page import render_page
+from monitoring.reviews.trace import AgencyTrace, Trace
 
 FORMATS = ("table", "csv", "json", "html")
 SHARE_PLACES = 4
@@ -52,7 +53,27 @@ def figures_dict(figures: Figures) -> dict[str, Any]:
             {"month": m.month.strftime("%Y-%m"), "announced": m.announced, "completed": m.completed}
             for m in figures.months
         ],
+        **trace_dict(figures.trace),
     }
+
+
+def trace_dict(trace: Trace) -> dict[str, Any]:
+    """From plan to payment, as JSON and CSV carry it (``monitoring.reviews.trace``)."""
+    return {
+        "plan_items": trace.plan_items,
+        "planned_ceiling": trace.planned_ceiling,
+        "untendered_plan_items": trace.untendered,
+        "paid": trace.paid,
+        "absorption_share": rounded(trace.absorption_share, SHARE_PLACES),
+        "running_contracts": trace.running,
+        "running_contract_value": trace.running_value,
+        "physical_progress_share": rounded(trace.progress_share, SHARE_PLACES),
+        "late_contracts": trace.late,
+    }
+
+
+def _agency_dict(agency: AgencyTrace) -> dict[str, Any]:
+    return {"agency_id": agency.agency_id, "name": agency.name, **trace_dict(agency.trace)}
 
 
 def review_dict(review: ProvinceReview) -> dict[str, Any]:
@@ -69,6 +90,7 @@ def review_dict(review: ProvinceReview) -> dict[str, Any]:
                 "status": t.status,
                 "error": t.error,
                 "figures": figures_dict(t.figures) if t.figures is not None else None,
+                "agencies": [_agency_dict(a) for a in t.agencies],
             }
             for t in review.tenants
         ],
@@ -103,6 +125,15 @@ CSV_COLUMNS = (
     "objection_share",
     "uptime_probes",
     "uptime_share",
+    "plan_items",
+    "planned_ceiling",
+    "untendered_plan_items",
+    "paid",
+    "absorption_share",
+    "running_contracts",
+    "running_contract_value",
+    "physical_progress_share",
+    "late_contracts",
     "error",
 )
 
@@ -130,7 +161,7 @@ def review_csv(review: ProvinceReview) -> str:
 
 def _table_cells(figures: Figures | None) -> list[str]:
     if figures is None:
-        return [UNKNOWN] * 9
+        return [UNKNOWN] * 11
     uptime = figures.uptime
     return [
         grouped(figures.announced),
@@ -142,6 +173,8 @@ def _table_cells(figures: Figures | None) -> list[str]:
         rupiah(figures.contract_value),
         f"{rupiah(figures.savings)} ({percent(figures.savings_share)})",
         percent(uptime.share if uptime else None),
+        percent(figures.trace.absorption_share),
+        grouped(figures.trace.late),
     ]
 
 
@@ -154,6 +187,8 @@ def review_table(review: ProvinceReview) -> Table:
         "contract value",
         "savings",
         "uptime",
+        "absorption",
+        "late contracts",
         title=f"{review.name}: {review.period.start} to {review.period.end}",
         show_footer=True,
     )

@@ -132,6 +132,18 @@ class TenderPage:
         return self._released("contracts")
 
     @property
+    def planning(self) -> dict[str, Any]:
+        """The plan item (RUP) the tender's package is procured under, as OCDS ``planning`` says it."""
+        found = (self.release or {}).get("planning")
+        return dict(found) if isinstance(found, dict) else {}
+
+    @staticmethod
+    def paid(contract: dict[str, Any]) -> int:
+        """What a contract's published transactions (payments) add up to, in rupiah."""
+        transactions = (contract.get("implementation") or {}).get("transactions") or []
+        return sum(int((t.get("value") or {}).get("amount") or 0) for t in transactions)
+
+    @property
     def documents(self) -> list[dict[str, Any]]:
         return list(self._viewed("documents") or [])
 

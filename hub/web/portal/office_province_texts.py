@@ -119,6 +119,13 @@ PROVINCE: dict[str, tuple[str, str]] = {
     "prov.announced": ("Tender diumumkan", "Tenders announced"),
     "prov.completed": ("Kontrak ditandatangani", "Contracts signed"),
     "prov.savings": ("Efisiensi", "Savings"),
+    "prov.absorption": ("Penyerapan (pembayaran / pagu RUP)", "Absorption (payments / plan ceilings)"),
+    "prov.progress": ("Progres fisik kontrak berjalan", "Physical progress of running contracts"),
+    "prov.late": ("Kontrak terlambat", "Late contracts"),
+    "prov.untendered": (
+        "RUP lewat waktu pemilihan, belum ditender",
+        "Plan items past their selection, untendered",
+    ),
     "prov.failed": ("Gagal / dibatalkan", "Failed / cancelled"),
     "prov.charts": ("Grafik", "Charts"),
     "prov.per_lpse": ("Per LPSE", "Per LPSE"),

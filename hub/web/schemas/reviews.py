@@ -84,6 +84,39 @@ class FiguresView(msgspec.Struct, frozen=True):
     """``null`` when no probe ran in the period."""
     months: list[MonthView]
     """Every month the period touches, in order."""
+    plan_items: int
+    """Plan items (RUP) of the fiscal years the period touches."""
+    planned_ceiling: int
+    """Their budget ceilings (*pagu*)."""
+    untendered_plan_items: int
+    """Of them, those whose planned selection ended by the review's date with no tender announced."""
+    paid: int
+    """Payments made in the period, to any contract."""
+    absorption_share: float | None
+    """``paid / planned_ceiling`` (*penyerapan*)."""
+    running_contracts: int
+    """Contracts running in the period (by their latest amendment's end)."""
+    running_contract_value: int
+    physical_progress_share: float | None
+    """Their last reported physical progress, weighted by value; a contract with no report counts as 0."""
+    late_contracts: int
+    """Running contracts past their end by the review's date and not reported complete."""
+
+
+class AgencyTraceView(msgspec.Struct, frozen=True):
+    """One agency (*satker*) of an LPSE: its plan, payments and contracts in the period."""
+
+    agency_id: int
+    name: str
+    plan_items: int
+    planned_ceiling: int
+    untendered_plan_items: int
+    paid: int
+    absorption_share: float | None
+    running_contracts: int
+    running_contract_value: int
+    physical_progress_share: float | None
+    late_contracts: int
 
 
 class TenantReviewView(msgspec.Struct, frozen=True):
@@ -98,6 +131,8 @@ class TenantReviewView(msgspec.Struct, frozen=True):
     error: str | None
     figures: FiguresView | None
     """``null`` when ``error`` says why its figures could not be read."""
+    agencies: list[AgencyTraceView]
+    """Each agency that planned, paid or ran a contract in the period, by name."""
 
 
 class ReviewView(msgspec.Struct, frozen=True):

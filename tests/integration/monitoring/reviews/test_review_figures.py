@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.core.errors import InvalidInput
 from monitoring.probes import probe_all
 from monitoring.reviews import Figures, Month, Uptime, review_province
+from monitoring.reviews.trace import Trace
 from tests.conftest import make_tenant
 from tests.e2e.procurement import Bidder, Client, person, regency, vendor
 from tests.integration.monitoring.reviews.review_scenario import Moves, today
@@ -83,6 +84,7 @@ async def test_every_figure_of_the_review_is_the_one_computed_by_hand(
         days_to_contract=(10, 12),
         months=(Month(m1, 2, 2), Month(m0, 1, 0)),
         uptime=Uptime(2, 2),
+        trace=Trace(running=2, running_value=1_420_000_000),  # no plan, payment or progress yet
     )
     assert malang.savings == 230_000_000  # 1,650 - 1,420 m
     assert malang.savings_share == Fraction(230, 1650)
@@ -104,6 +106,7 @@ async def test_every_figure_of_the_review_is_the_one_computed_by_hand(
         days_to_contract=(7,),
         months=(Month(m1, 1, 0), Month(m0, 1, 1)),
         uptime=Uptime(2, 1),
+        trace=Trace(running=1, running_value=1_900_000_000),
     )
     assert blitar.objection_share == 0
     assert blitar.uptime is not None

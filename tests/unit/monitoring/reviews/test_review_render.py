@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -12,7 +13,8 @@ from monitoring.reviews import Figures, Month, Period, ProvinceReview, TenantRev
 from monitoring.reviews.charts import Ranked, ranked_bars
 from monitoring.reviews.models import total
 from monitoring.reviews.numbers import decimal, percent, rupiah, short_rupiah
-from monitoring.reviews.render import review_csv, review_html
+from monitoring.reviews.render import review_csv, review_dict, review_html
+from monitoring.reviews.trace import AgencyTrace, Trace, review_date
 
 JANUARY = Period(date(2026, 1, 1), date(2026, 1, 31))
 
@@ -110,3 +112,47 @@ def test_the_csv_leaves_unknown_figures_empty_and_ends_with_the_province() -> No
     assert lines[2].startswith("kab-y,3598,Kabupaten Y,active,,,")
     assert lines[2].endswith(",schema t_3598 is gone")
     assert lines[3].startswith("total,35,Jawa Timur,,0,0,1,110,100,10,0.0909")
+
+
+def test_absorption_is_payments_over_ceilings_and_progress_is_weighted_by_contract_value() -> None:
+    roads = Trace(plan_items=2, planned_ceiling=1_000, untendered=1, paid=250)
+    building = Trace(running=2, running_value=400, progress_value=Decimal(300 * 50 + 100 * 100), late=1)
+    both = roads + building
+    assert both.absorption_share == Fraction(1, 4)
+    assert both.progress_share == Fraction(25_000, 40_000)  # (300 x 50% + 100 x 100%) / 400
+    assert (Trace().absorption_share, Trace().progress_share) == (None, None)
+    assert review_date(JANUARY, date(2026, 1, 10)) == date(2026, 1, 10)  # not late before it ends
+    assert review_date(JANUARY, date(2026, 3, 1)) == JANUARY.end
+
+
+def test_each_agencys_trace_is_in_the_json_the_csv_and_the_page() -> None:
+    trace = Trace(plan_items=1, planned_ceiling=2_000, paid=500, running=1, running_value=800, late=1)
+    figures = Figures(trace=trace)
+    agencies = (AgencyTrace(3, "Dinas PUPR", trace),)
+    tenant = TenantReview(
+        "kab-malang", "3507", "Kabupaten Malang", "regency", "active", figures, None, agencies
+    )
+    review = ProvinceReview("35", "Jawa Timur", JANUARY, (tenant,), figures)
+    shown = review_dict(review)["tenants"][0]
+    assert shown["figures"]["absorption_share"] == 0.25
+    assert shown["figures"]["late_contracts"] == 1
+    assert shown["agencies"] == [
+        {
+            "agency_id": 3,
+            "name": "Dinas PUPR",
+            "plan_items": 1,
+            "planned_ceiling": 2_000,
+            "untendered_plan_items": 0,
+            "paid": 500,
+            "absorption_share": 0.25,
+            "running_contracts": 1,
+            "running_contract_value": 800,
+            "physical_progress_share": 0.0,
+            "late_contracts": 1,
+        }
+    ]
+    header, row, _ = review_csv(review).splitlines()
+    assert dict(zip(header.split(","), row.split(","), strict=True))["absorption_share"] == "0.25"
+    page = review_html(review)
+    assert "Dari rencana ke pembayaran" in page
+    assert "Dinas PUPR" in page
