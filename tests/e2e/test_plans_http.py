@@ -177,6 +177,11 @@ async def test_a_tender_under_a_plan_item_publishes_its_planning_valid_in_ocds(
     assert budget["amount"] == {"amount": 2_000_000_000, "currency": "IDR"}
     assert "APBD" in budget["description"]
     assert budget["project"] == "Peningkatan Jalan Desa Tumpang - Poncokusumo"
+    page = await client.get(f"/tender/ocds-lpsehub-3507-{tender_id}")  # the public page shows the trace
+    assert page.status_code == 200
+    assert "Kode RUP" in page.text
+    assert "40123456" in page.text
+    assert "5.2.04.01.01.0012" in page.text
 
 
 async def test_a_person_without_any_role_is_refused(client: Client, clean_identity: AsyncEngine) -> None:
