@@ -18,6 +18,7 @@ from cli import (
     identity,
     ocds,
     peer,
+    plan,
     red_flags,
     review,
     tenant,
@@ -37,6 +38,7 @@ app.command()(serve)
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(agency.app, name="agency")
+app.add_typer(plan.app, name="plan")
 app.add_typer(identity.accounts, name="account")
 app.add_typer(identity.clients, name="client")
 app.add_typer(identity.keys, name="keys")

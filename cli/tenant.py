@@ -32,6 +32,7 @@ from tenants.registry import (
 from tenants.sealing.key_shares import new_x25519_key, raw_public, recovery_key_words
 from tenants.sealing.tender_keys import encode_public_key
 from tenants.tenders.custody.rules import CustodyRules, set_key_custody, set_recovery_key
+from tenants.tenders.procurement_rules import set_plans_required
 
 app = typer.Typer(no_args_is_help=True, help="Provision and manage tenants (one LPSE each).")
 recovery_key = typer.Typer(
@@ -187,7 +188,7 @@ def provision_province_command(
         raise typer.Exit(1)
 
 
-async def _as_admin(engine: AsyncEngine, slug: str, email: str) -> Actor:
+async def acting_in(engine: AsyncEngine, slug: str, email: str) -> Actor:
     """``email``'s account acting in tenant ``slug``: the policy checks its roles there, as the web's."""
     async with hub_sessions(engine)() as session:
         tenant = await resolve_tenant(session, slug=slug)
@@ -234,7 +235,7 @@ def recovery_key_create(
     words = recovery_key_words(private)
 
     async def work(engine: AsyncEngine) -> CustodyRules:
-        actor = await _as_admin(engine, tenant, as_)
+        actor = await acting_in(engine, tenant, as_)
         async with tenant_session(engine, actor.tenant.schema) as session, session.begin():
             return await set_recovery_key(session, actor, raw_public(private))
 
@@ -274,8 +275,31 @@ def key_custody(
     in shares (``--threshold`` of them open it; tenders announced already keep theirs)."""
 
     async def work(engine: AsyncEngine) -> CustodyRules:
-        actor = await _as_admin(engine, tenant, as_)
+        actor = await acting_in(engine, tenant, as_)
         async with tenant_session(engine, actor.tenant.schema) as session, session.begin():
             return await set_key_custody(session, actor, mode, threshold)
 
     _show_custody(run(work), as_json)
+
+
+@app.command("plans-required")
+def plans_required_command(
+    tenant: TenantOption,
+    as_: AsOption,
+    required: Annotated[
+        bool, typer.Option("--on/--off", help="Whether every new package must name its plan item (RUP code).")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Require (``--on``) or stop requiring (``--off``) a plan item of every package created from now on."""
+
+    async def work(engine: AsyncEngine) -> bool:
+        actor = await acting_in(engine, tenant, as_)
+        async with tenant_session(engine, actor.tenant.schema) as session, session.begin():
+            return await set_plans_required(session, actor, required)
+
+    now = run(work)
+    if as_json:
+        print_json({"plans_required": now})
+    else:
+        stdout.print(f"plans required: {'on' if now else 'off'}", markup=False)

@@ -141,6 +141,17 @@ class PublicContract:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicPlan:
+    """The plan item (paket RUP, as SiRUP publishes it) a tender's package is procured under."""
+
+    rup_code: str
+    name: str
+    ceiling: int  # pagu of the item, whole rupiah: the package's budget is part of it
+    funding_source: str  # sumber dana (APBD, APBN, ...)
+    budget_line: str  # kode rekening of the DPA
+
+
+@dataclass(frozen=True, slots=True)
 class TenderSnapshot:
     """What is public of one tender now, read in the transaction that changed it."""
 
@@ -173,6 +184,7 @@ class TenderSnapshot:
     reason: str | None = None  # of a cancellation or a failure
     timezone: str = "Asia/Jakarta"  # the tenant's (WIB, WITA or WIT): where a calendar day starts
     repeats: str | None = None  # local id of the public failed or cancelled tender this one re-tenders
+    plan: PublicPlan | None = None  # the plan item (RUP) of its package, if it names one
 
     @property
     def local_id(self) -> str:
@@ -315,7 +327,7 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
         "language": "id",
         "parties": list(parties.values()),
         "buyer": _org(buyer_id, s.agency),
-        "planning": {"budget": {"amount": _money(s.budget), "description": f"Pagu TA {s.fiscal_year}"}},
+        "planning": _planning(s),
         "tender": tender,
     }
     if s.repeats is not None:
@@ -360,6 +372,29 @@ def release(snapshot: TenderSnapshot, tags: list[str], when: datetime) -> dict[s
                     parties[party_id]["roles"].append(role)
         result["contracts"] = [contract]
     return result
+
+
+def _planning(s: TenderSnapshot) -> dict[str, Any]:
+    """``planning``: the package's budget (pagu) alone; under a plan item (RUP), the item's budget
+    line as ``budget.id`` (OCDS: the budget line item that funds the process), its ceiling as the
+    amount, its source of funds in the description, and the item itself as the project: its name and,
+    as ``projectID``, its RUP code, the identifier SiRUP publishes it under. The ocid stays the
+    tender's: the plan is part of its record from the first release to the contract."""
+    if s.plan is None:
+        return {"budget": {"amount": _money(s.budget), "description": f"Pagu TA {s.fiscal_year}"}}
+    p = s.plan
+    return {
+        "budget": {
+            "id": p.budget_line,
+            "description": (
+                f"Sumber dana {p.funding_source} TA {s.fiscal_year}, kode rekening {p.budget_line}; "
+                f"pagu paket Rp{s.budget:,} dari pagu RUP Rp{p.ceiling:,}".replace(",", ".")
+            ),
+            "amount": _money(p.ceiling),
+            "project": p.name,
+            "projectID": p.rup_code,
+        },
+    }
 
 
 def with_ocid(stored: dict[str, Any], ocid: str, position: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@
     │   └── MasterKeyMissing      an external database and no LPSE_HUB_MASTER_KEY
     ├── InvalidInput              a value breaks a rule
     ├── Unprocessable             well formed, but it does not hold up
+    │   ├── InvalidRows           rows of a batch (a plan import) that break rules: each named
     │   ├── TamperedBid           (tenants.sealing) a bid that does not open or match its manifest
     │   ├── InvalidReceipt        (tenants.sealing) a receipt malformed or not verifying
     │   └── BadSignature          (tenants.sealing) a vendor's signature missing, wrong, or by a key
@@ -33,6 +34,8 @@ means to a protocol (an HTTP status, an exit code) is decided where that protoco
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class HubError(Exception):
@@ -67,6 +70,30 @@ class InvalidInput(HubError):
 
 class Unprocessable(HubError):
     title = "Unprocessable"
+
+
+class InvalidRows(Unprocessable):
+    """Some rows of a batch that is taken whole or not at all (a plan import) break rules: ``rows``
+    names each offending row by its index in the batch (0 for the first), the field and why, up to
+    a cap, so that a file is mended in one pass, not one error at a time."""
+
+    title = "Invalid rows"
+
+    def __init__(self, detail: str, *, rows: list[RowError]) -> None:
+        super().__init__(detail)
+        self.rows = rows
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One rule one row of a batch breaks: its index (0 for the first), the field, and why."""
+
+    index: int
+    field: str
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"index": self.index, "field": self.field, "detail": self.detail}
 
 
 class Unauthenticated(HubError):

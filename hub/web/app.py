@@ -64,6 +64,7 @@ from hub.web.controllers.office_province import OfficeProvinceController
 from hub.web.controllers.office_tenders import OfficeTenderController
 from hub.web.controllers.oidc import OidcController
 from hub.web.controllers.peer_checkpoints import PeerCheckpointController
+from hub.web.controllers.plans import PlanController
 from hub.web.controllers.portal import PortalController
 from hub.web.controllers.receipts import ReceiptKeyController
 from hub.web.controllers.reviews import ReviewController
@@ -117,6 +118,7 @@ TENANT_CONTROLLERS = [
     MemberKeyController,
     KeyCustodyController,
     KeyShareController,
+    PlanController,
 ]
 logger = logging.getLogger("hub")
 

@@ -22,6 +22,10 @@ JSON_BODY_BYTES = 64 * 1024
 """Every route that takes JSON or a URL-encoded form (the app's default): the largest of them, a
 list of assessments, is a few kilobytes."""
 
+PLAN_BODY_BYTES = 4 * 1024 * 1024
+"""A batch of plan items (``POST /api/plans``): a regency's plan for a year, a few thousand items of
+a few hundred bytes each (``tenants.plans.recording.MAX_ITEMS``: 5,000)."""
+
 FORM_OVERHEAD = 64 * 1024
 """What a multipart form adds around its files: boundaries, part headers, the small text fields."""
 

@@ -22,6 +22,7 @@ from hub.core.errors import (
     HubError,
     InsufficientScope,
     InvalidInput,
+    InvalidRows,
     InvalidToken,
     NotFound,
     TenantSuspended,
@@ -85,6 +86,8 @@ def _from_hub_error(exc: HubError) -> ProblemDetailsException:
         headers = {"WWW-Authenticate": _authenticate_header(exc)}
     if isinstance(exc, InsufficientScope):
         extra["scopes"] = list(exc.scopes)
+    if isinstance(exc, InvalidRows):  # every offending row of a batch, by its index
+        extra["errors"] = [row.to_dict() for row in exc.rows]
     if exc.reason is not None:  # a refusal that names its case in a word (a share of a tender key)
         extra["reason"] = exc.reason
     return ProblemDetailsException(

@@ -1,4 +1,5 @@
-"""The tenant's procurement rules: within which limits a tender sets its objection period.
+"""The tenant's procurement rules: within which limits a tender sets its objection period, and
+whether every new package must name its plan item (RUP).
 
 The regulation gives a default (five calendar days of *masa sanggah*); each LPSE sets the limits
 its tenders may choose from. Changing the limits does not touch tenders already created.
@@ -69,3 +70,25 @@ async def set_objection_limits(
         new=[limits.min_days, limits.default_days, limits.max_days],
     )
     return limits
+
+
+async def plans_required(session: AsyncSession) -> bool:
+    """Whether every new package must name its plan item (``tenants.tenders.preparation.under_plan``)."""
+    rules = await session.get(ProcurementRules, 1)
+    assert rules is not None  # the migration creates the one row
+    return rules.plans_required
+
+
+async def set_plans_required(session: AsyncSession, actor: Actor, required: bool) -> bool:
+    """Require (or stop requiring) a plan item of every package created from now on; packages made
+    already keep what they have. The tenant_admin's, audited with the value before and after."""
+    await actor.require(session, Action.RULES_CHANGE)
+    if not isinstance(required, bool):
+        raise InvalidInput("plans_required is true or false", field="plans_required")
+    rules = await session.get(ProcurementRules, 1, with_for_update=True)
+    assert rules is not None
+    old, rules.plans_required = rules.plans_required, required
+    rules.updated_by, rules.updated_at = actor.account_id, await database_now(session)
+    await session.flush()
+    await actor.record(session, "rules.plans_required", "rules", old=old, new=required)
+    return required

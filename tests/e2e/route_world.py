@@ -72,7 +72,7 @@ ALL_SCOPES = " ".join(SUPPORTED_SCOPES)
 HPS = 2_400_000_000
 A_HOST = "lpse.malangkab.go.id"
 TENANT_OWNED = frozenset(
-    {"tender_id", "clarification_id", "document_id", "objection_id", "file_id", "milestone_id"}
+    {"tender_id", "clarification_id", "document_id", "objection_id", "file_id", "milestone_id", "rup_code"}
 )
 """Path parameters naming a tenant's own rows: through another tenant's path they name nothing."""
 
@@ -246,6 +246,7 @@ async def build_world(
         values["peer"] = (await add_peer(session, "jatim", "https://lpse.jatimprov.go.id")).name
     values["key_id"] = bidders[2].key_id  # the winner's signing key
     values["slot"] = 0  # a share of a committee-held tender key (this world's tenders are hub-held)
+    values["rup_code"] = await _plan_item(client, a)
     direct = await package(
         client,
         a,
@@ -322,6 +323,17 @@ async def _contracted_tender(
         "file_id": objection["files"][0]["id"],
         **winner,
     }
+
+
+async def _plan_item(client: Client, a: Regency) -> str:
+    """A plan item (RUP) of A's agency, recorded by its commitment officer."""
+    item = {
+        "rup_code": "40123456", "agency_id": a.agency_id, "fiscal_year": 2026, "name": "Jalan Desa",
+        "ceiling": 9_000_000_000, "funding_source": "APBD", "budget_line": "5.2.04.01.01.0012",
+        "category": "construction", "method": "tender", "selection_from": "2026-03",
+    }  # fmt: skip
+    ok(await client.post(f"{a.base}/plans", headers=a.ppk, json=[item]))
+    return "40123456"
 
 
 async def _regency(client: Client, engine: AsyncEngine, slug: str, code: str, host: str) -> Regency:

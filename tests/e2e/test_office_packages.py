@@ -264,3 +264,30 @@ async def test_a_direct_procurement_goes_from_its_award_to_the_contract_without_
     page = await web.get(package_path)
     assert "SPK/3507/PL/001" in page.text
     assert "Pengadaan langsung" in page.text
+
+
+async def test_a_ppk_names_the_plan_item_and_the_page_says_what_is_left_of_its_ceiling(
+    web: Client, clean_identity: AsyncEngine
+) -> None:
+    engine = clean_identity
+    malang = await regency(web, engine, "kab-malang", "3507")
+    item = {
+        "rup_code": "40123456", "agency_id": malang.agency_id, "fiscal_year": 2026,
+        "name": "Rehabilitasi Puskesmas", "ceiling": 1_500_000_000, "funding_source": "APBD",
+        "budget_line": "5.2.03.03.01.0001",
+        "category": "construction", "method": "tender", "selection_from": "2026-03",
+    }  # fmt: skip
+    ok(await web.post(f"{malang.base}/plans", headers=malang.ppk, json=[item]))
+    ppk = await person(engine, "commitment_officer", "kab-malang")
+    web.cookies.clear()
+    await log_in(web, await email_of_account(engine, ppk), start=PAKET)
+    unknown = await post_form(web, f"{PAKET}/baru", package_form(malang.agency_id, plan_rup_code="999"))
+    assert unknown.status_code == 400
+    assert 'id="e-plan_rup_code"' in unknown.text
+    created = await post_form(web, f"{PAKET}/baru", package_form(malang.agency_id, plan_rup_code="40123456"))
+    assert created.status_code == 303, created.text
+    over = await post_form(web, f"{PAKET}/baru", package_form(malang.agency_id, plan_rup_code="40123456"))
+    assert over.status_code == 409
+    assert "400000000 of 1500000000 rupiah" in over.text  # Rp1.1 billion taken of 1.5
+    left = ok(await web.get(f"{malang.base}/plans/40123456"), 200)
+    assert left["left"] == 400_000_000

@@ -14,7 +14,12 @@ from hub.web.auth import requires
 from hub.web.schemas.direct import DirectInvitation, NegotiatedPrice, NegotiationView, ProcurementRules
 from hub.web.schemas.tenders import Id, TenderView
 from tenants.tenders.direct.procurement import invite_vendor, negotiate
-from tenants.tenders.procurement_rules import objection_limits, set_objection_limits
+from tenants.tenders.procurement_rules import (
+    objection_limits,
+    plans_required,
+    set_objection_limits,
+    set_plans_required,
+)
 from tenants.tenders.views import tender_view_now
 
 
@@ -53,11 +58,12 @@ class DirectProcurementController(Controller):
 
     @get("/procurement-rules", summary="The limits this LPSE sets (objection period length)")
     async def rules(self, tenant_session: NamedDependency[AsyncSession]) -> ProcurementRules:
-        return ProcurementRules.of(await objection_limits(tenant_session))
+        limits = await objection_limits(tenant_session)
+        return ProcurementRules.of(limits, await plans_required(tenant_session))
 
     @put(
         "/procurement-rules",
-        summary="Change the limits (tenant_admin)",
+        summary="Change the limits and the plans-required rule (tenant_admin)",
         **requires(Action.RULES_CHANGE, errors=(400,)),
     )
     async def change_rules(
@@ -66,4 +72,7 @@ class DirectProcurementController(Controller):
         actor: NamedDependency[Actor],
         transaction: NamedDependency[AsyncSession],
     ) -> ProcurementRules:
-        return ProcurementRules.of(await set_objection_limits(transaction, actor, data.limits()))
+        limits = await set_objection_limits(transaction, actor, data.limits())
+        if data.plans_required is None:  # left out: unchanged
+            return ProcurementRules.of(limits, await plans_required(transaction))
+        return ProcurementRules.of(limits, await set_plans_required(transaction, actor, data.plans_required))

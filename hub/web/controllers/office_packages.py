@@ -46,6 +46,7 @@ PACKAGE_FIELDS = (
     "owner_estimate",
     "kbli",
     "location",
+    "plan_rup_code",
 )
 CONTRACT_FIELDS = ("number", "value", "signed_on", "starts_on", "ends_on")
 SECTION = next(s for s in SECTIONS if s.path == ppk.PACKAGE_SECTION)
@@ -147,6 +148,7 @@ class PackageOfficeController(Controller):
                 owner_estimate=rupiah_field(values["owner_estimate"], "owner_estimate"),
                 location=values["location"],
                 kbli=codes(values["kbli"]),
+                plan_rup_code=values["plan_rup_code"] or None,
             )
             async with tenant_session(state.engine, tenant.schema) as own, own.begin():
                 created = (await create_package(own, await office.actor(db_session), data)).id

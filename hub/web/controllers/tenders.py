@@ -46,8 +46,8 @@ class PackageController(Controller):
 
     @post(
         "/",
-        summary="Create a package (commitment_officer)",
-        **requires(Action.PACKAGE_CREATE, errors=(400,), standing=IN_TRANSACTION),
+        summary="Create a package, under a plan item (RUP) within its ceiling if named (commitment_officer)",
+        **requires(Action.PACKAGE_CREATE, errors=(400, 409), standing=IN_TRANSACTION),
     )
     async def create(
         self,

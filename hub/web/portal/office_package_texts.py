@@ -51,6 +51,7 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "ppk.field.owner_estimate": ("HPS (Rp)", "Owner's estimate, HPS (Rp)"),
     "ppk.field.kbli": ("KBLI", "KBLI codes"),
     "ppk.field.location": ("Lokasi pekerjaan", "Location of the work"),
+    "ppk.field.plan_rup_code": ("Kode RUP (paket di SiRUP)", "RUP code (the plan item in SiRUP)"),
     "ppk.create": ("Simpan paket", "Save the package"),
     "ppk.back": ("Kembali ke daftar paket", "Back to the packages"),
     "ppk.package": ("Data paket", "The package"),

@@ -38,16 +38,19 @@ class DirectInvitation:
 @dataclass(frozen=True, slots=True)
 class ProcurementRules:
     """The limits within which this LPSE's tenders set their objection period (masa sanggah), in
-    calendar days: 1 <= min <= default <= max <= 60."""
+    calendar days: 1 <= min <= default <= max <= 60; and whether every new package must name its plan
+    item (RUP)."""
 
     objection_min_days: int
     objection_max_days: int
     objection_default_days: int
     """The period of a tender that names none."""
+    plans_required: bool | None = None
+    """Every new package names its plan item (``plan_rup_code``). In a change: left out, unchanged."""
 
     @classmethod
-    def of(cls, limits: ObjectionLimits) -> ProcurementRules:
-        return cls(limits.min_days, limits.max_days, limits.default_days)
+    def of(cls, limits: ObjectionLimits, plans_required: bool) -> ProcurementRules:
+        return cls(limits.min_days, limits.max_days, limits.default_days, plans_required)
 
     def limits(self) -> ObjectionLimits:
         return ObjectionLimits(self.objection_min_days, self.objection_max_days, self.objection_default_days)

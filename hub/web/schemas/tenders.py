@@ -142,6 +142,8 @@ class PackageView(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     location: str
     kbli: list[str]
     """Business classification codes (KBLI), five digits each."""
+    plan_item_id: int | None = None
+    """The plan item (RUP) it is procured under (``GET /api/plans/{rup_code}``), if any."""
 
     @classmethod
     def of(cls, package: Package) -> PackageView:
@@ -156,6 +158,7 @@ class PackageView(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             owner_estimate=package.owner_estimate,
             location=package.location,
             kbli=list(package.kbli),
+            plan_item_id=package.plan_item_id,
         )
 
 

@@ -30,6 +30,7 @@ from tenants.tenders.outcome_models import ProcurementRules
 from tenants.tenders.outcomes import remember_no_outcome
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.preparation.criteria import parse_criteria
+from tenants.tenders.preparation.under_plan import take_from_plan
 from tenants.tenders.procurement_rules import objection_limits
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.reschedules import forget_reschedules
@@ -52,6 +53,9 @@ class PackageInput:
     owner_estimate: int
     location: str = ""
     kbli: list[str] = field(default_factory=list)
+    plan_rup_code: str | None = None
+    """The RUP code (kode RUP) of the plan item it is procured under: same agency and fiscal year,
+    its budget within what is left of the item's ceiling; required where the tenant's rules say."""
 
 
 def _choice(value: str, allowed: type[Category] | type[Method] | type[Evaluation], name: str) -> str:
@@ -80,6 +84,9 @@ async def create_package(session: AsyncSession, actor: Actor, data: PackageInput
         )
     if any(len(k) != 5 or not k.isdigit() for k in data.kbli):
         raise InvalidInput("KBLI codes have five digits", field="kbli")
+    plan = await take_from_plan(
+        session, data.plan_rup_code, data.agency_id, data.fiscal_year, budget, required=agency.plans_required
+    )
     package = Package(
         agency_id=data.agency_id,
         title=title,
@@ -90,6 +97,7 @@ async def create_package(session: AsyncSession, actor: Actor, data: PackageInput
         owner_estimate=estimate,
         location=data.location.strip(),
         kbli=sorted(set(data.kbli)),
+        plan_item_id=plan.id if plan else None,
         created_by=actor.account_id,
     )
     session.add(package)
@@ -101,6 +109,7 @@ async def create_package(session: AsyncSession, actor: Actor, data: PackageInput
         title=title,
         budget=budget,
         owner_estimate=estimate,
+        **({"plan_rup_code": plan.rup_code} if plan else {}),
     )
     return package
 
@@ -313,9 +322,14 @@ async def visible_tender(session: AsyncSession, tender_id: int, *, official: boo
     return tender
 
 
-_AGENCY_AND_CLOCK = select(Agency.id, func.now().label("now")).where(
-    Agency.id == bindparam("agency_id", type_=BigInteger)
-)
+_AGENCY_AND_CLOCK = select(
+    Agency.id,
+    func.now().label("now"),
+    func.coalesce(
+        select(ProcurementRules.plans_required).where(ProcurementRules.id == RULES_ROW).scalar_subquery(),
+        False,
+    ).label("plans_required"),
+).where(Agency.id == bindparam("agency_id", type_=BigInteger))
 _PACKAGE_AND_CLOCK = (
     select(
         Package,
@@ -330,5 +344,6 @@ _PACKAGE_AND_CLOCK = (
     .outerjoin(ProcurementRules, ProcurementRules.id == RULES_ROW)
     .where(Package.id == bindparam("package_id", type_=BigInteger))
 )
-"""A new package's agency, a new tender's package, each read with the clock its audit entry needs; the
-package with its live tender (if any) and the tenant's rules (``objection_limits``)."""
+"""A new package's agency (and the tenant's ``plans_required`` rule), a new tender's package, each
+read with the clock its audit entry needs; the package with its live tender (if any) and the tenant's
+rules (``objection_limits``)."""

@@ -24,6 +24,7 @@ from federation.catalogue.ocds import (
     PublicAward,
     PublicBid,
     PublicContract,
+    PublicPlan,
     TenderSnapshot,
     entry_values,
     release,
@@ -33,6 +34,7 @@ from hub.core.direct import first_row, flush_pending
 from monitoring.metrics import record_tender_change
 from tenants.agencies import Agency
 from tenants.audit.models import AuditEntry
+from tenants.plans import PlanItem
 from tenants.registry import TenantRef
 from tenants.tenders.implementation_reads import ImplementationRows, implementations_of
 from tenants.tenders.models import Package, Tender
@@ -75,6 +77,7 @@ async def snapshots_of(
     names = await awarded_names(session, ids)  # read with the awards
     amendments = await _amendments(session, ids)
     repeated = await _public_repeated(session, {t.retender_of for t in tenders} - {None})
+    plans = await _plans(session, {p.plan_item_id for p in packages.values()} - {None})
     return [
         _snapshot(
             tenant,
@@ -87,9 +90,21 @@ async def snapshots_of(
             amendments.get(t.id, []),
             now,
             f"{tenant.code}-{t.retender_of}" if t.retender_of in repeated else None,
+            plans.get(packages[t.package_id].plan_item_id),
         )
         for t in tenders
     ]
+
+
+async def _plans(session: AsyncSession, ids: Collection[int | None]) -> dict[int | None, PublicPlan]:
+    """The plan items (RUP) of the packages that name one: no statement when none does."""
+    if not ids:
+        return {}
+    query = select(PlanItem).where(PlanItem.id.in_(ids))
+    return {
+        i.id: PublicPlan(i.rup_code, i.name, i.ceiling, i.funding_source, i.budget_line)
+        for i in (await session.scalars(query)).all()
+    }
 
 
 async def _public_repeated(session: AsyncSession, ids: Collection[int | None]) -> set[int]:
@@ -185,6 +200,7 @@ def _snapshot(
     amendments: list[PublicAmendment],
     now: datetime,
     repeats: str | None,
+    plan: PublicPlan | None = None,
 ) -> TenderSnapshot:
     opened = (tender.opening or {}).get("bids", [])
     bidders = [(b["vendor_id"], b.get("vendor") or "") for b in opened]
@@ -229,6 +245,7 @@ def _snapshot(
         reason=tender.fail_reason or tender.cancel_reason,
         timezone=tenant.timezone,
         repeats=repeats,
+        plan=plan,
     )
 
 
