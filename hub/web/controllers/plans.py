@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.identity.policy import Action
@@ -20,6 +20,10 @@ from tenants.plans import list_plan_items, plan_item, record_plan_items
 
 YEAR = QueryParameter(ge=2000, le=2100, description="Only items of this fiscal year.")
 AGENCY = QueryParameter(ge=1, le=2**62, description="Only items of this agency (satker).")
+
+
+RupCode = Annotated[str, PathParameter(min_length=1, max_length=20, pattern=r"^[0-9]+$")]
+"""A plan item's RUP code in a path: SiRUP's codes are digits."""
 
 
 class PlanController(Controller):
@@ -56,5 +60,5 @@ class PlanController(Controller):
         return [PlanItemOut.of(item) for item in items]
 
     @get("/{rup_code:str}", summary="One plan item by its RUP code", responses=problem_responses(404))
-    async def show(self, rup_code: str, tenant_session: NamedDependency[AsyncSession]) -> PlanItemOut:
+    async def show(self, rup_code: RupCode, tenant_session: NamedDependency[AsyncSession]) -> PlanItemOut:
         return PlanItemOut.of(await plan_item(tenant_session, rup_code))
