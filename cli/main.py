@@ -16,6 +16,7 @@ from cli import (
     db,
     identity,
     ocds,
+    outage,
     peer,
     red_flags,
     review,
@@ -53,6 +54,7 @@ app.add_typer(committee_keys.member, name="member")
 app.add_typer(committee_keys.opening, name="opening")
 app.add_typer(uptime.uptime, name="uptime")
 app.add_typer(uptime.probe, name="probe")
+app.add_typer(outage.app, name="outage")
 
 
 def run() -> None:
