@@ -4,6 +4,8 @@ For a tender whose bid submission ends at ``D`` (announced, bids not opened) and
 ``[a, b]`` reaching into ``[D - window, D]`` (an outage that spans ``D`` does; one after it does
 not), the submission's end moves to ``D + (b - a) + margin`` and every later stage (the opening,
 evaluation, ...) by as much, so their order holds. Outages are merged first (``facts.merge``).
+Once extended, the window reaches from ``window`` before the first deadline to the current one:
+an outage learnt longer than it was first known (a late record by hand) extends by the rest.
 
 Each extension is a ``tender.deadline_extended`` entry in the tenant's audit chain, with the
 outages it accounted for and their evidence. That entry is also the record of which outage
@@ -132,10 +134,16 @@ async def _extend(
     if submission is None:
         return None
     deadline = submission.ends_at
-    found = await _outages(session, tenant.code, deadline - rule.window, now, rule, opening=opening)
-    covered = merged_covered(await _extension_payloads(session, tender.id))
-    pieces = [p for o in found for p in uncovered(o, covered)]
-    reaching = [p for p in pieces if p.starts_at <= deadline and p.ends_at >= deadline - rule.window]
+    earlier = await _extension_payloads(session, tender.id)
+    first = datetime.fromisoformat(earlier[0]["old"][1]) if earlier else deadline
+    found = await _outages(session, tenant.code, first - rule.window, now, rule, opening=opening)
+    covered = merged_covered(earlier)
+    reaching = [
+        piece
+        for o in found
+        if o.starts_at <= deadline and o.ends_at >= first - rule.window
+        for piece in uncovered(o, covered)
+    ]
     if not reaching:
         return None
     new_end = deadline + sum((p.length for p in reaching), timedelta()) + rule.margin
