@@ -45,6 +45,7 @@ def figures_dict(figures: Figures) -> dict[str, Any]:
         "award_announced": figures.award_announced,
         "objected": figures.objected,
         "objection_share": rounded(figures.objection_share, SHARE_PLACES),
+        "extensions": figures.extensions,
         "uptime": None
         if uptime is None
         else {"probes": uptime.probes, "up": uptime.up, "share": rounded(uptime.share, SHARE_PLACES)},
@@ -101,6 +102,7 @@ CSV_COLUMNS = (
     "award_announced",
     "objected",
     "objection_share",
+    "extensions",
     "uptime_probes",
     "uptime_share",
     "error",
@@ -130,7 +132,7 @@ def review_csv(review: ProvinceReview) -> str:
 
 def _table_cells(figures: Figures | None) -> list[str]:
     if figures is None:
-        return [UNKNOWN] * 9
+        return [UNKNOWN] * 10
     uptime = figures.uptime
     return [
         grouped(figures.announced),
@@ -142,6 +144,7 @@ def _table_cells(figures: Figures | None) -> list[str]:
         rupiah(figures.contract_value),
         f"{rupiah(figures.savings)} ({percent(figures.savings_share)})",
         percent(uptime.share if uptime else None),
+        grouped(figures.extensions),
     ]
 
 
@@ -154,6 +157,7 @@ def review_table(review: ProvinceReview) -> Table:
         "contract value",
         "savings",
         "uptime",
+        "extended",
         title=f"{review.name}: {review.period.start} to {review.period.end}",
         show_footer=True,
     )

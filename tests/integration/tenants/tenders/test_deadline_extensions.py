@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -17,6 +19,8 @@ from hub.core.errors import Conflict
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
 from monitoring.probes import probe_all
+from monitoring.reviews import review_province
+from monitoring.reviews.render import review_csv, review_dict, review_html
 from tenants.audit.models import AuditEntry
 from tenants.tenders import load_schedule, open_bids, reschedule_stage
 from tenants.tenders.outages import OutageRule, RecordedOutage, extend_deadlines
@@ -221,3 +225,20 @@ async def test_a_probe_round_that_finds_a_tenant_up_again_extends_its_deadlines(
     assert (await _ends(world, tender))[0] == world.now + HOUR + (
         done.at - (world.now - 10 * MINUTE)
     ) + RULE.margin
+
+
+async def test_the_review_counts_each_regencys_deadline_extensions(world: World) -> None:
+    await tender_closing_at(world, world.now + HOUR)
+    await tender_closing_at(world, world.now + 30 * MINUTE)
+    await probes(world, (-50 * MINUTE, False), (-30 * MINUTE, True))
+    await _check(world)
+    today = world.now.date()
+    review = await review_province(world.engine, "35", today - timedelta(days=1), today + timedelta(days=1))
+    [malang] = review.tenants
+    assert malang.figures is not None
+    assert malang.figures.extensions == 2
+    assert review.totals.extensions == 2
+    assert review_dict(review)["tenants"][0]["figures"]["extensions"] == 2
+    [row, _total] = csv.DictReader(io.StringIO(review_csv(review)))
+    assert row["extensions"] == "2"
+    assert "Perpanjangan karena gangguan" in review_html(review)
