@@ -36,7 +36,7 @@ from tenants.audit import append_audit
 from tenants.audit.models import AuditEntry
 from tenants.registry import TenantRef
 from tenants.tenders.models import Registration, Tender, TenderStage
-from tenants.tenders.outages.facts import Outage, hub_gaps, merge, probe_outages, recorded_outages, uncovered
+from tenants.tenders.outages.facts import Outage, merge, probe_outages, recorded_outages, uncovered
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.reschedules import EXTENDED, forget_reschedules
 from tenants.tenders.schedules import load_schedule
@@ -96,10 +96,15 @@ async def extend_deadlines(session: AsyncSession, tenant: TenantRef, rule: Outag
         )
         .order_by(Tender.id)
     )
+    # One read of the tenant's outages for every tender: a deadline of the last LOOKBACK, and its
+    # window before it. Most checks find none and lock no tender.
+    found = await _outages(session, tenant.code, now - LOOKBACK - rule.window, now, rule, opening=False)
+    if not found:
+        return []
     extended = []
     for tender_id in (await session.scalars(query)).all():
         tender = await session.get_one(Tender, tender_id, with_for_update=True)
-        if (done := await _extend(session, tenant, tender, rule, now, opening=False)) is not None:
+        if (done := await _extend(session, tenant, tender, rule, found)) is not None:
             extended.append(done)
     return extended
 
@@ -111,7 +116,13 @@ async def extend_before_opening(
     up to now. Called before the opening reads the close."""
     if tender.opened_at is not None or tender.status != TenderStatus.ANNOUNCED:
         return None
-    return await _extend(session, tenant, tender, rule, await database_now(session), opening=True)
+    submission = (await load_schedule(session, tender.id)).get(Stage.BID_SUBMISSION)
+    if submission is None:
+        return None
+    earlier = await _extension_payloads(session, tender.id)
+    since = (datetime.fromisoformat(earlier[0]["old"][1]) if earlier else submission.ends_at) - rule.window
+    found = await _outages(session, tenant.code, since, await database_now(session), rule, opening=True)
+    return await _extend(session, tenant, tender, rule, found)
 
 
 async def extended_end(session: AsyncSession, tender_id: int) -> datetime | None:
@@ -125,10 +136,9 @@ async def _extend(
     tenant: TenantRef,
     tender: Tender,
     rule: OutageRule,
-    now: datetime,
-    *,
-    opening: bool,
+    found: Sequence[Outage],
 ) -> Extension | None:
+    """Extend the tender's deadline by the outages of ``found`` (merged) it has not accounted for."""
     schedule = await load_schedule(session, tender.id)
     submission = schedule.get(Stage.BID_SUBMISSION)
     if submission is None:
@@ -136,7 +146,6 @@ async def _extend(
     deadline = submission.ends_at
     earlier = await _extension_payloads(session, tender.id)
     first = datetime.fromisoformat(earlier[0]["old"][1]) if earlier else deadline
-    found = await _outages(session, tenant.code, first - rule.window, now, rule, opening=opening)
     covered = merged_covered(earlier)
     reaching = [
         piece
@@ -157,17 +166,22 @@ async def _extend(
     return extension
 
 
+async def outages_of(
+    session: AsyncSession, code: str, since: datetime, until: datetime, rule: OutageRule
+) -> list[Outage]:
+    """The tenant's outages reaching into ``[since, until]``: probed, of the hub, recorded; merged.
+    One under way ends at its last failed probe (``ongoing``)."""
+    found = await probe_outages(session, code, since, until, rule.hub_gap)
+    return merge(found + await recorded_outages(session, code, since, until))
+
+
 async def _outages(
     session: AsyncSession, code: str, since: datetime, now: datetime, rule: OutageRule, *, opening: bool
 ) -> list[Outage]:
-    found = await probe_outages(session, code, since, now) + await recorded_outages(session, code, since, now)
-    if rule.hub_gap is not None:
-        found += await hub_gaps(session, since, now, rule.hub_gap)
+    found = await outages_of(session, code, since, now, rule)
     if opening:  # an outage still under way lasts, as far as the opening knows, until now
-        found = [Outage(o.starts_at, now, o.sources, o.evidence, True) if o.ongoing else o for o in found]
-    else:
-        found = [o for o in found if not o.ongoing]
-    return merge(found)
+        return [Outage(o.starts_at, now, o.sources, o.evidence, True) if o.ongoing else o for o in found]
+    return [o for o in found if not o.ongoing]
 
 
 def merged_covered(payloads: Sequence[dict[str, Any]]) -> list[tuple[datetime, datetime]]:

@@ -7,9 +7,10 @@ Three sources, each kept with its evidence so an extension can name what it rest
   it extends nothing after a probe round (its length is not known), but the opening counts it
   up to the moment of the opening (``extension``), so no bid is opened while the tenant is down.
 - ``hub``: a gap between two probe rounds longer than ``OutageRule.hub_gap`` (three probe
-  intervals): the hub was not probing, so it was not running. Only gaps closed by a round count;
-  with probing off (``probe_interval_seconds`` 0) there are none. Every tenant down in the same
-  rounds needs no rule of its own: each tenant's runs cover it.
+  intervals): the hub was not probing, so it was not running. Read from the tenant's own probes (a
+  round probes every tenant), so a tenant created since has none before its first probe. Only gaps
+  closed by a round count; with probing off (``probe_interval_seconds`` 0) there are none. Every
+  tenant down in the same rounds needs no rule of its own: each tenant's runs cover it.
 - ``recorded``: an outage recorded by hand (``RecordedOutage``), for what the probes could not see.
 
 The hub keeps no durable record of its own request errors (5xx): they are counted in Prometheus
@@ -84,10 +85,11 @@ class _Run:
 
 
 async def probe_outages(
-    session: AsyncSession, tenant_code: str, since: datetime, until: datetime
+    session: AsyncSession, tenant_code: str, since: datetime, until: datetime, gap: timedelta | None = None
 ) -> list[Outage]:
     """The tenant's runs of failed probes that reach into ``[since, until]``, whole (a run that began
-    before ``since`` is read from its first failed probe)."""
+    before ``since`` is read from its first failed probe); with ``gap``, also the gaps longer than it
+    between two of its probes (a round probes every tenant, so that is a gap in the rounds)."""
     p = _PROBES.c
     last_up = (
         select(func.max(p.probed_at))
@@ -97,15 +99,18 @@ async def probe_outages(
     query = (
         select(p.id, p.probed_at, p.up)
         .where(
-            p.tenant_code == tenant_code,
-            p.probed_at >= func.coalesce(last_up, since),
-            p.probed_at <= until,
+            p.tenant_code == tenant_code, p.probed_at >= func.coalesce(last_up, since), p.probed_at <= until
         )
         .order_by(p.probed_at)
     )
     runs: list[_Run] = []
+    gaps: list[Outage] = []
     current: _Run | None = None
+    before: datetime | None = None
     for probe_id, at, up in (await session.execute(query)).all():
+        if gap is not None and before is not None and at - before > gap and at >= since:
+            gaps.append(_gap(before, at))
+        before = at
         if up and current is not None:
             current.closed_by = (probe_id, at)
             current = None
@@ -114,26 +119,12 @@ async def probe_outages(
             runs.append(current)
         elif not up and current is not None:
             current.last, current.failed = (probe_id, at), current.failed + 1
-    return [r.outage() for r in runs if r.closed_by is None or r.closed_by[1] >= since]
+    return [r.outage() for r in runs if r.closed_by is None or r.closed_by[1] >= since] + gaps
 
 
-async def hub_gaps(session: AsyncSession, since: datetime, until: datetime, gap: timedelta) -> list[Outage]:
-    """Gaps longer than ``gap`` between consecutive probe rounds that reach into ``[since, until]``."""
-    p = _PROBES.c
-    rounds = (
-        select(p.probed_at.label("at"))
-        .where(p.probed_at >= since - gap, p.probed_at <= until + gap)
-        .distinct()
-        .subquery()
-    )
-    paired = select(rounds.c.at, func.lag(rounds.c.at).over(order_by=rounds.c.at).label("before")).subquery()
-    query = select(paired.c.before, paired.c.at).where(paired.c.at - paired.c.before > gap)
-    return [
-        Outage(
-            before, after, ("hub",), ({"last_round": before.isoformat(), "next_round": after.isoformat()},)
-        )
-        for before, after in (await session.execute(query)).all()
-    ]
+def _gap(before: datetime, after: datetime) -> Outage:
+    evidence = {"last_round": before.isoformat(), "next_round": after.isoformat()}
+    return Outage(before, after, ("hub",), (evidence,))
 
 
 async def recorded_outages(

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.core.clock import database_now
 from hub.core.errors import InvalidInput
 from tenants.registry import TenantRef
-from tenants.tenders.outages.extension import Extension, OutageRule, extend_deadlines
-from tenants.tenders.outages.facts import Outage, hub_gaps, merge, probe_outages, recorded_outages
+from tenants.tenders.outages.extension import Extension, OutageRule, extend_deadlines, outages_of
+from tenants.tenders.outages.facts import Outage
 from tenants.tenders.outages.models import RecordedOutage
 
 
@@ -58,9 +58,4 @@ async def tenant_outages(
     if days < 1:
         raise InvalidInput("--days must be at least 1", field="days")
     now = await database_now(session)
-    since = now - timedelta(days=days)
-    found = await probe_outages(session, tenant.code, since, now)
-    found += await recorded_outages(session, tenant.code, since, now)
-    if rule.hub_gap is not None:
-        found += await hub_gaps(session, since, now, rule.hub_gap)
-    return merge(found)
+    return await outages_of(session, tenant.code, now - timedelta(days=days), now, rule)

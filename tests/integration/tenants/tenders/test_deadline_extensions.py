@@ -242,3 +242,15 @@ async def test_the_review_counts_each_regencys_deadline_extensions(world: World)
     [row, _total] = csv.DictReader(io.StringIO(review_csv(review)))
     assert row["extensions"] == "2"
     assert "Perpanjangan karena gangguan" in review_html(review)
+
+
+async def test_a_gap_in_the_probe_rounds_is_an_outage_of_the_hub(world: World) -> None:
+    tender = await tender_closing_at(world, world.now + HOUR)
+    await probes(
+        world, (-62 * MINUTE, True), (-61 * MINUTE, True), (-21 * MINUTE, True), (-20 * MINUTE, True)
+    )
+    assert await _check(world) == {}  # probing off: a gap says nothing
+    probing = OutageRule(probe_interval=MINUTE)
+    assert (await _check(world, probing))[tender].new_end == world.now + HOUR + 40 * MINUTE + RULE.margin
+    [outage] = (await _extensions(world, tender))[0]["outages"]
+    assert outage["source"] == "hub"
