@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, and_, column, func, select, table
+from sqlalchemy import Boolean, DateTime, ScalarSelect, and_, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.registry import Tenant
 from tenants.tenders.outages.models import RecordedOutage
 
 _PROBES = table(
@@ -99,7 +100,10 @@ async def probe_outages(
     query = (
         select(p.id, p.probed_at, p.up)
         .where(
-            p.tenant_code == tenant_code, p.probed_at >= func.coalesce(last_up, since), p.probed_at <= until
+            p.tenant_code == tenant_code,
+            p.probed_at >= func.coalesce(last_up, since),
+            p.probed_at >= _created(tenant_code),
+            p.probed_at <= until,
         )
         .order_by(p.probed_at)
     )
@@ -134,7 +138,11 @@ async def recorded_outages(
     r = RecordedOutage
     query = (
         select(r)
-        .where(r.tenant_code == tenant_code, and_(r.ends_at >= since, r.starts_at <= until))
+        .where(
+            r.tenant_code == tenant_code,
+            r.recorded_at >= _created(tenant_code),
+            and_(r.ends_at >= since, r.starts_at <= until),
+        )
         .order_by(r.starts_at, r.id)
     )
     return [
@@ -146,6 +154,12 @@ async def recorded_outages(
         )
         for o in (await session.execute(query)).scalars()
     ]
+
+
+def _created(tenant_code: str) -> ScalarSelect[datetime]:
+    """When the tenant holding the code now was created: what was recorded of an earlier tenant of
+    the same code (deleted since) is not this one's (as ``monitoring.probes.history`` reads it)."""
+    return select(Tenant.created_at).where(Tenant.code == tenant_code).scalar_subquery()
 
 
 def merge(outages: Iterable[Outage]) -> list[Outage]:
