@@ -3,10 +3,10 @@
 A public change's release lists the tender's schedule changes after its announcement, read from the
 audit chain (``tenants.tenders.publication.publish``): a read in every publishing step, though
 most tenders are never rescheduled. The step's read of its tender (``tenants.tenders.step_read``)
-asks whether the chain has any ``tender.rescheduled`` (or ``tender.deadline_extended``) entry of
-the tender, and the publication
-reads the chain only if it has. What was found is kept until the transaction ends; a reschedule
-forgets it (``forget_reschedules``) before it publishes, so its own entry is read.
+asks whether the chain has any ``tender.rescheduled`` or ``tender.deadline_extended`` entry of the
+tender, and the publication reads the chain only if it has. What was found is kept until the
+transaction ends; a reschedule or an extension forgets it (``forget_reschedules``) before it
+publishes, so its own entry is read.
 """
 
 from __future__ import annotations

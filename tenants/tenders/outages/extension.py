@@ -86,7 +86,7 @@ async def extend_deadlines(session: AsyncSession, tenant: TenantRef, rule: Outag
     """Extend every deadline of the tenant that a finished outage reached; ``[]`` if none did."""
     now = await database_now(session)
     query = (
-        select(Tender.id)
+        select(Tender.id, TenderStage.ends_at)
         .join(TenderStage, TenderStage.tender_id == Tender.id)
         .where(
             Tender.status == TenderStatus.ANNOUNCED.value,
@@ -101,8 +101,11 @@ async def extend_deadlines(session: AsyncSession, tenant: TenantRef, rule: Outag
     found = await _outages(session, tenant.code, now - LOOKBACK - rule.window, now, rule, opening=False)
     if not found:
         return []
+    earliest = min(o.starts_at for o in found)
     extended = []
-    for tender_id in (await session.scalars(query)).all():
+    for tender_id, deadline in (await session.execute(query)).all():
+        if deadline < earliest:
+            continue  # every outage came after its deadline
         tender = await session.get_one(Tender, tender_id, with_for_update=True)
         if (done := await _extend(session, tenant, tender, rule, found)) is not None:
             extended.append(done)
