@@ -17,6 +17,7 @@ from cli import (
     db,
     identity,
     ocds,
+    outage,
     peer,
     plan,
     red_flags,
@@ -57,6 +58,7 @@ app.add_typer(committee_keys.member, name="member")
 app.add_typer(committee_keys.opening, name="opening")
 app.add_typer(uptime.uptime, name="uptime")
 app.add_typer(uptime.probe, name="probe")
+app.add_typer(outage.app, name="outage")
 
 
 def run() -> None:

@@ -2,7 +2,7 @@
 document, one taking bids, and one whose bids have been opened in public; then, from
 ``demo_outcomes``, one in evaluation, one in its objection period, a lowest-price and a
 merit-point tender signed to contract, a failed tender with its re-tender, and a direct
-procurement.
+procurement; and one whose deadline moved after a regional network cut (``cli.demo.outages``).
 
 Each takes bids for at least 15 days, but for one more announced tender whose schedule the Pokja
 pulled forward two days before the new deadline, "so that the work ends within the fiscal year":
@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo.custody import open_with_shares, seed_committee_custody, steps
+from cli.demo.outages import seed_outage_demo
 from cli.demo.outcomes import seed_outcome_demo
 from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
@@ -187,10 +188,22 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path
             True,
         )
         await _pulled_forward(session, ppk, pokja, agency, master)
+        await _tender(
+            session,
+            ppk,
+            pokja,
+            agency,
+            "Penggantian Jembatan Sumberpucung",
+            1_750_000_000,
+            (now + H - 15 * D, now + H),
+            master,
+            True,
+        )
     await _bid(engine, tenant, vendors, bidding, opened, master)
     await seed_outcome_demo(engine, tenant, master, committee)
     await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
     await open_with_shares(steps(engine, tenant), committee, tenant, opened, master)
+    await seed_outage_demo(engine, tenant)
 
 
 async def _pulled_forward(

@@ -118,7 +118,8 @@ class PublicBid:
 
 @dataclass(frozen=True, slots=True)
 class PublicAmendment:
-    """A stage moved after the announcement (``tender.rescheduled`` in the audit chain)."""
+    """A stage moved after the announcement (``tender.rescheduled`` in the audit chain), or a
+    bid-submission deadline extended after an outage (``tender.deadline_extended``)."""
 
     seq: int  # of its audit entry: the amendment's id
     date: datetime

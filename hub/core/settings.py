@@ -136,6 +136,11 @@ class Settings:
     round goes on where it stopped, so every such bid is checked within about
     ``2 * bundle MiB / this`` rounds. In MiB, not bytes: Helm renders a large integer such as
     67108864 as ``6.7108864e+07``."""
+    outage_window_seconds: int = 7200
+    """outage_window_seconds: an outage of a tenant (or of the hub) within this long before a tender's
+    bid-submission deadline extends the deadline by itself (``tenants.tenders.outages``); 2 hours."""
+    outage_margin_seconds: int = 7200
+    """outage_margin_seconds: what an extended deadline gains beyond the outage's length; 2 hours."""
     ocid_prefix: str = "ocds-lpsehub"
     """ocid_prefix: the OCDS prefix of this hub's tenders (registered with the Open Contracting
     Partnership); an ocid is ``<prefix>-<tenant code>-<tender id>``."""
@@ -246,6 +251,12 @@ class Settings:
             probe_bid_mib_per_round=_int(
                 get("PROBE_BID_MIB_PER_ROUND"), defaults.probe_bid_mib_per_round, "PROBE_BID_MIB_PER_ROUND"
             ),
+            outage_window_seconds=_int(
+                get("OUTAGE_WINDOW_SECONDS"), defaults.outage_window_seconds, "OUTAGE_WINDOW_SECONDS"
+            ),
+            outage_margin_seconds=_int(
+                get("OUTAGE_MARGIN_SECONDS"), defaults.outage_margin_seconds, "OUTAGE_MARGIN_SECONDS"
+            ),
             trusted_proxies=_networks(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
             upload_slots=_int(get("UPLOAD_SLOTS"), defaults.upload_slots, "UPLOAD_SLOTS"),
             upload_wait_seconds=_int(
@@ -282,6 +293,10 @@ class Settings:
             )
         if self.probe_bid_mib_per_round < 1:
             raise ConfigurationError(f"{PREFIX}PROBE_BID_MIB_PER_ROUND must be >= 1")
+        if self.outage_window_seconds < 0 or self.outage_margin_seconds < 0:
+            raise ConfigurationError(
+                f"{PREFIX}OUTAGE_WINDOW_SECONDS and {PREFIX}OUTAGE_MARGIN_SECONDS must be >= 0"
+            )
         if self.upload_slots < 1 or self.upload_wait_seconds < 0:
             raise ConfigurationError(f"{PREFIX}UPLOAD_SLOTS must be >= 1, {PREFIX}UPLOAD_WAIT_SECONDS >= 0")
         if self.pool_size < 1 or self.migration_concurrency < 1:

@@ -99,6 +99,7 @@ from monitoring.probes import probing
 from tenants.registry.directory import TenantDirectory
 from tenants.tenders.bidding.unsealing_processes import UnsealingProcesses
 from tenants.tenders.bidding.writer import BidWriters
+from tenants.tenders.outages import OutageRule
 from tenants.tenders.preparation.bid_keys import ReceiptSigners
 from tenants.tenders.publication.sweep import sweeping
 
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             stack.push_async_callback(app.state.portal_uptime.renewed)
             stack.push_async_callback(app.state.facet_cache.recounted)
             app.state.master = master
+            app.state.outage_rule = OutageRule.of(ready)  # the openings extend deadlines by it
             app.state.receipt_signers = ReceiptSigners(master)  # the bid route's, kept unwrapped
             # The bid route's batches (issue 20): written before the engine is disposed.
             app.state.bid_writers = BidWriters(engine, master, app.state.receipt_signers)

@@ -33,10 +33,12 @@ from hub.core.migrations import schema_revisions
 from hub.core.settings import Settings
 from monitoring.probes.history import latest_probes
 from monitoring.probes.models import CHECKS, ProbeResult
+from monitoring.probes.outage_checks import ended_outages, extend_after_round
 from monitoring.probes.probe import DEFAULT_BID_BYTES, DEFAULT_TIMEOUT_SECONDS, BidCheck, probe_tenant
 from tenants.audit import checkpoint_tenants
 from tenants.registry import Tenant, list_tenants
 from tenants.tenders import BidWatch
+from tenants.tenders.outages import OutageRule
 
 ROUND_LOCK = "probes:round"
 """The advisory lock (``hashtext`` of this name) a replica holds while it probes a round."""
@@ -84,6 +86,7 @@ async def probe_all(
     min_gap: timedelta | None = None,
     master: MasterKey | None = None,
     bid_bytes: int = DEFAULT_BID_BYTES,
+    outages: OutageRule | None = None,
 ) -> ProbeRound:
     """Probe every tenant in the registry, ``concurrency`` at a time, and write the round.
 
@@ -92,7 +95,8 @@ async def probe_all(
     bundles at most (``monitoring.probes.probe``). With ``master``, only the hub's own receipt keys
     are trusted, and each tenant's audit head and the vendor key log's head are then signed as
     checkpoints timed like the round (``tenants.audit.checkpoint_tenants``,
-    ``federation.vendors.checkpoint_key_log``), once the round is written.
+    ``federation.vendors.checkpoint_key_log``), once the round is written. With ``outages``, the
+    deadlines an outage just ended reached are extended (``monitoring.probes.outage_checks``).
     """
     async with hub_sessions(engine)() as session, session.begin():
         lock = func.pg_try_advisory_xact_lock(func.hashtext(literal(ROUND_LOCK)))
@@ -103,7 +107,8 @@ async def probe_all(
         if min_gap is not None and (recent := await _recent_round(session, at, min_gap)) is not None:
             return ProbeRound(False, skipped=recent)
         tenants = sorted(await list_tenants(session), key=lambda t: t.slug)
-        watches = {r.tenant_code: BidWatch.of(r.bid_watch) for r in await latest_probes(session)}
+        previous = {r.tenant_code: r for r in await latest_probes(session)}
+        watches = {code: BidWatch.of(r.bid_watch) for code, r in previous.items()}
 
         def bids_of(tenant: Tenant) -> BidCheck:
             return BidCheck(watches.get(tenant.code, BidWatch()), bid_bytes, master)
@@ -115,6 +120,8 @@ async def probe_all(
         session.add_all(results)
     if master is not None:
         await _checkpoint(engine, master, concurrency, at)
+    if outages is not None:
+        await extend_after_round(engine, tenants, ended_outages(previous, results, at, outages), outages)
     return ProbeRound(True, at, results, pruned.rowcount or 0)
 
 
@@ -147,6 +154,7 @@ async def probe_round(
         min_gap=min_gap,
         master=MasterKey.of(settings),
         bid_bytes=settings.probe_bid_mib_per_round * 2**20,
+        outages=OutageRule.of(settings),
     )
 
 

@@ -29,10 +29,12 @@ from monitoring.reviews.models import Figures, Month, ProvinceReview, TenantRevi
 from monitoring.reviews.period import Period, checked_period
 from monitoring.reviews.red_flags import review_flags
 from monitoring.reviews.trace import AgencyTrace, summed, tenant_trace
+from tenants.audit.models import AuditEntry
 from tenants.regions import RegionKind, find_region
 from tenants.registry import Tenant, list_tenants
 from tenants.tenders.models import Bid, Package, Tender
 from tenants.tenders.outcome_models import Award, Contract, Objection
+from tenants.tenders.reschedules import EXTENDED
 
 
 def province_name(code: str) -> str:
@@ -115,6 +117,9 @@ async def tenant_figures(
     window = _Window(timezone, *period.bounds(timezone))
     counts = await _tender_counts(session, window)
     award_announced, objected = await _award_counts(session, window)
+    extensions = await session.scalar(
+        select(func.count()).where(AuditEntry.action == EXTENDED, window.holds(AuditEntry.at))
+    )
     announced_in = await _announced_by_month(session, window)
     signed = await _contracts(session, window, period)
     completed_in = Counter(s.signed_on.replace(day=1) for s in signed)
@@ -130,6 +135,7 @@ async def tenant_figures(
         bids=counts[5],
         award_announced=award_announced,
         objected=objected,
+        extensions=int(extensions or 0),
         days_to_contract=tuple(sorted(s.days for s in signed)),
         months=tuple(Month(m, announced_in[m], completed_in[m]) for m in period.months()),
         trace=summed(a.trace for a in agencies),
@@ -142,7 +148,9 @@ class _Window:
     since: datetime
     until: datetime
 
-    def holds(self, column: InstrumentedAttribute[datetime | None]) -> ColumnElement[bool]:
+    def holds(
+        self, column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime]
+    ) -> ColumnElement[bool]:
         return and_(column >= self.since, column < self.until)
 
 

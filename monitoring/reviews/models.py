@@ -79,6 +79,9 @@ class Figures:
     """Tenders whose award was announced in the period."""
     objected: int = 0
     """Of those, tenders with at least one objection (*sanggah*) to that award."""
+    extensions: int = 0
+    """Bid-submission deadlines extended by themselves after an outage in the period
+    (``tender.deadline_extended`` entries, by their time; ``tenants.tenders.outages``)."""
     days_to_contract: tuple[int, ...] = ()
     """For each contract signed in the period, the calendar days from its tender's announcement."""
     months: tuple[Month, ...] = ()
@@ -144,6 +147,7 @@ _COUNTS = (
     "bids",
     "award_announced",
     "objected",
+    "extensions",
 )
 
 

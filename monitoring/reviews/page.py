@@ -47,6 +47,7 @@ HEADERS = (
     "Rata-rata peserta",
     "Sanggah",
     "Uptime",
+    "Perpanjangan karena gangguan",
 )
 
 
@@ -103,6 +104,7 @@ def _cells(figures: Figures | None) -> tuple[str, ...]:
         decimal(figures.mean_bidders),
         percent(figures.objection_share),
         percent(uptime.share, 2) if uptime else UNKNOWN,
+        grouped(figures.extensions),
     )
 
 

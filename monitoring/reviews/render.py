@@ -46,6 +46,7 @@ def figures_dict(figures: Figures) -> dict[str, Any]:
         "award_announced": figures.award_announced,
         "objected": figures.objected,
         "objection_share": rounded(figures.objection_share, SHARE_PLACES),
+        "extensions": figures.extensions,
         "uptime": None
         if uptime is None
         else {"probes": uptime.probes, "up": uptime.up, "share": rounded(uptime.share, SHARE_PLACES)},
@@ -123,6 +124,7 @@ CSV_COLUMNS = (
     "award_announced",
     "objected",
     "objection_share",
+    "extensions",
     "uptime_probes",
     "uptime_share",
     "plan_items",
@@ -161,7 +163,7 @@ def review_csv(review: ProvinceReview) -> str:
 
 def _table_cells(figures: Figures | None) -> list[str]:
     if figures is None:
-        return [UNKNOWN] * 11
+        return [UNKNOWN] * 12
     uptime = figures.uptime
     return [
         grouped(figures.announced),
@@ -173,6 +175,7 @@ def _table_cells(figures: Figures | None) -> list[str]:
         rupiah(figures.contract_value),
         f"{rupiah(figures.savings)} ({percent(figures.savings_share)})",
         percent(uptime.share if uptime else None),
+        grouped(figures.extensions),
         percent(figures.trace.absorption_share),
         grouped(figures.trace.late),
     ]
@@ -187,6 +190,7 @@ def review_table(review: ProvinceReview) -> Table:
         "contract value",
         "savings",
         "uptime",
+        "extended",
         "absorption",
         "late contracts",
         title=f"{review.name}: {review.period.start} to {review.period.end}",

@@ -29,7 +29,7 @@ from tenants.tenders.document_entries import DocumentEntry, remember_documents
 from tenants.tenders.models import Document, Package, Tender, TenderStage
 from tenants.tenders.outcome_models import ProcurementRules
 from tenants.tenders.outcomes import remember_no_outcome
-from tenants.tenders.reschedules import RESCHEDULED, remember_reschedules
+from tenants.tenders.reschedules import SCHEDULE_CHANGES, remember_reschedules
 from tenants.tenders.schedules import remember_schedule
 from tenants.vocabulary import TenderStatus
 
@@ -100,7 +100,9 @@ def _tender_read() -> Select[Any]:
     )
     rescheduled = (
         select(AuditEntry.seq)
-        .where(AuditEntry.subject == func.concat("tender:", Tender.id), AuditEntry.action == RESCHEDULED)
+        .where(
+            AuditEntry.subject == func.concat("tender:", Tender.id), AuditEntry.action.in_(SCHEDULE_CHANGES)
+        )
         .exists()
     )
     return (

@@ -41,6 +41,7 @@ APPEND_ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "peer_checkpoint_keys": (),  # a peer's keys and checkpoints as first seen (peer sync)
         "peer_checkpoints": (),
         "receipt_keys": (),
+        "recorded_outages": (),  # an outage recorded by hand stays as recorded (issue 21)
         "tenant_keys": (),
         "vendor_key_events": (),  # the vendor key log: chained, appended to
         # A key is revoked once, by setting these; its public half and registration stay as written.

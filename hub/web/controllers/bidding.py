@@ -263,5 +263,7 @@ class BiddingController(Controller):
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> OpeningView:
-        opening = await open_bids(transaction, actor, tender_id, state.master, unsealer=state.unsealing)
+        opening = await open_bids(
+            transaction, actor, tender_id, state.master, unsealer=state.unsealing, outages=state.outage_rule
+        )
         return await OpeningView.shown(opening, ZoneInfo(actor.tenant.timezone))

@@ -148,7 +148,7 @@ class KeyShareController(Controller):
         state: State,
         transaction: NamedDependency[AsyncSession],
     ) -> KeySharesView:
-        made = await opening_key(transaction, actor, tender_id, state.master)
+        made = await opening_key(transaction, actor, tender_id, state.master, state.outage_rule)
         given = set(made.given)
         return KeySharesView(
             threshold=made.threshold,
@@ -175,7 +175,14 @@ class KeyShareController(Controller):
         await get_tender(transaction, tender_id)  # another LPSE's tender is not found, whatever the body
         sealed = decode_sealed(data.sealed_share)
         outcome = await give_share(
-            transaction, actor, tender_id, slot, sealed, state.master, unsealer=state.unsealing
+            transaction,
+            actor,
+            tender_id,
+            slot,
+            sealed,
+            state.master,
+            unsealer=state.unsealing,
+            outages=state.outage_rule,
         )
         if outcome.refused is not None:
             # Answered, not raised: the transaction commits the refusal's audit entry.

@@ -143,7 +143,14 @@ class DirectOfficeController(Controller):
                 if progress is None or progress.tender.invited_vendor_id is None:
                     return office.reader.error(404, "")
                 if step == "buka":
-                    await open_bids(session, actor, tender_id, state.master, unsealer=state.unsealing)
+                    await open_bids(
+                        session,
+                        actor,
+                        tender_id,
+                        state.master,
+                        unsealer=state.unsealing,
+                        outages=state.outage_rule,
+                    )
                 elif step == "negosiasi":
                     price = whole_number(values["price"], "price")
                     await negotiate(session, actor, tender_id, price, values["notes"])

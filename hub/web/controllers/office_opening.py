@@ -125,13 +125,22 @@ async def _act(
         tenant = await office.tenant(session)
         async with tenant_session(state.engine, tenant.schema) as s, s.begin():
             if what == "key":
-                await opening_key(s, actor, tender_id, state.master)
+                await opening_key(s, actor, tender_id, state.master, state.outage_rule)
             elif what == "open":
-                await open_bids(s, actor, tender_id, state.master, unsealer=state.unsealing)
+                await open_bids(
+                    s, actor, tender_id, state.master, unsealer=state.unsealing, outages=state.outage_rule
+                )
             else:
                 sealed = decode_sealed(form.get("sealed_share", ""))
                 outcome = await give_share(
-                    s, actor, tender_id, slot, sealed, state.master, unsealer=state.unsealing
+                    s,
+                    actor,
+                    tender_id,
+                    slot,
+                    sealed,
+                    state.master,
+                    unsealer=state.unsealing,
+                    outages=state.outage_rule,
                 )
                 refusal = outcome.refused  # committed with its audit entry, then shown
     except HubError as refused_now:

@@ -80,6 +80,8 @@ class FiguresView(msgspec.Struct, frozen=True):
     """Award announcements met by at least one objection (*sanggah*)."""
     objection_share: float | None
     """``objected / award_announced``."""
+    extensions: int
+    """Bid-submission deadlines extended by themselves after an outage."""
     uptime: UptimeView | None
     """``null`` when no probe ran in the period."""
     months: list[MonthView]

@@ -51,6 +51,7 @@ from tenants.tenders.bidding.bidder import CallerCheck, OpenTender, bidder, clos
 from tenants.tenders.bidding.integrity import BidChecker, BidMismatch
 from tenants.tenders.bidding.unsealing import IN_THREAD, Unsealer
 from tenants.tenders.models import Bid, Tender
+from tenants.tenders.outages import OutageRule, extend_before_opening
 from tenants.tenders.preparation.bid_keys import ReceiptSigners, receipt_signer, tenant_key
 from tenants.tenders.publication.publish import publish
 from tenants.tenders.schedules import load_schedule
@@ -316,11 +317,14 @@ async def open_bids(
     master: MasterKey,
     *,
     unsealer: Unsealer = IN_THREAD,
+    outages: OutageRule = OutageRule(),
 ) -> dict[str, Any]:
     """Open every current bid of a tender whose key the hub holds: only the tender's runner, only once
-    bid submission is over (database clock). A committee-held tender opens as its committee gives
-    its shares back (``tenants.tenders.custody.give_share``). ``unsealer`` checks and decrypts the
-    bids away from the event loop (``unsealing``): the app's worker process, else a thread."""
+    bid submission is over (database clock), and only once an outage that reached the deadline has
+    extended it (``outages``, ``tenants.tenders.outages``). A committee-held tender opens as its
+    committee gives its shares back (``tenants.tenders.custody.give_share``). ``unsealer`` checks
+    and decrypts the bids away from the event loop (``unsealing``): the app's worker process, else
+    a thread."""
     await hold_the_close(session, actor.tenant.code, tender_id, exclusive=True)
     tender = await runner_tender(session, actor, tender_id)
     if tender.key_custody == KeyCustody.COMMITTEE:
@@ -329,12 +333,19 @@ async def open_bids(
             f"{tender.share_threshold} of them are given back (POST .../key-shares/{{slot}})"
         )
     _require_unopened(tender)
-    await _require_closed(session, tender)
+    await _require_closed(session, actor, tender, outages)
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
     return await open_sealed_bids(
-        session, actor, tender, private, master, custody={"mode": KeyCustody.HUB.value}, unsealer=unsealer
+        session,
+        actor,
+        tender,
+        private,
+        master,
+        custody={"mode": KeyCustody.HUB.value},
+        unsealer=unsealer,
+        outages=outages,
     )
 
 
@@ -347,6 +358,7 @@ async def open_sealed_bids(
     *,
     custody: dict[str, Any],
     unsealer: Unsealer = IN_THREAD,
+    outages: OutageRule = OutageRule(),
 ) -> dict[str, Any]:
     """Open every current bid of ``tender`` with its private key, publish the opening record (with
     ``custody``: who held the key, and whose shares opened it) and record it. The caller holds the
@@ -355,7 +367,7 @@ async def open_sealed_bids(
     worker stopped), with what it wrote in the caller's transaction, to be rolled back."""
     unsealer.warm()  # its worker starts while the bids are read
     _require_unopened(tender)
-    await _require_closed(session, tender)
+    await _require_closed(session, actor, tender, outages)
     tender_id = tender.id
     now = await database_now(session)
     checker = await BidChecker.load(session, [tender_id], master=master)
@@ -400,7 +412,10 @@ def _require_unopened(tender: Tender) -> None:
         raise Conflict(f"tender {tender.id} is {tender.status}")
 
 
-async def _require_closed(session: AsyncSession, tender: Tender) -> None:
+async def _require_closed(session: AsyncSession, actor: Actor, tender: Tender, outages: OutageRule) -> None:
+    """Refuse before the close; an outage that reached the deadline first moves it (in this
+    transaction, which holds the close exclusively and the tender's row)."""
+    await extend_before_opening(session, actor.tenant, tender, outages)
     now = await database_now(session)
     closes = (await load_schedule(session, tender.id))[Stage.BID_SUBMISSION].ends_at
     if now < closes:

@@ -40,6 +40,7 @@ from tenants.tenders.bidding.bids import hold_the_close, open_sealed_bids
 from tenants.tenders.bidding.unsealing import IN_THREAD, Unsealer
 from tenants.tenders.custody import RECOVERY, GivenShare, TenderKeyShare, custody_record, key_shares
 from tenants.tenders.models import Tender
+from tenants.tenders.outages import OutageRule, extend_before_opening
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
@@ -61,8 +62,11 @@ class OpeningKey:
     shares: list[TenderKeyShare] = field(default_factory=list)
 
 
-async def opening_key(session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey) -> OpeningKey:
-    """The opening's one-time key, made on first request after the close; ``Conflict`` before."""
+async def opening_key(
+    session: AsyncSession, actor: Actor, tender_id: int, master: MasterKey, outages: OutageRule = OutageRule()
+) -> OpeningKey:
+    """The opening's one-time key, made on first request after the close (an outage that reached the
+    deadline moves the close first, ``tenants.tenders.outages``); ``Conflict`` before."""
     await actor.require(session, Action.KEY_SHARE_GIVE)
     tender = await get_tender(session, tender_id, for_update=True)
     _require_committee_held(tender)
@@ -70,6 +74,7 @@ async def opening_key(session: AsyncSession, actor: Actor, tender_id: int, maste
         raise Conflict(f"the bids of tender {tender_id} were opened already")
     if tender.status != TenderStatus.ANNOUNCED:
         raise Conflict(f"tender {tender_id} is {tender.status}")
+    await extend_before_opening(session, actor.tenant, tender, outages)
     await _require_closed(session, tender)
     if tender.opening_public_key is None:
         one_time = new_x25519_key()
@@ -118,6 +123,7 @@ async def give_share(
     master: MasterKey,
     *,
     unsealer: Unsealer = IN_THREAD,
+    outages: OutageRule = OutageRule(),
 ) -> GiveOutcome:
     """Take the share of ``slot`` that the caller gives back sealed to the opening's one-time key; with
     the tender's threshold reached, open its bids. A share that cannot count is refused, and the
@@ -157,6 +163,7 @@ async def give_share(
         master,
         custody=custody_record(tender, shares, used),
         unsealer=unsealer,
+        outages=outages,
     )
     tender.opening_wrapped_key = None  # the one-time key goes with the tender key
     await session.flush()

@@ -26,6 +26,7 @@ from tenants.tenders.custody import share_tender_key
 from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.document_entries import remember_documents
 from tenants.tenders.models import Package, Tender, TenderStage
+from tenants.tenders.outages import extended_end
 from tenants.tenders.outcome_models import ProcurementRules
 from tenants.tenders.outcomes import remember_no_outcome
 from tenants.tenders.preparation.bid_keys import tenant_key
@@ -248,7 +249,8 @@ async def reschedule_stage(
     ends_at: datetime,
     reason: str,
 ) -> Window:
-    """Move a stage that has not started yet; a started or past stage is history."""
+    """Move a stage that has not started yet; a started or past stage is history. Bid submission
+    never ends before the end an outage gave it (``tenants.tenders.outages``)."""
     await actor.require(session, Action.TENDER_PREPARE)
     if not reason.strip():
         raise InvalidInput("a schedule change needs a reason", field="reason")
@@ -260,6 +262,7 @@ async def reschedule_stage(
         changed = Stage(stage)
     except ValueError:
         raise InvalidInput(f"unknown stage {stage!r}", field="stage") from None
+    await _not_before_extension(session, tender_id, changed, ends_at)
     now = await database_now(session)
     old = schedule.get(changed)
     if old is not None and old.starts_at <= now:
@@ -289,6 +292,19 @@ async def reschedule_stage(
     forget_reschedules(session, tender_id)  # the publication reads this entry
     await publish(session, actor.tenant, await get_tender(session, tender_id), "tenderAmendment")
     return target[changed]
+
+
+async def _not_before_extension(
+    session: AsyncSession, tender_id: int, stage: Stage, ends_at: datetime
+) -> None:
+    if stage != Stage.BID_SUBMISSION:
+        return  # the opening cannot start before submission ends (``check_order``)
+    floor = await extended_end(session, tender_id)
+    if floor is not None and ends_at < floor:
+        raise Conflict(
+            f"bid_submission was extended after an outage to {floor.isoformat()}: the committee cannot "
+            "end it sooner"
+        )
 
 
 async def cancel_tender(session: AsyncSession, actor: Actor, tender_id: int, reason: str) -> Tender:

@@ -41,7 +41,7 @@ from tenants.tenders.models import Package, Tender
 from tenants.tenders.outcome_models import Award, Contract
 from tenants.tenders.outcomes import awarded_names, awards_of_tenders, contracts_of_tenders
 from tenants.tenders.progress import current_stage
-from tenants.tenders.reschedules import never_rescheduled
+from tenants.tenders.reschedules import SCHEDULE_CHANGES, never_rescheduled
 from tenants.tenders.schedules import load_schedules
 from tenants.tenders.stages import Stage, Window
 
@@ -128,7 +128,7 @@ async def _amendments(session: AsyncSession, ids: Collection[int]) -> dict[int, 
         select(AuditEntry.seq, AuditEntry.at, AuditEntry.action, AuditEntry.subject, AuditEntry.payload)
         .where(
             AuditEntry.subject.in_(subjects),
-            AuditEntry.action.in_(("tender.announced", "tender.rescheduled")),
+            AuditEntry.action.in_(("tender.announced", *SCHEDULE_CHANGES)),
         )
         .order_by(AuditEntry.seq)
     )

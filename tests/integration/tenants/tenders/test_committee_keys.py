@@ -13,14 +13,14 @@ import asyncio
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub.core.database import tenant_session
+from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import Conflict, InvalidInput
 from hub.core.settings import Settings
 from tenants.agencies import add_agency
@@ -61,6 +61,7 @@ from tenants.tenders.bidding.given_shares import GiveOutcome, give_share, openin
 from tenants.tenders.custody import key_shares, member_keys, register_member_key
 from tenants.tenders.custody.rules import set_key_custody, set_recovery_key
 from tenants.tenders.models import Tender
+from tenants.tenders.outages import OutageRule, RecordedOutage, extend_deadlines
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tests.integration.tenants.tenders.test_tender_rules import (
     Stage,
@@ -455,3 +456,34 @@ async def test_a_new_member_key_replaces_the_old_and_both_stay_on_record(
             await register_member_key(session, stage.pokja, "ed25519:" + _b64(bytes(32)))
         with pytest.raises(InvalidInput, match="not a usable X25519"):
             await register_member_key(session, stage.pokja, encode_public_key(bytes(32)))
+
+
+async def test_the_opening_key_waits_for_the_extension_an_outage_before_the_deadline_gives(
+    committee: Committee, clean_identity: AsyncEngine
+) -> None:
+    c, engine = committee, clean_identity
+    await _close_submission(engine, c.tender_id)
+    async with hub_sessions(engine)() as session, session.begin():
+        now = await session.scalar(select(func.now()))
+        assert now is not None
+        session.add(
+            RecordedOutage(
+                tenant_code=c.code,
+                tenant_slug=c.stage.tenant.slug,
+                starts_at=now - timedelta(minutes=40),
+                ends_at=now - timedelta(minutes=10),
+                reason="kabel serat optik putus",
+                recorded_by="operator",
+            )
+        )
+    try:
+        with pytest.raises(Conflict, match="after bid submission closes"):
+            await _opening_public(engine, c, c.members[0])
+        async with tenant_session(engine, c.stage.tenant.schema) as session, session.begin():
+            [extended] = await extend_deadlines(session, c.stage.tenant, OutageRule())
+        assert extended.new_end > now + timedelta(hours=2)
+        with pytest.raises(Conflict, match="after bid submission closes"):
+            await _opening_public(engine, c, c.members[0])
+    finally:
+        async with hub_sessions(engine)() as session, session.begin():
+            await session.execute(delete(RecordedOutage))

@@ -37,6 +37,7 @@ from tenants.sealing.key_shares import load_member_key_pem, raw_public, recovery
 from tenants.tenders.custody import member_keys
 from tenants.tenders.custody.rules import custody_rules
 from tenants.tenders.models import Package, Tender
+from tenants.tenders.outages import extended_end
 from tenants.tenders.outcome_models import Assessment, Award, Contract, Objection
 from tenants.tenders.preparation.tenders import list_tenders
 
@@ -59,7 +60,7 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
         by_title = {package.title: tender for tender, package in tenders}
         assert Counter(t.status for t, _ in tenders) == {
             "draft": 2,  # one never announced, one the re-tender of the failed tender
-            "announced": 3,  # one of them pulled forward (the red flags H04 and R003)
+            "announced": 4,  # one pulled forward (the red flags H04 and R003), one extended (an outage)
             "opened": 2,  # one just opened, one in evaluation
             "award_announced": 1,
             "contracted": 3,
@@ -92,6 +93,9 @@ async def test_the_demo_shows_a_tender_at_every_stage_and_seeds_once(
         assert failed_tender.fail_reason
         retender = next(t for t, _ in tenders if t.retender_of == failed_tender.id)
         assert retender.status == "draft"
+
+        cut = by_title["Penggantian Jembatan Sumberpucung"]
+        assert await extended_end(session, cut.id) is not None  # the demo's recorded outage moved it
 
         direct = by_title["Pengadaan Laptop dan Printer Bappeda"]
         assert (direct.is_direct, direct.status) == (True, "contracted")

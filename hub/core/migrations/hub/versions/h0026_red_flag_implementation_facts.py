@@ -15,7 +15,7 @@ release (``hub.changes`` by ``position``, its primary key), the others' facts ar
 Every later release goes through the trigger of h0018, which calls the function replaced here.
 
 Revision ID: h0026
-Revises: h0024
+Revises: h0025
 Create Date: 2026-12-05
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 from hub.core.migrations.op import op
 
 revision = "h0026"
-down_revision = "h0024"
+down_revision = "h0025"
 branch_labels = None
 depends_on = None
 
