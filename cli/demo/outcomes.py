@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cli.demo import backdate
 from cli.demo.custody import DemoCommittee, open_with_shares
+from cli.demo.plans import plan_of
 from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
@@ -108,12 +109,22 @@ class Cast:
     def package(
         self, agency: str, title: str, category: str, estimate: int, method: str = "tender"
     ) -> PackageInput:
-        """A package of ``agency`` (or of the tenant's first agency, if it has no such one)."""
+        """A package of ``agency`` (or of the tenant's first agency, if it has no such one), under its
+        plan item (``cli.demo.plans``) when the plan has one of its name."""
         agency_id = self.agencies.get(agency, min(self.agencies.values()))
         kbli = ["42101"] if category == "construction" else []
         budget = estimate * 105 // 100
         return PackageInput(
-            agency_id, title, 2026, category, method, budget, estimate, "Kabupaten Malang", kbli
+            agency_id,
+            title,
+            2026,
+            category,
+            method,
+            budget,
+            estimate,
+            "Kabupaten Malang",
+            kbli,
+            plan_of(title),
         )
 
     async def advance(self, tender_id: int, stage: Stage) -> None:

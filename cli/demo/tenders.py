@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from cli.demo.custody import open_with_shares, seed_committee_custody, steps
 from cli.demo.outages import seed_outage_demo
 from cli.demo.outcomes import seed_outcome_demo
+from cli.demo.plans import seed_implementation_demo, seed_plan_demo
 from cli.demo.signing import submit_signed_bid
 from federation.identity.accounts import get_account
 from federation.identity.actor import Actor
@@ -130,6 +131,7 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path
     )
     ppk, pokja = Actor(ppk_id, tenant), Actor(pokja_id, tenant)
     committee = await seed_committee_custody(engine, tenant, key_dir)
+    await seed_plan_demo(engine, tenant)
     vendors = [Actor(maju_id, tenant), Actor(karya_id, tenant)]
     async with tenant_session(engine, tenant.schema) as session, session.begin():
         now = await database_now(session)
@@ -201,6 +203,7 @@ async def seed_tender_demo(engine: AsyncEngine, master: MasterKey, key_dir: Path
         )
     await _bid(engine, tenant, vendors, bidding, opened, master)
     await seed_outcome_demo(engine, tenant, master, committee)
+    await seed_implementation_demo(engine, tenant, ppk)
     await asyncio.sleep(max(0.0, (closing - datetime.now(closing.tzinfo)).total_seconds()) + 0.5)
     await open_with_shares(steps(engine, tenant), committee, tenant, opened, master)
     await seed_outage_demo(engine, tenant)

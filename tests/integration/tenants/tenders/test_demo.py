@@ -5,6 +5,8 @@ official's and vendor's login is printed, and opens with the printed password.""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,6 +25,7 @@ from cli.demo.identity import (
     logins_table,
     seed_identity_demo,
 )
+from cli.demo.plans import PLAN
 from cli.demo.province import seed_demo
 from cli.demo.tenders import DEMO_TENANT, seed_tender_demo
 from federation.catalogue.models import CatalogueEntry
@@ -32,10 +35,14 @@ from federation.oidc.models import OAuthClient
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.master_key import MasterKey
 from hub.core.settings import Settings
+from monitoring.reviews.period import Period
+from monitoring.reviews.trace import tenant_trace
+from tenants.plans import list_plan_items
 from tenants.registry import resolve_tenant
 from tenants.sealing.key_shares import load_member_key_pem, raw_public, recovery_key_from_words
 from tenants.tenders.custody import member_keys
 from tenants.tenders.custody.rules import custody_rules
+from tenants.tenders.implementation import read_implementation
 from tenants.tenders.models import Package, Tender
 from tenants.tenders.outages import extended_end
 from tenants.tenders.outcome_models import Assessment, Award, Contract, Objection
@@ -193,3 +200,40 @@ async def test_the_demo_prints_every_login_with_its_role_where_it_acts_and_the_p
                 sessions, passwords, LoginAttempt(login.email, DEMO_PASSWORD, "192.0.2.7")
             )
         assert account.email == login.email
+
+
+async def test_the_demo_traces_malangs_plan_to_its_contracts_payments_and_progress(
+    clean_identity: AsyncEngine, settings: Settings, tmp_path: Path
+) -> None:
+    engine = clean_identity
+    await _seed(engine, settings, tmp_path)
+    async with hub_sessions(engine)() as session:
+        tenant = await resolve_tenant(session, slug=DEMO_TENANT)
+    async with tenant_session(engine, tenant.schema) as session:
+        plan = {view.item.name: view for view in await list_plan_items(session)}
+        assert len(plan) == len(PLAN)
+        procured = {
+            title
+            for title in await session.scalars(select(Package.title).where(Package.plan_item_id.is_not(None)))
+        }
+        assert procured == set(plan) - {
+            "Pembangunan Puskesmas Pembantu Wonosari",
+            "Pengadaan Meubelair Sekolah Dasar",
+        }
+        tenders = await list_tenders(session, include_drafts=False)
+        contracts = {p.title: t.id for t, p in tenders if t.status == "contracted"}
+        road = await read_implementation(session, contracts["Peningkatan Jalan Tumpang - Poncokusumo"])
+        assert (road.paid, len(road.amendments), road.progress_percent) == (462_000_000, 1, Decimal("7.50"))
+        ambulances = await read_implementation(
+            session, contracts["Pengadaan Ambulans Puskesmas Kabupaten Malang"]
+        )
+        assert (ambulances.paid, ambulances.progress_percent) == (1_150_000_000, Decimal(100))
+        [trace] = [
+            a.trace
+            for a in await tenant_trace(
+                session, tenant.timezone, Period(date(2026, 1, 1), date(2026, 12, 31))
+            )
+            if a.name == "Dinas Kesehatan"
+        ]
+    assert trace.untendered == 1  # the sub-health-centre planned for August
+    assert trace.paid == 1_150_000_000
