@@ -79,6 +79,13 @@ async def _prepare(settings: Settings, *, migrate: bool, demo: bool) -> DemoIden
             "and a direct procurement contracted"
         )
         stderr.print(
+            "demo trace in kab-malang: its 2026 plan (RUP, GET /t/kab-malang/api/plans), the packages "
+            "procured under it, and the contracts' payments, progress and amendment "
+            "(GET /t/kab-malang/api/tenders/{id}/contract/implementation, and each tender's OCDS record); "
+            "one tender's deadline moved by a recorded outage (`lpse-hub outage list --tenant kab-malang`)",
+            markup=False,
+        )
+        stderr.print(
             f"demo committee-held keys in kab-malang: its Pokja ({', '.join(DEMO_COMMITTEE)}) hold "
             f"each tender's key in shares, {DEMO_THRESHOLD} to open; their key files and the recovery "
             f"words are in {key_dir} (passphrase {DEMO_KEY_PASSPHRASE!r}); the opened tenders were "
