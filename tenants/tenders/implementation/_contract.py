@@ -88,6 +88,19 @@ def text(raw: str | None, field: str, *, required: bool = False, limit: int = 20
     return value
 
 
+async def appended(
+    session: AsyncSession, acting: Acting, m: Monitored, row: Any, action: str, id_name: str, **payload: Any
+) -> None:
+    """A new report ``row`` of the contract stored, audited as ``action`` (``payload``, with the row's id
+    as ``id_name``) and published, all in this transaction: ``implementation`` if it is the first thing
+    recorded, then ``implementationUpdate``."""
+    tag = implementation_tag(m)
+    session.add(row)
+    await session.flush()
+    await acting.record(session, action, m.subject, **{id_name: row.id}, **payload)
+    await published(session, acting, m, tag)
+
+
 async def published(session: AsyncSession, acting: Acting, m: Monitored, tag: str) -> None:
     """The change audited already, the tender's release appended to the feed, in this transaction."""
     await publish(session, acting.tenant, m.tender, tag)

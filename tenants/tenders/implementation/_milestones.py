@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Acting
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from tenants.tenders.implementation._contract import (
-    implementation_tag,
+    appended,
     monitored,
     published,
     recorder,
@@ -48,18 +48,16 @@ async def add_milestone(
         recorded_at=m.now,
         **recorder(acting),
     )
-    tag = implementation_tag(m)
-    session.add(row)
-    await session.flush()
-    await acting.record(
+    await appended(
         session,
+        acting,
+        m,
+        row,
         "contract.milestone_added",
-        m.subject,
-        milestone_id=row.id,
+        "milestone_id",
         title=title,
         due_on=data.due_on.isoformat(),
     )
-    await published(session, acting, m, tag)
     return row
 
 

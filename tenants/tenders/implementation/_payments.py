@@ -16,9 +16,8 @@ from federation.identity.actor import Acting
 from hub.core.errors import Conflict, InvalidInput
 from tenants.tenders.acting import rupiah
 from tenants.tenders.implementation._contract import (
-    implementation_tag,
+    appended,
     monitored,
-    published,
     recorder,
     text,
 )
@@ -67,19 +66,17 @@ async def record_payment(
         recorded_at=m.now,
         **recorder(acting),
     )
-    tag = implementation_tag(m)
-    session.add(row)
-    await session.flush()
-    await acting.record(
+    await appended(
         session,
+        acting,
+        m,
+        row,
         "contract.payment_recorded",
-        m.subject,
-        payment_id=row.id,
+        "payment_id",
         term=term,
         amount=amount,
         paid_on=paid_on.isoformat(),
         paid_total=paid + amount,
         value=value,
     )
-    await published(session, acting, m, tag)
     return row

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.identity.actor import Acting
 from hub.core.errors import InvalidInput
 from tenants.tenders.implementation._contract import (
-    implementation_tag,
+    appended,
     monitored,
-    published,
     recorder,
     text,
 )
@@ -75,18 +74,16 @@ async def report_progress(
         recorded_at=m.now,
         **recorder(acting),
     )
-    tag = implementation_tag(m)
-    session.add(row)
-    await session.flush()
-    await acting.record(
+    await appended(
         session,
+        acting,
+        m,
+        row,
         "contract.progress_reported",
-        m.subject,
-        progress_id=row.id,
+        "progress_id",
         percent=str(percent),
         reported_on=reported_on.isoformat(),
         before=str(latest.percent) if latest is not None else None,
         reason=reason,
     )
-    await published(session, acting, m, tag)
     return row
