@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import column, select, table
+from sqlalchemy import column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.models import LOCAL, Change
@@ -26,9 +27,11 @@ from federation.identity.models import Role
 from federation.oidc.tokens import MACHINE_SUBJECT_PREFIX
 from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
+from monitoring.reviews import review_province
 from tenants.registry import TenantRef, resolve_tenant
 from tenants.tenders.implementation import PaymentInput, current_terms, record_payment
 from tenants.tenders.implementation_models import ContractPayment
+from tenants.tenders.outcome_models import Contract
 from tests.e2e.procurement import (
     Bidder,
     Client,
@@ -359,3 +362,32 @@ async def test_the_tenants_e_monev_client_records_as_itself_and_no_other_tenants
     log = ok(await client.get(f"{c.malang.base}/audit", params={"limit": 1000}, headers=auditor), 200)
     [entry] = [e for e in log if e["action"] == "contract.payment_recorded"]
     assert entry["payload"]["client"] == "e-monev-malang"
+
+
+async def test_the_review_counts_a_contract_past_its_end_below_100_percent_as_late(
+    contracted: Contracted, clean_identity: AsyncEngine
+) -> None:
+    c, day = contracted, today().isoformat()
+    ok(await c.post("progress", {"percent": 40, "reported_on": day}))
+    ok(await c.post("payments", {"amount": 50_000_000, "paid_on": day}))
+    # The contract "was" signed 100 days ago and ended 10 days ago: its dates moved back as the
+    # owner would (a test cannot wait), its reports left on today.
+    async with tenant_session(clean_identity, c.malang.schema) as session, session.begin():
+        moved = {"signed_on": today() - timedelta(days=100), "ends_on": today() - timedelta(days=10)}
+        await session.execute(
+            update(Contract)
+            .where(Contract.tender_id == c.desk.tender_id)
+            .values(**moved, starts_on=moved["signed_on"])
+        )
+    period = (today() - timedelta(days=30), today())
+    review = await review_province(clean_identity, "35", *period)
+    [malang] = [t for t in review.tenants if t.slug == "kab-malang"]
+    assert malang.figures is not None
+    trace = malang.figures.trace
+    assert (trace.paid, trace.running, trace.running_value, trace.late) == (50_000_000, 1, VALUE, 1)
+    assert trace.progress_share == Fraction(40, 100)
+    assert [a.trace.late for a in malang.agencies] == [1]
+    earlier = await review_province(
+        clean_identity, "35", today() - timedelta(days=60), today() - timedelta(days=40)
+    )
+    assert earlier.totals.trace.late == 0  # judged at that period's end, it was running, not late
