@@ -58,6 +58,7 @@ from hub.web.controllers.office_admin import AdminOfficeController
 from hub.web.controllers.office_audit import OfficeAuditController
 from hub.web.controllers.office_direct import DirectOfficeController
 from hub.web.controllers.office_evaluation import OfficeEvaluationController
+from hub.web.controllers.office_implementation import ImplementationOfficeController
 from hub.web.controllers.office_opening import OfficeOpeningController
 from hub.web.controllers.office_packages import PackageOfficeController
 from hub.web.controllers.office_province import OfficeProvinceController
@@ -251,6 +252,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
             OfficeTenderController,
             OfficeEvaluationController,
             PackageOfficeController,
+            ImplementationOfficeController,
             DirectOfficeController,
             AdminOfficeController,
             OfficeAuditController,

@@ -10,6 +10,7 @@ award, a threshold out of range are the service's to refuse).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from hub.core.errors import InvalidInput
@@ -35,6 +36,22 @@ def day(raw: str, field: str) -> date:
         return date.fromisoformat(raw.strip())
     except ValueError:
         raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field) from None
+
+
+def optional_day(raw: str, field: str) -> date | None:
+    """A date, or ``None`` for an empty field (what stays as it is)."""
+    return day(raw, field) if raw.strip() else None
+
+
+def decimal_field(raw: str, field: str) -> Decimal:
+    """A number with decimals as people write it here: ``45,5`` or ``45.5`` (the range is the service's)."""
+    try:
+        number = Decimal(raw.strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(f"{field} must be a number (45,5)", field=field) from None
+    if not number.is_finite():
+        raise InvalidInput(f"{field} must be a number (45,5)", field=field)
+    return number
 
 
 def codes(raw: str) -> list[str]:

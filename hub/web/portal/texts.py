@@ -11,6 +11,7 @@ from __future__ import annotations
 from hub.web.portal.office_admin_texts import ADMIN
 from hub.web.portal.office_direct_texts import DIRECT
 from hub.web.portal.office_evaluation_texts import EVALUATION
+from hub.web.portal.office_implementation_texts import IMPLEMENTATION
 from hub.web.portal.office_opening_texts import OPENING
 from hub.web.portal.office_package_texts import PACKAGES
 from hub.web.portal.office_province_texts import AUDIT, PROVINCE
@@ -333,6 +334,7 @@ for _strings in (
     OFFICE_TENDERS,
     EVALUATION,
     PACKAGES,
+    IMPLEMENTATION,
     DIRECT,
     ADMIN,
     AUDIT,
