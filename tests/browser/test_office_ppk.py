@@ -1,7 +1,9 @@
 """The commitment officer's (PPK) pages in a real browser: the PPK logs in through the hub's provider
 from the packages' page, creates a package through its form, and once the committee's tender of it
 is awarded and the objection period over, issues the letter of award and records the contract by
-clicking through the forms; every page checked (axe-core, weight, CSP, 360 px) with its screenshots.
+clicking through the forms, then reports the contract's progress and adds a milestone on its
+implementation's page (a payment above the value refused by its field); every page checked
+(axe-core, weight, CSP, 360 px) with its screenshots.
 """
 
 from __future__ import annotations
@@ -104,5 +106,22 @@ async def test_a_ppk_works_through_package_letter_and_contract_in_the_browser(
         shown = await page.content()
         assert "HK.02/DRN/2026" in shown
         assert "Berkontrak" in shown
+
+        async with page.expect_navigation():
+            await page.get_by_role("link", name="Catat pelaksanaan kontrak").click()
+        await page.locator("#f-progres-percent").fill("12,5")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Simpan laporan progres").click()
+        await page.locator("#f-pembayaran-amount").fill("2.000.000.000")  # above the value: refused
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Simpan pembayaran").click()
+        assert "above the contract" in await page.locator("#e-pembayaran-amount").inner_text()
+        await page.locator("#f-tahapan-title").fill("Serah terima pertama")
+        await page.locator("#f-tahapan-due_on").fill("2026-12-31")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Tambah tahapan").click()
+        checked = await check_page(page, f"{tender}/pelaksanaan", "kantor-paket-pelaksanaan")
+        assert "12,5%" in checked.text
+        assert "Serah terima pertama" in checked.text
     finally:
         await context.close()
