@@ -71,6 +71,9 @@ async def test_a_ppk_records_the_contracts_implementation_through_the_page(
     assert "Pelaksanaan kontrak" in page.text
     assert "Rp142.000.000" in page.text
     assert "Belum ada catatan." in page.text
+    elsewhere = f"{PAKET}/{package_id}/tender/{desk.tender_id + 100}/pelaksanaan"
+    assert (await web.get(elsewhere)).status_code == 404
+    assert (await send(web, here, f"{here}/lainnya", {})).status_code == 404
 
     progress = {"progres-percent": "45,5", "progres-reported_on": today(), "progres-note": "Barang tiba"}
     reported = await send(web, here, f"{here}/progres", progress)
@@ -103,6 +106,9 @@ async def test_a_ppk_records_the_contracts_implementation_through_the_page(
     milestone = met_form.group(1)
     met = await send(web, here, f"{here}/tercapai/{milestone}", {f"met-{milestone}": today()})
     assert met.status_code == 303, met.text
+    again = await send(web, here, f"{here}/tercapai/{milestone}", {f"met-{milestone}": today()})
+    assert again.status_code == 409
+    assert "was met already" in again.text
 
     amendment = {
         "adendum-value": "150.000.000",

@@ -188,7 +188,9 @@ class ImplementationOfficeController(Controller):
         except HubError as refused:
             if isinstance(refused, NotFound):
                 return office.failed(refused)
-            values, errors = {name: met_on}, {name: refused.detail}
+            # A milestone met already shows no form: its refusal goes to the milestones' form.
+            where = name if refused.field == "met_on" else "tahapan-form"
+            values, errors = {name: met_on}, {where: refused.detail}
             return await self._page(
                 office, db_session, state, package_id, tender_id, values, errors, status_of(refused)
             )
