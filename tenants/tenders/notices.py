@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.core.clock import database_now
 from tenants.audit.models import AuditEntry
 from tenants.tenders.models import Package, Registration, Tender
 from tenants.tenders.reschedules import EXTENDED, RESCHEDULED
@@ -75,8 +74,7 @@ async def deadline_notices(
 ) -> list[DeadlineNotice]:
     """The moves of bid-submission deadlines in the last ``NOTICE_DAYS`` of the tenders this vendor
     is registered for (of ``tender_ids`` alone, if given), newest first: one query, whatever the
-    number of tenders. A session of the tenant's schema; the database clock says what is recent."""
-    since = await database_now(session) - timedelta(days=NOTICE_DAYS)
+    number of tenders. A session of the tenant's schema."""
     subject = "tender:" + cast(Registration.tender_id, String)
     query = (
         select(
@@ -92,7 +90,7 @@ async def deadline_notices(
         .join(Package, Package.id == Tender.package_id)
         .where(
             Registration.vendor_id == vendor_id,
-            AuditEntry.at >= since,
+            AuditEntry.at >= func.now() - timedelta(days=NOTICE_DAYS),  # the database clock
             or_(
                 AuditEntry.action == EXTENDED,
                 (AuditEntry.action == RESCHEDULED)
