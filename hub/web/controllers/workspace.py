@@ -6,7 +6,8 @@ tender, documents, clarification questions, bids), as the logged-in account, so 
 API's and so are the refusals; a refusal is shown on the page, in the reader's language around the
 service's own sentence. Someone not logged in is sent to log in and brought back; a logged-in
 person who is not a vendor's user gets a 403 page saying what the workspace is for. Every POST
-form carries the session's CSRF token.
+form carries the session's CSRF token. The company's page (``/akun``) and a tender's page show the
+notices of deadlines moved on the tenders the vendor is registered for (``tenants.tenders.notices``).
 
 Bids are sealed in the browser (``hub/web/static/bid.js`` with ``sealing.js``), never here: the
 tender's page carries what sealing needs (the tender's key and fingerprint, the tenant's code, the
