@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from urllib.parse import urlencode, urlsplit
 
@@ -32,7 +32,7 @@ from hub.core.database import hub_sessions
 from hub.core.master_key import MasterKey
 from tests.browser.page_check import check_page, fresh_context
 from tests.e2e.procurement import PASSWORD as VENDOR_PASSWORD
-from tests.e2e.procurement import Bidder, Client, Desk, person, regency, vendor
+from tests.e2e.procurement import Bidder, Client, Desk, ok, person, regency, vendor
 from tests.integration.monitoring.reviews.review_scenario import Moves, today
 from tests.live_server import LiveHub
 
@@ -145,6 +145,14 @@ async def a_month_of_tenders(client: Client, engine: AsyncEngine) -> tuple[Bidde
     )
     puskesmas = await blitar.announced("Rehabilitasi Gedung Puskesmas", 100_000_000)
     await puskesmas.register([a])
+    now, day = datetime.now(UTC), timedelta(days=1)
+    moved = {  # a notice in the vendor's workspace, and at the top of the tender's page
+        "stage": "bid_submission",
+        "starts_at": (now + day).isoformat(),
+        "ends_at": (now + 2 * day).isoformat(),
+        "reason": "Addendum dokumen pemilihan",
+    }
+    ok(await puskesmas.post("schedule-changes", blitar.where.pokja, moved))
     return a, puskesmas
 
 

@@ -6,7 +6,8 @@ tender, documents, clarification questions, bids), as the logged-in account, so 
 API's and so are the refusals; a refusal is shown on the page, in the reader's language around the
 service's own sentence. Someone not logged in is sent to log in and brought back; a logged-in
 person who is not a vendor's user gets a 403 page saying what the workspace is for. Every POST
-form carries the session's CSRF token.
+form carries the session's CSRF token. The company's page (``/akun``) and a tender's page show the
+notices of deadlines moved on the tenders the vendor is registered for (``tenants.tenders.notices``).
 
 Bids are sealed in the browser (``hub/web/static/bid.js`` with ``sealing.js``), never here: the
 tender's page carries what sealing needs (the tender's key and fingerprint, the tenant's code, the
@@ -42,6 +43,7 @@ from hub.web.controllers.portal import Reader
 from hub.web.files import STORE, file_response
 from hub.web.logged_in import CSRF_HEADER, posted, signed_in, to_login
 from hub.web.portal import workspace
+from hub.web.portal.workspace_notices import my_notices
 from hub.web.problems import status_of
 from hub.web.security_headers import allow_own_scripts
 from hub.web.sessions import check_csrf, csrf_token
@@ -103,15 +105,18 @@ async def desk_of(request: Request[Any, Any, State], session: AsyncSession) -> D
 class WorkspaceController(Controller):
     include_in_schema = False
 
-    @get("/akun", summary="My company: its record and verification")
+    @get("/akun", summary="My company: its record, verification and notices")
     async def home(
-        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]
+        self, request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession], state: State
     ) -> Template | Redirect:
         desk = await desk_of(request, db_session)
         if (refused := desk.refusal()) is not None:
             return refused
         assert desk.account is not None
-        return desk.page("akun.html", company=await workspace.company(db_session, desk.account))
+        notices = await my_notices(db_session, state.engine, state.ocid_prefix, desk.vendor_id)
+        return desk.page(
+            "akun.html", company=await workspace.company(db_session, desk.account), notices=notices
+        )
 
     @get("/akun/daftar", summary="Register a company as a vendor, with its first user")
     async def registration_form(

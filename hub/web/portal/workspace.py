@@ -31,6 +31,7 @@ from tenants.tenders import clarifications, get_tender
 from tenants.tenders.award.decision import current_award
 from tenants.tenders.evaluation.assessments import opened_bids
 from tenants.tenders.models import Bid, Package, Registration, Tender
+from tenants.tenders.notices import DeadlineNotice, deadline_notices
 from tenants.tenders.outcome_models import Contract
 from tenants.tenders.views import clarification_view, tender_view_now
 from tenants.vocabulary import TenderStatus
@@ -66,7 +67,7 @@ class OpenTender:
     registered: bool
 
 
-async def _active_tenants(session: AsyncSession) -> list[Tenant]:
+async def active_tenants(session: AsyncSession) -> list[Tenant]:
     query = select(Tenant).where(Tenant.status == TenantStatus.ACTIVE.value).order_by(Tenant.code)
     return list((await session.execute(query)).scalars())
 
@@ -97,7 +98,7 @@ async def open_tenders(
             )
         ).scalars()
     )
-    tenants = {t.slug: t for t in await _active_tenants(session)}
+    tenants = {t.slug: t for t in await active_tenants(session)}
     registered: dict[str, set[int]] = {}
     for slug in {e.tenant_slug for e in entries if e.tenant_slug in tenants}:
         registered[slug] = await _registered_in(engine, tenants[slug], vendor.id)
@@ -126,6 +127,8 @@ class TenderDesk:
     """The objection period of the award now announced, for a bidder that may object to it."""
     objections: list[dict[str, Any]] = field(default_factory=list)
     """This vendor's objections to the tender's awards (every round), with the answers given."""
+    notices: list[DeadlineNotice] = field(default_factory=list)
+    """The moves of its bid-submission deadline of the last 30 days, for a registered vendor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +181,9 @@ async def tender_desk(
             else []
         )
         window = await _objection_window(own, tender, vendor_id, await database_now(own))
+        notices = await deadline_notices(own, vendor_id, tender_ids=[tender.id]) if registered else []
     mine = [o for o in view.get("objections", []) if o["vendor_id"] == vendor_id]
-    return TenderDesk(entry, tenant, view, registered, questions, window, mine)
+    return TenderDesk(entry, tenant, view, registered, questions, window, mine, notices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +227,7 @@ async def my_bids(session: AsyncSession, engine: AsyncEngine, prefix: str, vendo
     """The vendor's standing bids (a resubmission supersedes the earlier one) in every regency,
     newest first, each with its receipt."""
     found: list[MyBid] = []
-    for tenant in await _active_tenants(session):
+    for tenant in await active_tenants(session):
         async with tenant_session(engine, tenant.schema) as own:
             for bid in (await own.execute(_standing(vendor_id))).scalars():
                 found.append(_my_bid(prefix, tenant, bid))
@@ -262,7 +266,7 @@ async def my_contracts(
     signed first; their dates are calendar dates in the regency's zone, as the commitment officer
     recorded them."""
     found: list[MyContract] = []
-    for tenant in await _active_tenants(session):
+    for tenant in await active_tenants(session):
         async with tenant_session(engine, tenant.schema) as own:
             query = select(Contract).where(Contract.vendor_id == vendor_id)
             for contract in (await own.execute(query)).scalars():

@@ -71,6 +71,27 @@ WORKSPACE: dict[str, tuple[str, str]] = {
     "ws.register.password": ("Kata sandi", "Password"),
     "ws.register.submit": ("Daftar", "Register"),
     "ws.register.have": ("Sudah terdaftar?", "Registered already?"),
+    "ws.notices.title": ("Pemberitahuan", "Notices"),
+    "ws.notices.lead": (
+        "Perubahan batas akhir pemasukan penawaran tender yang Anda ikuti dalam 30 hari terakhir, yang terbaru lebih dahulu.",
+        "Changes to the bid-submission deadlines of the tenders you are registered for in the last 30 days, newest first.",
+    ),
+    "ws.notices.none": (
+        "Tidak ada perubahan batas akhir dalam 30 hari terakhir.",
+        "No deadline has changed in the last 30 days.",
+    ),
+    "ws.notices.extended": (
+        "Batas akhir diperpanjang otomatis karena gangguan layanan",
+        "Deadline extended automatically after an outage",
+    ),
+    "ws.notices.rescheduled": (
+        "Batas akhir dijadwal ulang oleh Pokja Pemilihan",
+        "Deadline rescheduled by the selection committee",
+    ),
+    "ws.notices.recorded": ("dicatat", "recorded"),
+    "ws.notices.old": ("Batas akhir semula", "Previous deadline"),
+    "ws.notices.new": ("Batas akhir baru", "New deadline"),
+    "ws.notices.reason": ("Alasan", "Reason"),
     "ws.tenders.title": ("Tender yang terbuka untuk saya", "Tenders open to me"),
     "ws.tenders.lead": (
         "Tender semua LPSE di provinsi yang masih menerima peserta atau penawaran, sesuai KBLI perusahaan Anda, yang paling cepat ditutup lebih dahulu.",

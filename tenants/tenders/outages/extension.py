@@ -247,8 +247,8 @@ async def _record(
     moved: dict[Stage, Window],
     rule: OutageRule,
 ) -> None:
-    """The audit entry: what moved, why, on what evidence, and the vendors told (there is no
-    notice service: the entry, and the tender's public amendment, are the notice)."""
+    """The audit entry: what moved, why, on what evidence, and the vendors told (their workspace
+    shows them this entry: ``tenants.tenders.notices``; the public amendment tells everyone)."""
     vendors = await session.scalars(
         select(Registration.vendor_id)
         .where(Registration.tender_id == tender.id)
