@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from federation.identity.accounts import create_account, grant_role
@@ -24,6 +24,7 @@ from tenants.registry import TenantRef, resolve_tenant
 from tenants.tenders import PackageInput, create_package
 from tenants.tenders.procurement_rules import set_plans_required
 from tests.conftest import make_tenant
+from tests.lock_waits import until_waiting_on_locks
 
 ITEM: dict[str, Any] = {
     "rup_code": "40123456",
@@ -185,27 +186,12 @@ async def test_where_plans_are_required_a_package_without_one_is_refused(world: 
     assert entry.payload == {"old": False, "new": True}
 
 
-async def _until_waiting_on_locks(engine: AsyncEngine, count: int, *, unless: asyncio.Task[object]) -> None:
-    """Return once ``count`` sessions wait on a row lock, or ``unless`` finished (polled: it waits for
-    the other transaction to reach the lock, not for time to pass)."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    for _ in range(2000):
-        async with engine.connect() as connection:
-            if (await connection.scalar(query)) >= count or unless.done():
-                return
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"{count} session(s) never came to wait on a lock")
-
-
 async def test_two_packages_at_once_cannot_both_take_the_last_of_a_ceiling(world: World) -> None:
     await _record(world, [world.item()])
     async with tenant_session(world.engine, world.tenant.schema) as first, first.begin():
         await create_package(first, world.ppk, world.package(700_000_000))  # holds the item's row
         second = asyncio.create_task(_create(world, world.package(700_000_000)))
-        await _until_waiting_on_locks(world.engine, 1, unless=second)
+        await until_waiting_on_locks(world.engine, 1, unless=[second])
         assert not second.done()  # it waits for the first, not past it
     with pytest.raises(Conflict, match="exceeds what is left"):
         await second

@@ -8,7 +8,6 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -54,6 +53,7 @@ from tests.integration.tenants.tenders.test_tender_rules import (
     stage,
     taking_bids,
 )
+from tests.lock_waits import until_waiting_on_locks
 from tests.statement_count import statements
 
 __all__ = ["stage"]  # the fixture, imported to be found
@@ -216,22 +216,6 @@ async def test_a_batch_sends_as_many_statements_for_six_bids_as_for_two(
     await _sound(engine, stage)
 
 
-async def _until_waiting(engine: AsyncEngine, count: int, *, unless: Sequence[asyncio.Task[object]]) -> None:
-    """Return once ``count`` sessions of this database wait on a lock, or one of ``unless`` ended
-    (each look a query: it waits for the transactions to reach their locks, not for time to pass)."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    async with engine.connect() as connection:
-        # Each look its own transaction: pg_stat_activity is read once a transaction.
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        for _ in range(20_000):
-            if (await connection.scalar(query)) >= count or any(t.done() for t in unless):
-                return
-    raise AssertionError(f"{count} session(s) never came to wait on a lock")
-
-
 async def test_two_batches_of_the_same_vendors_in_opposite_orders_wait_on_each_other_without_deadlock(
     stage: Stage, clean_identity: AsyncEngine
 ) -> None:
@@ -259,9 +243,9 @@ async def test_two_batches_of_the_same_vendors_in_opposite_orders_wait_on_each_o
             {"t": stage.tender_id, "v": second.vendor_id},
         )
         one = asyncio.create_task(batch(backwards))
-        await _until_waiting(engine, 1, unless=[one])
+        await until_waiting_on_locks(engine, 1, unless=[one])
         other = asyncio.create_task(batch(forwards))
-        await _until_waiting(engine, 2, unless=[one, other])
+        await until_waiting_on_locks(engine, 2, unless=[one, other])
         await holder.rollback()
     outcomes = [*await one, *await other]
     assert all(isinstance(o, AcceptedBid) for o in outcomes), outcomes

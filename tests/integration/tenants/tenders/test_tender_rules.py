@@ -42,6 +42,7 @@ from tenants.tenders import (
 from tenants.tenders.documents import MAX_DOCUMENT_BYTES, PostgresBlobStore, upload_document
 from tenants.tenders.preparation.bid_keys import rewrap_tenant_keys
 from tests.conftest import make_tenant
+from tests.lock_waits import until_waiting_on_locks
 
 DAY = timedelta(days=1)
 
@@ -297,21 +298,6 @@ async def test_an_oversize_or_foreign_document_is_refused(stage: Stage, clean_id
             )
 
 
-async def _until_waiting_on_locks(engine: AsyncEngine, count: int, *, unless: asyncio.Task[object]) -> None:
-    """Return once ``count`` sessions of this database wait on a row lock, or ``unless`` finished
-    (polled: it waits for the other transactions to reach the lock, not for time to pass)."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    for _ in range(2000):
-        async with engine.connect() as connection:
-            if (await connection.scalar(query)) >= count or unless.done():
-                return
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"{count} session(s) never came to wait on a lock")
-
-
 async def _open(engine: AsyncEngine, s: Stage) -> dict[str, object]:
     async with tenant_session(engine, s.tenant.schema) as session, session.begin():
         return await open_bids(session, s.pokja, s.tender_id, s.master)
@@ -330,10 +316,10 @@ async def test_a_bid_held_across_the_close_is_in_the_opening_or_refused(
             {"t": stage.tender_id},
         )
         late = asyncio.create_task(_bid(engine, stage, 850_000_000))
-        await _until_waiting_on_locks(engine, 1, unless=late)
+        await until_waiting_on_locks(engine, 1, unless=[late])
         await _close_submission(engine, stage.tender_id)
         opening = asyncio.create_task(_open(engine, stage))
-        await _until_waiting_on_locks(engine, 2, unless=opening)
+        await until_waiting_on_locks(engine, 2, unless=[opening])
         await holder.rollback()
     opened = await opening
     (outcome,) = await asyncio.gather(late, return_exceptions=True)
@@ -358,7 +344,7 @@ async def test_a_bid_waiting_on_the_close_while_the_opening_commits_is_refused(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"close:3507:{stage.tender_id}"}
         )
         late = asyncio.create_task(_bid(engine, stage, 850_000_000))
-        await _until_waiting_on_locks(engine, 1, unless=late)
+        await until_waiting_on_locks(engine, 1, unless=[late])
         await opening.execute(
             text("UPDATE t_3507.tenders SET status = 'opened', opened_at = now() WHERE id = :t"),
             {"t": stage.tender_id},
