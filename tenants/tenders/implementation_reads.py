@@ -2,9 +2,9 @@
 was signed, read for the services' rules, the public read and the OCDS release.
 
 The contract row keeps what was signed; an amendment (*adendum*) changes the value or the end, and
-the latest one's figures are the contract's current terms (``current_terms``). A contract signed in
-this transaction has no implementation yet (``remember_no_implementation``), so its publication reads
-none: the contract step's statements stay as they were.
+the latest one's figures are the contract's current terms (``ImplementationRows.terms_of``). A
+contract signed in this transaction has no implementation yet (``remember_no_implementation``), so
+its publication reads none: the contract step's statements stay as they were.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from federation.catalogue.ocds_implementation import (
     PublicPayment,
     PublicProgress,
 )
-from hub.core.errors import NotFound
 from tenants.tenders.implementation_models import (
     ContractAmendment,
     ContractMilestone,
@@ -91,23 +90,6 @@ class ImplementationRows:
         )
 
 
-async def current_terms(session: AsyncSession, tender_id: int) -> Terms:
-    """The current value and end of the tender's contract (its latest amendment's); ``NotFound``
-    without a contract."""
-    contract = await session.get(Contract, tender_id)
-    if contract is None:
-        raise NotFound(f"tender {tender_id} has no signed contract")
-    latest = await session.scalar(
-        select(ContractAmendment)
-        .where(ContractAmendment.tender_id == tender_id)
-        .order_by(ContractAmendment.number.desc())
-        .limit(1)
-    )
-    if latest is None:
-        return Terms(contract.value, contract.ends_on, 0)
-    return Terms(latest.value_after, latest.ends_after, latest.number)
-
-
 _MODELS: tuple[tuple[str, Any], ...] = (
     ("progress", ContractProgress),
     ("payments", ContractPayment),
@@ -159,7 +141,6 @@ forget_at_transaction_end(_EMPTY)
 __all__ = [
     "ImplementationRows",
     "Terms",
-    "current_terms",
     "implementation_of",
     "implementations_of",
     "remember_no_implementation",

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import column, select, table, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from federation.catalogue.models import LOCAL, Change
@@ -29,7 +29,7 @@ from hub.core.database import hub_sessions, tenant_session
 from hub.core.errors import InvalidInput
 from monitoring.reviews import review_province
 from tenants.registry import TenantRef, resolve_tenant
-from tenants.tenders.implementation import PaymentInput, current_terms, record_payment
+from tenants.tenders.implementation import PaymentInput, read_implementation, record_payment
 from tenants.tenders.implementation_models import ContractPayment
 from tenants.tenders.outcome_models import Contract
 from tests.e2e.procurement import (
@@ -46,6 +46,7 @@ from tests.e2e.procurement import (
     vendor,
 )
 from tests.e2e.test_catalogue import valid
+from tests.lock_waits import until_waiting_on_locks
 
 VALUE = 142_000_000
 WIB = ZoneInfo("Asia/Jakarta")
@@ -181,8 +182,8 @@ async def test_payments_stay_within_the_value_and_an_amendment_makes_room(contra
     assert read["ends_on"] == later
     assert [a["number"] for a in read["amendments"]] == [1, 2]
     async with tenant_session(c.desk.engine, c.malang.schema) as session:
-        terms = await current_terms(session, c.desk.tender_id)
-    assert (terms.value, terms.ends_on.isoformat(), terms.amendments) == (150_000_000, later, 2)
+        terms = await read_implementation(session, c.desk.tender_id)
+    assert (terms.value, terms.ends_on.isoformat(), len(terms.amendments)) == (150_000_000, later, 2)
 
 
 async def test_a_milestone_is_met_once(contracted: Contracted) -> None:
@@ -226,17 +227,6 @@ async def _tenant(engine: AsyncEngine, slug: str) -> TenantRef:
         return await resolve_tenant(session, slug=slug)
 
 
-pg_locks = table("pg_locks", column("granted"))
-
-
-async def _blocked_on_a_lock(engine: AsyncEngine) -> None:
-    """Until a session of the test database waits for a row lock (no sleep: one query a round)."""
-    query = select(1).select_from(pg_locks).where(pg_locks.c.granted.is_(False)).limit(1)
-    async with hub_sessions(engine)() as session:
-        while (await session.scalar(query)) is None:
-            await session.rollback()
-
-
 async def test_two_payments_at_once_cannot_together_exceed_the_value(
     contracted: Contracted, clean_identity: AsyncEngine
 ) -> None:
@@ -254,7 +244,7 @@ async def test_two_payments_at_once_cannot_together_exceed_the_value(
         await pay(first)
         async with tenant_session(engine, tenant.schema) as second, second.begin():
             waiting = asyncio.create_task(pay(second))
-            await _blocked_on_a_lock(engine)
+            await until_waiting_on_locks(engine, unless=[waiting])
             assert not waiting.done()
             await first.commit()
             with pytest.raises(InvalidInput, match="above the contract's value"):

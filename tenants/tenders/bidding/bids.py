@@ -33,6 +33,7 @@ from hub.core.errors import Conflict, InvalidInput
 from hub.core.master_key import MasterKey
 from monitoring.metrics import record_bid_accepted, record_bid_opening
 from tenants.audit import Along, Recorded, append_audit, append_audits
+from tenants.registry import TenantRef
 from tenants.sealing import (
     SEALED_BY_VENDOR,
     OpenedBid,
@@ -333,7 +334,7 @@ async def open_bids(
             f"{tender.share_threshold} of them are given back (POST .../key-shares/{{slot}})"
         )
     _require_unopened(tender)
-    await _require_closed(session, actor, tender, outages)
+    await require_closed(session, actor.tenant, tender, outages)
     assert tender.wrapped_private_key is not None
     key = await tenant_key(session, master, actor.tenant.code)
     private = unwrap_key(tender.wrapped_private_key, key, tender_key_context(actor.tenant.code, tender_id))
@@ -345,7 +346,6 @@ async def open_bids(
         master,
         custody={"mode": KeyCustody.HUB.value},
         unsealer=unsealer,
-        outages=outages,
     )
 
 
@@ -358,16 +358,15 @@ async def open_sealed_bids(
     *,
     custody: dict[str, Any],
     unsealer: Unsealer = IN_THREAD,
-    outages: OutageRule = OutageRule(),
 ) -> dict[str, Any]:
     """Open every current bid of ``tender`` with its private key, publish the opening record (with
     ``custody``: who held the key, and whose shares opened it) and record it. The caller holds the
-    close exclusively and the tender's row, and has checked who may open and that it is time.
+    close exclusively and the tender's row, and has checked who may open and that it is time
+    (``require_closed``).
     Every current bid is opened or the opening raises (``WorkerUnavailable`` if ``unsealer``'s
     worker stopped), with what it wrote in the caller's transaction, to be rolled back."""
     unsealer.warm()  # its worker starts while the bids are read
     _require_unopened(tender)
-    await _require_closed(session, actor, tender, outages)
     tender_id = tender.id
     now = await database_now(session)
     checker = await BidChecker.load(session, [tender_id], master=master)
@@ -412,14 +411,21 @@ def _require_unopened(tender: Tender) -> None:
         raise Conflict(f"tender {tender.id} is {tender.status}")
 
 
-async def _require_closed(session: AsyncSession, actor: Actor, tender: Tender, outages: OutageRule) -> None:
-    """Refuse before the close; an outage that reached the deadline first moves it (in this
-    transaction, which holds the close exclusively and the tender's row)."""
-    await extend_before_opening(session, actor.tenant, tender, outages)
+async def require_closed(
+    session: AsyncSession,
+    tenant: TenantRef,
+    tender: Tender,
+    outages: OutageRule,
+    refusal: str = "bids cannot be opened before bid submission closes",
+) -> None:
+    """``Conflict`` (``refusal`` at the close) before the close; an outage that reached the deadline
+    first moves it (``tenants.tenders.outages``), in the caller's transaction, which holds the close
+    exclusively and the tender's row. Every way to an opening calls it once, before the opening."""
+    await extend_before_opening(session, tenant, tender, outages)
     now = await database_now(session)
     closes = (await load_schedule(session, tender.id))[Stage.BID_SUBMISSION].ends_at
     if now < closes:
-        raise Conflict(f"bids cannot be opened before bid submission closes at {closes.isoformat()}")
+        raise Conflict(f"{refusal} at {closes.isoformat()}")
 
 
 async def _missing(session: AsyncSession, checker: BidChecker, withheld: BidMismatch) -> dict[str, Any]:

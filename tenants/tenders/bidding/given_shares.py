@@ -36,11 +36,11 @@ from tenants.sealing.key_shares import (
 )
 from tenants.sealing.tender_keys import derive_public_key, fingerprint, unwrap_key, wrap_key
 from tenants.tenders.acting import get_tender
-from tenants.tenders.bidding.bids import hold_the_close, open_sealed_bids
+from tenants.tenders.bidding.bids import hold_the_close, open_sealed_bids, require_closed
 from tenants.tenders.bidding.unsealing import IN_THREAD, Unsealer
 from tenants.tenders.custody import RECOVERY, GivenShare, TenderKeyShare, custody_record, key_shares
 from tenants.tenders.models import Tender
-from tenants.tenders.outages import OutageRule, extend_before_opening
+from tenants.tenders.outages import OutageRule
 from tenants.tenders.preparation.bid_keys import tenant_key
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import Stage
@@ -74,8 +74,9 @@ async def opening_key(
         raise Conflict(f"the bids of tender {tender_id} were opened already")
     if tender.status != TenderStatus.ANNOUNCED:
         raise Conflict(f"tender {tender_id} is {tender.status}")
-    await extend_before_opening(session, actor.tenant, tender, outages)
-    await _require_closed(session, tender)
+    await require_closed(
+        session, actor.tenant, tender, outages, "the opening's key is made after bid submission closes"
+    )
     if tender.opening_public_key is None:
         one_time = new_x25519_key()
         key = await tenant_key(session, master, actor.tenant.code)
@@ -153,6 +154,7 @@ async def give_share(
     given = await given_slots(session, tender_id)
     if private is None:
         return GiveOutcome(given, tender.share_threshold)
+    await require_closed(session, actor.tenant, tender, outages)  # an outage learnt since the key was made
     shares = await key_shares(session, tender_id)
     used = given[: tender.share_threshold]
     opening = await open_sealed_bids(
@@ -163,7 +165,6 @@ async def give_share(
         master,
         custody=custody_record(tender, shares, used),
         unsealer=unsealer,
-        outages=outages,
     )
     tender.opening_wrapped_key = None  # the one-time key goes with the tender key
     await session.flush()
@@ -270,9 +271,3 @@ async def given_slots(session: AsyncSession, tender_id: int) -> list[int]:
 def _require_committee_held(tender: Tender) -> None:
     if tender.key_custody != KeyCustody.COMMITTEE:
         raise Conflict(f"tender {tender.id}'s key is held by the hub: it opens with POST .../opening")
-
-
-async def _require_closed(session: AsyncSession, tender: Tender) -> None:
-    closes = (await load_schedule(session, tender.id))[Stage.BID_SUBMISSION].ends_at
-    if await database_now(session) < closes:
-        raise Conflict(f"the opening's key is made after bid submission closes at {closes.isoformat()}")

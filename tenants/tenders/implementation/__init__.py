@@ -3,7 +3,7 @@ amendments (*adendum*), recorded by the tender's commitment officer (PPK) or an 
 tenant, each change audited and published as an OCDS release in its own transaction.
 
 The rules: progress does not go back without a reason; payments never exceed the contract's current
-value (the latest amendment's: ``current_terms``); an amendment never takes the value below what was
+value (the latest amendment's: ``read_implementation``); an amendment never takes the value below what was
 paid; every date is from the contract's signing to today, on the database clock in the tenant's zone.
 """
 
@@ -13,7 +13,7 @@ from tenants.tenders.implementation._milestones import MilestoneInput, add_miles
 from tenants.tenders.implementation._payments import PaymentInput, record_payment
 from tenants.tenders.implementation._progress import ProgressInput, report_progress
 from tenants.tenders.implementation._reads import ContractImplementation, read_implementation
-from tenants.tenders.implementation_reads import Terms, current_terms
+from tenants.tenders.implementation_reads import Terms
 
 __all__ = [
     "MONITOR",
@@ -26,7 +26,6 @@ __all__ = [
     "Terms",
     "add_milestone",
     "amend_contract",
-    "current_terms",
     "meet_milestone",
     "read_implementation",
     "record_payment",

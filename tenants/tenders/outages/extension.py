@@ -41,16 +41,11 @@ from tenants.tenders.publication.publish import publish
 from tenants.tenders.reschedules import EXTENDED, forget_reschedules
 from tenants.tenders.schedules import load_schedule
 from tenants.tenders.stages import ORDER, Stage, Window
-from tenants.tenders.transaction_memo import forget_at_transaction_end
 from tenants.vocabulary import TenderStatus
 
 LOOKBACK = timedelta(days=14)
 """How far back a check looks for deadlines: a tender whose submission closed longer ago than this
 is not extended (its bids are opened by then, or its committee decides)."""
-
-_CHECKED = "tenants.tenders.outages.checked"
-"""The tenders whose opening checked their outages in this transaction (``session.info``)."""
-forget_at_transaction_end(_CHECKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +119,13 @@ async def extend_before_opening(
     up to now. Called before the opening reads the close."""
     if tender.opened_at is not None or tender.status != TenderStatus.ANNOUNCED:
         return None
-    checked: set[int] = session.info.setdefault(_CHECKED, set())
-    if tender.id in checked:  # the opening checks twice (the hub's key, then the bids): once is enough
-        return None
     submission = (await load_schedule(session, tender.id)).get(Stage.BID_SUBMISSION)
     if submission is None:
         return None
     earlier = await _extension_payloads(session, tender.id)
     since = (datetime.fromisoformat(earlier[0]["old"][1]) if earlier else submission.ends_at) - rule.window
     found = await _outages(session, tenant.code, since, await database_now(session), rule, opening=True)
-    extension = await _extend(session, tenant, tender, rule, found, earlier)
-    checked.add(tender.id)
-    return extension
+    return await _extend(session, tenant, tender, rule, found, earlier)
 
 
 async def extended_end(session: AsyncSession, tender_id: int) -> datetime | None:
