@@ -26,10 +26,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.clock import database_now
 from monitoring.reviews.period import Period
 from tenants.agencies import Agency
 from tenants.plans import PlanItem
@@ -94,7 +96,7 @@ def review_date(period: Period, today: date) -> date:
 async def tenant_trace(session: AsyncSession, timezone: str, period: Period) -> tuple[AgencyTrace, ...]:
     """The trace of every agency of the tenant ``session`` reads that planned, paid or ran a contract,
     ordered by name (``sum`` of their ``trace`` is the tenant's)."""
-    today = (await session.execute(select(func.timezone(timezone, func.now())))).scalar_one().date()
+    today = (await database_now(session)).astimezone(ZoneInfo(timezone)).date()
     on = review_date(period, today)
     found: dict[int, Trace] = defaultdict(Trace)
     for agency, trace in [
